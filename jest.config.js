@@ -1,0 +1,21 @@
+// Tests live beside the code they test (src/**/*.test.ts) and run as ES
+// modules through ts-jest in transpile-only mode; `npm run typecheck` (part of
+// `npm test`) does the type checking once for the whole workspace.
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/protos'],
+  testMatch: ['**/src/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: {
+    // Workspace packages resolve to their sources, so a test never runs
+    // against a stale build of a neighbour package.
+    '^@switchyard/protos$': '<rootDir>/protos/src/index.ts',
+    '^@switchyard/(api|translator|xds|controller|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
+  },
+  testTimeout: 30000,
+};

@@ -1,0 +1,3 @@
+export * from './object.js';
+export * from './snapshot.js';
+export * from './condition.js';

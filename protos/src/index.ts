@@ -1,0 +1,173 @@
+// Loads the Envoy protos once and offers the few operations every package
+// needs on them: look up a message type, encode a resource to bytes, decode it
+// back, and render it in proto3 JSON form. Field names keep their proto case
+// (snake_case), matching the generated types under ./generated.
+import protobuf from 'protobufjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
+
+// The Envoy protos import google/protobuf/descriptor.proto (for their option
+// annotations); protobufjs bundles it as JSON but registers it only on request.
+const requireJson = createRequire(import.meta.url);
+for (const name of ['descriptor', 'api', 'source_context', 'type']) {
+  const json = requireJson(`protobufjs/google/protobuf/${name}.json`) as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } };
+  protobuf.common(name, json.nested.google.nested.protobuf.nested as Record<string, protobuf.INamespace>);
+}
+
+export { PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
+
+export * from './type-url.js';
+import { typeUrlOf } from './type-url.js';
+
+let cachedRoot: protobuf.Root | undefined;
+
+/** The protobufjs Root holding every message reachable from ROOT_PROTO_FILES. */
+export function envoyRoot(): protobuf.Root {
+  if (cachedRoot) return cachedRoot;
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin: string, target: string): string | null => {
+    if (path.isAbsolute(target) && fs.existsSync(target)) return target;
+    for (const dir of PROTO_INCLUDE_DIRS) {
+      const candidate = path.join(dir, target);
+      if (fs.existsSync(candidate)) return candidate;
+    }
+    return null;
+  };
+  root.loadSync([...ROOT_PROTO_FILES], { keepCase: true });
+  root.resolveAll();
+  cachedRoot = root;
+  return root;
+}
+
+const typeCache = new Map<string, protobuf.Type>();
+
+/** Looks up a message type by fully qualified name or type URL. */
+export function messageType(nameOrTypeUrl: string): protobuf.Type {
+  let t = typeCache.get(nameOrTypeUrl);
+  if (!t) {
+    const name = nameOrTypeUrl.slice(nameOrTypeUrl.lastIndexOf('/') + 1);
+    t = envoyRoot().lookupType(name);
+    typeCache.set(nameOrTypeUrl, t);
+  }
+  return t;
+}
+
+/**
+ * Encodes a resource given as a plain object in the shape of the generated
+ * types (Any fields as `{ '@type': url, ...fields }`). Encoding follows field
+ * number order, so equal objects give equal bytes.
+ */
+export function encodeMessage(nameOrTypeUrl: string, value: object): Uint8Array {
+  const type = messageType(nameOrTypeUrl);
+  return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+}
+
+/** Options that give objects in the shape of the generated `__Output` types. */
+export const DECODE_OPTIONS: protobuf.IConversionOptions = {
+  longs: String,
+  enums: String,
+  bytes: String,
+  defaults: false,
+  oneofs: false,
+  json: true,
+};
+
+/** Decodes bytes into a plain object; Any fields come back with '@type'. */
+export function decodeMessage(nameOrTypeUrl: string, bytes: Uint8Array): Record<string, unknown> {
+  const type = messageType(nameOrTypeUrl);
+  return type.toObject(type.decode(bytes), DECODE_OPTIONS);
+}
+
+/**
+ * Renders a resource in Envoy's proto3 JSON form (camelCase field names,
+ * '@type' on Any values, 64-bit integers as strings, durations as "1.5s").
+ */
+export function toProto3Json(nameOrTypeUrl: string, value: object): Record<string, unknown> {
+  const type = messageType(nameOrTypeUrl);
+  const msg = type.fromObject(value as Record<string, unknown>);
+  return { '@type': typeUrlOf(type.fullName.replace(/^\./, '')), ...messageToJson(type, msg) };
+}
+
+function messageToJson(type: protobuf.Type, msg: protobuf.Message): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    // fromObject sets only present fields as own properties; the rest are
+    // prototype defaults that proto3 JSON leaves out.
+    if (!Object.prototype.hasOwnProperty.call(msg, field.name)) continue;
+    const raw = (msg as unknown as Record<string, unknown>)[field.name];
+    if (raw === undefined || raw === null) continue;
+    if (field.map) {
+      const m = raw as Record<string, unknown>;
+      const keys = Object.keys(m);
+      if (keys.length === 0) continue;
+      const obj: Record<string, unknown> = {};
+      for (const k of keys.sort()) obj[k] = valueToJson(field, m[k]);
+      out[jsonName(field)] = obj;
+    } else if (field.repeated) {
+      const arr = raw as unknown[];
+      if (arr.length === 0) continue;
+      out[jsonName(field)] = arr.map((v) => valueToJson(field, v));
+    } else {
+      if (!field.partOf && !(field.resolvedType instanceof protobuf.Type) && isDefault(field, raw)) continue;
+      out[jsonName(field)] = valueToJson(field, raw);
+    }
+  }
+  return out;
+}
+
+function jsonName(field: protobuf.Field): string {
+  return field.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function isDefault(field: protobuf.Field, v: unknown): boolean {
+  if (field.resolvedType instanceof protobuf.Enum) return v === 0;
+  if (typeof v === 'object' && v !== null && 'low' in v && 'high' in v) return (v as { low: number; high: number }).low === 0 && (v as { high: number }).high === 0;
+  if (v instanceof Uint8Array) return v.length === 0;
+  return v === 0 || v === '' || v === false;
+}
+
+const WELL_KNOWN_JSON: Record<string, (type: protobuf.Type, msg: protobuf.Message) => unknown> = {
+  '.google.protobuf.Duration': (_t, m) => {
+    const d = m as unknown as { seconds?: unknown; nanos?: number };
+    const s = Number(String(d.seconds ?? 0));
+    const n = d.nanos ?? 0;
+    return n === 0 ? `${s}s` : `${(s + n / 1e9).toFixed(9).replace(/0+$/, '')}s`;
+  },
+  '.google.protobuf.Struct': (t, m) => t.toObject(m, { json: true }),
+  '.google.protobuf.Value': (t, m) => t.toObject(m, { json: true }),
+};
+for (const w of ['BoolValue', 'StringValue', 'UInt32Value', 'Int32Value', 'DoubleValue', 'FloatValue']) {
+  WELL_KNOWN_JSON[`.google.protobuf.${w}`] = (_t, m) => (m as unknown as { value: unknown }).value;
+}
+for (const w of ['UInt64Value', 'Int64Value']) {
+  WELL_KNOWN_JSON[`.google.protobuf.${w}`] = (_t, m) => String((m as unknown as { value: unknown }).value);
+}
+
+function valueToJson(field: protobuf.Field, v: unknown): unknown {
+  const rt = field.resolvedType;
+  if (rt instanceof protobuf.Enum) return rt.valuesById[v as number] ?? v;
+  if (rt instanceof protobuf.Type) return typeToJson(rt, v as protobuf.Message);
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (typeof v === 'object' && v !== null && 'low' in v) return String(v);
+  if (['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'].includes(field.type)) return String(v);
+  return v;
+}
+
+function typeToJson(type: protobuf.Type, msg: protobuf.Message): unknown {
+  const name = type.fullName;
+  if (name === '.google.protobuf.Any') {
+    const any = msg as unknown as { type_url: string; value: Uint8Array };
+    const inner = messageType(any.type_url);
+    const special = WELL_KNOWN_JSON[inner.fullName];
+    const decoded = inner.decode(any.value);
+    return special
+      ? { '@type': any.type_url, value: special(inner, decoded) }
+      : { '@type': any.type_url, ...messageToJson(inner, decoded) };
+  }
+  const special = WELL_KNOWN_JSON[name];
+  if (special) return special(type, msg);
+  return messageToJson(type, msg);
+}
+export * from './resources.js';
