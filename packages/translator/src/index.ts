@@ -35,3 +35,5 @@ export function translate(_snapshot: Snapshot, _options: TranslateOptions = {}):
   // Placeholder until the translator lands (issue 2).
   return { fleets: new Map(), statuses: [] };
 }
+
+export * from './explain/index.js';
