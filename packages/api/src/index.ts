@@ -1,3 +1,5 @@
 export * from './object.js';
 export * from './snapshot.js';
 export * from './condition.js';
+export * from './gateway-api.js';
+export * from './core.js';
