@@ -1,0 +1,45 @@
+// Reading the bytes of a Secret or ConfigMap key. Objects from the API server
+// carry base64 `data`; objects written by hand in YAML (switchyard serve
+// --from-dir) often carry plain `stringData` instead, which the API server
+// would have folded into `data` on write. Both are accepted, `data` first.
+
+/** The fields of a core/v1 Secret the TLS checks read. */
+export interface SecretData {
+  readonly metadata: { readonly namespace?: string; readonly name: string };
+  readonly type?: string;
+  readonly data?: Readonly<Record<string, string>>;
+  readonly stringData?: Readonly<Record<string, string>>;
+}
+
+/** The fields of a core/v1 ConfigMap the TLS checks read. */
+export interface ConfigMapData {
+  readonly metadata: { readonly namespace?: string; readonly name: string };
+  readonly data?: Readonly<Record<string, string>>;
+  readonly binaryData?: Readonly<Record<string, string>>;
+}
+
+/** The Secret type the Gateway API requires for serving certificates. */
+export const SECRET_TYPE_TLS = 'kubernetes.io/tls';
+
+const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+
+/** A Secret key's value as text, or undefined when absent or not valid base64. */
+export function secretValue(secret: SecretData, key: string): string | undefined {
+  const b64 = secret.data?.[key];
+  if (b64 !== undefined) return BASE64.test(b64) ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
+  return secret.stringData?.[key];
+}
+
+/** A ConfigMap key's value as text (`data`, else base64 `binaryData`). */
+export function configMapValue(cm: ConfigMapData, key: string): string | undefined {
+  const text = cm.data?.[key];
+  if (text !== undefined) return text;
+  const b64 = cm.binaryData?.[key];
+  if (b64 !== undefined && BASE64.test(b64)) return Buffer.from(b64, 'base64').toString('utf8');
+  return undefined;
+}
+
+/** "namespace/name" of an object, for messages. */
+export function objectKey(o: { readonly metadata: { readonly namespace?: string; readonly name: string } }): string {
+  return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+}

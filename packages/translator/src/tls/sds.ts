@@ -1,0 +1,68 @@
+// Secrets reach Envoy over SDS on the same ADS stream as everything else:
+// listeners and clusters name a secret (SdsSecretConfig with an `ads` config
+// source) and the fleet's EnvoyResources.secrets carries it. Keeping key
+// material out of Listener and Cluster resources means a certificate
+// rotation re-sends one Secret, not every listener, and a fleet only ever
+// receives the secrets its own listeners and clusters name.
+import type { Secret } from '@switchyard/protos';
+import type { SdsSecretConfig } from '@switchyard/protos/generated/envoy/extensions/transport_sockets/tls/v3/SdsSecretConfig.js';
+import type { TlsCertificatePair } from './certificate.js';
+
+/** SDS over the ADS stream the Envoy already has (no separate SDS cluster). */
+export function sdsSecretConfig(name: string): SdsSecretConfig {
+  return { name, sds_config: { ads: {}, resource_api_version: 'V3' } };
+}
+
+/**
+ * The SDS name of a kubernetes.io/tls Secret's certificate and key. The same
+ * Secret used as a listener certificate and as a backend client certificate
+ * is one SDS resource.
+ */
+export function certificateSecretName(namespace: string, name: string): string {
+  return `tls/${namespace}/${name}`;
+}
+
+/**
+ * The SDS name of a set of CA bundles trusted together, e.g.
+ * "ca/ConfigMap/ns/a,ConfigMap/ns/b". The order of the references is kept:
+ * it is the user's, and it is deterministic.
+ */
+export function caBundleSecretName(refs: ReadonlyArray<{ readonly kind: string; readonly namespace: string; readonly name: string }>): string {
+  return `ca/${refs.map((r) => `${r.kind}/${r.namespace}/${r.name}`).join(',')}`;
+}
+
+/** An SDS Secret carrying a certificate chain and its private key. */
+export function tlsCertificateSecret(name: string, pair: TlsCertificatePair): Secret {
+  return {
+    name,
+    tls_certificate: {
+      certificate_chain: { inline_string: pair.certificateChainPem },
+      private_key: { inline_string: pair.privateKeyPem },
+    },
+  };
+}
+
+/** An SDS Secret carrying trusted CA certificates. */
+export function validationContextSecret(name: string, caPem: string): Secret {
+  return { name, validation_context: { trusted_ca: { inline_string: caPem } } };
+}
+
+/**
+ * Collects the secrets a fleet needs, by name; the same name added twice
+ * must carry the same content (it came from the same objects), so the first
+ * one wins. `list()` is sorted by name for deterministic output.
+ */
+export class SecretSet {
+  private readonly byName = new Map<string, Secret>();
+  add(secret: Secret): string {
+    const name = secret.name ?? '';
+    if (!this.byName.has(name)) this.byName.set(name, secret);
+    return name;
+  }
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+  list(): Secret[] {
+    return [...this.byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  }
+}
