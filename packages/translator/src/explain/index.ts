@@ -1,2 +1,10 @@
-// explain: what a fleet's Envoy would do with a request (being built, issue 2).
-export {};
+// explain: what a fleet's Envoy would do with a request, by Envoy's own
+// matching rules, traced back to the Gateway API objects that configured it.
+export type * from './types.js';
+export { explain, connectionOf } from './explain.js';
+export { selectListener, selectFilterChain, filterChainName, type ConnectionFacts, type FilterChainChoice } from './filter-chain.js';
+export { pickBackend, pickWeighted, weightDistribution, backendKey, type WeightShare } from './weights.js';
+export { applyHeaderChanges, headerListValue } from './header-mutation.js';
+export { formatExplanation } from './format.js';
+export { INVALID_BACKEND_CLUSTER, DEFAULT_ROUTE_TIMEOUT_SECONDS } from './route-action.js';
+export { switchyardMetadata, routeSourceOf, backendSourceOf, METADATA_NAMESPACE } from './metadata.js';
