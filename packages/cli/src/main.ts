@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// The `switchyard` command: dispatches to a subcommand and turns every user
+// error into one line on stderr and an exit code (1 for bad input, 2 for a bad
+// command line), never a stack trace.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from './io.js';
+import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
+import { serveCommand, SERVE_USAGE } from './commands/serve.js';
+import { translateCommand, TRANSLATE_USAGE } from './commands/translate.js';
+import { versionCommand } from './commands/version.js';
+
+export const USAGE = `Usage: switchyard COMMAND [OPTIONS]
+
+Commands:
+  serve               run the controller in a cluster
+  serve --from-dir D  standalone: serve the Gateway API manifests in directory D to Envoy
+  translate           print the Envoy resources and statuses for manifests
+  explain             show what a Gateway's Envoy would do with a request
+  migrate             assess and convert Ingress resources to Gateway API
+  version             print the version
+
+Run 'switchyard COMMAND --help' for a command's options.`;
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+interface MigrateModule {
+  migrateCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number>;
+}
+
+// `migrate` is its own module (packages/cli/src/migrate), loaded on use.
+const migrate: Command = async (args, io) => {
+  let mod: Partial<MigrateModule>;
+  try {
+    mod = (await import(MIGRATE_MODULE)) as Partial<MigrateModule>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw new UserError('migrate: not available in this build');
+    throw err;
+  }
+  if (typeof mod.migrateCommand !== 'function') throw new UserError('migrate: not available in this build');
+  return mod.migrateCommand(args, io);
+};
+// A variable, so the type checker does not require the module to exist yet.
+const MIGRATE_MODULE: string = './migrate/index.js';
+
+const COMMANDS: Readonly<Record<string, { run: Command; usage?: string }>> = {
+  serve: { run: serveCommand, usage: SERVE_USAGE },
+  translate: { run: translateCommand, usage: TRANSLATE_USAGE },
+  explain: { run: explainCommand, usage: EXPLAIN_USAGE },
+  migrate: { run: migrate },
+  version: { run: versionCommand },
+};
+
+/** Runs one command line (without the `node switchyard` part) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '-h' || name === '--help') {
+    writeLine(name === undefined ? io.stderr : io.stdout, USAGE);
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v') return versionCommand([], io);
+  const command = COMMANDS[name];
+  if (!command) {
+    writeLine(io.stderr, `error: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      writeLine(io.stderr, `error: ${err.message}`);
+      writeLine(io.stderr, `Run 'switchyard ${name} --help' for usage.`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof UserError) {
+      writeLine(io.stderr, `error: ${err.message}`);
+      return EXIT_USER_ERROR;
+    }
+    // A bug: still one line by default; SWITCHYARD_DEBUG=1 shows the stack.
+    const e = err instanceof Error ? err : new Error(String(err));
+    writeLine(io.stderr, `error: internal error (please report it): ${e.message}`);
+    if (process.env.SWITCHYARD_DEBUG) writeLine(io.stderr, e.stack ?? '');
+    return EXIT_USER_ERROR;
+  }
+}
+
+/** The process entry: runs main on process.argv and exits with its code. */
+export async function runMain(): Promise<void> {
+  const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+  // Let stdout drain (a pipe may be slow) before exiting.
+  process.exitCode = code;
+  if (code !== EXIT_OK || !process.argv.slice(2).includes('serve')) {
+    process.stdout.write('', () => process.exit(code));
+  }
+}
+
+function isEntryModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return fs.realpathSync(entry) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryModule()) void runMain();
