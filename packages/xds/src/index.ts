@@ -1,1 +1,9 @@
-export {};
+// @switchyard/xds: the ADS gRPC server Envoy connects to, the per-fleet
+// snapshot cache it serves from, and the PKI that names fleets.
+export { SnapshotCache, type NackEvent, type EncodeStats } from './snapshot-cache.js';
+export { createXdsServer, SERVER_CHANNEL_OPTIONS, type XdsServer, type XdsServerOptions, type XdsStreamInfo, type XdsTls } from './server.js';
+export type { XdsStatsSnapshot } from './stats.js';
+export { createCa, issueCertificate, fleetIdentity, fleetOfIdentity, isFleetId, type CertificateAndKey, type IssueOptions } from './pki.js';
+export { adsClientDefinition } from './ads-service.js';
+export { runXdscheck, ensureXdscheck, XDSCHECK_PATH, type XdscheckResult } from './xdscheck.js';
+export type { StreamMode } from './ads-stream.js';

@@ -1,0 +1,510 @@
+// One ADS stream: the xDS protocol state of one connected Envoy, in either
+// variant. The stream decides what to send next from three things only: the
+// fleet's latest snapshot, what the client has subscribed to, and what the
+// client has (ACKed) or is about to have (in flight). It never queues
+// snapshots: whenever it may send, it computes the difference between the
+// latest snapshot and the client's state, so a slow client simply skips the
+// intermediate snapshots (latest wins, bounded memory).
+//
+// Flow control is per type: at most one response per type is in flight; the
+// next one goes out after the client ACKs or NACKs it. Make before break:
+//  - types are visited in order CDS, EDS, SDS, LDS, RDS;
+//  - a listener or route configuration that refers to a cluster the client
+//    has not yet ACKed (or whose endpoints it subscribed to but has not yet
+//    ACKed) is held back until it has;
+//  - a cluster, endpoint assignment or secret that left the snapshot is kept
+//    (not removed) while a listener, route or cluster the client has or is
+//    about to have still refers to it.
+import type { Logger } from 'pino';
+import { RESOURCE_TYPE_ORDER, TypeUrl, type ResourceTypeUrl } from '@switchyard/protos';
+import { emptyTypeSet, isEncoded, setVersion, type EncodedResource, type EncodedSnapshot, type TypeSet, type Versioned } from './encoded-snapshot.js';
+import type { SnapshotCache } from './snapshot-cache.js';
+import type { XdsStats } from './stats.js';
+import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './wire.js';
+
+export type StreamMode = 'sotw' | 'delta';
+
+export interface StreamContext {
+  readonly fleet: string;
+  readonly nodeId: string;
+  readonly cache: SnapshotCache;
+  readonly stats: XdsStats;
+  readonly logger: Logger;
+  readonly controlPlane: Buffer;
+  /** Writes one encoded response; false means the transport is full (wait for resume()). */
+  readonly write: (response: Buffer) => boolean;
+}
+
+/** The fields of a DiscoveryRequest the server uses. */
+export interface SotwRequest {
+  readonly typeUrl: string;
+  readonly versionInfo: string;
+  readonly resourceNames: readonly string[];
+  readonly responseNonce: string;
+  readonly errorDetail?: { readonly code: number; readonly message: string };
+}
+
+/** The fields of a DeltaDiscoveryRequest the server uses. */
+export interface DeltaRequest {
+  readonly typeUrl: string;
+  readonly subscribe: readonly string[];
+  readonly unsubscribe: readonly string[];
+  readonly initialResourceVersions: Readonly<Record<string, string>>;
+  readonly responseNonce: string;
+  readonly errorDetail?: { readonly code: number; readonly message: string };
+}
+
+interface InFlight {
+  readonly nonce: string;
+  readonly version: string;
+  /** SotW: the complete set sent. Delta: the resources added or updated. */
+  readonly sent: ReadonlyMap<string, Versioned>;
+  /** Delta: names sent in removed_resources. */
+  readonly removed: readonly string[];
+}
+
+interface TypeState {
+  subscribed: boolean;
+  wildcard: boolean;
+  /** First request had no names: wildcard until the client names resources. */
+  legacyWildcard: boolean;
+  names: ReadonlySet<string>;
+  /** What the client has applied, by its ACKs. */
+  accepted: Map<string, Versioned>;
+  /** accepted plus the response in flight: what the client will have. */
+  current: Map<string, Versioned>;
+  acceptedVersion: string;
+  currentVersion: string;
+  inFlight?: InFlight;
+  lastNonce: string;
+  /** SotW: the set version the client rejected; not re-sent until the snapshot changes. */
+  rejectedVersion?: string;
+  /** Delta: resource versions the client rejected. */
+  rejected: Map<string, string>;
+  /** Delta: subscribed names already reported absent in removed_resources. */
+  toldAbsent: Set<string>;
+  /** SotW reconnect: the version_info of the client's first request, until a snapshot exists to compare. */
+  claimedVersion?: string;
+  /** The TypeSet the client was last fully in sync with, to skip re-diffing an unchanged type. */
+  synced?: TypeSet;
+}
+
+const LISTENER_OR_ROUTE = new Set<string>([TypeUrl.Listener, TypeUrl.RouteConfiguration]);
+const KNOWN_TYPES = new Set<string>(RESOURCE_TYPE_ORDER);
+
+/** The resources the client should have of one type, per the latest snapshot and its subscription. */
+interface Desired {
+  readonly typeSet: TypeSet;
+  readonly map: ReadonlyMap<string, Versioned>;
+  /** Whether map is exactly typeSet.resources (wildcard, nothing retained). */
+  readonly whole: boolean;
+}
+
+export abstract class AdsStream {
+  abstract readonly mode: StreamMode;
+  protected readonly types = new Map<ResourceTypeUrl, TypeState>();
+  private nonceCounter = 0;
+  private blocked = false;
+  private closed = false;
+  private readonly unwatch: () => void;
+
+  constructor(protected readonly ctx: StreamContext) {
+    this.unwatch = ctx.cache.watch(ctx.fleet, () => this.pump());
+  }
+
+  /** The transport drained after write() returned false. */
+  resume(): void {
+    this.blocked = false;
+    this.pump();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unwatch();
+    this.ctx.cache.resolveNack(this.ctx.fleet, this.ctx.nodeId);
+  }
+
+  protected state(typeUrl: ResourceTypeUrl): TypeState {
+    let st = this.types.get(typeUrl);
+    if (!st) {
+      st = {
+        subscribed: false,
+        wildcard: false,
+        legacyWildcard: false,
+        names: new Set(),
+        accepted: new Map(),
+        current: new Map(),
+        acceptedVersion: '',
+        currentVersion: '',
+        lastNonce: '',
+        rejected: new Map(),
+        toldAbsent: new Set(),
+      };
+      this.types.set(typeUrl, st);
+    }
+    return st;
+  }
+
+  protected knownType(typeUrl: string): typeUrl is ResourceTypeUrl {
+    if (KNOWN_TYPES.has(typeUrl)) return true;
+    this.ctx.logger.debug({ typeUrl }, 'xds: request for a type this server does not serve; ignored');
+    return false;
+  }
+
+  protected nextNonce(): string {
+    return (++this.nonceCounter).toString(36);
+  }
+
+  protected ack(typeUrl: ResourceTypeUrl): void {
+    this.ctx.stats.acked(this.ctx.fleet);
+    this.ctx.cache.resolveNack(this.ctx.fleet, this.ctx.nodeId, typeUrl);
+  }
+
+  protected nack(typeUrl: ResourceTypeUrl, inFlight: InFlight, message: string): void {
+    const e = {
+      fleet: this.ctx.fleet,
+      nodeId: this.ctx.nodeId,
+      typeUrl,
+      resourceNames: [...inFlight.sent.keys(), ...inFlight.removed],
+      message,
+      version: inFlight.version,
+      nonce: inFlight.nonce,
+      at: new Date().toISOString(),
+    };
+    this.ctx.stats.nacked(this.ctx.fleet);
+    this.ctx.logger.warn({ fleet: e.fleet, nodeId: e.nodeId, typeUrl, version: e.version, nonce: e.nonce, resources: e.resourceNames.length, message }, 'xds: client rejected configuration (NACK)');
+    this.ctx.cache.recordNack(e);
+  }
+
+  protected send(typeUrl: ResourceTypeUrl, response: Buffer, resources: number): void {
+    this.ctx.stats.pushed(typeUrl, resources, response.length);
+    if (!this.ctx.write(response)) this.blocked = true;
+  }
+
+  /** Sends whatever the client should get next. Cheap when nothing changed. */
+  pump(): void {
+    if (this.closed || this.blocked) return;
+    const snapshot = this.ctx.cache.snapshot(this.ctx.fleet);
+    // No snapshot yet (controller starting) or any more (fleet deleted): send
+    // nothing rather than an empty set that would wipe the Envoy's config.
+    if (!snapshot) return;
+    const desired = new Map<ResourceTypeUrl, Desired>();
+    for (const t of RESOURCE_TYPE_ORDER) {
+      const st = this.types.get(t);
+      if (!st?.subscribed) continue;
+      desired.set(t, this.desiredFor(t, st, snapshot, desired));
+    }
+    for (const t of RESOURCE_TYPE_ORDER) {
+      const st = this.types.get(t);
+      const d = desired.get(t);
+      if (!st || !d || st.inFlight) continue;
+      this.sendType(t, st, d, (r) => this.heldBack(r, desired));
+      if (this.blocked) return;
+    }
+  }
+
+  protected abstract sendType(typeUrl: ResourceTypeUrl, st: TypeState, desired: Desired, held: (r: EncodedResource) => boolean): void;
+
+  private desiredFor(t: ResourceTypeUrl, st: TypeState, snapshot: EncodedSnapshot, earlier: ReadonlyMap<ResourceTypeUrl, Desired>): Desired {
+    const typeSet = snapshot.types.get(t) ?? emptyTypeSet(t);
+    const inScope = (name: string): boolean => st.wildcard || st.names.has(name);
+    // Removed from the snapshot but still held by the client: candidates to keep.
+    const gone: Versioned[] = [];
+    if (t === TypeUrl.Cluster || t === TypeUrl.ClusterLoadAssignment || t === TypeUrl.Secret) {
+      if (st.synced !== typeSet || st.inFlight) {
+        for (const m of [st.current, st.accepted]) for (const [name, v] of m) if (!typeSet.resources.has(name) && inScope(name)) gone.push(v);
+      }
+    }
+    let retained: Map<string, Versioned> | undefined;
+    if (gone.length > 0) {
+      const referenced = this.referencedNames(t, earlier);
+      for (const v of gone) if (referenced.has(v.name) && !retained?.has(v.name)) (retained ??= new Map()).set(v.name, v);
+    }
+    if (st.wildcard && !retained) return { typeSet, map: typeSet.resources, whole: true };
+    const map = new Map<string, Versioned>();
+    if (st.wildcard) for (const [n, r] of typeSet.resources) map.set(n, r);
+    else for (const n of st.names) { const r = typeSet.resources.get(n); if (r) map.set(n, r); }
+    for (const [n, v] of retained ?? []) map.set(n, v);
+    return { typeSet, map, whole: false };
+  }
+
+  /** Names of type t that what the client has or will have still refers to. */
+  private referencedNames(t: ResourceTypeUrl, earlier: ReadonlyMap<ResourceTypeUrl, Desired>): Set<string> {
+    const out = new Set<string>();
+    const fromHeld = (types: ResourceTypeUrl[], pick: (r: EncodedResource) => readonly string[]): void => {
+      for (const ty of types) {
+        const st = this.types.get(ty);
+        if (!st) continue;
+        for (const m of [st.current, st.accepted]) for (const v of m.values()) if (isEncoded(v)) for (const n of pick(v)) out.add(n);
+      }
+    };
+    const fromDesired = (ty: ResourceTypeUrl, pick: (r: EncodedResource) => readonly string[]): void => {
+      const d = earlier.get(ty);
+      if (d) for (const v of d.map.values()) if (isEncoded(v)) for (const n of pick(v)) out.add(n);
+      fromHeld([ty], pick);
+    };
+    if (t === TypeUrl.Cluster) fromHeld([TypeUrl.Listener, TypeUrl.RouteConfiguration], (r) => r.refs.clusters);
+    else if (t === TypeUrl.ClusterLoadAssignment) fromDesired(TypeUrl.Cluster, (r) => r.refs.endpoints);
+    else if (t === TypeUrl.Secret) {
+      fromHeld([TypeUrl.Listener], (r) => r.refs.secrets);
+      fromDesired(TypeUrl.Cluster, (r) => r.refs.secrets);
+    }
+    return out;
+  }
+
+  /**
+   * Whether a listener or route configuration must wait: it refers to a
+   * cluster that is coming (in the desired set) but the client has not ACKed,
+   * or to an EDS cluster whose endpoints the client asked for but has not ACKed.
+   */
+  private heldBack(r: EncodedResource, desired: ReadonlyMap<ResourceTypeUrl, Desired>): boolean {
+    if (!LISTENER_OR_ROUTE.has(r.typeUrl) || r.refs.clusters.length === 0) return false;
+    const cds = this.types.get(TypeUrl.Cluster);
+    const dCds = desired.get(TypeUrl.Cluster);
+    if (!cds || !dCds) return false;
+    const eds = this.types.get(TypeUrl.ClusterLoadAssignment);
+    const dEds = desired.get(TypeUrl.ClusterLoadAssignment);
+    for (const c of r.refs.clusters) {
+      const cluster = dCds.map.get(c);
+      if (!cluster) continue; // not coming at all: waiting would not help
+      if (!cds.accepted.has(c)) {
+        if (this.wasRejected(cds, cluster)) continue;
+        return true;
+      }
+      if (eds && dEds && isEncoded(cluster)) {
+        for (const e of cluster.refs.endpoints) {
+          const cla = dEds.map.get(e);
+          if (cla && !eds.accepted.has(e) && !this.wasRejected(eds, cla)) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  protected abstract wasRejected(st: TypeState, r: Versioned): boolean;
+}
+
+/** State of the world: complete sets for LDS/CDS, the subscribed names for the others. */
+export class SotwStream extends AdsStream {
+  readonly mode = 'sotw' as const;
+  // The set version of a named subset is memoised per (TypeSet, names) so an
+  // unchanged type costs nothing when another type changes.
+  private readonly memo = new Map<ResourceTypeUrl, { typeSet: TypeSet; names: ReadonlySet<string>; map: ReadonlyMap<string, Versioned>; version: string }>();
+
+  onRequest(req: SotwRequest): void {
+    if (!this.knownType(req.typeUrl)) return;
+    const t = req.typeUrl;
+    const st = this.state(t);
+    if (req.responseNonce !== '') {
+      const f = st.inFlight;
+      if (f && req.responseNonce === f.nonce) {
+        st.inFlight = undefined;
+        if (req.errorDetail) {
+          st.current = st.accepted;
+          st.currentVersion = st.acceptedVersion;
+          st.rejectedVersion = f.version;
+          st.synced = undefined;
+          this.nack(t, f, req.errorDetail.message);
+        } else {
+          st.accepted = st.current;
+          st.acceptedVersion = st.currentVersion;
+          st.rejectedVersion = undefined;
+          this.ack(t);
+        }
+      } else if (req.responseNonce !== st.lastNonce) {
+        // A request answering an older response: a newer one is on its way
+        // and the client will answer that (xDS: ignore stale nonces).
+        return;
+      }
+    } else if (!st.subscribed && req.versionInfo !== '') {
+      st.claimedVersion = req.versionInfo;
+    }
+    const names = req.resourceNames;
+    if (!st.subscribed) {
+      st.subscribed = true;
+      st.legacyWildcard = names.length === 0;
+    } else if (names.length > 0) {
+      st.legacyWildcard = false;
+    }
+    const wildcard = (st.legacyWildcard && names.length === 0) || names.includes('*');
+    const explicit = names.filter((n) => n !== '*');
+    if (wildcard !== st.wildcard || explicit.length !== st.names.size || explicit.some((n) => !st.names.has(n))) {
+      st.wildcard = wildcard;
+      st.names = new Set(explicit);
+      st.synced = undefined;
+    }
+    this.pump();
+  }
+
+  protected wasRejected(st: TypeState): boolean {
+    // The client rejected the last set of this type and nothing newer is on its way.
+    return st.rejectedVersion !== undefined && !st.inFlight;
+  }
+
+  protected sendType(t: ResourceTypeUrl, st: TypeState, d: Desired, held: (r: EncodedResource) => boolean): void {
+    let map = d.map;
+    let version: string;
+    if (d.whole) version = d.typeSet.version;
+    else {
+      const m = this.memo.get(t);
+      if (m && m.typeSet === d.typeSet && m.names === st.names && sameEntries(m.map, d.map)) {
+        map = m.map;
+        version = m.version;
+      } else {
+        version = setVersion(d.map.values());
+        this.memo.set(t, { typeSet: d.typeSet, names: st.names, map: d.map, version });
+      }
+    }
+    if (st.claimedVersion !== undefined) {
+      // Reconnect: the client already has this exact set; send nothing.
+      if (st.claimedVersion === version) {
+        st.accepted = st.current = new Map(map);
+        st.acceptedVersion = st.currentVersion = version;
+      }
+      st.claimedVersion = undefined;
+    }
+    if (version === st.currentVersion || version === st.rejectedVersion) return;
+    if (LISTENER_OR_ROUTE.has(t)) {
+      for (const [name, r] of map) if (st.current.get(name)?.version !== r.version && isEncoded(r) && held(r)) return;
+    }
+    const nonce = this.nextNonce();
+    const resources: Buffer[] = [];
+    for (const r of map.values()) if (isEncoded(r)) resources.push(r.any);
+    const response = encodeDiscoveryResponse({ versionInfo: version, resources, typeUrl: t, nonce, controlPlane: this.ctx.controlPlane });
+    st.inFlight = { nonce, version, sent: map, removed: [] };
+    st.lastNonce = nonce;
+    st.current = new Map(map);
+    st.currentVersion = version;
+    this.send(t, response, resources.length);
+  }
+}
+
+function sameEntries(a: ReadonlyMap<string, Versioned>, b: ReadonlyMap<string, Versioned>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+/** Incremental (delta) xDS: only added or changed resources, and removed_resources. */
+export class DeltaStream extends AdsStream {
+  readonly mode = 'delta' as const;
+
+  onRequest(req: DeltaRequest): void {
+    if (!this.knownType(req.typeUrl)) return;
+    const t = req.typeUrl;
+    const st = this.state(t);
+    const f = st.inFlight;
+    if (req.responseNonce !== '' && f && req.responseNonce === f.nonce) {
+      st.inFlight = undefined;
+      if (req.errorDetail) {
+        // The client keeps what it had before this response; removals are
+        // taken as applied. Rejected versions are not re-sent until they change.
+        st.current = new Map(st.accepted);
+        for (const n of f.removed) st.current.delete(n);
+        st.accepted = new Map(st.current);
+        for (const [n, v] of f.sent) st.rejected.set(n, v.version);
+        st.synced = undefined;
+        this.nack(t, f, req.errorDetail.message);
+      } else {
+        for (const [n, v] of f.sent) st.accepted.set(n, v);
+        for (const n of f.removed) st.accepted.delete(n);
+        this.ack(t);
+      }
+    }
+    // Subscription changes ride on every request, ACK or not, and are never repeated.
+    if (!st.subscribed) {
+      st.subscribed = true;
+      if (req.subscribe.length === 0) st.wildcard = st.legacyWildcard = true;
+      const snapshotSet = this.ctx.cache.snapshot(this.ctx.fleet)?.types.get(t);
+      for (const [name, version] of Object.entries(req.initialResourceVersions)) {
+        // Reconnect: what the client already has. Keep our encoded copy when it
+        // is the same version, so references (make before break) stay known.
+        const ours = snapshotSet?.resources.get(name);
+        const v: Versioned = ours && ours.version === version ? ours : { name, version };
+        st.accepted.set(name, v);
+        st.current.set(name, v);
+      }
+    }
+    let changed = false;
+    const names = new Set(st.names);
+    for (const n of req.subscribe) {
+      if (n === '*') {
+        changed ||= !st.wildcard;
+        st.wildcard = true;
+      } else if (!names.has(n)) {
+        names.add(n);
+        changed = true;
+      }
+    }
+    for (const n of req.unsubscribe) {
+      if (n === '*') {
+        changed ||= st.wildcard;
+        st.wildcard = st.legacyWildcard = false;
+      } else if (names.delete(n)) {
+        changed = true;
+        st.toldAbsent.delete(n);
+      }
+    }
+    if (changed) {
+      st.names = names;
+      st.synced = undefined;
+      // The client forgets what it no longer subscribes to; it needs no removal.
+      if (!st.wildcard) for (const m of [st.current, st.accepted]) for (const n of [...m.keys()]) if (!names.has(n)) m.delete(n);
+    }
+    this.pump();
+  }
+
+  protected wasRejected(st: TypeState, r: Versioned): boolean {
+    return st.rejected.get(r.name) === r.version;
+  }
+
+  protected sendType(t: ResourceTypeUrl, st: TypeState, d: Desired, held: (r: EncodedResource) => boolean): void {
+    if (d.whole && st.synced === d.typeSet) return;
+    const updates: EncodedResource[] = [];
+    const removed: string[] = [];
+    let complete = true;
+    for (const [name, r] of d.map) {
+      if (st.current.get(name)?.version === r.version) continue;
+      if (!isEncoded(r)) continue; // kept from the client's own report: it has it
+      if (st.rejected.get(name) === r.version) {
+        complete = false;
+        continue;
+      }
+      if (LISTENER_OR_ROUTE.has(t) && held(r)) {
+        complete = false;
+        continue;
+      }
+      updates.push(r);
+    }
+    for (const name of st.current.keys()) if (!d.map.has(name)) removed.push(name);
+    // Named subscriptions to resources that do not exist: say so once (xDS:
+    // the incremental protocol signals absence through removed_resources).
+    for (const name of st.names) {
+      if (!d.map.has(name) && !st.current.has(name) && !st.toldAbsent.has(name)) {
+        removed.push(name);
+        st.toldAbsent.add(name);
+      }
+    }
+    if (complete && d.whole) st.synced = d.typeSet;
+    if (updates.length === 0 && removed.length === 0) return;
+    for (const r of updates) st.toldAbsent.delete(r.name);
+    const nonce = this.nextNonce();
+    const snapshotVersion = this.ctx.cache.snapshot(this.ctx.fleet)?.version ?? '';
+    const response = encodeDeltaDiscoveryResponse({
+      systemVersionInfo: snapshotVersion,
+      resources: updates.map((r) => r.delta),
+      typeUrl: t,
+      removedResources: removed,
+      nonce,
+      controlPlane: this.ctx.controlPlane,
+    });
+    const sent = new Map<string, Versioned>(updates.map((r) => [r.name, r]));
+    st.inFlight = { nonce, version: snapshotVersion, sent, removed };
+    st.lastNonce = nonce;
+    for (const r of updates) st.current.set(r.name, r);
+    for (const n of removed) st.current.delete(n);
+    this.send(t, response, updates.length);
+  }
+}
