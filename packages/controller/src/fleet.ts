@@ -1,0 +1,302 @@
+// Envoy fleet provisioning: what Kubernetes objects serve one Gateway.
+// fleetSpec() decides (pure, from the Gateway, its class and an optional
+// ProxyConfig); fleetObjects() renders the objects; the FleetProvisioner in
+// fleet-provisioner.ts applies them.
+import { createHash } from 'node:crypto';
+import type { Gateway, GatewayClass, GatewaySpecAddress, KubeObject, OwnerReference } from '@switchyard/api';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kinds.js';
+
+export type WorkloadKind = 'DaemonSet' | 'Deployment';
+export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
+
+/**
+ * The part of the switchyard.dev/v1alpha1 ProxyConfig the provisioner reads
+ * (the CRD itself is defined with the project's own kinds). Referenced from
+ * Gateway spec.infrastructure.parametersRef (same namespace) or from the
+ * GatewayClass spec.parametersRef; the Gateway's reference wins.
+ */
+export interface ProxyConfigSpec {
+  workload?: { kind?: WorkloadKind; replicas?: number };
+  service?: { type?: ServiceType; annotations?: Record<string, string>; externalTrafficPolicy?: 'Cluster' | 'Local' };
+  image?: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  logLevel?: string;
+}
+export type ProxyConfig = KubeObject<ProxyConfigSpec, unknown>;
+
+export interface FleetDefaults {
+  readonly image: string;
+  readonly serviceType: ServiceType;
+  readonly workload: WorkloadKind;
+}
+
+export const DEFAULT_FLEET: FleetDefaults = {
+  image: 'docker.io/envoyproxy/envoy:v1.36.2',
+  serviceType: 'LoadBalancer',
+  workload: 'DaemonSet',
+};
+
+export interface FleetPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+}
+
+/** What the Gateway's spec.addresses ask of the Service, and what cannot be honoured. */
+export interface AddressPlan {
+  /** Requested IPAddress values, all set as Service externalIPs (and the first as loadBalancerIP). */
+  readonly ips: readonly string[];
+  /** Entries of a type Switchyard cannot honour through a Service (Hostname, NamedAddress, other). */
+  readonly unsupported: readonly GatewaySpecAddress[];
+}
+
+export interface FleetSpec {
+  /** "namespace/name" of the Gateway. */
+  readonly fleet: string;
+  readonly namespace: string;
+  readonly gatewayName: string;
+  readonly gatewayClassName: string;
+  /** Base name of every object of the fleet. */
+  readonly name: string;
+  readonly workload: WorkloadKind;
+  readonly replicas: number;
+  readonly serviceType: ServiceType;
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  readonly image: string;
+  readonly ports: readonly FleetPort[];
+  readonly addresses: AddressPlan;
+  /** From spec.infrastructure: put on every object and pod of the fleet. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly serviceAnnotations: Readonly<Record<string, string>>;
+  readonly resources?: ProxyConfigSpec['resources'];
+  readonly logLevel: string;
+}
+
+export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+export const GATEWAY_CLASS_LABEL = 'gateway.networking.k8s.io/gateway-class-name';
+export const FLEET_NAMESPACE_LABEL = 'switchyard.dev/gateway-namespace';
+export const SPEC_HASH_ANNOTATION = 'switchyard.dev/spec-hash';
+
+/** A DNS-1035 label (Service names): at most 63 characters; long Gateway names are shortened with a hash suffix. */
+export function fleetObjectName(gatewayName: string): string {
+  const full = `switchyard-${gatewayName}`;
+  if (full.length <= 63) return full;
+  const h = createHash('sha256').update(gatewayName).digest('hex').slice(0, 8);
+  return `${full.slice(0, 63 - 9).replace(/-+$/, '')}-${h}`;
+}
+
+/** Labels Kubernetes rejects are dropped rather than failing the fleet: the API server validates keys; we only skip our own reserved ones. */
+function userMeta(m: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m ?? {})) {
+    if (k === MANAGED_BY_LABEL || k === GATEWAY_NAME_LABEL || k === GATEWAY_CLASS_LABEL || k === FLEET_NAMESPACE_LABEL || k === SPEC_HASH_ANNOTATION) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function portsOf(gateway: Gateway): FleetPort[] {
+  const seen = new Map<string, FleetPort>();
+  for (const l of gateway.spec?.listeners ?? []) {
+    const protocol = l.protocol === 'UDP' ? 'UDP' : 'TCP';
+    const key = `${protocol}/${l.port}`;
+    if (!Number.isInteger(l.port) || l.port < 1 || l.port > 65535 || seen.has(key)) continue;
+    seen.set(key, { name: `${protocol.toLowerCase()}-${l.port}`, port: l.port, protocol });
+  }
+  return [...seen.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+function addressPlan(gateway: Gateway): AddressPlan {
+  const ips: string[] = [];
+  const unsupported: GatewaySpecAddress[] = [];
+  for (const a of gateway.spec?.addresses ?? []) {
+    const type = a.type ?? 'IPAddress';
+    if (type === 'IPAddress' && a.value) ips.push(a.value);
+    else unsupported.push(a);
+  }
+  return { ips, unsupported };
+}
+
+export function fleetSpec(gateway: Gateway, gatewayClass: GatewayClass | undefined, proxyConfig?: ProxyConfig, defaults: FleetDefaults = DEFAULT_FLEET): FleetSpec {
+  const ns = gateway.metadata.namespace ?? 'default';
+  const pc = proxyConfig?.spec ?? {};
+  const infra = gateway.spec?.infrastructure;
+  const workload = pc.workload?.kind === 'Deployment' || pc.workload?.kind === 'DaemonSet' ? pc.workload.kind : defaults.workload;
+  const replicas = Number.isInteger(pc.workload?.replicas) && (pc.workload?.replicas ?? 0) >= 0 ? (pc.workload?.replicas as number) : 2;
+  const serviceType = pc.service?.type ?? defaults.serviceType;
+  return {
+    fleet: `${ns}/${gateway.metadata.name}`,
+    namespace: ns,
+    gatewayName: gateway.metadata.name,
+    gatewayClassName: gateway.spec?.gatewayClassName ?? gatewayClass?.metadata.name ?? '',
+    name: fleetObjectName(gateway.metadata.name),
+    workload,
+    replicas,
+    serviceType,
+    ...(pc.service?.externalTrafficPolicy ? { externalTrafficPolicy: pc.service.externalTrafficPolicy } : {}),
+    image: pc.image ?? defaults.image,
+    ports: portsOf(gateway),
+    addresses: addressPlan(gateway),
+    labels: userMeta(infra?.labels),
+    annotations: userMeta(infra?.annotations),
+    serviceAnnotations: userMeta(pc.service?.annotations),
+    ...(pc.resources ? { resources: pc.resources } : {}),
+    logLevel: pc.logLevel ?? 'info',
+  };
+}
+
+/** The ProxyConfig a Gateway uses, if any: its own infrastructure.parametersRef first, then its class's parametersRef. */
+export function proxyConfigRef(gateway: Gateway, gatewayClass: GatewayClass | undefined): { namespace: string; name: string } | undefined {
+  const g = gateway.spec?.infrastructure?.parametersRef;
+  if (g && g.group === 'switchyard.dev' && g.kind === 'ProxyConfig') return { namespace: gateway.metadata.namespace ?? 'default', name: g.name };
+  const c = gatewayClass?.spec?.parametersRef;
+  if (c && c.group === 'switchyard.dev' && c.kind === 'ProxyConfig' && c.namespace) return { namespace: c.namespace, name: c.name };
+  return undefined;
+}
+
+export function fleetLabels(spec: FleetSpec): Record<string, string> {
+  return {
+    ...spec.labels,
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    'app.kubernetes.io/name': 'envoy',
+    'app.kubernetes.io/component': 'proxy',
+    [GATEWAY_NAME_LABEL]: spec.gatewayName,
+    [GATEWAY_CLASS_LABEL]: spec.gatewayClassName,
+    [FLEET_NAMESPACE_LABEL]: spec.namespace,
+  };
+}
+
+/** The pod selector: immutable on DaemonSets and Deployments, so only labels that never change for a Gateway. */
+export function fleetSelector(spec: FleetSpec): Record<string, string> {
+  return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [GATEWAY_NAME_LABEL]: spec.gatewayName };
+}
+
+export function ownerReferenceTo(gateway: Gateway): OwnerReference {
+  return {
+    apiVersion: gateway.apiVersion,
+    kind: 'Gateway',
+    name: gateway.metadata.name,
+    uid: gateway.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export const ENVOY_BOOTSTRAP_KEY = 'envoy.yaml';
+export const BOOTSTRAP_MOUNT = '/etc/envoy';
+export const XDS_CERT_MOUNT = '/etc/switchyard/xds';
+/** Envoy's admin interface, loopback only; readiness is probed through it. */
+export const ENVOY_ADMIN_PORT = 19000;
+/** Envoy's runtime UID in the upstream image. */
+const ENVOY_UID = 101;
+
+/** Stable hash of an object's content, stored as an annotation so unchanged objects are not re-applied. */
+export function specHash(o: unknown): string {
+  return createHash('sha256').update(JSON.stringify(o)).digest('hex').slice(0, 16);
+}
+
+function withHash<T extends KubeObject>(o: T): T {
+  const h = specHash(o);
+  return { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [SPEC_HASH_ANNOTATION]: h } } };
+}
+
+export interface RenderContext {
+  readonly owner: OwnerReference;
+  readonly bootstrapYaml: string;
+  /** Name of the Secret holding the fleet's xDS client certificate. */
+  readonly certSecretName: string;
+}
+
+/** The DaemonSet or Deployment, Service and bootstrap ConfigMap of a fleet (the certificate Secret is handled apart: it must not be re-issued on every pass). */
+export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] {
+  const labels = fleetLabels(spec);
+  const meta = (name: string, extraAnnotations: Record<string, string> = {}) => ({
+    name,
+    namespace: spec.namespace,
+    labels,
+    annotations: { ...spec.annotations, ...extraAnnotations },
+    ownerReferences: [ctx.owner],
+  });
+  const lowPorts = spec.ports.some((p) => p.port < 1024);
+  const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${spec.name}-bootstrap`), ...({ data: { [ENVOY_BOOTSTRAP_KEY]: ctx.bootstrapYaml } } as object) };
+  const bootstrapHash = specHash(ctx.bootstrapYaml);
+  const podSpec = {
+    // Envoy needs no Kubernetes API access.
+    automountServiceAccountToken: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: ENVOY_UID,
+      runAsGroup: ENVOY_UID,
+      fsGroup: ENVOY_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+      // A non-root process gets no effective capabilities from the container
+      // spec alone (Kubernetes has no ambient capabilities), so binding ports
+      // below 1024 relies on this namespaced, "safe" sysctl. NET_BIND_SERVICE
+      // is still granted for runtimes that apply it to the binary.
+      ...(lowPorts ? { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] } : {}),
+    },
+    terminationGracePeriodSeconds: 60,
+    containers: [
+      {
+        name: 'envoy',
+        image: spec.image,
+        args: ['-c', `${BOOTSTRAP_MOUNT}/${ENVOY_BOOTSTRAP_KEY}`, '--log-level', spec.logLevel, '--drain-time-s', '30', '--drain-strategy', 'immediate'],
+        ports: [...spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol }))],
+        readinessProbe: { httpGet: { path: '/ready', port: ENVOY_ADMIN_PORT, host: '127.0.0.1' }, periodSeconds: 5, failureThreshold: 3 },
+        lifecycle: {
+          // Fail health checks, then let in-flight requests finish before SIGTERM.
+          preStop: { httpGet: { path: '/healthcheck/fail', port: ENVOY_ADMIN_PORT, host: '127.0.0.1' } },
+        },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'], ...(lowPorts ? { add: ['NET_BIND_SERVICE'] } : {}) },
+        },
+        ...(spec.resources ? { resources: spec.resources } : { resources: { requests: { cpu: '100m', memory: '128Mi' } } }),
+        volumeMounts: [
+          { name: 'bootstrap', mountPath: BOOTSTRAP_MOUNT, readOnly: true },
+          { name: 'xds-cert', mountPath: XDS_CERT_MOUNT, readOnly: true },
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
+      },
+    ],
+    volumes: [
+      { name: 'bootstrap', configMap: { name: configMap.metadata.name } },
+      { name: 'xds-cert', secret: { secretName: ctx.certSecretName } },
+      { name: 'tmp', emptyDir: {} },
+    ],
+  };
+  const template = {
+    metadata: {
+      labels,
+      // A changed bootstrap restarts the pods (Envoy reads it only at start).
+      annotations: { ...spec.annotations, 'switchyard.dev/bootstrap-hash': bootstrapHash },
+    },
+    spec: podSpec,
+  };
+  const selector = { matchLabels: fleetSelector(spec) };
+  const workload: KubeObject =
+    spec.workload === 'DaemonSet'
+      ? { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta(spec.name), spec: { selector, template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } } }
+      : {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: meta(spec.name),
+          spec: { replicas: spec.replicas, selector, template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
+        };
+  const service: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(spec.name, spec.serviceAnnotations),
+    spec: {
+      type: spec.serviceType,
+      selector: fleetSelector(spec),
+      ports: spec.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
+      ...(spec.addresses.ips.length > 0 ? { externalIPs: [...spec.addresses.ips] } : {}),
+      ...(spec.serviceType === 'LoadBalancer' && spec.addresses.ips[0] ? { loadBalancerIP: spec.addresses.ips[0] } : {}),
+      ...(spec.externalTrafficPolicy && spec.serviceType !== 'ClusterIP' ? { externalTrafficPolicy: spec.externalTrafficPolicy } : {}),
+    },
+  };
+  return [withHash(configMap), withHash(workload), withHash(service)];
+}

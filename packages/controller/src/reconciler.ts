@@ -1,0 +1,230 @@
+// The pipeline: watch events -> coalesced batches -> one translation of a
+// consistent snapshot -> xDS cache (every replica) -> fleet objects and
+// statuses (leader only).
+//
+// Coalescing: a batch closes 50 ms after the last event (quiet window) or
+// 250 ms after its first event (max wait), whichever comes first; passes
+// never overlap, and events arriving during a pass cause exactly one more
+// pass afterwards. So a single change reaches the xDS cache ~50 ms + one
+// translation after the API server sends it, and a continuous stream of
+// changes (a rollout touching many EndpointSlices) still reaches Envoy at
+// least every 250 ms + one translation, instead of once per event.
+import { createHash } from 'node:crypto';
+import { Observable, Subject, merge, exhaustMap, defer, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
+import type { Logger } from 'pino';
+import type { EnvoyResources } from '@switchyard/protos';
+import type { Gateway, GatewayStatus, Snapshot } from '@switchyard/api';
+import { translate as defaultTranslate, type ObjectStatus, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
+import type { ObjectStore } from './store.js';
+import type { StatusWriter } from './status-writer.js';
+import { staleSharedEntries } from './status-writer.js';
+import { specsFor, type FleetProvisioner } from './fleet-provisioner.js';
+import { fleetReadiness, withFleetStatus } from './gateway-status.js';
+import { currentRejections } from './nack.js';
+import type { EventRecorder } from './events.js';
+import type { ControllerMetrics } from './metrics.js';
+import { DEFAULT_FLEET, type FleetDefaults } from './fleet.js';
+import { GATEWAY_API } from './kinds.js';
+
+/** The part of the xds package's SnapshotCache the pipeline drives. */
+export interface FleetCache {
+  setFleet(fleet: string, resources: EnvoyResources): void;
+  deleteFleet(fleet: string): void;
+}
+
+export interface ReconcilerOptions {
+  readonly controllerName: string;
+  readonly store: ObjectStore;
+  readonly cache: FleetCache;
+  readonly isLeader: () => boolean;
+  /** True once every watched kind has been listed: translating a half-filled cache would withdraw configuration. */
+  readonly isSynced: () => boolean;
+  readonly statusWriter: StatusWriter;
+  readonly provisioner?: FleetProvisioner;
+  readonly events?: EventRecorder;
+  readonly metrics?: ControllerMetrics;
+  readonly log: Logger;
+  readonly quietMs?: number;
+  readonly maxWaitMs?: number;
+  readonly translate?: (s: Snapshot, o: TranslateOptions) => TranslateResult;
+  readonly fleetDefaults?: FleetDefaults;
+}
+
+/** Buffers values until `quietMs` pass without one, or `maxWaitMs` after the first, then emits the batch. */
+export function coalesce<T>(quietMs: number, maxWaitMs: number): OperatorFunction<T, T[]> {
+  return (source) =>
+    new Observable<T[]>((sub) => {
+      let buf: T[] = [];
+      let quiet: NodeJS.Timeout | undefined;
+      let max: NodeJS.Timeout | undefined;
+      const flush = () => {
+        clearTimeout(quiet);
+        clearTimeout(max);
+        quiet = max = undefined;
+        if (buf.length === 0) return;
+        const b = buf;
+        buf = [];
+        sub.next(b);
+      };
+      const s = source.subscribe({
+        next: (v) => {
+          buf.push(v);
+          clearTimeout(quiet);
+          quiet = setTimeout(flush, quietMs);
+          max ??= setTimeout(flush, maxWaitMs);
+        },
+        error: (e: unknown) => sub.error(e),
+        complete: () => {
+          flush();
+          sub.complete();
+        },
+      });
+      return () => {
+        s.unsubscribe();
+        clearTimeout(quiet);
+        clearTimeout(max);
+      };
+    });
+}
+
+export interface PassResult {
+  readonly fleets: number;
+  readonly pushed: number;
+  readonly statusesWritten: number;
+  readonly leader: boolean;
+}
+
+function resourcesHash(r: EnvoyResources): string {
+  return createHash('sha256').update(JSON.stringify(r)).digest('hex');
+}
+
+function nowRfc3339(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class Reconciler {
+  private readonly kick$ = new Subject<void>();
+  private sub: Subscription | undefined;
+  private received = 0;
+  private readonly pushedHash = new Map<string, string>();
+  private readonly lastChange = new Map<string, number>();
+  private running: Promise<unknown> = Promise.resolve();
+  /** Emits after every pass (for logs and tests that want to wait for quiescence). */
+  readonly passes$ = new Subject<PassResult>();
+
+  constructor(private readonly o: ReconcilerOptions) {}
+
+  start(): void {
+    const quiet = this.o.quietMs ?? 50;
+    const maxWait = this.o.maxWaitMs ?? 250;
+    this.sub = merge(
+      this.o.store.changes$.pipe(
+        tap(() => {
+          this.received++;
+          this.o.metrics?.queueDepth.set(this.received);
+        }),
+        map(() => undefined),
+      ),
+      this.kick$,
+    )
+      .pipe(
+        coalesce(quiet, maxWait),
+        exhaustMap(() =>
+          defer(() => {
+            const p = this.pass();
+            this.running = p;
+            return p;
+          }),
+        ),
+      )
+      .subscribe({ error: (e: unknown) => this.o.log.error({ err: String(e) }, 'reconcile pipeline failed') });
+    this.kick$.next();
+  }
+
+  /** Requests a pass (leadership changed, sync finished, a timer for fleet readiness). */
+  trigger(): void {
+    this.kick$.next();
+  }
+
+  async stop(): Promise<void> {
+    this.sub?.unsubscribe();
+    await this.running.catch(() => undefined);
+    this.passes$.complete();
+  }
+
+  private async pass(): Promise<void> {
+    const startedWith = this.received;
+    const t0 = process.hrtime.bigint();
+    try {
+      if (!this.o.isSynced()) return;
+      const r = await this.reconcileOnce();
+      this.passes$.next(r);
+    } catch (e) {
+      this.o.log.error({ err: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'reconcile pass failed');
+    } finally {
+      this.o.metrics?.reconcileDuration.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.received -= startedWith;
+      this.o.metrics?.queueDepth.set(this.received);
+      // Events that arrived during this pass were dropped by exhaustMap; one more pass covers them all.
+      if (this.received > 0) setImmediate(() => this.kick$.next());
+    }
+  }
+
+  private async reconcileOnce(): Promise<PassResult> {
+    const { controllerName, log } = this.o;
+    const snapshot = this.o.store.snapshot();
+    const now = nowRfc3339();
+    const translate = this.o.translate ?? defaultTranslate;
+    const result = translate(snapshot, { controllerName, now });
+
+    // xDS: every replica serves every fleet; unchanged fleets are not re-sent.
+    let pushed = 0;
+    for (const [fleet, resources] of result.fleets) {
+      const h = resourcesHash(resources);
+      if (this.pushedHash.get(fleet) === h) continue;
+      this.o.cache.setFleet(fleet, resources);
+      this.pushedHash.set(fleet, h);
+      this.lastChange.set(fleet, Date.now());
+      this.o.metrics?.pushes.inc({ fleet });
+      pushed++;
+    }
+    for (const fleet of [...this.pushedHash.keys()]) {
+      if (result.fleets.has(fleet)) continue;
+      this.o.cache.deleteFleet(fleet);
+      this.pushedHash.delete(fleet);
+      this.lastChange.delete(fleet);
+      log.info({ fleet }, 'fleet removed from xDS cache');
+    }
+
+    const leader = this.o.isLeader();
+    this.o.metrics?.leader.set(leader ? 1 : 0);
+    let statusesWritten = 0;
+    if (leader) {
+      const specs = specsFor(snapshot, controllerName, this.o.fleetDefaults ?? DEFAULT_FLEET);
+      if (this.o.provisioner) {
+        const pr = await this.o.provisioner.reconcile(snapshot, specs);
+        this.o.metrics?.fleetObjectsApplied.inc(pr.applied);
+        for (const e of pr.errors) {
+          this.o.metrics?.fleetErrors.inc({ fleet: e.fleet });
+          const [ns, name] = e.fleet.split('/');
+          const gw = snapshot.get(GATEWAY_API, 'Gateway', ns, name ?? '');
+          if (gw) void this.o.events?.record(gw, { type: 'Warning', reason: 'ProvisioningFailed', message: e.message });
+        }
+      }
+      const bySpec = new Map(specs.map((s) => [s.fleet, s]));
+      const rejections = currentRejections(snapshot, this.lastChange);
+      const statuses: ObjectStatus[] = result.statuses.map((s) => {
+        if (s.kind !== 'Gateway') return s;
+        const fleet = `${s.namespace ?? ''}/${s.name}`;
+        const spec = bySpec.get(fleet);
+        const gw = snapshot.get<Gateway>(GATEWAY_API, 'Gateway', s.namespace, s.name);
+        if (!spec || !gw) return s;
+        return { ...s, status: withFleetStatus(gw, (s.status ?? {}) as GatewayStatus, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
+      });
+      const stale = staleSharedEntries(snapshot, statuses, controllerName, ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy']);
+      statusesWritten = await this.o.statusWriter.writeAll([...statuses, ...stale], snapshot);
+    }
+    log.debug({ fleets: result.fleets.size, pushed, statusesWritten, leader }, 'reconciled');
+    return { fleets: result.fleets.size, pushed, statusesWritten, leader };
+  }
+}

@@ -1,0 +1,182 @@
+// Writes computed statuses to the API server: only what differs from what the
+// server holds, only for objects Switchyard owns (or only Switchyard's own
+// entries of shared lists), with optimistic concurrency and re-read on 409.
+import type { Logger } from 'pino';
+import { groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
+import type { ObjectStatus } from '@switchyard/translator';
+import { isConflict, isNotFound, type KubeClient } from './rest.js';
+import type { Discovery } from './discovery.js';
+import { GATEWAY_API, SWITCHYARD_GROUP } from './kinds.js';
+
+export interface StatusWriterMetrics {
+  statusWrite(kind: string, result: 'written' | 'conflict' | 'error'): void;
+}
+
+/** An entry of a shared status list (route parents, policy ancestors), tagged with the controller that wrote it. */
+interface ControllerEntry {
+  controllerName?: string;
+}
+
+type StatusRecord = Record<string, unknown>;
+
+/** Lists in which several controllers each keep their own entries. */
+const SHARED_LISTS = ['parents', 'ancestors'] as const;
+
+function isRecord(v: unknown): v is StatusRecord {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The status to write: for shared lists, the server's entries of other
+ * controllers are kept and ours replaced by the computed ones; anything else
+ * is wholly ours.
+ */
+export function mergeStatus(current: unknown, computed: unknown, controllerName: string): unknown {
+  if (!isRecord(computed)) return computed;
+  const out: StatusRecord = { ...computed };
+  const cur = isRecord(current) ? current : {};
+  for (const list of SHARED_LISTS) {
+    if (!(list in computed) && !(list in cur)) continue;
+    const others = ((cur[list] as ControllerEntry[] | undefined) ?? []).filter((e) => e.controllerName !== controllerName);
+    const ours = ((computed[list] as ControllerEntry[] | undefined) ?? []).filter((e) => e.controllerName === controllerName);
+    out[list] = [...others, ...ours];
+  }
+  return out;
+}
+
+/** Canonical JSON for comparison: sorted keys, conditions sorted by type, lastTransitionTime ignored. */
+export function canonicalStatus(v: unknown): string {
+  const norm = (x: unknown, key?: string): unknown => {
+    if (Array.isArray(x)) {
+      const items = x.map((i) => norm(i));
+      if (key === 'conditions') items.sort((a, b) => String((a as StatusRecord).type).localeCompare(String((b as StatusRecord).type)));
+      return items;
+    }
+    if (isRecord(x)) {
+      const o: StatusRecord = {};
+      for (const k of Object.keys(x).sort()) {
+        if (k === 'lastTransitionTime') continue;
+        const val = x[k];
+        if (val === undefined || val === null) continue;
+        o[k] = norm(val, k);
+      }
+      return o;
+    }
+    return x;
+  };
+  return JSON.stringify(norm(v ?? {}));
+}
+
+export function statusEqual(a: unknown, b: unknown): boolean {
+  return canonicalStatus(a) === canonicalStatus(b);
+}
+
+/**
+ * Whether Switchyard may write this object's status at all. Shared-list kinds
+ * (routes, policies) are always writable because mergeStatus keeps other
+ * controllers' entries; whole-status kinds only when they belong to one of
+ * our GatewayClasses.
+ */
+export function ownsStatus(obj: KubeObject, snapshot: Snapshot, controllerName: string): boolean {
+  const group = groupOf(obj.apiVersion);
+  if (group === SWITCHYARD_GROUP) return true;
+  if (group !== GATEWAY_API) return false;
+  const classIsOurs = (className: string | undefined) =>
+    !!className && (snapshot.get<KubeObject<{ controllerName?: string }>>(GATEWAY_API, 'GatewayClass', undefined, className)?.spec?.controllerName === controllerName);
+  switch (obj.kind) {
+    case 'GatewayClass':
+      return (obj.spec as { controllerName?: string } | undefined)?.controllerName === controllerName;
+    case 'Gateway':
+      return classIsOurs((obj.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName);
+    case 'ListenerSet': {
+      const p = (obj.spec as { parentRef?: { name?: string; namespace?: string } } | undefined)?.parentRef;
+      if (!p?.name) return false;
+      const gw = snapshot.get<KubeObject<{ gatewayClassName?: string }>>(GATEWAY_API, 'Gateway', p.namespace ?? obj.metadata.namespace, p.name);
+      return classIsOurs(gw?.spec?.gatewayClassName);
+    }
+    default:
+      return true; // routes and policies: merged per controllerName
+  }
+}
+
+export class StatusWriter {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly discovery: Discovery,
+    private readonly controllerName: string,
+    private readonly log: Logger,
+    private readonly metrics?: StatusWriterMetrics,
+  ) {}
+
+  /**
+   * Writes every status that differs from the snapshot's copy of the object.
+   * Returns how many objects were written. Errors are logged per object: one
+   * failing object never stops the others.
+   */
+  async writeAll(statuses: readonly ObjectStatus[], snapshot: Snapshot): Promise<number> {
+    let written = 0;
+    for (const s of statuses) {
+      try {
+        if (await this.write(s, snapshot)) written++;
+      } catch (e) {
+        this.metrics?.statusWrite(s.kind, 'error');
+        this.log.warn({ kind: s.kind, namespace: s.namespace, name: s.name, err: String(e) }, 'status write failed');
+      }
+    }
+    return written;
+  }
+
+  private async write(s: ObjectStatus, snapshot: Snapshot): Promise<boolean> {
+    const group = groupOf(s.apiVersion);
+    const cached = snapshot.get(group, s.kind, s.namespace, s.name);
+    if (!cached) return false; // deleted since; nothing to report on
+    if (!ownsStatus(cached, snapshot, this.controllerName)) return false;
+    let current: KubeObject = cached;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const next = mergeStatus(current.status, s.status, this.controllerName);
+      if (statusEqual(current.status, next)) return false;
+      const path = `${await this.discovery.objectPath(current)}/status`;
+      try {
+        // PUT of the whole object with its resourceVersion: exact (a merge
+        // patch could not remove a key we no longer report) and optimistic
+        // (a concurrent writer makes this fail with 409 instead of being
+        // overwritten).
+        await this.client.replace(path, { ...current, status: next } as KubeObject);
+        this.metrics?.statusWrite(s.kind, 'written');
+        this.log.debug({ kind: s.kind, namespace: s.namespace, name: s.name }, 'status written');
+        return true;
+      } catch (e) {
+        if (isNotFound(e)) return false;
+        if (!isConflict(e)) throw e;
+        this.metrics?.statusWrite(s.kind, 'conflict');
+        const fresh: KubeObject | undefined = await this.client.getOrUndefined(await this.discovery.objectPath(current));
+        if (!fresh) return false;
+        current = fresh;
+      }
+    }
+    throw new Error(`status of ${s.kind} ${s.namespace ?? ''}/${s.name}: still conflicting after 5 attempts`);
+  }
+}
+
+/**
+ * Statuses that remove Switchyard's stale entries: a route (or policy) that
+ * still lists our controller in status.parents/ancestors but for which the
+ * translator computed nothing any more (it was detached from our Gateways).
+ */
+export function staleSharedEntries(snapshot: Snapshot, computed: readonly ObjectStatus[], controllerName: string, kinds: readonly string[]): ObjectStatus[] {
+  const have = new Set(computed.map((s) => `${groupOf(s.apiVersion)}/${s.kind}/${s.namespace ?? ''}/${s.name}`));
+  const out: ObjectStatus[] = [];
+  for (const kind of kinds) {
+    for (const o of snapshot.list(GATEWAY_API, kind)) {
+      if (have.has(`${GATEWAY_API}/${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)) continue;
+      if (!isRecord(o.status)) continue;
+      const st = o.status;
+      const stale = SHARED_LISTS.some((l) => ((st[l] as ControllerEntry[] | undefined) ?? []).some((e) => e.controllerName === controllerName));
+      if (!stale) continue;
+      const cleared: StatusRecord = {};
+      for (const l of SHARED_LISTS) if (l in st) cleared[l] = [];
+      out.push({ apiVersion: o.apiVersion, kind, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name, status: cleared });
+    }
+  }
+  return out;
+}
