@@ -272,6 +272,9 @@ export abstract class AdsStream {
         if (this.wasRejected(cds, cluster)) continue;
         return true;
       }
+      // An EDS cluster warms until its endpoints arrive (a route to a warming
+      // cluster answers 503). Envoy asks for the endpoints while it processes
+      // the cluster update, before its CDS ACK, so by then the name is subscribed.
       if (eds && dEds && isEncoded(cluster)) {
         for (const e of cluster.refs.endpoints) {
           const cla = dEds.map.get(e);
