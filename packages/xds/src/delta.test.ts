@@ -1,0 +1,204 @@
+// Incremental (delta) ADS, driven by a raw client that plays Envoy's part.
+import { TypeUrl } from '@switchyard/protos';
+import { SnapshotCache, createXdsServer, type NackEvent, type XdsServer } from './index.js';
+import { TestAdsClient, decodeAny, type DeltaClientStream, type DeltaResponse } from './ads-test-client.js';
+import { fixture } from './test-fixtures.js';
+
+const FLEET = 'default/gw';
+let cache: SnapshotCache;
+let server: XdsServer;
+let port: number;
+const clients: TestAdsClient[] = [];
+
+beforeEach(async () => {
+  cache = new SnapshotCache();
+  server = createXdsServer({ cache, tls: { insecure: true } });
+  port = await server.listen('127.0.0.1', 0);
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server.close();
+});
+
+function connect(nodeId = 'envoy-1', cluster = FLEET): DeltaClientStream {
+  const c = new TestAdsClient({ port, node: { id: nodeId, cluster } });
+  clients.push(c);
+  return c.delta();
+}
+
+const names = (r: DeltaResponse): string[] => r.resources.map((x) => x.name).sort();
+const versions = (r: DeltaResponse): Record<string, string> => Object.fromEntries(r.resources.map((x) => [x.name, x.version]));
+
+/** Envoy's startup: wildcard CDS, endpoints of its clusters, wildcard LDS, its route configuration. */
+async function syncAll(s: DeltaClientStream, clusters: string[]): Promise<Record<string, DeltaResponse>> {
+  const got: Record<string, DeltaResponse> = {};
+  s.request(TypeUrl.Cluster);
+  got.cds = await s.next();
+  expect(got.cds.type_url).toBe(TypeUrl.Cluster);
+  s.request(TypeUrl.ClusterLoadAssignment, { subscribe: clusters });
+  s.ack(got.cds);
+  got.eds = await s.next();
+  expect(got.eds.type_url).toBe(TypeUrl.ClusterLoadAssignment);
+  s.ack(got.eds);
+  s.request(TypeUrl.Listener);
+  got.lds = await s.next();
+  expect(got.lds.type_url).toBe(TypeUrl.Listener);
+  s.request(TypeUrl.RouteConfiguration, { subscribe: ['http-8080'] });
+  s.ack(got.lds);
+  got.rds = await s.next();
+  expect(got.rds.type_url).toBe(TypeUrl.RouteConfiguration);
+  s.ack(got.rds);
+  return got;
+}
+
+test('wildcard and named subscriptions get the current resources with per-resource versions', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  const s = connect();
+  const got = await syncAll(s, ['a', 'b']);
+  expect(names(got.cds!)).toEqual(['a', 'b']);
+  expect(names(got.eds!)).toEqual(['a', 'b']);
+  expect(names(got.lds!)).toEqual(['http-8080']);
+  expect(names(got.rds!)).toEqual(['http-8080']);
+  for (const r of got.cds!.resources) expect(r.version).toMatch(/^[0-9a-f]{16}$/);
+  expect(decodeAny(got.cds!.resources[0]!.resource)).toMatchObject({ type: 'EDS' });
+  expect(server.streams()).toEqual([{ fleet: FLEET, nodeId: 'envoy-1', mode: 'delta' }]);
+});
+
+test('add, update and remove: only what changed is sent, removals in removed_resources after the routes moved', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  const s = connect();
+  const before = await syncAll(s, ['a', 'b']);
+
+  // Update: one endpoint assignment changes.
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], endpointIp: '10.0.0.9' }));
+  const eds = await s.next();
+  expect(eds.type_url).toBe(TypeUrl.ClusterLoadAssignment);
+  expect(names(eds)).toEqual(['a', 'b']);
+  expect(versions(eds).a).not.toBe(versions(before.eds!).a);
+  expect(eds.removed_resources).toEqual([]);
+  s.ack(eds);
+
+  // Add cluster c (and a route to it): CDS first, carrying only c.
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b', 'c'], endpointIp: '10.0.0.9' }));
+  const cds = await s.next();
+  expect(cds.type_url).toBe(TypeUrl.Cluster);
+  expect(names(cds)).toEqual(['c']);
+  s.request(TypeUrl.ClusterLoadAssignment, { subscribe: ['c'] });
+  s.ack(cds);
+  const edsC = await s.next();
+  expect(edsC.type_url).toBe(TypeUrl.ClusterLoadAssignment);
+  expect(names(edsC)).toEqual(['c']);
+  s.ack(edsC);
+  const rds = await s.next();
+  expect(rds.type_url).toBe(TypeUrl.RouteConfiguration);
+  s.ack(rds);
+
+  // Remove cluster b and its route: the route configuration changes first...
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'], endpointIp: '10.0.0.9' }));
+  const rds2 = await s.next();
+  expect(rds2.type_url).toBe(TypeUrl.RouteConfiguration);
+  s.ack(rds2);
+  // ...then b leaves CDS, and (Envoy drops its endpoints itself) nothing is re-sent.
+  const cds2 = await s.next();
+  expect(cds2.type_url).toBe(TypeUrl.Cluster);
+  expect(cds2.resources).toEqual([]);
+  expect(cds2.removed_resources).toEqual(['b']);
+  s.request(TypeUrl.ClusterLoadAssignment, { unsubscribe: ['b'] });
+  s.ack(cds2);
+  // Marker: a change elsewhere arrives next, with nothing about b before it.
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'], endpointIp: '10.0.0.8' }));
+  const eds3 = await s.next();
+  expect(eds3.type_url).toBe(TypeUrl.ClusterLoadAssignment);
+  expect(names(eds3)).toEqual(['a', 'c']);
+  expect(eds3.removed_resources).toEqual([]);
+});
+
+test('a named subscription to a resource that does not exist is answered in removed_resources, once', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  const s = connect();
+  s.request(TypeUrl.ClusterLoadAssignment, { subscribe: ['a', 'ghost'] });
+  const r = await s.next();
+  expect(names(r)).toEqual(['a']);
+  expect(r.removed_resources).toEqual(['ghost']);
+  s.ack(r);
+  // It appears later: sent like any other addition.
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'ghost'] }));
+  const r2 = await s.next();
+  expect(names(r2)).toEqual(['ghost']);
+});
+
+test('a reconnecting client with current initial_resource_versions gets nothing redundant', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], secret: 'cert' }));
+  const s1 = connect();
+  const got = await syncAll(s1, ['a', 'b']);
+  s1.end();
+  const s2 = connect();
+  s2.request(TypeUrl.Cluster, { initial: versions(got.cds!) });
+  s2.request(TypeUrl.ClusterLoadAssignment, { subscribe: ['a', 'b'], initial: versions(got.eds!) });
+  s2.request(TypeUrl.Listener, { initial: versions(got.lds!) });
+  s2.request(TypeUrl.RouteConfiguration, { subscribe: ['http-8080'], initial: versions(got.rds!) });
+  s2.request(TypeUrl.Secret, { subscribe: ['cert'] }); // marker
+  const first = await s2.next();
+  expect(first.type_url).toBe(TypeUrl.Secret);
+  expect(names(first)).toEqual(['cert']);
+});
+
+test('a reconnecting client with an outdated resource gets exactly that resource, and removals of what is gone', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  const s1 = connect();
+  const got = await syncAll(s1, ['a', 'b']);
+  s1.end();
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], endpointIp: '10.0.0.7' }));
+  const s2 = connect();
+  s2.request(TypeUrl.Cluster, { initial: { ...versions(got.cds!), old: 'deadbeefdeadbeef' } });
+  const cds = await s2.next();
+  expect(cds.resources).toEqual([]);
+  expect(cds.removed_resources).toEqual(['old']);
+  s2.ack(cds);
+  s2.request(TypeUrl.ClusterLoadAssignment, { subscribe: ['a', 'b'], initial: { a: versions(got.eds!).a!, b: 'outdated' } });
+  const eds = await s2.next();
+  // Both changed (new endpoint IP); the client's version of neither matches.
+  expect(names(eds)).toEqual(['a', 'b']);
+});
+
+test('NACK: recorded and reported, not resent; the next snapshot is sent; unsubscribe and wildcard removal', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  const s = connect();
+  await syncAll(s, ['a']);
+  const seen: NackEvent[] = [];
+  let nacked!: () => void;
+  const nackSeen = new Promise<void>((resolve) => (nacked = resolve));
+  cache.onNack((e) => (seen.push(e), nacked()));
+  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-bad' }));
+  const rds = await s.next();
+  s.nack(rds, 'RouteConfiguration http-8080: invalid');
+  await nackSeen;
+  expect(seen[0]).toMatchObject({ fleet: FLEET, typeUrl: TypeUrl.RouteConfiguration, resourceNames: ['http-8080'], message: 'RouteConfiguration http-8080: invalid', nonce: rds.nonce });
+  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-bad', endpointIp: '10.2.2.2' }));
+  const eds = await s.next();
+  expect(eds.type_url).toBe(TypeUrl.ClusterLoadAssignment); // not the rejected RDS again
+  s.ack(eds);
+  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-good', endpointIp: '10.2.2.2' }));
+  const rds2 = await s.next();
+  expect(rds2.type_url).toBe(TypeUrl.RouteConfiguration);
+  s.ack(rds2);
+  // Unsubscribing the route configuration: later changes to it are not sent.
+  s.request(TypeUrl.RouteConfiguration, { unsubscribe: ['http-8080'] });
+  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-later', endpointIp: '10.3.3.3' }));
+  const next = await s.next();
+  expect(next.type_url).toBe(TypeUrl.ClusterLoadAssignment);
+});
+
+test('two delta streams of different fleets each get only their own resources', async () => {
+  cache.setFleet('ns1/gw', fixture({ clusters: ['one'], secret: 'ns1-cert' }));
+  cache.setFleet('ns2/gw', fixture({ clusters: ['two'], secret: 'ns2-cert' }));
+  const s1 = connect('n1', 'ns1/gw');
+  const s2 = connect('n2', 'ns2/gw');
+  s1.request(TypeUrl.Secret, { subscribe: ['ns1-cert', 'ns2-cert'] });
+  const r1 = await s1.next();
+  expect(names(r1)).toEqual(['ns1-cert']);
+  expect(r1.removed_resources).toEqual(['ns2-cert']);
+  s2.request(TypeUrl.Cluster);
+  expect(names(await s2.next())).toEqual(['two']);
+});
