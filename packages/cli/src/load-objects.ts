@@ -148,7 +148,8 @@ export function parseManifests(text: string, file: string): { objects: SourcedOb
   let index = 0;
   for (const doc of docs) {
     index++;
-    const docLine = lines.linePos(doc.range[0]).line;
+    // The line of the document's first node, not of its `---` marker.
+    const docLine = lines.linePos(doc.contents?.range[0] ?? doc.range[0]).line;
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       const line = lines.linePos(e.pos[0]).line;

@@ -5,10 +5,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from './io.js';
-import { explainCommand, EXPLAIN_USAGE } from './commands/explain.js';
-import { serveCommand, SERVE_USAGE } from './commands/serve.js';
-import { translateCommand, TRANSLATE_USAGE } from './commands/translate.js';
-import { versionCommand } from './commands/version.js';
 
 export const USAGE = `Usage: switchyard COMMAND [OPTIONS]
 
@@ -43,12 +39,14 @@ const migrate: Command = async (args, io) => {
 // A variable, so the type checker does not require the module to exist yet.
 const MIGRATE_MODULE: string = './migrate/index.js';
 
-const COMMANDS: Readonly<Record<string, { run: Command; usage?: string }>> = {
-  serve: { run: serveCommand, usage: SERVE_USAGE },
-  translate: { run: translateCommand, usage: TRANSLATE_USAGE },
-  explain: { run: explainCommand, usage: EXPLAIN_USAGE },
-  migrate: { run: migrate },
-  version: { run: versionCommand },
+// Commands load on use: `version` should not pay for the Envoy protos, and
+// `translate` not for the Kubernetes client.
+const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: async (args, io) => (await import('./commands/serve.js')).serveCommand(args, io),
+  translate: async (args, io) => (await import('./commands/translate.js')).translateCommand(args, io),
+  explain: async (args, io) => (await import('./commands/explain.js')).explainCommand(args, io),
+  migrate,
+  version: async (args, io) => (await import('./commands/version.js')).versionCommand(args, io),
 };
 
 /** Runs one command line (without the `node switchyard` part) and returns the exit code. */
@@ -58,14 +56,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     writeLine(name === undefined ? io.stderr : io.stdout, USAGE);
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  if (name === '--version' || name === '-v') return versionCommand([], io);
+  if (name === '--version' || name === '-v') return COMMANDS.version!([], io);
   const command = COMMANDS[name];
   if (!command) {
     writeLine(io.stderr, `error: unknown command "${name}"\n\n${USAGE}`);
     return EXIT_USAGE;
   }
   try {
-    return await command.run(args, io);
+    return await command(args, io);
   } catch (err) {
     if (err instanceof UsageError) {
       writeLine(io.stderr, `error: ${err.message}`);

@@ -1,7 +1,6 @@
 // `switchyard explain`: what a Gateway's Envoy would do with one request,
 // computed from the Envoy resources Switchyard produces for that Gateway.
-import type { EnvoyResources } from '@switchyard/protos';
-import * as translator from '@switchyard/translator';
+import { explain, formatExplanation, type ExplainRequest, type Explanation, type TranslateResult } from '@switchyard/translator';
 import { parseCommandLine, parseOutputFormat, parsePort } from '../args.js';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from '../io.js';
 import { synthesizeMissingEndpointSlices } from '../missing-endpoints.js';
@@ -28,20 +27,8 @@ Options:
   -o, --output text|json      output format (default text)
   -h, --help                  show this help`;
 
-/** The request as `explain` in @switchyard/translator takes it. */
-export interface ExplainRequestInput {
-  readonly port: number;
-  readonly method: string;
-  readonly scheme: 'http' | 'https';
-  readonly host: string;
-  readonly path: string;
-  readonly headers: ReadonlyArray<readonly [string, string]>;
-}
-
-interface ExplainApi {
-  explain(resources: EnvoyResources, request: ExplainRequestInput): unknown;
-  formatExplanation(explanation: never): string;
-}
+/** The request as `explain` in @switchyard/translator takes it, headers as an ordered list. */
+export type ExplainRequestInput = ExplainRequest & { readonly headers: ReadonlyArray<readonly [string, string]> };
 
 export async function explainCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandLine(args, {
@@ -71,24 +58,15 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   const resources = result.fleets.get(gateway);
   if (!resources) throw new UserError(whyNoFleet(gateway, result));
 
-  const api = explainApi();
-  let explanation: unknown;
+  let explanation: Explanation;
   try {
-    explanation = api.explain(resources, request);
+    explanation = explain(resources, request);
   } catch (err) {
     throw new UserError(`internal error in explain (please report it): ${err instanceof Error ? err.message : String(err)}`);
   }
   if (format === 'json') io.stdout.write(formatDocument(explanation, 'json'));
-  else writeLine(io.stdout, api.formatExplanation(explanation as never));
+  else writeLine(io.stdout, formatExplanation(explanation));
   return EXIT_OK;
-}
-
-function explainApi(): ExplainApi {
-  const mod = translator as unknown as Partial<ExplainApi>;
-  if (typeof mod.explain !== 'function' || typeof mod.formatExplanation !== 'function') {
-    throw new UserError('this build of @switchyard/translator has no explain');
-  }
-  return mod as ExplainApi;
 }
 
 export function parseGatewayId(value: string): string {
@@ -134,7 +112,7 @@ export function parseRequest(positionals: string[], headers: string[], portFlag:
   return { port, method: method.toUpperCase(), scheme, host, path, headers: headerList };
 }
 
-function whyNoFleet(gateway: string, result: translator.TranslateResult): string {
+function whyNoFleet(gateway: string, result: TranslateResult): string {
   const [ns, name] = gateway.split('/') as [string, string];
   const status = result.statuses.find((s) => s.kind === 'Gateway' && s.namespace === ns && s.name === name);
   const fleets = [...result.fleets.keys()].sort();

@@ -1,11 +1,12 @@
 // `switchyard serve`: the in-cluster controller, or with --from-dir the
 // standalone mode that serves a directory of manifests.
 import { parseCommandLine, parseHostPort, parsePort } from '../args.js';
-import { EXIT_OK, EXIT_USER_ERROR, UsageError, writeLine, type Io } from '../io.js';
+import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from '../io.js';
 import { createLogger, parseLogLevel } from '../logger.js';
-import { startStandalone, StandaloneSetupError } from '../standalone/index.js';
-import type { FleetCache, XdsServerHandle } from '../standalone/xds-contract.js';
+import { startStandalone, StandaloneSetupError, type StandaloneXds } from '../standalone/index.js';
 import type { Logger } from 'pino';
+import { createXdsServer, SnapshotCache } from '@switchyard/xds';
+import { runController, type ControllerOptions } from '@switchyard/controller';
 
 export const SERVE_USAGE = `Usage:
   switchyard serve [--kubeconfig FILE] [--xds-port N] [--metrics-port N]
@@ -63,7 +64,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     if (!isLoopback(xdsAddress.host)) {
       logger.warn({ address: values['xds-address'] }, 'standalone xDS has no TLS and trusts any client: keep it on a loopback address');
     }
-    const xds = await loadXds();
+    const xds = loadXds();
     let standalone;
     try {
       standalone = await startStandalone({ dir: values['from-dir'], xdsAddress, httpAddress, logger, xds });
@@ -110,33 +111,32 @@ export interface ControllerFlags {
   logLevel: string;
 }
 
-interface ControllerModule {
-  runController(options: ControllerFlags & { logger: Logger; signal: AbortSignal }): Promise<void>;
+/** The flags as the controller package's options. */
+export function controllerOptions(flags: ControllerFlags, logger: Logger): ControllerOptions {
+  return {
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    xds: { port: flags.xdsPort },
+    http: { port: flags.metricsPort },
+    leaderElection: { enabled: flags.leaderElection },
+    logger,
+  };
 }
 
 async function runInCluster(flags: ControllerFlags, logger: Logger, io: Io): Promise<number> {
-  const mod = (await import('@switchyard/controller')) as Partial<ControllerModule>;
-  if (typeof mod.runController !== 'function') {
-    writeLine(io.stderr, 'error: this build has no in-cluster controller (@switchyard/controller exports no runController)');
-    return EXIT_USER_ERROR;
+  let running;
+  try {
+    running = await runController(controllerOptions(flags, logger));
+  } catch (err) {
+    // Typically no cluster to talk to: no in-cluster config, no kubeconfig.
+    throw new UserError(`cannot start the controller: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
-  const abort = new AbortController();
-  void (io.stopSignal ?? untilSignal()).then(() => abort.abort());
-  await mod.runController({ ...flags, logger, signal: abort.signal });
+  await (io.stopSignal ?? untilSignal());
+  logger.info('stopping');
+  await running.stop();
   return EXIT_OK;
 }
 
-interface XdsModule {
-  SnapshotCache: new () => FleetCache;
-  createXdsServer(opts: { cache: FleetCache; tls: { insecure: true }; logger?: Logger }): XdsServerHandle;
-}
-
-async function loadXds(): Promise<{ createCache(): FleetCache; createServer(cache: FleetCache, logger: Logger): XdsServerHandle }> {
-  const mod = (await import('@switchyard/xds')) as Partial<XdsModule>;
-  const { SnapshotCache, createXdsServer } = mod;
-  if (typeof SnapshotCache !== 'function' || typeof createXdsServer !== 'function') {
-    throw new Error('@switchyard/xds does not export SnapshotCache and createXdsServer');
-  }
+function loadXds(): StandaloneXds<SnapshotCache> {
   return {
     createCache: () => new SnapshotCache(),
     // Loopback only, without TLS: the fleet of a stream is the node's cluster.

@@ -19,15 +19,18 @@ export interface Address {
   readonly port: number;
 }
 
-export interface StandaloneOptions {
+/** How standalone mode makes its xDS cache and server (the xds package, or a test double). */
+export interface StandaloneXds<C extends FleetCache> {
+  createCache(): C;
+  createServer(cache: C, logger: Logger): XdsServerHandle;
+}
+
+export interface StandaloneOptions<C extends FleetCache = FleetCache> {
   readonly dir: string;
   readonly xdsAddress: Address;
   readonly httpAddress: Address;
   readonly logger: Logger;
-  readonly xds: {
-    createCache(): FleetCache;
-    createServer(cache: FleetCache, logger: Logger): XdsServerHandle;
-  };
+  readonly xds: StandaloneXds<C>;
   /** Quiet time after a file event before re-reading (editors write in bursts). Default 100 ms. */
   readonly debounceMs?: number;
   /** Safety net for file systems where watching misses events. Default 2000 ms; 0 disables. */
@@ -67,7 +70,7 @@ export interface Standalone {
 
 const MAX_NACKS = 50;
 
-export async function startStandalone(options: StandaloneOptions): Promise<Standalone> {
+export async function startStandalone<C extends FleetCache>(options: StandaloneOptions<C>): Promise<Standalone> {
   const { dir, logger } = options;
   const stat = fs.statSync(dir, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) throw new StandaloneSetupError(`--from-dir: "${dir}" is not a directory`);

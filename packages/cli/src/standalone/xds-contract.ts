@@ -1,32 +1,7 @@
-// The part of @switchyard/xds standalone mode uses, as the project's shared
-// conventions fix it. Declared here so the CLI states exactly what it relies on.
-import type { EnvoyResources } from '@switchyard/protos';
+// The part of @switchyard/xds standalone mode relies on, narrowed to what it
+// calls, so tests can see exactly what it needs.
+import type { SnapshotCache, XdsServer } from '@switchyard/xds';
 
-export interface NackEvent {
-  readonly fleet: string;
-  readonly nodeId: string;
-  readonly typeUrl: string;
-  readonly resourceNames: string[];
-  readonly message: string;
-  readonly version: string;
-  readonly nonce: string;
-  readonly at: string;
-}
-
-export interface FleetCache {
-  setFleet(fleet: string, resources: EnvoyResources): void;
-  deleteFleet(fleet: string): void;
-  onNack(listener: (e: NackEvent) => void): () => void;
-}
-
-export interface XdsStreamInfo {
-  readonly fleet: string;
-  readonly nodeId: string;
-  readonly mode: 'sotw' | 'delta';
-}
-
-export interface XdsServerHandle {
-  listen(host: string, port: number): Promise<number>;
-  close(): Promise<void>;
-  streams(): XdsStreamInfo[];
-}
+export type { NackEvent, XdsStreamInfo } from '@switchyard/xds';
+export type FleetCache = Pick<SnapshotCache, 'setFleet' | 'deleteFleet' | 'onNack'>;
+export type XdsServerHandle = Pick<XdsServer, 'listen' | 'close' | 'streams'>;
