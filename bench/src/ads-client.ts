@@ -1,0 +1,333 @@
+// A lightweight ADS client that behaves like an Envoy on the wire, for
+// simulating hundreds of Envoys from one process: it subscribes the way Envoy
+// does (wildcard Cluster and Listener; ClusterLoadAssignment and
+// RouteConfiguration by the names those reference), ACKs every response, and
+// counts the bytes it receives. It decodes only what it must to follow
+// references, and caches that per resource version, because every stream of a
+// fleet receives the same resources.
+//
+// It also reads the benchmark's markers out of what it receives (the marker
+// route's header value, the churn slice's 10.255.a.b endpoint), so a latency
+// measurement knows which change a response carries without relying on the
+// names the translator gives resources.
+import grpc from '@grpc/grpc-js';
+import { messageType, TypeUrl } from '@switchyard/protos';
+import type { DiscoveryRequest } from '@switchyard/protos/generated/envoy/service/discovery/v3/DiscoveryRequest.js';
+import type { DeltaDiscoveryRequest } from '@switchyard/protos/generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
+import { ENDPOINT_MARKER_PREFIX, MARKER_PREFIX } from './generate.js';
+
+export type AdsMode = 'sotw' | 'delta';
+
+const SOTW_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+const DELTA_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
+const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const CLUSTER_TYPE_EDS = 3;
+
+/** Short names for the five type URLs, used as keys in byte counts. */
+export const TYPE_SHORT: Readonly<Record<string, string>> = {
+  [TypeUrl.Cluster]: 'CDS',
+  [TypeUrl.ClusterLoadAssignment]: 'EDS',
+  [TypeUrl.Listener]: 'LDS',
+  [TypeUrl.RouteConfiguration]: 'RDS',
+  [TypeUrl.Secret]: 'SDS',
+};
+
+// Just the decoded fields this client reads (protobufjs messages, proto field names).
+interface AnyMsg { type_url: string; value: Uint8Array }
+interface DiscoveryResponseMsg { version_info: string; resources: AnyMsg[]; type_url: string; nonce: string }
+interface ResourceMsg { name: string; version: string; resource?: AnyMsg | null }
+interface DeltaDiscoveryResponseMsg { system_version_info: string; resources: ResourceMsg[]; type_url: string; removed_resources: string[]; nonce: string }
+interface ClusterMsg { name: string; type?: number; eds_cluster_config?: { service_name?: string } | null }
+interface FilterMsg { typed_config?: AnyMsg | null }
+interface FilterChainMsg { filters?: FilterMsg[] }
+interface ListenerMsg { filter_chains?: FilterChainMsg[]; default_filter_chain?: FilterChainMsg | null }
+interface HcmMsg { rds?: { route_config_name?: string } | null }
+interface ClaMsg { endpoints?: Array<{ lb_endpoints?: Array<{ endpoint?: { address?: { socket_address?: { address?: string } | null } | null } | null }> }> }
+
+/** What one resource contributes: names it makes the client subscribe to, and the marker it carries. */
+interface Derived {
+  readonly names: readonly string[];
+  readonly marker: number;
+}
+
+/**
+ * Decodes resources once per worker process: every stream of a fleet gets the
+ * same bytes, so the first stream pays and the others hit the cache.
+ */
+export class ResourceReader {
+  private readonly cache = new Map<string, Derived>();
+  private readonly markerBytes = Buffer.from(MARKER_PREFIX);
+
+  read(typeUrl: string, name: string, version: string, value: Uint8Array): Derived {
+    const key = `${typeUrl}|${name}|${version}|${value.length}`;
+    let d = this.cache.get(key);
+    if (!d) {
+      d = this.derive(typeUrl, value);
+      if (this.cache.size > 200_000) this.cache.clear();
+      this.cache.set(key, d);
+    }
+    return d;
+  }
+
+  private derive(typeUrl: string, value: Uint8Array): Derived {
+    switch (typeUrl) {
+      case TypeUrl.Cluster: {
+        const c = messageType(typeUrl).decode(value) as unknown as ClusterMsg;
+        return { names: c.type === CLUSTER_TYPE_EDS ? [c.eds_cluster_config?.service_name || c.name] : [], marker: -1 };
+      }
+      case TypeUrl.Listener: {
+        const l = messageType(typeUrl).decode(value) as unknown as ListenerMsg;
+        const names = new Set<string>();
+        const chains = [...(l.filter_chains ?? []), ...(l.default_filter_chain ? [l.default_filter_chain] : [])];
+        for (const chain of chains) {
+          for (const f of chain.filters ?? []) {
+            if (f.typed_config?.type_url !== HCM_TYPE) continue;
+            const hcm = messageType(HCM_TYPE).decode(f.typed_config.value) as unknown as HcmMsg;
+            if (hcm.rds?.route_config_name) names.add(hcm.rds.route_config_name);
+          }
+        }
+        return { names: [...names], marker: -1 };
+      }
+      case TypeUrl.RouteConfiguration: {
+        // The marker header value is a plain string inside the bytes; finding
+        // it needs no decoding of a possibly multi-megabyte RouteConfiguration.
+        const buf = Buffer.from(value.buffer, value.byteOffset, value.length);
+        const at = buf.indexOf(this.markerBytes);
+        if (at < 0) return { names: [], marker: -1 };
+        const digits = buf.toString('latin1', at + this.markerBytes.length, at + this.markerBytes.length + 6);
+        return { names: [], marker: /^\d{6}$/.test(digits) ? Number(digits) : -1 };
+      }
+      case TypeUrl.ClusterLoadAssignment: {
+        const cla = messageType(typeUrl).decode(value) as unknown as ClaMsg;
+        let marker = -1;
+        for (const locality of cla.endpoints ?? []) {
+          for (const lb of locality.lb_endpoints ?? []) {
+            const addr = lb.endpoint?.address?.socket_address?.address;
+            if (addr?.startsWith(ENDPOINT_MARKER_PREFIX)) {
+              const [a, b] = addr.slice(ENDPOINT_MARKER_PREFIX.length).split('.').map(Number);
+              if (a !== undefined && b !== undefined) marker = Math.max(marker, a * 256 + b);
+            }
+          }
+        }
+        return { names: [], marker };
+      }
+      default:
+        return { names: [], marker: -1 };
+    }
+  }
+}
+
+export interface TypeCounters {
+  bytes: number;
+  responses: number;
+  resources: number;
+  /** Sum of the encoded sizes of the resources themselves (without the envelope). */
+  resourceBytes: number;
+}
+
+export interface StreamCounters {
+  bytes: number;
+  byType: Record<string, TypeCounters>;
+  errors: number;
+}
+
+/** One ACKed response that carried a marker: [sequence, time the ACK was written (process.hrtime.bigint)]. */
+export type MarkerEvent = readonly [seq: number, ackNs: bigint];
+
+export interface AdsStreamOptions {
+  readonly client: grpc.Client;
+  readonly mode: AdsMode;
+  readonly nodeId: string;
+  /** The fleet: in insecure mode the server takes it from node.cluster. */
+  readonly fleet: string;
+  readonly reader: ResourceReader;
+  /** Called after every ACK; the pool checks pending waits then. */
+  readonly onProgress: (s: AdsStream) => void;
+}
+
+const ALL_TYPES = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration];
+
+/** Per type: what the client has and what it is subscribed to. */
+interface TypeState {
+  /** Names subscribed (for EDS/RDS); wildcard types keep this empty. */
+  subscribed: Set<string>;
+  /** SotW: last accepted version and nonce. */
+  version: string;
+  nonce: string;
+  received: boolean;
+  /** Per resource (name) what it contributes, so removals and updates recompute subscriptions. */
+  derived: Map<string, Derived>;
+}
+
+export class AdsStream {
+  readonly counters: StreamCounters = { bytes: 0, byType: {}, errors: 0 };
+  readonly routeEvents: MarkerEvent[] = [];
+  readonly endpointEvents: MarkerEvent[] = [];
+  routeSeq = -1;
+  endpointSeq = -1;
+  syncedAtNs: bigint | undefined;
+  closed = false;
+  private readonly types = new Map<string, TypeState>();
+  private call: grpc.ClientDuplexStream<Uint8Array, Buffer> | undefined;
+  private sentNode = false;
+
+  constructor(private readonly o: AdsStreamOptions) {
+    for (const t of ALL_TYPES) this.types.set(t, { subscribed: new Set(), version: '', nonce: '', received: false, derived: new Map() });
+  }
+
+  get nodeId(): string {
+    return this.o.nodeId;
+  }
+
+  start(): void {
+    const method = this.o.mode === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
+    const call = this.o.client.makeBidiStreamRequest<Uint8Array, Buffer>(method, (m) => Buffer.from(m.buffer, m.byteOffset, m.length), (b) => b);
+    this.call = call;
+    call.on('data', (buf: Buffer) => this.onResponse(buf));
+    call.on('error', (err: grpc.ServiceError) => {
+      if (!this.closed && err.code !== grpc.status.CANCELLED) this.counters.errors++;
+    });
+    call.on('end', () => {
+      this.closed = true;
+    });
+    // Envoy starts with the wildcard types; EDS and RDS follow once it knows names.
+    this.request(TypeUrl.Cluster, [], []);
+    this.request(TypeUrl.Listener, [], []);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.call?.cancel();
+  }
+
+  /** True once every subscribed type has answered at least once. */
+  get synced(): boolean {
+    const cds = this.types.get(TypeUrl.Cluster)!;
+    const lds = this.types.get(TypeUrl.Listener)!;
+    const eds = this.types.get(TypeUrl.ClusterLoadAssignment)!;
+    const rds = this.types.get(TypeUrl.RouteConfiguration)!;
+    return cds.received && lds.received && (eds.subscribed.size === 0 || eds.received) && (rds.subscribed.size === 0 || rds.received);
+  }
+
+  private node(): { id: string; cluster: string; user_agent_name: string } | undefined {
+    if (this.sentNode) return undefined;
+    this.sentNode = true;
+    return { id: this.o.nodeId, cluster: this.o.fleet, user_agent_name: 'switchyard-bench' };
+  }
+
+  private write(typeName: string, msg: object): void {
+    if (!this.call || this.closed) return;
+    const type = messageType(typeName);
+    this.call.write(type.encode(type.fromObject(msg as Record<string, unknown>)).finish());
+  }
+
+  /** Sends a subscription change (or the initial request) for one type. */
+  private request(typeUrl: string, subscribe: string[], unsubscribe: string[]): void {
+    const st = this.types.get(typeUrl)!;
+    const node = this.node();
+    if (this.o.mode === 'sotw') {
+      const req: DiscoveryRequest = { type_url: typeUrl, version_info: st.version, response_nonce: st.nonce, resource_names: [...st.subscribed].sort() };
+      if (node) req.node = node;
+      this.write('envoy.service.discovery.v3.DiscoveryRequest', req);
+    } else {
+      const req: DeltaDiscoveryRequest = { type_url: typeUrl, resource_names_subscribe: subscribe, resource_names_unsubscribe: unsubscribe };
+      if (node) req.node = node;
+      this.write('envoy.service.discovery.v3.DeltaDiscoveryRequest', req);
+    }
+  }
+
+  private count(typeUrl: string, bytes: number, resources: number, resourceBytes: number): void {
+    this.counters.bytes += bytes;
+    const key = TYPE_SHORT[typeUrl] ?? typeUrl;
+    const c = (this.counters.byType[key] ??= { bytes: 0, responses: 0, resources: 0, resourceBytes: 0 });
+    c.bytes += bytes;
+    c.responses++;
+    c.resources += resources;
+    c.resourceBytes += resourceBytes;
+  }
+
+  private onResponse(buf: Buffer): void {
+    if (this.o.mode === 'sotw') this.onSotw(buf);
+    else this.onDelta(buf);
+  }
+
+  private onSotw(buf: Buffer): void {
+    const res = messageType('envoy.service.discovery.v3.DiscoveryResponse').decode(buf) as unknown as DiscoveryResponseMsg;
+    const st = this.types.get(res.type_url);
+    let resourceBytes = 0;
+    for (const r of res.resources) resourceBytes += r.value.length;
+    this.count(res.type_url, buf.length, res.resources.length, resourceBytes);
+    if (!st) return;
+    // State of the world: the response replaces everything of this type
+    // (for EDS/RDS: everything it names; names it leaves out keep their last value).
+    const wildcard = res.type_url === TypeUrl.Cluster || res.type_url === TypeUrl.Listener;
+    if (wildcard) st.derived.clear();
+    let marker = -1;
+    res.resources.forEach((r, i) => {
+      const d = this.o.reader.read(res.type_url, `#${i}`, res.version_info, r.value);
+      // Only Cluster and Listener resources name other resources to subscribe to.
+      if (wildcard) st.derived.set(`#${i}`, d);
+      marker = Math.max(marker, d.marker);
+    });
+    st.version = res.version_info;
+    st.nonce = res.nonce;
+    st.received = true;
+    this.request(res.type_url, [], []); // the ACK
+    const ackNs = process.hrtime.bigint();
+    this.afterAck(res.type_url, marker, ackNs);
+  }
+
+  private onDelta(buf: Buffer): void {
+    const res = messageType('envoy.service.discovery.v3.DeltaDiscoveryResponse').decode(buf) as unknown as DeltaDiscoveryResponseMsg;
+    const st = this.types.get(res.type_url);
+    let resourceBytes = 0;
+    for (const r of res.resources) resourceBytes += r.resource?.value.length ?? 0;
+    this.count(res.type_url, buf.length, res.resources.length, resourceBytes);
+    if (!st) return;
+    let marker = -1;
+    for (const r of res.resources) {
+      if (!r.resource) continue;
+      const d = this.o.reader.read(res.type_url, r.name, r.version, r.resource.value);
+      st.derived.set(r.name, d);
+      marker = Math.max(marker, d.marker);
+    }
+    for (const name of res.removed_resources) st.derived.delete(name);
+    st.nonce = res.nonce;
+    st.received = true;
+    const ack: DeltaDiscoveryRequest = { type_url: res.type_url, response_nonce: res.nonce };
+    const node = this.node();
+    if (node) ack.node = node;
+    this.write('envoy.service.discovery.v3.DeltaDiscoveryRequest', ack);
+    const ackNs = process.hrtime.bigint();
+    this.afterAck(res.type_url, marker, ackNs);
+  }
+
+  private afterAck(typeUrl: string, marker: number, ackNs: bigint): void {
+    if (typeUrl === TypeUrl.Cluster) this.resubscribe(TypeUrl.ClusterLoadAssignment, this.types.get(TypeUrl.Cluster)!);
+    if (typeUrl === TypeUrl.Listener) this.resubscribe(TypeUrl.RouteConfiguration, this.types.get(TypeUrl.Listener)!);
+    if (marker >= 0) {
+      if (typeUrl === TypeUrl.RouteConfiguration) {
+        this.routeSeq = marker;
+        this.routeEvents.push([marker, ackNs]);
+      } else if (typeUrl === TypeUrl.ClusterLoadAssignment) {
+        this.endpointSeq = marker;
+        this.endpointEvents.push([marker, ackNs]);
+      }
+    }
+    if (this.syncedAtNs === undefined && this.synced) this.syncedAtNs = ackNs;
+    this.o.onProgress(this);
+  }
+
+  /** Follows references: the names the parent type's resources use become the child type's subscription. */
+  private resubscribe(childType: string, parent: TypeState): void {
+    const want = new Set<string>();
+    for (const d of parent.derived.values()) for (const n of d.names) want.add(n);
+    const child = this.types.get(childType)!;
+    const subscribe = [...want].filter((n) => !child.subscribed.has(n)).sort();
+    const unsubscribe = [...child.subscribed].filter((n) => !want.has(n)).sort();
+    if (subscribe.length === 0 && unsubscribe.length === 0) return;
+    child.subscribed = want;
+    for (const n of unsubscribe) child.derived.delete(n);
+    this.request(childType, subscribe, unsubscribe);
+  }
+}

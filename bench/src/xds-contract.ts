@@ -1,0 +1,37 @@
+// The part of @switchyard/xds the benchmarks drive, as the project's shared
+// conventions fix it. Loaded at run time so the bench states exactly what it
+// relies on and reports clearly when the package does not provide it.
+import type { EnvoyResources } from '@switchyard/protos';
+
+export interface FleetCache {
+  setFleet(fleet: string, resources: EnvoyResources): void;
+  deleteFleet(fleet: string): void;
+}
+
+export interface XdsServerHandle {
+  listen(host: string, port: number): Promise<number>;
+  close(): Promise<void>;
+  streams(): Array<{ fleet: string; nodeId: string; mode: 'sotw' | 'delta' }>;
+}
+
+export interface XdsApi {
+  createCache(): FleetCache;
+  createInsecureServer(cache: FleetCache): XdsServerHandle;
+}
+
+interface XdsModule {
+  SnapshotCache: new () => FleetCache;
+  createXdsServer(opts: { cache: FleetCache; tls: { insecure: true } }): XdsServerHandle;
+}
+
+export async function loadXds(): Promise<XdsApi> {
+  const mod = (await import('@switchyard/xds')) as Partial<XdsModule>;
+  const { SnapshotCache, createXdsServer } = mod;
+  if (typeof SnapshotCache !== 'function' || typeof createXdsServer !== 'function') {
+    throw new Error('@switchyard/xds does not export SnapshotCache and createXdsServer (not built yet?)');
+  }
+  return {
+    createCache: () => new SnapshotCache(),
+    createInsecureServer: (cache) => createXdsServer({ cache, tls: { insecure: true } }),
+  };
+}
