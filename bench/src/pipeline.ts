@@ -4,8 +4,9 @@
 // it, translate(), and the xDS cache. Latency benchmarks time exactly this.
 //
 // It also simulates the status writer against an API server: a status is
-// written only when it differs from the object's current status, and a write
-// updates the stored object (which, as with a real watch, triggers another
+// written only when it differs from the object's current status (compared
+// as packages/controller's StatusWriter compares), and a write updates the
+// stored object (which, as with a real watch, triggers another
 // translation). Counting these writes shows whether the translator produces
 // status storms (rewriting objects whose status did not really change).
 import { groupOf, kindKey, nameKey, snapshotOfMaps, type KubeObject } from '@switchyard/api';
@@ -92,12 +93,28 @@ export class Pipeline {
   }
 }
 
-/** JSON with sorted keys, so key order never counts as a change. */
+/**
+ * Canonical JSON for comparing statuses the way the controller's status
+ * writer does: sorted keys, conditions by type, lastTransitionTime ignored
+ * (a condition whose status did not change is not worth a write).
+ */
 export function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) => {
-    if (val && typeof val === 'object' && !Array.isArray(val)) {
-      return Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const norm = (x: unknown, key?: string): unknown => {
+    if (Array.isArray(x)) {
+      const items = x.map((i) => norm(i));
+      if (key === 'conditions') items.sort((a, b) => String((a as { type?: unknown }).type).localeCompare(String((b as { type?: unknown }).type)));
+      return items;
     }
-    return val;
-  }) ?? 'undefined';
+    if (x !== null && typeof x === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const k of Object.keys(x).sort()) {
+        const val = (x as Record<string, unknown>)[k];
+        if (k === 'lastTransitionTime' || val === undefined || val === null) continue;
+        o[k] = norm(val, k);
+      }
+      return o;
+    }
+    return x;
+  };
+  return JSON.stringify(norm(v ?? {}));
 }
