@@ -1,0 +1,25 @@
+// Stage 2: FleetIR -> the Envoy resources one fleet receives. Each resource
+// type has its own emitter; order is the IR's (already deterministic).
+import type { EnvoyResources } from '@switchyard/protos';
+import type { FleetIR } from '../ir/ir.js';
+import { cluster } from './cluster.js';
+import { clusterLoadAssignment } from './cluster-load-assignment.js';
+import { listener } from './listener.js';
+import { routeConfiguration } from './route-configuration.js';
+import { secret } from './secret.js';
+
+export function emitFleet(f: FleetIR): EnvoyResources {
+  return {
+    listeners: f.listeners.map(listener),
+    routes: f.routeConfigs.map(routeConfiguration),
+    clusters: f.clusters.map(cluster),
+    endpoints: f.clusters.flatMap((c) => {
+      const cla = clusterLoadAssignment(c);
+      return cla ? [cla] : [];
+    }),
+    secrets: f.secrets.map(secret),
+  };
+}
+
+export { INVALID_BACKEND_CLUSTER } from './route-configuration.js';
+export { METADATA_NAMESPACE, readMetadata } from './metadata.js';

@@ -1,0 +1,63 @@
+// What every resolution step reads: the snapshot plus the indexes built once
+// per translation (so no step scans all objects of a kind per route).
+import { GATEWAY_GROUP, SERVICE_NAME_LABEL, type EndpointSlice, type KubeObject, type ReferenceGrant, type Snapshot } from '@switchyard/api';
+import { re2Problem, type RegexValidator } from './regex.js';
+
+export interface TranslationContext {
+  readonly snapshot: Snapshot;
+  readonly controllerName: string;
+  readonly regexProblem: RegexValidator;
+  /** Labels of a namespace; a namespace missing from the snapshot has only its kubernetes.io/metadata.name label. */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>>;
+  /** EndpointSlices of a Service (by the kubernetes.io/service-name label), sorted by name. */
+  endpointSlices(namespace: string, service: string): readonly EndpointSlice[];
+  /** Whether a ReferenceGrant in the target namespace allows `from` to refer to the target. */
+  referenceAllowed(from: { group: string; kind: string; namespace: string }, to: { group: string; kind: string; namespace: string; name: string }): boolean;
+}
+
+export function createContext(snapshot: Snapshot, controllerName: string): TranslationContext {
+  const slices = new Map<string, EndpointSlice[]>();
+  for (const s of snapshot.list<EndpointSlice>('discovery.k8s.io', 'EndpointSlice')) {
+    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (!svc || typeof svc !== 'string') continue;
+    const key = `${s.metadata.namespace ?? ''}/${svc}`;
+    let l = slices.get(key);
+    if (!l) slices.set(key, (l = []));
+    l.push(s);
+  }
+
+  // ReferenceGrants indexed by target namespace; the v1beta1 and v1 kinds share the group.
+  const grants = new Map<string, ReferenceGrant[]>();
+  for (const g of snapshot.list<ReferenceGrant>(GATEWAY_GROUP, 'ReferenceGrant')) {
+    const ns = g.metadata.namespace ?? '';
+    let l = grants.get(ns);
+    if (!l) grants.set(ns, (l = []));
+    l.push(g);
+  }
+
+  return {
+    snapshot,
+    controllerName,
+    regexProblem: re2Problem,
+    namespaceLabels(namespace) {
+      const ns = snapshot.get<KubeObject>('', 'Namespace', undefined, namespace);
+      const labels = ns?.metadata.labels && typeof ns.metadata.labels === 'object' ? ns.metadata.labels : {};
+      return { 'kubernetes.io/metadata.name': namespace, ...labels };
+    },
+    endpointSlices(namespace, service) {
+      return slices.get(`${namespace}/${service}`) ?? [];
+    },
+    referenceAllowed(from, to) {
+      if (from.namespace === to.namespace) return true;
+      for (const g of grants.get(to.namespace) ?? []) {
+        const spec = g.spec;
+        if (!spec || !Array.isArray(spec.from) || !Array.isArray(spec.to)) continue;
+        const fromOk = spec.from.some((f) => f && f.group === from.group && f.kind === from.kind && f.namespace === from.namespace);
+        if (!fromOk) continue;
+        const toOk = spec.to.some((t) => t && (t.group ?? '') === to.group && t.kind === to.kind && (t.name === undefined || t.name === '' || t.name === to.name));
+        if (toOk) return true;
+      }
+      return false;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The Gateway API conformance features Switchyard implements. GatewayClass
+// status.supportedFeatures lists exactly these (sorted, as the spec asks), and
+// the conformance suite runs the tests for them — so add a name here only
+// together with the code and the test that proves it.
+export const SUPPORTED_FEATURES: readonly string[] = [
+  'Gateway',
+  'GatewayPort8080',
+  'GatewayHTTPListenerIsolation',
+  'HTTPRoute',
+  'HTTPRouteBackendProtocolH2C',
+  'HTTPRouteBackendProtocolWebSocket',
+  'HTTPRouteBackendRequestHeaderModification',
+  'HTTPRouteBackendTimeout',
+  'HTTPRouteCORS',
+  'HTTPRouteHostRewrite',
+  'HTTPRouteMethodMatching',
+  'HTTPRouteNamedRouteRule',
+  'HTTPRouteParentRefPort',
+  'HTTPRoutePathRedirect',
+  'HTTPRoutePathRewrite',
+  'HTTPRoutePortRedirect',
+  'HTTPRouteQueryParamMatching',
+  'HTTPRouteRequestMirror',
+  'HTTPRouteRequestMultipleMirrors',
+  'HTTPRouteRequestPercentageMirror',
+  'HTTPRouteRequestTimeout',
+  'HTTPRouteResponseHeaderModification',
+  'HTTPRouteRetry',
+  'HTTPRouteRetryConnectionError',
+  'HTTPRouteSchemeRedirect',
+  'HTTPRoute303RedirectStatusCode',
+  'HTTPRoute307RedirectStatusCode',
+  'HTTPRoute308RedirectStatusCode',
+  'GRPCRoute',
+  'GRPCRouteNamedRouteRule',
+  'ReferenceGrant',
+];
+
+/** supportedFeatures as the GatewayClass status carries it: objects, sorted by name. */
+export function supportedFeatures(extra: readonly string[] = []): Array<{ name: string }> {
+  return [...new Set([...SUPPORTED_FEATURES, ...extra])].sort().map((name) => ({ name }));
+}

@@ -1,0 +1,233 @@
+// Gateway and listener resolution: which Gateways Switchyard serves, which
+// of their listeners are valid (protocol, hostname, allowed route kinds,
+// conflicts between listeners on one port), and their conditions. Routes
+// attach to the listeners found usable here (route-parents.ts).
+import { GATEWAY_GROUP, type Gateway, type Listener, type RouteGroupKind } from '@switchyard/api';
+import type { DownstreamTlsIR, SecretIR } from '../ir/ir.js';
+import type { TranslationContext } from './context.js';
+import { condition, ConditionType, GatewayReason, ListenerReason, type PendingCondition } from './conditions.js';
+import type { GatewayClassState } from './gatewayclass.js';
+import { hostnameProblem } from './hostname.js';
+import { LISTENER_PROTOCOLS, type ListenerProtocol } from './listener-protocols.js';
+import { selectorProblem } from './label-selector.js';
+
+export interface ListenerState {
+  readonly gatewayKey: string;
+  readonly spec: Listener;
+  readonly index: number;
+  readonly protocol?: ListenerProtocol;
+  readonly supportedKinds: RouteGroupKind[];
+  /** Accepted and not conflicted: routes may attach and it is programmed. */
+  usable: boolean;
+  accepted: PendingCondition;
+  resolvedRefs: PendingCondition;
+  conflicted: PendingCondition;
+  /** Set to override the derived Programmed condition (see listenerProgrammed). */
+  programmed?: PendingCondition;
+  attachedRoutes: number;
+  tls?: DownstreamTlsIR;
+  secrets: readonly SecretIR[];
+}
+
+export interface GatewayState {
+  readonly key: string; // fleet id, "namespace/name"
+  readonly object: Gateway;
+  readonly namespace: string;
+  readonly name: string;
+  readonly listeners: ListenerState[];
+  readonly conditions: PendingCondition[];
+  /** Accepted=True (whole or partial): it gets a fleet. */
+  readonly accepted: boolean;
+}
+
+const VALID_PORT = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535;
+
+export function resolveGateways(gateways: readonly Gateway[], classes: ReadonlyMap<string, GatewayClassState>, ctx: TranslationContext): GatewayState[] {
+  const out: GatewayState[] = [];
+  for (const gw of gateways) {
+    const cls = gw.spec ? classes.get(gw.spec.gatewayClassName) : undefined;
+    if (!cls) continue; // not ours (or no spec): not our business to write status.
+    out.push(resolveGateway(gw, cls, ctx));
+  }
+  return out;
+}
+
+function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationContext): GatewayState {
+  const namespace = gw.metadata.namespace ?? '';
+  const key = `${namespace}/${gw.metadata.name}`;
+  const specListeners = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : [];
+  const listeners = specListeners.map((l, i) => resolveListener(key, gw, l, i, ctx));
+  detectConflicts(listeners);
+
+  const conditions: PendingCondition[] = [];
+  const extraGatewayConditions: PendingCondition[] = [];
+
+  if (!cls.accepted) {
+    conditions.push(condition(ConditionType.Accepted, false, GatewayReason.InvalidParameters, `GatewayClass ${cls.object.metadata.name} is not accepted`));
+    conditions.push(condition(ConditionType.Programmed, false, GatewayReason.Invalid, 'Gateway is not accepted'));
+    for (const l of listeners) l.usable = false;
+    return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted: false };
+  }
+
+  // Static addresses are not supported: Switchyard assigns each fleet's address itself.
+  const addresses = gw.spec?.addresses ?? [];
+  if (addresses.length > 0) {
+    conditions.push(condition(ConditionType.Accepted, false, GatewayReason.UnsupportedAddress, 'spec.addresses: static addresses are not supported; remove them to get an assigned address'));
+    conditions.push(condition(ConditionType.Programmed, false, GatewayReason.AddressNotUsable, 'spec.addresses cannot be assigned'));
+    for (const l of listeners) l.usable = false;
+    return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted: false };
+  }
+
+  const invalid = listeners.filter((l) => !l.usable);
+  const valid = listeners.filter((l) => l.usable);
+  if (invalid.length === 0) {
+    conditions.push(condition(ConditionType.Accepted, true, GatewayReason.Accepted, 'Gateway accepted'));
+  } else {
+    const names = invalid.map((l) => `${l.spec.name} (${l.conflicted.status === 'True' ? l.conflicted.reason : l.accepted.reason})`).join(', ');
+    const message = valid.length > 0 ? `Listeners not valid: ${names}; the other listeners are served` : `No valid listeners: ${names}`;
+    conditions.push(condition(ConditionType.Accepted, valid.length > 0, GatewayReason.ListenersNotValid, message));
+  }
+  const accepted = valid.length > 0;
+  conditions.push(
+    accepted
+      ? condition(ConditionType.Programmed, true, GatewayReason.Programmed, 'Configuration sent to the fleet')
+      : condition(ConditionType.Programmed, false, GatewayReason.Invalid, 'Gateway has no valid listeners'),
+  );
+  conditions.push(...extraGatewayConditions);
+  return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted };
+}
+
+function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: number, ctx: TranslationContext): ListenerState {
+  const ok = (type: string, reason: string, message: string) => condition(type, true, reason, message);
+  const state: ListenerState = {
+    gatewayKey,
+    spec: l,
+    index,
+    supportedKinds: [],
+    usable: true,
+    accepted: ok(ConditionType.Accepted, ListenerReason.Accepted, 'Listener accepted'),
+    resolvedRefs: ok(ConditionType.ResolvedRefs, ListenerReason.ResolvedRefs, 'All references resolved'),
+    conflicted: condition(ConditionType.Conflicted, false, ListenerReason.NoConflicts, 'No conflicts'),
+    attachedRoutes: 0,
+    secrets: [],
+  };
+  const reject = (reason: string, message: string) => {
+    state.accepted = condition(ConditionType.Accepted, false, reason, message);
+    state.usable = false;
+  };
+  const protocol = typeof l?.protocol === 'string' ? LISTENER_PROTOCOLS.get(l.protocol) : undefined;
+  if (!l || typeof l !== 'object') {
+    reject(ListenerReason.UnsupportedValue, `spec.listeners[${index}] is not an object`);
+    return state;
+  }
+  if (!protocol) {
+    reject(ListenerReason.UnsupportedProtocol, `spec.listeners[${index}].protocol: ${String(l.protocol)} is not supported`);
+    return state;
+  }
+  (state as { protocol?: ListenerProtocol }).protocol = protocol;
+
+  // supportedKinds: allowedRoutes.kinds filtered to what the protocol serves; default all of them.
+  const requested = l.allowedRoutes?.kinds;
+  if (requested && requested.length > 0) {
+    const bad: string[] = [];
+    for (const k of requested) {
+      const group = k?.group ?? GATEWAY_GROUP;
+      if (group === GATEWAY_GROUP && protocol.routeKinds.includes(k.kind)) {
+        if (!state.supportedKinds.some((s) => s.kind === k.kind)) state.supportedKinds.push({ group: GATEWAY_GROUP, kind: k.kind });
+      } else bad.push(`${group}/${String(k?.kind)}`);
+    }
+    if (bad.length > 0) {
+      state.resolvedRefs = condition(ConditionType.ResolvedRefs, false, ListenerReason.InvalidRouteKinds, `spec.listeners[${index}].allowedRoutes.kinds: ${bad.join(', ')} not supported on ${protocol.protocol} listeners`);
+    }
+  } else {
+    for (const kind of protocol.routeKinds) state.supportedKinds.push({ group: GATEWAY_GROUP, kind });
+  }
+
+  if (!VALID_PORT(l.port)) {
+    reject(ListenerReason.UnsupportedValue, `spec.listeners[${index}].port: ${String(l.port)} is not a port number (1-65535)`);
+    return state;
+  }
+  if (l.hostname !== undefined && l.hostname !== '') {
+    if (!protocol.usesHostname) {
+      reject(ListenerReason.UnsupportedValue, `spec.listeners[${index}].hostname must not be set for protocol ${protocol.protocol}`);
+      return state;
+    }
+    const problem = typeof l.hostname === 'string' ? hostnameProblem(l.hostname) : 'not a string';
+    if (problem) {
+      reject(ListenerReason.UnsupportedValue, `spec.listeners[${index}].hostname: ${problem}`);
+      return state;
+    }
+  }
+  const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
+  if (!['All', 'Same', 'Selector'].includes(from)) {
+    reject(ListenerReason.UnsupportedValue, `spec.listeners[${index}].allowedRoutes.namespaces.from: ${String(from)} is not supported`);
+    return state;
+  }
+  if (from === 'Selector') {
+    const sel = l.allowedRoutes?.namespaces?.selector;
+    const problem = sel ? selectorProblem(sel) : 'selector is required when from is Selector';
+    if (problem) {
+      reject(ListenerReason.UnsupportedValue, `spec.listeners[${index}].allowedRoutes.namespaces.selector: ${problem}`);
+      return state;
+    }
+  }
+
+  const v = protocol.validate(l, gw, ctx);
+  if (v.unresolvedRefs) state.resolvedRefs = condition(ConditionType.ResolvedRefs, false, v.unresolvedRefs.reason, v.unresolvedRefs.message);
+  if (v.notAccepted) {
+    reject(v.notAccepted.reason, v.notAccepted.message);
+    return state;
+  }
+  // A listener whose references do not resolve is not programmed (e.g. no certificate to serve).
+  if (v.unresolvedRefs) state.usable = false;
+  if (v.tls) state.tls = v.tls;
+  if (v.secrets) state.secrets = v.secrets;
+  return state;
+}
+
+/**
+ * Listeners sharing a port must share a protocol family and differ in
+ * hostname. The spec forbids picking a winner: every listener in a conflict
+ * is Conflicted=True and not served.
+ */
+function detectConflicts(listeners: ListenerState[]): void {
+  const byPort = new Map<string, ListenerState[]>();
+  for (const l of listeners) {
+    if (!l.protocol || !VALID_PORT(l.spec.port)) continue;
+    const k = `${l.protocol.transport}/${l.spec.port}`;
+    let g = byPort.get(k);
+    if (!g) byPort.set(k, (g = []));
+    g.push(l);
+  }
+  for (const group of byPort.values()) {
+    const families = new Set(group.map((l) => l.protocol!.family));
+    if (families.size > 1) {
+      for (const l of group) {
+        l.conflicted = condition(ConditionType.Conflicted, true, ListenerReason.ProtocolConflict, `port ${l.spec.port} is used by listeners of incompatible protocols (${[...new Set(group.map((x) => x.spec.protocol))].join(', ')})`);
+        l.usable = false;
+      }
+      continue;
+    }
+    const byHost = new Map<string, ListenerState[]>();
+    for (const l of group) {
+      const k = l.spec.hostname ?? '';
+      let g = byHost.get(k);
+      if (!g) byHost.set(k, (g = []));
+      g.push(l);
+    }
+    for (const same of byHost.values()) {
+      if (same.length < 2) continue;
+      for (const l of same) {
+        l.conflicted = condition(ConditionType.Conflicted, true, ListenerReason.HostnameConflict, `listeners ${same.map((x) => x.spec.name).join(', ')} share port ${l.spec.port} and hostname "${l.spec.hostname ?? ''}"`);
+        l.usable = false;
+      }
+    }
+  }
+}
+
+/** Listener Programmed condition, derived once validity is final. */
+export function listenerProgrammed(l: ListenerState): PendingCondition {
+  return l.usable
+    ? condition(ConditionType.Programmed, true, ListenerReason.Programmed, 'Listener programmed')
+    : condition(ConditionType.Programmed, false, ListenerReason.Invalid, 'Listener is not valid');
+}

@@ -1,0 +1,39 @@
+// GatewayClass: Switchyard owns the classes whose controllerName is its own,
+// accepts them, and publishes supportedFeatures. Classes of other controllers
+// are left alone (no status).
+import { GATEWAY_GROUP, type GatewayClass } from '@switchyard/api';
+import { condition, ConditionType, GatewayClassReason, type PendingCondition } from './conditions.js';
+import { supportedFeatures } from './features.js';
+
+export interface GatewayClassState {
+  readonly object: GatewayClass;
+  readonly accepted: boolean;
+  readonly conditions: readonly PendingCondition[];
+  readonly supportedFeatures: ReadonlyArray<{ name: string }>;
+}
+
+export function resolveGatewayClasses(classes: readonly GatewayClass[], controllerName: string, extraFeatures: readonly string[] = []): Map<string, GatewayClassState> {
+  const out = new Map<string, GatewayClassState>();
+  for (const gc of classes) {
+    if (gc.spec?.controllerName !== controllerName) continue;
+    const conditions: PendingCondition[] = [];
+    // parametersRef: Switchyard defines no parameters kind yet, so any reference is invalid.
+    const ref = gc.spec.parametersRef;
+    const accepted = !ref;
+    conditions.push(
+      accepted
+        ? condition(ConditionType.Accepted, true, GatewayClassReason.Accepted, 'Accepted by switchyard')
+        : condition(
+            ConditionType.Accepted,
+            false,
+            GatewayClassReason.InvalidParameters,
+            `spec.parametersRef: Switchyard supports no parameters kind (got ${ref.group || 'core'}/${ref.kind} ${ref.name})`,
+          ),
+    );
+    conditions.push(condition(ConditionType.SupportedVersion, true, GatewayClassReason.SupportedVersion, 'Gateway API v1.6 CRDs'));
+    out.set(gc.metadata.name, { object: gc, accepted, conditions, supportedFeatures: supportedFeatures(extraFeatures) });
+  }
+  return out;
+}
+
+export const GATEWAY_CLASS_KIND = { group: GATEWAY_GROUP, kind: 'GatewayClass' } as const;

@@ -1,0 +1,141 @@
+// GRPCRoute: a gRPC call is an HTTP/2 POST to /<service>/<method>, so
+// service/method matches become path matches and everything else is the
+// HTTP rule builder with gRPC's filter set and HTTP/2 (h2c) backends.
+import type { GRPCMethodMatch, GRPCRoute, GRPCRouteMatch, GRPCRouteRule } from '@switchyard/api';
+import type { HttpMatchIR, PathMatchIR } from '../ir/ir.js';
+import type { ClusterTable } from './cluster-table.js';
+import { RouteReason } from './conditions.js';
+import type { TranslationContext } from './context.js';
+import { GRPC_RULE_FILTERS } from './http-filters.js';
+import { buildRule } from './http-rule.js';
+import { parseNameValueMatches } from './httproute.js';
+import type { FieldProblem, RouteBuild } from './route-build.js';
+import { ruleVerdicts } from './route-conditions.js';
+import { resolveParents, type GatewayIndex } from './route-parents.js';
+
+export function buildGRPCRoute(route: GRPCRoute, gateways: GatewayIndex, clusters: ClusterTable, ctx: TranslationContext): RouteBuild | undefined {
+  const parents = resolveParents(route, 'GRPCRoute', gateways, ctx);
+  if (parents.length === 0) return undefined;
+  const namespace = route.metadata.namespace ?? '';
+  const name = route.metadata.name;
+  const rules: GRPCRouteRule[] = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
+  const httpRoutes: RouteBuild['httpRoutes'][number][] = [];
+  const used = new Map<string, RouteBuild['clusters'][number]>();
+  const dropped: Array<{ rule: number; problems: FieldProblem[] }> = [];
+  const refProblems: FieldProblem[] = [];
+
+  rules.forEach((rule, ruleIndex) => {
+    const problems: FieldProblem[] = [];
+    if (!rule || typeof rule !== 'object') {
+      dropped.push({ rule: ruleIndex, problems: [{ reason: RouteReason.UnsupportedValue, message: `spec.rules[${ruleIndex}] must be an object` }] });
+      return;
+    }
+    const matches = parseGrpcMatches(rule.matches, `spec.rules[${ruleIndex}].matches`, ctx, problems);
+    if (problems.length > 0) {
+      dropped.push({ rule: ruleIndex, problems });
+      return;
+    }
+    const out = buildRule(
+      {
+        kind: 'GRPCRoute',
+        namespace,
+        name,
+        ruleIndex,
+        ...(typeof rule.name === 'string' ? { ruleName: rule.name } : {}),
+        matches,
+        filters: rule.filters,
+        backendRefs: rule.backendRefs,
+        ruleFilters: GRPC_RULE_FILTERS,
+        traffic: 'grpc',
+        // gRPC streams may be long-lived: no whole-request timeout (Envoy's default is 15s).
+        timeouts: { requestMs: 0 },
+      },
+      clusters,
+    );
+    refProblems.push(...out.refProblems);
+    if (out.ruleProblems.length > 0) {
+      dropped.push({ rule: ruleIndex, problems: out.ruleProblems });
+      return;
+    }
+    httpRoutes.push(...out.routes);
+    for (const c of out.clusters) used.set(c.name, c);
+  });
+
+  const v = ruleVerdicts(rules.length, dropped, refProblems);
+  return {
+    kind: 'GRPCRoute',
+    namespace,
+    name,
+    created: route.metadata.creationTimestamp ?? '',
+    parents,
+    httpRoutes,
+    clusters: [...used.values()],
+    resolvedRefs: v.resolvedRefs,
+    ...(v.partiallyInvalid ? { partiallyInvalid: v.partiallyInvalid } : {}),
+    ...(v.notAccepted ? { notAccepted: v.notAccepted } : {}),
+  };
+}
+
+// Exact service and method names (the CRD's patterns).
+const SERVICE = /^(?:[A-Za-z_][A-Za-z_0-9]*\.)*[A-Za-z_][A-Za-z_0-9]*$/;
+const METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
+
+function parseGrpcMatches(raw: unknown, field: string, ctx: TranslationContext, problems: FieldProblem[]): HttpMatchIR[] {
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }];
+  if (!Array.isArray(raw)) {
+    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field} must be a list` });
+    return [];
+  }
+  const out: HttpMatchIR[] = [];
+  raw.forEach((m: GRPCRouteMatch, i: number) => {
+    const f = `${field}[${i}]`;
+    if (!m || typeof m !== 'object') {
+      problems.push({ reason: RouteReason.UnsupportedValue, message: `${f} must be an object` });
+      return;
+    }
+    const path = methodPath(m.method, `${f}.method`, ctx, problems);
+    const headers = parseNameValueMatches(m.headers, `${f}.headers`, ctx, problems, true);
+    if (!path || !headers) return;
+    out.push({ path, headers, queryParams: [] });
+  });
+  return out;
+}
+
+function methodPath(m: GRPCMethodMatch | undefined, field: string, ctx: TranslationContext, problems: FieldProblem[]): PathMatchIR | undefined {
+  if (m === undefined || m === null) return { type: 'PathPrefix', value: '/' };
+  const type = m.type ?? 'Exact';
+  const service = m.service === '' ? undefined : m.service;
+  const method = m.method === '' ? undefined : m.method;
+  if (service === undefined && method === undefined) {
+    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}: one of service and method must be set` });
+    return undefined;
+  }
+  if (type === 'Exact') {
+    if (service !== undefined && (typeof service !== 'string' || !SERVICE.test(service))) {
+      problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.service: "${String(service)}" is not a gRPC service name` });
+      return undefined;
+    }
+    if (method !== undefined && (typeof method !== 'string' || !METHOD.test(method))) {
+      problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.method: "${String(method)}" is not a gRPC method name` });
+      return undefined;
+    }
+    if (service !== undefined && method !== undefined) return { type: 'Exact', value: `/${service}/${method}` };
+    if (service !== undefined) return { type: 'PathPrefix', value: `/${service}` };
+    return { type: 'RegularExpression', value: `/[^/]+/${method as string}` };
+  }
+  if (type === 'RegularExpression') {
+    for (const [name, v] of [['service', service], ['method', method]] as const) {
+      if (v === undefined) continue;
+      const problem = typeof v === 'string' ? ctx.regexProblem(v) : 'must be a string';
+      if (problem) {
+        problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.${name}: ${problem}` });
+        return undefined;
+      }
+    }
+    // Each part must match a whole path segment, so the parts are grouped and may not contain "/".
+    const value = `/(?:${service ?? '[^/]+'})/(?:${method ?? '[^/]+'})`;
+    return { type: 'RegularExpression', value };
+  }
+  problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.type: ${String(type)} is not Exact or RegularExpression` });
+  return undefined;
+}

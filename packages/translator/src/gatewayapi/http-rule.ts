@@ -1,0 +1,134 @@
+// One HTTPRoute/GRPCRoute rule, after its matches are known: resolves the
+// filters and backendRefs into the rule's action and modifiers, shared by
+// both kinds (a GRPCRoute rule is an HTTP/2 rule with a narrower filter set).
+import type { GRPCBackendRef, HTTPBackendRef } from '@switchyard/api';
+import type { ClusterIR, HttpActionIR, HttpMatchIR, HttpRouteIR, RetryIR, RouteSource, TimeoutsIR, WeightedBackendIR } from '../ir/ir.js';
+import type { RouteTraffic } from './backends.js';
+import type { ClusterTable } from './cluster-table.js';
+import { RouteReason } from './conditions.js';
+import { applyFilters, BACKEND_FILTERS, type FilterOutcome } from './http-filters.js';
+import type { FieldProblem } from './route-build.js';
+
+export interface RuleInput {
+  readonly kind: 'HTTPRoute' | 'GRPCRoute';
+  readonly namespace: string;
+  readonly name: string;
+  readonly ruleIndex: number;
+  readonly ruleName?: string;
+  readonly matches: readonly HttpMatchIR[];
+  readonly filters: unknown;
+  readonly backendRefs: unknown;
+  readonly ruleFilters: ReadonlySet<string>;
+  readonly traffic: RouteTraffic;
+  readonly timeouts?: TimeoutsIR;
+  readonly retry?: RetryIR;
+}
+
+export interface RuleOutput {
+  /** Empty when the rule is invalid (see ruleProblems). */
+  readonly routes: HttpRouteIR[];
+  readonly clusters: ClusterIR[];
+  readonly ruleProblems: FieldProblem[];
+  readonly refProblems: FieldProblem[];
+}
+
+export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput {
+  const field = `spec.rules[${input.ruleIndex}]`;
+  const used = new Map<string, ClusterIR>();
+  const filters = applyFilters(input.filters, {
+    routeKind: input.kind,
+    namespace: input.namespace,
+    field: `${field}.filters`,
+    traffic: input.traffic,
+    clusters,
+    allowed: input.ruleFilters,
+  });
+  const ruleProblems = [...filters.ruleProblems];
+  const refProblems = [...filters.refProblems];
+
+  // ReplacePrefixMatch replaces the matched prefix, so every match must be a PathPrefix.
+  const prefixRewrite = filters.pathRewrite?.type === 'ReplacePrefixMatch' || filters.redirect?.path?.type === 'ReplacePrefixMatch';
+  if (prefixRewrite && input.matches.some((m) => m.path.type !== 'PathPrefix')) {
+    ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}: ReplacePrefixMatch requires every match of the rule to use a PathPrefix path match` });
+  }
+
+  let action: HttpActionIR;
+  if (filters.redirect) {
+    const r = filters.redirect;
+    // backendRefs are ignored: the redirect answers every request.
+    action = { kind: 'redirect', statusCode: r.statusCode, ...(r.scheme ? { scheme: r.scheme } : {}), ...(r.hostname ? { hostname: r.hostname } : {}), ...(r.port ? { port: r.port } : {}), ...(r.path ? { path: r.path } : {}) };
+  } else if (filters.fail500) {
+    action = { kind: 'direct', status: 500 };
+  } else {
+    const backends = resolveBackends(input, clusters, used, ruleProblems, refProblems);
+    if (backends.length === 0 || backends.every((b) => b.cluster === null)) {
+      // No backend to forward to (none given, all invalid, or all weight 0): the spec's 500.
+      action = { kind: 'direct', status: 500 };
+    } else {
+      action = {
+        kind: 'forward',
+        backends,
+        mirrors: filters.mirrors,
+        ...(filters.hostRewrite !== undefined ? { hostRewrite: filters.hostRewrite } : {}),
+        ...(filters.pathRewrite ? { pathRewrite: filters.pathRewrite } : {}),
+        ...(input.timeouts ? { timeouts: input.timeouts } : {}),
+        ...(input.retry ? { retry: input.retry } : {}),
+      };
+    }
+  }
+  if (action.kind === 'forward') {
+    for (const m of action.mirrors) {
+      const c = clusters.byName(m.cluster);
+      if (c) used.set(c.name, c);
+    }
+  }
+
+  if (ruleProblems.length > 0) return { routes: [], clusters: [], ruleProblems, refProblems };
+  const routes = input.matches.map((match, i): HttpRouteIR => {
+    const source: RouteSource = { kind: input.kind, namespace: input.namespace, name: input.name, rule: input.ruleIndex, match: i, ...(input.ruleName !== undefined ? { ruleName: input.ruleName } : {}) };
+    return { source, match, action, ...modifiers(filters) };
+  });
+  return { routes, clusters: [...used.values()], ruleProblems, refProblems };
+}
+
+function modifiers(f: FilterOutcome): Pick<HttpRouteIR, 'requestHeaders' | 'responseHeaders' | 'cors'> {
+  return { ...(f.requestHeaders ? { requestHeaders: f.requestHeaders } : {}), ...(f.responseHeaders ? { responseHeaders: f.responseHeaders } : {}), ...(f.cors ? { cors: f.cors } : {}) };
+}
+
+function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<string, ClusterIR>, ruleProblems: FieldProblem[], refProblems: FieldProblem[]): WeightedBackendIR[] {
+  const field = `spec.rules[${input.ruleIndex}].backendRefs`;
+  if (input.backendRefs === undefined || input.backendRefs === null) return [];
+  if (!Array.isArray(input.backendRefs)) {
+    ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field} must be a list` });
+    return [];
+  }
+  const out: WeightedBackendIR[] = [];
+  (input.backendRefs as Array<HTTPBackendRef | GRPCBackendRef>).forEach((ref, i) => {
+    const f = `${field}[${i}]`;
+    if (!ref || typeof ref !== 'object') {
+      ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${f} must be an object` });
+      return;
+    }
+    const weight = ref.weight ?? 1;
+    if (!Number.isInteger(weight) || weight < 0 || weight > 1_000_000) {
+      ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${f}.weight must be an integer 0-1000000` });
+      return;
+    }
+    const bf = applyFilters(ref.filters, { routeKind: input.kind, namespace: input.namespace, field: `${f}.filters`, traffic: input.traffic, clusters, allowed: BACKEND_FILTERS });
+    ruleProblems.push(...bf.ruleProblems);
+    refProblems.push(...bf.refProblems);
+    const r = clusters.resolve(ref, { kind: input.kind, namespace: input.namespace }, input.traffic, f);
+    if (!r.ok) refProblems.push({ reason: r.reason, message: r.message });
+    // A zero weight sends nothing, valid or not; leave it out so Envoy's weights stay positive.
+    if (weight === 0) return;
+    const cluster = r.ok && !bf.fail500 ? r.cluster : null;
+    if (cluster) used.set(cluster.name, cluster);
+    out.push({
+      cluster: cluster ? cluster.name : null,
+      weight,
+      ...(bf.requestHeaders ? { requestHeaders: bf.requestHeaders } : {}),
+      ...(bf.responseHeaders ? { responseHeaders: bf.responseHeaders } : {}),
+    });
+  });
+  return out;
+}

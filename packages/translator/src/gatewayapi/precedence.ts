@@ -1,0 +1,41 @@
+// Match precedence across every route sharing a virtual host, as the
+// HTTPRoute spec orders it: Exact path; then PathPrefix, longest first; then
+// method; then most header matches; then most query matches; ties go to the
+// oldest route, then "{namespace}/{name}" alphabetically, then rule and
+// match order. RegularExpression paths are implementation-specific: here
+// they rank after Exact and before PathPrefix (longer patterns first), so a
+// regex is not shadowed by a "/" prefix.
+import type { HttpRouteIR } from '../ir/ir.js';
+
+export interface RankedRoute {
+  readonly route: HttpRouteIR;
+  /** Route's creationTimestamp ('' when unknown sorts first). */
+  readonly created: string;
+}
+
+const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
+
+export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
+  const ma = a.route.match;
+  const mb = b.route.match;
+  const ra = PATH_RANK[ma.path.type];
+  const rb = PATH_RANK[mb.path.type];
+  if (ra !== rb) return ra - rb;
+  if (ma.path.type !== 'Exact' && ma.path.value.length !== mb.path.value.length) return mb.path.value.length - ma.path.value.length;
+  const hasA = ma.method !== undefined ? 1 : 0;
+  const hasB = mb.method !== undefined ? 1 : 0;
+  if (hasA !== hasB) return hasB - hasA;
+  if (ma.headers.length !== mb.headers.length) return mb.headers.length - ma.headers.length;
+  if (ma.queryParams.length !== mb.queryParams.length) return mb.queryParams.length - ma.queryParams.length;
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  const sa = a.route.source;
+  const sb = b.route.source;
+  const ka = `${sa.namespace}/${sa.name}`;
+  const kb = `${sb.namespace}/${sb.name}`;
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  if (sa.kind !== sb.kind) return sa.kind < sb.kind ? -1 : 1;
+  if (sa.rule !== sb.rule) return sa.rule - sb.rule;
+  if (sa.match !== sb.match) return sa.match - sb.match;
+  // Same position: fully equal matches from one source cannot both exist; compare values for a total order anyway.
+  return ma.path.value < mb.path.value ? -1 : ma.path.value > mb.path.value ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+// RE2 validation. Envoy compiles every safe_regex with Google RE2 and
+// rejects the whole resource if one fails, so a pattern RE2 would reject must
+// be caught here, reported in status, and never sent. re2-wasm is RE2 itself
+// compiled to WebAssembly, so "compiles here" means "compiles in Envoy"
+// (Envoy's separate program-size limit is approximated by a length cap).
+import { RE2 } from 're2-wasm';
+
+/** Longest pattern accepted; far below what would exceed Envoy's RE2 program-size limit in practice. */
+export const MAX_REGEX_LENGTH = 1024;
+
+export type RegexValidator = (pattern: string) => string | undefined;
+
+const cache = new Map<string, string | undefined>();
+
+/** Returns undefined when RE2 accepts the pattern, else a message saying why not. */
+export function re2Problem(pattern: string): string | undefined {
+  if (cache.has(pattern)) return cache.get(pattern);
+  let problem: string | undefined;
+  if (pattern.length === 0) problem = 'empty regular expression';
+  else if (pattern.length > MAX_REGEX_LENGTH) problem = `regular expression longer than ${MAX_REGEX_LENGTH} characters`;
+  else {
+    try {
+      // 'u' is required by re2-wasm; it does not change which patterns RE2 accepts.
+      new RE2(pattern, 'u');
+    } catch (e) {
+      problem = `invalid RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  if (cache.size > 10_000) cache.clear();
+  cache.set(pattern, problem);
+  return problem;
+}

@@ -1,0 +1,31 @@
+// What building one route object produces, for every route kind: its
+// parent attachments, the IR routes of its valid rules, the clusters they
+// use, and the rule-level conditions that go into each parent's status.
+import type { ClusterIR, HttpRouteIR } from '../ir/ir.js';
+import type { PendingCondition } from './conditions.js';
+import type { ParentResult } from './route-parents.js';
+
+export interface RouteBuild {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** metadata.creationTimestamp ('' if absent): the first precedence tie-breaker across routes. */
+  readonly created: string;
+  readonly parents: readonly ParentResult[];
+  /** IR routes of the valid rules, one per match, in rule/match order (precedence is applied per virtual host). */
+  readonly httpRoutes: readonly HttpRouteIR[];
+  /** Every cluster the valid rules use (forwarding and mirrors). */
+  readonly clusters: readonly ClusterIR[];
+  /** ResolvedRefs for every parent. */
+  readonly resolvedRefs: PendingCondition;
+  /** Set when some rules were dropped (PartiallyInvalid=True) ... */
+  readonly partiallyInvalid?: PendingCondition;
+  /** ... or replaces Accepted when every rule is invalid. */
+  readonly notAccepted?: PendingCondition;
+}
+
+/** A problem with one field; rule problems drop the rule, ref problems only the reference. */
+export interface FieldProblem {
+  readonly reason: string;
+  readonly message: string;
+}

@@ -1,0 +1,139 @@
+// Route attachment, common to every route kind: which listeners of which
+// Gateways a route's parentRefs select, whether the listeners allow the
+// route (namespace, kind), and the hostnames it serves on each. Produces the
+// Accepted condition per parentRef; the kind-specific builders add the
+// rest.
+import { GATEWAY_GROUP, type CommonRouteSpec, type KubeObject, type ParentReference } from '@switchyard/api';
+import type { TranslationContext } from './context.js';
+import { condition, ConditionType, RouteReason, type PendingCondition } from './conditions.js';
+import type { GatewayState, ListenerState } from './gateway.js';
+import { hostnameWithin, intersectHostnames, isWildcard } from './hostname.js';
+import { selectorMatches } from './label-selector.js';
+
+export interface Attachment {
+  readonly gateway: GatewayState;
+  readonly listener: ListenerState;
+  /** Effective hostnames on this listener ("*" = any); listener isolation already applied. */
+  readonly hostnames: readonly string[];
+}
+
+export interface ParentResult {
+  readonly parentRef: ParentReference;
+  readonly gateway: GatewayState;
+  readonly attachments: readonly Attachment[];
+  /** Accepted condition for this parentRef (before rule-level problems are folded in). */
+  readonly accepted: PendingCondition;
+}
+
+/** Gateways by "namespace/name", for parentRef lookup. */
+export type GatewayIndex = ReadonlyMap<string, GatewayState>;
+
+/**
+ * Resolves a route's parentRefs. Only parentRefs to Gateways Switchyard serves
+ * get a result (and hence a status entry); others belong to other controllers.
+ */
+export function resolveParents(
+  route: KubeObject<CommonRouteSpec & { hostnames?: string[] }>,
+  kind: string,
+  gateways: GatewayIndex,
+  ctx: TranslationContext,
+): ParentResult[] {
+  const routeNs = route.metadata.namespace ?? '';
+  const parentRefs = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
+  const routeHostnames = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames.filter((h): h is string => typeof h === 'string') : undefined;
+  const out: ParentResult[] = [];
+  const seen = new Set<string>();
+  for (const ref of parentRefs) {
+    if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string') continue;
+    if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
+    const gwKey = `${ref.namespace ?? routeNs}/${ref.name}`;
+    const gateway = gateways.get(gwKey);
+    if (!gateway) continue;
+    // The same parentRef twice gets one status entry.
+    const dedupeKey = `${gwKey}|${ref.sectionName ?? ''}|${ref.port ?? ''}`;
+    if (seen.has(dedupeKey)) continue;
+    seen.add(dedupeKey);
+    out.push(attach(route, kind, routeNs, routeHostnames, ref, gateway, ctx));
+  }
+  return out;
+}
+
+function attach(
+  route: KubeObject,
+  kind: string,
+  routeNs: string,
+  routeHostnames: readonly string[] | undefined,
+  ref: ParentReference,
+  gateway: GatewayState,
+  ctx: TranslationContext,
+): ParentResult {
+  const reject = (reason: string, message: string): ParentResult => ({ parentRef: ref, gateway, attachments: [], accepted: condition(ConditionType.Accepted, false, reason, message) });
+
+  const selected = gateway.listeners.filter((l) => (ref.sectionName === undefined || l.spec.name === ref.sectionName) && (ref.port === undefined || l.spec.port === ref.port));
+  if (selected.length === 0) {
+    const what = [ref.sectionName !== undefined ? `sectionName "${ref.sectionName}"` : '', ref.port !== undefined ? `port ${ref.port}` : ''].filter(Boolean).join(' and ');
+    return reject(RouteReason.NoMatchingParent, `Gateway ${gateway.key} has no listener with ${what || 'any name'}`);
+  }
+  const usable = selected.filter((l) => l.usable);
+  if (usable.length === 0) return reject(RouteReason.NoMatchingParent, `the selected listeners of Gateway ${gateway.key} are not valid (${selected.map((l) => l.spec.name).join(', ')})`);
+
+  const allowed = usable.filter((l) => l.supportedKinds.some((k) => k.kind === kind) && namespaceAllowed(l, gateway.namespace, routeNs, ctx));
+  if (allowed.length === 0) return reject(RouteReason.NotAllowedByListeners, `no listener of Gateway ${gateway.key} allows ${kind} from namespace ${routeNs}`);
+
+  const attachments: Attachment[] = [];
+  for (const l of allowed) {
+    const hostnames = l.protocol?.usesHostname ? isolate(l, intersectHostnames(emptyToUndefined(l.spec.hostname), routeHostnames), gateway) : ['*'];
+    if (hostnames.length > 0) attachments.push({ gateway, listener: l, hostnames });
+  }
+  if (attachments.length === 0) return reject(RouteReason.NoMatchingListenerHostname, `spec.hostnames do not intersect the hostname of any listener of Gateway ${gateway.key} that allows this route`);
+  void route;
+  return { parentRef: ref, gateway, attachments, accepted: condition(ConditionType.Accepted, true, RouteReason.Accepted, 'Route accepted') };
+}
+
+function emptyToUndefined(s: string | undefined): string | undefined {
+  return s === '' ? undefined : s;
+}
+
+function namespaceAllowed(l: ListenerState, gatewayNs: string, routeNs: string, ctx: TranslationContext): boolean {
+  const ns = l.spec.allowedRoutes?.namespaces;
+  switch (ns?.from ?? 'Same') {
+    case 'All':
+      return true;
+    case 'Same':
+      return routeNs === gatewayNs;
+    case 'Selector':
+      return ns?.selector ? selectorMatches(ns.selector, ctx.namespaceLabels(routeNs)) : false;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Listener isolation: a request matches at most one listener, the one with
+ * the most specific hostname. So a hostname a route serves through a broader
+ * listener is dropped when a more specific listener on the same port covers
+ * it (that listener's own vhost answers, even with 404).
+ */
+function isolate(l: ListenerState, hostnames: readonly string[], gateway: GatewayState): string[] {
+  const mine = emptyToUndefined(l.spec.hostname);
+  const others = gateway.listeners.filter(
+    (o) => o !== l && o.usable && o.protocol?.family === l.protocol?.family && o.spec.port === l.spec.port && emptyToUndefined(o.spec.hostname) !== undefined,
+  );
+  return hostnames.filter((h) => {
+    for (const o of others) {
+      const oh = o.spec.hostname as string;
+      if (!moreSpecific(oh, mine)) continue;
+      // h falls entirely within the more specific listener: that listener owns it.
+      if (hostnameWithin(h, oh)) return false;
+    }
+    return true;
+  });
+}
+
+/** Whether listener hostname a is strictly more specific than b (b undefined = any). */
+function moreSpecific(a: string, b: string | undefined): boolean {
+  if (b === undefined) return true;
+  if (a === b) return false;
+  if (!isWildcard(b)) return false;
+  return hostnameWithin(a, b);
+}

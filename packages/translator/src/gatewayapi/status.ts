@@ -1,0 +1,122 @@
+// Status objects for everything Switchyard owns, in the exact shape of the
+// Gateway API status stanzas, with observedGeneration from each object and
+// lastTransitionTime kept from the previous status when a condition's status
+// did not change (so an unchanged status compares equal and is not written).
+import { GATEWAY_GROUP, type Condition, type GatewayStatusAddress, type KubeObject, type ListenerStatus, type RouteParentStatus, type RouteStatus } from '@switchyard/api';
+import { setCondition } from '@switchyard/api';
+import { condition, ConditionType, GatewayReason, type PendingCondition } from './conditions.js';
+import type { GatewayState } from './gateway.js';
+import { listenerProgrammed } from './gateway.js';
+import type { GatewayClassState } from './gatewayclass.js';
+import type { RouteBuild } from './route-build.js';
+
+/** The status Switchyard computed for one object it owns or reports on. */
+export interface ObjectStatus {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  /** The full status stanza to write (the subresource's new value). */
+  readonly status: unknown;
+}
+
+/** What the controller knows about a fleet's pods and address (the translator cannot). */
+export interface FleetReadiness {
+  /** Addresses the fleet's Service got; written to Gateway status.addresses. */
+  readonly addresses: readonly GatewayStatusAddress[];
+  /** Whether the fleet serves traffic; false turns Programmed=False. */
+  readonly ready: boolean;
+  /** Reason for Programmed=False (default AddressNotAssigned when no address, else NoResources). */
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export interface StatusContext {
+  readonly now: string;
+  readonly controllerName: string;
+  readonly fleetReadiness?: (fleet: string) => FleetReadiness | undefined;
+}
+
+function stamp(pending: readonly PendingCondition[], generation: number | undefined, previous: readonly Condition[] | undefined, now: string): Condition[] {
+  const out: Condition[] = [];
+  for (const p of pending) setCondition(out, { ...p, ...(generation !== undefined ? { observedGeneration: generation } : {}) }, Array.isArray(previous) ? previous : undefined, now);
+  return out;
+}
+
+function prevConditions(o: KubeObject): Condition[] | undefined {
+  const s = o.status as { conditions?: Condition[] } | undefined;
+  return s && Array.isArray(s.conditions) ? s.conditions : undefined;
+}
+
+export function gatewayClassStatus(gc: GatewayClassState, sc: StatusContext): ObjectStatus {
+  const o = gc.object;
+  return {
+    apiVersion: o.apiVersion,
+    kind: 'GatewayClass',
+    name: o.metadata.name,
+    status: { conditions: stamp(gc.conditions, o.metadata.generation, prevConditions(o), sc.now), supportedFeatures: gc.supportedFeatures },
+  };
+}
+
+export function gatewayStatus(gw: GatewayState, sc: StatusContext): ObjectStatus {
+  const o = gw.object;
+  const gen = o.metadata.generation;
+  const prev = o.status;
+  const readiness = gw.accepted ? sc.fleetReadiness?.(gw.key) : undefined;
+  let pending = gw.conditions;
+  if (readiness && !readiness.ready) {
+    const reason = readiness.reason ?? (readiness.addresses.length === 0 ? GatewayReason.AddressNotAssigned : GatewayReason.NoResources);
+    pending = pending.map((c) => (c.type === ConditionType.Programmed ? condition(ConditionType.Programmed, false, reason, readiness.message ?? 'The fleet is not ready yet') : c));
+  }
+  const prevListeners = new Map((Array.isArray(prev?.listeners) ? prev.listeners : []).map((l) => [l.name, l.conditions]));
+  const listeners: ListenerStatus[] = gw.listeners
+    .filter((l) => l.spec && typeof l.spec.name === 'string')
+    .map((l) => ({
+      name: l.spec.name,
+      supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
+      attachedRoutes: l.attachedRoutes,
+      conditions: stamp([l.accepted, l.programmed ?? listenerProgrammed(l), l.resolvedRefs, l.conflicted], gen, prevListeners.get(l.spec.name), sc.now),
+    }));
+  return {
+    apiVersion: o.apiVersion,
+    kind: 'Gateway',
+    namespace: gw.namespace,
+    name: gw.name,
+    status: {
+      ...(readiness && readiness.addresses.length > 0 ? { addresses: readiness.addresses.map((a) => ({ ...a })) } : {}),
+      conditions: stamp(pending, gen, prevConditions(o), sc.now),
+      listeners,
+    },
+  };
+}
+
+/**
+ * Route status: one parents entry per parentRef to a Gateway Switchyard
+ * serves; entries other controllers wrote are kept as they are.
+ */
+export function routeStatus(route: KubeObject, b: RouteBuild, sc: StatusContext): ObjectStatus {
+  const gen = route.metadata.generation;
+  const prev = (route.status as RouteStatus | undefined)?.parents;
+  const prevParents = Array.isArray(prev) ? prev : [];
+  const ours: RouteParentStatus[] = b.parents.map((p) => {
+    const accepted = p.accepted.status === 'True' && b.notAccepted ? b.notAccepted : p.accepted;
+    const pending: PendingCondition[] = [accepted, b.resolvedRefs];
+    if (p.accepted.status === 'True' && !b.notAccepted && b.partiallyInvalid) pending.push(b.partiallyInvalid);
+    const previous = prevParents.find((x) => x && x.controllerName === sc.controllerName && sameParent(x.parentRef, p.parentRef, b.namespace))?.conditions;
+    return { parentRef: { ...p.parentRef }, controllerName: sc.controllerName, conditions: stamp(pending, gen, previous, sc.now) };
+  });
+  const others = prevParents.filter((x) => x && x.controllerName !== sc.controllerName);
+  return { apiVersion: route.apiVersion, kind: b.kind, namespace: b.namespace, name: b.name, status: { parents: [...others, ...ours] } };
+}
+
+function sameParent(a: RouteParentStatus['parentRef'] | undefined, b: RouteParentStatus['parentRef'], routeNs: string): boolean {
+  if (!a) return false;
+  return (
+    (a.group ?? GATEWAY_GROUP) === (b.group ?? GATEWAY_GROUP) &&
+    (a.kind ?? 'Gateway') === (b.kind ?? 'Gateway') &&
+    (a.namespace ?? routeNs) === (b.namespace ?? routeNs) &&
+    a.name === b.name &&
+    a.sectionName === b.sectionName &&
+    a.port === b.port
+  );
+}

@@ -1,0 +1,237 @@
+// The protocol-neutral intermediate representation between the two stages:
+// gatewayapi/ resolves Kubernetes objects into one FleetIR per Gateway (with
+// every reference already checked), and envoy/ emits each Envoy resource type
+// from it. Nothing here knows Kubernetes kinds' field layouts or Envoy protos.
+//
+// Everything is plain data, already sorted: the emitters must not reorder, so
+// determinism is decided in one place (gatewayapi/fleet.ts).
+
+/** The object, rule and match an Envoy route was made from (becomes route metadata). */
+export interface RouteSource {
+  readonly kind: RouteKind;
+  readonly namespace: string;
+  readonly name: string;
+  /** Index of the rule in spec.rules. */
+  readonly rule: number;
+  readonly ruleName?: string;
+  /** Index of the match in rule.matches (0 when the rule has none). */
+  readonly match: number;
+}
+
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+
+/** The Kubernetes object a cluster stands for (becomes cluster metadata). */
+export interface BackendSource {
+  readonly kind: 'Service' | (string & {});
+  readonly group: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
+}
+
+// ---- fleet ----------------------------------------------------------------
+
+export interface FleetIR {
+  /** "namespace/name" of the Gateway. */
+  readonly id: string;
+  readonly listeners: readonly ListenerIR[];
+  readonly routeConfigs: readonly RouteConfigIR[];
+  readonly clusters: readonly ClusterIR[];
+  readonly secrets: readonly SecretIR[];
+}
+
+// ---- listeners ------------------------------------------------------------
+
+/**
+ * One Envoy Listener: one port and transport. All Gateway listeners sharing
+ * a port end up here, as filter chains (HTTP today; TLS/TCP/UDP kinds are
+ * added to FilterChainIR by the protocols that need them).
+ */
+export interface ListenerIR {
+  readonly name: string;
+  readonly port: number;
+  readonly transport: 'TCP' | 'UDP';
+  readonly filterChains: readonly FilterChainIR[];
+}
+
+export type FilterChainIR = HttpFilterChainIR;
+
+/** Plain-text HTTP (HTTP/1.1 and h2c): an HTTP connection manager using one route configuration. */
+export interface HttpFilterChainIR {
+  readonly kind: 'http';
+  readonly name: string;
+  /** Name of the RouteConfigIR the connection manager uses (RDS). */
+  readonly routeConfigName: string;
+  /** Downstream TLS termination (HTTPS); absent for plain HTTP. */
+  readonly tls?: DownstreamTlsIR;
+  /** SNI server names this chain serves (HTTPS); absent matches any. */
+  readonly serverNames?: readonly string[];
+}
+
+/** Downstream TLS: filled in by the HTTPS/TLS protocols. */
+export interface DownstreamTlsIR {
+  /** Names of SecretIR holding the certificate chains. */
+  readonly certificateSecrets: readonly string[];
+}
+
+export interface SecretIR {
+  readonly name: string;
+  readonly certificateChainPem: string;
+  readonly privateKeyPem: string;
+}
+
+// ---- HTTP routing ---------------------------------------------------------
+
+export interface RouteConfigIR {
+  readonly name: string;
+  /** Sorted: Envoy picks by domain specificity, not order, but bytes must be stable. */
+  readonly virtualHosts: readonly VirtualHostIR[];
+}
+
+export interface VirtualHostIR {
+  readonly name: string;
+  /** "*" (any), "*.example.com" (suffix) or an exact hostname. */
+  readonly hostname: string;
+  /** In match precedence order: Envoy takes the first route that matches. */
+  readonly routes: readonly HttpRouteIR[];
+}
+
+export type StringMatchIR =
+  | { readonly type: 'Exact'; readonly value: string }
+  | { readonly type: 'RegularExpression'; readonly value: string };
+
+export type PathMatchIR =
+  | { readonly type: 'Exact'; readonly value: string }
+  | { readonly type: 'PathPrefix'; readonly value: string }
+  | { readonly type: 'RegularExpression'; readonly value: string };
+
+export interface HeaderMatchIR {
+  readonly name: string;
+  readonly match: StringMatchIR;
+}
+
+export interface HttpMatchIR {
+  readonly path: PathMatchIR;
+  readonly headers: readonly HeaderMatchIR[];
+  readonly queryParams: readonly HeaderMatchIR[];
+  readonly method?: string;
+}
+
+export interface HeaderValueIR {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** RequestHeaderModifier / ResponseHeaderModifier. */
+export interface HeaderModifierIR {
+  readonly set: readonly HeaderValueIR[];
+  readonly add: readonly HeaderValueIR[];
+  readonly remove: readonly string[];
+}
+
+export type PathRewriteIR =
+  | { readonly type: 'ReplaceFullPath'; readonly value: string }
+  | { readonly type: 'ReplacePrefixMatch'; readonly value: string };
+
+export interface MirrorIR {
+  /** Cluster receiving the copy; always a valid cluster (invalid mirrors are dropped with status). */
+  readonly cluster: string;
+  /** Share of requests mirrored, as numerator/denominator (both > 0, numerator <= denominator). */
+  readonly fraction: { readonly numerator: number; readonly denominator: number };
+}
+
+export interface CorsIR {
+  /** Origins: "*", exact "https://a.example", or with a wildcard label "https://*.example.com". */
+  readonly allowOrigins: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAgeSeconds: number;
+}
+
+export interface RetryIR {
+  readonly codes: readonly number[];
+  readonly attempts: number;
+  /** Base backoff in milliseconds. */
+  readonly backoffMs?: number;
+}
+
+export interface TimeoutsIR {
+  /** Whole-request timeout in milliseconds; 0 disables. */
+  readonly requestMs?: number;
+  /** Per-try (backend request) timeout in milliseconds. */
+  readonly backendRequestMs?: number;
+}
+
+/** One weighted share of a forwarded request. */
+export interface WeightedBackendIR {
+  /** The cluster, or null when the backendRef is invalid: that share answers 500. */
+  readonly cluster: string | null;
+  readonly weight: number;
+  /** Header modifiers from filters on the backendRef itself. */
+  readonly requestHeaders?: HeaderModifierIR;
+  readonly responseHeaders?: HeaderModifierIR;
+}
+
+export type HttpActionIR =
+  | {
+      readonly kind: 'forward';
+      /** Non-empty, at least one weight > 0 (otherwise the action is a direct 500). */
+      readonly backends: readonly WeightedBackendIR[];
+      readonly hostRewrite?: string;
+      readonly pathRewrite?: PathRewriteIR;
+      readonly mirrors: readonly MirrorIR[];
+      readonly timeouts?: TimeoutsIR;
+      readonly retry?: RetryIR;
+    }
+  | {
+      readonly kind: 'redirect';
+      readonly scheme?: string;
+      readonly hostname?: string;
+      readonly port?: number;
+      readonly path?: PathRewriteIR;
+      readonly statusCode: 301 | 302 | 303 | 307 | 308;
+    }
+  | { readonly kind: 'direct'; readonly status: number };
+
+export interface HttpRouteIR {
+  readonly source: RouteSource;
+  readonly match: HttpMatchIR;
+  readonly action: HttpActionIR;
+  readonly requestHeaders?: HeaderModifierIR;
+  readonly responseHeaders?: HeaderModifierIR;
+  readonly cors?: CorsIR;
+}
+
+// ---- clusters -------------------------------------------------------------
+
+/** How a cluster talks to its endpoints. */
+export type UpstreamProtocol = 'http1' | 'http2' | 'h2c' | 'websocket' | 'tcp' | 'udp';
+
+export interface EndpointIR {
+  readonly address: string;
+  readonly port: number;
+}
+
+export type ClusterDiscoveryIR =
+  /** Endpoints from EndpointSlices, served as a ClusterLoadAssignment (EDS). */
+  | { readonly type: 'eds'; readonly endpoints: readonly EndpointIR[] }
+  /** A DNS name Envoy resolves itself (Service type ExternalName). */
+  | { readonly type: 'dns'; readonly hostname: string; readonly port: number };
+
+export interface ClusterIR {
+  readonly name: string;
+  readonly backend: BackendSource;
+  readonly protocol: UpstreamProtocol;
+  readonly discovery: ClusterDiscoveryIR;
+  /** Upstream TLS (BackendTLSPolicy), filled in by that feature. */
+  readonly tls?: UpstreamTlsIR;
+}
+
+export interface UpstreamTlsIR {
+  readonly sni: string;
+  readonly caCertificatePem?: string;
+  readonly useSystemCa?: boolean;
+  readonly subjectAltNames: readonly { readonly type: 'Hostname' | 'URI'; readonly value: string }[];
+}

@@ -1,0 +1,140 @@
+// translate(): the pipeline. Stage 1 (gatewayapi/) resolves objects into
+// per-Gateway state and route builds, then one FleetIR per accepted Gateway;
+// stage 2 (envoy/) emits each fleet's Envoy resources. Statuses come from the
+// stage-1 state. Pure: reads only the snapshot and options.
+import { GATEWAY_GROUP, type Gateway, type GatewayClass, type KubeObject, type Snapshot } from '@switchyard/api';
+import type { EnvoyResources } from '@switchyard/protos';
+import { emitFleet } from './envoy/index.js';
+import type { FleetIR } from './ir/ir.js';
+import { ClusterTable } from './gatewayapi/cluster-table.js';
+import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
+import { createContext } from './gatewayapi/context.js';
+import { buildFleet } from './gatewayapi/fleet.js';
+import { resolveGateways, type GatewayState } from './gatewayapi/gateway.js';
+import { resolveGatewayClasses } from './gatewayapi/gatewayclass.js';
+import type { RouteBuild } from './gatewayapi/route-build.js';
+import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
+import { gatewayClassStatus, gatewayStatus, routeStatus, type FleetReadiness, type ObjectStatus, type StatusContext } from './gatewayapi/status.js';
+
+/** The controllerName GatewayClasses must carry for Switchyard to own them. */
+export const CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
+
+/** A fleet is the set of Envoy pods serving one Gateway, keyed "namespace/name". */
+export type FleetId = string;
+
+export interface TranslateOptions {
+  /** Defaults to CONTROLLER_NAME. */
+  readonly controllerName?: string;
+  /** RFC 3339 time stamped on conditions that changed (lastTransitionTime). Defaults to the epoch, keeping output pure. */
+  readonly now?: string;
+  /**
+   * What the controller knows about each fleet's pods and address. When it
+   * returns ready=false, the Gateway's Programmed condition becomes False
+   * (translation alone can only say "config accepted and sent"); its
+   * addresses go to status.addresses.
+   */
+  readonly fleetReadiness?: (fleet: FleetId) => FleetReadiness | undefined;
+}
+
+export interface TranslateResult {
+  readonly fleets: ReadonlyMap<FleetId, EnvoyResources>;
+  readonly statuses: readonly ObjectStatus[];
+}
+
+/** Like translate, but also returns the IR (for tests, explain tooling and debugging). */
+export interface TranslateDetail extends TranslateResult {
+  readonly ir: ReadonlyMap<FleetId, FleetIR>;
+}
+
+export function translate(snapshot: Snapshot, options: TranslateOptions = {}): TranslateResult {
+  return translateDetailed(snapshot, options);
+}
+
+export function translateDetailed(snapshot: Snapshot, options: TranslateOptions = {}): TranslateDetail {
+  const controllerName = options.controllerName ?? CONTROLLER_NAME;
+  const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName, ...(options.fleetReadiness ? { fleetReadiness: options.fleetReadiness } : {}) };
+  const ctx = createContext(snapshot, controllerName);
+
+  const classes = resolveGatewayClasses(snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass').filter(isObject), controllerName);
+  const gateways = resolveGateways(snapshot.list<Gateway>(GATEWAY_GROUP, 'Gateway').filter(isObject), classes, ctx);
+  const gatewayIndex = new Map<string, GatewayState>(gateways.map((g) => [g.key, g]));
+  const clusters = new ClusterTable(ctx);
+
+  const builds: Array<{ object: KubeObject; build: RouteBuild }> = [];
+  const statuses: ObjectStatus[] = [];
+  for (const kind of ROUTE_KINDS) {
+    for (const route of snapshot.list(kind.group, kind.kind)) {
+      if (!isObject(route)) continue;
+      let build: RouteBuild | undefined;
+      try {
+        build = kind.build(route, gatewayIndex, clusters, ctx);
+      } catch (e) {
+        // Blast radius: a bug triggered by one object must not stop the others. The
+        // property tests assert this never happens; the status says what broke.
+        build = failedBuild(route, kind.kind, e, gatewayIndex, ctx);
+      }
+      if (build) builds.push({ object: route, build });
+    }
+  }
+
+  // attachedRoutes counts each route once per listener it is attached to.
+  const byGateway = new Map<GatewayState, RouteBuild[]>();
+  for (const { build } of builds) {
+    if (build.notAccepted) continue;
+    const listeners = new Set<object>();
+    const gws = new Set<GatewayState>();
+    for (const p of build.parents) for (const a of p.attachments) {
+      listeners.add(a.listener);
+      gws.add(a.gateway);
+    }
+    for (const l of listeners) (l as GatewayState['listeners'][number]).attachedRoutes++;
+    for (const g of gws) {
+      let list = byGateway.get(g);
+      if (!list) byGateway.set(g, (list = []));
+      list.push(build);
+    }
+  }
+
+  const fleets = new Map<FleetId, EnvoyResources>();
+  const ir = new Map<FleetId, FleetIR>();
+  for (const g of gateways) {
+    if (!g.accepted) continue;
+    const f = buildFleet(g, byGateway.get(g) ?? []);
+    ir.set(g.key, f);
+    fleets.set(g.key, emitFleet(f));
+  }
+
+  for (const c of classes.values()) statuses.push(gatewayClassStatus(c, sc));
+  for (const g of gateways) statuses.push(gatewayStatus(g, sc));
+  for (const { object, build } of builds) statuses.push(routeStatus(object, build, sc));
+  return { fleets, statuses, ir };
+}
+
+function isObject(o: KubeObject): boolean {
+  return !!o && typeof o === 'object' && !!o.metadata && typeof o.metadata.name === 'string';
+}
+
+function failedBuild(route: KubeObject, kind: string, e: unknown, gateways: ReadonlyMap<string, GatewayState>, ctx: ReturnType<typeof createContext>): RouteBuild | undefined {
+  void ctx;
+  const ns = route.metadata.namespace ?? '';
+  const refs = Array.isArray((route.spec as { parentRefs?: unknown[] } | undefined)?.parentRefs) ? ((route.spec as { parentRefs: Array<{ name?: unknown; namespace?: unknown }> }).parentRefs) : [];
+  const parents = refs
+    .filter((r) => r && typeof r.name === 'string' && gateways.has(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name as string}`))
+    .map((r) => ({
+      parentRef: { name: r.name as string, ...(typeof r.namespace === 'string' ? { namespace: r.namespace } : {}) },
+      gateway: gateways.get(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name as string}`)!,
+      attachments: [],
+      accepted: condition(ConditionType.Accepted, false, RouteReason.UnsupportedValue, `could not be processed: ${e instanceof Error ? e.message : String(e)}`),
+    }));
+  if (parents.length === 0) return undefined;
+  return {
+    kind,
+    namespace: ns,
+    name: route.metadata.name,
+    created: '',
+    parents,
+    httpRoutes: [],
+    clusters: [],
+    resolvedRefs: condition(ConditionType.ResolvedRefs, false, RouteReason.UnsupportedValue, 'not processed'),
+  };
+}
