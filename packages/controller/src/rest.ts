@@ -189,6 +189,8 @@ export class KubeClient {
         }
         res.socket?.setKeepAlive(true, 30_000);
         const lines = createInterface({ input: res, crlfDelay: Infinity });
+        // readline re-emits input errors on the interface; the response's own handler below settles `done`.
+        lines.on('error', () => undefined);
         lines.on('line', (line) => {
           if (!line.trim()) return;
           let ev: WatchEvent;

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import { CONTROLLER_NAME } from '@switchyard/translator';
+import { CONTROLLER_NAME, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
 import { SnapshotCache, createXdsServer, createCa, issueCertificate, fleetIdentity, type XdsServer, type CertificateAndKey } from '@switchyard/xds';
 import { KubeClient, isConflict } from './rest.js';
 import { Discovery } from './discovery.js';
@@ -21,7 +21,7 @@ import { recordNack } from './nack.js';
 import { loadBootstrapTemplate } from './bootstrap.js';
 import { DEFAULT_FLEET, type FleetDefaults } from './fleet.js';
 import { startHttpServer, type HttpServer } from './http.js';
-import type { KubeObject } from '@switchyard/api';
+import type { KubeObject, Snapshot } from '@switchyard/api';
 
 export interface ControllerOptions {
   /** Kubeconfig path; without it: in-cluster when running in a pod, else the default kubeconfig. */
@@ -64,6 +64,8 @@ export interface ControllerOptions {
   /** How often to look for CRDs installed after start. Default 30 s. */
   readonly rediscoverMs?: number;
   readonly logger?: Logger;
+  /** Replaces the translator (embedding a different one; tests that isolate controller behaviour). */
+  readonly translate?: (s: Snapshot, o: TranslateOptions) => TranslateResult;
   /** Install SIGTERM/SIGINT handlers that stop gracefully (the CLI sets this). */
   readonly handleSignals?: boolean;
 }
@@ -204,6 +206,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
     ...(o.coalesce?.quietMs !== undefined ? { quietMs: o.coalesce.quietMs } : {}),
     ...(o.coalesce?.maxWaitMs !== undefined ? { maxWaitMs: o.coalesce.maxWaitMs } : {}),
     fleetDefaults,
+    ...(o.translate ? { translate: o.translate } : {}),
   });
 
   const unsubscribeNack = cache.onNack((n) => {

@@ -1,0 +1,195 @@
+// Fleet provisioning against a real API server, with the controller running
+// as its ServiceAccount under the shipped RBAC. The translator is replaced by
+// a minimal one (see harness.ts) so these tests pin controller behaviour only.
+import { X509Certificate } from 'node:crypto';
+import type { Gateway, KubeObject } from '@switchyard/api';
+import { fleetIdentity } from '@switchyard/xds';
+import { TestEnv, eventually } from './testenv/index.js';
+import { installControllerRbac, startController, minimalTranslate, markFleetAvailable, conditionOf, TEST_CONTROLLER_NAME } from './testenv/harness.js';
+import type { RunningController } from './run.js';
+
+const NS = 'fleet-test';
+
+describe('fleet provisioning (real kube-apiserver)', () => {
+  let env: TestEnv;
+  let ctl: RunningController;
+  beforeAll(async () => {
+    env = await TestEnv.start();
+    await installControllerRbac(env);
+    await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });
+    await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'other' }, spec: { controllerName: 'example.com/other' } });
+    ctl = await startController(env, { translate: minimalTranslate });
+  }, 180_000);
+  afterAll(async () => {
+    await ctl?.stop({ drainMs: 0 });
+    await env?.stop();
+  });
+
+  const gw = (name: string, spec: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name, namespace: NS },
+    spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], ...spec },
+  });
+  const getGw = () => env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'web');
+
+  it('creates DaemonSet, LoadBalancer Service, bootstrap ConfigMap and xDS client Secret owned by the Gateway, and Programmed follows pods and address', async () => {
+    const created = await env.apply<Gateway>(
+      gw('web', {
+        listeners: [
+          { name: 'http', port: 80, protocol: 'HTTP' },
+          { name: 'alt', port: 8443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'none' }] } },
+        ],
+        infrastructure: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'alice' } },
+      }),
+    );
+    const ds = await eventually(() => env.get<KubeObject<any>>('apps/v1', 'DaemonSet', NS, 'switchyard-web'), { what: 'DaemonSet' });
+    const svc = await eventually(() => env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web'), { what: 'Service' });
+    const cm = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', NS, 'switchyard-web-bootstrap'), { what: 'ConfigMap' });
+    const secret = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'), { what: 'Secret' });
+
+    for (const o of [ds, svc, cm, secret]) {
+      expect(o.metadata.ownerReferences).toEqual([{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'web', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      expect(o.metadata.labels).toMatchObject({ team: 'payments', 'app.kubernetes.io/managed-by': 'switchyard', 'gateway.networking.k8s.io/gateway-name': 'web' });
+      expect(o.metadata.annotations).toMatchObject({ 'example.com/owner': 'alice' });
+    }
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.spec.ports.map((p: { port: number; protocol: string }) => `${p.protocol}/${p.port}`)).toEqual(['TCP/80', 'TCP/8443']);
+    const pod = ds.spec.template.spec;
+    expect(ds.spec.template.metadata.labels).toMatchObject({ team: 'payments' });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] });
+    expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    expect(cm.data?.['envoy.yaml']).toContain(`${NS}/web`);
+    // The fleet certificate names the fleet and chains to the controller's CA.
+    const cert = new X509Certificate(Buffer.from(secret.data!['tls.crt']!, 'base64'));
+    expect(cert.subjectAltName).toContain(`URI:${fleetIdentity(`${NS}/web`)}`);
+    expect(cert.verify(new X509Certificate(ctl.ca.certPem).publicKey)).toBe(true);
+    expect(Buffer.from(secret.data!['ca.crt']!, 'base64').toString()).toBe(ctl.ca.certPem);
+
+    // No kubelet and no cloud LB here: Programmed waits for an address, then for pods.
+    const noAddr = await eventually(async () => {
+      const c = conditionOf(await getGw(), 'Programmed');
+      return c?.reason === 'AddressNotAssigned' ? c : undefined;
+    }, { what: 'Programmed=False AddressNotAssigned' });
+    expect(noAddr.status).toBe('False');
+    await env.admin.patch(`/api/v1/namespaces/${NS}/services/switchyard-web/status`, 'merge', { status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } });
+    await eventually(async () => conditionOf(await getGw(), 'Programmed')?.reason === 'Pending', { what: 'Programmed=False Pending' });
+    const pending = await getGw();
+    expect(pending?.status?.listeners?.find((l) => l.name === 'http')?.conditions.find((c) => c.type === 'Programmed')?.status).toBe('False');
+    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-web' });
+    const ready = await eventually(async () => {
+      const g = await getGw();
+      return conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
+    }, { what: 'Programmed=True' });
+    expect(ready.status?.addresses).toEqual([{ type: 'IPAddress', value: '203.0.113.7' }]);
+    expect(conditionOf(ready, 'Programmed')?.observedGeneration).toBe(ready.metadata.generation);
+  }, 60_000);
+
+  it('updates the fleet when listeners change, and leaves the status alone when nothing changed', async () => {
+    const before = await getGw();
+    await env.apply(gw('web', { listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }, { name: 'dns', port: 5353, protocol: 'UDP' }], infrastructure: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'alice' } } }));
+    const svc = await eventually(async () => {
+      const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
+      return s?.spec.ports.length === 2 && s.spec.ports[1].protocol === 'UDP' ? s : undefined;
+    }, { what: 'Service ports updated' });
+    expect(svc.spec.ports.map((p: { name: string }) => p.name)).toEqual(['tcp-80', 'udp-5353']);
+    const after = await eventually(async () => {
+      const g = await getGw();
+      return conditionOf(g, 'Programmed')?.observedGeneration === g?.metadata.generation && conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
+    }, { what: 'Gateway status at the new generation' });
+    // lastTransitionTime survives: Programmed stayed True across the change.
+    expect(conditionOf(after, 'Programmed')?.lastTransitionTime).toBe(conditionOf(before, 'Programmed')?.lastTransitionTime);
+    const writes = async () => (await ctl.metrics.registry.getSingleMetric('switchyard_status_writes_total')!.get()).values.filter((v) => v.labels.kind === 'Gateway' && v.labels.result === 'written').reduce((a, v) => a + v.value, 0);
+    const n = await writes();
+    // An unrelated change triggers passes; the Gateway's status is not rewritten.
+    await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise', namespace: NS } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await writes()).toBe(n);
+  }, 60_000);
+
+  it('honours static IPAddress entries through externalIPs and reports unsupported address types', async () => {
+    await env.apply(gw('static', { addresses: [{ type: 'IPAddress', value: '198.51.100.10' }] }));
+    const svc = await eventually(() => env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-static'), { what: 'Service' });
+    expect(svc.spec.externalIPs).toEqual(['198.51.100.10']);
+    expect(svc.spec.loadBalancerIP).toBe('198.51.100.10');
+    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-static' });
+    const g = await eventually(async () => {
+      const x = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'static');
+      return conditionOf(x, 'Programmed')?.status === 'True' ? x : undefined;
+    }, { what: 'static Gateway Programmed' });
+    expect(g.status?.addresses).toEqual([{ type: 'IPAddress', value: '198.51.100.10' }]);
+
+    await env.apply(gw('named', { addresses: [{ type: 'Hostname', value: 'gw.example.com' }] }));
+    const acc = await eventually(async () => {
+      const c = conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'named'), 'Accepted');
+      return c?.status === 'False' ? c : undefined;
+    }, { what: 'Accepted=False UnsupportedAddress' });
+    expect(acc.reason).toBe('UnsupportedAddress');
+    expect(acc.message).toContain('gw.example.com');
+  }, 60_000);
+
+  it('uses a Deployment when the ProxyConfig says so, and deletes the DaemonSet it replaces', async () => {
+    // The ProxyConfig CRD belongs to the project's own kinds; a minimal one is installed here if not shipped yet.
+    if (!(await env.discovery.resource('switchyard.dev/v1alpha1', 'ProxyConfig'))) {
+      await env.installCrds([
+        {
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          metadata: { name: 'proxyconfigs.switchyard.dev' },
+          spec: {
+            group: 'switchyard.dev',
+            names: { kind: 'ProxyConfig', plural: 'proxyconfigs', singular: 'proxyconfig', listKind: 'ProxyConfigList' },
+            scope: 'Namespaced',
+            versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+          },
+        } as KubeObject,
+      ]);
+    }
+    await env.apply({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'as-deployment', namespace: NS }, spec: { workload: { kind: 'Deployment', replicas: 3 }, service: { type: 'ClusterIP' } } });
+    // The controller finds the newly served kind on its next discovery round.
+    await env.apply(gw('web', { listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'as-deployment' } } }));
+    const dep = await eventually(() => env.get<KubeObject<any>>('apps/v1', 'Deployment', NS, 'switchyard-web'), { what: 'Deployment', timeoutMs: 20_000 });
+    expect(dep.spec.replicas).toBe(3);
+    await eventually(async () => (await env.get('apps/v1', 'DaemonSet', NS, 'switchyard-web')) === undefined, { what: 'DaemonSet deleted' });
+    const svc = await eventually(async () => {
+      const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
+      return s?.spec.type === 'ClusterIP' ? s : undefined;
+    }, { what: 'Service type ClusterIP' });
+    // A ClusterIP fleet's address is its cluster IP.
+    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-web', workload: 'Deployment' });
+    const g = await eventually(async () => {
+      const x = await getGw();
+      return conditionOf(x, 'Programmed')?.status === 'True' && x?.status?.addresses?.[0]?.value === svc.spec.clusterIP ? x : undefined;
+    }, { what: 'Programmed with the cluster IP' });
+    expect(g.status?.addresses).toEqual([{ type: 'IPAddress', value: svc.spec.clusterIP }]);
+  }, 60_000);
+
+  it('removes a fleet whose Gateway moves to another controller, and never writes that Gateway’s status', async () => {
+    await env.apply(gw('moving', {}));
+    await eventually(() => env.get('apps/v1', 'DaemonSet', NS, 'switchyard-moving'), { what: 'DaemonSet' });
+    await env.apply(gw('moving', { gatewayClassName: 'other' }));
+    // kube-apiserver alone runs no garbage collector: these deletions are the controller's own.
+    for (const [v, k, n] of [
+      ['apps/v1', 'DaemonSet', 'switchyard-moving'],
+      ['v1', 'Service', 'switchyard-moving'],
+      ['v1', 'ConfigMap', 'switchyard-moving-bootstrap'],
+      ['v1', 'Secret', 'switchyard-moving-xds'],
+    ] as const) {
+      await eventually(async () => (await env.get(v, k, NS, n)) === undefined, { what: `${k} ${n} deleted` });
+    }
+    const before = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving');
+    await env.admin.replace(`/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/moving/status`, { ...before!, status: { conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'other controller', lastTransitionTime: '2026-01-01T00:00:00Z' }] } } as KubeObject);
+    await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise2', namespace: NS } });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving'), 'Accepted')?.message).toBe('other controller');
+  }, 60_000);
+
+  it('serves health, readiness and Prometheus metrics', async () => {
+    const base = `http://127.0.0.1:${ctl.httpPort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const m of ['switchyard_reconcile_duration_seconds_bucket', 'switchyard_queue_depth', 'switchyard_xds_pushes_total', 'switchyard_status_writes_total', 'switchyard_leader 1']) expect(text).toContain(m);
+  });
+});
