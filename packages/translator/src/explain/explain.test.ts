@@ -140,6 +140,13 @@ describe('explain: virtual host selection', () => {
     expect(vh('port.example.org:8080')).toBe('with-port');
   });
 
+  it('strips the port from the Host the backend sees only when the connection manager strips it', () => {
+    const table = [vhost('exact', ['foo.example.com'], [r('b', { prefix: '/' })])];
+    const upstreamHost = (res: EnvoyResources) => action(explain(res, get('/', 'foo.example.com:8080')), 'clusters').backends[0]?.upstream.host;
+    expect(upstreamHost(single(table, { ignore_port_in_host_matching: true }))).toBe('foo.example.com:8080');
+    expect(upstreamHost(single(table, {}, { strip_any_host_port: true }))).toBe('foo.example.com');
+  });
+
   it('answers 404 when no virtual host matches', () => {
     const e = explain(single([vhost('only', ['only.example.com'], [r('a', { prefix: '/' })])]), get('/', 'other.example.com'));
     expect(e).toMatchObject({ kind: 'no-route', status: 404, reason: 'no-virtual-host' });

@@ -4,7 +4,7 @@
 // virtual host by Host, then the first route whose match holds.
 import type { EnvoyResources } from '@switchyard/protos';
 import { filterChainName, listenerPort, selectFilterChain, selectListener, type ConnectionFacts } from './filter-chain.js';
-import { hostForMatching, httpConnectionManagerOf, normalizePathForRouting, routeTableOf, splitHostPort } from './http-connection-manager.js';
+import { authorityAfterConnectionManager, hostForMatching, httpConnectionManagerOf, normalizePathForRouting, routeTableOf, splitHostPort } from './http-connection-manager.js';
 import { routeSourceOf } from './metadata.js';
 import { routerRequest } from './request.js';
 import { matchRoute } from './route-match.js';
@@ -36,12 +36,13 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
     return { kind: 'no-route', status: 404, reason: 'route-configuration-missing', selection, routeConfiguration: table.name, notes: [`RouteConfiguration ${JSON.stringify(table.name)} is not in the fleet's resources`] };
   }
 
-  const raw = routerRequest(req);
-  // The connection manager normalizes :path before routing; rewrites and upstream see the normalized path too.
+  // The connection manager rewrites Host and normalizes :path before routing; everything after sees its result.
+  const authority = authorityAfterConnectionManager(req.host, hcm, req.port);
+  const raw = routerRequest({ ...req, host: authority });
   const normalized = normalizePathForRouting(raw.pathOnly, hcm);
-  const request = normalized === raw.pathOnly ? raw : routerRequest(req, normalized + raw.query);
+  const request = normalized === raw.pathOnly ? raw : routerRequest({ ...req, host: authority }, normalized + raw.query);
 
-  const host = hostForMatching(req.host, hcm, table.config, req.port);
+  const host = hostForMatching(authority, table.config);
   const vh = selectVirtualHost(table.config, host);
   if (!vh) return { kind: 'no-route', status: 404, reason: 'no-virtual-host', selection, routeConfiguration: table.name, notes: [] };
 

@@ -27,26 +27,31 @@ export function routeTableOf(hcm: HttpConnectionManager, resources: EnvoyResourc
 }
 
 /**
- * The Host value used for virtual host selection. Envoy lower-cases it, may
- * strip a trailing dot, and strips the port when the connection manager says
- * so (strip_any_host_port, or strip_matching_host_port when it equals the
- * listener port) or the route table sets ignore_port_in_host_matching.
+ * The :authority after the connection manager's own rewriting, which every
+ * later stage (routing, redirects, the upstream request) sees: the port is
+ * stripped with strip_any_host_port, or with strip_matching_host_port when it
+ * equals the listener's port; a trailing dot with strip_trailing_host_dot.
  */
-export function hostForMatching(authority: string, hcm: HttpConnectionManager, table: RouteConfiguration, listenerPort: number): string {
-  let host = authority.toLowerCase();
+export function authorityAfterConnectionManager(authority: string, hcm: HttpConnectionManager, listenerPort: number): string {
+  let host = authority;
   const { name, port } = splitHostPort(host);
-  if (port !== undefined) {
-    const strip =
-      hcm.strip_any_host_port === true ||
-      table.ignore_port_in_host_matching === true ||
-      (hcm.strip_matching_host_port === true && Number(port) === listenerPort);
-    if (strip) host = name;
-  }
+  if (port !== undefined && (hcm.strip_any_host_port === true || (hcm.strip_matching_host_port === true && Number(port) === listenerPort))) host = name;
   if (hcm.strip_trailing_host_dot === true) {
     const hp = splitHostPort(host);
     if (hp.name.endsWith('.')) host = hp.name.slice(0, -1) + (hp.port !== undefined ? `:${hp.port}` : '');
   }
   return host;
+}
+
+/**
+ * The Host value used for virtual host selection: lower-cased, and without
+ * its port when the route table sets ignore_port_in_host_matching (which,
+ * unlike the connection manager's stripping, leaves the header as it is).
+ */
+export function hostForMatching(authority: string, table: RouteConfiguration): string {
+  const host = authority.toLowerCase();
+  if (table.ignore_port_in_host_matching !== true) return host;
+  return splitHostPort(host).name;
 }
 
 /** Splits "host:port" (IPv6 literals in brackets); port undefined when absent. */
