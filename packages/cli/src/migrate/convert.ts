@@ -1,0 +1,902 @@
+// networking.k8s.io/v1 Ingress -> Gateway API v1, under ingress-nginx
+// semantics. A pure function: objects in, objects and findings out, the same
+// output for the same input (objects sorted, names derived from the inputs).
+//
+// The shape of the output:
+// - one Gateway per IngressClass (or per class and namespace), with an HTTP
+//   listener for every host and an HTTPS listener per TLS host;
+// - per Ingress and host an HTTPRoute in the Ingress's namespace; when
+//   ingress-nginx would redirect plain HTTP to HTTPS for that host, the rules
+//   go on the HTTPS listener and a twin route on the HTTP listener redirects;
+// - ReferenceGrants for certificates (and canary backends) in other
+//   namespaces, RateLimits for limit-rps/limit-rpm, BackendTLSPolicies for
+//   HTTPS backends.
+import {
+  GATEWAY_GROUP,
+  compareByCreationThenName,
+  type BackendTLSPolicy,
+  type Gateway,
+  type HTTPBackendRef,
+  type HTTPCORSFilter,
+  type HTTPHeaderMatch,
+  type HTTPRequestRedirectFilter,
+  type HTTPRoute,
+  type HTTPRouteFilter,
+  type HTTPRouteMatch,
+  type HTTPRouteRule,
+  type HTTPRouteTimeouts,
+  type KubeObject,
+  type Listener,
+  type ParentReference,
+  type ReferenceGrant,
+  type Service,
+} from '@switchyard/api';
+import { resolveAnnotation, type AnnotationResult } from './annotations.js';
+import { convertBackend, type ServiceLookup } from './backends.js';
+import {
+  INGRESS_NGINX_CONTROLLER,
+  classOf,
+  isIngress,
+  isIngressClass,
+  type ClassSource,
+  type HTTPIngressPath,
+  type Ingress,
+  type IngressClass,
+} from './ingress.js';
+import { Ledger, NGINX_PREFIX, parseNginxAnnotations, type Canary, type NginxSettings } from './nginx-annotations.js';
+import { convertPath, planRewrite, type PathSemantics } from './paths.js';
+import { cmp, compareFindings, type Finding, type ObjectId, type Outcome } from './report.js';
+
+export const SWITCHYARD_GROUP = 'switchyard.dev';
+/** Annotation on generated objects naming what they were converted from. */
+export const MIGRATED_FROM = 'switchyard.dev/migrated-from';
+
+export interface ConvertOptions {
+  /** One Gateway per IngressClass (default), or per IngressClass and namespace. */
+  readonly gatewayPer?: 'class' | 'namespace';
+  /** gatewayClassName of the generated Gateways; default "switchyard". */
+  readonly gatewayClassName?: string;
+  /** Namespace of per-class Gateways; default: the Ingresses' namespace if they share one, else "default". */
+  readonly gatewayNamespace?: string;
+  /** How a Gateway admits routes from other namespaces: a Selector naming exactly those namespaces (default), or All. */
+  readonly allowedRoutes?: 'Selector' | 'All';
+  /** Convert only Ingresses of these classes. */
+  readonly ingressClasses?: readonly string[];
+}
+
+export interface IngressReport {
+  readonly ingress: ObjectId;
+  readonly className?: string;
+  readonly classSource: ClassSource['kind'];
+  readonly controller?: string;
+  /** Gateway "namespace/name" the Ingress went to, if converted. */
+  readonly gateway?: string;
+  readonly annotations: readonly AnnotationResult[];
+}
+
+export interface ConvertResult {
+  readonly objects: readonly KubeObject[];
+  readonly findings: readonly Finding[];
+  readonly ingresses: readonly IngressReport[];
+}
+
+/** The reserved route for an action: forward to backends, or redirect. */
+type Action =
+  | { readonly kind: 'forward'; readonly backendRefs: HTTPBackendRef[]; readonly filters: HTTPRouteFilter[]; readonly timeouts?: HTTPRouteTimeouts }
+  | { readonly kind: 'redirect'; readonly redirect: HTTPRequestRedirectFilter };
+
+interface RulePlan {
+  readonly matches: HTTPRouteMatch[];
+  readonly action: Action;
+}
+
+interface IngressContext {
+  readonly ing: Ingress;
+  readonly id: ObjectId;
+  readonly ns: string;
+  readonly settings: NginxSettings;
+  readonly ledger: Ledger;
+  readonly semantics: PathSemantics;
+  readonly findings: Finding[];
+}
+
+interface GatewayGroup {
+  readonly namespace: string;
+  readonly name: string;
+  readonly className: string;
+  readonly contexts: IngressContext[];
+}
+
+const KIND_ORDER = ['Gateway', 'ReferenceGrant', 'HTTPRoute', 'RateLimit', 'BackendTLSPolicy'];
+
+const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
+
+export function convert(objects: readonly KubeObject[], options: ConvertOptions = {}): ConvertResult {
+  const gatewayPer = options.gatewayPer ?? 'class';
+  const gatewayClassName = options.gatewayClassName ?? 'switchyard';
+  const findings: Finding[] = [];
+  const classes = objects.filter(isIngressClass);
+  const ingresses = objects.filter(isIngress).sort(compareByCreationThenName);
+  const serviceIndex = new Map<string, Service>();
+  for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') serviceIndex.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o as Service);
+  const services: ServiceLookup = (ns, name) => serviceIndex.get(`${ns}/${name}`);
+  const secretsKnown = objects.some((o) => o.kind === 'Secret' && o.apiVersion === 'v1');
+  const secretIndex = new Set(objects.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1').map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`));
+
+  const reports: IngressReport[] = [];
+  const contextsByClass = new Map<string, IngressContext[]>();
+  const reportInfo = new Map<IngressContext, { className: string; source: ClassSource['kind']; controller?: string }>();
+
+  for (const ing of ingresses) {
+    const ns = ing.metadata.namespace ?? 'default';
+    const id: ObjectId = { kind: 'Ingress', namespace: ns, name: ing.metadata.name };
+    const ledger = new Ledger();
+    const cls = classOf(ing, classes);
+    if (cls.kind === 'none') {
+      findings.push({
+        object: id,
+        field: 'spec.ingressClassName',
+        outcome: 'not-convertible',
+        message: 'the Ingress has no class (no spec.ingressClassName, no kubernetes.io/ingress.class annotation, no default IngressClass), so no controller serves it; set a class to convert it',
+      });
+      reports.push({ ingress: id, classSource: 'none', annotations: resolveAll(ing, ledger, true, undefined) });
+      continue;
+    }
+    if (options.ingressClasses && !options.ingressClasses.includes(cls.className)) continue;
+    const classObj = classes.find((c) => c.metadata.name === cls.className);
+    const controller = classObj?.spec?.controller;
+    const nginx = controller === undefined || controller === INGRESS_NGINX_CONTROLLER;
+    if (!classObj) {
+      findings.push({
+        object: id,
+        field: 'spec.ingressClassName',
+        outcome: 'converted-with-caveat',
+        message: `IngressClass "${cls.className}" is not in the input; converted with ingress-nginx semantics`,
+      });
+    }
+    if (cls.kind === 'default') {
+      findings.push({ object: id, field: 'spec.ingressClassName', outcome: 'converted', message: `no class set; the default IngressClass "${cls.className}" applies` });
+    }
+    const settings = nginx ? parseNginxAnnotations(ing, ledger) : DEFAULT_SETTINGS;
+    const ctx: IngressContext = { ing, id, ns, settings, ledger, semantics: nginx ? 'ingress-nginx' : 'ingress-spec', findings };
+    reportInfo.set(ctx, { className: cls.className, source: cls.kind, ...(controller ? { controller } : {}) });
+    let list = contextsByClass.get(cls.className);
+    if (!list) contextsByClass.set(cls.className, (list = []));
+    list.push(ctx);
+  }
+
+  // Group into Gateways.
+  const groups = new Map<string, GatewayGroup>();
+  for (const [className, contexts] of [...contextsByClass.entries()].sort(([a], [b]) => cmp(a, b))) {
+    const name = gatewayName(className);
+    for (const ctx of contexts) {
+      let namespace: string;
+      if (gatewayPer === 'namespace') namespace = ctx.ns;
+      else if (options.gatewayNamespace) namespace = options.gatewayNamespace;
+      else {
+        const namespaces = new Set(contexts.map((c) => c.ns));
+        namespace = namespaces.size === 1 ? ctx.ns : 'default';
+      }
+      const key = `${namespace}/${name}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { namespace, name, className, contexts: [] }));
+      g.contexts.push(ctx);
+    }
+  }
+
+  const out: KubeObject[] = [];
+  const names = new NameRegistry();
+  const grants = new GrantRegistry();
+  const rateLimits = new Map<string, KubeObject>();
+  const tlsPolicies = new Map<string, BackendTLSPolicy>();
+  const gatewayOf = new Map<IngressContext, string>();
+
+  for (const g of [...groups.values()].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
+    const built = convertGateway(g, {
+      gatewayClassName,
+      allowedRoutes: options.allowedRoutes ?? 'Selector',
+      services,
+      secretsKnown,
+      secretIndex,
+      names,
+      grants,
+      rateLimits,
+      tlsPolicies,
+    });
+    out.push(...built);
+    for (const ctx of g.contexts) gatewayOf.set(ctx, `${g.namespace}/${g.name}`);
+  }
+  out.push(...grants.objects(), ...rateLimits.values(), ...tlsPolicies.values());
+
+  for (const [ctx, info] of reportInfo) {
+    const nginxActive = ctx.semantics === 'ingress-nginx';
+    reports.push({
+      ingress: ctx.id,
+      className: info.className,
+      classSource: info.source,
+      ...(info.controller ? { controller: info.controller } : {}),
+      ...(gatewayOf.has(ctx) ? { gateway: gatewayOf.get(ctx)! } : {}),
+      annotations: resolveAll(ctx.ing, ctx.ledger, nginxActive, info.controller),
+    });
+  }
+  reports.sort((a, b) => cmp(a.ingress.namespace ?? '', b.ingress.namespace ?? '') || cmp(a.ingress.name, b.ingress.name));
+  // Annotation outcomes are findings too, so `convert` reports them per object.
+  for (const r of reports) {
+    for (const a of r.annotations) {
+      if (a.outcome === 'converted') continue;
+      for (const reason of a.reasons) findings.push({ object: r.ingress, annotation: a.annotation, outcome: a.outcome, message: reason });
+    }
+  }
+  out.sort(compareObjects);
+  findings.sort(compareFindings);
+  return { objects: out, findings: dedupeFindings(findings), ingresses: reports };
+}
+
+function resolveAll(ing: Ingress, ledger: Ledger, nginxActive: boolean, controller: string | undefined): AnnotationResult[] {
+  return Object.entries(ing.metadata.annotations ?? {})
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([k, v]) => resolveAnnotation(k, v, ledger, { nginxActive, controller }));
+}
+
+function dedupeFindings(list: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return list.filter((f) => {
+    const k = JSON.stringify([f.object, f.annotation ?? '', f.field ?? '', f.outcome, f.message]);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function compareObjects(a: KubeObject, b: KubeObject): number {
+  return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name);
+}
+
+/** A Kubernetes name from an IngressClass name (already valid, but be safe with case). */
+function gatewayName(className: string): string {
+  return dnsName(className) || 'gateway';
+}
+
+/** Lower-cases and replaces what a DNS subdomain name cannot hold; "*" becomes "wildcard". */
+export function dnsName(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/\*/g, 'wildcard')
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .replace(/\.{2,}/g, '.')
+    .slice(0, 200);
+}
+
+/** Hands out unique names per kind and namespace: base, base-2, base-3, ... */
+class NameRegistry {
+  private readonly taken = new Set<string>();
+  claim(kind: string, namespace: string, base: string): string {
+    let name = base;
+    for (let i = 2; this.taken.has(`${kind}/${namespace}/${name}`); i++) name = `${base}-${i}`;
+    this.taken.add(`${kind}/${namespace}/${name}`);
+    return name;
+  }
+}
+
+/** ReferenceGrants, one per (target namespace, from kind, from namespace, target kind), listing the names granted. */
+class GrantRegistry {
+  private readonly grants = new Map<string, { ns: string; fromKind: string; fromNs: string; toKind: string; names: Set<string> }>();
+  allow(fromKind: string, fromNs: string, toKind: string, toNs: string, toName: string): void {
+    const key = `${toNs}/${fromKind}/${fromNs}/${toKind}`;
+    let g = this.grants.get(key);
+    if (!g) this.grants.set(key, (g = { ns: toNs, fromKind, fromNs, toKind, names: new Set() }));
+    g.names.add(toName);
+  }
+  objects(): ReferenceGrant[] {
+    return [...this.grants.values()].map((g) => ({
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'ReferenceGrant',
+      metadata: { name: `from-${g.fromNs}-${g.fromKind.toLowerCase()}s-to-${g.toKind.toLowerCase()}s`, namespace: g.ns },
+      spec: {
+        from: [{ group: GATEWAY_GROUP, kind: g.fromKind, namespace: g.fromNs }],
+        to: [...g.names].sort(cmp).map((name) => ({ group: '', kind: g.toKind, name })),
+      },
+    }));
+  }
+}
+
+interface GatewayEnv {
+  readonly gatewayClassName: string;
+  readonly allowedRoutes: 'Selector' | 'All';
+  readonly services: ServiceLookup;
+  readonly secretsKnown: boolean;
+  readonly secretIndex: ReadonlySet<string>;
+  readonly names: NameRegistry;
+  readonly grants: GrantRegistry;
+  readonly rateLimits: Map<string, KubeObject>;
+  readonly tlsPolicies: Map<string, BackendTLSPolicy>;
+}
+
+interface TlsHost {
+  readonly secretNamespace: string;
+  readonly secretName: string;
+  readonly from: ObjectId;
+}
+
+const HTTP_LISTENER = 'http';
+
+function httpsListenerName(host: string): string {
+  return host === '' ? 'https' : `https-${dnsName(host)}`;
+}
+
+function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
+  const out: KubeObject[] = [];
+  const mains = g.contexts.filter((c) => !c.settings.canary);
+  const canaries = g.contexts.filter((c) => c.settings.canary);
+
+  // ingress-nginx turns every path of a host into a regex location as soon as
+  // one Ingress of that host sets use-regex or rewrite-target.
+  const regexHosts = new Set<string>();
+  for (const c of g.contexts) {
+    if (c.semantics !== 'ingress-nginx' || !(c.settings.useRegex || c.settings.rewriteTarget)) continue;
+    for (const r of c.ing.spec?.rules ?? []) regexHosts.add(r.host ?? '');
+  }
+
+  // TLS hosts: the oldest Ingress naming a host decides its certificate, as in ingress-nginx.
+  const tlsHosts = new Map<string, TlsHost>();
+  for (const c of mains) {
+    (c.ing.spec?.tls ?? []).forEach((t, i) => {
+      const field = `spec.tls[${i}]`;
+      if (!t.secretName) {
+        c.findings.push({
+          object: c.id,
+          field: `${field}.secretName`,
+          outcome: 'not-convertible',
+          message: 'no secretName: ingress-nginx served its default certificate for these hosts; Gateway API listeners need a certificate, so no HTTPS listener is made for them',
+        });
+        return;
+      }
+      if (env.secretsKnown && !env.secretIndex.has(`${c.ns}/${t.secretName}`)) {
+        c.findings.push({ object: c.id, field: `${field}.secretName`, outcome: 'converted-with-caveat', message: `Secret ${c.ns}/${t.secretName} does not exist; the HTTPS listener will report it as an invalid certificate reference` });
+      }
+      const hosts = t.hosts && t.hosts.length > 0 ? t.hosts : [''];
+      for (const host of hosts) {
+        const prior = tlsHosts.get(host);
+        if (!prior) tlsHosts.set(host, { secretNamespace: c.ns, secretName: t.secretName, from: c.id });
+        else if (prior.secretNamespace !== c.ns || prior.secretName !== t.secretName) {
+          c.findings.push({
+            object: c.id,
+            field,
+            outcome: 'converted-with-caveat',
+            message: `host "${host || '*'}" already has certificate ${prior.secretNamespace}/${prior.secretName} from the older Ingress ${prior.from.namespace}/${prior.from.name}; ingress-nginx used that one too, so this one is not used`,
+          });
+        }
+      }
+      if (hosts.length === 1 && hosts[0] === '') {
+        c.findings.push({ object: c.id, field: `${field}.hosts`, outcome: 'converted-with-caveat', message: 'a TLS entry without hosts becomes an HTTPS listener without hostname (every host)' });
+      }
+    });
+  }
+
+  // Listeners.
+  const listeners: Listener[] = [{ name: HTTP_LISTENER, port: 80, protocol: 'HTTP' }];
+  for (const [host, t] of [...tlsHosts.entries()].sort(([a], [b]) => cmp(a, b))) {
+    const certRef = { name: t.secretName, ...(t.secretNamespace !== g.namespace ? { namespace: t.secretNamespace } : {}) };
+    if (t.secretNamespace !== g.namespace) env.grants.allow('Gateway', g.namespace, 'Secret', t.secretNamespace, t.secretName);
+    listeners.push({
+      name: httpsListenerName(host),
+      ...(host ? { hostname: host } : {}),
+      port: 443,
+      protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [certRef] },
+    });
+  }
+  const routeNamespaces = [...new Set(g.contexts.map((c) => c.ns))].sort(cmp);
+  if (routeNamespaces.some((ns) => ns !== g.namespace)) {
+    const allowed =
+      env.allowedRoutes === 'All'
+        ? { namespaces: { from: 'All' as const } }
+        : { namespaces: { from: 'Selector' as const, selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In' as const, values: routeNamespaces }] } } };
+    for (const l of listeners) l.allowedRoutes = allowed;
+  }
+  const gateway: Gateway = {
+    apiVersion: `${GATEWAY_GROUP}/v1`,
+    kind: 'Gateway',
+    metadata: { name: g.name, namespace: g.namespace, annotations: { [MIGRATED_FROM]: `IngressClass ${g.className}` } },
+    spec: { gatewayClassName: env.gatewayClassName, listeners },
+  };
+  if (listeners.length > 64) {
+    g.contexts[0]!.findings.push({
+      object: { kind: 'Gateway', namespace: g.namespace, name: g.name },
+      field: 'spec.listeners',
+      outcome: 'not-convertible',
+      message: `${listeners.length} listeners exceed the 64 a Gateway may have; split the TLS hosts over several Gateways or ListenerSets`,
+    });
+  }
+  out.push(gateway);
+
+  // Paths already served, per host: the oldest Ingress wins, as in ingress-nginx.
+  const served = new Map<string, ObjectId>();
+  // The first Ingress naming a host creates ingress-nginx's server for it; its
+  // defaultBackend becomes the host's "/" location.
+  const hostOwner = new Map<string, IngressContext>();
+  for (const c of mains) for (const r of c.ing.spec?.rules ?? []) if (!hostOwner.has(r.host ?? '')) hostOwner.set(r.host ?? '', c);
+  const rootServed = new Set<string>();
+  for (const c of mains) {
+    for (const r of c.ing.spec?.rules ?? []) {
+      for (const p of r.http?.paths ?? []) if ((p.path ?? '/') === '/' && p.pathType !== 'Exact') rootServed.add(r.host ?? '');
+    }
+  }
+  const usedCanaries = new Set<string>();
+  let catchAllTaken: ObjectId | undefined;
+
+  for (const c of mains) {
+    const byHost = new Map<string, Array<{ path: HTTPIngressPath; field: string }>>();
+    (c.ing.spec?.rules ?? []).forEach((r, ri) => {
+      const host = r.host ?? '';
+      let list = byHost.get(host);
+      if (!list) byHost.set(host, (list = []));
+      (r.http?.paths ?? []).forEach((p, pi) => list!.push({ path: p, field: `spec.rules[${ri}].http.paths[${pi}]` }));
+    });
+    const forwardExtras = ingressFilters(c, env);
+
+    for (const [host, paths] of byHost) {
+      const groups: RulePlan[][] = [];
+      if (c.settings.appRoot) {
+        const appRoot = c.settings.appRoot;
+        if (!appRoot.startsWith('/')) c.ledger.record(NGINX_PREFIX + 'app-root', 'not-convertible', `app-root "${appRoot}" is not an absolute path`);
+        else {
+          groups.push([{ matches: [{ path: { type: 'Exact', value: '/' } }], action: { kind: 'redirect', redirect: { path: { type: 'ReplaceFullPath', replaceFullPath: appRoot }, statusCode: 302 } } }]);
+          c.ledger.record(NGINX_PREFIX + 'app-root', 'converted', `requests for exactly "/" are redirected (302) to ${appRoot}`);
+        }
+      }
+      for (const { path, field } of paths) {
+        const key = `${host}\u0000${path.path || '/'}\u0000${path.pathType ?? 'ImplementationSpecific'}`;
+        const prior = served.get(key);
+        if (prior) {
+          c.findings.push({
+            object: c.id,
+            field,
+            outcome: 'converted-with-caveat',
+            message: `path "${path.path || '/'}" on host "${host || '*'}" is also defined by the older Ingress ${prior.namespace}/${prior.name}; ingress-nginx served the older one, and so does the conversion (this path is left out)`,
+          });
+          continue;
+        }
+        served.set(key, c.id);
+        const canary = findCanary(canaries, host, path, c, usedCanaries);
+        const plans = pathRules(c, host, path, field, regexHosts.has(host), forwardExtras, env, canary);
+        if (plans.length > 0) groups.push(plans);
+      }
+      // defaultBackend -> the host's "/" location (the catch-all of that host).
+      if (c.ing.spec?.defaultBackend && hostOwner.get(host) === c && !rootServed.has(host)) {
+        const b = convertBackend(c.ing.spec.defaultBackend, c.ns, c.ns, env.services);
+        if (b.kind === 'error') c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'not-convertible', message: b.message });
+        else {
+          for (const cv of b.caveats) c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'converted-with-caveat', message: cv });
+          groups.push([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]);
+        }
+      }
+      if (groups.length > 0) out.push(...emitRoutes(c, g, host, groups, tlsHosts.has(host), env));
+    }
+
+    // An Ingress with only a defaultBackend is ingress-nginx's catch-all server.
+    if (c.ing.spec?.defaultBackend && (c.ing.spec.rules ?? []).length === 0) {
+      if (catchAllTaken) {
+        c.findings.push({
+          object: c.id,
+          field: 'spec.defaultBackend',
+          outcome: 'converted-with-caveat',
+          message: `the catch-all backend is already taken by the older Ingress ${catchAllTaken.namespace}/${catchAllTaken.name}; ingress-nginx used that one too, so this one is not used`,
+        });
+      } else {
+        const b = convertBackend(c.ing.spec.defaultBackend, c.ns, c.ns, env.services);
+        if (b.kind === 'error') c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'not-convertible', message: b.message });
+        else {
+          catchAllTaken = c.id;
+          for (const cv of b.caveats) c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'converted-with-caveat', message: cv });
+          const groups = [[{ matches: [{ path: { type: 'PathPrefix' as const, value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]];
+          out.push(...emitRoutes(c, g, '', groups, tlsHosts.has(''), env));
+        }
+      }
+    }
+  }
+
+  for (const c of canaries) {
+    c.ledger.record(NGINX_PREFIX + 'canary', usedCanaries.has(keyOfCtx(c)) ? 'converted' : 'not-convertible', usedCanaries.has(keyOfCtx(c))
+      ? 'merged into the routes of the Ingress it is a canary of'
+      : 'no non-canary Ingress of the same class serves the same host and path; ingress-nginx ignores such a canary, and so does the conversion');
+    for (const key of Object.keys(c.ing.metadata.annotations ?? {})) {
+      if (!key.startsWith(NGINX_PREFIX) || key.slice(NGINX_PREFIX.length).startsWith('canary')) continue;
+      if (!c.ledger.has(key)) c.ledger.record(key, 'converted', 'ingress-nginx ignores this annotation on a canary Ingress (the main Ingress\'s settings apply); nothing to convert');
+    }
+  }
+  return out;
+}
+
+function keyOfCtx(c: IngressContext): string {
+  return `${c.ns}/${c.ing.metadata.name}`;
+}
+
+interface CanaryMatch {
+  readonly ctx: IngressContext;
+  readonly canary: Canary;
+  readonly path: HTTPIngressPath;
+  readonly field: string;
+}
+
+/** The canary Ingress serving the same host and path as a main Ingress's path (ingress-nginx supports one). */
+function findCanary(canaries: readonly IngressContext[], host: string, path: HTTPIngressPath, main: IngressContext, used: Set<string>): CanaryMatch | undefined {
+  for (const c of canaries) {
+    let found: CanaryMatch | undefined;
+    (c.ing.spec?.rules ?? []).forEach((r, ri) => {
+      if ((r.host ?? '') !== host || found) return;
+      (r.http?.paths ?? []).forEach((p, pi) => {
+        if (!found && (p.path || '/') === (path.path || '/')) found = { ctx: c, canary: c.settings.canary!, path: p, field: `spec.rules[${ri}].http.paths[${pi}]` };
+      });
+    });
+    if (found) {
+      if (c.ns !== main.ns) {
+        c.findings.push({ object: c.id, outcome: 'converted-with-caveat', message: `canary for Ingress ${main.ns}/${main.ing.metadata.name} in another namespace: its backend is referenced across namespaces with a ReferenceGrant` });
+      }
+      used.add(keyOfCtx(c));
+      return found;
+    }
+  }
+  return undefined;
+}
+
+/** The rules one Ingress path becomes: canary header/cookie rules first (they win ties by order), then the path itself. */
+function pathRules(
+  c: IngressContext,
+  host: string,
+  path: HTTPIngressPath,
+  field: string,
+  regexHost: boolean,
+  extras: IngressFilters,
+  env: GatewayEnv,
+  canary: CanaryMatch | undefined,
+): RulePlan[] {
+  const s = c.settings;
+  // The match, and a rewrite when rewrite-target applies.
+  let match: HTTPRouteMatch;
+  let rewrite: HTTPRouteFilter | undefined;
+  const pc = convertPath(path.path, path.pathType, { regexHost, semantics: c.semantics });
+  if (pc.kind === 'error') {
+    c.findings.push({ object: c.id, field: `${field}.path`, outcome: 'not-convertible', message: `${pc.message}; this path is left out` });
+    return [];
+  }
+  match = { path: pc.match };
+  let pathCaveats = [...pc.caveats];
+  if (s.rewriteTarget && c.semantics === 'ingress-nginx') {
+    const plan = planRewrite(path.path, s.rewriteTarget);
+    const ann = NGINX_PREFIX + 'rewrite-target';
+    switch (plan.kind) {
+      case 'full':
+        rewrite = { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: plan.path } } };
+        c.ledger.record(ann, 'converted', `path "${path.path || '/'}" is rewritten to "${plan.path}" (URLRewrite ReplaceFullPath)`);
+        break;
+      case 'prefix':
+        match = { path: { type: 'PathPrefix', value: plan.prefix } };
+        pathCaveats = [];
+        rewrite = { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: plan.replace } } };
+        c.ledger.record(ann, 'converted-with-caveat', `path "${path.path}" -> PathPrefix "${plan.prefix}" with ReplacePrefixMatch "${plan.replace}": ${plan.caveats.join('; ')}`);
+        break;
+      case 'inexpressible':
+        c.ledger.record(ann, 'not-convertible', `${plan.message}; the route forwards without rewriting`);
+        break;
+    }
+  }
+  for (const cv of pathCaveats) {
+    const ann = s.useRegex ? NGINX_PREFIX + 'use-regex' : undefined;
+    if (ann && path.path && /[.^$*+?()[\]{}|\\]/.test(path.path)) c.ledger.record(ann, 'converted-with-caveat', cv);
+    else c.findings.push({ object: c.id, field: `${field}.path`, outcome: 'converted-with-caveat', message: cv });
+  }
+  if (s.useRegex && c.semantics === 'ingress-nginx' && !c.ledger.has(NGINX_PREFIX + 'use-regex')) {
+    c.ledger.record(NGINX_PREFIX + 'use-regex', 'converted', 'paths are RegularExpression matches');
+  }
+
+  // Redirect annotations replace the backend for every path of the Ingress.
+  if (s.redirect) {
+    const r = redirectFilter(s.redirect.url, s.redirect.code);
+    if (r.kind === 'ok') {
+      c.ledger.record(s.redirect.annotation, r.caveat ? 'converted-with-caveat' : 'converted', r.caveat ?? `RequestRedirect ${s.redirect.code} to ${s.redirect.url}`);
+      return [{ matches: [match], action: { kind: 'redirect', redirect: r.filter } }];
+    }
+    c.ledger.record(s.redirect.annotation, 'not-convertible', `${r.message}; the path forwards to its backend instead`);
+  }
+
+  const b = convertBackend(path.backend, c.ns, c.ns, env.services);
+  if (b.kind === 'error') {
+    c.findings.push({ object: c.id, field: `${field}.backend`, outcome: 'not-convertible', message: `${b.message}; this path is left out` });
+    return [];
+  }
+  for (const cv of b.caveats) c.findings.push({ object: c.id, field: `${field}.backend`, outcome: 'converted-with-caveat', message: cv });
+  const mainRef = b.ref;
+
+  if (!canary) return [{ matches: [match], action: forwardAction(c, [mainRef], extras, rewrite, env, b.service) }];
+
+  // Canary: ingress-nginx checks the header, then the cookie, then the weight.
+  const cb = convertBackend(canary.path.backend, canary.ctx.ns, c.ns, env.services);
+  if (cb.kind === 'error') {
+    canary.ctx.findings.push({ object: canary.ctx.id, field: `${canary.field}.backend`, outcome: 'not-convertible', message: `${cb.message}; the canary is left out` });
+    return [{ matches: [match], action: forwardAction(c, [mainRef], extras, rewrite, env, b.service) }];
+  }
+  if (canary.ctx.ns !== c.ns && cb.service) env.grants.allow('HTTPRoute', c.ns, 'Service', cb.service.namespace, cb.service.name);
+  const canaryRef = cb.ref;
+  const cl = canary.ctx.ledger;
+  const fwd = (refs: HTTPBackendRef[], svc?: { namespace: string; name: string; port: number }) => forwardAction(c, refs, extras, rewrite, env, svc);
+  const withHeader = (h: HTTPHeaderMatch): HTTPRouteMatch => ({ ...match, headers: [...(match.headers ?? []), h] });
+  const plans: RulePlan[] = [];
+  const cn = canary.canary;
+  if (cn.header) {
+    if (cn.headerValue) {
+      plans.push({ matches: [withHeader({ type: 'Exact', name: cn.header, value: cn.headerValue })], action: fwd([canaryRef], cb.service) });
+      cl.record(NGINX_PREFIX + 'canary-by-header-value', 'converted', `requests with header ${cn.header}: ${cn.headerValue} go to the canary`);
+    } else if (cn.headerPattern) {
+      plans.push({ matches: [withHeader({ type: 'RegularExpression', name: cn.header, value: `.*(?:${cn.headerPattern}).*` })], action: fwd([canaryRef], cb.service) });
+      cl.record(NGINX_PREFIX + 'canary-by-header-pattern', 'converted-with-caveat', 'the PCRE pattern is used as an RE2 header match (searched anywhere in the value)');
+    } else {
+      plans.push({ matches: [withHeader({ type: 'Exact', name: cn.header, value: 'always' })], action: fwd([canaryRef], cb.service) });
+      plans.push({ matches: [withHeader({ type: 'Exact', name: cn.header, value: 'never' })], action: fwd([mainRef], b.service) });
+    }
+    cl.record(NGINX_PREFIX + 'canary-by-header', 'converted', `header ${cn.header} selects the canary (a header match rule)`);
+  }
+  if (cn.cookie) {
+    const cookieIs = (v: string): HTTPHeaderMatch => ({ type: 'RegularExpression', name: 'Cookie', value: `(?:.*;\\s*)?${escapeRegex(cn.cookie!)}=${v}(?:;.*)?` });
+    plans.push({ matches: [withHeader(cookieIs('always'))], action: fwd([canaryRef], cb.service) });
+    plans.push({ matches: [withHeader(cookieIs('never'))], action: fwd([mainRef], b.service) });
+    cl.record(
+      NGINX_PREFIX + 'canary-by-cookie',
+      'converted-with-caveat',
+      `cookie ${cn.cookie}=always / =never is matched with a regular expression on the Cookie header (Gateway API has no cookie match; a request whose cookies are split over several Cookie headers may not match)`,
+    );
+  }
+  if (cn.weight !== undefined && cn.weight > 0) {
+    plans.push({ matches: [match], action: fwd([{ ...mainRef, weight: cn.weightTotal - cn.weight }, { ...canaryRef, weight: cn.weight }], b.service) });
+    cl.record(NGINX_PREFIX + 'canary-weight', 'converted', `${cn.weight} of ${cn.weightTotal} requests go to the canary (weighted backendRefs)`);
+  } else {
+    plans.push({ matches: [match], action: fwd([mainRef], b.service) });
+  }
+  return plans;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+type RedirectConversion = { readonly kind: 'ok'; readonly filter: HTTPRequestRedirectFilter; readonly caveat?: string } | { readonly kind: 'error'; readonly message: string };
+
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
+/** permanent-redirect / temporal-redirect: nginx `return <code> <url>`. */
+export function redirectFilter(rawUrl: string, code: number): RedirectConversion {
+  if (!REDIRECT_CODES.includes(code)) return { kind: 'error', message: `redirect code ${code} is not one Gateway API can send (${REDIRECT_CODES.join(', ')})` };
+  // "$request_uri" at the end keeps the request's path and query, which is
+  // what a RequestRedirect without a path modifier does.
+  const keepPath = rawUrl.endsWith('$request_uri');
+  const url = keepPath ? rawUrl.slice(0, -'$request_uri'.length) : rawUrl;
+  if (url.includes('$')) return { kind: 'error', message: `redirect URL "${rawUrl}" uses nginx variables other than a trailing $request_uri` };
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { kind: 'error', message: `redirect URL "${rawUrl}" is not an absolute URL` };
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { kind: 'error', message: `redirect URL "${rawUrl}" is not http or https` };
+  const filter: HTTPRequestRedirectFilter = {
+    scheme: u.protocol.slice(0, -1),
+    hostname: u.hostname,
+    ...(u.port ? { port: Number(u.port) } : {}),
+    ...(keepPath ? {} : { path: { type: 'ReplaceFullPath' as const, replaceFullPath: u.pathname || '/' } }),
+    statusCode: code,
+  };
+  const caveats: string[] = [];
+  if (!keepPath && (u.search || u.hash)) caveats.push(`the query string or fragment of "${rawUrl}" cannot be set by a Gateway API redirect and is dropped`);
+  if (!keepPath && !/^https?:\/\/[^/]+\//.test(url)) caveats.push(`"${rawUrl}" has no path; the redirect goes to "/"`);
+  if (keepPath && new URL(url).pathname !== '/') caveats.push(`the path of "${url}" before $request_uri cannot be prepended by a Gateway API redirect and is dropped`);
+  return caveats.length ? { kind: 'ok', filter, caveat: caveats.join('; ') } : { kind: 'ok', filter };
+}
+
+interface IngressFilters {
+  readonly filters: HTTPRouteFilter[];
+  readonly timeouts?: HTTPRouteTimeouts;
+}
+
+/** Filters and timeouts every forwarding rule of an Ingress carries: CORS, rate limits, timeouts. */
+function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
+  const s = c.settings;
+  const filters: HTTPRouteFilter[] = [];
+  if (s.cors) filters.push({ type: 'CORS', cors: corsFilter(c) });
+  if (s.rateLimits) {
+    const units: Array<['rps' | 'rpm', number | undefined, 'Second' | 'Minute']> = [
+      ['rps', s.rateLimits.rps, 'Second'],
+      ['rpm', s.rateLimits.rpm, 'Minute'],
+    ];
+    for (const [suffix, n, unit] of units) {
+      if (n === undefined) continue;
+      const name = env.names.claim('RateLimit', c.ns, `${c.ing.metadata.name}-${suffix}`);
+      env.rateLimits.set(`${c.ns}/${name}`, {
+        apiVersion: `${SWITCHYARD_GROUP}/v1alpha1`,
+        kind: 'RateLimit',
+        metadata: { name, namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+        spec: { requests: n, unit, burst: n * s.rateLimits.burstMultiplier, key: { type: 'ClientAddress' } },
+      });
+      filters.push({ type: 'ExtensionRef', extensionRef: { group: SWITCHYARD_GROUP, kind: 'RateLimit', name } });
+      c.ledger.record(
+        NGINX_PREFIX + `limit-${suffix}`,
+        'converted-with-caveat',
+        `RateLimit ${name}: ${n} requests per ${unit.toLowerCase()} per client address, burst ${n * s.rateLimits.burstMultiplier}; ingress-nginx counted per controller pod, Switchyard's RateLimit defines its own scope`,
+      );
+    }
+  }
+  let timeouts: HTTPRouteTimeouts | undefined;
+  const t = s.timeouts;
+  if (t.read !== undefined || t.send !== undefined) {
+    const secs = Math.max(t.read ?? 0, t.send ?? 0);
+    timeouts = { request: `${secs}s` };
+    const msg = `timeouts.request ${secs}s: ingress-nginx's read/send timeouts bound the time between two reads or writes, Gateway API's request timeout bounds the whole request, so long streaming responses may now be cut`;
+    if (t.read !== undefined) c.ledger.record(NGINX_PREFIX + 'proxy-read-timeout', 'converted-with-caveat', msg);
+    if (t.send !== undefined) c.ledger.record(NGINX_PREFIX + 'proxy-send-timeout', 'converted-with-caveat', msg);
+  }
+  if (t.connect !== undefined) {
+    c.ledger.record(NGINX_PREFIX + 'proxy-connect-timeout', 'not-convertible', 'Gateway API has no connection timeout towards the backend; the implementation default applies');
+  }
+  return { filters, ...(timeouts ? { timeouts } : {}) };
+}
+
+const ORIGIN = /^(\*|https?:\/\/(((\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+|\*)(:[0-9]{1,5})?))$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '*'];
+
+function corsFilter(c: IngressContext): HTTPCORSFilter {
+  const cors = c.settings.cors!;
+  const dropped: string[] = [];
+  const keep = (list: readonly string[], ok: (v: string) => boolean, what: string): string[] => {
+    const out: string[] = [];
+    for (const v of list) {
+      if (ok(v)) {
+        if (!out.includes(v)) out.push(v);
+      } else dropped.push(`${what} "${v}"`);
+    }
+    return out.includes('*') ? ['*'] : out;
+  };
+  const allowOrigins = keep(cors.allowOrigins, (v) => ORIGIN.test(v), 'origin');
+  const allowMethods = keep(cors.allowMethods, (v) => METHODS.includes(v), 'method');
+  const allowHeaders = keep(cors.allowHeaders, (v) => v === '*' || HEADER_NAME.test(v), 'header');
+  const exposeHeaders = keep(cors.exposeHeaders, (v) => v === '*' || HEADER_NAME.test(v), 'header');
+  const filter: HTTPCORSFilter = {
+    ...(allowOrigins.length ? { allowOrigins } : {}),
+    allowCredentials: cors.allowCredentials,
+    ...(allowMethods.length ? { allowMethods } : {}),
+    ...(allowHeaders.length ? { allowHeaders } : {}),
+    ...(exposeHeaders.length ? { exposeHeaders } : {}),
+    ...(cors.maxAge >= 1 ? { maxAge: cors.maxAge } : {}),
+  };
+  const caveats: string[] = [];
+  if (dropped.length) caveats.push(`left out what Gateway API CORS does not accept: ${dropped.join(', ')}`);
+  if (cors.allowCredentials && allowOrigins.includes('*')) {
+    caveats.push('with credentials allowed and origin "*", ingress-nginx answered "Access-Control-Allow-Origin: *" (which browsers refuse with credentials); Gateway API echoes the request origin instead');
+  }
+  c.ledger.record(NGINX_PREFIX + 'enable-cors', caveats.length ? 'converted-with-caveat' : 'converted', caveats.length ? caveats.join('; ') : 'HTTPRoute CORS filter');
+  return filter;
+}
+
+/** A forwarding action, noting the backend-protocol consequences for the Service behind it. */
+function forwardAction(
+  c: IngressContext,
+  backendRefs: HTTPBackendRef[],
+  extras: IngressFilters,
+  rewrite: HTTPRouteFilter | undefined,
+  env: GatewayEnv,
+  service: { namespace: string; name: string; port: number } | undefined,
+): Action {
+  const bp = c.settings.backendProtocol;
+  const ann = NGINX_PREFIX + 'backend-protocol';
+  if (service && bp !== 'HTTP') {
+    const svc = env.services(service.namespace, service.name);
+    const port = svc?.spec?.ports?.find((p) => p.port === service.port);
+    if (bp === 'HTTPS' || bp === 'GRPCS') {
+      const key = `${service.namespace}/${service.name}`;
+      if (!env.tlsPolicies.has(key)) {
+        env.tlsPolicies.set(key, {
+          apiVersion: `${GATEWAY_GROUP}/v1`,
+          kind: 'BackendTLSPolicy',
+          metadata: { name: env.names.claim('BackendTLSPolicy', service.namespace, `${service.name}-backend-tls`), namespace: service.namespace, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+          spec: {
+            targetRefs: [{ group: '', kind: 'Service', name: service.name }],
+            validation: { hostname: `${service.name}.${service.namespace}.svc`, wellKnownCACertificates: 'System' },
+          },
+        });
+      }
+      c.ledger.record(
+        ann,
+        'converted-with-caveat',
+        `BackendTLSPolicy for Service ${key}: Gateway API always verifies the backend's certificate (here against the system CAs for ${service.name}.${service.namespace}.svc) while ingress-nginx did not by default; point validation.caCertificateRefs at your backend's CA` +
+          (bp === 'GRPCS' ? '; gRPC over TLS also needs HTTP/2: consider a GRPCRoute' : ''),
+      );
+    } else if (bp === 'GRPC' || bp === 'H2C') {
+      const app = port?.appProtocol;
+      if (app === 'kubernetes.io/h2c' || app === 'grpc' || app === 'h2c') {
+        c.ledger.record(ann, 'converted', `Service ${service.namespace}/${service.name} port ${service.port} already declares appProtocol ${app}`);
+      } else {
+        c.ledger.record(
+          ann,
+          'converted-with-caveat',
+          `set appProtocol: kubernetes.io/h2c on port ${service.port} of Service ${service.namespace}/${service.name} so the Gateway speaks HTTP/2 without TLS to it` + (bp === 'GRPC' ? ' (or move the path to a GRPCRoute)' : ''),
+        );
+      }
+    } else {
+      c.ledger.record(ann, 'not-convertible', `backend protocol ${bp} has no Gateway API equivalent; the route forwards HTTP`);
+    }
+  } else if (bp === 'HTTP' && c.ing.metadata.annotations?.[ann] !== undefined) {
+    c.ledger.record(ann, 'converted', 'HTTP is the Gateway API default');
+  }
+  const filters = [...(rewrite ? [rewrite] : []), ...extras.filters];
+  return { kind: 'forward', backendRefs, filters, ...(extras.timeouts ? { timeouts: extras.timeouts } : {}) };
+}
+
+/** Turns the rule plans of one Ingress host into HTTPRoutes (16 rules at most each), with the HTTP->HTTPS redirect twin when ingress-nginx would redirect. */
+function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: RulePlan[][], hasTls: boolean, env: GatewayEnv): HTTPRoute[] {
+  const s = c.settings;
+  const base = host === '' ? c.ing.metadata.name : `${c.ing.metadata.name}-${dnsName(host)}`;
+  const parent = (sectionName: string): ParentReference => ({ name: g.name, ...(g.namespace !== c.ns ? { namespace: g.namespace } : {}), sectionName });
+  const redirectHttp = c.semantics === 'ingress-nginx' && ((hasTls && s.sslRedirect) || s.forceSslRedirect);
+  const routes: HTTPRoute[] = [];
+  if (c.semantics === 'ingress-nginx') {
+    if (hasTls && s.sslRedirect) c.ledger.record(NGINX_PREFIX + 'ssl-redirect', 'converted', 'HTTP requests are redirected to HTTPS (308) by a route on the HTTP listener');
+    if (hasTls && !s.sslRedirect) c.ledger.record(NGINX_PREFIX + 'ssl-redirect', 'converted', 'the route serves both the HTTP and the HTTPS listener');
+    if (s.forceSslRedirect) {
+      if (hasTls) c.ledger.record(NGINX_PREFIX + 'force-ssl-redirect', 'converted', 'HTTP requests are redirected to HTTPS (308) by a route on the HTTP listener');
+      else {
+        c.ledger.record(
+          NGINX_PREFIX + 'force-ssl-redirect',
+          'converted-with-caveat',
+          `HTTP requests for "${host || '*'}" are redirected to HTTPS (308), but the Gateway has no HTTPS listener for that host (ingress-nginx answered with its default certificate): add a TLS certificate`,
+        );
+      }
+    }
+  }
+  const make = (name: string, parents: ParentReference[], plans: RulePlan[][], redirectToHttps: boolean): void => {
+    // Keep each path's rules together when splitting at 16 rules per route.
+    const chunks: RulePlan[][] = [];
+    let cur: RulePlan[] = [];
+    for (const grp of plans) {
+      if (cur.length + grp.length > 16 && cur.length > 0) {
+        chunks.push(cur);
+        cur = [];
+      }
+      cur.push(...grp);
+    }
+    if (cur.length) chunks.push(cur);
+    chunks.forEach((rules, i) => {
+      const routeName = env.names.claim('HTTPRoute', c.ns, i === 0 ? name : `${name}-${i + 1}`);
+      routes.push({
+        apiVersion: `${GATEWAY_GROUP}/v1`,
+        kind: 'HTTPRoute',
+        metadata: { name: routeName, namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+        spec: {
+          parentRefs: parents,
+          ...(host ? { hostnames: [host] } : {}),
+          rules: rules.map((r) => toRule(r, redirectToHttps)),
+        },
+      });
+    });
+  };
+  if (redirectHttp) {
+    if (hasTls) make(base, [parent(httpsListenerName(host))], groups, false);
+    make(`${base}-https-redirect`, [parent(HTTP_LISTENER)], groups, true);
+  } else {
+    make(base, hasTls ? [parent(HTTP_LISTENER), parent(httpsListenerName(host))] : [parent(HTTP_LISTENER)], groups, false);
+  }
+  return routes;
+}
+
+function toRule(p: RulePlan, redirectToHttps: boolean): HTTPRouteRule {
+  const a = p.action;
+  if (a.kind === 'redirect') return { matches: p.matches, filters: [{ type: 'RequestRedirect', requestRedirect: a.redirect }] };
+  if (redirectToHttps) return { matches: p.matches, filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 308 } }] };
+  return {
+    matches: p.matches,
+    ...(a.filters.length ? { filters: a.filters } : {}),
+    backendRefs: a.backendRefs,
+    ...(a.timeouts ? { timeouts: a.timeouts } : {}),
+  };
+}
+
+export type { Outcome };

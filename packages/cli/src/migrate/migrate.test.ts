@@ -1,0 +1,222 @@
+// The migration's end-to-end contract: for each Ingress fixture, a table of
+// requests with what ingress-nginx does with them; the converted Gateway API
+// objects, run through the translator and explain, must do the same. Where
+// the conversion knowingly differs, the case says how, and the report must
+// say why.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { snapshotOf, type HTTPRoute, type KubeObject, type Gateway, type ReferenceGrant } from '@switchyard/api';
+import { CONTROLLER_NAME, explain, translate, type Explanation } from '@switchyard/translator';
+import { createCa, issueCertificate } from '@switchyard/xds';
+import { parseManifests } from '../load-objects.js';
+import { convert, type ConvertOptions, type ConvertResult } from './convert.js';
+import { formatFinding } from './report.js';
+
+const TESTDATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../testdata/migrate');
+
+export function fixture(name: string): KubeObject[] {
+  const file = path.join(TESTDATA, name);
+  const r = parseManifests(readFileSync(file, 'utf8'), file);
+  if (r.errors.length) throw new Error(`fixture ${name}: ${JSON.stringify(r.errors)}`);
+  return r.objects.map((o) => o.object);
+}
+
+/** What a request gets: a backend ("ns/name:port", with the path it arrives with), a weighted split, a redirect, or a 404. */
+type Outcome =
+  | { readonly backend: string; readonly path?: string }
+  | { readonly split: Readonly<Record<string, number>> }
+  | { readonly redirect: number; readonly location: string }
+  | { readonly status: number };
+
+interface Case {
+  readonly scheme?: 'http' | 'https';
+  readonly host: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** What ingress-nginx does. */
+  readonly nginx: Outcome;
+  /** Where the conversion knowingly differs: what the Gateway does instead, and the finding that says so. */
+  readonly converted?: Outcome;
+  readonly finding?: RegExp;
+  /** A translator feature this case needs and the translator lacks: the case runs as it.failing. */
+  readonly needs?: string;
+}
+
+interface Table {
+  readonly fixture: string;
+  readonly options?: ConvertOptions;
+  readonly fleet: string;
+  /** TLS Secrets to create for the translator: "namespace/name" -> host. */
+  readonly certificates?: Readonly<Record<string, string>>;
+  readonly cases: readonly Case[];
+}
+
+// The translator reports HTTPS listeners as UnsupportedProtocol for now.
+const HTTPS_LISTENERS = 'HTTPS listeners in the translator';
+
+const TABLES: readonly Table[] = [
+  {
+    fixture: 'basic.yaml',
+    fleet: 'shop/nginx',
+    cases: [
+      { host: 'app.example.com', path: '/api', nginx: { backend: 'shop/api:8080', path: '/api' } },
+      { host: 'app.example.com', path: '/api/v1/items?x=1', nginx: { backend: 'shop/api:8080', path: '/api/v1/items?x=1' } },
+      // Prefix is element-wise; the Ingress defaultBackend is the host's "/".
+      { host: 'app.example.com', path: '/apix', nginx: { backend: 'shop/fallback:80' } },
+      { host: 'app.example.com', path: '/healthz', nginx: { backend: 'shop/health:80' } },
+      { host: 'app.example.com', path: '/healthz/', nginx: { backend: 'shop/fallback:80' } },
+      { host: 'app.example.com', path: '/static/app.js', nginx: { backend: 'shop/static:80' } },
+      {
+        host: 'app.example.com',
+        path: '/staticfiles',
+        nginx: { backend: 'shop/static:80' },
+        converted: { backend: 'shop/fallback:80' },
+        finding: /character prefix/,
+      },
+      // The newer Ingress adds /docs; its duplicate /api loses to the older one.
+      { host: 'app.example.com', path: '/docs/intro', nginx: { backend: 'shop/web:80' } },
+      { host: 'app.example.com', path: '/web', nginx: { backend: 'shop/web:80' } },
+      { host: 'app.example.com', path: '/ping', nginx: { backend: 'shop/fallback:80' } },
+      { host: 'other.example.com', path: '/ping', nginx: { backend: 'shop/health:80' } },
+      { host: 'other.example.com', path: '/other', nginx: { status: 404 } },
+    ],
+  },
+  {
+    fixture: 'tls.yaml',
+    fleet: 'default/nginx',
+    certificates: { 'shop/shop-tls': 'shop.example.com', 'blog/blog-tls': 'blog.example.com' },
+    cases: [
+      { scheme: 'http', host: 'shop.example.com', path: '/cart?id=1', nginx: { redirect: 308, location: 'https://shop.example.com/cart?id=1' } },
+      { scheme: 'https', host: 'shop.example.com', path: '/cart', nginx: { backend: 'shop/shop:80' }, needs: HTTPS_LISTENERS },
+      { scheme: 'http', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' } },
+      { scheme: 'https', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' }, needs: HTTPS_LISTENERS },
+      { scheme: 'http', host: 'legacy.example.com', path: '/x', nginx: { redirect: 308, location: 'https://legacy.example.com/x' } },
+    ],
+  },
+  {
+    fixture: 'rewrite.yaml',
+    fleet: 'default/nginx',
+    cases: [
+      { host: 'rewrite.example.com', path: '/api/users/7', nginx: { backend: 'default/api:80', path: '/users/7' } },
+      { host: 'rewrite.example.com', path: '/api/', nginx: { backend: 'default/api:80', path: '/' } },
+      { host: 'rewrite.example.com', path: '/api', nginx: { backend: 'default/api:80', path: '/' } },
+      { host: 'rewrite.example.com', path: '/apix', nginx: { status: 404 } },
+      { host: 'full.example.com', path: '/home/room', nginx: { backend: 'default/home:80', path: '/index.html' } },
+      { host: 'full.example.com', path: '/HOME', nginx: { backend: 'default/home:80', path: '/index.html' } },
+      { host: 'regex.example.com', path: '/v2/users/7', nginx: { backend: 'default/users:80', path: '/v2/users/7' } },
+      { host: 'regex.example.com', path: '/V10/Users', nginx: { backend: 'default/users:80', path: '/V10/Users' } },
+      { host: 'regex.example.com', path: '/v/users', nginx: { status: 404 } },
+    ],
+  },
+  {
+    fixture: 'redirects.yaml',
+    fleet: 'default/nginx',
+    cases: [
+      { host: 'old.example.com', path: '/anything', nginx: { redirect: 301, location: 'https://new.example.com/landing' } },
+      { host: 'example.com', path: '/a/b?x=1', nginx: { redirect: 308, location: 'https://www.example.com/a/b?x=1' } },
+      { host: 'down.example.com', path: '/x', nginx: { redirect: 302, location: 'https://status.example.com/' } },
+      { host: 'portal.example.com', path: '/', nginx: { redirect: 302, location: 'http://portal.example.com/portal' } },
+      { host: 'portal.example.com', path: '/portal/home', nginx: { backend: 'default/app:80' } },
+    ],
+  },
+  {
+    fixture: 'canary.yaml',
+    fleet: 'default/nginx',
+    cases: [
+      { host: 'canary.example.com', path: '/', nginx: { split: { 'default/stable:80': 80, 'default/next:80': 20 } } },
+      { host: 'canary.example.com', path: '/', headers: { 'x-canary': 'always' }, nginx: { backend: 'default/next:80' } },
+      { host: 'canary.example.com', path: '/', headers: { 'x-canary': 'never', cookie: 'canary=always' }, nginx: { backend: 'default/stable:80' } },
+      { host: 'canary.example.com', path: '/', headers: { 'x-canary': 'maybe', cookie: 'canary=always' }, nginx: { backend: 'default/next:80' } },
+      { host: 'canary.example.com', path: '/', headers: { cookie: 'session=1; canary=always' }, nginx: { backend: 'default/next:80' } },
+      { host: 'canary.example.com', path: '/', headers: { cookie: 'canary=never' }, nginx: { backend: 'default/stable:80' } },
+      { host: 'flag.example.com', path: '/', headers: { 'x-beta': 'opt-in' }, nginx: { backend: 'default/beta:80' } },
+      { host: 'flag.example.com', path: '/', headers: { 'x-beta': 'no' }, nginx: { backend: 'default/stable:80' } },
+      { host: 'nobody.example.com', path: '/', nginx: { status: 404 } },
+    ],
+  },
+  {
+    fixture: 'annotations.yaml',
+    fleet: 'default/nginx',
+    cases: [
+      { host: 'secure.example.com', path: '/', nginx: { backend: 'default/secure:443' } },
+      { host: 'grpc.example.com', path: '/pkg.Svc/Call', nginx: { backend: 'default/grpc:50051' } },
+    ],
+  },
+  {
+    fixture: 'annotations.yaml',
+    fleet: 'default/traefik',
+    cases: [
+      // rewrite-target is an nginx annotation: traefik never applied it.
+      { host: 'traefik.example.com', path: '/deep/path', nginx: { backend: 'default/api:80', path: '/deep/path' } },
+    ],
+  },
+];
+
+const GATEWAY_CLASS: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: CONTROLLER_NAME } };
+
+let ca: { certPem: string; keyPem: string };
+beforeAll(async () => {
+  ca = await createCa('migrate test CA');
+});
+
+async function tlsSecret(key: string, host: string): Promise<KubeObject> {
+  const [namespace, name] = key.split('/') as [string, string];
+  const c = await issueCertificate(ca, { commonName: host, dnsNames: [host], usage: 'server' });
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace, name },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': Buffer.from(c.certPem).toString('base64'), 'tls.key': Buffer.from(c.keyPem).toString('base64') },
+  } as KubeObject;
+}
+
+/** The outcome explain reports, in the table's terms. */
+function outcomeOf(e: Explanation): Outcome {
+  if (e.kind !== 'route') return { status: e.kind === 'no-route' ? e.status : -1 };
+  const a = e.action;
+  if (a.kind === 'redirect') return { redirect: a.status, location: a.location };
+  if (a.kind === 'direct_response') return { status: a.status };
+  if (a.kind !== 'clusters') return { status: -1 };
+  const name = (b: (typeof a.backends)[number]) => (b.target.kind === 'backend' && b.target.backend ? `${b.target.backend.namespace}/${b.target.backend.name}:${b.target.backend.port}` : `error:${b.target.cluster}`);
+  const live = a.backends.filter((b) => b.weight > 0);
+  if (live.length === 1) return { backend: name(live[0]!), path: live[0]!.upstream.path };
+  return { split: Object.fromEntries(live.map((b) => [name(b), b.weight])) };
+}
+
+/** Compares only what the case states (the path when given). */
+function expectOutcome(actual: Outcome, expected: Outcome, context: string): void {
+  if ('backend' in expected && 'backend' in actual) {
+    expect({ context, backend: actual.backend, ...(expected.path !== undefined ? { path: actual.path } : {}) }).toEqual({ context, ...expected });
+  } else {
+    expect({ context, ...actual }).toEqual({ context, ...expected });
+  }
+}
+
+describe.each(TABLES.map((t) => [`${t.fixture} (${t.fleet})`, t] as const))('migrate convert %s', (_label, table) => {
+  let result: ConvertResult;
+  let fleet: Parameters<typeof explain>[0];
+  beforeAll(async () => {
+    const input = fixture(table.fixture);
+    result = convert(input, table.options);
+    const secrets = await Promise.all(Object.entries(table.certificates ?? {}).map(([k, h]) => tlsSecret(k, h)));
+    const services = input.filter((o) => o.kind === 'Service');
+    const t = translate(snapshotOf([GATEWAY_CLASS, ...services, ...secrets, ...result.objects]));
+    const f = t.fleets.get(table.fleet);
+    if (!f) throw new Error(`no fleet ${table.fleet}; fleets: ${[...t.fleets.keys()].join(', ')}; statuses: ${JSON.stringify(t.statuses, null, 1)}`);
+    fleet = f;
+  });
+
+  const label = (c: Case) => `${c.scheme ?? 'http'}://${c.host}${c.path}${c.headers ? ` ${JSON.stringify(c.headers)}` : ''}`;
+  const check = (c: Case) => {
+    const scheme = c.scheme ?? 'http';
+    const e = explain(fleet, { port: scheme === 'https' ? 443 : 80, method: 'GET', scheme, host: c.host, path: c.path, headers: c.headers ?? {} });
+    expectOutcome(outcomeOf(e), c.converted ?? c.nginx, label(c));
+    if (c.finding) expect(result.findings.map(formatFinding).join('\n')).toMatch(c.finding);
+  };
+  for (const c of table.cases) {
+    if (c.needs) it.failing(`${label(c)} (needs ${c.needs})`, () => check(c));
+    else it(label(c), () => check(c));
+  }
+});
