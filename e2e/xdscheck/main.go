@@ -23,11 +23,11 @@ import (
 
 type options struct {
 	addr, mode, nodeCluster, nodeID string
-	ca, cert, key, serverName      string
-	timeout                        time.Duration
-	file                           string
-	expectListeners                int
-	expectClusters                 int
+	ca, cert, key, serverName       string
+	timeout                         time.Duration
+	file                            string
+	expectListeners                 int
+	expectClusters                  int
 }
 
 func main() {
