@@ -157,6 +157,27 @@ interface TypeState {
   received: boolean;
   /** Per resource (name) what it contributes, so removals and updates recompute subscriptions. */
   derived: Map<string, Derived>;
+  /** Names of the resources received and not removed. */
+  have: Set<string>;
+}
+
+/**
+ * Field 1 of a RouteConfiguration (name) or ClusterLoadAssignment
+ * (cluster_name), read without decoding the rest: protobuf encoders write
+ * fields in number order, so it comes first.
+ */
+export function firstStringField(b: Uint8Array): string | undefined {
+  if (b[0] !== 0x0a) return undefined;
+  let len = 0;
+  let shift = 0;
+  let i = 1;
+  for (; i < b.length && i < 6; i++) {
+    const byte = b[i]!;
+    len |= (byte & 0x7f) << shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) break;
+  }
+  return Buffer.from(b.buffer, b.byteOffset + i + 1, len).toString('utf8');
 }
 
 export class AdsStream {
@@ -172,7 +193,7 @@ export class AdsStream {
   private sentNode = false;
 
   constructor(private readonly o: AdsStreamOptions) {
-    for (const t of ALL_TYPES) this.types.set(t, { subscribed: new Set(), version: '', nonce: '', received: false, derived: new Map() });
+    for (const t of ALL_TYPES) this.types.set(t, { subscribed: new Set(), version: '', nonce: '', received: false, derived: new Map(), have: new Set() });
   }
 
   get nodeId(): string {
@@ -200,13 +221,10 @@ export class AdsStream {
     this.call?.cancel();
   }
 
-  /** True once every subscribed type has answered at least once. */
+  /** True once Clusters and Listeners arrived and every ClusterLoadAssignment and RouteConfiguration they name too. */
   get synced(): boolean {
-    const cds = this.types.get(TypeUrl.Cluster)!;
-    const lds = this.types.get(TypeUrl.Listener)!;
-    const eds = this.types.get(TypeUrl.ClusterLoadAssignment)!;
-    const rds = this.types.get(TypeUrl.RouteConfiguration)!;
-    return cds.received && lds.received && (eds.subscribed.size === 0 || eds.received) && (rds.subscribed.size === 0 || rds.received);
+    const all = (st: TypeState): boolean => [...st.subscribed].every((n) => st.have.has(n));
+    return this.types.get(TypeUrl.Cluster)!.received && this.types.get(TypeUrl.Listener)!.received && all(this.types.get(TypeUrl.ClusterLoadAssignment)!) && all(this.types.get(TypeUrl.RouteConfiguration)!);
   }
 
   private node(): { id: string; cluster: string; user_agent_name: string } | undefined {
@@ -267,6 +285,7 @@ export class AdsStream {
       const d = this.o.reader.read(res.type_url, `#${i}`, res.version_info, r.value);
       // Only Cluster and Listener resources name other resources to subscribe to.
       if (wildcard) st.derived.set(`#${i}`, d);
+      else st.have.add(firstStringField(r.value) ?? `#${i}`);
       marker = Math.max(marker, d.marker);
     });
     st.version = res.version_info;
@@ -289,9 +308,13 @@ export class AdsStream {
       if (!r.resource) continue;
       const d = this.o.reader.read(res.type_url, r.name, r.version, r.resource.value);
       st.derived.set(r.name, d);
+      st.have.add(r.name);
       marker = Math.max(marker, d.marker);
     }
-    for (const name of res.removed_resources) st.derived.delete(name);
+    for (const name of res.removed_resources) {
+      st.derived.delete(name);
+      st.have.delete(name);
+    }
     st.nonce = res.nonce;
     st.received = true;
     const ack: DeltaDiscoveryRequest = { type_url: res.type_url, response_nonce: res.nonce };
@@ -327,7 +350,10 @@ export class AdsStream {
     const unsubscribe = [...child.subscribed].filter((n) => !want.has(n)).sort();
     if (subscribe.length === 0 && unsubscribe.length === 0) return;
     child.subscribed = want;
-    for (const n of unsubscribe) child.derived.delete(n);
+    for (const n of unsubscribe) {
+      child.derived.delete(n);
+      child.have.delete(n);
+    }
     this.request(childType, subscribe, unsubscribe);
   }
 }

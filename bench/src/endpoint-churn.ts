@@ -64,7 +64,6 @@ export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointCh
   let seq = 0;
   const changedAt: bigint[] = [0n];
   let dirty = false;
-  let stopped = false;
   const translateMs: number[] = [];
 
   const before = await pool.stats();
@@ -72,31 +71,33 @@ export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointCh
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
 
-  // The outside world: one EndpointSlice update every intervalMs.
-  const producer = setInterval(() => {
-    if (stopped) return;
-    seq++;
-    slice = withEndpointMarker(slice, seq);
-    pipeline.apply(slice);
-    changedAt[seq] = process.hrtime.bigint();
-    dirty = true;
-  }, a.intervalMs);
+  // The outside world: one EndpointSlice update every intervalMs. Like watch
+  // events queued on the API server connection while the controller is busy,
+  // the updates due by now are applied whenever the pipeline gets control,
+  // each timed from when it was due (when it reached the controller).
+  const t0 = process.hrtime.bigint();
+  const intervalNs = BigInt(Math.round(a.intervalMs * 1e6));
+  const totalChanges = Math.floor(a.durationMs / a.intervalMs);
+  const deliver = (): void => {
+    const now = process.hrtime.bigint();
+    while (seq < totalChanges && t0 + BigInt(seq + 1) * intervalNs <= now) {
+      seq++;
+      slice = withEndpointMarker(slice, seq);
+      pipeline.apply(slice);
+      changedAt[seq] = t0 + BigInt(seq) * intervalNs;
+      dirty = true;
+    }
+  };
 
   // The pipeline: translate the latest state whenever free, then yield to I/O.
-  const consumer = (async () => {
-    while (!stopped || dirty) {
-      if (dirty) {
-        dirty = false;
-        translateMs.push(pipeline.run().translateMs);
-      }
-      await sleep(0);
+  while (seq < totalChanges || dirty) {
+    deliver();
+    if (dirty) {
+      dirty = false;
+      translateMs.push(pipeline.run().translateMs);
     }
-  })();
-
-  await sleep(a.durationMs);
-  stopped = true;
-  clearInterval(producer);
-  await consumer;
+    await sleep(1);
+  }
   const lastSeq = seq;
   const done = await pool.waitFor('endpoint', lastSeq, 120_000);
   const wallMs = performance.now() - wall0;
