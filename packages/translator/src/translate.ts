@@ -55,7 +55,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
   const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName, ...(options.fleetReadiness ? { fleetReadiness: options.fleetReadiness } : {}) };
   const ctx = createContext(snapshot, controllerName);
 
-  const classes = resolveGatewayClasses(snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass').filter(isObject), controllerName);
+  const classes = resolveGatewayClasses(snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass').filter(isObject), controllerName, ctx);
   const gateways = resolveGateways(snapshot.list<Gateway>(GATEWAY_GROUP, 'Gateway').filter(isObject), classes, ctx);
   const gatewayIndex = new Map<string, GatewayState>(gateways.map((g) => [g.key, g]));
   const clusters = new ClusterTable(ctx);

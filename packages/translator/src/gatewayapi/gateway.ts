@@ -27,6 +27,8 @@ export interface ListenerState {
   attachedRoutes: number;
   tls?: DownstreamTlsIR;
   secrets: readonly SecretIR[];
+  /** Gateway-level conditions a listener's protocol asked for (e.g. a Gateway-wide TLS setting). */
+  gatewayConditions: readonly PendingCondition[];
 }
 
 export interface GatewayState {
@@ -60,7 +62,9 @@ function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationCon
   detectConflicts(listeners);
 
   const conditions: PendingCondition[] = [];
+  // First listener asking for a Gateway-level condition type wins; types are unique in a status.
   const extraGatewayConditions: PendingCondition[] = [];
+  for (const l of listeners) for (const c of l.gatewayConditions) if (!extraGatewayConditions.some((x) => x.type === c.type)) extraGatewayConditions.push(c);
 
   if (!cls.accepted) {
     conditions.push(condition(ConditionType.Accepted, false, GatewayReason.InvalidParameters, `GatewayClass ${cls.object.metadata.name} is not accepted`));
@@ -69,13 +73,17 @@ function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationCon
     return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted: false };
   }
 
-  // Static addresses are not supported: Switchyard assigns each fleet's address itself.
-  const addresses = gw.spec?.addresses ?? [];
-  if (addresses.length > 0) {
-    conditions.push(condition(ConditionType.Accepted, false, GatewayReason.UnsupportedAddress, 'spec.addresses: static addresses are not supported; remove them to get an assigned address'));
-    conditions.push(condition(ConditionType.Programmed, false, GatewayReason.AddressNotUsable, 'spec.addresses cannot be assigned'));
-    for (const l of listeners) l.usable = false;
-    return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted: false };
+  // spec.addresses are the controller's business (it assigns them through the fleet Service and reports
+  // UnsupportedAddress/AddressNotUsable); infrastructure.parametersRef must name a ProxyConfig that exists.
+  const params = gw.spec?.infrastructure?.parametersRef;
+  if (params) {
+    const problem = proxyConfigProblem(params, namespace, ctx);
+    if (problem) {
+      conditions.push(condition(ConditionType.Accepted, false, GatewayReason.InvalidParameters, `spec.infrastructure.parametersRef: ${problem}`));
+      conditions.push(condition(ConditionType.Programmed, false, GatewayReason.Invalid, 'Gateway is not accepted'));
+      for (const l of listeners) l.usable = false;
+      return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted: false };
+    }
   }
 
   const invalid = listeners.filter((l) => !l.usable);
@@ -110,6 +118,7 @@ function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: nu
     conflicted: condition(ConditionType.Conflicted, false, ListenerReason.NoConflicts, 'No conflicts'),
     attachedRoutes: 0,
     secrets: [],
+    gatewayConditions: [],
   };
   const reject = (reason: string, message: string) => {
     state.accepted = condition(ConditionType.Accepted, false, reason, message);
@@ -182,6 +191,7 @@ function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: nu
   if (v.unresolvedRefs) state.usable = false;
   if (v.tls) state.tls = v.tls;
   if (v.secrets) state.secrets = v.secrets;
+  if (v.gatewayConditions) state.gatewayConditions = v.gatewayConditions;
   return state;
 }
 
@@ -223,6 +233,15 @@ function detectConflicts(listeners: ListenerState[]): void {
       }
     }
   }
+}
+
+/** The only parameters kind Switchyard reads (the controller's fleet settings). */
+export const PROXY_CONFIG = { group: 'switchyard.dev', kind: 'ProxyConfig' } as const;
+
+export function proxyConfigProblem(ref: { group?: string; kind?: string; name?: string }, namespace: string, ctx: TranslationContext): string | undefined {
+  if (ref.group !== PROXY_CONFIG.group || ref.kind !== PROXY_CONFIG.kind) return `${ref.group || 'core'}/${String(ref.kind)} is not a parameters kind Switchyard supports (switchyard.dev/ProxyConfig)`;
+  if (typeof ref.name !== 'string' || !ctx.snapshot.get(PROXY_CONFIG.group, PROXY_CONFIG.kind, namespace, ref.name)) return `ProxyConfig ${namespace}/${String(ref.name)} not found`;
+  return undefined;
 }
 
 /** Listener Programmed condition, derived once validity is final. */

@@ -3,7 +3,9 @@
 // are left alone (no status).
 import { GATEWAY_GROUP, type GatewayClass } from '@switchyard/api';
 import { condition, ConditionType, GatewayClassReason, type PendingCondition } from './conditions.js';
+import type { TranslationContext } from './context.js';
 import { supportedFeatures } from './features.js';
+import { proxyConfigProblem } from './gateway.js';
 
 export interface GatewayClassState {
   readonly object: GatewayClass;
@@ -12,23 +14,19 @@ export interface GatewayClassState {
   readonly supportedFeatures: ReadonlyArray<{ name: string }>;
 }
 
-export function resolveGatewayClasses(classes: readonly GatewayClass[], controllerName: string, extraFeatures: readonly string[] = []): Map<string, GatewayClassState> {
+export function resolveGatewayClasses(classes: readonly GatewayClass[], controllerName: string, ctx: TranslationContext, extraFeatures: readonly string[] = []): Map<string, GatewayClassState> {
   const out = new Map<string, GatewayClassState>();
   for (const gc of classes) {
     if (gc.spec?.controllerName !== controllerName) continue;
     const conditions: PendingCondition[] = [];
-    // parametersRef: Switchyard defines no parameters kind yet, so any reference is invalid.
+    // parametersRef may name a namespaced switchyard.dev/ProxyConfig (fleet settings the controller reads).
     const ref = gc.spec.parametersRef;
-    const accepted = !ref;
+    const problem = ref ? (ref.namespace ? proxyConfigProblem(ref, ref.namespace, ctx) : 'namespace is required for a ProxyConfig') : undefined;
+    const accepted = problem === undefined;
     conditions.push(
       accepted
         ? condition(ConditionType.Accepted, true, GatewayClassReason.Accepted, 'Accepted by switchyard')
-        : condition(
-            ConditionType.Accepted,
-            false,
-            GatewayClassReason.InvalidParameters,
-            `spec.parametersRef: Switchyard supports no parameters kind (got ${ref.group || 'core'}/${ref.kind} ${ref.name})`,
-          ),
+        : condition(ConditionType.Accepted, false, GatewayClassReason.InvalidParameters, `spec.parametersRef: ${problem}`),
     );
     conditions.push(condition(ConditionType.SupportedVersion, true, GatewayClassReason.SupportedVersion, 'Gateway API v1.6 CRDs'));
     out.set(gc.metadata.name, { object: gc, accepted, conditions, supportedFeatures: supportedFeatures(extraFeatures) });
