@@ -24,7 +24,7 @@ export function fixture(name: string): KubeObject[] {
 
 /** What a request gets: a backend ("ns/name:port", with the path it arrives with), a weighted split, a redirect, or a 404. */
 type Outcome =
-  | { readonly backend: string; readonly path?: string }
+  | { readonly backend: string; readonly path?: string; readonly timeout?: number }
   | { readonly split: Readonly<Record<string, number>> }
   | { readonly redirect: number; readonly location: string }
   | { readonly status: number };
@@ -54,6 +54,9 @@ interface Table {
 
 // The translator reports HTTPS listeners as UnsupportedProtocol for now.
 const HTTPS_LISTENERS = 'HTTPS listeners in the translator';
+// RateLimit (switchyard.dev) is another engineer's CRD; until the translator
+// knows it, a rule with its ExtensionRef filter answers 500.
+const RATE_LIMIT = 'RateLimit ExtensionRef filters in the translator';
 
 const TABLES: readonly Table[] = [
   {
@@ -80,6 +83,9 @@ const TABLES: readonly Table[] = [
       { host: 'app.example.com', path: '/ping', nginx: { backend: 'shop/fallback:80' } },
       { host: 'other.example.com', path: '/ping', nginx: { backend: 'shop/health:80' } },
       { host: 'other.example.com', path: '/other', nginx: { status: 404 } },
+      { host: 'docs.example.com', path: '/guide/start', nginx: { backend: 'shop/web:80' } },
+      // A host's unmatched paths do not fall through to the host-less rules (in ingress-nginx nor in Switchyard).
+      { host: 'docs.example.com', path: '/ping', nginx: { status: 404 } },
     ],
   },
   {
@@ -139,6 +145,9 @@ const TABLES: readonly Table[] = [
     fixture: 'annotations.yaml',
     fleet: 'default/nginx',
     cases: [
+      { host: 'api.example.com', path: '/v1/orders', nginx: { backend: 'default/api:80', path: '/v1/orders' }, needs: RATE_LIMIT },
+      // proxy-read/send-timeout -> timeouts.request (the larger of the two).
+      { host: 'slow.example.com', path: '/report', nginx: { backend: 'default/api:80', timeout: 120 } },
       { host: 'secure.example.com', path: '/', nginx: { backend: 'default/secure:443' } },
       { host: 'grpc.example.com', path: '/pkg.Svc/Call', nginx: { backend: 'default/grpc:50051' } },
     ],
@@ -181,14 +190,19 @@ function outcomeOf(e: Explanation): Outcome {
   if (a.kind !== 'clusters') return { status: -1 };
   const name = (b: (typeof a.backends)[number]) => (b.target.kind === 'backend' && b.target.backend ? `${b.target.backend.namespace}/${b.target.backend.name}:${b.target.backend.port}` : `error:${b.target.cluster}`);
   const live = a.backends.filter((b) => b.weight > 0);
-  if (live.length === 1) return { backend: name(live[0]!), path: live[0]!.upstream.path };
+  if (live.length === 1) return { backend: name(live[0]!), path: live[0]!.upstream.path, timeout: a.timeouts.request };
   return { split: Object.fromEntries(live.map((b) => [name(b), b.weight])) };
 }
 
 /** Compares only what the case states (the path when given). */
 function expectOutcome(actual: Outcome, expected: Outcome, context: string): void {
   if ('backend' in expected && 'backend' in actual) {
-    expect({ context, backend: actual.backend, ...(expected.path !== undefined ? { path: actual.path } : {}) }).toEqual({ context, ...expected });
+    expect({
+      context,
+      backend: actual.backend,
+      ...(expected.path !== undefined ? { path: actual.path } : {}),
+      ...(expected.timeout !== undefined ? { timeout: actual.timeout } : {}),
+    }).toEqual({ context, ...expected });
   } else {
     expect({ context, ...actual }).toEqual({ context, ...expected });
   }
