@@ -7,12 +7,13 @@ import { clusterLoadAssignment } from './cluster-load-assignment.js';
 import { listener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
 import { secret } from './secret.js';
+import { invalidTcpBackendCluster, usesInvalidTcpBackend } from '../tls/l4-clusters.js';
 
 export function emitFleet(f: FleetIR): EnvoyResources {
   return {
     listeners: f.listeners.map(listener),
     routes: f.routeConfigs.map(routeConfiguration),
-    clusters: f.clusters.map(cluster),
+    clusters: [...f.clusters.map(cluster), ...(usesInvalidTcpBackend(f) ? [invalidTcpBackendCluster()] : [])],
     endpoints: f.clusters.flatMap((c) => {
       const cla = clusterLoadAssignment(c);
       return cla ? [cla] : [];

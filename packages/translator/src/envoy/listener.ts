@@ -7,26 +7,96 @@
 import type { Listener } from '@switchyard/protos';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { FilterChain } from '@switchyard/protos/generated/envoy/config/listener/v3/FilterChain.js';
-import type { FilterChainIR, HttpFilterChainIR, ListenerIR } from '../ir/ir.js';
+import type { TcpProxy } from '@switchyard/protos/generated/envoy/extensions/filters/network/tcp_proxy/v3/TcpProxy.js';
+import type { DownstreamTlsIR, FilterChainIR, HttpFilterChainIR, ListenerIR, TcpProxyFilterChainIR, UdpProxyIR } from '../ir/ir.js';
+import { downstreamTlsContext, downstreamTransportSocket } from '../tls/tls-context.js';
+import { routeMetadata } from './metadata.js';
 import { CORS_FILTER_NAME } from './route-configuration.js';
+import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
 
 export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 const CORS_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors';
+const TLS_INSPECTOR_TYPE = 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector';
+const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+const UDP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
+const UDP_ROUTE_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
 
 export function listener(l: ListenerIR): Listener {
-  return {
+  const out: Listener = {
     name: l.name,
     address: { socket_address: { protocol: l.transport, address: '0.0.0.0', port_value: l.port } },
     filter_chains: l.filterChains.map(filterChain),
   };
+  // SNI and ALPN are only known to filter chain matching when the TLS
+  // inspector has read the ClientHello (Envoy no longer adds it by itself).
+  if (l.tlsInspector) out.listener_filters = [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TLS_INSPECTOR_TYPE } }];
+  if (l.udpProxy) {
+    out.udp_listener_config = {};
+    out.listener_filters = [{ name: 'envoy.filters.udp_listener.udp_proxy', typed_config: udpProxy(l.udpProxy) }];
+  }
+  return out;
 }
 
 function filterChain(c: FilterChainIR): FilterChain {
   switch (c.kind) {
     case 'http':
       return httpFilterChain(c);
+    case 'tcp_proxy':
+      return tcpProxyFilterChain(c);
   }
+}
+
+function filterChainMatch(serverNames: readonly string[] | undefined, tls: DownstreamTlsIR | undefined, tlsPort: boolean): FilterChain['filter_chain_match'] | undefined {
+  const m: NonNullable<FilterChain['filter_chain_match']> = {};
+  if (serverNames && serverNames.length > 0) m.server_names = [...serverNames];
+  // On a TLS port every chain expects a ClientHello; plain-text bytes match no chain and are closed.
+  if (tls || tlsPort) m.transport_protocol = 'tls';
+  return Object.keys(m).length > 0 ? m : undefined;
+}
+
+function downstreamTls(t: DownstreamTlsIR): FilterChain['transport_socket'] {
+  return downstreamTransportSocket(
+    downstreamTlsContext({
+      certificateSecretNames: t.certificateSecrets,
+      ...(t.alpnProtocols ? { alpnProtocols: t.alpnProtocols } : {}),
+      ...(t.clientValidation ? { clientValidation: { caSecretName: t.clientValidation.caSecret, mode: t.clientValidation.mode } } : {}),
+    }),
+  );
+}
+
+/**
+ * TLSRoute / TCPRoute: tcp_proxy to weighted clusters. An invalid backend's
+ * share goes to INVALID_TCP_BACKEND_CLUSTER, a defined cluster without
+ * endpoints, so Envoy closes those connections (the TCP analogue of the 500
+ * an HTTP route answers). Unlike HTTP routes, tcp_proxy has no
+ * cluster_not_found_response_code, so the cluster must exist.
+ */
+function tcpProxyFilterChain(c: TcpProxyFilterChainIR): FilterChain {
+  const shares = c.backends.filter((b) => b.weight > 0);
+  const tcp: TcpProxy & { '@type': string } = { '@type': TCP_PROXY_TYPE, stat_prefix: c.name };
+  const names = shares.map((b) => b.cluster ?? INVALID_TCP_BACKEND_CLUSTER);
+  if (shares.length === 1) tcp.cluster = names[0]!;
+  else if (shares.length === 0) tcp.cluster = INVALID_TCP_BACKEND_CLUSTER;
+  else tcp.weighted_clusters = { clusters: shares.map((b, i) => ({ name: names[i]!, weight: b.weight })) };
+  const match = filterChainMatch(c.serverNames, c.tls, c.serverNames !== undefined || c.tls !== undefined);
+  return {
+    name: c.name,
+    ...(match ? { filter_chain_match: match } : {}),
+    ...(c.source ? { metadata: routeMetadata(c.source) } : {}),
+    ...(c.tls ? { transport_socket: downstreamTls(c.tls) } : {}),
+    filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: tcp }],
+  };
+}
+
+function udpProxy(u: UdpProxyIR): { '@type': string } {
+  // The deprecated `cluster` field is replaced by a matcher whose
+  // on_no_match action is the route; it carries no other rules.
+  return {
+    '@type': UDP_PROXY_TYPE,
+    stat_prefix: u.name,
+    matcher: { on_no_match: { action: { name: 'route', typed_config: { '@type': UDP_ROUTE_TYPE, cluster: u.cluster } } } },
+  } as { '@type': string };
 }
 
 function httpFilterChain(c: HttpFilterChainIR): FilterChain {
@@ -43,9 +113,11 @@ function httpFilterChain(c: HttpFilterChainIR): FilterChain {
     strip_any_host_port: true,
     use_remote_address: { value: true },
   };
+  const match = filterChainMatch(c.serverNames, c.tls, false);
   return {
     name: c.name,
-    ...(c.serverNames ? { filter_chain_match: { server_names: [...c.serverNames] } } : {}),
+    ...(match ? { filter_chain_match: match } : {}),
+    ...(c.tls ? { transport_socket: downstreamTls(c.tls) } : {}),
     filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }],
   };
 }

@@ -52,9 +52,35 @@ export interface ListenerIR {
   readonly port: number;
   readonly transport: 'TCP' | 'UDP';
   readonly filterChains: readonly FilterChainIR[];
+  /** Read the TLS ClientHello (SNI, ALPN) before choosing a filter chain: HTTPS and TLS ports. */
+  readonly tlsInspector?: boolean;
+  /** UDP listeners proxy datagrams with udp_proxy (UDPRoute); they have no filter chains. */
+  readonly udpProxy?: UdpProxyIR;
 }
 
-export type FilterChainIR = HttpFilterChainIR;
+/**
+ * A TCP proxy chain: TLSRoute (Passthrough: SNI-matched, no TLS; Terminate:
+ * with downstream TLS) and TCPRoute. Weighted backends; an invalid backend's
+ * share is a null cluster (Envoy closes those connections).
+ */
+export interface TcpProxyFilterChainIR {
+  readonly kind: 'tcp_proxy';
+  readonly name: string;
+  readonly serverNames?: readonly string[];
+  readonly tls?: DownstreamTlsIR;
+  readonly backends: readonly WeightedBackendIR[];
+  /** The route rule the chain forwards for (becomes filter chain metadata). */
+  readonly source?: RouteSource;
+}
+
+export interface UdpProxyIR {
+  readonly name: string;
+  /** The cluster datagrams go to; several weighted backends are one cluster with a locality per backend. */
+  readonly cluster: string;
+  readonly source?: RouteSource;
+}
+
+export type FilterChainIR = HttpFilterChainIR | TcpProxyFilterChainIR;
 
 /** Plain-text HTTP (HTTP/1.1 and h2c): an HTTP connection manager using one route configuration. */
 export interface HttpFilterChainIR {
@@ -72,13 +98,20 @@ export interface HttpFilterChainIR {
 export interface DownstreamTlsIR {
   /** Names of SecretIR holding the certificate chains. */
   readonly certificateSecrets: readonly string[];
+  /** ALPN offered to clients (HTTPS: h2, http/1.1). */
+  readonly alpnProtocols?: readonly string[];
+  /** Client certificate validation (Gateway spec.tls.frontend). */
+  readonly clientValidation?: {
+    /** Name of the CA SecretIR. */
+    readonly caSecret: string;
+    readonly mode: 'AllowValidOnly' | 'AllowInsecureFallback';
+  };
 }
 
-export interface SecretIR {
-  readonly name: string;
-  readonly certificateChainPem: string;
-  readonly privateKeyPem: string;
-}
+/** A secret served over SDS: a certificate chain with its key, or a CA bundle. */
+export type SecretIR =
+  | { readonly kind?: 'certificate'; readonly name: string; readonly certificateChainPem: string; readonly privateKeyPem: string }
+  | { readonly kind: 'ca'; readonly name: string; readonly caPem: string };
 
 // ---- HTTP routing ---------------------------------------------------------
 
@@ -218,7 +251,18 @@ export type ClusterDiscoveryIR =
   /** Endpoints from EndpointSlices, served as a ClusterLoadAssignment (EDS). */
   | { readonly type: 'eds'; readonly endpoints: readonly EndpointIR[] }
   /** A DNS name Envoy resolves itself (Service type ExternalName). */
-  | { readonly type: 'dns'; readonly hostname: string; readonly port: number };
+  | { readonly type: 'dns'; readonly hostname: string; readonly port: number }
+  /**
+   * Several backends behind one cluster, one locality each with its weight
+   * (udp_proxy routes to a single cluster, so UDPRoute weights live here).
+   */
+  | { readonly type: 'weighted-eds'; readonly localities: readonly WeightedLocalityIR[] };
+
+export interface WeightedLocalityIR {
+  readonly backend: BackendSource;
+  readonly weight: number;
+  readonly endpoints: readonly EndpointIR[];
+}
 
 export interface ClusterIR {
   readonly name: string;
@@ -231,7 +275,10 @@ export interface ClusterIR {
 
 export interface UpstreamTlsIR {
   readonly sni: string;
-  readonly caCertificatePem?: string;
-  readonly useSystemCa?: boolean;
+  /** CA SecretIR name (BackendTLSPolicy caCertificateRefs), or the system bundle (wellKnownCACertificates: System). */
+  readonly trust: { readonly kind: 'CaBundle'; readonly caSecret: string } | { readonly kind: 'System' };
+  /** Names the server certificate must carry (any one); the hostname when the policy lists none. */
   readonly subjectAltNames: readonly { readonly type: 'Hostname' | 'URI'; readonly value: string }[];
+  /** Certificate SecretIR name presented to the backend (Gateway spec.tls.backend.clientCertificateRef). */
+  readonly clientCertificateSecret?: string;
 }

@@ -32,7 +32,7 @@ export function caBundleSecretName(refs: ReadonlyArray<{ readonly kind: string; 
 }
 
 /** An SDS Secret carrying a certificate chain and its private key. */
-export function tlsCertificateSecret(name: string, pair: TlsCertificatePair): Secret {
+export function tlsCertificateSecret(name: string, pair: Pick<TlsCertificatePair, 'certificateChainPem' | 'privateKeyPem'>): Secret {
   return {
     name,
     tls_certificate: {
