@@ -233,3 +233,19 @@ func uniq(in []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// staticSecretNames are the secrets a resource names without an sds_config,
+// which Envoy resolves from the bootstrap's static secrets.
+func staticSecretNames(m proto.Message) []string {
+	var out []string
+	walk(m.ProtoReflect(), func(msg protoreflect.Message) {
+		d := msg.Descriptor()
+		if d.FullName() != "envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig" {
+			return
+		}
+		if fd := d.Fields().ByName("sds_config"); fd != nil && !msg.Has(fd) {
+			out = append(out, msg.Get(d.Fields().ByName("name")).String())
+		}
+	})
+	return uniq(out)
+}

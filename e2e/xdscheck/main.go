@@ -9,6 +9,7 @@
 //
 //	xdscheck -addr 127.0.0.1:18000 -mode delta -node-cluster ns/gw [-ca ca.pem -cert c.pem -key k.pem]
 //	xdscheck -file resources.json
+//	xdscheck -bootstrap envoy.yaml
 package main
 
 import (
@@ -28,6 +29,7 @@ type options struct {
 	file                            string
 	expectListeners                 int
 	expectClusters                  int
+	bootstrap                       string
 }
 
 func main() {
@@ -50,11 +52,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.file, "file", "", "check resources from a JSON file instead of a server")
 	fs.IntVar(&o.expectListeners, "expect-listeners", -1, "fail unless exactly this many listeners arrive")
 	fs.IntVar(&o.expectClusters, "expect-clusters", -1, "fail unless exactly this many clusters arrive")
+	fs.StringVar(&o.bootstrap, "bootstrap", "", "check an Envoy bootstrap file (YAML or JSON) instead")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if o.bootstrap != "" {
+		return checkBootstrap(o.bootstrap, stdout)
+	}
 	if (o.addr == "") == (o.file == "") {
-		fmt.Fprintln(stderr, "xdscheck: give exactly one of -addr or -file")
+		fmt.Fprintln(stderr, "xdscheck: give exactly one of -addr, -file or -bootstrap")
 		return 2
 	}
 	if o.mode != "sotw" && o.mode != "delta" {
