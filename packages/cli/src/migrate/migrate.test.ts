@@ -3,24 +3,12 @@
 // objects, run through the translator and explain, must do the same. Where
 // the conversion knowingly differs, the case says how, and the report must
 // say why.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { snapshotOf, type HTTPRoute, type KubeObject, type Gateway, type ReferenceGrant } from '@switchyard/api';
+import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { CONTROLLER_NAME, explain, translate, type Explanation } from '@switchyard/translator';
 import { createCa, issueCertificate } from '@switchyard/xds';
-import { parseManifests } from '../load-objects.js';
 import { convert, type ConvertOptions, type ConvertResult } from './convert.js';
+import { fixture } from './fixtures.js';
 import { formatFinding } from './report.js';
-
-const TESTDATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../testdata/migrate');
-
-export function fixture(name: string): KubeObject[] {
-  const file = path.join(TESTDATA, name);
-  const r = parseManifests(readFileSync(file, 'utf8'), file);
-  if (r.errors.length) throw new Error(`fixture ${name}: ${JSON.stringify(r.errors)}`);
-  return r.objects.map((o) => o.object);
-}
 
 /** What a request gets: a backend ("ns/name:port", with the path it arrives with), a weighted split, a redirect, or a 404. */
 type Outcome =

@@ -179,6 +179,8 @@ export function planRewrite(rawPath: string | undefined, target: string): Rewrit
   const group = Number(m[2]);
   let literalEnd = 0;
   while (literalEnd < path.length && !REGEX_META.test(path[literalEnd]!)) literalEnd++;
+  // A quantifier applies to the character before it: "/shop/?(.*)" is "/shop" + "/?(.*)".
+  if (literalEnd > 0 && /^[?*+{]/.test(path.slice(literalEnd))) literalEnd--;
   let literal = path.slice(0, literalEnd);
   let suffix = path.slice(literalEnd);
   // "/foo/(.*)" is "/foo" + "/(.*)".

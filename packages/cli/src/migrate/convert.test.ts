@@ -1,0 +1,163 @@
+import type { Gateway, HTTPRoute, KubeObject, ReferenceGrant } from '@switchyard/api';
+import { convert } from './convert.js';
+import { fixture } from './fixtures.js';
+import { objectsToYaml } from './output.js';
+import { formatFinding } from './report.js';
+
+const find = <T extends KubeObject>(objects: readonly KubeObject[], kind: string, ns: string, name: string): T => {
+  const o = objects.find((x) => x.kind === kind && x.metadata.namespace === ns && x.metadata.name === name);
+  if (!o) throw new Error(`no ${kind} ${ns}/${name} in ${objects.map((x) => `${x.kind} ${x.metadata.namespace}/${x.metadata.name}`).join(', ')}`);
+  return o as T;
+};
+
+const report = (r: { findings: readonly Parameters<typeof formatFinding>[0][] }) => r.findings.map(formatFinding).join('\n');
+
+describe('convert: Gateways, listeners and cross-namespace references', () => {
+  it('puts a per-class Gateway in a shared namespace, with HTTPS listeners per TLS host, certificate ReferenceGrants and a namespace Selector', () => {
+    const r = convert(fixture('tls.yaml'));
+    const gw = find<Gateway>(r.objects, 'Gateway', 'default', 'nginx');
+    expect(gw.spec!.gatewayClassName).toBe('switchyard');
+    expect(gw.spec!.listeners.map((l) => [l.name, l.protocol, l.port, l.hostname ?? '', l.tls?.certificateRefs ?? []])).toEqual([
+      ['http', 'HTTP', 80, '', []],
+      ['https-blog.example.com', 'HTTPS', 443, 'blog.example.com', [{ name: 'blog-tls', namespace: 'blog' }]],
+      ['https-shop.example.com', 'HTTPS', 443, 'shop.example.com', [{ name: 'shop-tls', namespace: 'shop' }]],
+    ]);
+    for (const l of gw.spec!.listeners) {
+      expect(l.allowedRoutes).toEqual({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['blog', 'shop'] }] } } });
+    }
+    const grant = find<ReferenceGrant>(r.objects, 'ReferenceGrant', 'shop', 'from-default-gateways-to-secrets');
+    expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'default' }], to: [{ group: '', kind: 'Secret', name: 'shop-tls' }] });
+    // ssl-redirect: the rules on the HTTPS listener, a 308 twin on the HTTP listener.
+    const shop = find<HTTPRoute>(r.objects, 'HTTPRoute', 'shop', 'shop-shop.example.com');
+    expect(shop.spec!.parentRefs).toEqual([{ name: 'nginx', namespace: 'default', sectionName: 'https-shop.example.com' }]);
+    const redirect = find<HTTPRoute>(r.objects, 'HTTPRoute', 'shop', 'shop-shop.example.com-https-redirect');
+    expect(redirect.spec!.rules![0]!.filters).toEqual([{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 308 } }]);
+  });
+
+  it('admits routes from All namespaces when asked', () => {
+    const gw = find<Gateway>(convert(fixture('tls.yaml'), { allowedRoutes: 'All' }).objects, 'Gateway', 'default', 'nginx');
+    expect(gw.spec!.listeners[0]!.allowedRoutes).toEqual({ namespaces: { from: 'All' } });
+  });
+
+  it('makes a Gateway per class and namespace without any cross-namespace reference when asked', () => {
+    const r = convert(fixture('tls.yaml'), { gatewayPer: 'namespace', gatewayClassName: 'edge' });
+    const gateways = r.objects.filter((o) => o.kind === 'Gateway') as Gateway[];
+    expect(gateways.map((g) => `${g.metadata.namespace}/${g.metadata.name}`)).toEqual(['blog/nginx', 'shop/nginx']);
+    expect(gateways.every((g) => g.spec!.gatewayClassName === 'edge' && g.spec!.listeners.every((l) => !l.allowedRoutes))).toBe(true);
+    expect(r.objects.filter((o) => o.kind === 'ReferenceGrant')).toEqual([]);
+    const blog = find<HTTPRoute>(r.objects, 'HTTPRoute', 'blog', 'blog-blog.example.com');
+    expect(blog.spec!.parentRefs).toEqual([
+      { name: 'nginx', sectionName: 'http' },
+      { name: 'nginx', sectionName: 'https-blog.example.com' },
+    ]);
+  });
+
+  it('converts only the chosen classes', () => {
+    const r = convert(fixture('annotations.yaml'), { ingressClasses: ['traefik'] });
+    expect(r.objects.filter((o) => o.kind === 'Gateway').map((o) => o.metadata.name)).toEqual(['traefik']);
+    expect(r.ingresses.map((i) => i.ingress.name)).toEqual(['other-controller']);
+  });
+});
+
+describe('convert: annotations', () => {
+  const r = convert(fixture('annotations.yaml'));
+  const api = find<HTTPRoute>(r.objects, 'HTTPRoute', 'default', 'api-api.example.com');
+
+  it('turns limit-rps into a Switchyard RateLimit referenced by an ExtensionRef filter', () => {
+    const rl = find<KubeObject>(r.objects, 'RateLimit', 'default', 'api-rps');
+    expect(rl.apiVersion).toBe('switchyard.dev/v1alpha1');
+    expect(rl.spec).toEqual({ requests: 10, unit: 'Second', burst: 50, key: { type: 'ClientAddress' } });
+    expect(api.spec!.rules![0]!.filters).toContainEqual({ type: 'ExtensionRef', extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: 'api-rps' } });
+  });
+
+  it('turns enable-cors and cors-* into a CORS filter, and proxy-read-timeout into timeouts.request', () => {
+    expect(api.spec!.rules![0]!.filters).toContainEqual({
+      type: 'CORS',
+      cors: { allowOrigins: ['https://app.example.com', 'https://admin.example.com'], allowCredentials: false, allowMethods: ['GET', 'POST'], allowHeaders: expect.arrayContaining(['Authorization']), maxAge: 600 },
+    });
+    expect(api.spec!.rules![0]!.timeouts).toEqual({ request: '120s' });
+  });
+
+  it('makes a BackendTLSPolicy for backend-protocol HTTPS and explains the appProtocol for GRPC', () => {
+    const policy = find<KubeObject>(r.objects, 'BackendTLSPolicy', 'default', 'secure-backend-tls');
+    expect(policy.spec).toEqual({ targetRefs: [{ group: '', kind: 'Service', name: 'secure' }], validation: { hostname: 'secure.default.svc', wellKnownCACertificates: 'System' } });
+    expect(report(r)).toMatch(/Ingress default\/grpc: nginx.ingress.kubernetes.io\/backend-protocol: converted-with-caveat: set appProtocol: kubernetes.io\/h2c on port 50051/);
+  });
+
+  it('reports every annotation it could not carry over, per Ingress', () => {
+    const text = report(r);
+    expect(text).toMatch(/Ingress default\/api: nginx.ingress.kubernetes.io\/auth-url: not-convertible: external authentication/);
+    expect(text).toMatch(/Ingress default\/api: nginx.ingress.kubernetes.io\/configuration-snippet: not-convertible: nginx configuration snippets/);
+    expect(text).toMatch(/Ingress default\/api: nginx.ingress.kubernetes.io\/proxy-connect-timeout: not-convertible: Gateway API has no connection timeout/);
+    expect(text).toMatch(/Ingress default\/api: cert-manager.io\/cluster-issuer: converted-with-caveat: cert-manager/);
+    expect(text).toMatch(/Ingress default\/other-controller: traefik.ingress.kubernetes.io\/router.middlewares: not-convertible: read by Traefik/);
+    expect(text).toMatch(/Ingress default\/other-controller: nginx.ingress.kubernetes.io\/rewrite-target: converted-with-caveat: had no effect: .*traefik.io\/ingress-controller/);
+    const api = r.ingresses.find((i) => i.ingress.name === 'api')!;
+    expect(Object.fromEntries(api.annotations.map((a) => [a.annotation, a.outcome]))).toEqual({
+      'cert-manager.io/cluster-issuer': 'converted-with-caveat',
+      'nginx.ingress.kubernetes.io/auth-url': 'not-convertible',
+      'nginx.ingress.kubernetes.io/configuration-snippet': 'not-convertible',
+      'nginx.ingress.kubernetes.io/cors-allow-credentials': 'converted',
+      'nginx.ingress.kubernetes.io/cors-allow-methods': 'converted',
+      'nginx.ingress.kubernetes.io/cors-allow-origin': 'converted',
+      'nginx.ingress.kubernetes.io/cors-max-age': 'converted',
+      'nginx.ingress.kubernetes.io/enable-cors': 'converted',
+      'nginx.ingress.kubernetes.io/limit-rps': 'converted-with-caveat',
+      'nginx.ingress.kubernetes.io/proxy-connect-timeout': 'not-convertible',
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': 'converted-with-caveat',
+    });
+  });
+
+  it('reports an orphan canary and a rewrite it cannot express', () => {
+    expect(report(convert(fixture('canary.yaml')))).toMatch(/Ingress default\/orphan-canary: nginx.ingress.kubernetes.io\/canary: not-convertible: no non-canary Ingress/);
+    const ing: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'swap', namespace: 'default', annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2/$1' } },
+      spec: { ingressClassName: 'nginx', rules: [{ host: 'a.example.com', http: { paths: [{ path: '/(a|b)/(.*)', pathType: 'ImplementationSpecific', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+    };
+    expect(report(convert([ing]))).toMatch(/Ingress default\/swap: nginx.ingress.kubernetes.io\/rewrite-target: not-convertible: rewrite-target "\/\$2\/\$1"/);
+  });
+});
+
+describe('convert: user errors become findings naming the field', () => {
+  const ingress = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace: 'default', ...(annotations ? { annotations } : {}) },
+    spec,
+  });
+
+  it('reports an Ingress without class, a port name it cannot resolve and a TLS entry without Secret', () => {
+    const r = convert([
+      ingress('classless', { rules: [{ host: 'x.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'x', port: { number: 80 } } } }] } }] }),
+      ingress('named-port', {
+        ingressClassName: 'nginx',
+        tls: [{ hosts: ['y.example.com'] }],
+        rules: [{ host: 'y.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'y', port: { name: 'http' } } } }] } }],
+      }),
+    ]);
+    const text = report(r);
+    expect(text).toMatch(/Ingress default\/classless: spec.ingressClassName: not-convertible: the Ingress has no class/);
+    expect(text).toMatch(/Ingress default\/named-port: spec.rules\[0\].http.paths\[0\].backend: not-convertible: service port "http" is given by name and Service default\/y is not in the input/);
+    expect(text).toMatch(/Ingress default\/named-port: spec.tls\[0\].secretName: not-convertible: no secretName/);
+    expect(r.objects.filter((o) => o.kind === 'HTTPRoute')).toEqual([]);
+  });
+
+  it('splits more than 16 rules over several HTTPRoutes', () => {
+    const paths = Array.from({ length: 20 }, (_, i) => ({ path: `/p${String(i).padStart(2, '0')}`, pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }));
+    const r = convert([ingress('many', { ingressClassName: 'nginx', rules: [{ host: 'm.example.com', http: { paths } }] })]);
+    const routes = r.objects.filter((o) => o.kind === 'HTTPRoute') as HTTPRoute[];
+    expect(routes.map((x) => [x.metadata.name, x.spec!.rules!.length])).toEqual([
+      ['many-m.example.com', 16],
+      ['many-m.example.com-2', 4],
+    ]);
+  });
+
+  it('is deterministic: the same objects in any order give the same YAML', () => {
+    const input = [...fixture('basic.yaml'), ...fixture('canary.yaml'), ...fixture('annotations.yaml')];
+    const a = convert(input);
+    const b = convert([...input].reverse());
+    expect(objectsToYaml(b.objects, b.findings)).toBe(objectsToYaml(a.objects, a.findings));
+  });
+});
