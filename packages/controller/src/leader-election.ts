@@ -84,13 +84,18 @@ export class LeaderElector {
     loop();
   }
 
-  /** Stops electing; a leader releases the lease so another replica takes over at once. */
-  async stop(): Promise<void> {
+  /**
+   * Stops electing; a leader releases the lease so another replica takes over
+   * at once. With release=false the lease is left to expire, as after a crash.
+   */
+  async stop(release = true): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.tick;
     if (this.isLeader) {
       this.leading$.next(false);
+    }
+    if (release && this.lastRenew > 0) {
       try {
         const lease = await this.client.get<Lease>(this.path);
         if (lease.spec?.holderIdentity === this.o.identity) {

@@ -44,8 +44,14 @@ export class Reflector {
     private readonly store: ObjectStore,
     private readonly log: Logger,
     private readonly metrics?: ReflectorMetrics,
+    /** Resume a watch from this resourceVersion instead of listing first (the store must already hold that state). */
+    resumeFrom?: string,
   ) {
     this.key = kindKey(kind.group, kind.kind);
+    if (resumeFrom) {
+      this.resourceVersion = resumeFrom;
+      this.syncedOnce = true;
+    }
   }
 
   get synced(): boolean {

@@ -81,7 +81,7 @@ export interface RunningController {
   readonly ca: CertificateAndKey;
   isLeader(): boolean;
   /** Graceful stop: give up leadership at once, keep serving xDS for drainMs, then close everything. */
-  stop(o?: { drainMs?: number }): Promise<void>;
+  stop(o?: { drainMs?: number; releaseLease?: boolean }): Promise<void>;
 }
 
 function loadKubeConfig(o: ControllerOptions): KubeConfig {
@@ -240,12 +240,12 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
   log.info({ identity, xdsPort, httpPort: http.port, watching: watcher.watching().length }, 'switchyard controller started');
 
   let stopped: Promise<void> | undefined;
-  const stop = (so: { drainMs?: number } = {}): Promise<void> =>
+  const stop = (so: { drainMs?: number; releaseLease?: boolean } = {}): Promise<void> =>
     (stopped ??= (async () => {
       stopping = true;
       log.info({ identity }, 'stopping: leaving leadership, draining xDS');
       leaderSub?.unsubscribe();
-      await elector?.stop();
+      await elector?.stop(so.releaseLease !== false);
       await watcher.stop();
       await reconciler.stop();
       unsubscribeNack();
