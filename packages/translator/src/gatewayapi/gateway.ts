@@ -212,10 +212,7 @@ function detectConflicts(listeners: ListenerState[]): void {
   for (const group of byPort.values()) {
     const families = new Set(group.map((l) => l.protocol!.family));
     if (families.size > 1) {
-      for (const l of group) {
-        l.conflicted = condition(ConditionType.Conflicted, true, ListenerReason.ProtocolConflict, `port ${l.spec.port} is used by listeners of incompatible protocols (${[...new Set(group.map((x) => x.spec.protocol))].join(', ')})`);
-        l.usable = false;
-      }
+      for (const l of group) markConflicted(l, ListenerReason.ProtocolConflict, `port ${l.spec.port} is used by listeners of incompatible protocols (${[...new Set(group.map((x) => x.spec.protocol))].join(', ')})`);
       continue;
     }
     const byHost = new Map<string, ListenerState[]>();
@@ -227,10 +224,7 @@ function detectConflicts(listeners: ListenerState[]): void {
     }
     for (const same of byHost.values()) {
       if (same.length < 2) continue;
-      for (const l of same) {
-        l.conflicted = condition(ConditionType.Conflicted, true, ListenerReason.HostnameConflict, `listeners ${same.map((x) => x.spec.name).join(', ')} share port ${l.spec.port} and hostname "${l.spec.hostname ?? ''}"`);
-        l.usable = false;
-      }
+      for (const l of same) markConflicted(l, ListenerReason.HostnameConflict, `listeners ${same.map((x) => x.spec.name).join(', ')} share port ${l.spec.port} and hostname "${l.spec.hostname ?? ''}"`);
     }
   }
 }
@@ -242,6 +236,14 @@ export function proxyConfigProblem(ref: { group?: string; kind?: string; name?: 
   if (ref.group !== PROXY_CONFIG.group || ref.kind !== PROXY_CONFIG.kind) return `${ref.group || 'core'}/${String(ref.kind)} is not a parameters kind Switchyard supports (switchyard.dev/ProxyConfig)`;
   if (typeof ref.name !== 'string' || !ctx.snapshot.get(PROXY_CONFIG.group, PROXY_CONFIG.kind, namespace, ref.name)) return `ProxyConfig ${namespace}/${String(ref.name)} not found`;
   return undefined;
+}
+
+/** A conflicted listener is not accepted and not programmed, for the conflict's reason (as the conformance suite expects). */
+export function markConflicted(l: ListenerState, reason: string, message: string): void {
+  l.conflicted = condition(ConditionType.Conflicted, true, reason, message);
+  if (l.accepted.status === 'True') l.accepted = condition(ConditionType.Accepted, false, reason, message);
+  l.programmed = condition(ConditionType.Programmed, false, reason, message);
+  l.usable = false;
 }
 
 /** Listener Programmed condition, derived once validity is final. */
