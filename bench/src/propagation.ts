@@ -5,7 +5,7 @@
 // moment it enters the pipeline until every stream has received the new
 // RouteConfiguration and written its ACK; bytes received are counted per
 // change, beside the encoded size of the resources that really changed.
-import { encodeMessage, RESOURCE_FIELDS, resourceName } from '@switchyard/protos';
+import { encodeMessage, RESOURCE_FIELDS, resourceName, TypeUrl } from '@switchyard/protos';
 import type { EnvoyResources } from '@switchyard/protos';
 import type { AdsMode } from './ads-client.js';
 import { ClientPool, diffStats, type PoolStats } from './client-pool.js';
@@ -44,6 +44,10 @@ export interface PropagationRow {
   /** Encoded size of the resources whose bytes changed (median over the sampled changes). */
   readonly changedResourceBytes: number;
   readonly changedResources: number;
+  /** Encoded size of the virtual hosts whose bytes changed (median over the sampled changes). */
+  readonly changedVirtualHostBytes: number;
+  /** Encoded size of the RouteConfiguration(s) in the fleet, for scale. */
+  readonly routeConfigurationBytes: number;
   readonly bytesRatio: number;
   readonly byType: Record<string, { responsesPerStream: number; resourcesPerStream: number; bytesPerStream: number }>;
   /** Server process CPU (translate + encode + serve) per change, ms. */
@@ -57,6 +61,19 @@ function encodedSizes(resources: EnvoyResources): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const [field, typeUrl] of RESOURCE_FIELDS) {
     for (const r of resources[field]) out.set(`${typeUrl}|${resourceName(r)}`, Buffer.from(encodeMessage(typeUrl, r)));
+  }
+  return out;
+}
+
+/**
+ * Encoded bytes of every virtual host: the smallest unit Envoy can receive
+ * on its own (VHDS), which shows how much of a RouteConfiguration a one-route
+ * change really touches.
+ */
+function virtualHostSizes(resources: EnvoyResources): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const rc of resources.routes) {
+    for (const vh of rc.virtual_hosts ?? []) out.set(`${rc.name}|${vh.name}`, Buffer.from(encodeMessage('envoy.config.route.v3.VirtualHost', vh)));
   }
   return out;
 }
@@ -100,12 +117,10 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
     pipeline.apply(route);
   };
 
-  // Warm-up changes, not recorded.
-  for (let i = 0; i < 3; i++) {
-    change();
-    pipeline.run();
-    await pool.waitFor('route', seq, 120_000);
-  }
+  // One warm-up change, not recorded (the first push after sync).
+  change();
+  pipeline.run();
+  if (!(await pool.waitFor('route', seq, 300_000))) throw new Error('the warm-up change did not reach every stream within 5 minutes');
 
   const latencies: number[] = [];
   const firstAcks: number[] = [];
@@ -113,10 +128,14 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
   const setFleetMs: number[] = [];
   const perStreamBytes: number[] = [];
   const changed: Array<{ bytes: number; count: number }> = [];
+  const changedVh: number[] = [];
   const typeTotals: Record<string, { responses: number; resources: number; bytes: number }> = {};
   let timeouts = 0;
   let cpuMs = 0;
   let sizesBefore = a.sizeSamples > 0 ? encodedSizes(pipeline.last!.fleets.get(fleet)!) : undefined;
+  let vhBefore = a.sizeSamples > 0 ? virtualHostSizes(pipeline.last!.fleets.get(fleet)!) : undefined;
+  let routeConfigurationBytes = 0;
+  for (const [k, v] of sizesBefore ?? []) if (k.startsWith(TypeUrl.RouteConfiguration)) routeConfigurationBytes += v.length;
   const started = performance.now();
   let before: PoolStats = await pool.stats();
   for (let i = 0; i < a.changes && performance.now() - started < a.budgetMs; i++) {
@@ -124,7 +143,7 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
     const t0 = process.hrtime.bigint();
     change();
     const timings = pipeline.run();
-    const reached = await pool.waitFor('route', seq, 60_000);
+    const reached = await pool.waitFor('route', seq, 120_000);
     const cpu = process.cpuUsage(cpu0);
     cpuMs += (cpu.user + cpu.system) / 1000;
     if (!reached) {
@@ -145,10 +164,13 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
       t.resources += c.resources;
       t.bytes += c.bytes;
     }
-    if (sizesBefore && changed.length < a.sizeSamples) {
+    if (sizesBefore && vhBefore && changed.length < a.sizeSamples) {
       const sizesAfter = encodedSizes(pipeline.last!.fleets.get(fleet)!);
+      const vhAfter = virtualHostSizes(pipeline.last!.fleets.get(fleet)!);
       changed.push(changedBytes(sizesBefore, sizesAfter));
+      changedVh.push(changedBytes(vhBefore, vhAfter).bytes);
       sizesBefore = changed.length < a.sizeSamples ? sizesAfter : undefined;
+      vhBefore = changed.length < a.sizeSamples ? vhAfter : undefined;
     }
   }
   const final = await pool.stats();
@@ -178,6 +200,8 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
     bytesPerStream,
     changedResourceBytes: changedMedian,
     changedResources: median(changed.map((c) => c.count)),
+    changedVirtualHostBytes: median(changedVh),
+    routeConfigurationBytes,
     bytesRatio: bytesPerStream / changedMedian,
     byType,
     serverCpuMsPerChange: cpuMs / Math.max(1, n + timeouts),
