@@ -40,8 +40,6 @@ interface Table {
   readonly cases: readonly Case[];
 }
 
-// The translator reports HTTPS listeners as UnsupportedProtocol for now.
-const HTTPS_LISTENERS = 'HTTPS listeners in the translator';
 // RateLimit (switchyard.dev) is another engineer's CRD; until the translator
 // knows it, a rule with its ExtensionRef filter answers 500.
 const RATE_LIMIT = 'RateLimit ExtensionRef filters in the translator';
@@ -82,9 +80,9 @@ const TABLES: readonly Table[] = [
     certificates: { 'shop/shop-tls': 'shop.example.com', 'blog/blog-tls': 'blog.example.com' },
     cases: [
       { scheme: 'http', host: 'shop.example.com', path: '/cart?id=1', nginx: { redirect: 308, location: 'https://shop.example.com/cart?id=1' } },
-      { scheme: 'https', host: 'shop.example.com', path: '/cart', nginx: { backend: 'shop/shop:80' }, needs: HTTPS_LISTENERS },
+      { scheme: 'https', host: 'shop.example.com', path: '/cart', nginx: { backend: 'shop/shop:80' } },
       { scheme: 'http', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' } },
-      { scheme: 'https', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' }, needs: HTTPS_LISTENERS },
+      { scheme: 'https', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' } },
       { scheme: 'http', host: 'legacy.example.com', path: '/x', nginx: { redirect: 308, location: 'https://legacy.example.com/x' } },
     ],
   },
