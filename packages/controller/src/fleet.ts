@@ -186,8 +186,10 @@ export function ownerReferenceTo(gateway: Gateway): OwnerReference {
 export const ENVOY_BOOTSTRAP_KEY = 'envoy.yaml';
 export const BOOTSTRAP_MOUNT = '/etc/envoy';
 export const XDS_CERT_MOUNT = '/etc/switchyard/xds';
-/** Envoy's admin interface, loopback only; readiness is probed through it. */
+/** Envoy's admin interface, loopback only. */
 export const ENVOY_ADMIN_PORT = 19000;
+/** The bootstrap's readiness listener (envoy/bootstrap.yaml); a Gateway listener cannot use this port. */
+export const ENVOY_READY_PORT = 19001;
 /** Envoy's runtime UID in the upstream image. */
 const ENVOY_UID = 101;
 
@@ -241,12 +243,16 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
       {
         name: 'envoy',
         image: spec.image,
-        args: ['-c', `${BOOTSTRAP_MOUNT}/${ENVOY_BOOTSTRAP_KEY}`, '--log-level', spec.logLevel, '--drain-time-s', '30', '--drain-strategy', 'immediate'],
-        ports: [...spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol }))],
-        readinessProbe: { httpGet: { path: '/ready', port: ENVOY_ADMIN_PORT, host: '127.0.0.1' }, periodSeconds: 5, failureThreshold: 3 },
+        // Each pod its own node id (the fleet comes from the client certificate).
+        args: ['-c', `${BOOTSTRAP_MOUNT}/${ENVOY_BOOTSTRAP_KEY}`, '--service-node', '$(POD_NAME)', '--log-level', spec.logLevel, '--drain-time-s', '30'],
+        env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+        ports: [...spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })), { name: 'ready', containerPort: ENVOY_READY_PORT, protocol: 'TCP' }],
+        // The bootstrap's switchyard_ready listener forwards /ready to the
+        // loopback-only admin interface (the kubelet cannot reach loopback).
+        readinessProbe: { httpGet: { path: '/ready', port: ENVOY_READY_PORT }, periodSeconds: 5, failureThreshold: 3 },
         lifecycle: {
-          // Fail health checks, then let in-flight requests finish before SIGTERM.
-          preStop: { httpGet: { path: '/healthcheck/fail', port: ENVOY_ADMIN_PORT, host: '127.0.0.1' } },
+          // Let load balancers and kube-proxy stop sending new connections before Envoy gets SIGTERM.
+          preStop: { sleep: { seconds: 10 } },
         },
         securityContext: {
           allowPrivilegeEscalation: false,
