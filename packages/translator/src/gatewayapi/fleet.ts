@@ -9,6 +9,7 @@ import type { GatewayState, ListenerState } from './gateway.js';
 import { compareHostnames } from './hostname.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
 import type { RouteBuild } from './route-build.js';
+import { L4Placement, routeTableOf, tcpPortChain, tlsPortChains, udpPortProxy } from './l4-fleet.js';
 
 export function httpRouteConfigName(port: number): string {
   return `http-${port}`;
@@ -20,16 +21,21 @@ export function listenerName(transport: 'TCP' | 'UDP', port: number): string {
 
 export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[]): FleetIR {
   const usable = gw.listeners.filter((l) => l.usable && l.protocol);
-  // port -> hostname -> routes
-  const vhosts = new Map<number, Map<string, { ranked: RankedRoute[]; seen: Set<string> }>>();
-  const vhostFor = (port: number, hostname: string) => {
-    let byHost = vhosts.get(port);
-    if (!byHost) vhosts.set(port, (byHost = new Map()));
+  // route table -> hostname -> routes. Plain HTTP listeners share one table
+  // per port; each HTTPS listener has its own (it is its own SNI filter
+  // chain), which is what lets it answer 421 for other listeners' hosts.
+  const vhosts = new Map<string, Map<string, { ranked: RankedRoute[]; seen: Set<string> }>>();
+  const vhostFor = (table: string, hostname: string) => {
+    let byHost = vhosts.get(table);
+    if (!byHost) vhosts.set(table, (byHost = new Map()));
     let v = byHost.get(hostname);
     if (!v) byHost.set(hostname, (v = { ranked: [], seen: new Set() }));
     return v;
   };
-  for (const l of usable) if (l.protocol!.family === 'http') vhostFor(l.spec.port, l.spec.hostname || '*');
+  for (const l of usable) {
+    const table = routeTableOf(l);
+    if (table) vhostFor(table, l.spec.hostname || '*');
+  }
 
   const clusters = new Map<string, ClusterIR>();
   for (const b of routes) {
@@ -38,9 +44,10 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[]): Fle
     for (const p of b.parents) {
       if (p.gateway !== gw) continue;
       for (const a of p.attachments) {
-        if (a.listener.protocol?.family !== 'http') continue;
+        const table = routeTableOf(a.listener);
+        if (!table) continue;
         for (const h of a.hostnames) {
-          const v = vhostFor(a.listener.spec.port, h);
+          const v = vhostFor(table, h);
           for (const r of b.httpRoutes) {
             const k = `${r.source.kind}/${r.source.namespace}/${r.source.name}/${r.source.rule}/${r.source.match}`;
             if (v.seen.has(k)) continue; // attached twice to the same listener (two parentRefs)
@@ -53,6 +60,7 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[]): Fle
     }
     if (placed) for (const c of b.clusters) clusters.set(c.name, c);
   }
+  const l4 = new L4Placement(gw, routes);
 
   const listeners: ListenerIR[] = [];
   const routeConfigs: RouteConfigIR[] = [];
@@ -75,20 +83,34 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[]): Fle
       case 'http': {
         const name = httpRouteConfigName(port);
         filterChains.push({ kind: 'http', name, routeConfigName: name });
-        const byHost = vhosts.get(port) ?? new Map<string, { ranked: RankedRoute[]; seen: Set<string> }>();
+        const byHost = vhosts.get(name) ?? new Map<string, { ranked: RankedRoute[]; seen: Set<string> }>();
         const virtualHosts: VirtualHostIR[] = [...byHost.entries()]
           .sort(([a], [b]) => compareHostnames(a, b))
           .map(([hostname, v]) => ({ name: hostname, hostname, routes: v.ranked.sort(comparePrecedence).map((x) => x.route) }));
         routeConfigs.push({ name, virtualHosts });
         break;
       }
+      case 'tls': {
+        // HTTPS and TLS listeners on one port: one filter chain per SNI name.
+        const out = tlsPortChains(group, vhosts, l4, gw);
+        filterChains.push(...out.filterChains);
+        routeConfigs.push(...out.routeConfigs);
+        listeners.push({ name: listenerName(transport, port), port, transport, filterChains, tlsInspector: true });
+        continue;
+      }
+      case 'tcp':
+        filterChains.push(tcpPortChain(first, l4));
+        break;
+      case 'udp':
+        listeners.push({ name: listenerName(transport, port), port, transport, filterChains: [], udpProxy: udpPortProxy(first, l4) });
+        continue;
       default:
-        // Other families register their protocol and add their filter chains here.
         continue;
     }
     listeners.push({ name: listenerName(transport, port), port, transport, filterChains });
   }
 
+  for (const c of l4.clusters()) clusters.set(c.name, c);
   return {
     id: gw.key,
     listeners,

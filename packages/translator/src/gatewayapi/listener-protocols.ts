@@ -8,6 +8,8 @@ import { GATEWAY_GROUP } from '@switchyard/api';
 import type { DownstreamTlsIR, SecretIR } from '../ir/ir.js';
 import type { TranslationContext } from './context.js';
 import type { PendingCondition } from './conditions.js';
+import { HTTPS, TLS } from './listener-tls.js';
+import { TCP, UDP } from './l4-listeners.js';
 
 export interface ListenerValidation {
   /** Accepted=False with this reason/message (e.g. UnsupportedValue). */
@@ -51,7 +53,7 @@ const http: ListenerProtocol = {
 };
 
 /** Registry by protocol name. Protocols missing here get Accepted=False/UnsupportedProtocol. */
-export const LISTENER_PROTOCOLS: ReadonlyMap<string, ListenerProtocol> = new Map([[http.protocol, http]]);
+export const LISTENER_PROTOCOLS: ReadonlyMap<string, ListenerProtocol> = new Map([http, HTTPS, TLS, TCP, UDP].map((p) => [p.protocol, p]));
 
 /** Registers another protocol (used by the TLS/L4 modules at import time). */
 export function registerListenerProtocol(p: ListenerProtocol): void {

@@ -4,6 +4,7 @@
 import type { ClusterIR, HttpRouteIR } from '../ir/ir.js';
 import type { PendingCondition } from './conditions.js';
 import type { ParentResult } from './route-parents.js';
+import type { L4ActionIR } from './l4-routes.js';
 
 export interface RouteBuild {
   readonly kind: string;
@@ -14,6 +15,8 @@ export interface RouteBuild {
   readonly parents: readonly ParentResult[];
   /** IR routes of the valid rules, one per match, in rule/match order (precedence is applied per virtual host). */
   readonly httpRoutes: readonly HttpRouteIR[];
+  /** TLSRoute/TCPRoute/UDPRoute: the one rule's weighted backends (placed per listener in l4-fleet.ts). */
+  readonly l4?: L4ActionIR;
   /** Every cluster the valid rules use (forwarding and mirrors). */
   readonly clusters: readonly ClusterIR[];
   /** ResolvedRefs for every parent. */

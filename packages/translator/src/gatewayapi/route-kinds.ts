@@ -7,6 +7,7 @@ import type { ClusterTable } from './cluster-table.js';
 import type { TranslationContext } from './context.js';
 import { buildGRPCRoute } from './grpcroute.js';
 import { buildHTTPRoute } from './httproute.js';
+import { buildTCPRoute, buildTLSRoute, buildUDPRoute } from './l4-routes.js';
 import type { RouteBuild } from './route-build.js';
 import type { GatewayIndex } from './route-parents.js';
 
@@ -20,6 +21,9 @@ export interface RouteKind {
 export const ROUTE_KINDS: RouteKind[] = [
   { group: GATEWAY_GROUP, kind: 'HTTPRoute', build: (r, g, c, x) => buildHTTPRoute(r as Parameters<typeof buildHTTPRoute>[0], g, c, x) },
   { group: GATEWAY_GROUP, kind: 'GRPCRoute', build: (r, g, c, x) => buildGRPCRoute(r as Parameters<typeof buildGRPCRoute>[0], g, c, x) },
+  { group: GATEWAY_GROUP, kind: 'TLSRoute', build: (r, g, c, x) => buildTLSRoute(r as Parameters<typeof buildTLSRoute>[0], g, c, x) },
+  { group: GATEWAY_GROUP, kind: 'TCPRoute', build: (r, g, c, x) => buildTCPRoute(r as Parameters<typeof buildTCPRoute>[0], g, c, x) },
+  { group: GATEWAY_GROUP, kind: 'UDPRoute', build: (r, g, c, x) => buildUDPRoute(r as Parameters<typeof buildUDPRoute>[0], g, c, x) },
 ];
 
 export function registerRouteKind(k: RouteKind): void {

@@ -18,7 +18,8 @@ export interface RouteSource {
   readonly match: number;
 }
 
-export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute';
+/** 'Gateway' marks routes the Gateway itself answers (misdirected requests on HTTPS listeners: 421). */
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'Gateway';
 
 /** The Kubernetes object a cluster stands for (becomes cluster metadata). */
 export interface BackendSource {

@@ -8,7 +8,7 @@ import type { FleetIR } from '../ir/ir.js';
 export const INVALID_TCP_BACKEND_CLUSTER = 'switchyard_invalid_tcp_backend';
 
 export function usesInvalidTcpBackend(f: FleetIR): boolean {
-  return f.listeners.some((l) => l.filterChains.some((c) => c.kind === 'tcp_proxy' && (c.backends.length === 0 || c.backends.some((b) => b.cluster === null && b.weight > 0) || c.backends.every((b) => b.weight <= 0))));
+  return f.listeners.some((l) => l.udpProxy?.cluster === INVALID_TCP_BACKEND_CLUSTER || l.filterChains.some((c) => c.kind === 'tcp_proxy' && (c.backends.length === 0 || c.backends.some((b) => b.cluster === null && b.weight > 0) || c.backends.every((b) => b.weight <= 0))));
 }
 
 export function invalidTcpBackendCluster(): Cluster {

@@ -1,0 +1,211 @@
+// Translation of HTTPS, TLS (Passthrough/Terminate/Mixed), TCP and UDP
+// listeners and routes: statuses and what Envoy does with a connection.
+import type { KubeObject, Listener } from '@switchyard/api';
+import type { EnvoyResources } from '@switchyard/protos';
+import { explain } from '../explain/index.js';
+import { explainTlsConnection } from '../explain/tls.js';
+import { createTestCertificate, tlsSecretObject, caConfigMapObject, type TestCertificate } from '../tls/test-certificates.js';
+import { backend, encodeAll, gateway, gatewayClass, referenceGrant, run, routeConditions, G, service } from '../test-fixtures.js';
+
+type Conds = Array<[string, string, string]>;
+function listenerConditions(r: ReturnType<typeof run>, gw: string, listener: string): Conds {
+  const [ns, name] = gw.split('/');
+  const s = r.statuses.find((x) => x.kind === 'Gateway' && x.namespace === ns && x.name === name);
+  const l = (s?.status as { listeners: Array<{ name: string; attachedRoutes: number; conditions: Array<{ type: string; status: string; reason: string }> }> }).listeners.find((x) => x.name === listener);
+  if (!l) throw new Error(`no listener ${listener}`);
+  return l.conditions.map((c) => [c.type, c.status, c.reason]);
+}
+function gatewayConditions(r: ReturnType<typeof run>, gw: string): Conds {
+  const [ns, name] = gw.split('/');
+  const s = r.statuses.find((x) => x.kind === 'Gateway' && x.namespace === ns && x.name === name);
+  return (s?.status as { conditions: Array<{ type: string; status: string; reason: string }> }).conditions.map((c) => [c.type, c.status, c.reason]);
+}
+function attached(r: ReturnType<typeof run>, gw: string, listener: string): number {
+  const [ns, name] = gw.split('/');
+  const s = r.statuses.find((x) => x.kind === 'Gateway' && x.namespace === ns && x.name === name);
+  return (s?.status as { listeners: Array<{ name: string; attachedRoutes: number }> }).listeners.find((x) => x.name === listener)!.attachedRoutes;
+}
+const route = (kind: string, ns: string, name: string, spec: object, created = '2026-01-01T00:00:00Z'): KubeObject => ({ apiVersion: `${G}/v1`, kind, metadata: { namespace: ns, name, generation: 1, creationTimestamp: created }, spec });
+const https = (name: string, port: number, hostname: string | undefined, certs: string[], extra: Partial<Listener> = {}): Listener => ({
+  name,
+  port,
+  protocol: 'HTTPS',
+  ...(hostname ? { hostname } : {}),
+  tls: { certificateRefs: certs.map((c) => ({ name: c })) },
+  allowedRoutes: { namespaces: { from: 'All' } },
+  ...extra,
+});
+function udpBackend(ns: string, name: string, port: number, ip: string): KubeObject[] {
+  return [
+    service(ns, name, [{ port, name: 'dns' }]),
+    { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: ns, name: `${name}-1`, labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints: [{ addresses: [ip], conditions: { ready: true } }], ports: [{ name: 'dns', port: port + 1000, protocol: 'UDP' }] } as KubeObject,
+  ];
+}
+
+let rsa: TestCertificate;
+let ecdsa: TestCertificate;
+let other: TestCertificate;
+let ca: TestCertificate;
+beforeAll(async () => {
+  [rsa, ecdsa, other, ca] = await Promise.all([
+    createTestCertificate({ dnsNames: ['*.example.com', 'example.com'] }),
+    createTestCertificate({ keyType: 'ECDSA', dnsNames: ['*.example.com', 'example.com'] }),
+    createTestCertificate({ keyType: 'ECDSA', dnsNames: ['other.org'] }),
+    createTestCertificate({ isCa: true, keyType: 'ECDSA', commonName: 'client-ca' }),
+  ]);
+});
+
+function fleetOf(r: ReturnType<typeof run>, id = 'infra/gw'): EnvoyResources {
+  const f = r.fleets.get(id);
+  if (!f) throw new Error(`no fleet ${id}`);
+  encodeAll(f); // every resource must encode as its Envoy type
+  return f;
+}
+
+describe('HTTPS listeners', () => {
+  const objects = (): KubeObject[] => [
+    gatewayClass(),
+    gateway('infra', 'gw', [https('www', 443, 'www.example.com', ['rsa', 'ecdsa']), https('other', 443, 'other.org', ['other']), https('any', 443, undefined, ['rsa']), https('broken', 8443, 'x.example.com', ['missing'])]),
+    tlsSecretObject('infra', 'rsa', rsa) as KubeObject,
+    tlsSecretObject('infra', 'ecdsa', ecdsa) as KubeObject,
+    tlsSecretObject('infra', 'other', other) as KubeObject,
+    tlsSecretObject('infra', 'unused', other) as KubeObject,
+    ...backend('apps', 'web'),
+    ...backend('apps', 'api'),
+    route('HTTPRoute', 'apps', 'www', { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'www' }], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }),
+    route('HTTPRoute', 'apps', 'any', { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'any' }], hostnames: ['api.example.net'], rules: [{ backendRefs: [{ name: 'api', port: 8080 }] }] }),
+  ];
+
+  it('serves RSA and ECDSA certificates side by side on the SNI-matched chain and routes the request', () => {
+    const r = run(objects());
+    const f = fleetOf(r);
+    const c = explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'www.example.com', alpn: ['h2'] });
+    expect(c).toMatchObject({ outcome: 'accepted', filterChain: 'https-443/www', tls: { mode: 'terminate', served: ['tls/infra/rsa', 'tls/infra/ecdsa'], clientCertificate: 'none', negotiatedAlpn: 'h2' }, action: { kind: 'http', routeConfigName: 'https-443/www' } });
+    if (c.outcome !== 'accepted' || c.tls.mode !== 'terminate') throw new Error('terminate');
+    expect(c.tls.certificates.map((x) => x.keyAlgorithm)).toEqual(['RSA', 'ECDSA']);
+    const e = explain(f, { port: 443, scheme: 'https', method: 'GET', host: 'www.example.com', path: '/' });
+    expect(e.kind === 'route' && e.action.kind === 'clusters' ? e.action.backends.map((b) => (b.target.kind === 'backend' ? b.target.backend?.name : '')) : e).toEqual(['web']);
+    expect(listenerConditions(r, 'infra/gw', 'www')).toEqual([['Accepted', 'True', 'Accepted'], ['Programmed', 'True', 'Programmed'], ['ResolvedRefs', 'True', 'ResolvedRefs'], ['Conflicted', 'False', 'NoConflicts']]);
+  });
+
+  it('answers 421 for a host that belongs to another listener of the port, 404 on the catch-all listener', () => {
+    const f = fleetOf(run(objects()));
+    const ask = (sni: string, host: string) => {
+      const e = explain(f, { port: 443, scheme: 'https', method: 'GET', host, sni, path: '/' });
+      if (e.kind === 'no-route') return 404;
+      if (e.kind === 'route' && e.action.kind === 'direct_response') return e.action.status;
+      if (e.kind === 'route' && e.action.kind === 'clusters') return 200;
+      return e.kind;
+    };
+    expect(ask('www.example.com', 'www.example.com')).toBe(200);
+    expect(ask('www.example.com', 'other.org')).toBe(421);
+    expect(ask('www.example.com', 'unknown.example.net')).toBe(421);
+    expect(ask('unknown.example.net', 'api.example.net')).toBe(200); // catch-all listener by SNI
+    expect(ask('unknown.example.net', 'www.example.com')).toBe(421);
+    expect(ask('unknown.example.net', 'nothing.example.net')).toBe(404);
+  });
+
+  it('reports a missing certificate on that listener only, and ships only referenced secrets', () => {
+    const r = run(objects());
+    expect(listenerConditions(r, 'infra/gw', 'broken')).toEqual([['Accepted', 'True', 'Accepted'], ['Programmed', 'False', 'Invalid'], ['ResolvedRefs', 'False', 'InvalidCertificateRef'], ['Conflicted', 'False', 'NoConflicts']]);
+    const s = r.statuses.find((x) => x.kind === 'Gateway')!.status as { listeners: Array<{ name: string; conditions: Array<{ type: string; message: string }> }> };
+    expect(s.listeners.find((l) => l.name === 'broken')!.conditions.find((c) => c.type === 'ResolvedRefs')!.message).toBe('spec.listeners[3].tls.certificateRefs[0]: Secret infra/missing not found');
+    const f = fleetOf(r);
+    expect(f.secrets.map((x) => x.name)).toEqual(['tls/infra/ecdsa', 'tls/infra/other', 'tls/infra/rsa']);
+    expect(f.listeners.map((l) => l.name)).toEqual(['tcp-443']);
+  });
+
+  it('needs a ReferenceGrant for a certificate in another namespace', () => {
+    const gw = gateway('infra', 'gw', [{ ...https('www', 443, undefined, []), tls: { certificateRefs: [{ name: 'shared', namespace: 'certs' }] } }]);
+    const base = [gatewayClass(), gw, tlsSecretObject('certs', 'shared', rsa) as KubeObject];
+    expect(listenerConditions(run(base), 'infra/gw', 'www')[2]).toEqual(['ResolvedRefs', 'False', 'RefNotPermitted']);
+    const granted = run([...base, referenceGrant('certs', 'g', [{ group: G, kind: 'Gateway', namespace: 'infra' }], [{ group: '', kind: 'Secret', name: 'shared' }])]);
+    expect(listenerConditions(granted, 'infra/gw', 'www')[2]).toEqual(['ResolvedRefs', 'True', 'ResolvedRefs']);
+    expect(fleetOf(granted).secrets.map((x) => x.name)).toEqual(['tls/certs/shared']);
+  });
+
+  it('validates client certificates per port (default and perPort), AllowInsecureFallback reported on the Gateway', () => {
+    const gw = gateway('infra', 'gw', [https('strict', 443, undefined, ['rsa']), https('lenient', 8443, undefined, ['rsa']), https('bad', 9443, undefined, ['rsa'])]);
+    gw.spec!.tls = {
+      frontend: {
+        default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }] } },
+        perPort: [
+          { port: 8443, tls: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], mode: 'AllowInsecureFallback' } } },
+          { port: 9443, tls: { validation: { caCertificateRefs: [{ group: '', kind: 'Service', name: 'ca' }] } } },
+        ],
+      },
+    };
+    const r = run([gatewayClass(), gw, tlsSecretObject('infra', 'rsa', rsa) as KubeObject, caConfigMapObject('infra', 'ca', ca) as KubeObject]);
+    const f = fleetOf(r);
+    expect(explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'a.example.com' })).toMatchObject({ tls: { clientCertificate: 'required', clientCa: 'ca/ConfigMap/infra/ca' } });
+    expect(explainTlsConnection(f, { port: 8443, transport: 'tls', sni: 'a.example.com' })).toMatchObject({ tls: { clientCertificate: 'optional', clientCa: 'ca/ConfigMap/infra/ca' } });
+    expect(listenerConditions(r, 'infra/gw', 'bad').slice(0, 3)).toEqual([['Accepted', 'False', 'NoValidCACertificate'], ['Programmed', 'False', 'Invalid'], ['ResolvedRefs', 'False', 'InvalidCACertificateKind']]);
+    expect(gatewayConditions(r, 'infra/gw')).toContainEqual(['InsecureFrontendValidationMode', 'True', 'ConfigurationChanged']);
+    expect(f.secrets.map((x) => x.name)).toEqual(['ca/ConfigMap/infra/ca', 'tls/infra/rsa']);
+  });
+});
+
+describe('TLSRoute', () => {
+  const objects = (): KubeObject[] => [
+    gatewayClass(),
+    gateway('infra', 'gw', [
+      { name: 'pass', port: 443, protocol: 'TLS', hostname: '*.example.com', tls: { mode: 'Passthrough' }, allowedRoutes: { namespaces: { from: 'All' } } },
+      { name: 'term', port: 443, protocol: 'TLS', hostname: 'term.example.org', tls: { mode: 'Terminate', certificateRefs: [{ name: 'other' }] }, allowedRoutes: { namespaces: { from: 'All' } } },
+    ]),
+    tlsSecretObject('infra', 'other', other) as KubeObject,
+    ...backend('apps', 'a', 443),
+    ...backend('apps', 'b', 443),
+    route('TLSRoute', 'apps', 'old', { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'pass' }], hostnames: ['abc.example.com'], rules: [{ backendRefs: [{ name: 'a', port: 443, weight: 3 }, { name: 'b', port: 443, weight: 1 }, { name: 'gone', port: 443, weight: 1 }] }] }, '2026-01-01T00:00:00Z'),
+    route('TLSRoute', 'apps', 'new', { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: ['abc.example.com', 'term.example.org'], rules: [{ backendRefs: [{ name: 'b', port: 443 }] }] }, '2026-02-01T00:00:00Z'),
+    route('TLSRoute', 'apps', 'nomatch', { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: ['nope.net'], rules: [{ backendRefs: [{ name: 'b', port: 443 }] }] }),
+  ];
+
+  it('passes TLS through by SNI to weighted backends; an invalid backend share closes connections', () => {
+    const r = run(objects());
+    const c = explainTlsConnection(fleetOf(r), { port: 443, transport: 'tls', sni: 'abc.example.com' });
+    expect(c).toMatchObject({ outcome: 'accepted', tls: { mode: 'passthrough' }, action: { kind: 'tcp_proxy' } });
+    if (c.outcome !== 'accepted' || c.action.kind !== 'tcp_proxy') throw new Error('tcp_proxy');
+    expect(c.action.backends.map((b) => [b.backend?.name ?? b.cluster, b.weight, b.exists])).toEqual([['a', 3, true], ['b', 1, true], ['switchyard_invalid_tcp_backend', 1, true]]);
+    expect(routeConditions(r, 'TLSRoute', 'apps', 'old')).toEqual([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'False', 'BackendNotFound']]);
+  });
+
+  it('terminates TLS with the listener certificate in Mixed mode on the same port, oldest route winning a name', () => {
+    const r = run(objects());
+    const f = fleetOf(r);
+    const t = explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'term.example.org' });
+    expect(t).toMatchObject({ outcome: 'accepted', tls: { mode: 'terminate', served: ['tls/infra/other'] }, action: { kind: 'tcp_proxy', backends: [{ backend: { name: 'b' } }] } });
+    expect(routeConditions(r, 'TLSRoute', 'apps', 'new')).toEqual([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'True', 'ResolvedRefs']]);
+    expect(routeConditions(r, 'TLSRoute', 'apps', 'nomatch')).toEqual([['Accepted', 'False', 'NoMatchingListenerHostname'], ['ResolvedRefs', 'True', 'ResolvedRefs']]);
+    expect(explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'zzz.example.com' })).toMatchObject({ outcome: 'no-filter-chain' });
+    expect(explainTlsConnection(f, { port: 443, transport: 'raw' })).toMatchObject({ outcome: 'no-filter-chain' });
+    expect(attached(r, 'infra/gw', 'pass')).toBe(2);
+  });
+});
+
+describe('TCPRoute and UDPRoute', () => {
+  it('forwards a TCP port to the oldest route with weights; the newer route stays Accepted', () => {
+    const r = run([
+      gatewayClass(),
+      gateway('infra', 'gw', [{ name: 'db', port: 5432, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }]),
+      ...backend('infra', 'pg-a', 5432),
+      ...backend('infra', 'pg-b', 5432),
+      route('TCPRoute', 'infra', 'older', { parentRefs: [{ name: 'gw', sectionName: 'db' }], rules: [{ backendRefs: [{ name: 'pg-a', port: 5432, weight: 90 }, { name: 'pg-b', port: 5432, weight: 10 }] }] }, '2026-01-01T00:00:00Z'),
+      route('TCPRoute', 'infra', 'newer', { parentRefs: [{ name: 'gw', port: 5432 }], rules: [{ backendRefs: [{ name: 'pg-b', port: 5432 }] }] }, '2026-03-01T00:00:00Z'),
+      ...udpBackend('infra', 'dns-a', 53, '10.1.0.1'),
+      ...udpBackend('infra', 'dns-b', 53, '10.1.0.2'),
+      route('UDPRoute', 'infra', 'dns', { parentRefs: [{ name: 'gw', sectionName: 'dns' }], rules: [{ backendRefs: [{ name: 'dns-a', port: 53, weight: 7 }, { name: 'dns-b', port: 53, weight: 3 }] }] }),
+    ]);
+    const f = fleetOf(r);
+    const tcp = explainTlsConnection(f, { port: 5432, transport: 'raw' });
+    if (tcp.outcome !== 'accepted' || tcp.action.kind !== 'tcp_proxy') throw new Error(JSON.stringify(tcp));
+    expect(tcp.action.backends.map((b) => [b.backend?.name, b.share])).toEqual([['pg-a', 0.9], ['pg-b', 0.1]]);
+    expect(routeConditions(r, 'TCPRoute', 'infra', 'newer')).toEqual([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'True', 'ResolvedRefs']]);
+    expect(attached(r, 'infra/gw', 'db')).toBe(2);
+    const udp = explainTlsConnection(f, { port: 53, transport: 'udp' });
+    if (udp.outcome !== 'accepted' || udp.action.kind !== 'udp_proxy') throw new Error(JSON.stringify(udp));
+    expect(udp.action.backends.map((b) => [b.backend?.name, b.share])).toEqual([['dns-a', 0.7], ['dns-b', 0.3]]);
+    // TCP on the same port as UDP is no conflict; with no TCPRoute it closes connections.
+    expect(listenerConditions(r, 'infra/gw', 'dns-tcp')[3]).toEqual(['Conflicted', 'False', 'NoConflicts']);
+    expect(explainTlsConnection(f, { port: 53, transport: 'raw' })).toMatchObject({ outcome: 'accepted', action: { kind: 'tcp_proxy', backends: [{ cluster: 'switchyard_invalid_tcp_backend' }] } });
+  });
+});
