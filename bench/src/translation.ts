@@ -38,6 +38,8 @@ export interface TranslationRow {
   readonly rssBeforeMiB: number;
   readonly peakRssMiB: number;
   readonly statuses: number;
+  /** HTTPRoutes whose every parent has Accepted=True and ResolvedRefs=True: the generator's routes are meant to be valid. */
+  readonly routesAccepted: number;
 }
 
 export interface OutputCounts {
@@ -155,5 +157,21 @@ export async function runTranslation(a: TranslationArgs): Promise<TranslationRow
     rssBeforeMiB: before.rss / MiB,
     peakRssMiB: peakRss / MiB,
     statuses: output.statuses.length,
+    routesAccepted: acceptedRoutes(output),
   };
+}
+
+interface RouteStatusShape {
+  parents?: Array<{ conditions?: Array<{ type: string; status: string }> }>;
+}
+
+function acceptedRoutes(result: TranslateResult): number {
+  let n = 0;
+  for (const s of result.statuses) {
+    if (s.kind !== 'HTTPRoute') continue;
+    const parents = (s.status as RouteStatusShape | undefined)?.parents ?? [];
+    const ok = (p: NonNullable<RouteStatusShape['parents']>[number], type: string): boolean => (p.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+    if (parents.length > 0 && parents.every((p) => ok(p, 'Accepted') && ok(p, 'ResolvedRefs'))) n++;
+  }
+  return n;
 }
