@@ -1,0 +1,111 @@
+// `switchyard migrate` against a live cluster: a real kube-apiserver (the
+// controller's test environment) holding IngressClasses, Ingresses, Services
+// and Secrets, read through a kubeconfig file as a user would.
+import { PassThrough } from 'node:stream';
+import type { KubeObject } from '@switchyard/api';
+import type { Assessment } from './assess.js';
+import { migrateCommand } from './index.js';
+
+// The harness lives in the controller package's sources; a computed specifier
+// keeps it out of the cli build (it is test-only).
+const TESTENV_MODULE: string = '../../../controller/src/testenv/index.js';
+
+interface TestEnvLike {
+  applyAll(objs: readonly KubeObject[]): Promise<void>;
+  writeKubeconfig(): string;
+  stop(): Promise<void>;
+}
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+  out.on('data', (c: Buffer) => chunks.out.push(c));
+  err.on('data', (c: Buffer) => chunks.err.push(c));
+  const code = await migrateCommand(args, { stdout: out, stderr: err });
+  return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
+}
+
+const objects: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'blog' } },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 8080 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'shop-tls', namespace: 'shop' },
+    type: 'Opaque',
+    stringData: { note: 'the migration only checks that it exists' },
+  } as KubeObject,
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace: 'shop', annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2', 'nginx.ingress.kubernetes.io/auth-url': 'https://auth/' } },
+    spec: {
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/app(/|$)(.*)', pathType: 'ImplementationSpecific', backend: { service: { name: 'web', port: { name: 'http' } } } }] } }],
+    },
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'blog', namespace: 'blog' },
+    spec: {
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['blog.example.com'], secretName: 'missing-tls' }],
+      rules: [{ host: 'blog.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'blog', port: { number: 80 } } } }] } }],
+    },
+  },
+];
+
+describe('migrate with cluster input', () => {
+  let env: TestEnvLike;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    const { TestEnv } = (await import(TESTENV_MODULE)) as { TestEnv: { start(o: { gatewayApiCrds: boolean }): Promise<TestEnvLike> } };
+    env = await TestEnv.start({ gatewayApiCrds: false });
+    await env.applyAll(objects);
+    kubeconfig = env.writeKubeconfig();
+  }, 180_000);
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('assesses the Ingresses of every namespace, reading the Services and Secrets they use', async () => {
+    const r = await run(['assess', '--kubeconfig', kubeconfig, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout) as Assessment;
+    expect(a.ingressClasses).toEqual([{ name: 'nginx', controller: 'k8s.io/ingress-nginx', isDefault: true, found: true, ingresses: 2, namespaces: ['blog', 'shop'] }]);
+    expect(a.ingresses.map((i) => `${i.namespace}/${i.name}`)).toEqual(['blog/blog', 'shop/web']);
+    // The Secret that does not exist is reported; the one that does is not.
+    expect(a.ingresses[0]!.findings).toContainEqual({ field: 'spec.tls[0].secretName', outcome: 'converted-with-caveat', message: expect.stringMatching(/Secret blog\/missing-tls does not exist/) });
+    expect(JSON.stringify(a.ingresses[1]!.findings)).not.toMatch(/shop-tls/);
+    expect(a.ingresses[1]!.annotations.find((x) => x.key === 'nginx.ingress.kubernetes.io/auth-url')?.outcome).toBe('not-convertible');
+  });
+
+  it('converts one namespace, resolving a named port through the Service', async () => {
+    const r = await run(['convert', '--kubeconfig', kubeconfig, '-n', 'shop', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { objects: KubeObject[] };
+    expect(out.objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'Gateway shop/nginx',
+      'HTTPRoute shop/web-shop.example.com',
+      'HTTPRoute shop/web-shop.example.com-https-redirect',
+    ]);
+    const route = out.objects[1] as KubeObject<{ rules: Array<{ matches: unknown; backendRefs: unknown; filters: unknown }> }>;
+    expect(route.spec!.rules[0]).toEqual({
+      matches: [{ path: { type: 'PathPrefix', value: '/app' } }],
+      filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
+      backendRefs: [{ name: 'web', port: 8080 }],
+    });
+  });
+
+  it('says why when the cluster cannot be read', async () => {
+    const r = await run(['assess', '--kubeconfig', '/nonexistent/kubeconfig']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot read the cluster/);
+  });
+});
