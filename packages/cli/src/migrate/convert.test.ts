@@ -19,6 +19,7 @@ describe('convert: Gateways, listeners and cross-namespace references', () => {
     expect(gw.spec!.gatewayClassName).toBe('switchyard');
     expect(gw.spec!.listeners.map((l) => [l.name, l.protocol, l.port, l.hostname ?? '', l.tls?.certificateRefs ?? []])).toEqual([
       ['http', 'HTTP', 80, '', []],
+      ['https-wildcard.tenants.example.com', 'HTTPS', 443, '*.tenants.example.com', [{ name: 'tenants-tls', namespace: 'shop' }]],
       ['https-blog.example.com', 'HTTPS', 443, 'blog.example.com', [{ name: 'blog-tls', namespace: 'blog' }]],
       ['https-shop.example.com', 'HTTPS', 443, 'shop.example.com', [{ name: 'shop-tls', namespace: 'shop' }]],
     ]);
@@ -26,7 +27,13 @@ describe('convert: Gateways, listeners and cross-namespace references', () => {
       expect(l.allowedRoutes).toEqual({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['blog', 'shop'] }] } } });
     }
     const grant = find<ReferenceGrant>(r.objects, 'ReferenceGrant', 'shop', 'from-default-gateways-to-secrets');
-    expect(grant.spec).toEqual({ from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'default' }], to: [{ group: '', kind: 'Secret', name: 'shop-tls' }] });
+    expect(grant.spec).toEqual({
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'default' }],
+      to: [
+        { group: '', kind: 'Secret', name: 'shop-tls' },
+        { group: '', kind: 'Secret', name: 'tenants-tls' },
+      ],
+    });
     // ssl-redirect: the rules on the HTTPS listener, a 308 twin on the HTTP listener.
     const shop = find<HTTPRoute>(r.objects, 'HTTPRoute', 'shop', 'shop-shop.example.com');
     expect(shop.spec!.parentRefs).toEqual([{ name: 'nginx', namespace: 'default', sectionName: 'https-shop.example.com' }]);

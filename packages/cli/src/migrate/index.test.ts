@@ -22,12 +22,13 @@ const fx = (name: string) => path.join(TESTDATA, name);
 describe('migrate assess', () => {
   it('inventories classes, Ingresses, hosts, TLS Secrets, backends and annotations', () => {
     const a = assess(fixture('tls.yaml'));
-    expect(a.summary).toEqual({ ingressClasses: 1, ingresses: 3, hosts: 3, tlsSecrets: 2, outcomes: { converted: 2, 'converted-with-caveat': 1, 'not-convertible': 0 } });
-    expect(a.ingressClasses).toEqual([{ name: 'nginx', controller: 'k8s.io/ingress-nginx', isDefault: false, found: true, ingresses: 3, namespaces: ['blog', 'shop'] }]);
+    expect(a.summary).toEqual({ ingressClasses: 1, ingresses: 4, hosts: 4, tlsSecrets: 3, outcomes: { converted: 3, 'converted-with-caveat': 1, 'not-convertible': 0 } });
+    expect(a.ingressClasses).toEqual([{ name: 'nginx', controller: 'k8s.io/ingress-nginx', isDefault: false, found: true, ingresses: 4, namespaces: ['blog', 'shop'] }]);
     expect(a.ingresses.map((i) => [i.namespace, i.name, i.hosts, i.tls, i.backends, i.outcome])).toEqual([
       ['blog', 'blog', ['blog.example.com'], [{ secretName: 'blog-tls', hosts: ['blog.example.com'] }], [{ kind: 'service', name: 'blog', port: '80' }], 'converted'],
       ['blog', 'legacy', ['legacy.example.com'], [], [{ kind: 'service', name: 'legacy', port: '80' }], 'converted-with-caveat'],
       ['shop', 'shop', ['shop.example.com'], [{ secretName: 'shop-tls', hosts: ['shop.example.com'] }], [{ kind: 'service', name: 'shop', port: '80' }], 'converted'],
+      ['shop', 'tenants', ['*.tenants.example.com'], [{ secretName: 'tenants-tls', hosts: ['*.tenants.example.com'] }], [{ kind: 'service', name: 'tenant', port: '80' }], 'converted'],
     ]);
   });
 

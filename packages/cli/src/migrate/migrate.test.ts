@@ -77,13 +77,15 @@ const TABLES: readonly Table[] = [
   {
     fixture: 'tls.yaml',
     fleet: 'default/nginx',
-    certificates: { 'shop/shop-tls': 'shop.example.com', 'blog/blog-tls': 'blog.example.com' },
+    certificates: { 'shop/shop-tls': 'shop.example.com', 'blog/blog-tls': 'blog.example.com', 'shop/tenants-tls': '*.tenants.example.com' },
     cases: [
       { scheme: 'http', host: 'shop.example.com', path: '/cart?id=1', nginx: { redirect: 308, location: 'https://shop.example.com/cart?id=1' } },
       { scheme: 'https', host: 'shop.example.com', path: '/cart', nginx: { backend: 'shop/shop:80' } },
       { scheme: 'http', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' } },
       { scheme: 'https', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' } },
       { scheme: 'http', host: 'legacy.example.com', path: '/x', nginx: { redirect: 308, location: 'https://legacy.example.com/x' } },
+      { scheme: 'http', host: 'acme.tenants.example.com', path: '/', nginx: { redirect: 308, location: 'https://acme.tenants.example.com/' } },
+      { scheme: 'https', host: 'acme.tenants.example.com', path: '/', nginx: { backend: 'shop/tenant:80' } },
     ],
   },
   {
@@ -99,6 +101,12 @@ const TABLES: readonly Table[] = [
       { host: 'regex.example.com', path: '/v2/users/7', nginx: { backend: 'default/users:80', path: '/v2/users/7' } },
       { host: 'regex.example.com', path: '/V10/Users', nginx: { backend: 'default/users:80', path: '/V10/Users' } },
       { host: 'regex.example.com', path: '/v/users', nginx: { status: 404 } },
+      // use-regex is host-wide: the plain paths of another Ingress become case-insensitive character-prefix regexes.
+      { host: 'regex.example.com', path: '/docs/intro', nginx: { backend: 'default/docs:80' } },
+      { host: 'regex.example.com', path: '/Docsets', nginx: { backend: 'default/docs:80' } },
+      // ingress-nginx tries regex locations longest first.
+      { host: 'regex.example.com', path: '/api/v2/items', nginx: { backend: 'default/api-v:80' } },
+      { host: 'regex.example.com', path: '/api/items', nginx: { backend: 'default/api:80' } },
     ],
   },
   {
