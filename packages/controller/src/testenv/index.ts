@@ -269,6 +269,9 @@ export class TestEnv {
 
   /** Server-side apply as the admin; returns the object as stored. */
   async apply<T extends KubeObject = KubeObject>(obj: KubeObject, o: { dryRun?: boolean; fieldManager?: string } = {}): Promise<T> {
+    const r = await this.discovery.require(obj.apiVersion, obj.kind);
+    // As kubectl does: a namespaced object without a namespace goes to "default".
+    if (r.namespaced && !obj.metadata.namespace) obj = { ...obj, metadata: { ...obj.metadata, namespace: 'default' } };
     const path = await this.discovery.objectPath(obj);
     return this.admin.patch<T>(path, 'apply', obj, { fieldManager: o.fieldManager ?? 'testenv', force: 'true', ...(o.dryRun ? { dryRun: 'All' } : {}) });
   }
