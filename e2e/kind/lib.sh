@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Shared settings and helpers of the kind scripts. Sourced, not run.
+# Every setting can be overridden from the environment (the Makefile passes
+# its variables through).
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export REPO_ROOT
+
+KIND_CLUSTER="${KIND_CLUSTER:-switchyard}"
+IMAGE="${IMAGE:-switchyard:dev}"
+METALLB_VERSION="${METALLB_VERSION:-v0.14.9}"
+KUBECTL="${KUBECTL:-kubectl}"
+KIND="${KIND:-kind}"
+DOCKER="${DOCKER:-docker}"
+export KIND_CLUSTER IMAGE METALLB_VERSION KUBECTL KIND DOCKER
+
+log() {
+  printf '==> %s\n' "$*" >&2
+}
+
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# need TOOL...: fail early, naming the missing tool.
+need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is required but not on PATH"
+  done
+}
+
+# The Gateway API release pinned in e2e/go.mod: CRDs, conformance suite and
+# its manifests all come from this one version.
+gateway_api_version() {
+  (cd "$REPO_ROOT/e2e" && go list -m -f '{{.Version}}' sigs.k8s.io/gateway-api)
+}
+
+kctl() {
+  "$KUBECTL" --context "kind-$KIND_CLUSTER" "$@"
+}
+
+# retry SECONDS CMD...: runs CMD every 2 s until it succeeds or SECONDS pass.
+retry() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    if ((SECONDS >= deadline)); then
+      return 1
+    fi
+    sleep 2
+  done
+}

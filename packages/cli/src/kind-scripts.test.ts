@@ -1,0 +1,103 @@
+// What can be checked here of the kind e2e and the conformance runner, which
+// need Docker and internet to run: the scripts pass shellcheck, the Makefile
+// targets exist, the e2e manifests are what Switchyard accepts, and the Go
+// conformance runner vets, builds and passes its own unit test.
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { runCli } from './testing/capture.js';
+import type { RenderedTranslation } from './render.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const KIND_DIR = path.join(REPO, 'e2e', 'kind');
+const scripts = fs.readdirSync(KIND_DIR).filter((f) => f.endsWith('.sh')).sort();
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** shellcheck from PATH; as root with apt-get, installed on first use (Debian package). */
+function findShellcheck(): string | undefined {
+  const which = () => spawnSync('sh', ['-c', 'command -v shellcheck'], { encoding: 'utf8' }).stdout.trim() || undefined;
+  let found = which();
+  if (!found && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'shellcheck'], { env, stdio: 'ignore' }).status !== 0) {
+      spawnSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
+      spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'shellcheck'], { env, stdio: 'ignore' });
+    }
+    found = which();
+  }
+  return found;
+}
+
+describe('e2e/kind scripts', () => {
+  it('are all there and executable', () => {
+    expect(scripts).toEqual(['conformance.sh', 'deploy.sh', 'e2e.sh', 'kind-down.sh', 'kind-up.sh', 'lib.sh']);
+    for (const s of scripts.filter((f) => f !== 'lib.sh')) expect(fs.statSync(path.join(KIND_DIR, s)).mode & 0o111).not.toBe(0);
+  });
+
+  const shellcheck = findShellcheck();
+  (shellcheck ? it : it.skip)('pass shellcheck', async () => {
+    const r = await run(shellcheck!, ['-x', '-S', 'style', ...scripts], KIND_DIR);
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  }, 300_000);
+  if (!shellcheck) {
+    it('pass shellcheck (skipped: shellcheck is not installed and cannot be installed with apt-get here)', () => undefined);
+  }
+
+  it('are what the Makefile targets run', () => {
+    const makefile = fs.readFileSync(path.join(REPO, 'Makefile'), 'utf8');
+    for (const [target, script] of [
+      ['kind-up', 'kind-up.sh'],
+      ['deploy', 'deploy.sh'],
+      ['e2e', 'e2e.sh'],
+      ['conformance', 'conformance.sh'],
+      ['kind-down', 'kind-down.sh'],
+    ]) {
+      expect(makefile).toMatch(new RegExp(`^${target}:.*\\n\\tbash e2e/kind/${script.replace('.', '\\.')}$`, 'm'));
+    }
+  });
+
+  it('use a kind config kind accepts', () => {
+    const config = parse(fs.readFileSync(path.join(REPO, 'kind-config.yaml'), 'utf8')) as { kind: string; apiVersion: string; nodes: Array<{ role: string }> };
+    expect([config.kind, config.apiVersion]).toEqual(['Cluster', 'kind.x-k8s.io/v1alpha4']);
+    expect(config.nodes.filter((n) => n.role === 'control-plane')).toHaveLength(1);
+  });
+});
+
+describe('e2e/kind/manifests/e2e.yaml', () => {
+  it('gives the e2e Gateway a programmed fleet and its route every rule', async () => {
+    // `make deploy` creates the GatewayClass from the examples.
+    const gatewayClass = path.join(REPO, 'examples', '00-switchyard-gatewayclass.yaml');
+    const r = await runCli(['translate', '-f', gatewayClass, '-f', path.join(KIND_DIR, 'manifests', 'e2e.yaml'), '--add-missing-endpoints', '-o', 'json']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout) as RenderedTranslation;
+    expect(Object.keys(doc.fleets)).toEqual(['switchyard-e2e/e2e']);
+    const cond = (kind: string, type: string) => {
+      const s = doc.statuses.find((x) => x.kind === kind && x.name === 'e2e')?.status as { conditions?: Array<{ type: string; status: string }>; parents?: Array<{ conditions: Array<{ type: string; status: string }> }> };
+      return (kind === 'HTTPRoute' ? s?.parents?.[0]?.conditions : s?.conditions)?.find((c) => c.type === type)?.status;
+    };
+    expect([cond('Gateway', 'Programmed'), cond('HTTPRoute', 'Accepted'), cond('HTTPRoute', 'ResolvedRefs')]).toEqual(['True', 'True', 'True']);
+  });
+});
+
+describe('e2e/conformance (Go)', () => {
+  it('vets, builds, and passes its own tests (the suite itself skips without a cluster)', async () => {
+    const e2e = path.join(REPO, 'e2e');
+    const vet = await run('go', ['vet', './conformance/'], e2e);
+    expect(vet.output).toBe('');
+    expect(vet.code).toBe(0);
+    const test = await run('go', ['test', '-count=1', '-v', './conformance/'], e2e);
+    expect(test.output).toMatch(/--- PASS: TestApplySwitchyardDefaults/);
+    expect(test.output).toMatch(/--- SKIP: TestConformance/);
+    expect(test.code).toBe(0);
+  }, 600_000);
+});

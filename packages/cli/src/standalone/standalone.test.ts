@@ -1,0 +1,137 @@
+// Standalone mode as a user runs it: a directory of manifests, an Envoy-like
+// xDS client on the loopback port, the HTTP endpoint, and file edits.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { TypeUrl } from '@switchyard/protos';
+import { createXdsServer, SnapshotCache } from '@switchyard/xds';
+import { SotwSubscription, switchyardField } from '../testing/ads-client.js';
+import { startStandalone, type Standalone } from './index.js';
+
+const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: switchyard}
+spec: {controllerName: switchyard.dev/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: web}
+spec:
+  gatewayClassName: switchyard
+  listeners:
+  - {name: http, port: 8080, protocol: HTTP}
+`;
+
+const service = (name: string, port: number) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: web}
+spec:
+  ports: [{name: http, port: 80, targetPort: ${port}}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${name}-1, namespace: web, labels: {kubernetes.io/service-name: ${name}}}
+addressType: IPv4
+endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
+ports: [{name: http, port: ${port}, protocol: TCP}]
+`;
+
+const route = (backends: string[]) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: web}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+${backends.map((b) => `  - matches: [{path: {type: PathPrefix, value: /${b}}}]\n    backendRefs: [{name: ${b}, port: 80}]`).join('\n')}
+`;
+
+async function getJson(port: number, p: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${port}${p}`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => switchyardField(c, 'name')).sort();
+
+describe('serve --from-dir', () => {
+  let dir: string;
+  let standalone: Standalone;
+  let client: SotwSubscription | undefined;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-standalone-'));
+    fs.writeFileSync(path.join(dir, 'gateway.yaml'), GATEWAY + service('cart', 9101) + service('search', 9102));
+    fs.writeFileSync(path.join(dir, 'route.yaml'), route(['cart']));
+    standalone = await startStandalone({
+      dir,
+      xdsAddress: { host: '127.0.0.1', port: 0 },
+      httpAddress: { host: '127.0.0.1', port: 0 },
+      logger: pino({ level: 'silent' }),
+      xds: { createCache: () => new SnapshotCache(), createServer: (cache, logger) => createXdsServer({ cache, tls: { insecure: true }, logger }) },
+      debounceMs: 20,
+      pollMs: 200,
+    });
+  });
+
+  afterEach(async () => {
+    client?.close();
+    client = undefined;
+    await standalone.close();
+  });
+
+  it('serves the Gateway fleet over xDS and pushes the new config when a file changes', async () => {
+    client = new SotwSubscription(standalone.xdsPort, { id: 'envoy-1', cluster: 'web/gw' }, TypeUrl.Cluster);
+    const first = await client.next();
+    expect(backendsOf(first.resources)).toEqual(['cart']);
+
+    fs.writeFileSync(path.join(dir, 'route.yaml'), route(['cart', 'search']));
+    const second = await client.until((u) => u.resources.length === 2);
+    expect(backendsOf(second.resources)).toEqual(['cart', 'search']);
+    expect(second.version).not.toBe(first.version);
+
+    const config = await getJson(standalone.httpPort, '/config?fleet=web/gw');
+    expect(config.status).toBe(200);
+    const fleet = (config.body.fleets as Record<string, { clusters: Array<Record<string, unknown>>; listeners: unknown[] }>)['web/gw']!;
+    expect(fleet.clusters).toHaveLength(2);
+    expect(fleet.clusters[0]!['@type']).toBe(TypeUrl.Cluster);
+  });
+
+  it('reports a bad file in /status and keeps serving the last good objects', async () => {
+    client = new SotwSubscription(standalone.xdsPort, { id: 'envoy-1', cluster: 'web/gw' }, TypeUrl.Cluster);
+    expect(backendsOf((await client.next()).resources)).toEqual(['cart']);
+    const generation = standalone.state().generation;
+
+    // An editor's half-written save of the route file.
+    fs.writeFileSync(path.join(dir, 'route.yaml'), 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop\n');
+    // And a new file with an object that has no name.
+    fs.writeFileSync(path.join(dir, 'extra.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {namespace: web}\n');
+    let status: Record<string, unknown> = {};
+    for (let i = 0; i < 200; i++) {
+      status = (await getJson(standalone.httpPort, '/status')).body;
+      if ((status.errors as unknown[]).length === 2) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((status.errors as Array<{ text: string; servingLastGood: boolean }>).map((e) => [e.text.replace(dir + path.sep, ''), e.servingLastGood])).toEqual([
+      ['extra.yaml:1: document 1 (Service): metadata.name: required field is missing', false],
+      [expect.stringMatching(/^route\.yaml:\d+: document 1: invalid YAML: /), true],
+    ]);
+    expect(standalone.state().generation).toBeGreaterThan(generation);
+    const route = (status.statuses as Array<{ kind: string; name: string }>).find((s) => s.kind === 'HTTPRoute');
+    expect(route?.name).toBe('shop');
+    // The route still reaches cart: the last good version of route.yaml is served.
+    const config = await getJson(standalone.httpPort, '/config?fleet=web/gw');
+    const clusters = (config.body.fleets as Record<string, { clusters: Array<Record<string, unknown>> }>)['web/gw']!.clusters;
+    expect(clusters).toHaveLength(1);
+  });
+
+  it('answers /healthz, 404 for an unknown fleet or path, 405 for other methods', async () => {
+    const health = await fetch(`http://127.0.0.1:${standalone.httpPort}/healthz`);
+    expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
+    const noFleet = await getJson(standalone.httpPort, '/config?fleet=web/other');
+    expect(noFleet.status).toBe(404);
+    expect(noFleet.body.error).toBe('no fleet "web/other"; fleets: web/gw');
+    expect((await getJson(standalone.httpPort, '/nope')).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${standalone.httpPort}/config`, { method: 'POST' })).status).toBe(405);
+  });
+});
