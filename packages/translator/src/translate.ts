@@ -5,7 +5,8 @@
 import { GATEWAY_GROUP, type Gateway, type GatewayClass, type KubeObject, type Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { emitFleet } from './envoy/index.js';
-import type { FleetIR } from './ir/ir.js';
+import type { FleetIR, SecretIR } from './ir/ir.js';
+import { BackendTlsPolicies, gatewayBackendClientCertificate } from './gatewayapi/backendtlspolicy.js';
 import { ClusterTable } from './gatewayapi/cluster-table.js';
 import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
 import { createContext } from './gatewayapi/context.js';
@@ -95,11 +96,20 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
     }
   }
 
+  // Upstream TLS: BackendTLSPolicies and each Gateway's backend client certificate.
+  const backendTls = new BackendTlsPolicies(ctx);
+  const clientCertificates = new Map<GatewayState, SecretIR | undefined>();
+  for (const g of gateways) {
+    const c = gatewayBackendClientCertificate(g.object, ctx);
+    clientCertificates.set(g, c.secret);
+    if (c.condition && g.accepted) g.conditions.push(c.condition);
+  }
+
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
   for (const g of gateways) {
     if (!g.accepted) continue;
-    const f = buildFleet(g, byGateway.get(g) ?? []);
+    const f = buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw)));
     ir.set(g.key, f);
     fleets.set(g.key, emitFleet(f));
   }
@@ -107,6 +117,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
   for (const c of classes.values()) statuses.push(gatewayClassStatus(c, sc));
   for (const g of gateways) statuses.push(gatewayStatus(g, sc));
   for (const { object, build } of builds) statuses.push(routeStatus(object, build, sc));
+  statuses.push(...backendTls.statuses(sc));
   return { fleets, statuses, ir };
 }
 

@@ -6,6 +6,7 @@ import type { ClusterIR } from '../ir/ir.js';
 import { clusterMetadata } from './metadata.js';
 
 export function clusterLoadAssignment(c: ClusterIR): ClusterLoadAssignment | undefined {
+  if (c.blocked) return undefined; // a STATIC cluster with an empty inline load_assignment
   const protocol = c.protocol === 'udp' ? 'UDP' : 'TCP';
   if (c.discovery.type === 'weighted-eds') {
     // One locality per backend, weighted (the cluster enables locality-weighted

@@ -17,6 +17,12 @@ export function cluster(c: ClusterIR): Cluster {
     connect_timeout: { seconds: '10', nanos: 0 },
     metadata: clusterMetadata(c.backend),
   };
+  if (c.blocked) {
+    // No endpoints at all: Envoy answers 503 (no healthy upstream); see ClusterIR.blocked.
+    out.type = 'STATIC';
+    out.load_assignment = { cluster_name: c.name, endpoints: [] };
+    return out;
+  }
   if (c.discovery.type === 'eds' || c.discovery.type === 'weighted-eds') {
     out.type = 'EDS';
     out.eds_cluster_config = { eds_config: { ads: {}, resource_api_version: 'V3' } };

@@ -19,7 +19,10 @@ export function listenerName(transport: 'TCP' | 'UDP', port: number): string {
   return `${transport.toLowerCase()}-${port}`;
 }
 
-export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[]): FleetIR {
+/** Adds upstream TLS to a fleet's clusters (BackendTLSPolicy) and names the secrets that needs. */
+export type UpstreamTlsApplier = (clusters: readonly ClusterIR[], gw: GatewayState) => { clusters: ClusterIR[]; secrets: SecretIR[] };
+
+export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upstreamTls?: UpstreamTlsApplier): FleetIR {
   const usable = gw.listeners.filter((l) => l.usable && l.protocol);
   // route table -> hostname -> routes. Plain HTTP listeners share one table
   // per port; each HTTPS listener has its own (it is its own SNI filter
@@ -111,11 +114,17 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[]): Fle
   }
 
   for (const c of l4.clusters()) clusters.set(c.name, c);
+  let sorted = [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (upstreamTls) {
+    const applied = upstreamTls(sorted, gw);
+    sorted = applied.clusters;
+    for (const s of applied.secrets) secrets.set(s.name, s);
+  }
   return {
     id: gw.key,
     listeners,
     routeConfigs,
-    clusters: [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    clusters: sorted,
     secrets: [...secrets.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
   };
 }

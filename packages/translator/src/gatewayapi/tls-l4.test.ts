@@ -209,3 +209,74 @@ describe('TCPRoute and UDPRoute', () => {
     expect(explainTlsConnection(f, { port: 53, transport: 'raw' })).toMatchObject({ outcome: 'accepted', action: { kind: 'tcp_proxy', backends: [{ cluster: 'switchyard_invalid_tcp_backend' }] } });
   });
 });
+
+describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
+  const policy = (name: string, created: string, target: { name: string; sectionName?: string }, validation: object): KubeObject => ({
+    apiVersion: `${G}/v1`,
+    kind: 'BackendTLSPolicy',
+    metadata: { namespace: 'infra', name, generation: 2, creationTimestamp: created },
+    spec: { targetRefs: [{ group: '', kind: 'Service', ...target }], validation },
+  });
+  const objects = (): KubeObject[] => {
+    const gw = gateway('infra', 'gw', [{ name: 'http', port: 80, protocol: 'HTTP' }]);
+    gw.spec!.tls = { backend: { clientCertificateRef: { name: 'client' } } };
+    return [
+      gatewayClass(),
+      gw,
+      tlsSecretObject('infra', 'client', rsa) as KubeObject,
+      caConfigMapObject('infra', 'ca', ca) as KubeObject,
+      service('infra', 'secure', [{ port: 443, name: 'btls' }, { port: 8443, name: 'other' }]),
+      ...backend('infra', 'plain', 8080),
+      ...backend('infra', 'broken', 8080),
+      route('HTTPRoute', 'infra', 'r', {
+        parentRefs: [{ name: 'gw' }],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/secure' } }], backendRefs: [{ name: 'secure', port: 443 }] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/other' } }], backendRefs: [{ name: 'secure', port: 8443 }] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/broken' } }], backendRefs: [{ name: 'broken', port: 8080 }] },
+        ],
+      }),
+      policy('older', '2026-01-01T00:00:00Z', { name: 'secure' }, { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 'secure.example.com' }),
+      policy('newer', '2026-02-01T00:00:00Z', { name: 'secure' }, { wellKnownCACertificates: 'System', hostname: 'other.example.com' }),
+      policy('port', '2026-03-01T00:00:00Z', { name: 'secure', sectionName: 'other' }, { wellKnownCACertificates: 'System', hostname: 'port.example.com', subjectAltNames: [{ type: 'URI', uri: 'spiffe://example.com/svc' }] }),
+      policy('bad-kind', '2026-01-01T00:00:00Z', { name: 'broken' }, { caCertificateRefs: [{ group: 'invalid.io', kind: 'InvalidKind', name: 'x' }], hostname: 'broken.example.com' }),
+    ];
+  };
+  const policyConditions = (r: ReturnType<typeof run>, name: string) => {
+    const s = r.statuses.find((x) => x.kind === 'BackendTLSPolicy' && x.name === name)!.status as { ancestors: Array<{ ancestorRef: { name: string }; conditions: Array<{ type: string; status: string; reason: string; observedGeneration: number }> }> };
+    return s.ancestors.map((a) => [a.ancestorRef.name, a.conditions.map((c) => [c.type, c.status, c.reason, c.observedGeneration])]);
+  };
+
+  it('originates TLS with the oldest policy (SNI, CA, hostname as SAN) and presents the Gateway client certificate', () => {
+    const r = run(objects());
+    const f = fleetOf(r);
+    const c = f.clusters.find((x) => x.name === 'infra/secure:443')!;
+    const ctx = c.transport_socket?.typed_config as Record<string, unknown>;
+    expect(ctx).toMatchObject({ sni: 'secure.example.com', common_tls_context: { tls_certificate_sds_secret_configs: [{ name: 'tls/infra/client' }], combined_validation_context: { default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'secure.example.com' } }] }, validation_context_sds_secret_config: { name: 'ca/ConfigMap/infra/ca' } } } });
+    const port = f.clusters.find((x) => x.name === 'infra/secure:8443')!.transport_socket?.typed_config as Record<string, unknown>;
+    expect(port).toMatchObject({ sni: 'port.example.com', common_tls_context: { validation_context: { trusted_ca: { filename: '/etc/ssl/certs/ca-certificates.crt' }, match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { exact: 'spiffe://example.com/svc' } }] } } });
+    expect(f.secrets.map((s) => s.name)).toEqual(['ca/ConfigMap/infra/ca', 'tls/infra/client']);
+    expect(policyConditions(r, 'older')).toEqual([['gw', [['Accepted', 'True', 'Accepted', 2], ['ResolvedRefs', 'True', 'ResolvedRefs', 2]]]]);
+    expect(policyConditions(r, 'newer')).toEqual([['gw', [['Accepted', 'False', 'Conflicted', 2], ['ResolvedRefs', 'True', 'ResolvedRefs', 2]]]]);
+    expect(policyConditions(r, 'port')).toEqual([['gw', [['Accepted', 'True', 'Accepted', 2], ['ResolvedRefs', 'True', 'ResolvedRefs', 2]]]]);
+    expect(gatewayConditions(r, 'infra/gw')).toContainEqual(['ResolvedRefs', 'True', 'ResolvedRefs']);
+  });
+
+  it('blocks traffic to a backend whose policy has no valid CA (503, never plain text)', () => {
+    const r = run(objects());
+    expect(policyConditions(r, 'bad-kind')).toEqual([['gw', [['Accepted', 'False', 'NoValidCACertificate', 2], ['ResolvedRefs', 'False', 'InvalidKind', 2]]]]);
+    const f = fleetOf(r);
+    const c = f.clusters.find((x) => x.name === 'infra/broken:8080')!;
+    expect(c).toMatchObject({ type: 'STATIC', load_assignment: { endpoints: [] } });
+    expect(c.transport_socket).toBeUndefined();
+    expect(f.clusters.find((x) => x.name === 'infra/plain:8080')).toBeUndefined();
+  });
+
+  it('reports an unusable client certificate on the Gateway (ResolvedRefs=False), which stays Accepted', () => {
+    const objs = objects().filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'client'));
+    const r = run(objs);
+    expect(gatewayConditions(r, 'infra/gw')).toEqual(expect.arrayContaining([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'False', 'InvalidClientCertificateRef']]));
+    const ctx = fleetOf(r).clusters.find((x) => x.name === 'infra/secure:443')!.transport_socket?.typed_config as { common_tls_context: Record<string, unknown> };
+    expect(ctx.common_tls_context.tls_certificate_sds_secret_configs).toBeUndefined();
+  });
+});

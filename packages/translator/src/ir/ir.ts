@@ -272,6 +272,12 @@ export interface ClusterIR {
   readonly discovery: ClusterDiscoveryIR;
   /** Upstream TLS (BackendTLSPolicy), filled in by that feature. */
   readonly tls?: UpstreamTlsIR;
+  /**
+   * Set when the backend must not receive traffic although the route is
+   * fine (a BackendTLSPolicy targets it but is unusable): the cluster gets
+   * no endpoints, so requests get 503 instead of going out in plain text.
+   */
+  readonly blocked?: string;
 }
 
 export interface UpstreamTlsIR {
