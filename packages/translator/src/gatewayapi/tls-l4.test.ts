@@ -276,7 +276,7 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
     const objs = objects().filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'client'));
     const r = run(objs);
     expect(gatewayConditions(r, 'infra/gw')).toEqual(expect.arrayContaining([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'False', 'InvalidClientCertificateRef']]));
-    const ctx = fleetOf(r).clusters.find((x) => x.name === 'infra/secure:443')!.transport_socket?.typed_config as { common_tls_context: Record<string, unknown> };
+    const ctx = fleetOf(r).clusters.find((x) => x.name === 'infra/secure:443')!.transport_socket?.typed_config as unknown as { common_tls_context: Record<string, unknown> };
     expect(ctx.common_tls_context.tls_certificate_sds_secret_configs).toBeUndefined();
   });
 });
