@@ -15,6 +15,8 @@ import { loadXds } from './xds-contract.js';
 
 export interface EndpointChurnArgs {
   readonly routes: number;
+  /** Gateways the routes spread over; every stream belongs to Gateway 0's fleet (the marker's). */
+  readonly gateways: number;
   readonly streams: number;
   readonly mode: AdsMode;
   readonly intervalMs: number;
@@ -23,6 +25,7 @@ export interface EndpointChurnArgs {
 
 export interface EndpointChurnRow {
   readonly routes: number;
+  readonly gateways: number;
   readonly streams: number;
   readonly mode: AdsMode;
   readonly intervalMs: number;
@@ -48,7 +51,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointChurnRow> {
   const xds = await loadXds();
-  const config = generateConfig({ gateways: 1, routes: a.routes, seed: 1 });
+  const config = generateConfig({ gateways: a.gateways, routes: a.routes, seed: 1 });
   const fleet = config.fleets[0]!;
   const cache = xds.createCache();
   const pipeline = new Pipeline(config.objects, cache);
@@ -135,6 +138,7 @@ export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointCh
   const eds = d.byType['EDS'];
   return {
     routes: a.routes,
+    gateways: a.gateways,
     streams: a.streams,
     mode: a.mode,
     intervalMs: a.intervalMs,

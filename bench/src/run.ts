@@ -148,19 +148,20 @@ async function translationSection(o: Options): Promise<Section> {
 
 async function propagationSection(o: Options): Promise<Section> {
   const routes = o.quick ? 1000 : 10000;
+  const gateways = o.quick ? 1 : 10;
   const scenarios: Array<[number, 'sotw' | 'delta']> = o.quick ? [[100, 'sotw'], [100, 'delta']] : [[100, 'sotw'], [100, 'delta'], [1000, 'sotw'], [1000, 'delta']];
   const rows: Array<ChildJobs['propagation'][1]> = [];
   const errors: string[] = [];
   for (const [streams, mode] of scenarios) {
     log(`2 propagation: ${routes} HTTPRoutes, ${streams} ${mode} streams`);
     try {
-      rows.push(await runChild('propagation', { routes, streams, mode, changes: o.quick ? 20 : 50, budgetMs: o.quick ? 30_000 : streams >= 1000 ? 60_000 : 90_000, sizeSamples: 5 }));
+      rows.push(await runChild('propagation', { routes, gateways, streams, mode, changes: o.quick ? 20 : 50, budgetMs: o.quick ? 30_000 : streams >= 1000 ? 120_000 : 90_000, sizeSamples: 5 }));
     } catch (err) {
       errors.push(`propagation ${streams} ${mode}: ${errorText(err)}`);
     }
   }
   const table: Table = {
-    title: `2. Change propagation (${routes.toLocaleString('en-US')} HTTPRoutes on one Gateway; one HTTPRoute changed per step)`,
+    title: `2. Change propagation (${routes.toLocaleString('en-US')} HTTPRoutes over ${gateways} Gateway${gateways > 1 ? 's' : ''}, ${(rows[0]?.fleetRoutes ?? routes / gateways).toLocaleString('en-US')} on the one whose fleet the streams belong to; one HTTPRoute changed per step)`,
     columns: ['streams', 'mode', 'changes', 'p50 ms', 'p99 ms', 'max ms', 'first ACK p50 ms', 'translate p50 ms', 'setFleet p50 ms', 'bytes/stream/change', 'changed resource bytes', 'bytes ratio', 'changed vhost bytes', 'initial sync s', 'server CPU ms/change', 'stream errors'],
     rows: rows.map((r) => [r.streams, r.mode, r.timeouts ? `${r.changes} (+${r.timeouts} timed out)` : r.changes, r.p50Ms, r.p99Ms, r.maxMs, r.firstAckP50Ms, r.translateP50Ms, r.setFleetP50Ms, Math.round(r.bytesPerStream), Math.round(r.changedResourceBytes), r.bytesRatio, Math.round(r.changedVirtualHostBytes), r.initialSyncMs / 1000, r.serverCpuMsPerChange, r.streamErrors]),
     notes: [
@@ -189,7 +190,7 @@ async function propagationSection(o: Options): Promise<Section> {
 }
 
 async function endpointSection(o: Options): Promise<Section> {
-  const args = o.quick ? { routes: 1000, streams: 100, mode: 'delta' as const, intervalMs: 5, durationMs: 5000 } : { routes: 10000, streams: 1000, mode: 'delta' as const, intervalMs: 5, durationMs: 10000 };
+  const args = o.quick ? { routes: 1000, gateways: 1, streams: 100, mode: 'delta' as const, intervalMs: 5, durationMs: 5000 } : { routes: 10000, gateways: 10, streams: 1000, mode: 'delta' as const, intervalMs: 5, durationMs: 10000 };
   const errors: string[] = [];
   let row: ChildJobs['endpointChurn'][1] | undefined;
   log(`3 endpoint churn: ${args.routes} HTTPRoutes, ${args.streams} ${args.mode} streams, a change every ${args.intervalMs} ms for ${args.durationMs / 1000} s`);
@@ -199,7 +200,7 @@ async function endpointSection(o: Options): Promise<Section> {
     errors.push(`endpoint churn: ${errorText(err)}`);
   }
   const table: Table = {
-    title: `3. Endpoint churn (one EndpointSlice changing every ${args.intervalMs} ms for ${args.durationMs / 1000} s; ${args.routes.toLocaleString('en-US')} HTTPRoutes)`,
+    title: `3. Endpoint churn (one EndpointSlice changing every ${args.intervalMs} ms for ${args.durationMs / 1000} s; ${args.routes.toLocaleString('en-US')} HTTPRoutes over ${args.gateways} Gateway${args.gateways > 1 ? 's' : ''}; all streams on the slice's fleet)`,
     columns: ['streams', 'mode', 'changes', 'translations', 'p50 ms', 'p99 ms', 'max ms', 'translate p50 ms', 'server CPU %', 'client CPU %', 'bytes/stream/push', 'types sent', 'only that CLA'],
     rows: row ? [[row.streams, row.mode, row.changes, row.translations, row.p50Ms, row.p99Ms, row.maxMs, row.translateP50Ms, row.serverCpuPct, row.clientCpuPct, Math.round(row.bytesPerStreamPerPush), Object.entries(row.byType).map(([t, c]) => `${t} ${c.responses} resp x ${fmt(c.resourcesPerResponse, 1)} res`).join('; '), row.onlyAffectedAssignment ? 'yes' : 'NO']] : [],
     notes: [
