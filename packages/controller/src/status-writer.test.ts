@@ -1,0 +1,43 @@
+import { snapshotOf, type KubeObject } from '@switchyard/api';
+import { mergeStatus, statusEqual, ownsStatus, staleSharedEntries } from './status-writer.js';
+
+const ME = 'switchyard.dev/gateway-controller';
+
+describe('mergeStatus', () => {
+  it('keeps other controllers’ route parents and replaces ours', () => {
+    const current = { parents: [
+      { parentRef: { name: 'a' }, controllerName: 'other.io/c', conditions: [] },
+      { parentRef: { name: 'b' }, controllerName: ME, conditions: [{ type: 'Accepted', status: 'False' }] },
+    ] };
+    const computed = { parents: [{ parentRef: { name: 'b' }, controllerName: ME, conditions: [{ type: 'Accepted', status: 'True' }] }] };
+    expect(mergeStatus(current, computed, ME)).toEqual({ parents: [current.parents[0], computed.parents[0]] });
+  });
+});
+
+describe('statusEqual', () => {
+  it('ignores lastTransitionTime and condition order, not status changes', () => {
+    const a = { conditions: [{ type: 'A', status: 'True', lastTransitionTime: 't1' }, { type: 'B', status: 'True' }] };
+    const b = { conditions: [{ type: 'B', status: 'True' }, { type: 'A', status: 'True', lastTransitionTime: 't2' }] };
+    expect(statusEqual(a, b)).toBe(true);
+    expect(statusEqual(a, { conditions: [{ type: 'A', status: 'False' }, { type: 'B', status: 'True' }] })).toBe(false);
+  });
+});
+
+describe('ownsStatus', () => {
+  const objs: KubeObject[] = [
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'mine' }, spec: { controllerName: ME } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'theirs' }, spec: { controllerName: 'other.io/c' } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g1', namespace: 'n' }, spec: { gatewayClassName: 'mine' } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g2', namespace: 'n' }, spec: { gatewayClassName: 'theirs' } },
+  ];
+  const snap = snapshotOf(objs);
+  it('writes only GatewayClasses and Gateways of our controller', () => {
+    expect(objs.map((o) => ownsStatus(o, snap, ME))).toEqual([true, false, true, false]);
+  });
+  it('clears our stale parent entries on routes we no longer compute a status for', () => {
+    const route: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'n' }, status: { parents: [{ controllerName: ME }, { controllerName: 'other.io/c' }] } };
+    const stale = staleSharedEntries(snapshotOf([...objs, route]), [], ME, ['HTTPRoute']);
+    expect(stale).toEqual([{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'n', name: 'r', status: { parents: [] } }]);
+    expect(mergeStatus(route.status, stale[0]!.status, ME)).toEqual({ parents: [{ controllerName: 'other.io/c' }] });
+  });
+});
