@@ -59,6 +59,45 @@ describe('convert: Gateways, listeners and cross-namespace references', () => {
     ]);
   });
 
+  it('puts per-class Gateways in the namespace asked for, with routes referring to it', () => {
+    const r = convert(fixture('basic.yaml'), { gatewayNamespace: 'networking' });
+    const gw = find<Gateway>(r.objects, 'Gateway', 'networking', 'nginx');
+    expect(gw.spec!.listeners[0]!.allowedRoutes).toEqual({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop'] }] } } });
+    const route = find<HTTPRoute>(r.objects, 'HTTPRoute', 'shop', 'app-app.example.com');
+    expect(route.spec!.parentRefs).toEqual([{ name: 'nginx', namespace: 'networking', sectionName: 'http' }]);
+  });
+
+  it('takes the class from the legacy annotation, else from the default IngressClass', () => {
+    const ing = (name: string, annotations?: Record<string, string>): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace: 'default', ...(annotations ? { annotations } : {}) },
+      spec: { rules: [{ host: `${name}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+    });
+    const defaultClass: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'public', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } };
+    const r = convert([defaultClass, ing('legacy', { 'kubernetes.io/ingress.class': 'internal' }), ing('plain')]);
+    expect(r.ingresses.map((i) => [i.ingress.name, i.className, i.classSource, i.gateway])).toEqual([
+      ['legacy', 'internal', 'annotation', 'default/internal'],
+      ['plain', 'public', 'default', 'default/public'],
+    ]);
+    expect(r.ingresses[0]!.annotations).toEqual([expect.objectContaining({ annotation: 'kubernetes.io/ingress.class', outcome: 'converted' })]);
+  });
+
+  it('keeps generated names within 253 characters, distinct and stable', () => {
+    const long = 'a'.repeat(60);
+    const host = `${long}.${long}.${long}.example.com`;
+    const mk = (name: string, path: string): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace: 'default' },
+      spec: { ingressClassName: 'nginx', rules: [{ host, http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+    });
+    const names = convert([mk(`${long}-one`, '/one'), mk(`${long}-two`, '/two')]).objects.filter((o) => o.kind === 'HTTPRoute').map((o) => o.metadata.name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    for (const n of names) expect(n.length).toBeLessThanOrEqual(253);
+  });
+
   it('converts only the chosen classes', () => {
     const r = convert(fixture('annotations.yaml'), { ingressClasses: ['traefik'] });
     expect(r.objects.filter((o) => o.kind === 'Gateway').map((o) => o.metadata.name)).toEqual(['traefik']);

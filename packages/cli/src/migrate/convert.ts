@@ -268,10 +268,22 @@ export function dnsName(s: string): string {
     .slice(0, 200);
 }
 
+/** 8 hex digits of FNV-1a: keeps truncated names distinct and stable. */
+function shortHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
 /** Hands out unique names per kind and namespace: base, base-2, base-3, ... */
 class NameRegistry {
   private readonly taken = new Set<string>();
-  claim(kind: string, namespace: string, base: string): string {
+  claim(kind: string, namespace: string, wanted: string): string {
+    // Object names are at most 253 characters; leave room for a "-N" suffix.
+    const base = wanted.length > 240 ? `${wanted.slice(0, 231).replace(/[-.]+$/, '')}-${shortHash(wanted)}` : wanted;
     let name = base;
     for (let i = 2; this.taken.has(`${kind}/${namespace}/${name}`); i++) name = `${base}-${i}`;
     this.taken.add(`${kind}/${namespace}/${name}`);
