@@ -85,19 +85,60 @@ interface TypeState {
   toldAbsent: Set<string>;
   /** SotW reconnect: the version_info of the client's first request, until a snapshot exists to compare. */
   claimedVersion?: string;
-  /** The TypeSet the client was last fully in sync with, to skip re-diffing an unchanged type. */
-  synced?: TypeSet;
+  /**
+   * The TypeSet version the client is fully in step with (for the current
+   * subscription, with `retained` kept): lets an unchanged type cost nothing
+   * and a changed one cost only its changed names.
+   */
+  syncedVersion?: string;
+  /** Resources that left the snapshot but are kept because something still refers to them. */
+  retained: ReadonlyMap<string, Versioned>;
 }
 
 const LISTENER_OR_ROUTE = new Set<string>([TypeUrl.Listener, TypeUrl.RouteConfiguration]);
+const RETAINABLE = new Set<string>([TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
 const KNOWN_TYPES = new Set<string>(RESOURCE_TYPE_ORDER);
+const NONE: ReadonlyMap<string, Versioned> = new Map();
 
-/** The resources the client should have of one type, per the latest snapshot and its subscription. */
-interface Desired {
-  readonly typeSet: TypeSet;
-  readonly map: ReadonlyMap<string, Versioned>;
-  /** Whether map is exactly typeSet.resources (wildcard, nothing retained). */
-  readonly whole: boolean;
+/** The resources the client should have of one type, per the latest snapshot, its subscription, and what is retained. */
+class Desired {
+  constructor(
+    readonly typeSet: TypeSet,
+    private readonly st: TypeState,
+    readonly retained: ReadonlyMap<string, Versioned>,
+  ) {}
+
+  /** Wildcard with nothing retained: exactly typeSet.resources. */
+  get whole(): boolean {
+    return this.st.wildcard && this.retained.size === 0;
+  }
+
+  inScope(name: string): boolean {
+    return this.st.wildcard || this.st.names.has(name);
+  }
+
+  get(name: string): Versioned | undefined {
+    return this.retained.get(name) ?? (this.inScope(name) ? this.typeSet.resources.get(name) : undefined);
+  }
+
+  *entries(): Iterable<[string, Versioned]> {
+    if (this.st.wildcard) yield* this.typeSet.resources;
+    else
+      for (const n of this.st.names) {
+        const r = this.typeSet.resources.get(n);
+        if (r) yield [n, r];
+      }
+    yield* this.retained;
+  }
+}
+
+/** How a stream can bring a type up to date. */
+type SyncMode = 'same' | 'incremental' | 'full';
+
+function syncMode(st: TypeState, typeSet: TypeSet): SyncMode {
+  if (st.syncedVersion === typeSet.version) return 'same';
+  if (st.syncedVersion !== undefined && st.syncedVersion === typeSet.base?.version) return 'incremental';
+  return 'full';
 }
 
 export abstract class AdsStream {
@@ -140,6 +181,7 @@ export abstract class AdsStream {
         lastNonce: '',
         rejected: new Map(),
         toldAbsent: new Set(),
+        retained: NONE,
       };
       this.types.set(typeUrl, st);
     }
@@ -208,25 +250,22 @@ export abstract class AdsStream {
 
   private desiredFor(t: ResourceTypeUrl, st: TypeState, snapshot: EncodedSnapshot, earlier: ReadonlyMap<ResourceTypeUrl, Desired>): Desired {
     const typeSet = snapshot.types.get(t) ?? emptyTypeSet(t);
+    if (!RETAINABLE.has(t)) return new Desired(typeSet, st, NONE);
     const inScope = (name: string): boolean => st.wildcard || st.names.has(name);
-    // Removed from the snapshot but still held by the client: candidates to keep.
-    const gone: Versioned[] = [];
-    if (t === TypeUrl.Cluster || t === TypeUrl.ClusterLoadAssignment || t === TypeUrl.Secret) {
-      if (st.synced !== typeSet || st.inFlight) {
-        for (const m of [st.current, st.accepted]) for (const [name, v] of m) if (!typeSet.resources.has(name) && inScope(name)) gone.push(v);
-      }
-    }
-    let retained: Map<string, Versioned> | undefined;
-    if (gone.length > 0) {
-      const referenced = this.referencedNames(t, earlier);
-      for (const v of gone) if (referenced.has(v.name) && !retained?.has(v.name)) (retained ??= new Map()).set(v.name, v);
-    }
-    if (st.wildcard && !retained) return { typeSet, map: typeSet.resources, whole: true };
-    const map = new Map<string, Versioned>();
-    if (st.wildcard) for (const [n, r] of typeSet.resources) map.set(n, r);
-    else for (const n of st.names) { const r = typeSet.resources.get(n); if (r) map.set(n, r); }
-    for (const [n, v] of retained ?? []) map.set(n, v);
-    return { typeSet, map, whole: false };
+    // Gone from the snapshot but held by the client: candidates to keep.
+    const candidates = new Set<string>();
+    const consider = (name: string): void => {
+      if (!typeSet.resources.has(name) && inScope(name) && (st.current.has(name) || st.accepted.has(name))) candidates.add(name);
+    };
+    for (const n of st.retained.keys()) consider(n);
+    const mode = st.inFlight ? 'full' : syncMode(st, typeSet);
+    if (mode === 'incremental') for (const n of typeSet.base!.removed) consider(n);
+    else if (mode === 'full') for (const m of [st.current, st.accepted]) for (const n of m.keys()) consider(n);
+    if (candidates.size === 0) return new Desired(typeSet, st, NONE);
+    const referenced = this.referencedNames(t, earlier);
+    const retained = new Map<string, Versioned>();
+    for (const n of candidates) if (referenced.has(n)) retained.set(n, (st.current.get(n) ?? st.accepted.get(n))!);
+    return new Desired(typeSet, st, retained.size === 0 ? NONE : retained);
   }
 
   /** Names of type t that what the client has or will have still refers to. */
@@ -241,7 +280,7 @@ export abstract class AdsStream {
     };
     const fromDesired = (ty: ResourceTypeUrl, pick: (r: EncodedResource) => readonly string[]): void => {
       const d = earlier.get(ty);
-      if (d) for (const v of d.map.values()) if (isEncoded(v)) for (const n of pick(v)) out.add(n);
+      if (d) for (const [, v] of d.entries()) if (isEncoded(v)) for (const n of pick(v)) out.add(n);
       fromHeld([ty], pick);
     };
     if (t === TypeUrl.Cluster) fromHeld([TypeUrl.Listener, TypeUrl.RouteConfiguration], (r) => r.refs.clusters);
@@ -265,8 +304,12 @@ export abstract class AdsStream {
     if (!cds || !dCds) return false;
     const eds = this.types.get(TypeUrl.ClusterLoadAssignment);
     const dEds = desired.get(TypeUrl.ClusterLoadAssignment);
+    // The common case, checked without walking the references: the client
+    // has ACKed exactly the clusters (and endpoints) it should have.
+    const settled = (st: TypeState | undefined, d: Desired | undefined): boolean => !st || !d || (!st.inFlight && st.syncedVersion === d.typeSet.version);
+    if (settled(cds, dCds) && settled(eds, dEds)) return false;
     for (const c of r.refs.clusters) {
-      const cluster = dCds.map.get(c);
+      const cluster = dCds.get(c);
       if (!cluster) continue; // not coming at all: waiting would not help
       if (!cds.accepted.has(c)) {
         if (this.wasRejected(cds, cluster)) continue;
@@ -277,7 +320,7 @@ export abstract class AdsStream {
       // the cluster update, before its CDS ACK, so by then the name is subscribed.
       if (eds && dEds && isEncoded(cluster)) {
         for (const e of cluster.refs.endpoints) {
-          const cla = dEds.map.get(e);
+          const cla = dEds.get(e);
           if (cla && !eds.accepted.has(e) && !this.wasRejected(eds, cla)) return true;
         }
       }
@@ -307,7 +350,7 @@ export class SotwStream extends AdsStream {
           st.current = st.accepted;
           st.currentVersion = st.acceptedVersion;
           st.rejectedVersion = f.version;
-          st.synced = undefined;
+          st.syncedVersion = undefined;
           this.nack(t, f, req.errorDetail.message);
         } else {
           st.accepted = st.current;
@@ -335,7 +378,7 @@ export class SotwStream extends AdsStream {
     if (wildcard !== st.wildcard || explicit.length !== st.names.size || explicit.some((n) => !st.names.has(n))) {
       st.wildcard = wildcard;
       st.names = new Set(explicit);
-      st.synced = undefined;
+      st.syncedVersion = undefined;
     }
     this.pump();
   }
@@ -346,17 +389,21 @@ export class SotwStream extends AdsStream {
   }
 
   protected sendType(t: ResourceTypeUrl, st: TypeState, d: Desired, held: (r: EncodedResource) => boolean): void {
-    let map = d.map;
+    if (st.syncedVersion === d.typeSet.version && sameKeys(st.retained, d.retained)) return;
+    let map: ReadonlyMap<string, Versioned>;
     let version: string;
-    if (d.whole) version = d.typeSet.version;
-    else {
+    if (d.whole) {
+      map = d.typeSet.resources;
+      version = d.typeSet.version;
+    } else {
       const m = this.memo.get(t);
-      if (m && m.typeSet === d.typeSet && m.names === st.names && sameEntries(m.map, d.map)) {
+      if (m && d.retained.size === 0 && m.typeSet === d.typeSet && m.names === st.names && !st.wildcard) {
         map = m.map;
         version = m.version;
       } else {
-        version = setVersion(d.map.values());
-        this.memo.set(t, { typeSet: d.typeSet, names: st.names, map: d.map, version });
+        map = new Map(d.entries());
+        version = setVersion(map.values());
+        if (d.retained.size === 0 && !st.wildcard) this.memo.set(t, { typeSet: d.typeSet, names: st.names, map, version });
       }
     }
     if (st.claimedVersion !== undefined) {
@@ -367,7 +414,11 @@ export class SotwStream extends AdsStream {
       }
       st.claimedVersion = undefined;
     }
-    if (version === st.currentVersion || version === st.rejectedVersion) return;
+    const settle = (): void => {
+      st.syncedVersion = d.typeSet.version;
+      st.retained = d.retained;
+    };
+    if (version === st.currentVersion || version === st.rejectedVersion) return settle();
     if (LISTENER_OR_ROUTE.has(t)) {
       for (const [name, r] of map) if (st.current.get(name)?.version !== r.version && isEncoded(r) && held(r)) return;
     }
@@ -379,14 +430,15 @@ export class SotwStream extends AdsStream {
     st.lastNonce = nonce;
     st.current = new Map(map);
     st.currentVersion = version;
+    settle();
     this.send(t, response, resources.length);
   }
 }
 
-function sameEntries(a: ReadonlyMap<string, Versioned>, b: ReadonlyMap<string, Versioned>): boolean {
+function sameKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
   if (a === b) return true;
   if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  for (const k of a.keys()) if (!b.has(k)) return false;
   return true;
 }
 
@@ -408,7 +460,7 @@ export class DeltaStream extends AdsStream {
         for (const n of f.removed) st.current.delete(n);
         st.accepted = new Map(st.current);
         for (const [n, v] of f.sent) st.rejected.set(n, v.version);
-        st.synced = undefined;
+        st.syncedVersion = undefined;
         this.nack(t, f, req.errorDetail.message);
       } else {
         for (const [n, v] of f.sent) st.accepted.set(n, v);
@@ -452,7 +504,7 @@ export class DeltaStream extends AdsStream {
     }
     if (changed) {
       st.names = names;
-      st.synced = undefined;
+      st.syncedVersion = undefined;
       // The client forgets what it no longer subscribes to; it needs no removal.
       if (!st.wildcard) for (const m of [st.current, st.accepted]) for (const n of [...m.keys()]) if (!names.has(n)) m.delete(n);
     }
@@ -464,33 +516,55 @@ export class DeltaStream extends AdsStream {
   }
 
   protected sendType(t: ResourceTypeUrl, st: TypeState, d: Desired, held: (r: EncodedResource) => boolean): void {
-    if (d.whole && st.synced === d.typeSet) return;
+    const mode = syncMode(st, d.typeSet);
+    const retainedSame = sameKeys(st.retained, d.retained);
+    if (mode === 'same' && retainedSame) return;
+    // The names to look at: all of them, or only those that changed since
+    // the set the client is in step with (and those no longer retained).
+    let candidates: Iterable<string>;
+    if (mode === 'full') {
+      const all = new Set<string>(st.current.keys());
+      for (const [n] of d.entries()) all.add(n);
+      for (const n of st.names) all.add(n);
+      candidates = all;
+    } else {
+      const some = new Set<string>();
+      if (mode === 'incremental') {
+        for (const n of d.typeSet.base!.changed) some.add(n);
+        for (const n of d.typeSet.base!.removed) some.add(n);
+      }
+      if (!retainedSame) for (const n of st.retained.keys()) if (!d.retained.has(n)) some.add(n);
+      candidates = some;
+    }
     const updates: EncodedResource[] = [];
     const removed: string[] = [];
     let complete = true;
-    for (const [name, r] of d.map) {
-      if (st.current.get(name)?.version === r.version) continue;
-      if (!isEncoded(r)) continue; // kept from the client's own report: it has it
-      if (st.rejected.get(name) === r.version) {
-        complete = false;
-        continue;
-      }
-      if (LISTENER_OR_ROUTE.has(t) && held(r)) {
-        complete = false;
-        continue;
-      }
-      updates.push(r);
-    }
-    for (const name of st.current.keys()) if (!d.map.has(name)) removed.push(name);
-    // Named subscriptions to resources that do not exist: say so once (xDS:
-    // the incremental protocol signals absence through removed_resources).
-    for (const name of st.names) {
-      if (!d.map.has(name) && !st.current.has(name) && !st.toldAbsent.has(name)) {
+    for (const name of candidates) {
+      const r = d.get(name);
+      const cur = st.current.get(name);
+      if (r) {
+        if (cur?.version === r.version || !isEncoded(r)) continue; // the client has it
+        if (st.rejected.get(name) === r.version) continue; // rejected: wait for a change
+        if (LISTENER_OR_ROUTE.has(t) && held(r)) {
+          complete = false;
+          continue;
+        }
+        updates.push(r);
+      } else if (cur) {
+        removed.push(name);
+      } else if (st.names.has(name) && !st.toldAbsent.has(name)) {
+        // A named subscription to a resource that does not exist: say so once
+        // (xDS: the incremental protocol signals absence through removed_resources).
         removed.push(name);
         st.toldAbsent.add(name);
       }
     }
-    if (complete && d.whole) st.synced = d.typeSet;
+    if (complete) {
+      st.syncedVersion = d.typeSet.version;
+      st.retained = d.retained;
+    } else {
+      st.syncedVersion = undefined;
+    }
     if (updates.length === 0 && removed.length === 0) return;
     for (const r of updates) st.toldAbsent.delete(r.name);
     const nonce = this.nextNonce();

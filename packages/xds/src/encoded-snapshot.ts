@@ -29,6 +29,12 @@ export interface EncodedResource extends Versioned {
   /** envoy.service.discovery.v3.Resource, for DeltaDiscoveryResponse.resources. */
   readonly delta: Buffer;
   readonly refs: References;
+  /**
+   * Hash of the plain object's JSON text. Serialising to JSON is several
+   * times cheaper than protobuf encoding, so an unchanged resource handed in
+   * as a new object is recognised without encoding it again.
+   */
+  readonly fingerprint: string;
 }
 
 export function isEncoded(v: Versioned): v is EncodedResource {
@@ -40,6 +46,20 @@ export interface TypeSet {
   /** Hash over the sorted name:version list: the state-of-the-world version of the full set. */
   readonly version: string;
   readonly resources: ReadonlyMap<string, EncodedResource>;
+  /**
+   * What changed since the previous set of this type (computed once per
+   * fleet), so a stream in sync with that set looks only at these names
+   * instead of diffing the whole type.
+   */
+  readonly base?: TypeSetDiff;
+}
+
+export interface TypeSetDiff {
+  /** The version of the previous set. */
+  readonly version: string;
+  /** Names added or changed. */
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
 }
 
 export interface EncodedSnapshot {
@@ -86,21 +106,42 @@ export function encodeSnapshot(fleet: string, resources: EnvoyResources, previou
       if (map.has(name)) throw new Error(`xds: fleet ${fleet}: duplicate ${shortType(typeUrl)} name ${JSON.stringify(name)}`);
       let enc = encodedByObject.get(value);
       if (!enc || enc.typeUrl !== typeUrl) {
-        enc = encodeResource(fleet, typeUrl, name, value);
+        const fingerprint = fingerprintOf(value);
         const prev = prevSet?.resources.get(name);
-        if (prev && prev.version === enc.version) enc = prev;
+        if (prev && fingerprint !== undefined && prev.fingerprint === fingerprint) enc = prev;
+        else {
+          enc = encodeResource(fleet, typeUrl, name, value, fingerprint ?? '');
+          if (prev && prev.version === enc.version) enc = prev;
+        }
         encodedByObject.set(value, enc);
       }
       map.set(name, enc);
     }
     const version = setVersion(map.values());
-    types.set(typeUrl, prevSet && prevSet.version === version ? prevSet : { typeUrl, version, resources: map });
+    if (prevSet && prevSet.version === version) types.set(typeUrl, prevSet);
+    else types.set(typeUrl, { typeUrl, version, resources: map, base: prevSet ? diffSets(prevSet, map) : undefined });
   }
   const version = hashHex(RESOURCE_FIELDS.map(([, t]) => types.get(t)!.version).join(','));
   return { fleet, version, types };
 }
 
-function encodeResource(fleet: string, typeUrl: ResourceTypeUrl, name: string, value: object): EncodedResource {
+function diffSets(prev: TypeSet, next: ReadonlyMap<string, EncodedResource>): TypeSetDiff {
+  const changed: string[] = [];
+  const removed: string[] = [];
+  for (const [name, r] of next) if (prev.resources.get(name)?.version !== r.version) changed.push(name);
+  for (const name of prev.resources.keys()) if (!next.has(name)) removed.push(name);
+  return { version: prev.version, changed, removed };
+}
+
+function fingerprintOf(value: object): string | undefined {
+  try {
+    return hashHex(JSON.stringify(value));
+  } catch {
+    return undefined; // e.g. a BigInt somewhere: encode to compare instead
+  }
+}
+
+function encodeResource(fleet: string, typeUrl: ResourceTypeUrl, name: string, value: object, fingerprint: string): EncodedResource {
   let bytes: Uint8Array;
   try {
     bytes = encodeMessage(typeUrl, value);
@@ -109,7 +150,7 @@ function encodeResource(fleet: string, typeUrl: ResourceTypeUrl, name: string, v
   }
   const version = hashHex(bytes);
   const any = encodeAny(typeUrl, bytes);
-  return { typeUrl, name, version, any, delta: encodeDeltaResource(name, version, any), refs: referencesOf(typeUrl, name, value) };
+  return { typeUrl, name, version, any, delta: encodeDeltaResource(name, version, any), refs: referencesOf(typeUrl, name, value), fingerprint };
 }
 
 function shortType(typeUrl: string): string {

@@ -1,44 +1,78 @@
 // Hand-written protobuf wire encoding for the few xDS envelope messages the
 // server sends (Any, Resource, DiscoveryResponse, DeltaDiscoveryResponse).
 // Resources are encoded once per change and shared by every stream of a
-// fleet; building a response is then only a concatenation of those bytes,
-// never a re-encode of a resource per stream.
+// fleet; building a response is then one allocation and a copy of those
+// bytes, never a re-encode of a resource per stream.
 
-const WIRE_LEN = 2;
+/** A length-delimited field: bytes, or a string written as UTF-8. Empty strings are left out (proto3). */
+type Field = readonly [fieldNumber: number, value: Uint8Array | string];
 
-function varint(n: number): Buffer {
-  const out: number[] = [];
+function varintSize(n: number): number {
+  let size = 1;
   while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(buf: Buffer, offset: number, n: number): number {
+  while (n > 0x7f) {
+    buf[offset++] = (n & 0x7f) | 0x80;
     n = Math.floor(n / 128);
   }
-  out.push(n);
-  return Buffer.from(out);
+  buf[offset++] = n;
+  return offset;
 }
 
-/** One length-delimited field: tag, length, bytes. */
-export function lenField(fieldNumber: number, bytes: Uint8Array): Buffer[] {
-  return [varint((fieldNumber << 3) | WIRE_LEN), varint(bytes.length), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)];
-}
-
-/** A string field; proto3 leaves empty strings out. */
-export function stringField(fieldNumber: number, s: string): Buffer[] {
-  return s === '' ? [] : lenField(fieldNumber, Buffer.from(s, 'utf8'));
+/** Encodes a message made only of length-delimited fields, in the order given. */
+export function encodeFields(fields: readonly Field[]): Buffer {
+  let size = 0;
+  const lengths: number[] = new Array<number>(fields.length);
+  for (let i = 0; i < fields.length; i++) {
+    const [fieldNumber, value] = fields[i]!;
+    const len = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    lengths[i] = len;
+    if (typeof value === 'string' && len === 0) continue;
+    size += varintSize((fieldNumber << 3) | 2) + varintSize(len) + len;
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const [fieldNumber, value] = fields[i]!;
+    const len = lengths[i]!;
+    if (typeof value === 'string' && len === 0) continue;
+    offset = writeVarint(buf, offset, (fieldNumber << 3) | 2);
+    offset = writeVarint(buf, offset, len);
+    if (typeof value === 'string') offset += buf.write(value, offset, 'utf8');
+    else {
+      buf.set(value, offset);
+      offset += len;
+    }
+  }
+  return buf;
 }
 
 /** google.protobuf.Any { type_url = 1; value = 2; } */
 export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
-  return Buffer.concat([...stringField(1, typeUrl), ...lenField(2, value)]);
+  return encodeFields([
+    [1, typeUrl],
+    [2, value],
+  ]);
 }
 
 /** envoy.service.discovery.v3.Resource { version = 1; resource = 2; name = 3; } */
 export function encodeDeltaResource(name: string, version: string, any: Uint8Array): Buffer {
-  return Buffer.concat([...stringField(1, version), ...lenField(2, any), ...stringField(3, name)]);
+  return encodeFields([
+    [1, version],
+    [2, any],
+    [3, name],
+  ]);
 }
 
 /** envoy.config.core.v3.ControlPlane { identifier = 1; } */
 export function encodeControlPlane(identifier: string): Buffer {
-  return Buffer.concat(stringField(1, identifier));
+  return encodeFields([[1, identifier]]);
 }
 
 export interface SotwResponseParts {
@@ -52,11 +86,11 @@ export interface SotwResponseParts {
 
 /** envoy.service.discovery.v3.DiscoveryResponse */
 export function encodeDiscoveryResponse(r: SotwResponseParts): Buffer {
-  const parts: Buffer[] = [...stringField(1, r.versionInfo)];
-  for (const any of r.resources) parts.push(...lenField(2, any));
-  parts.push(...stringField(4, r.typeUrl), ...stringField(5, r.nonce));
-  if (r.controlPlane.length > 0) parts.push(...lenField(6, r.controlPlane));
-  return Buffer.concat(parts);
+  const fields: Field[] = [[1, r.versionInfo]];
+  for (const any of r.resources) fields.push([2, any]);
+  fields.push([4, r.typeUrl], [5, r.nonce]);
+  if (r.controlPlane.length > 0) fields.push([6, r.controlPlane]);
+  return encodeFields(fields);
 }
 
 export interface DeltaResponseParts {
@@ -71,10 +105,11 @@ export interface DeltaResponseParts {
 
 /** envoy.service.discovery.v3.DeltaDiscoveryResponse */
 export function encodeDeltaDiscoveryResponse(r: DeltaResponseParts): Buffer {
-  const parts: Buffer[] = [...stringField(1, r.systemVersionInfo)];
-  for (const res of r.resources) parts.push(...lenField(2, res));
-  parts.push(...stringField(4, r.typeUrl), ...stringField(5, r.nonce));
-  for (const name of r.removedResources) parts.push(...lenField(6, Buffer.from(name, 'utf8')));
-  if (r.controlPlane.length > 0) parts.push(...lenField(7, r.controlPlane));
-  return Buffer.concat(parts);
+  const fields: Field[] = [[1, r.systemVersionInfo]];
+  for (const res of r.resources) fields.push([2, res]);
+  fields.push([4, r.typeUrl], [5, r.nonce]);
+  // removed_resources is repeated: an empty name is still an entry.
+  for (const name of r.removedResources) fields.push([6, Buffer.from(name, 'utf8')]);
+  if (r.controlPlane.length > 0) fields.push([7, r.controlPlane]);
+  return encodeFields(fields);
 }
