@@ -117,6 +117,8 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
         if (text.includes('infra-backend-v3')) break;
         client.request(TypeUrl.Cluster, { version: cds.version_info, nonce: cds.nonce });
       }
+      const metrics = await (await fetch(`http://127.0.0.1:${ctl.httpPort}/metrics`)).text();
+      expect(metrics).toContain(`switchyard_connected_envoys{fleet="${INFRA}/same-namespace"} 1`);
       // This Envoy rejects the update (as a real Envoy would on an invalid resource).
       client.request(TypeUrl.Cluster, { version: '', nonce: cds.nonce, error: 'cluster infra-backend-v3: simulated rejection' });
       const c = await eventually(async () => conditionOf(await getGw('same-namespace'), CONFIG_REJECTED_CONDITION), { what: 'ConfigRejected condition' });
@@ -125,8 +127,32 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
       expect(c.message).toContain('Cluster');
       const events = await env.admin.list<KubeObject & { reason?: string; type?: string; message?: string }>(`/api/v1/namespaces/${INFRA}/events`);
       expect(events.items.some((e) => e.reason === 'ConfigRejected' && e.type === 'Warning' && (e.message ?? '').includes('simulated rejection'))).toBe(true);
+      expect(await (await fetch(`http://127.0.0.1:${ctl.httpPort}/metrics`)).text()).toContain(`switchyard_xds_nacks_total{fleet="${INFRA}/same-namespace",type="Cluster"} 1`);
     } finally {
       client.close();
+    }
+  }, 60_000);
+
+  it('graceful shutdown: leadership is released at once, xDS keeps serving during the drain, readiness turns off', async () => {
+    const secret = (await env.get<Secret>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'))!;
+    const second = await startController(env, { identity: 'second' });
+    const first = ctl;
+    try {
+      expect(first.isLeader()).toBe(true);
+      const stopping = first.stop({ drainMs: 3000 });
+      await eventually(async () => second.isLeader(), { what: 'second replica leads', timeoutMs: 5000 });
+      expect((await fetch(`http://127.0.0.1:${first.httpPort}/readyz`)).status).toBe(503);
+      // An Envoy (re)connecting to the draining replica still gets its configuration.
+      const client = new FleetAdsClient({ port: first.xdsPort, caPem: pem(secret, 'ca.crt'), certPem: pem(secret, 'tls.crt'), keyPem: pem(secret, 'tls.key'), serverName: XDS_SERVER_NAME, nodeId: 'late-envoy' });
+      try {
+        client.request(TypeUrl.Listener);
+        expect(decoded(await client.next()).length).toBeGreaterThan(0);
+      } finally {
+        client.close();
+      }
+      await stopping;
+    } finally {
+      ctl = second;
     }
   }, 60_000);
 
