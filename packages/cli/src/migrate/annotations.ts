@@ -79,7 +79,10 @@ export function resolveAnnotation(annotation: string, value: string, ledger: Led
     const companion = NGINX_COMPANIONS[name];
     if (companion) {
       const main = ledger.get(NGINX_PREFIX + companion);
-      if (main.length > 0) return { ...base, outcome: worstOutcome(main.map((r) => r.outcome)), reasons: [`converted together with ${NGINX_PREFIX}${companion}`] };
+      if (main.length > 0) {
+        const outcome = worstOutcome(main.map((r) => r.outcome));
+        return { ...base, outcome, reasons: [`${outcome === 'converted' ? 'converted together with' : 'shares the outcome of'} ${NGINX_PREFIX}${companion}`] };
+      }
       return fixed('converted', `has no effect without ${NGINX_PREFIX}${companion}`);
     }
     const reason = NGINX_NOT_CONVERTIBLE[name];
