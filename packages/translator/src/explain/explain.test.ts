@@ -426,6 +426,57 @@ describe('explain: forwarding', () => {
   });
 });
 
+describe('explain: CORS and upgrades', () => {
+  const CORS_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy';
+  const withCors = (policy: Record<string, unknown>) =>
+    single([vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': { '@type': CORS_TYPE, ...policy } } })])], {}, {
+      http_filters: [
+        { name: 'envoy.filters.http.cors', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' } },
+        { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
+      ],
+    });
+  const policy = { allow_origin_string_match: [{ exact: 'https://a.example' }, { safe_regex: { regex: 'https://.*\\.b\\.example' } }], allow_methods: 'GET, PUT', allow_headers: 'x-one', expose_headers: 'x-two', max_age: '60', allow_credentials: { value: true } };
+  const preflight = (origin: string) => get('/', 'example.com', { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT' } });
+
+  it('answers a preflight from an allowed origin itself, with the policy headers', () => {
+    expect(routeOf(explain(withCors(policy), preflight('https://x.b.example'))).cors).toEqual({
+      kind: 'preflight',
+      status: 200,
+      responseHeaders: [
+        ['access-control-allow-origin', 'https://x.b.example'],
+        ['access-control-allow-credentials', 'true'],
+        ['access-control-allow-methods', 'GET, PUT'],
+        ['access-control-allow-headers', 'x-one'],
+        ['access-control-expose-headers', 'x-two'],
+        ['access-control-max-age', '60'],
+      ],
+    });
+  });
+
+  it('adds allow-origin to responses of actual requests, and leaves other origins alone', () => {
+    expect(routeOf(explain(withCors(policy), get('/', 'example.com', { headers: { Origin: 'https://a.example' } }))).cors).toEqual({
+      kind: 'actual',
+      responseHeaders: [['access-control-allow-origin', 'https://a.example'], ['access-control-allow-credentials', 'true'], ['access-control-expose-headers', 'x-two']],
+    });
+    expect(routeOf(explain(withCors(policy), preflight('https://evil.example'))).cors).toEqual({ kind: 'not-allowed', preflight: true, answeredByEnvoy: false });
+    expect(routeOf(explain(withCors({ ...policy, forward_not_matching_preflights: { value: false } }), preflight('https://evil.example'))).cors).toEqual({ kind: 'not-allowed', preflight: true, answeredByEnvoy: true });
+  });
+
+  it('treats a matcher that accepts "*" as any origin, and needs the CORS filter in the chain', () => {
+    expect(routeOf(explain(withCors({ allow_origin_string_match: [{ exact: '*' }] }), preflight('https://any.example'))).cors?.kind).toBe('preflight');
+    const noFilter = single([vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': { '@type': CORS_TYPE, ...policy } } })])]);
+    expect(routeOf(explain(noFilter, preflight('https://a.example'))).cors).toBeUndefined();
+  });
+
+  it('allows upgrades the connection manager enables unless the route disables them', () => {
+    const table = [vhost('all', ['*'], [r('a', { prefix: '/ws' }), r('b', { prefix: '/' }, { route: { cluster: 'default/b:80', upgrade_configs: [{ upgrade_type: 'websocket', enabled: { value: false } }] } })])];
+    const res = single(table, {}, { upgrade_configs: [{ upgrade_type: 'websocket' }] });
+    expect(action(explain(res, get('/ws')), 'clusters').upgrades).toEqual(['websocket']);
+    expect(action(explain(res, get('/other')), 'clusters').upgrades).toEqual([]);
+    expect(action(explain(single(table), get('/ws')), 'clusters').upgrades).toEqual([]);
+  });
+});
+
 describe('explain: redirects and direct responses', () => {
   const redirecting = (redirect: Route['redirect'], match: RouteMatch = { prefix: '/' }) => single([vhost('all', ['*'], [{ match, redirect, metadata: routeMeta('redir', 0) }])]);
   const loc = (redirect: Route['redirect'], req: ExplainRequest, match?: RouteMatch) => action(explain(redirecting(redirect, match), req), 'redirect');

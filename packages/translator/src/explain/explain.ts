@@ -3,6 +3,7 @@
 // listener by port, filter chain, HTTP connection manager, route table,
 // virtual host by Host, then the first route whose match holds.
 import type { EnvoyResources } from '@switchyard/protos';
+import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import { filterChainName, listenerPort, selectFilterChain, selectListener, type ConnectionFacts } from './filter-chain.js';
 import { authorityAfterConnectionManager, hostForMatching, httpConnectionManagerOf, normalizePathForRouting, routeTableOf, splitHostPort } from './http-connection-manager.js';
 import { routeSourceOf } from './metadata.js';
@@ -11,12 +12,26 @@ import { matchRoute } from './route-match.js';
 import { describeAction, routeFilterConfigs } from './route-action.js';
 import { selectVirtualHost } from './virtual-host.js';
 import { InvalidRegexError } from './string-matcher.js';
+import { evaluateCors } from './cors.js';
 import type { ExplainRequest, Explanation, ListenerSelection, RouteAction } from './types.js';
 
 /** The connection facts of an HTTP request: plaintext, or TLS with SNI from Host and HTTP ALPN. */
 export function connectionOf(req: ExplainRequest): ConnectionFacts {
   if (req.scheme === 'http') return { destinationPort: req.port, transportProtocol: 'raw_buffer' };
-  return { destinationPort: req.port, transportProtocol: 'tls', serverName: splitHostPort(req.host).name, applicationProtocols: ['h2', 'http/1.1'] };
+  return { destinationPort: req.port, transportProtocol: 'tls', serverName: req.sni ?? splitHostPort(req.host).name, applicationProtocols: ['h2', 'http/1.1'] };
+}
+
+/**
+ * Upgrades are enabled on the connection manager and may be switched on or
+ * off per route; the route's setting for an upgrade type wins.
+ */
+function withConnectionManagerUpgrades(action: RouteAction, hcm: HttpConnectionManager, routeConfigs: ReadonlyArray<{ upgrade_type?: string; enabled?: { value?: boolean } | null }>): RouteAction {
+  if (action.kind !== 'clusters') return action;
+  const enabled = new Map<string, boolean>();
+  for (const u of hcm.upgrade_configs ?? []) enabled.set((u.upgrade_type ?? '').toLowerCase(), u.enabled?.value !== false);
+  for (const u of routeConfigs) enabled.set((u.upgrade_type ?? '').toLowerCase(), u.enabled?.value !== false);
+  const upgrades = [...enabled].filter(([, on]) => on).map(([t]) => t);
+  return { ...action, upgrades };
 }
 
 export function explain(resources: EnvoyResources, req: ExplainRequest): Explanation {
@@ -54,13 +69,16 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
     const ctx = { resources, table: table.config, virtualHost: vh.virtualHost, route, match: outcome.path, request };
     let action: RouteAction;
     try {
-      action = describeAction(ctx);
+      action = withConnectionManagerUpgrades(describeAction(ctx), hcm, route.route?.upgrade_configs ?? []);
     } catch (e) {
       // Only a rewrite regex RE2 rejects gets here; Envoy would have rejected the route table.
       if (!(e instanceof InvalidRegexError)) throw e;
       notes.push(`route ${index}: ${e.message}; Envoy would reject this route configuration`);
       action = { kind: 'unsupported', action: 'invalid regex_rewrite' };
     }
+    const httpFilters = (hcm.http_filters ?? []).filter((f) => f.disabled !== true).map((f) => f.name ?? '');
+    const filterConfigs = routeFilterConfigs(ctx);
+    const cors = evaluateCors(httpFilters, filterConfigs, request);
     return {
       kind: 'route',
       selection,
@@ -68,8 +86,9 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
       virtualHost: vh.virtualHost.name ?? '',
       route: { name: route.name ?? '', index, source: routeSourceOf(route.metadata) },
       action,
-      httpFilters: (hcm.http_filters ?? []).filter((f) => f.disabled !== true).map((f) => f.name ?? ''),
-      filterConfigs: routeFilterConfigs(ctx),
+      httpFilters,
+      filterConfigs,
+      ...(cors ? { cors } : {}),
       notes,
     };
   }

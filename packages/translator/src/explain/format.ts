@@ -32,6 +32,9 @@ export function formatExplanation(e: Explanation): string {
       lines.push(`Route configuration ${e.routeConfiguration}, virtual host ${e.virtualHost}`);
       lines.push(`Route #${e.route.index}${e.route.name ? ` ${e.route.name}` : ''}${e.route.source ? ` from ${sourceText(e.route.source)}` : ''}`);
       lines.push(...actionLines(e.action));
+      if (e.cors?.kind === 'preflight') lines.push(`CORS preflight answered by Envoy (200): ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
+      else if (e.cors?.kind === 'actual') lines.push(`CORS response headers added: ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
+      else if (e.cors?.kind === 'not-allowed') lines.push('CORS: origin not allowed; no CORS headers');
       if (e.filterConfigs.length) lines.push(`Filter configs: ${e.filterConfigs.map((f) => `${f.filter} (${f.level})`).join(', ')}`);
       break;
   }

@@ -1,3 +1,5 @@
+import type { CorsOutcome } from './cors.js';
+
 // The vocabulary of explain: the request a user asks about, and the answer —
 // what one fleet's Envoy would do with it. Names follow Envoy's own
 // (listener, filter chain, virtual host, route, cluster) so the answer can be
@@ -13,6 +15,8 @@ export interface ExplainRequest {
   readonly host: string;
   /** The request target: path with query string, e.g. "/search?q=1". */
   readonly path: string;
+  /** TLS server name (SNI) for https; defaults to the Host without its port. */
+  readonly sni?: string;
   /** Further request headers; names are case-insensitive. Repeated names keep their order. */
   readonly headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 }
@@ -163,7 +167,7 @@ export type RouteAction =
       readonly mirrors: readonly Mirror[];
       readonly timeouts: Timeouts;
       readonly retry?: Retry;
-      /** Upgrade types enabled on the route (websocket, CONNECT). */
+      /** Upgrade types the route allows (websocket, CONNECT): the connection manager's, as the route overrides them. */
       readonly upgrades: readonly string[];
     }
   | {
@@ -240,6 +244,8 @@ export type Explanation =
       readonly httpFilters: readonly string[];
       /** Per-filter configs that apply (most specific level first for each filter). */
       readonly filterConfigs: readonly FilterConfigRef[];
+      /** What the CORS filter does, when the connection manager has one and a policy applies to the route. */
+      readonly cors?: CorsOutcome;
       /** Places where explain had to approximate Envoy (e.g. runtime fractions). */
       readonly notes: readonly string[];
     };
