@@ -61,7 +61,7 @@ describe('e2e/kind scripts', () => {
       ['e2e', 'e2e.sh'],
       ['conformance', 'conformance.sh'],
       ['kind-down', 'kind-down.sh'],
-    ]) {
+    ] as const) {
       expect(makefile).toMatch(new RegExp(`^${target}:.*\\n\\tbash e2e/kind/${script.replace('.', '\\.')}$`, 'm'));
     }
   });

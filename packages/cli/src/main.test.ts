@@ -1,6 +1,7 @@
 // The CLI as a user runs it: commands in-process with captured output (fast),
 // plus the built command spawned once to check the real entry point.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import readline from 'node:readline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,6 +142,47 @@ describe('switchyard translate', () => {
   });
 });
 
+describe('switchyard translate --add-missing-endpoints', () => {
+  it('gives a Service without EndpointSlice one endpoint on 127.0.0.1 per port, and none without the flag', async () => {
+    const file = tmpFile('in.yaml', SMALL);
+    const endpointsOf = (doc: { fleets: Record<string, { endpoints: unknown[] }> }) => JSON.stringify(doc.fleets['web/gw']?.endpoints ?? []);
+    const without = JSON.parse((await runCli(['translate', '-f', file, '-o', 'json'])).stdout) as { fleets: Record<string, { endpoints: unknown[] }> };
+    expect(endpointsOf(without)).not.toContain('127.0.0.1');
+    const withFlag = JSON.parse((await runCli(['translate', '-f', file, '-o', 'json', '--add-missing-endpoints'])).stdout) as { fleets: Record<string, { endpoints: unknown[] }> };
+    // The Service's targetPort, as an EndpointSlice would carry it.
+    expect(endpointsOf(withFlag)).toContain('{"address":"127.0.0.1","portValue":9090}');
+  });
+});
+
+describe('switchyard explain', () => {
+  const examples = path.join(REPO, 'examples');
+
+  it('shows the route, rule and backend a request reaches', async () => {
+    const r = await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', 'GET http://example.com/api/users']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('from HTTPRoute apps/example-route rule 0 match 0');
+    expect(r.stdout).toMatch(/100% \(weight 1\) Service apps\/api-service:8080/);
+  });
+
+  it('follows headers given with -H, and prints JSON with -o json', async () => {
+    const r = await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-H', 'X-Canary: true', '-o', 'json', 'GET http://shop.example.com/']);
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout) as { kind: string; route: { source: { name: string; rule: number } }; action: { backends: Array<{ target: { backend: { name: string } } }> } };
+    expect(e.kind).toBe('route');
+    expect(e.route.source).toMatchObject({ name: 'header-routing', rule: 0 });
+    expect(e.action.backends.map((b) => b.target.backend.name)).toEqual(['canary-service']);
+  });
+
+  it('shows the rewritten path of the guide\'s URLRewrite example over HTTPS', async () => {
+    const r = await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-o', 'json', 'GET https://www.example.com/legacy/orders?id=7']);
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout) as { selection: { listener: string }; action: { backends: Array<{ upstream: { path: string } }> } };
+    expect(e.selection.listener).toBe('tcp-443');
+    expect(e.action.backends[0]!.upstream.path).toBe('/api/v1/orders?id=7');
+  });
+});
+
 describe('switchyard explain (command line)', () => {
   it('parses METHOD URL, ports and headers as a client sends them', () => {
     expect(parseRequest(['GET http://shop.example.com/cart?id=1'], ['X-Canary: true', 'host: other.example.com'], undefined)).toEqual({
@@ -170,6 +212,27 @@ describe('switchyard explain (command line)', () => {
   });
 });
 
+describe('switchyard serve (command line)', () => {
+  it('refuses controller flags with --from-dir and standalone flags without it, exit 2', async () => {
+    expectOneLineError(await runCli(['serve', '--from-dir', '.', '--kubeconfig', 'k']), 2, /^error: serve: --kubeconfig is for the in-cluster controller, not --from-dir\n/);
+    expectOneLineError(await runCli(['serve', '--http-address', '127.0.0.1:1']), 2, /^error: serve: --http-address is for --from-dir \(standalone mode\)\n/);
+    expectOneLineError(await runCli(['serve', '--from-dir', '.', '--xds-address', 'localhost']), 2, /^error: --xds-address: expected HOST:PORT/);
+    expectOneLineError(await runCli(['serve', '--log-level', 'loud']), 2, /^error: --log-level: expected one of fatal, error, warn, info, debug, trace, got "loud"\n/);
+  });
+
+  it('names a --from-dir that is not a directory, exit 1', async () => {
+    expectOneLineError(await runCli(['serve', '--from-dir', '/no/such/dir']), 1, /^error: --from-dir: "\/no\/such\/dir" is not a directory\n$/);
+  });
+
+  it('reports a controller that cannot reach a cluster in one line, exit 1', async () => {
+    const r = await runCli(['serve', '--kubeconfig', '/no/such/kubeconfig', '--xds-port', '0', '--metrics-port', '0', '--log-level', 'fatal']);
+    expectOneLineError(r, 1, /^error: --kubeconfig: "\/no\/such\/kubeconfig": no such file\n$/);
+    const kubeconfig = tmpFile('kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    const empty = await runCli(['serve', '--kubeconfig', kubeconfig, '--xds-port', '0', '--metrics-port', '0', '--log-level', 'fatal']);
+    expectOneLineError(empty, 1, /^error: cannot start the controller: .+\n$/);
+  });
+});
+
 describe('the built command', () => {
   const bin = path.join(CLI_DIR, 'bin', 'switchyard.js');
   const dist = path.join(CLI_DIR, 'dist', 'main.js');
@@ -195,5 +258,29 @@ describe('the built command', () => {
     expect(bad.stderr).toBe('error: no-such-file.yaml: cannot read file: no such file or directory\n');
     const usage = spawnSync(process.execPath, [dist, 'translate'], { cwd: REPO, encoding: 'utf8' });
     expect(usage.status).toBe(2);
+  });
+
+  it('serve --from-dir serves the examples until SIGTERM, then exits 0', async () => {
+    const child = spawn(process.execPath, [dist, 'serve', '--from-dir', 'examples', '--xds-address', '127.0.0.1:0', '--http-address', '127.0.0.1:0'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The log (JSON lines on stderr) says where it listens.
+    let http = '';
+    for await (const line of readline.createInterface({ input: child.stderr })) {
+      const entry = JSON.parse(line) as { msg: string; http?: string };
+      if (entry.msg === 'serving') {
+        http = entry.http!;
+        break;
+      }
+    }
+    expect(http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await fetch(`${http}/healthz`);
+    expect(health.status).toBe(200);
+    const status = (await (await fetch(`${http}/status`)).json()) as { errors: unknown[]; statuses: Array<{ kind: string; name: string }> };
+    expect(status.errors).toEqual([]);
+    expect(status.statuses.some((s) => s.kind === 'HTTPRoute' && s.name === 'example-route')).toBe(true);
+    const config = (await (await fetch(`${http}/config`)).json()) as { fleets: Record<string, unknown> };
+    expect(Object.keys(config.fleets)).toContain('networking/external-gateway');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });

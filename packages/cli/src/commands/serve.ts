@@ -1,5 +1,6 @@
 // `switchyard serve`: the in-cluster controller, or with --from-dir the
 // standalone mode that serves a directory of manifests.
+import fs from 'node:fs';
 import { parseCommandLine, parseHostPort, parsePort } from '../args.js';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from '../io.js';
 import { createLogger, parseLogLevel } from '../logger.js';
@@ -98,6 +99,9 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     leaderElection: leaderElect === 'true',
     logLevel: level,
   };
+  if (values.kubeconfig !== undefined && !fs.existsSync(values.kubeconfig)) {
+    throw new UserError(`--kubeconfig: "${values.kubeconfig}": no such file`);
+  }
   const logger = createLogger(level, io.stderr);
   return runInCluster(controllerOptions, logger, io);
 }
