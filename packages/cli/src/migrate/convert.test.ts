@@ -154,6 +154,47 @@ describe('convert: annotations', () => {
     });
   });
 
+  it('makes one RateLimit per unit when both limit-rps and limit-rpm are set, with the burst multiplier', () => {
+    const ing: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: 'both',
+        namespace: 'default',
+        annotations: { 'nginx.ingress.kubernetes.io/limit-rps': '5', 'nginx.ingress.kubernetes.io/limit-rpm': '100', 'nginx.ingress.kubernetes.io/limit-burst-multiplier': '2' },
+      },
+      spec: { ingressClassName: 'nginx', rules: [{ host: 'l.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+    };
+    const out = convert([ing]);
+    expect(out.objects.filter((o) => o.kind === 'RateLimit').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['both-rpm', { requests: 100, unit: 'Minute', burst: 200, key: { type: 'ClientAddress' } }],
+      ['both-rps', { requests: 5, unit: 'Second', burst: 10, key: { type: 'ClientAddress' } }],
+    ]);
+    const route = out.objects.find((o) => o.kind === 'HTTPRoute') as HTTPRoute;
+    expect(route.spec!.rules![0]!.filters).toEqual([
+      { type: 'ExtensionRef', extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: 'both-rps' } },
+      { type: 'ExtensionRef', extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: 'both-rpm' } },
+    ]);
+  });
+
+  it('turns canary-by-header-pattern into a header regex searched anywhere in the value', () => {
+    const mk = (name: string, backend: string, annotations?: Record<string, string>): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace: 'default', ...(annotations ? { annotations } : {}) },
+      spec: { ingressClassName: 'nginx', rules: [{ host: 'p.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend, port: { number: 80 } } } }] } }] },
+    });
+    const out = convert([
+      mk('main', 'stable'),
+      mk('canary', 'next', { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-by-header': 'X-Region', 'nginx.ingress.kubernetes.io/canary-by-header-pattern': 'eu-(west|north)' }),
+    ]);
+    const route = out.objects.find((o) => o.kind === 'HTTPRoute') as HTTPRoute;
+    expect(route.spec!.rules!.map((r) => [r.matches![0]!.headers ?? [], r.backendRefs!.map((b) => b.name)])).toEqual([
+      [[{ type: 'RegularExpression', name: 'X-Region', value: '.*(?:eu-(west|north)).*' }], ['next']],
+      [[], ['stable']],
+    ]);
+  });
+
   it('reports an orphan canary and a rewrite it cannot express', () => {
     expect(report(convert(fixture('canary.yaml')))).toMatch(/Ingress default\/orphan-canary: nginx.ingress.kubernetes.io\/canary: not-convertible: no non-canary Ingress/);
     const ing: KubeObject = {
