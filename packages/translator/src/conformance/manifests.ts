@@ -22,9 +22,9 @@ const moduleDirs = new Map<string, string>();
 function moduleDir(module: string): string {
   let dir = moduleDirs.get(module);
   if (dir) return dir;
-  const env = { ...process.env, GOFLAGS: '-mod=mod' };
-  execFileSync('go', ['mod', 'download', module], { cwd: e2eDir, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  dir = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', module], { cwd: e2eDir, env, encoding: 'utf8' }).trim();
+  // Both commands read e2e/go.mod and go.sum as they are; neither rewrites them.
+  execFileSync('go', ['mod', 'download', module], { cwd: e2eDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  dir = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', module], { cwd: e2eDir, encoding: 'utf8' }).trim();
   if (!dir || !fs.existsSync(dir)) throw new Error(`Go module ${module} not found (go list gave ${JSON.stringify(dir)})`);
   moduleDirs.set(module, dir);
   return dir;
