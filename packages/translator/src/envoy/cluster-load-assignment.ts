@@ -10,15 +10,16 @@ export function clusterLoadAssignment(c: ClusterIR): ClusterLoadAssignment | und
   const protocol = c.protocol === 'udp' ? 'UDP' : 'TCP';
   if (c.discovery.type === 'weighted-eds') {
     // One locality per backend, weighted (the cluster enables locality-weighted
-    // load balancing); each endpoint names its backend in metadata so tools
+    // load balancing); the locality (and each endpoint) names its backend in metadata so tools
     // can tell the shares apart. Zero-weight backends are left out: Envoy
     // rejects a locality weight of 0.
     return {
       cluster_name: c.name,
       endpoints: c.discovery.localities
-        .filter((l) => l.weight > 0 && l.endpoints.length > 0)
+        .filter((l) => l.weight > 0)
         .map((l) => ({
           locality: { sub_zone: `${l.backend.namespace}/${l.backend.name}:${l.backend.port}` },
+          metadata: clusterMetadata(l.backend),
           load_balancing_weight: { value: l.weight },
           lb_endpoints: l.endpoints.map((e) => ({ metadata: clusterMetadata(l.backend), endpoint: { address: { socket_address: { protocol, address: e.address, port_value: e.port } } } })),
         })),

@@ -263,19 +263,20 @@ function explainUdp(resources: EnvoyResources, listener: Listener): TlsConnectio
 /**
  * udp_proxy routes to one cluster; Switchyard expresses UDPRoute backend
  * weights inside it as one locality per backend with a locality weight, each
- * locality's endpoints carrying the backend's switchyard.dev metadata. A
+ * locality (and its endpoints) carrying the backend's switchyard.dev metadata. A
  * cluster without weighted localities is one backend taking everything.
  */
 function udpBackends(resources: EnvoyResources, clusterName: string): ConnectionBackend[] {
   const cla = resources.endpoints.find((e) => e.cluster_name === clusterName);
   const cluster = resources.clusters.find((c) => c.name === clusterName);
   const localities = (cla?.endpoints ?? []).filter((l) => (l.load_balancing_weight?.value ?? 0) > 0);
-  if (localities.length > 1 || (localities.length === 1 && backendSourceOf(localities[0]?.lb_endpoints?.[0]?.metadata) !== undefined && backendSourceOf(cluster?.metadata) === undefined)) {
+  const backendOf = (l: (typeof localities)[number]) => backendSourceOf(l.metadata) ?? backendSourceOf(l.lb_endpoints?.[0]?.metadata);
+  if (localities.length > 1 || (localities.length === 1 && backendOf(localities[0]!) !== undefined && backendSourceOf(cluster?.metadata) === undefined)) {
     const total = localities.reduce((s, l) => s + (l.load_balancing_weight?.value ?? 0), 0);
     return localities.map((l) => ({
       cluster: clusterName,
       exists: cluster !== undefined,
-      backend: backendSourceOf(l.lb_endpoints?.[0]?.metadata),
+      backend: backendOf(l),
       weight: l.load_balancing_weight?.value ?? 0,
       share: total > 0 ? (l.load_balancing_weight?.value ?? 0) / total : 0,
     }));
