@@ -12,7 +12,8 @@ import type { RenderedTranslation } from './render.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const EXAMPLES = path.join(REPO, 'examples');
-const exampleFiles = fs.readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
+// Recursive, as `serve --from-dir` reads it (standalone/ holds the loopback endpoints).
+const exampleFiles = (fs.readdirSync(EXAMPLES, { recursive: true }) as string[]).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 interface Condition {
   type: string;
