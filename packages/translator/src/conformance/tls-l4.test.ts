@@ -53,6 +53,12 @@ async function suiteCertificates(): Promise<KubeObject[]> {
   secret(WEB, 'certificate', await createTestCertificate({ dnsNames: ['*'] }));
   secret(INFRA, 'tls-validity-checks-certificate', await createTestCertificate({ dnsNames: ['*', '*.org', '*.wildcard.org'] }));
   caMap(WEB, 'web-backend-cm', await createTestCertificate({ isCa: true, commonName: 'web-backend-ca' }));
+  const validity = await createTestCertificate({ isCa: true, commonName: 'tls-validity-checks-ca' });
+  caMap(INFRA, 'tls-validity-checks-ca-certificate', validity);
+  secret(INFRA, 'tls-validity-checks-client-certificate', await createTestCertificate({ ca: validity, commonName: 'client' }));
+  const perPort = await createTestCertificate({ isCa: true, commonName: 'tls-validity-checks-per-port-ca' });
+  caMap(INFRA, 'tls-validity-checks-per-port-ca-certificate', perPort);
+  secret(INFRA, 'tls-validity-checks-per-port-client-certificate', await createTestCertificate({ ca: perPort, commonName: 'client' }));
   const ca = await createTestCertificate({ isCa: true, commonName: 'tls-checks-ca' });
   caMap(INFRA, 'tls-checks-ca-certificate', ca);
   secret(INFRA, 'tls-checks-certificate', await createTestCertificate({ ca, dnsNames: ['abc.example.com', 'other.example.com'], uris: ['spiffe://abc.example.com/test-identity'] }));
@@ -558,6 +564,104 @@ describe('BackendTLSPolicy conformance', () => {
     for (const [gw, reason] of cases) {
       has(gatewayConds(w, `${INFRA}/${gw}`), 'ResolvedRefs', 'False', reason);
       has(gatewayConds(w, `${INFRA}/${gw}`), 'Accepted', 'True', 'Accepted');
+    }
+  });
+});
+
+// ---- HTTPS listeners (Gateway features this issue implements) ---------------
+
+describe('HTTPS listener conformance', () => {
+  it('HTTPRouteHTTPSListenerDetectMisdirectedRequests: 421 for a Host another listener of the port owns, by SNI', () => {
+    const w = new World(['tests/httproute-https-listener-detect-misdirected-requests.yaml']);
+    const gw = `${INFRA}/same-namespace-with-https-listener`;
+    const routes = [1, 2, 3, 4].map((i) => `${INFRA}/https-listener-detect-misdirected-requests-test-${i}`);
+    mustBeAccepted(w, gw, 'HTTPRoute', routes);
+    for (const r of routes) has(routeConds(w, 'HTTPRoute', r, gw), 'ResolvedRefs', 'True', 'ResolvedRefs');
+    const f = w.fleet(gw);
+    const cases: Array<[sni: string, host: string, status: number, backend?: string]> = [
+      ['example.org', 'example.org', 200, 'infra-backend-v1'],
+      ['example.org', 'second-example.org', 421],
+      ['example.org', 'unknown-example.org', 404],
+      ['second-example.org', 'second-example.org', 200, 'infra-backend-v2'],
+      ['second-example.org', 'example.org', 421],
+      ['second-example.org', 'unknown-example.org', 421],
+      ['third-example.wildcard.org', 'third-example.wildcard.org', 200, 'infra-backend-v3'],
+      ['third-example.wildcard.org', 'fith-example.wildcard.org', 200, 'infra-backend-v3'],
+      ['third-example.wildcard.org', 'fourth-example.wildcard.org', 421],
+      ['third-example.wildcard.org', 'second-example.org', 421],
+      ['third-example.wildcard.org', 'unknown-example.org', 421],
+      ['fourth-example.wildcard.org', 'fourth-example.wildcard.org', 200, 'infra-backend-v1'],
+      ['fourth-example.wildcard.org', 'fith-example.wildcard.org', 421],
+      ['unknown-example.org', 'example.org', 200, 'infra-backend-v1'],
+      ['unknown-example.org', 'unknown-example.org', 404],
+    ];
+    const got = cases.map(([sni, host]) => {
+      const e = explain(f, { port: 443, scheme: 'https', method: 'GET', host, sni, path: '/detect-misdirected-requests' });
+      if (e.kind === 'no-route') return [sni, host, e.status];
+      if (e.kind !== 'route') return [sni, host, e.kind];
+      if (e.action.kind === 'direct_response') return [sni, host, e.action.status];
+      if (e.action.kind !== 'clusters') return [sni, host, e.action.kind];
+      const t = e.action.backends[0]?.target;
+      return [sni, host, 200, t?.kind === 'backend' ? t.backend?.name : undefined];
+    });
+    expect(got).toEqual(cases.map((c) => (c[3] ? c : c.slice(0, 3))));
+    // Every SNI is served the listener's certificate (one Secret, RSA).
+    for (const [sni] of cases) expect(w.connect(gw, { port: 443, transport: 'tls', sni })).toMatchObject({ tls: { mode: 'terminate', served: [`tls/${INFRA}/tls-validity-checks-certificate`] } });
+  });
+
+  it('GatewayFrontendClientCertificateValidation: a client certificate is required, default CA on 443, per-port CA on 8443', () => {
+    const w = new World(['tests/gateway-with-clientcertificate-validation.yaml']);
+    const gw = `${INFRA}/client-validation-default`;
+    mustBeAccepted(w, gw, 'HTTPRoute', [`${INFRA}/client-certificate-validation-https-test`, `${INFRA}/client-certificate-validation-https-test-no-hostname`]);
+    expect(w.connect(gw, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ tls: { clientCertificate: 'required', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-ca-certificate` } });
+    expect(w.connect(gw, { port: 8443, transport: 'tls', sni: 'second-example.org' })).toMatchObject({ tls: { clientCertificate: 'required', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-per-port-ca-certificate` } });
+  });
+
+  it('GatewayFrontendClientCertificateValidationInsecureFallback: certificates verified when presented, never required; Gateway says so', () => {
+    const w = new World(['tests/gateway-with-clientcertificate-validation-insecure-fallback.yaml']);
+    const gw = `${INFRA}/client-validation-insecure-fallback`;
+    has(gatewayConds(w, gw), 'InsecureFrontendValidationMode', 'True', 'ConfigurationChanged');
+    expect(w.connect(gw, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ tls: { clientCertificate: 'optional', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-ca-certificate` } });
+    expect(w.connect(gw, { port: 8443, transport: 'tls', sni: 'second-example.org' })).toMatchObject({ tls: { clientCertificate: 'optional', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-per-port-ca-certificate` } });
+  });
+
+  it('GatewayInvalidFrontendClientCertificateValidation and GatewayFrontendInvalidDefaultClientCertificateValidation', () => {
+    const w = new World(['tests/gateway-with-invalid-clientcertificate-validation.yaml']);
+    const gw = `${INFRA}/gateway-with-invalid-client-cert-validation`;
+    for (const t of ['ResolvedRefs', 'Accepted', 'Programmed']) has(listener(w, gw, 'https').conditions, t, 'True');
+    const bad: Array<[string, string]> = [['https-unresolved', 'InvalidCACertificateRef'], ['https-invalid-kind', 'InvalidCACertificateKind'], ['https-grant-missing', 'RefNotPermitted']];
+    for (const [name, reason] of bad) {
+      const c = listener(w, gw, name).conditions;
+      has(c, 'ResolvedRefs', 'False', reason);
+      has(c, 'Accepted', 'False', 'NoValidCACertificate');
+      has(c, 'Programmed', 'False');
+    }
+    // Only the valid listener is served.
+    expect(w.connect(gw, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ outcome: 'accepted', tls: { clientCertificate: 'required' } });
+    expect(w.connect(gw, { port: 7443, transport: 'tls', sni: 'first-example.org' })).toMatchObject({ outcome: 'no-listener' });
+    const d = new World(['tests/gateway-invalid-default-frontend-client-certificate-validation.yaml']);
+    const gw2 = `${INFRA}/invalid-default-client-validation-config`;
+    for (const t of ['ResolvedRefs', 'Accepted', 'Programmed']) has(listener(d, gw2, 'http').conditions, t, 'True');
+    has(listener(d, gw2, 'https').conditions, 'ResolvedRefs', 'False', 'InvalidCACertificateRef');
+    has(listener(d, gw2, 'https').conditions, 'Accepted', 'False', 'NoValidCACertificate');
+    expect(d.connect(gw2, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ outcome: 'no-listener' });
+  });
+
+  it('GatewayInvalidTLSConfiguration and GatewaySecret*ReferenceGrant: certificate reference problems stay on the listener', () => {
+    const w = new World(['tests/gateway-invalid-tls-configuration.yaml']);
+    for (const gw of ['gateway-certificate-nonexistent-secret', 'gateway-certificate-unsupported-group', 'gateway-certificate-unsupported-kind', 'gateway-certificate-malformed-secret']) {
+      const l = listener(w, `${INFRA}/${gw}`, 'https');
+      has(l.conditions, 'ResolvedRefs', 'False', 'InvalidCertificateRef');
+      expect([l.attachedRoutes, l.supportedKinds.map((k) => k.kind)]).toEqual([0, ['HTTPRoute', 'GRPCRoute']]);
+    }
+    const missing = new World(['tests/gateway-secret-missing-reference-grant.yaml']);
+    has(listener(missing, `${INFRA}/gateway-secret-missing-reference-grant`, 'https').conditions, 'ResolvedRefs', 'False', 'RefNotPermitted');
+    const invalid = new World(['tests/gateway-secret-invalid-reference-grant.yaml']);
+    has(listener(invalid, `${INFRA}/gateway-secret-invalid-reference-grant`, 'https').conditions, 'ResolvedRefs', 'False', 'RefNotPermitted');
+    for (const [file, gw] of [['gateway-secret-reference-grant-all-in-namespace', 'gateway-secret-reference-grant-all-in-namespace'], ['gateway-secret-reference-grant-specific', 'gateway-secret-reference-grant-specific']] as const) {
+      const ok = new World([`tests/${file}.yaml`]);
+      has(listener(ok, `${INFRA}/${gw}`, 'https').conditions, 'ResolvedRefs', 'True', 'ResolvedRefs');
+      expect(ok.connect(`${INFRA}/${gw}`, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ tls: { served: [`tls/${WEB}/certificate`] } });
     }
   });
 });

@@ -34,6 +34,18 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GRPCRoute',
   'GRPCRouteNamedRouteRule',
   'ReferenceGrant',
+  // TLS and layer 4 (proved by conformance/tls-l4.test.ts and gatewayapi/tls-l4.test.ts).
+  'BackendTLSPolicy',
+  'BackendTLSPolicySANValidation',
+  'GatewayBackendClientCertificate',
+  'GatewayFrontendClientCertificateValidation',
+  'GatewayFrontendClientCertificateValidationInsecureFallback',
+  'GatewayHTTPSListenerDetectMisdirectedRequests',
+  'TCPRoute',
+  'TLSRoute',
+  'TLSRouteModeMixed',
+  'TLSRouteModeTerminate',
+  'UDPRoute',
 ];
 
 /** supportedFeatures as the GatewayClass status carries it: objects, sorted by name. */
