@@ -76,7 +76,6 @@ interface TypeState {
   acceptedVersion: string;
   currentVersion: string;
   inFlight?: InFlight;
-  lastNonce: string;
   /** SotW: the set version the client rejected; not re-sent until the snapshot changes. */
   rejectedVersion?: string;
   /** Delta: resource versions the client rejected. */
@@ -178,7 +177,6 @@ export abstract class AdsStream {
         current: new Map(),
         acceptedVersion: '',
         currentVersion: '',
-        lastNonce: '',
         rejected: new Map(),
         toldAbsent: new Set(),
         retained: NONE,
@@ -311,7 +309,8 @@ export abstract class AdsStream {
     for (const c of r.refs.clusters) {
       const cluster = dCds.get(c);
       if (!cluster) continue; // not coming at all: waiting would not help
-      if (!cds.accepted.has(c)) {
+      // Available only when ACKed and not being removed by a response in flight.
+      if (!cds.accepted.has(c) || !cds.current.has(c)) {
         if (this.wasRejected(cds, cluster)) continue;
         return true;
       }
@@ -321,7 +320,7 @@ export abstract class AdsStream {
       if (eds && dEds && isEncoded(cluster)) {
         for (const e of cluster.refs.endpoints) {
           const cla = dEds.get(e);
-          if (cla && !eds.accepted.has(e) && !this.wasRejected(eds, cla)) return true;
+          if (cla && (!eds.accepted.has(e) || !eds.current.has(e)) && !this.wasRejected(eds, cla)) return true;
         }
       }
     }
@@ -358,12 +357,13 @@ export class SotwStream extends AdsStream {
           st.rejectedVersion = undefined;
           this.ack(t);
         }
-      } else if (req.responseNonce !== st.lastNonce) {
-        // A request answering an older response: a newer one is on its way
-        // and the client will answer that (xDS: ignore stale nonces).
-        return;
       }
-    } else if (!st.subscribed && req.versionInfo !== '') {
+      // A request answering an older response (stale nonce) is not treated as
+      // an ACK or NACK, and nothing is sent in answer to it while the newer
+      // response is in flight; its resource names are still the client's
+      // latest interest (requests arrive in order), so they are taken.
+    }
+    if (req.responseNonce === '' && !st.subscribed && req.versionInfo !== '') {
       st.claimedVersion = req.versionInfo;
     }
     const names = req.resourceNames;
@@ -427,7 +427,6 @@ export class SotwStream extends AdsStream {
     for (const r of map.values()) if (isEncoded(r)) resources.push(r.any);
     const response = encodeDiscoveryResponse({ versionInfo: version, resources, typeUrl: t, nonce, controlPlane: this.ctx.controlPlane });
     st.inFlight = { nonce, version, sent: map, removed: [] };
-    st.lastNonce = nonce;
     st.current = new Map(map);
     st.currentVersion = version;
     settle();
@@ -579,7 +578,6 @@ export class DeltaStream extends AdsStream {
     });
     const sent = new Map<string, Versioned>(updates.map((r) => [r.name, r]));
     st.inFlight = { nonce, version: snapshotVersion, sent, removed };
-    st.lastNonce = nonce;
     for (const r of updates) st.current.set(r.name, r);
     for (const n of removed) st.current.delete(n);
     this.send(t, response, updates.length);

@@ -1,0 +1,213 @@
+// Model-based protocol test: an Envoy-like client follows a random sequence
+// of snapshots in both ADS variants. After every snapshot it must converge to
+// exactly that snapshot, and at no moment may its route configuration use a
+// cluster it does not have (make before break).
+import { TypeUrl, type ResourceTypeUrl } from '@switchyard/protos';
+import { SnapshotCache, createXdsServer, type XdsServer } from './index.js';
+import { TestAdsClient, decodeAny, type AnyValue, type DeltaClientStream, type SotwClientStream } from './ads-test-client.js';
+import { encodeSnapshot, hashHex } from './encoded-snapshot.js';
+import { fixture, type FixtureOptions } from './test-fixtures.js';
+
+const FLEET = 'default/gw';
+const POOL = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+/** Small deterministic PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomFixture(rand: () => number, step: number): FixtureOptions {
+  const clusters = POOL.filter(() => rand() < 0.6);
+  if (clusters.length === 0) clusters.push('a');
+  return {
+    clusters,
+    routeTo: clusters.filter(() => rand() < 0.7),
+    endpointIp: `10.0.0.${Math.floor(rand() * 3) + 1}`,
+    secret: rand() < 0.5 ? (rand() < 0.5 ? 'cert-1' : 'cert-2') : undefined,
+    routeTag: rand() < 0.3 ? `-${step}` : '',
+  };
+}
+
+/** Client state: type -> name -> version (content hash of the resource bytes). */
+type Held = Map<ResourceTypeUrl, Map<string, { version: string; value: Record<string, unknown> }>>;
+
+const ALL: ResourceTypeUrl[] = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret, TypeUrl.Listener, TypeUrl.RouteConfiguration];
+
+function emptyHeld(): Held {
+  return new Map(ALL.map((t) => [t, new Map()]));
+}
+
+function nameOf(v: Record<string, unknown>): string {
+  return (v.name ?? v.cluster_name ?? '') as string;
+}
+
+const byName = (x: [string, string], y: [string, string]): number => x[0].localeCompare(y[0]);
+
+function expected(o: FixtureOptions): Record<string, Record<string, string>> {
+  const snap = encodeSnapshot(FLEET, fixture(o));
+  const out: Record<string, Record<string, string>> = {};
+  for (const t of ALL) out[t] = Object.fromEntries([...snap.types.get(t)!.resources.values()].map((r): [string, string] => [r.name, r.version]).sort(byName));
+  return out;
+}
+
+function view(held: Held): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const t of ALL) out[t] = Object.fromEntries([...held.get(t)!].map(([n, v]): [string, string] => [n, v.version]).sort(byName));
+  return out;
+}
+
+/** What Envoy would subscribe to, given what it holds. */
+function wanted(held: Held): { eds: Set<string>; rds: Set<string>; sds: Set<string> } {
+  const eds = new Set([...held.get(TypeUrl.Cluster)!.keys()]);
+  const rds = new Set<string>();
+  const sds = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.rds && typeof (o.rds as { route_config_name?: string }).route_config_name === 'string') rds.add((o.rds as { route_config_name: string }).route_config_name);
+      if (Array.isArray(o.tls_certificate_sds_secret_configs)) for (const s of o.tls_certificate_sds_secret_configs as { name: string }[]) sds.add(s.name);
+      Object.values(o).forEach(walk);
+    }
+  };
+  for (const l of held.get(TypeUrl.Listener)!.values()) walk(l.value);
+  return { eds, rds, sds };
+}
+
+/** Make before break: every cluster the held routes use is held, with its endpoints. */
+function checkRoutesResolve(held: Held): void {
+  const clusters = held.get(TypeUrl.Cluster)!;
+  const endpoints = held.get(TypeUrl.ClusterLoadAssignment)!;
+  const missing: string[] = [];
+  for (const rc of held.get(TypeUrl.RouteConfiguration)!.values()) {
+    const vhosts = (rc.value.virtual_hosts ?? []) as { routes?: { route?: { cluster?: string } }[] }[];
+    for (const vh of vhosts)
+      for (const r of vh.routes ?? []) {
+        const c = r.route?.cluster;
+        if (c && !clusters.has(c)) missing.push(`cluster ${c}`);
+        if (c && !endpoints.has(c)) missing.push(`endpoints of ${c}`);
+      }
+  }
+  expect(missing).toEqual([]);
+}
+
+function decodeHeld(any: AnyValue): { name: string; version: string; value: Record<string, unknown> } {
+  const value = decodeAny(any);
+  return { name: nameOf(value), version: hashHex(any.value), value };
+}
+
+let cache: SnapshotCache;
+let server: XdsServer;
+let port: number;
+let client: TestAdsClient;
+
+beforeEach(async () => {
+  cache = new SnapshotCache();
+  server = createXdsServer({ cache, tls: { insecure: true } });
+  port = await server.listen('127.0.0.1', 0);
+  client = new TestAdsClient({ port, node: { id: 'model', cluster: FLEET } });
+});
+
+afterEach(async () => {
+  client.close();
+  await server.close();
+});
+
+const SEEDS = [1, 2, 3, 4, 5];
+const STEPS = 30;
+
+test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
+  const rand = prng(seed);
+  const held = emptyHeld();
+  const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
+  let opts = randomFixture(rand, 0);
+  cache.setFleet(FLEET, fixture(opts));
+  const s: DeltaClientStream = client.delta();
+  s.request(TypeUrl.Cluster);
+  s.request(TypeUrl.Listener);
+
+  const follow = (): void => {
+    const w = wanted(held);
+    for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
+      const have = subs[t]!;
+      const subscribe = [...want].filter((n) => !have.has(n));
+      const unsubscribe = [...have].filter((n) => !want.has(n));
+      if (subscribe.length + unsubscribe.length === 0) continue;
+      for (const n of unsubscribe) held.get(t)!.delete(n);
+      subs[t] = new Set(want);
+      s.request(t, { subscribe, unsubscribe });
+    }
+  };
+
+  for (let step = 1; step <= STEPS; step++) {
+    const want = expected(opts);
+    while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
+      const r = await s.next();
+      const t = r.type_url as ResourceTypeUrl;
+      for (const res of r.resources) {
+        const h = decodeHeld(res.resource);
+        expect(h.version).toBe(res.version);
+        held.get(t)!.set(res.name, h);
+      }
+      for (const n of r.removed_resources) held.get(t)!.delete(n);
+      checkRoutesResolve(held);
+      follow(); // like Envoy: new subscriptions go out before the ACK
+      s.ack(r);
+    }
+    opts = randomFixture(rand, step);
+    cache.setFleet(FLEET, fixture(opts));
+  }
+});
+
+test.each(SEEDS)('state of the world: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
+  const rand = prng(seed);
+  const held = emptyHeld();
+  const subs: Record<string, string[]> = { [TypeUrl.ClusterLoadAssignment]: [], [TypeUrl.RouteConfiguration]: [], [TypeUrl.Secret]: [] };
+  const versions: Record<string, string> = {};
+  const nonces: Record<string, string> = {};
+  let opts = randomFixture(rand, 0);
+  cache.setFleet(FLEET, fixture(opts));
+  const s: SotwClientStream = client.sotw();
+  s.request(TypeUrl.Cluster);
+  s.request(TypeUrl.Listener);
+
+  const follow = (): void => {
+    const w = wanted(held);
+    for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
+      const names = [...want].sort();
+      if (JSON.stringify(names) === JSON.stringify(subs[t])) continue;
+      for (const n of [...held.get(t)!.keys()]) if (!want.has(n)) held.get(t)!.delete(n);
+      subs[t] = names;
+      // Like Envoy, an empty list for a named type means "none" only after the first request.
+      if (names.length === 0 && nonces[t] === undefined) continue;
+      s.request(t, names, { version: versions[t] ?? '', nonce: nonces[t] ?? '' });
+    }
+  };
+
+  for (let step = 1; step <= STEPS; step++) {
+    const want = expected(opts);
+    while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
+      const r = await s.next();
+      const t = r.type_url as ResourceTypeUrl;
+      const next = new Map<string, { version: string; value: Record<string, unknown> }>();
+      for (const res of r.resources) {
+        const h = decodeHeld(res);
+        next.set(h.name, h);
+      }
+      held.set(t, next);
+      versions[t] = r.version_info;
+      nonces[t] = r.nonce;
+      checkRoutesResolve(held);
+      follow();
+      s.ack(r, (subs[t] as string[] | undefined) ?? []);
+    }
+    opts = randomFixture(rand, step);
+    cache.setFleet(FLEET, fixture(opts));
+  }
+});
