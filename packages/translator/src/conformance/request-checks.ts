@@ -7,7 +7,7 @@ import type { EnvoyResources } from '@switchyard/protos';
 import type { KubeObject } from '@switchyard/api';
 import { explain, applyHeaderChanges, headerListValue, weightDistribution } from '../explain/index.js';
 import { explainTlsConnection } from '../explain/tls.js';
-import type { Explanation, ExplainRequest, HeaderChange, HeaderList, Mirror, UpstreamRequest } from '../explain/index.js';
+import type { Explanation, ExplainRequest, HeaderChange, HeaderList, Mirror, UpstreamProtocol, UpstreamRequest } from '../explain/index.js';
 import type { BackendHeaderExpectation, TlsClientCertificateExpectation, GrpcExpectation, HttpExpectation, HttpRequestSpec, NN, RequestStep, WeightExpectation } from './types.js';
 
 /** The address the suite would find in the Gateway's status; any documentation address will do. */
@@ -29,6 +29,7 @@ type Outcome =
       readonly share: number;
       /** Headers Envoy's filters add to the backend's response (CORS). */
       readonly addedResponseHeaders: HeaderList;
+      readonly upstreamProtocol?: UpstreamProtocol;
     };
 
 export interface RequestContext {
@@ -117,7 +118,7 @@ function outcomesOf(e: Explanation, behaviour: BackendBehaviour = {}): Outcome[]
     const f = behaviour.failure;
     // The backend fails `succeedAfter` times; Envoy retries only retriable answers, at most numRetries times.
     const status = f && f.succeedAfter > 0 && !(a.retry && retriable(a.retry, f.code) && f.succeedAfter <= a.retry.numRetries) ? f.code : 200;
-    out.push({ kind: 'backend', status, service, upstream: b.upstream, responseHeaderChanges, mirrors: a.mirrors, share: b.share, addedResponseHeaders: corsHeaders });
+    out.push({ kind: 'backend', status, service, upstream: b.upstream, responseHeaderChanges, mirrors: a.mirrors, share: b.share, addedResponseHeaders: corsHeaders, upstreamProtocol: t.upstreamProtocol });
   }
   return out;
 }
@@ -365,6 +366,8 @@ function checkGrpc(ctx: RequestContext, s: GrpcExpectation): string[] {
       continue;
     }
     if (o.kind !== 'backend') continue;
+    // gRPC needs HTTP/2 end to end: over HTTP/1.1 the backend cannot answer the call.
+    if (o.upstreamProtocol !== 'http2' && o.upstreamProtocol !== 'downstream') out.push(`${tag}Envoy speaks ${o.upstreamProtocol ?? 'HTTP/1.1'} to ${o.service?.name ?? 'the backend'}; gRPC needs HTTP/2`);
     if (o.upstream.path !== `/${GRPC_SERVICE}/${s.method}`) out.push(`${tag}expected method path /${GRPC_SERVICE}/${s.method}, backend got ${o.upstream.path}`);
     if (s.namespace && s.namespace !== o.service?.namespace) out.push(`${tag}expected namespace ${s.namespace}, got ${o.service?.namespace ?? '(no Service)'}`);
     if (!(o.service?.name ?? '').startsWith(s.backend ?? '')) out.push(`${tag}expected backend ${s.backend}, got ${o.service?.name ?? '(no Service)'}`);

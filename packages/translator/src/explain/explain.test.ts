@@ -279,8 +279,24 @@ describe('explain: forwarding', () => {
     const res = { ...single([vhost('all', ['*'], [r('a', { prefix: '/' })])]), endpoints: [loadAssignment('default/a:80', ['10.0.0.1', '10.0.0.2'])] };
     const a = action(explain(res, get('/')), 'clusters');
     expect(a.backends).toHaveLength(1);
-    expect(a.backends[0]?.target).toEqual({ kind: 'backend', cluster: 'default/a:80', backend: { kind: 'Service', namespace: 'default', name: 'svc-a', port: 80 }, endpoints: 2 });
+    expect(a.backends[0]?.target).toEqual({ kind: 'backend', cluster: 'default/a:80', backend: { kind: 'Service', namespace: 'default', name: 'svc-a', port: 80 }, endpoints: 2, upstreamProtocol: 'http1' });
     expect(a.backends[0]?.share).toBe(1);
+  });
+
+  it('reports the HTTP version Envoy speaks to each backend', () => {
+    const h2 = { ...cluster('default/h2:80', { name: 'grpc', port: 80 }), typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} } } } };
+    const down = { ...cluster('default/dn:80', { name: 'follow', port: 80 }), typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', use_downstream_protocol_config: {} } } };
+    const res = fleet({
+      listeners: [httpListener(80)],
+      routes: [routeTable('http-80', [vhost('all', ['*'], [toCluster('default/h2:80', { prefix: '/h2' }), toCluster('default/dn:80', { prefix: '/dn' }), toCluster('default/a:80', { prefix: '/' })])])],
+      clusters: [h2, down, cluster('default/a:80', { name: 'svc-a', port: 80 })],
+    });
+    const proto = (path: string) => {
+      const t = action(explain(res, get(path)), 'clusters').backends[0]?.target;
+      return t?.kind === 'backend' ? t.upstreamProtocol : t?.kind;
+    };
+    expect([proto('/h2'), proto('/dn'), proto('/')]).toEqual(['http2', 'downstream', 'http1']);
+    expect(encodeMessage(TypeUrl.Cluster, h2).length).toBeGreaterThan(0);
   });
 
   it('reports weights, the invalid-backend share as 500, and picks backends deterministically', () => {

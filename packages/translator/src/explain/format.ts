@@ -78,7 +78,7 @@ function actionLines(a: RouteAction): string[] {
       out.push('Forward to:');
       for (const b of a.backends) {
         const t = b.target;
-        const what = t.kind === 'error' ? `${t.status} from Envoy (${t.reason === 'invalid-backend' ? 'invalid backend' : `cluster ${t.cluster} not found`})` : `${backendText(t.backend, t.cluster)}${t.endpoints !== undefined ? ` [${t.endpoints} endpoints]` : ''}`;
+        const what = t.kind === 'error' ? `${t.status} from Envoy (${t.reason === 'invalid-backend' ? 'invalid backend' : `cluster ${t.cluster} not found`})` : `${backendText(t.backend, t.cluster)}${t.endpoints !== undefined ? ` [${t.endpoints} endpoints]` : ''}${t.upstreamProtocol !== 'http1' ? ` over ${t.upstreamProtocol}` : ''}`;
         out.push(`  ${pct(b.share)} (weight ${b.weight}) ${what}`);
         for (const c of b.requestHeaderChanges) out.push(`      request header: ${changeText(c)}`);
       }

@@ -15,7 +15,7 @@ import { redirectLocation, redirectStatus } from './redirect.js';
 import { fractionPercent, type PathMatch } from './route-match.js';
 import { regexGlobalReplace, regexOf } from './string-matcher.js';
 import type { RouterRequest } from './request.js';
-import type { FilterConfigRef, HeaderChange, HeaderLevel, HostRewrite, Mirror, Retry, RouteAction, Timeouts, UpstreamRequest, WeightedBackend, WeightedTarget } from './types.js';
+import type { FilterConfigRef, HeaderChange, HeaderLevel, HostRewrite, Mirror, Retry, RouteAction, Timeouts, UpstreamProtocol, UpstreamRequest, WeightedBackend, WeightedTarget } from './types.js';
 
 /** The cluster name the translator points invalid backendRefs at; it is never defined. */
 export const INVALID_BACKEND_CLUSTER = 'switchyard_invalid_backend';
@@ -141,7 +141,25 @@ function targetOf(name: string, clusters: ReadonlyMap<string, Cluster>, resource
   if (!cluster) {
     return { kind: 'error', cluster: name, status: notFoundStatus, reason: name === INVALID_BACKEND_CLUSTER ? 'invalid-backend' : 'cluster-not-found' };
   }
-  return { kind: 'backend', cluster: name, backend: backendSourceOf(cluster.metadata), endpoints: endpointCount(cluster, resources) };
+  return { kind: 'backend', cluster: name, backend: backendSourceOf(cluster.metadata), endpoints: endpointCount(cluster, resources), upstreamProtocol: upstreamProtocolOf(cluster) };
+}
+
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+
+/** The upstream HTTP version from the cluster's HttpProtocolOptions (or the deprecated http2_protocol_options). */
+function upstreamProtocolOf(cluster: Cluster): UpstreamProtocol {
+  const opts = cluster.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS] as
+    | { explicit_http_config?: Record<string, unknown> | null; use_downstream_protocol_config?: unknown; auto_config?: unknown }
+    | undefined;
+  if (opts?.explicit_http_config) {
+    const e = opts.explicit_http_config;
+    if (e.http2_protocol_options) return 'http2';
+    if (e.http3_protocol_options) return 'http3';
+    return 'http1';
+  }
+  if (opts?.use_downstream_protocol_config) return 'downstream';
+  if (opts?.auto_config) return 'auto';
+  return cluster.http2_protocol_options ? 'http2' : 'http1';
 }
 
 function endpointCount(cluster: Cluster, resources: EnvoyResources): number | undefined {

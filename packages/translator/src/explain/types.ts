@@ -78,6 +78,12 @@ export type WeightedTarget =
       readonly backend: BackendSource | undefined;
       /** Endpoints known for the cluster (EDS load assignment or inline load_assignment); undefined if none is known. */
       readonly endpoints: number | undefined;
+      /**
+       * The HTTP version Envoy speaks to the backend: 'http1' unless the cluster
+       * configures HTTP/2 ('http2', e.g. gRPC and h2c backends), follows the
+       * client ('downstream') or negotiates by ALPN ('auto').
+       */
+      readonly upstreamProtocol: UpstreamProtocol;
     }
   | {
       /**
@@ -90,6 +96,8 @@ export type WeightedTarget =
       readonly status: number;
       readonly reason: 'invalid-backend' | 'cluster-not-found';
     };
+
+export type UpstreamProtocol = 'http1' | 'http2' | 'http3' | 'downstream' | 'auto';
 
 export interface WeightedBackend {
   readonly target: WeightedTarget;
