@@ -6,7 +6,8 @@ export class ControllerMetrics {
   readonly registry = new Registry();
   readonly reconcileDuration = new Histogram({
     name: 'switchyard_reconcile_duration_seconds',
-    help: 'Time from a coalesced batch of watch events to translated resources in the xDS cache and statuses written.',
+    help: 'Duration of one reconcile stage: translate (snapshot to xDS cache, every replica) or write (fleet objects and statuses, leader).',
+    labelNames: ['stage'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });

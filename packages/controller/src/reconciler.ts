@@ -48,6 +48,12 @@ export interface ReconcilerOptions {
   readonly maxWaitMs?: number;
   readonly translate?: (s: Snapshot, o: TranslateOptions) => TranslateResult;
   readonly fleetDefaults?: FleetDefaults;
+  /**
+   * A pass also runs this often without any event (default 30 s), so writes
+   * that failed (API server away, conflicts) and fleet readiness are retried
+   * even when nothing changes. Unchanged output costs no API calls.
+   */
+  readonly resyncMs?: number;
 }
 
 /** Buffers values until `quietMs` pass without one, or `maxWaitMs` after the first, then emits the batch. */
@@ -90,7 +96,6 @@ export function coalesce<T>(quietMs: number, maxWaitMs: number): OperatorFunctio
 export interface PassResult {
   readonly fleets: number;
   readonly pushed: number;
-  readonly statusesWritten: number;
   readonly leader: boolean;
 }
 
@@ -109,6 +114,9 @@ export class Reconciler {
   private readonly pushedHash = new Map<string, string>();
   private readonly lastChange = new Map<string, number>();
   private running: Promise<unknown> = Promise.resolve();
+  private pendingWrite: WriteJob | undefined;
+  private resync: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
   /** Emits after every pass (for logs and tests that want to wait for quiescence). */
   readonly passes$ = new Subject<PassResult>();
 
@@ -139,6 +147,8 @@ export class Reconciler {
       )
       .subscribe({ error: (e: unknown) => this.o.log.error({ err: String(e) }, 'reconcile pipeline failed') });
     this.kick$.next();
+    this.resync = setInterval(() => this.kick$.next(), this.o.resyncMs ?? 30_000);
+    this.resync.unref();
   }
 
   /** Requests a pass (leadership changed, sync finished, a timer for fleet readiness). */
@@ -147,8 +157,11 @@ export class Reconciler {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.resync);
     this.sub?.unsubscribe();
     await this.running.catch(() => undefined);
+    this.pendingWrite = undefined;
+    await this.writing;
     this.passes$.complete();
   }
 
@@ -162,7 +175,7 @@ export class Reconciler {
     } catch (e) {
       this.o.log.error({ err: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'reconcile pass failed');
     } finally {
-      this.o.metrics?.reconcileDuration.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.o.metrics?.reconcileDuration.observe({ stage: 'translate' }, Number(process.hrtime.bigint() - t0) / 1e9);
       this.received -= startedWith;
       this.o.metrics?.queueDepth.set(this.received);
       // Events that arrived during this pass were dropped by exhaustMap; one more pass covers them all.
@@ -198,33 +211,65 @@ export class Reconciler {
 
     const leader = this.o.isLeader();
     this.o.metrics?.leader.set(leader ? 1 : 0);
-    let statusesWritten = 0;
-    if (leader) {
-      const specs = specsFor(snapshot, controllerName, this.o.fleetDefaults ?? DEFAULT_FLEET);
-      if (this.o.provisioner) {
-        const pr = await this.o.provisioner.reconcile(snapshot, specs);
-        this.o.metrics?.fleetObjectsApplied.inc(pr.applied);
-        for (const e of pr.errors) {
-          this.o.metrics?.fleetErrors.inc({ fleet: e.fleet });
-          const [ns, name] = e.fleet.split('/');
-          const gw = snapshot.get(GATEWAY_API, 'Gateway', ns, name ?? '');
-          if (gw) void this.o.events?.record(gw, { type: 'Warning', reason: 'ProvisioningFailed', message: e.message });
+    // Fleet objects and statuses are API calls (slow next to translation):
+    // they run in their own serialized stage, always on the latest pass, so
+    // the next change is translated and pushed to Envoy without waiting.
+    if (leader) this.queueWrite({ snapshot, result, now });
+    log.debug({ fleets: result.fleets.size, pushed, leader }, 'reconciled');
+    return { fleets: result.fleets.size, pushed, leader };
+  }
+
+  private queueWrite(job: WriteJob): void {
+    this.pendingWrite = job;
+    if (this.writing) return;
+    this.writing = (async () => {
+      while (this.pendingWrite) {
+        const next = this.pendingWrite;
+        this.pendingWrite = undefined;
+        if (!this.o.isLeader()) continue;
+        const t0 = process.hrtime.bigint();
+        try {
+          await this.write(next);
+        } catch (e) {
+          this.o.log.error({ err: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'status/fleet write failed');
+        } finally {
+          this.o.metrics?.reconcileDuration.observe({ stage: 'write' }, Number(process.hrtime.bigint() - t0) / 1e9);
         }
       }
-      const bySpec = new Map(specs.map((s) => [s.fleet, s]));
-      const rejections = currentRejections(snapshot, this.lastChange);
-      const statuses: ObjectStatus[] = result.statuses.map((s) => {
-        if (s.kind !== 'Gateway') return s;
-        const fleet = `${s.namespace ?? ''}/${s.name}`;
-        const spec = bySpec.get(fleet);
-        const gw = snapshot.get<Gateway>(GATEWAY_API, 'Gateway', s.namespace, s.name);
-        if (!spec || !gw) return s;
-        return { ...s, status: withFleetStatus(gw, (s.status ?? {}) as GatewayStatus, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
-      });
-      const stale = staleSharedEntries(snapshot, statuses, controllerName, ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy']);
-      statusesWritten = await this.o.statusWriter.writeAll([...statuses, ...stale], snapshot);
-    }
-    log.debug({ fleets: result.fleets.size, pushed, statusesWritten, leader }, 'reconciled');
-    return { fleets: result.fleets.size, pushed, statusesWritten, leader };
+      this.writing = undefined;
+    })();
   }
+
+  private async write({ snapshot, result, now }: WriteJob): Promise<void> {
+    const { controllerName } = this.o;
+    const specs = specsFor(snapshot, controllerName, this.o.fleetDefaults ?? DEFAULT_FLEET);
+    if (this.o.provisioner) {
+      const pr = await this.o.provisioner.reconcile(snapshot, specs);
+      this.o.metrics?.fleetObjectsApplied.inc(pr.applied);
+      for (const e of pr.errors) {
+        this.o.metrics?.fleetErrors.inc({ fleet: e.fleet });
+        const [ns, name] = e.fleet.split('/');
+        const gw = snapshot.get(GATEWAY_API, 'Gateway', ns, name ?? '');
+        if (gw) void this.o.events?.record(gw, { type: 'Warning', reason: 'ProvisioningFailed', message: e.message });
+      }
+    }
+    const bySpec = new Map(specs.map((s) => [s.fleet, s]));
+    const rejections = currentRejections(snapshot, this.lastChange);
+    const statuses: ObjectStatus[] = result.statuses.map((s) => {
+      if (s.kind !== 'Gateway') return s;
+      const fleet = `${s.namespace ?? ''}/${s.name}`;
+      const spec = bySpec.get(fleet);
+      const gw = snapshot.get<Gateway>(GATEWAY_API, 'Gateway', s.namespace, s.name);
+      if (!spec || !gw) return s;
+      return { ...s, status: withFleetStatus(gw, (s.status ?? {}) as GatewayStatus, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
+    });
+    const stale = staleSharedEntries(snapshot, statuses, controllerName, ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy']);
+    await this.o.statusWriter.writeAll([...statuses, ...stale], snapshot);
+  }
+}
+
+interface WriteJob {
+  readonly snapshot: Snapshot;
+  readonly result: TranslateResult;
+  readonly now: string;
 }

@@ -61,6 +61,8 @@ export interface ControllerOptions {
   /** After SIGTERM: how long xDS keeps serving (so Envoys move to another replica without losing config). Default 15 s. */
   readonly drainMs?: number;
   readonly coalesce?: { readonly quietMs?: number; readonly maxWaitMs?: number };
+  /** Periodic reconcile without events (retries failed writes). Default 30 s. */
+  readonly resyncMs?: number;
   /** How often to look for CRDs installed after start. Default 30 s. */
   readonly rediscoverMs?: number;
   readonly logger?: Logger;
@@ -207,6 +209,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
     ...(o.coalesce?.maxWaitMs !== undefined ? { maxWaitMs: o.coalesce.maxWaitMs } : {}),
     fleetDefaults,
     ...(o.translate ? { translate: o.translate } : {}),
+    ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
   });
 
   const unsubscribeNack = cache.onNack((n) => {

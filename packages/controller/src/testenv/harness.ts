@@ -45,6 +45,7 @@ export async function startController(env: TestEnv, o: Partial<ControllerOptions
     drainMs: 0,
     coalesce: { quietMs: 20, maxWaitMs: 100 },
     rediscoverMs: 1000,
+    resyncMs: 2000,
     bootstrapTemplatePath: bootstrapTemplatePath(env),
     logger: testLogger(),
     ...o,
