@@ -7,6 +7,7 @@ import type { VirtualHost } from '@switchyard/protos/generated/envoy/config/rout
 import type { RouteConfiguration } from '@switchyard/protos/generated/envoy/config/route/v3/RouteConfiguration.js';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import { explain } from './explain.js';
+import { selectFilterChain } from './filter-chain.js';
 import { pickBackend, weightDistribution } from './weights.js';
 import { formatExplanation } from './format.js';
 import { applyHeaderChanges, headerListValue } from './header-mutation.js';
@@ -91,6 +92,28 @@ describe('explain: listener and route table', () => {
     expect(https('example.org').selection).toEqual({ listener: 'https', filterChain: 'chain-any', filterChainIndex: 2 });
     // A plaintext connection to a listener whose every chain wants TLS finds no chain.
     expect(explain(res, get('/', 'foo.example.com', { port: 443 }))).toEqual({ kind: 'no-filter-chain', listener: 'https' });
+  });
+});
+
+describe('selectFilterChain', () => {
+  const chain = (name: string, m: Record<string, unknown>) => ({ name, filter_chain_match: m, filters: [] });
+  const l = {
+    ...listener('l', 443, [
+      chain('h2-only', { transport_protocol: 'tls', application_protocols: ['h2'], server_names: ['a.example'] }),
+      chain('a', { transport_protocol: 'tls', server_names: ['a.example'] }),
+      chain('port-8443', { destination_port: { value: 8443 } }),
+    ]),
+    default_filter_chain: { name: 'fallback', filters: [] },
+  };
+
+  it('prefers the chain whose ALPN matches among equally specific server names', () => {
+    expect(selectFilterChain(l, { destinationPort: 443, transportProtocol: 'tls', serverName: 'a.example', applicationProtocols: ['h2'] })?.chain.name).toBe('h2-only');
+    expect(selectFilterChain(l, { destinationPort: 443, transportProtocol: 'tls', serverName: 'a.example', applicationProtocols: ['http/1.1'] })?.chain.name).toBe('a');
+  });
+
+  it('takes a destination_port chain first, and falls back to default_filter_chain', () => {
+    expect(selectFilterChain(l, { destinationPort: 8443, transportProtocol: 'tls', serverName: 'a.example' })?.chain.name).toBe('port-8443');
+    expect(selectFilterChain(l, { destinationPort: 443, transportProtocol: 'raw_buffer' })).toEqual({ chain: l.default_filter_chain, index: -1 });
   });
 });
 
