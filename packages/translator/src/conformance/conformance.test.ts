@@ -170,7 +170,7 @@ describe('GatewayClass status.supportedFeatures', () => {
 });
 
 describe('all conformance manifests in one snapshot', () => {
-  it('translate deterministically, encode as Envoy resources, and keep each Gateway to its own fleet', () => {
+  it('translate deterministically, encode as Envoy resources, and keep each Gateway (routes, certificates) to its own fleet', () => {
     const files = [...new Set(CONFORMANCE_TESTS.flatMap((t) => t.manifests))];
     // Several files define the same object; keep the last, as applying them in order would.
     const byKey = new Map(appliedObjects(files, programmatic).map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
@@ -184,8 +184,27 @@ describe('all conformance manifests in one snapshot', () => {
       const refs = ((o.spec as { parentRefs?: Array<{ name: string; namespace?: string }> } | undefined)?.parentRefs ?? []).map((p) => `${p.namespace ?? o.metadata.namespace}/${p.name}`);
       routeParents.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, new Set(refs));
     }
+    // Which Secrets (by certificate) each Gateway references: listener certificates and its backend client certificate.
+    const certOf = (ns: string, name: string) => (objects.find((o) => o.kind === 'Secret' && o.metadata.namespace === ns && o.metadata.name === name) as { data?: Record<string, string> } | undefined)?.data?.['tls.crt'];
+    const referencedCerts = new Map<string, string[]>();
+    for (const gw of objects.filter((o) => o.kind === 'Gateway')) {
+      type Ref = { name: string; namespace?: string };
+      const spec = gw.spec as { listeners?: Array<{ tls?: { certificateRefs?: Ref[] } }>; tls?: { backend?: { clientCertificateRef?: Ref } } };
+      const refs = [...(spec.listeners ?? []).flatMap((l) => l.tls?.certificateRefs ?? []), ...(spec.tls?.backend?.clientCertificateRef ? [spec.tls.backend.clientCertificateRef] : [])];
+      const pems = refs.map((r) => certOf(r.namespace ?? gw.metadata.namespace ?? '', r.name)).filter((c): c is string => c !== undefined);
+      referencedCerts.set(`${gw.metadata.namespace}/${gw.metadata.name}`, pems.map((c) => Buffer.from(c, 'base64').toString('utf8').replace(/-----[^-]+-----|\s+/g, '')));
+    }
+    let certificatesChecked = 0;
     for (const [fleet, res] of a.fleets) {
       const other = b.fleets.get(fleet)!;
+      // A fleet receives only its own Gateway's certificates and keys.
+      for (const secret of res.secrets) {
+        const chain = secret.tls_certificate?.certificate_chain?.inline_string ?? (secret.tls_certificate?.certificate_chain?.inline_bytes ? Buffer.from(secret.tls_certificate.certificate_chain.inline_bytes as string, 'base64').toString('utf8') : undefined);
+        if (chain === undefined) continue;
+        const body = chain.replace(/-----[^-]+-----|\s+/g, '');
+        certificatesChecked++;
+        expect({ fleet, secret: secret.name, ownCertificate: (referencedCerts.get(fleet) ?? []).some((c) => body.includes(c)) }).toEqual({ fleet, secret: secret.name, ownCertificate: true });
+      }
       for (const [field, typeUrl] of RESOURCE_FIELDS) {
         const bytes = (rs: EnvoyResourcesLike) => (rs[field] as object[]).map((r) => Buffer.from(encodeMessage(typeUrl, r)).toString('base64'));
         expect(bytes(other as unknown as EnvoyResourcesLike)).toEqual(bytes(res as unknown as EnvoyResourcesLike));
@@ -210,6 +229,7 @@ describe('all conformance manifests in one snapshot', () => {
         }
       }
     }
+    expect(certificatesChecked).toBeGreaterThan(0);
   });
 });
 
