@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { TypeUrl } from '@switchyard/protos';
-import { createXdsServer, SnapshotCache } from '@switchyard/xds';
+import { createXdsServer, runXdscheck, SnapshotCache } from '@switchyard/xds';
+import { fileURLToPath } from 'node:url';
 import { SotwSubscription, switchyardField } from '../testing/ads-client.js';
 import { startStandalone, type Standalone } from './index.js';
 
@@ -134,4 +135,38 @@ describe('serve --from-dir', () => {
     expect((await getJson(standalone.httpPort, '/nope')).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${standalone.httpPort}/config`, { method: 'POST' })).status).toBe(405);
   });
+});
+
+describe('serve --from-dir examples/', () => {
+  const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'examples');
+  let standalone: Standalone;
+
+  beforeAll(async () => {
+    standalone = await startStandalone({
+      dir: examples,
+      xdsAddress: { host: '127.0.0.1', port: 0 },
+      httpAddress: { host: '127.0.0.1', port: 0 },
+      logger: pino({ level: 'silent' }),
+      xds: { createCache: () => new SnapshotCache(), createServer: (cache, logger) => createXdsServer({ cache, tls: { insecure: true }, logger }) },
+      pollMs: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await standalone.close();
+  });
+
+  // xdscheck connects as an Envoy node of the fleet, takes the whole
+  // configuration, validates it as Envoy would and ACKs.
+  it.each([
+    ['networking/external-gateway', 'delta'],
+    ['networking/external-gateway', 'sotw'],
+    ['default/multi-cert-gateway', 'sotw'],
+    ['default/tcp-gateway', 'sotw'],
+    ['default/udp-gateway', 'delta'],
+  ])('serves %s an Envoy accepts (%s)', async (fleet, mode) => {
+    const r = await runXdscheck(['-addr', `127.0.0.1:${standalone.xdsPort}`, '-mode', mode, '-node-cluster', fleet, '-expect-listeners', String(standalone.state().result.fleets.get(fleet)!.listeners.length)]);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/OK\n$/);
+    expect(r.code).toBe(0);
+  }, 300_000);
 });
