@@ -18,7 +18,7 @@ import { churnRoutes, generateConfig, withRouteMarker } from './generate.js';
 import { ClientPool } from './client-pool.js';
 import { canonical, Pipeline } from './pipeline.js';
 import { MiB, procMemory } from './stats.js';
-import { benchTmpDir, startStandaloneProcess, writeConfigDir, writeMarker } from './standalone.js';
+import { benchTmpDir, lastFullGcHeapMiB, startStandaloneProcess, writeConfigDir, writeMarker } from './standalone.js';
 import { loadXds } from './xds-contract.js';
 import { writeFileAtomic, toYaml } from './yaml.js';
 
@@ -119,6 +119,9 @@ export interface ChurnStandaloneResult {
   readonly rssAfterCreateMiB: number[];
   readonly rssAfterDeleteMiB: number[];
   readonly peakRssMiB: number;
+  /** Live JS heap after the last full GC before the first cycle and after each delete step (--trace-gc). */
+  readonly liveHeapStartMiB: number;
+  readonly liveHeapAfterDeleteMiB: number[];
   /** Statuses (from /status, lastTransitionTime ignored) that differ from the previous step's. */
   readonly statusChanges: Array<{ cycle: number; step: 'create' | 'delete'; changed: number; expected: number }>;
   readonly createMs: number[];
@@ -152,7 +155,7 @@ export async function runChurnStandalone(a: ChurnArgs): Promise<ChurnStandaloneR
   const dir = benchTmpDir('churn');
   const markerFile = writeConfigDir(config, dir);
   let marker = config.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === config.markerRoute.name)!;
-  const sa = await startStandaloneProcess(dir);
+  const sa = await startStandaloneProcess(dir, ['--trace-gc']);
   const streams = 10;
   // All streams on gw-0, the marker route's fleet, so every stream sees each step's marker.
   const pool = await ClientPool.start({ target: sa.xdsTarget, mode: 'delta', fleets: Array.from({ length: streams }, () => config.fleets[0]!), workers: 1 });
@@ -160,6 +163,8 @@ export async function runChurnStandalone(a: ChurnArgs): Promise<ChurnStandaloneR
     if (!(await pool.waitFor('synced', 0, 300_000))) throw new Error(`streams did not sync: ${sa.stderrTail()}`);
     await sleep(1000);
     const rssStart = procMemory(sa.pid)?.rss ?? Number.NaN;
+    const liveHeapStart = lastFullGcHeapMiB(sa.stdoutTail());
+    const liveHeapAfterDelete: number[] = [];
     let statuses = await fetchStatuses(sa.httpUrl);
     const rssAfterCreate: number[] = [];
     const rssAfterDelete: number[] = [];
@@ -198,6 +203,7 @@ export async function runChurnStandalone(a: ChurnArgs): Promise<ChurnStandaloneR
       deleteMs.push(performance.now() - t1);
       await sleep(200);
       rssAfterDelete.push((procMemory(sa.pid)?.rss ?? Number.NaN) / MiB);
+      liveHeapAfterDelete.push(lastFullGcHeapMiB(sa.stdoutTail()));
       next = await fetchStatuses(sa.httpUrl);
       statusChanges.push({ cycle: c, step: 'delete', changed: countChanged(statuses, next), expected: 2 });
       statuses = next;
@@ -211,6 +217,8 @@ export async function runChurnStandalone(a: ChurnArgs): Promise<ChurnStandaloneR
       rssAfterCreateMiB: rssAfterCreate,
       rssAfterDeleteMiB: rssAfterDelete,
       peakRssMiB: (procMemory(sa.pid)?.peak ?? Number.NaN) / MiB,
+      liveHeapStartMiB: liveHeapStart,
+      liveHeapAfterDeleteMiB: liveHeapAfterDelete,
       statusChanges,
       createMs,
       deleteMs,

@@ -230,9 +230,12 @@ async function memorySection(o: Options): Promise<Section> {
   }
   const table: Table = {
     title: '4. Resident memory of `switchyard serve --from-dir` (5 Gateways, 100 delta streams spread over their fleets)',
-    columns: ['HTTPRoutes', 'YAML MiB', 'start s', 'streams synced s', 'idle RSS MiB', 'RSS with streams MiB', 'peak RSS MiB'],
-    rows: rows.map((r) => [r.routes, r.yamlMiB, r.startMs / 1000, r.syncMs / 1000, r.idleRssMiB, r.steadyRssMiB, r.peakRssMiB]),
-    notes: ['start: spawn until /healthz answers (after reading, parsing and translating every file). RSS with streams: highest of 12 samples over 3 s once all streams are synced. Peak: VmHWM, the process\'s lifetime maximum.'],
+    columns: ['HTTPRoutes', 'YAML MiB', 'start s', 'streams synced s', 'idle RSS MiB', 'RSS with streams MiB', 'peak RSS MiB', 'live heap MiB'],
+    rows: rows.map((r) => [r.routes, r.yamlMiB, r.startMs / 1000, r.syncMs / 1000, r.idleRssMiB, r.steadyRssMiB, r.peakRssMiB, r.liveHeapMiB]),
+    notes: [
+      'start: spawn until /healthz answers (after reading, parsing and translating every file). RSS with streams: highest of 12 samples over 3 s once all streams are synced. Peak: VmHWM, the process\'s lifetime maximum.',
+      'live heap: JS heap after the last full GC (node --trace-gc): what the program holds; RSS adds V8\'s spare heap, code, and the native side.',
+    ],
   };
   const target = (routes: number, limit: number): TargetResult => {
     const r = rows.find((x) => x.routes === routes);
@@ -313,6 +316,7 @@ async function churnSection(o: Options): Promise<Section> {
         'Standalone mode has no API server and writes no status; "status changes" diffs its /status document between steps with lastTransitionTime ignored: what a status writer would have to write.',
         'create->ACK: from writing the first file until the streams ACKed the step\'s marker (includes the 100 ms watch debounce).',
         `RSS after each delete step: ${s.rssAfterDeleteMiB.map((v) => fmt(v, 0)).join(', ')} MiB.`,
+        `Live JS heap after the last full GC (--trace-gc): ${fmt(s.liveHeapStartMiB, 1)} MiB before the first cycle; after each delete step ${s.liveHeapAfterDeleteMiB.map((v) => fmt(v, 0)).join(', ')} MiB.`,
       ],
     });
     const end = s.rssAfterDeleteMiB.at(-1) ?? NaN;

@@ -39,16 +39,22 @@ export interface StandaloneProcess {
   /** Wall time from spawn until /healthz answered (it answers after the first translation). */
   readonly startMs: number;
   stderrTail(): string;
+  stdoutTail(): string;
   stop(): Promise<void>;
 }
 
-export async function startStandaloneProcess(dir: string): Promise<StandaloneProcess> {
+/** Starts `switchyard serve --from-dir DIR` on free loopback ports; `nodeArgs` go to node (e.g. --trace-gc for investigations). */
+export async function startStandaloneProcess(dir: string, nodeArgs: readonly string[] = []): Promise<StandaloneProcess> {
   if (!fs.existsSync(CLI_MAIN)) throw new Error(`${path.relative(REPO_ROOT, CLI_MAIN)} not found: build first (npm run build)`);
   const xdsPort = await freePort();
   const httpPort = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [CLI_MAIN, 'serve', '--from-dir', dir, '--xds-address', `127.0.0.1:${xdsPort}`, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const proc = spawn(process.execPath, [...nodeArgs, CLI_MAIN, 'serve', '--from-dir', dir, '--xds-address', `127.0.0.1:${xdsPort}`, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  proc.stdout?.on('data', (d: Buffer) => {
+    stdout = (stdout + d.toString()).slice(-20000);
   });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
@@ -77,7 +83,7 @@ export async function startStandaloneProcess(dir: string): Promise<StandalonePro
     }
     await sleep(50);
   }
-  return { proc, pid: proc.pid ?? 0, xdsTarget: `127.0.0.1:${xdsPort}`, httpUrl, startMs: performance.now() - t0, stderrTail: () => stderr, stop };
+  return { proc, pid: proc.pid ?? 0, xdsTarget: `127.0.0.1:${xdsPort}`, httpUrl, startMs: performance.now() - t0, stderrTail: () => stderr, stdoutTail: () => stdout, stop };
 }
 
 /** Writes the configuration, keeping the marker route in a file of its own (the churn benchmark rewrites it). */
@@ -95,6 +101,17 @@ export function writeMarker(file: string, route: KubeObject): void {
 
 export function benchTmpDir(name: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `switchyard-bench-${name}-`));
+}
+
+/**
+ * The live JS heap after the most recent full GC, from `--trace-gc` output
+ * ("Mark-Compact 120.3 (150.1) -> 68.5 (134.5) MB"): what the program really
+ * holds, as opposed to RSS, which also counts heap V8 keeps for reuse.
+ */
+export function lastFullGcHeapMiB(traceGcOutput: string): number {
+  let last = Number.NaN;
+  for (const m of traceGcOutput.matchAll(/Mark-Compact[^\n]*?-> ([\d.]+) \([\d.]+\) MB/g)) last = Number(m[1]);
+  return last;
 }
 
 export interface StandaloneMemoryArgs {
@@ -118,6 +135,8 @@ export interface StandaloneMemoryRow {
   readonly steadyRssMiB: number;
   /** Peak RSS of the process's life (VmHWM): start-up, translation, first pushes. */
   readonly peakRssMiB: number;
+  /** Live JS heap after the last full GC (from --trace-gc). */
+  readonly liveHeapMiB: number;
 }
 
 export async function runStandaloneMemory(a: StandaloneMemoryArgs): Promise<StandaloneMemoryRow> {
@@ -125,7 +144,7 @@ export async function runStandaloneMemory(a: StandaloneMemoryArgs): Promise<Stan
   const dir = benchTmpDir(`mem-${a.routes}`);
   writeConfigDir(config, dir);
   const yamlBytes = fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
-  const sa = await startStandaloneProcess(dir);
+  const sa = await startStandaloneProcess(dir, ['--trace-gc']);
   try {
     await sleep(1000);
     const idle = procMemory(sa.pid);
@@ -153,6 +172,7 @@ export async function runStandaloneMemory(a: StandaloneMemoryArgs): Promise<Stan
       idleRssMiB: (idle?.rss ?? Number.NaN) / MiB,
       steadyRssMiB: steady / MiB,
       peakRssMiB: peak / MiB,
+      liveHeapMiB: lastFullGcHeapMiB(sa.stdoutTail()),
     };
   } finally {
     await sa.stop();
