@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS } from '@switchyard/protos';
 import { translate, type TranslateResult } from '../index.js';
-import { routeSourceOf } from '../explain/index.js';
+import { explain, formatExplanation, routeSourceOf } from '../explain/index.js';
 import { appliedObjects, conformanceDir, GATEWAY_CLASS_NAME, programmaticObjects, upstreamTests } from './manifests.js';
 import { checkStatus, statusView, supportedFeatures, type StatusView } from './status-checks.js';
 import { checkRequest, type RequestContext } from './request-checks.js';
@@ -230,6 +230,29 @@ describe('all conformance manifests in one snapshot', () => {
       }
     }
     expect(certificatesChecked).toBeGreaterThan(0);
+  });
+
+  it('explain answers any request to any listener of any fleet, the same way twice', () => {
+    const byKey = new Map(appliedObjects([...new Set(CONFORMANCE_TESTS.flatMap((t) => t.manifests))], programmatic).map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+    const { fleets } = translate(snapshotOf([...byKey.values()]), { now: '2026-01-01T00:00:00Z' });
+    let answered = 0;
+    for (const res of fleets.values()) {
+      for (const l of res.listeners) {
+        const port = l.address?.socket_address?.port_value ?? 0;
+        for (const scheme of ['http', 'https'] as const) {
+          for (const host of ['example.com', 'foo.bar.com:8080', 'UNKNOWN.example.org', '[::1]:80', '']) {
+            for (const path of ['/', '/v2/x?a=1&a=2', '//a/../b', '/%zz?x=%', '/match/exact/one']) {
+              const req = { port, scheme, host, method: 'OPTIONS', path, headers: [['Origin', 'https://www.foo.com'], ['access-control-request-method', 'GET'], ['content-type', 'application/grpc']] as Array<[string, string]> };
+              const first = explain(res, req);
+              expect(explain(res, req)).toEqual(first);
+              expect(formatExplanation(first).length).toBeGreaterThan(0);
+              answered++;
+            }
+          }
+        }
+      }
+    }
+    expect(answered).toBeGreaterThan(1000);
   });
 });
 
