@@ -111,8 +111,9 @@ export function assess(objects: readonly KubeObject[], options: ConvertOptions =
   });
 
   const groups = new Map<string, { owner: string; byKey: Map<string, { outcomes: Outcome[]; ingresses: string[]; reasons: Set<string> }> }>();
+  const inventoried = new Set(inv.map((i) => `${i.namespace}/${i.name}`));
   for (const r of result.ingresses) {
-    if (!inv.some((i) => i.namespace === r.ingress.namespace && i.name === r.ingress.name)) continue;
+    if (!inventoried.has(`${r.ingress.namespace}/${r.ingress.name}`)) continue;
     for (const a of r.annotations) {
       let g = groups.get(a.group);
       if (!g) groups.set(a.group, (g = { owner: a.owner, byKey: new Map() }));

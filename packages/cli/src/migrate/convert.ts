@@ -169,14 +169,12 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
   const groups = new Map<string, GatewayGroup>();
   for (const [className, contexts] of [...contextsByClass.entries()].sort(([a], [b]) => cmp(a, b))) {
     const name = gatewayName(className);
+    const namespaces = new Set(contexts.map((c) => c.ns));
     for (const ctx of contexts) {
       let namespace: string;
       if (gatewayPer === 'namespace') namespace = ctx.ns;
       else if (options.gatewayNamespace) namespace = options.gatewayNamespace;
-      else {
-        const namespaces = new Set(contexts.map((c) => c.ns));
-        namespace = namespaces.size === 1 ? ctx.ns : 'default';
-      }
+      else namespace = namespaces.size === 1 ? ctx.ns : 'default';
       const key = `${namespace}/${name}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { namespace, name, className, contexts: [] }));
