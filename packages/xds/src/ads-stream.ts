@@ -21,6 +21,7 @@ import { emptyTypeSet, isEncoded, setVersion, type EncodedResource, type Encoded
 import type { SnapshotCache } from './snapshot-cache.js';
 import type { XdsStats } from './stats.js';
 import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './wire.js';
+import { HeldResources } from './held-resources.js';
 
 export type StreamMode = 'sotw' | 'delta';
 
@@ -70,9 +71,9 @@ interface TypeState {
   legacyWildcard: boolean;
   names: ReadonlySet<string>;
   /** What the client has applied, by its ACKs. */
-  accepted: Map<string, Versioned>;
+  accepted: HeldResources;
   /** accepted plus the response in flight: what the client will have. */
-  current: Map<string, Versioned>;
+  current: HeldResources;
   acceptedVersion: string;
   currentVersion: string;
   inFlight?: InFlight;
@@ -92,6 +93,8 @@ interface TypeState {
   syncedVersion?: string;
   /** Resources that left the snapshot but are kept because something still refers to them. */
   retained: ReadonlyMap<string, Versioned>;
+  /** Delta: the client holds exactly the synced TypeSet's resources. */
+  exact: boolean;
 }
 
 const LISTENER_OR_ROUTE = new Set<string>([TypeUrl.Listener, TypeUrl.RouteConfiguration]);
@@ -173,13 +176,14 @@ export abstract class AdsStream {
         wildcard: false,
         legacyWildcard: false,
         names: new Set(),
-        accepted: new Map(),
-        current: new Map(),
+        accepted: new HeldResources(),
+        current: new HeldResources(),
         acceptedVersion: '',
         currentVersion: '',
         rejected: new Map(),
         toldAbsent: new Set(),
         retained: NONE,
+        exact: false,
       };
       this.types.set(typeUrl, st);
     }
@@ -346,13 +350,13 @@ export class SotwStream extends AdsStream {
       if (f && req.responseNonce === f.nonce) {
         st.inFlight = undefined;
         if (req.errorDetail) {
-          st.current = st.accepted;
+          st.current = st.accepted.clone();
           st.currentVersion = st.acceptedVersion;
           st.rejectedVersion = f.version;
           st.syncedVersion = undefined;
           this.nack(t, f, req.errorDetail.message);
         } else {
-          st.accepted = st.current;
+          st.accepted = st.current.clone();
           st.acceptedVersion = st.currentVersion;
           st.rejectedVersion = undefined;
           this.ack(t);
@@ -409,7 +413,8 @@ export class SotwStream extends AdsStream {
     if (st.claimedVersion !== undefined) {
       // Reconnect: the client already has this exact set; send nothing.
       if (st.claimedVersion === version) {
-        st.accepted = st.current = new Map(map);
+        st.accepted = new HeldResources(map);
+        st.current = new HeldResources(map);
         st.acceptedVersion = st.currentVersion = version;
       }
       st.claimedVersion = undefined;
@@ -427,11 +432,16 @@ export class SotwStream extends AdsStream {
     for (const r of map.values()) if (isEncoded(r)) resources.push(r.any);
     const response = encodeDiscoveryResponse({ versionInfo: version, resources, typeUrl: t, nonce, controlPlane: this.ctx.controlPlane });
     st.inFlight = { nonce, version, sent: map, removed: [] };
-    st.current = new Map(map);
+    st.current = new HeldResources(map);
     st.currentVersion = version;
     settle();
     this.send(t, response, resources.length);
   }
+}
+
+function everyKey(m: ReadonlyMap<string, unknown>, test: (k: string) => boolean): boolean {
+  for (const k of m.keys()) if (!test(k)) return false;
+  return true;
 }
 
 function sameKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
@@ -455,15 +465,15 @@ export class DeltaStream extends AdsStream {
       if (req.errorDetail) {
         // The client keeps what it had before this response; removals are
         // taken as applied. Rejected versions are not re-sent until they change.
-        st.current = new Map(st.accepted);
+        st.current = st.accepted.clone();
         for (const n of f.removed) st.current.delete(n);
-        st.accepted = new Map(st.current);
+        st.accepted = st.current.clone();
         for (const [n, v] of f.sent) st.rejected.set(n, v.version);
         st.syncedVersion = undefined;
         this.nack(t, f, req.errorDetail.message);
       } else {
-        for (const [n, v] of f.sent) st.accepted.set(n, v);
-        for (const n of f.removed) st.accepted.delete(n);
+        // One response per type is in flight, so the client now holds exactly `current`.
+        st.accepted = st.current.clone();
         this.ack(t);
       }
     }
@@ -538,12 +548,26 @@ export class DeltaStream extends AdsStream {
     const updates: EncodedResource[] = [];
     const removed: string[] = [];
     let complete = true;
+    // Will the client hold exactly the snapshot's set of this type? Then its
+    // state can share the snapshot's map (see HeldResources).
+    let exact: boolean;
+    if (d.retained.size > 0) exact = false;
+    else if (st.wildcard) exact = true;
+    else if (mode === 'full') exact = everyKey(d.typeSet.resources, (n) => st.names.has(n));
+    else exact = st.exact && (mode === 'same' || d.typeSet.base!.changed.every((n) => st.names.has(n)));
     for (const name of candidates) {
       const r = d.get(name);
       const cur = st.current.get(name);
       if (r) {
-        if (cur?.version === r.version || !isEncoded(r)) continue; // the client has it
-        if (st.rejected.get(name) === r.version) continue; // rejected: wait for a change
+        if (cur?.version === r.version) {
+          if (cur !== r) st.current.set(name, r); // same content: share the snapshot's object
+          continue;
+        }
+        if (!isEncoded(r)) continue; // kept from the client's own report: it has it
+        if (st.rejected.get(name) === r.version) {
+          exact = false; // rejected: wait for a change
+          continue;
+        }
         if (LISTENER_OR_ROUTE.has(t) && held(r)) {
           complete = false;
           continue;
@@ -564,7 +588,12 @@ export class DeltaStream extends AdsStream {
     } else {
       st.syncedVersion = undefined;
     }
-    if (updates.length === 0 && removed.length === 0) return;
+    st.exact = complete && exact;
+    if (updates.length === 0 && removed.length === 0) {
+      // In step with the snapshot: share its map instead of holding a copy.
+      if (complete && exact) st.current.reset(d.typeSet.resources);
+      return;
+    }
     for (const r of updates) st.toldAbsent.delete(r.name);
     const nonce = this.nextNonce();
     const snapshotVersion = this.ctx.cache.snapshot(this.ctx.fleet)?.version ?? '';
@@ -580,6 +609,7 @@ export class DeltaStream extends AdsStream {
     st.inFlight = { nonce, version: snapshotVersion, sent, removed };
     for (const r of updates) st.current.set(r.name, r);
     for (const n of removed) st.current.delete(n);
+    if (complete && exact) st.current.reset(d.typeSet.resources);
     this.send(t, response, updates.length);
   }
 }
