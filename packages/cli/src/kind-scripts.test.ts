@@ -73,6 +73,31 @@ describe('e2e/kind scripts', () => {
   });
 });
 
+describe('Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
+  const workspaces = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+
+  it('builds every workspace package and ships its dist in the runtime stage', () => {
+    const [build, runtime] = dockerfile.split(/^FROM /m).slice(1) as [string, string];
+    for (const ws of workspaces) {
+      expect(build).toContain(`COPY ${ws}/package.json ${ws}/`);
+      expect(runtime).toContain(`COPY --from=build /src/${ws}/dist ${ws}/dist`);
+    }
+  });
+
+  it('runs `switchyard serve` as a non-root user, as deploy/ expects', () => {
+    const runtime = dockerfile.split(/^FROM /m).pop()!;
+    expect(runtime).toMatch(/^USER 65532:65532$/m);
+    expect(runtime).toContain('ENTRYPOINT ["/nodejs/bin/node", "/app/packages/cli/dist/main.js"]');
+    expect(runtime).toContain('CMD ["serve"]');
+    // The controller reads the fleet bootstrap template from /app/envoy.
+    expect(runtime).toMatch(/^COPY envoy envoy$/m);
+    const deployment = fs.readFileSync(path.join(REPO, 'deploy', 'deployment.yaml'), 'utf8');
+    expect(deployment).toMatch(/runAsUser: 65532/);
+    expect(deployment).toMatch(/args: \["serve"\]/);
+  });
+});
+
 describe('e2e/kind/manifests/e2e.yaml', () => {
   it('gives the e2e Gateway a programmed fleet and its route every rule', async () => {
     // `make deploy` creates the GatewayClass from the examples.

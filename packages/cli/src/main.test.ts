@@ -77,6 +77,12 @@ describe('switchyard (dispatch)', () => {
     expect((await runCli(['serve', '--help'])).stdout).toContain('--from-dir DIR');
   });
 
+  it('hands migrate to its module', async () => {
+    const r = await runCli(['migrate', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('switchyard migrate assess');
+  });
+
   it('version prints the version and the Gateway API release', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(CLI_DIR, 'package.json'), 'utf8')) as { version: string };
     const r = await runCli(['version']);
