@@ -33,8 +33,9 @@ export function parsePort(flag: string, value: string): number {
   return port;
 }
 
-export function parseOutputFormat(value: string | undefined, fallback: 'yaml' | 'json'): 'yaml' | 'json' {
+/** -o yaml|json; `alsoAccepted` names a format the caller handles itself (listed in the message). */
+export function parseOutputFormat(value: string | undefined, fallback: 'yaml' | 'json', alsoAccepted?: string): 'yaml' | 'json' {
   if (value === undefined) return fallback;
   if (value === 'yaml' || value === 'json') return value;
-  throw new UsageError(`-o/--output: expected yaml or json, got "${value}"`);
+  throw new UsageError(`-o/--output: expected ${alsoAccepted ? `${alsoAccepted}, ` : ''}yaml or json, got "${value}"`);
 }

@@ -178,6 +178,9 @@ describe('switchyard explain', () => {
     expect(e.kind).toBe('route');
     expect(e.route.source).toMatchObject({ name: 'header-routing', rule: 0 });
     expect(e.action.backends.map((b) => b.target.backend.name)).toEqual(['canary-service']);
+    const y = await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-H', 'X-Canary: true', '-o', 'yaml', 'GET http://shop.example.com/']);
+    expect(parse(y.stdout)).toEqual(e);
+    expectOneLineError(await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-o', 'xml', 'GET http://x/']), 2, /^error: -o\/--output: expected text, yaml or json, got "xml"\n/);
   });
 
   it('shows the rewritten path of the guide\'s URLRewrite example over HTTPS', async () => {

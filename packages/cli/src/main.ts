@@ -85,11 +85,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 /** The process entry: runs main on process.argv and exits with its code. */
 export async function runMain(): Promise<void> {
   const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
-  // Let stdout drain (a pipe may be slow) before exiting.
+  // The command is done (serve returns once stopped): exit once stdout has
+  // drained, whatever handles a library may have left open.
   process.exitCode = code;
-  if (code !== EXIT_OK || !process.argv.slice(2).includes('serve')) {
-    process.stdout.write('', () => process.exit(code));
-  }
+  process.stdout.write('', () => process.exit(code));
 }
 
 function isEntryModule(): boolean {

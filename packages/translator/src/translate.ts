@@ -35,6 +35,8 @@ export interface TranslateOptions {
    * addresses go to status.addresses.
    */
   readonly fleetReadiness?: (fleet: FleetId) => FleetReadiness | undefined;
+  /** Tests only: rethrow an internal error instead of isolating it to the object's status. */
+  readonly rethrow?: boolean;
 }
 
 export interface TranslateResult {
@@ -70,6 +72,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
       try {
         build = kind.build(route, gatewayIndex, clusters, ctx);
       } catch (e) {
+        if (options.rethrow) throw e;
         // Blast radius: a bug triggered by one object must not stop the others. The
         // property tests assert this never happens; the status says what broke.
         build = failedBuild(route, kind.kind, e, gatewayIndex, ctx);

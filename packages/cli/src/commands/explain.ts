@@ -8,7 +8,7 @@ import { formatDocument } from '../output.js';
 import { loadOrReport, runTranslator } from './translate.js';
 
 export const EXPLAIN_USAGE = `Usage: switchyard explain -f FILE [-f FILE...] --gateway NAMESPACE/NAME [--port N]
-                          'METHOD URL' [-H 'Name: value'...] [-o text|json]
+                          'METHOD URL' [-H 'Name: value'...] [-o text|json|yaml]
 
 Shows what the Gateway's Envoy would do with the request: the listener and
 filter chain, the matched route and the HTTPRoute/GRPCRoute rule it came from,
@@ -24,7 +24,7 @@ Options:
       --port N                the listener port (default: the URL's port, else 80 for http, 443 for https)
   -H, --header 'Name: value'  a request header; repeatable
       --add-missing-endpoints as for translate: local endpoints for Services without EndpointSlices
-  -o, --output text|json      output format (default text)
+  -o, --output text|json|yaml output format (default text)
   -h, --help                  show this help`;
 
 /** The request as `explain` in @switchyard/translator takes it, headers as an ordered list. */
@@ -44,7 +44,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     writeLine(io.stdout, EXPLAIN_USAGE);
     return EXIT_OK;
   }
-  const format = values.output === 'text' || values.output === undefined ? 'text' : parseOutputFormat(values.output, 'json');
+  const format = values.output === 'text' || values.output === undefined ? 'text' : parseOutputFormat(values.output, 'json', 'text');
   const files = values.filename ?? [];
   if (files.length === 0) throw new UsageError('explain: at least one -f FILE is required');
   if (!values.gateway) throw new UsageError('explain: --gateway NAMESPACE/NAME is required');
@@ -64,7 +64,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   } catch (err) {
     throw new UserError(`internal error in explain (please report it): ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (format === 'json') io.stdout.write(formatDocument(explanation, 'json'));
+  if (format !== 'text') io.stdout.write(formatDocument(explanation, format));
   else writeLine(io.stdout, formatExplanation(explanation));
   return EXIT_OK;
 }

@@ -38,6 +38,13 @@ export class DirectorySource {
   async scan(): Promise<SourceScan> {
     const dirErrors: LoadError[] = [];
     const paths = await expandPath(this.dir, dirErrors);
+    if (dirErrors.some((e) => e.file === this.dir)) {
+      // The directory itself is gone or unreadable (unmounted, replaced):
+      // keep serving what was read from it, and say so.
+      const changed = JSON.stringify(dirErrors) !== JSON.stringify(this.dirErrors);
+      this.dirErrors = dirErrors;
+      return { ...this.current(), changed, files: [...this.files.keys()] };
+    }
     let changed = paths.length !== this.files.size || JSON.stringify(dirErrors) !== JSON.stringify(this.dirErrors);
     const next = new Map<string, FileState>();
     for (const file of paths) {
@@ -74,7 +81,7 @@ export class DirectorySource {
 
   private current(): { objects: KubeObject[]; errors: SourceError[] } {
     const objects: KubeObject[] = [];
-    const errors: SourceError[] = this.dirErrors.map((e) => ({ ...e, servingLastGood: false }));
+    const errors: SourceError[] = this.dirErrors.map((e) => ({ ...e, servingLastGood: e.file === this.dir && this.files.size > 0 }));
     for (const state of this.files.values()) {
       const servingLastGood = state.errors.length > 0 && state.lastGood !== undefined;
       const use = servingLastGood ? state.lastGood! : state.objects;

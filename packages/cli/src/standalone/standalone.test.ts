@@ -126,6 +126,20 @@ describe('serve --from-dir', () => {
     expect(clusters).toHaveLength(1);
   });
 
+  it('keeps serving when the directory itself disappears, and reports it', async () => {
+    const before = standalone.state().result.fleets.get('web/gw');
+    const moved = `${dir}-moved`;
+    fs.renameSync(dir, moved);
+    try {
+      const state = await standalone.reload();
+      expect(state.errors.map((e) => [e.file, e.message, e.servingLastGood])).toEqual([[dir, 'cannot read file: no such file or directory', true]]);
+      expect(state.result.fleets.get('web/gw')).toEqual(before);
+    } finally {
+      fs.renameSync(moved, dir);
+    }
+    expect((await standalone.reload()).errors).toEqual([]);
+  });
+
   it('answers /healthz, 404 for an unknown fleet or path, 405 for other methods', async () => {
     const health = await fetch(`http://127.0.0.1:${standalone.httpPort}/healthz`);
     expect([health.status, await health.text()]).toEqual([200, 'ok\n']);

@@ -2,7 +2,8 @@
 // a ClusterIR (endpoints from ready EndpointSlice endpoints, or a DNS name for
 // ExternalName Services), or a problem with the ResolvedRefs reason the spec
 // prescribes. Cross-namespace references need a ReferenceGrant.
-import { GATEWAY_GROUP, type BackendObjectReference, type EndpointSlice, type Service, type ServicePort } from '@switchyard/api';
+import { GATEWAY_GROUP, type BackendObjectReference, type Endpoint, type EndpointPort, type EndpointSlice, type Service, type ServicePort } from '@switchyard/api';
+import { arrayOf, objectOf } from './shape.js';
 import { isIP } from 'node:net';
 import type { ClusterIR, EndpointIR, UpstreamProtocol } from '../ir/ir.js';
 import type { TranslationContext } from './context.js';
@@ -45,11 +46,11 @@ export function resolveBackend(
   if (!svc) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} not found` };
   if (ref.port === undefined || ref.port === null) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}.port is required for a Service backend` };
   const port = ref.port;
-  const spec = svc.spec ?? {};
+  const spec = objectOf<NonNullable<Service['spec']>>(svc.spec) ?? {};
 
   if (spec.type === 'ExternalName') {
     if (!spec.externalName) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} is ExternalName without spec.externalName` };
-    const sp = (spec.ports ?? []).find((p) => p && p.port === port);
+    const sp = arrayOf<ServicePort>(spec.ports).find((p) => p && p.port === port);
     const protocol = upstreamProtocol(sp?.appProtocol, traffic);
     if (!protocol.ok) return { ok: false, reason: RouteReason.UnsupportedProtocol, message: `${field}: ${protocol.message}` };
     return {
@@ -63,7 +64,7 @@ export function resolveBackend(
     };
   }
 
-  const sp = (spec.ports ?? []).find((p) => p && p.port === port);
+  const sp = arrayOf<ServicePort>(spec.ports).find((p) => p && p.port === port);
   if (!sp) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} has no port ${port}` };
   const protocol = upstreamProtocol(sp.appProtocol, traffic);
   if (!protocol.ok) return { ok: false, reason: RouteReason.UnsupportedProtocol, message: `${field}: ${protocol.message}` };
@@ -115,9 +116,9 @@ export function readyEndpoints(slices: readonly EndpointSlice[], sp: ServicePort
   const out: EndpointIR[] = [];
   for (const s of slices) {
     if (s.addressType !== 'IPv4' && s.addressType !== 'IPv6') continue;
-    const port = (s.ports ?? []).find((p) => p && (p.name ?? '') === want && (p.protocol ?? 'TCP') === l4);
+    const port = arrayOf<EndpointPort>(s.ports).find((p) => p && (p.name ?? '') === want && (p.protocol ?? 'TCP') === l4);
     if (!port || typeof port.port !== 'number') continue;
-    for (const ep of s.endpoints ?? []) {
+    for (const ep of arrayOf<Endpoint>(s.endpoints)) {
       if (!ep || ep.conditions?.ready === false || !Array.isArray(ep.addresses)) continue;
       for (const address of ep.addresses) {
         // Envoy rejects a socket address that is not an IP; skip such endpoints rather than the whole cluster.

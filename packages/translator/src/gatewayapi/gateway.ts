@@ -57,7 +57,8 @@ export function resolveGateways(gateways: readonly Gateway[], classes: ReadonlyM
 function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationContext): GatewayState {
   const namespace = gw.metadata.namespace ?? '';
   const key = `${namespace}/${gw.metadata.name}`;
-  const specListeners = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : [];
+  // Entries that are not objects have no name to report status under; the API server never stores them.
+  const specListeners = Array.isArray(gw.spec?.listeners) ? gw.spec.listeners.filter((l): l is Listener => !!l && typeof l === 'object') : [];
   const listeners = specListeners.map((l, i) => resolveListener(key, gw, l, i, ctx));
   detectConflicts(listeners);
 
@@ -124,11 +125,7 @@ function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: nu
     state.accepted = condition(ConditionType.Accepted, false, reason, message);
     state.usable = false;
   };
-  const protocol = typeof l?.protocol === 'string' ? LISTENER_PROTOCOLS.get(l.protocol) : undefined;
-  if (!l || typeof l !== 'object') {
-    reject(ListenerReason.UnsupportedValue, `spec.listeners[${index}] is not an object`);
-    return state;
-  }
+  const protocol = typeof l.protocol === 'string' ? LISTENER_PROTOCOLS.get(l.protocol) : undefined;
   if (!protocol) {
     reject(ListenerReason.UnsupportedProtocol, `spec.listeners[${index}].protocol: ${String(l.protocol)} is not supported`);
     return state;
@@ -137,11 +134,11 @@ function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: nu
 
   // supportedKinds: allowedRoutes.kinds filtered to what the protocol serves; default all of them.
   const requested = l.allowedRoutes?.kinds;
-  if (requested && requested.length > 0) {
+  if (Array.isArray(requested) && requested.length > 0) {
     const bad: string[] = [];
     for (const k of requested) {
       const group = k?.group ?? GATEWAY_GROUP;
-      if (group === GATEWAY_GROUP && protocol.routeKinds.includes(k.kind)) {
+      if (k && group === GATEWAY_GROUP && protocol.routeKinds.includes(k.kind)) {
         if (!state.supportedKinds.some((s) => s.kind === k.kind)) state.supportedKinds.push({ group: GATEWAY_GROUP, kind: k.kind });
       } else bad.push(`${group}/${String(k?.kind)}`);
     }
