@@ -108,12 +108,19 @@ describe('migrate with cluster input', () => {
 
   it('produces objects the API server accepts: Gateway API v1.6 CRD schemas and CEL validations (server-side dry run)', async () => {
     const fixtures = ['basic.yaml', 'tls.yaml', 'rewrite.yaml', 'redirects.yaml', 'canary.yaml', 'annotations.yaml'];
-    const generated = fixtures.flatMap((f) => convert(fixture(f)).objects);
+    // 70 TLS hosts in one class: the HTTPS listeners go into ListenerSets.
+    const many: KubeObject[] = Array.from({ length: 70 }, (_, i) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: `h${i}`, namespace: 'many' },
+      spec: { ingressClassName: 'many', tls: [{ hosts: [`h${i}.example.com`], secretName: 'cert' }], rules: [{ host: `h${i}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+    }));
+    const generated = [...fixtures.flatMap((f) => convert(fixture(f)).objects), ...convert(many, { gatewayNamespace: 'edge' }).objects];
     const namespaces = [...new Set(generated.map((o) => o.metadata.namespace!))];
     await env.applyAll(namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
     // RateLimit is Switchyard's own CRD (not installed here); everything else must pass.
     const checked = generated.filter((o) => o.kind !== 'RateLimit');
-    expect(new Set(checked.map((o) => o.kind))).toEqual(new Set(['Gateway', 'HTTPRoute', 'ReferenceGrant', 'BackendTLSPolicy']));
+    expect(new Set(checked.map((o) => o.kind))).toEqual(new Set(['Gateway', 'ListenerSet', 'HTTPRoute', 'ReferenceGrant', 'BackendTLSPolicy']));
     const rejected: string[] = [];
     for (const o of checked) {
       try {

@@ -41,6 +41,33 @@ describe('convert: Gateways, listeners and cross-namespace references', () => {
     expect(redirect.spec!.rules![0]!.filters).toEqual([{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 308 } }]);
   });
 
+  it('moves HTTPS listeners into ListenerSets when a Gateway would hold more than 64', () => {
+    const objects: KubeObject[] = [];
+    for (let i = 0; i < 70; i++) {
+      const host = `h${String(i).padStart(2, '0')}.example.com`;
+      objects.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: `h${i}`, namespace: i % 2 ? 'odd' : 'even' },
+        spec: { ingressClassName: 'nginx', tls: [{ hosts: [host], secretName: 'cert' }], rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+      });
+    }
+    const r = convert(objects, { gatewayNamespace: 'edge' });
+    const gw = find<Gateway>(r.objects, 'Gateway', 'edge', 'nginx');
+    expect(gw.spec!.listeners.map((l) => l.name)).toEqual(['http']);
+    expect(gw.spec!.allowedListeners).toEqual({ namespaces: { from: 'Same' } });
+    const sets = r.objects.filter((o) => o.kind === 'ListenerSet') as Array<KubeObject<{ parentRef: unknown; listeners: unknown[] }>>;
+    expect(sets.map((s) => [s.metadata.name, s.spec!.parentRef, s.spec!.listeners.length])).toEqual([
+      ['nginx-https-1', { name: 'nginx' }, 64],
+      ['nginx-https-2', { name: 'nginx' }, 6],
+    ]);
+    const route = find<HTTPRoute>(r.objects, 'HTTPRoute', 'odd', 'h69-h69.example.com');
+    expect(route.spec!.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'nginx-https-2', namespace: 'edge', sectionName: 'https-h69.example.com' }]);
+    // The certificate references are in the ListenerSets, so the grants are from ListenerSets.
+    const grant = find<ReferenceGrant>(r.objects, 'ReferenceGrant', 'odd', 'from-edge-listenersets-to-secrets');
+    expect(grant.spec!.from).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', namespace: 'edge' }]);
+  });
+
   it('admits routes from All namespaces when asked', () => {
     const gw = find<Gateway>(convert(fixture('tls.yaml'), { allowedRoutes: 'All' }).objects, 'Gateway', 'default', 'nginx');
     expect(gw.spec!.listeners[0]!.allowedRoutes).toEqual({ namespaces: { from: 'All' } });

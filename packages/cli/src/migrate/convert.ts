@@ -27,6 +27,7 @@ import {
   type HTTPRouteTimeouts,
   type KubeObject,
   type Listener,
+  type ListenerSet,
   type ParentReference,
   type ReferenceGrant,
   type Service,
@@ -105,9 +106,13 @@ interface GatewayGroup {
   readonly name: string;
   readonly className: string;
   readonly contexts: IngressContext[];
+  /** HTTPS listeners that live in a ListenerSet rather than the Gateway: listener name -> ListenerSet name. */
+  readonly listenerHomes: Map<string, string>;
 }
 
-const KIND_ORDER = ['Gateway', 'ReferenceGrant', 'HTTPRoute', 'RateLimit', 'BackendTLSPolicy'];
+const MAX_LISTENERS = 64;
+
+const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'RateLimit', 'BackendTLSPolicy'];
 
 const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
 
@@ -177,7 +182,7 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
       else namespace = namespaces.size === 1 ? ctx.ns : 'default';
       const key = `${namespace}/${name}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { namespace, name, className, contexts: [] }));
+      if (!g) groups.set(key, (g = { namespace, name, className, contexts: [], listenerHomes: new Map() }));
       g.contexts.push(ctx);
     }
   }
@@ -386,10 +391,23 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
 
   // Listeners.
   const listeners: Listener[] = [{ name: HTTP_LISTENER, port: 80, protocol: 'HTTP' }];
-  for (const [host, t] of [...tlsHosts.entries()].sort(([a], [b]) => cmp(a, b))) {
+  const https = [...tlsHosts.entries()].sort(([a], [b]) => cmp(a, b));
+  // A Gateway holds 64 listeners at most; beyond that the HTTPS listeners go
+  // into ListenerSets (64 each) attached to the Gateway.
+  const useListenerSets = https.length + 1 > MAX_LISTENERS;
+  const listenerSets: Array<{ name: string; listeners: Listener[] }> = [];
+  for (const [i, [host, t]] of https.entries()) {
+    let home = listeners;
+    if (useListenerSets) {
+      const k = Math.floor(i / MAX_LISTENERS);
+      if (!listenerSets[k]) listenerSets[k] = { name: env.names.claim('ListenerSet', g.namespace, `${g.name}-https-${k + 1}`), listeners: [] };
+      home = listenerSets[k]!.listeners;
+      g.listenerHomes.set(httpsListenerName(host), listenerSets[k]!.name);
+    }
     const certRef = { name: t.secretName, ...(t.secretNamespace !== g.namespace ? { namespace: t.secretNamespace } : {}) };
-    if (t.secretNamespace !== g.namespace) env.grants.allow('Gateway', g.namespace, 'Secret', t.secretNamespace, t.secretName);
-    listeners.push({
+    // The grant names the kind holding the certificate reference.
+    if (t.secretNamespace !== g.namespace) env.grants.allow(useListenerSets ? 'ListenerSet' : 'Gateway', g.namespace, 'Secret', t.secretNamespace, t.secretName);
+    home.push({
       name: httpsListenerName(host),
       ...(host ? { hostname: host } : {}),
       port: 443,
@@ -403,23 +421,32 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
       env.allowedRoutes === 'All'
         ? { namespaces: { from: 'All' as const } }
         : { namespaces: { from: 'Selector' as const, selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In' as const, values: routeNamespaces }] } } };
-    for (const l of listeners) l.allowedRoutes = allowed;
+    for (const l of [...listeners, ...listenerSets.flatMap((ls) => ls.listeners)]) l.allowedRoutes = allowed;
   }
   const gateway: Gateway = {
     apiVersion: `${GATEWAY_GROUP}/v1`,
     kind: 'Gateway',
     metadata: { name: g.name, namespace: g.namespace, annotations: { [MIGRATED_FROM]: `IngressClass ${g.className}` } },
-    spec: { gatewayClassName: env.gatewayClassName, listeners },
+    spec: { gatewayClassName: env.gatewayClassName, listeners, ...(useListenerSets ? { allowedListeners: { namespaces: { from: 'Same' as const } } } : {}) },
   };
-  if (listeners.length > 64) {
+  out.push(gateway);
+  for (const ls of listenerSets) {
+    const set: ListenerSet = {
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'ListenerSet',
+      metadata: { name: ls.name, namespace: g.namespace, annotations: { [MIGRATED_FROM]: `IngressClass ${g.className}` } },
+      spec: { parentRef: { name: g.name }, listeners: ls.listeners },
+    };
+    out.push(set);
+  }
+  if (useListenerSets) {
     g.contexts[0]!.findings.push({
       object: { kind: 'Gateway', namespace: g.namespace, name: g.name },
       field: 'spec.listeners',
-      outcome: 'not-convertible',
-      message: `${listeners.length} listeners exceed the 64 a Gateway may have; split the TLS hosts over several Gateways or ListenerSets`,
+      outcome: 'converted',
+      message: `${https.length} HTTPS listeners exceed the ${MAX_LISTENERS} a Gateway may hold; they are in the ListenerSets ${listenerSets.map((ls) => ls.name).join(', ')}`,
     });
   }
-  out.push(gateway);
 
   // Paths already served, per host: the oldest Ingress wins, as in ingress-nginx.
   const served = new Map<string, ObjectId>();
@@ -845,7 +872,11 @@ function forwardAction(
 function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: RulePlan[][], hasTls: boolean, env: GatewayEnv): HTTPRoute[] {
   const s = c.settings;
   const base = host === '' ? c.ing.metadata.name : `${c.ing.metadata.name}-${dnsName(host)}`;
-  const parent = (sectionName: string): ParentReference => ({ name: g.name, ...(g.namespace !== c.ns ? { namespace: g.namespace } : {}), sectionName });
+  const parent = (sectionName: string): ParentReference => {
+    const set = g.listenerHomes.get(sectionName);
+    const ns = g.namespace !== c.ns ? { namespace: g.namespace } : {};
+    return set ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName } : { name: g.name, ...ns, sectionName };
+  };
   const redirectHttp = c.semantics === 'ingress-nginx' && ((hasTls && s.sslRedirect) || s.forceSslRedirect);
   const routes: HTTPRoute[] = [];
   if (c.semantics === 'ingress-nginx') {

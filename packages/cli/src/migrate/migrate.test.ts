@@ -32,7 +32,9 @@ interface Case {
 }
 
 interface Table {
+  /** A file under testdata/migrate, or a name for objects built in code (`build`). */
   readonly fixture: string;
+  readonly build?: () => KubeObject[];
   readonly options?: ConvertOptions;
   readonly fleet: string;
   /** TLS Secrets to create for the translator: "namespace/name" -> host. */
@@ -147,6 +149,17 @@ const TABLES: readonly Table[] = [
     ],
   },
   {
+    fixture: '70 TLS hosts',
+    build: manyTlsHosts,
+    fleet: 'sites/nginx',
+    certificates: { 'sites/site0-tls': 'site00.example.com', 'sites/site69-tls': 'site69.example.com' },
+    cases: [
+      { scheme: 'https', host: 'site00.example.com', path: '/', nginx: { backend: 'sites/site:80' } },
+      { scheme: 'https', host: 'site69.example.com', path: '/', nginx: { backend: 'sites/site:80' } },
+      { scheme: 'http', host: 'site69.example.com', path: '/a', nginx: { redirect: 308, location: 'https://site69.example.com/a' } },
+    ],
+  },
+  {
     fixture: 'annotations.yaml',
     fleet: 'default/traefik',
     cases: [
@@ -155,6 +168,21 @@ const TABLES: readonly Table[] = [
     ],
   },
 ];
+
+/** 70 TLS hosts: more HTTPS listeners than a Gateway holds, so they go to ListenerSets. */
+function manyTlsHosts(): KubeObject[] {
+  const objects: KubeObject[] = [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'site', namespace: 'sites' }, spec: { ports: [{ port: 80 }] } }];
+  for (let i = 0; i < 70; i++) {
+    const host = `site${String(i).padStart(2, '0')}.example.com`;
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: `site${i}`, namespace: 'sites' },
+      spec: { ingressClassName: 'nginx', tls: [{ hosts: [host], secretName: `site${i}-tls` }], rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'site', port: { number: 80 } } } }] } }] },
+    });
+  }
+  return objects;
+}
 
 const GATEWAY_CLASS: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: CONTROLLER_NAME } };
 
@@ -206,7 +234,7 @@ describe.each(TABLES.map((t) => [`${t.fixture} (${t.fleet})`, t] as const))('mig
   let result: ConvertResult;
   let fleet: Parameters<typeof explain>[0];
   beforeAll(async () => {
-    const input = fixture(table.fixture);
+    const input = table.build ? table.build() : fixture(table.fixture);
     result = convert(input, table.options);
     const secrets = await Promise.all(Object.entries(table.certificates ?? {}).map(([k, h]) => tlsSecret(k, h)));
     const services = input.filter((o) => o.kind === 'Service');
