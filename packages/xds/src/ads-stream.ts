@@ -310,6 +310,26 @@ export abstract class AdsStream {
     // has ACKed exactly the clusters (and endpoints) it should have.
     const settled = (st: TypeState | undefined, d: Desired | undefined): boolean => !st || !d || (!st.inFlight && st.syncedVersion === d.typeSet.version);
     if (settled(cds, dCds) && settled(eds, dEds)) return false;
+    // Next most common: in step except for one delta response in flight. Then
+    // only the names that response adds or removes can be unavailable.
+    const uc = this.unavailable(cds, dCds);
+    const ue = eds && dEds ? this.unavailable(eds, dEds) : [];
+    if (uc && ue) {
+      const refs = clusterRefSet(r);
+      for (const c of uc) {
+        const cluster = dCds.get(c);
+        if (cluster && refs.has(c) && !this.wasRejected(cds, cluster)) return true;
+      }
+      if (ue.length > 0 && eds && dEds) {
+        const byEndpoints = endpointIndex(dCds.typeSet);
+        for (const e of ue) {
+          const cla = dEds.get(e);
+          if (!cla || this.wasRejected(eds, cla)) continue;
+          for (const c of byEndpoints.get(e) ?? []) if (refs.has(c)) return true;
+        }
+      }
+      return false;
+    }
     for (const c of r.refs.clusters) {
       const cluster = dCds.get(c);
       if (!cluster) continue; // not coming at all: waiting would not help
@@ -331,7 +351,41 @@ export abstract class AdsStream {
     return false;
   }
 
+  /**
+   * Names of a type that may not be available to the client: for a delta
+   * stream in step with the snapshot, those its in-flight response adds (new
+   * names) or removes; undefined when unknown without a full walk.
+   */
+  private unavailable(st: TypeState, d: Desired): string[] | undefined {
+    if (st.syncedVersion !== d.typeSet.version) return undefined;
+    if (!st.inFlight) return [];
+    if (this.mode !== 'delta') return undefined;
+    const out: string[] = [];
+    for (const n of st.inFlight.sent.keys()) if (!st.accepted.has(n)) out.push(n);
+    out.push(...st.inFlight.removed);
+    return out;
+  }
+
   protected abstract wasRejected(st: TypeState, r: Versioned): boolean;
+}
+
+const clusterRefSets = new WeakMap<EncodedResource, ReadonlySet<string>>();
+function clusterRefSet(r: EncodedResource): ReadonlySet<string> {
+  let s = clusterRefSets.get(r);
+  if (!s) clusterRefSets.set(r, (s = new Set(r.refs.clusters)));
+  return s;
+}
+
+// Which clusters use which endpoint assignment, per cluster set (shared by all streams).
+const endpointIndexes = new WeakMap<TypeSet, ReadonlyMap<string, string[]>>();
+function endpointIndex(clusters: TypeSet): ReadonlyMap<string, string[]> {
+  let index = endpointIndexes.get(clusters);
+  if (!index) {
+    const m = new Map<string, string[]>();
+    for (const c of clusters.resources.values()) for (const e of c.refs.endpoints) m.set(e, [...(m.get(e) ?? []), c.name]);
+    endpointIndexes.set(clusters, (index = m));
+  }
+  return index;
 }
 
 /** State of the world: complete sets for LDS/CDS, the subscribed names for the others. */
