@@ -202,3 +202,47 @@ test('two delta streams of different fleets each get only their own resources', 
   s2.request(TypeUrl.Cluster);
   expect(names(await s2.next())).toEqual(['two']);
 });
+
+test('an explicit "*" added to a named subscription; a listener keeps its secret until the listener is gone', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a'], secret: 'cert' }));
+  const s = connect();
+  // Named only: just the listener asked for.
+  s.request(TypeUrl.Listener, { subscribe: ['https-8443'] });
+  const named = await s.next();
+  expect(names(named)).toEqual(['https-8443']);
+  s.ack(named);
+  // Add the wildcard: the rest arrives.
+  s.request(TypeUrl.Listener, { subscribe: ['*'] });
+  const all = await s.next();
+  expect(names(all)).toEqual(['http-8080']);
+  s.ack(all);
+  s.request(TypeUrl.Secret, { subscribe: ['cert'] });
+  const sec = await s.next();
+  expect(names(sec)).toEqual(['cert']);
+  s.ack(sec);
+  // The TLS listener and its secret leave together: the listener goes first,
+  // the secret only once that is ACKed.
+  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  const lds = await s.next();
+  expect(lds.type_url).toBe(TypeUrl.Listener);
+  expect(lds.removed_resources).toEqual(['https-8443']);
+  s.ack(lds);
+  const sds = await s.next();
+  expect(sds.type_url).toBe(TypeUrl.Secret);
+  expect(sds.removed_resources).toEqual(['cert']);
+});
+
+test('deleteFleet sends nothing (no empty push); setting it again brings the stream up to date', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  const s = connect();
+  s.request(TypeUrl.Cluster);
+  const first = await s.next();
+  s.ack(first);
+  cache.deleteFleet(FLEET);
+  expect(cache.snapshot(FLEET)).toBeUndefined();
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  const next = await s.next();
+  // Only the new cluster: nothing was removed in between.
+  expect(names(next)).toEqual(['b']);
+  expect(next.removed_resources).toEqual([]);
+});
