@@ -7,6 +7,7 @@ import type { EnvoyResources } from '@switchyard/protos';
 import { emitFleet } from './envoy/index.js';
 import type { FleetIR, SecretIR } from './ir/ir.js';
 import { BackendTlsPolicies, gatewayBackendClientCertificate } from './gatewayapi/backendtlspolicy.js';
+import { attachListenerSets, listenerSetStatus } from './gatewayapi/listenerset.js';
 import { ClusterTable } from './gatewayapi/cluster-table.js';
 import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
 import { createContext } from './gatewayapi/context.js';
@@ -61,6 +62,8 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
   const classes = resolveGatewayClasses(snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass').filter(isObject), controllerName, ctx);
   const gateways = resolveGateways(snapshot.list<Gateway>(GATEWAY_GROUP, 'Gateway').filter(isObject), classes, ctx);
   const gatewayIndex = new Map<string, GatewayState>(gateways.map((g) => [g.key, g]));
+  // ListenerSets add their listeners to their Gateways before any route attaches.
+  const listenerSets = attachListenerSets(gatewayIndex, ctx);
   const clusters = new ClusterTable(ctx);
 
   const builds: Array<{ object: KubeObject; build: RouteBuild }> = [];
@@ -121,6 +124,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
   for (const g of gateways) statuses.push(gatewayStatus(g, sc));
   for (const { object, build } of builds) statuses.push(routeStatus(object, build, sc));
   statuses.push(...backendTls.statuses(sc));
+  for (const s of listenerSets) statuses.push(listenerSetStatus(s, sc));
   return { fleets, statuses, ir };
 }
 

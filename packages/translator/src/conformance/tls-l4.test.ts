@@ -665,3 +665,169 @@ describe('HTTPS listener conformance', () => {
     }
   });
 });
+
+// ---- ListenerSet -------------------------------------------------------------
+
+function lsConds(w: World, ls: string): Cond[] {
+  return (w.status('ListenerSet', ls).conditions as Cond[]) ?? [];
+}
+function lsListener(w: World, ls: string, name: string) {
+  const l = (w.status('ListenerSet', ls).listeners as Array<{ name: string; attachedRoutes: number; supportedKinds: Array<{ kind: string }>; conditions: Cond[] }>).find((x) => x.name === name);
+  if (!l) throw new Error(`no listener ${name} on ListenerSet ${ls}`);
+  return l;
+}
+const attachedListenerSets = (w: World, gw: string) => w.status('Gateway', gw).attachedListenerSets;
+/** Which backend a plain HTTP request reaches on port 80 (404 when no route). */
+function reach(w: World, gw: string, host: string, path: string): string | number {
+  const e = explain(w.fleet(gw), { port: 80, scheme: 'http', method: 'GET', host, path });
+  if (e.kind === 'no-route') return e.status;
+  if (e.kind !== 'route' || e.action.kind !== 'clusters') return e.kind;
+  const t = e.action.backends[0]?.target;
+  return t?.kind === 'backend' ? (t.backend?.name ?? t.cluster) : -1;
+}
+
+describe('ListenerSet conformance', () => {
+  it('ListenerSetDefaultNotAllowed, ListenerSetAllowedNamespaceNone: NotAllowed, nothing attached', () => {
+    for (const [file, gw, ls] of [
+      ['listenerset-default-not-allowed', 'gateway-default-does-not-allow-listenerset', 'listenerset-default-not-allowed'],
+      ['listenerset-allowed-namespace-none', 'gateway-does-not-allow-listenerset', 'listenerset-not-allowed'],
+    ] as const) {
+      const w = new World([`tests/${file}.yaml`]);
+      has(gatewayConds(w, `${INFRA}/${gw}`), 'Accepted', 'True');
+      expect(attachedListenerSets(w, `${INFRA}/${gw}`)).toBe(0);
+      has(lsConds(w, `${INFRA}/${ls}`), 'Accepted', 'False', 'NotAllowed');
+      has(lsConds(w, `${INFRA}/${ls}`), 'Programmed', 'False', 'NotAllowed');
+    }
+  });
+
+  it('ListenerSetAllowedNamespaceSame and ListenerSetAllowedNamespaceSelector', () => {
+    const w = new World(['tests/listenerset-allowed-namespace-same.yaml']);
+    const gw = `${INFRA}/gateway-allows-listenerset-in-same-namespace`;
+    expect(attachedListenerSets(w, gw)).toBe(1);
+    has(lsConds(w, `${INFRA}/listenerset-in-same-namespace`), 'Accepted', 'True', 'Accepted');
+    has(lsConds(w, `${INFRA}/listenerset-in-same-namespace`), 'Programmed', 'True', 'Programmed');
+    for (const t of ['Accepted', 'Programmed', 'ResolvedRefs']) has(lsListener(w, `${INFRA}/listenerset-in-same-namespace`, 'listenerset-in-same-namespace-listener').conditions, t, 'True');
+    has(lsConds(w, 'gateway-api-listenerset-not-allowed-ns/listenerset-in-different-namespace'), 'Accepted', 'False', 'NotAllowed');
+    const s = new World(['tests/listenerset-allowed-namespace-selector.yaml']);
+    const gw2 = `${INFRA}/gateway-allows-listenerset-in-selected-namespace`;
+    expect(attachedListenerSets(s, gw2)).toBe(1);
+    has(lsConds(s, 'gateway-api-listenerset-selector-allowed-ns/listenerset-in-selected-namespace'), 'Accepted', 'True', 'Accepted');
+    has(lsConds(s, 'gateway-api-listenerset-selector-not-allowed-ns/listenerset-not-in-selected-namespace'), 'Accepted', 'False', 'NotAllowed');
+  });
+
+  it('ListenerSetHTTPRouting: routes reach listeners of the Gateway and of its ListenerSets through their own parentRefs', () => {
+    const w = new World(['tests/listenerset-http-routing.yaml']);
+    const gw = `${INFRA}/gateway-with-listener-sets-http-routing`;
+    mustBeAccepted(w, gw, 'HTTPRoute', ['attaches-to-all-listeners', 'gateway-route', 'gateway-section-route'].map((r) => `${INFRA}/${r}`));
+    expect(attachedListenerSets(w, gw)).toBe(2);
+    for (const [ls, routes] of [['listener-set-http-routing-1', ['attaches-to-all-listeners', 'listener-set-http-routing-1-route', 'listener-set-http-routing-1-section-route']], ['listener-set-http-routing-2', ['attaches-to-all-listeners', 'listener-set-http-routing-2-route']]] as const) {
+      for (const r of routes) has(routeConds(w, 'HTTPRoute', `${INFRA}/${r}`, `${INFRA}/${ls}`), 'Accepted', 'True', 'Accepted');
+      for (const l of (w.status('ListenerSet', `${INFRA}/${ls}`).listeners as Array<{ supportedKinds: Array<{ kind: string }> }>)) expect(l.supportedKinds.map((k) => k.kind)).toEqual(['HTTPRoute', 'GRPCRoute']);
+    }
+    // Listener names repeat between objects; the Gateway's status only lists its own.
+    expect(listeners(w, gw).map((l) => l.name)).toEqual(['gateway-listener-1', 'gateway-listener-2']);
+    const route = w.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'attaches-to-all-listeners') as unknown as { spec: { rules: Array<{ matches?: Array<{ path?: { value?: string } }> }> } };
+    const path = route.spec.rules[0]?.matches?.[0]?.path?.value ?? '/';
+    for (const host of ['gateway-listener-1.com', 'gateway-listener-2.com', 'listener-set-http-routing-1-listener-1.com', 'listener-set-http-routing-1-listener-2.com', 'listener-set-http-routing-2-listener-1.com', 'listener-set-http-routing-2-listener-2.com']) {
+      expect([host, reach(w, gw, host, path)]).toEqual([host, 'infra-backend-v1']);
+    }
+  });
+
+  it('ListenerSetRouteStatusScopedToParentRef and ListenerSetDualParentRefIndependence', () => {
+    const w = new World(['tests/listenerset-route-status-scoped-to-parentref.yaml']);
+    const gw = `${INFRA}/gateway-parentref`;
+    expect(attachedListenerSets(w, gw)).toBe(1);
+    expect(parents(w, 'HTTPRoute', `${INFRA}/route-parentref-gwonly`).map((p) => [p.parentRef, p.conditions.find((c) => c.type === 'Accepted')?.status])).toEqual([[{ name: 'gateway-parentref', namespace: INFRA }, 'True']]);
+    expect(parents(w, 'HTTPRoute', `${INFRA}/route-parentref-lsonly`).map((p) => [p.parentRef, p.conditions.find((c) => c.type === 'Accepted')?.status])).toEqual([[{ kind: 'ListenerSet', group: G, name: 'listenerset-parentref', namespace: INFRA }, 'True']]);
+    expect([reach(w, gw, 'listenerset-parentref.com', '/lsonly'), reach(w, gw, 'gw-parentref.com', '/gwonly'), reach(w, gw, 'gw-parentref.com', '/lsonly')]).toEqual(['infra-backend-v2', 'infra-backend-v1', 404]);
+    const d = new World(['tests/listenerset-dual-parentref-independence.yaml']);
+    const gw2 = `${INFRA}/gateway-dual-parentref`;
+    has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-both`, gw2), 'Accepted', 'True');
+    has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-both`, `${INFRA}/ls-dual-parentref`), 'Accepted', 'True');
+    has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-one`, gw2), 'Accepted', 'False', 'NoMatchingParent');
+    has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-one`, `${INFRA}/ls-dual-parentref`), 'Accepted', 'True');
+    expect([reach(d, gw2, 'gw-dual.com', '/dualboth'), reach(d, gw2, 'ls-dual.com', '/dualboth'), reach(d, gw2, 'ls-dual.com', '/dualone'), reach(d, gw2, 'gw-dual.com', '/dualone')]).toEqual(['infra-backend-v1', 'infra-backend-v1', 'infra-backend-v2', 404]);
+  });
+
+  it('ListenerSetGatewayParentSectionNameNotFound: a Gateway parentRef cannot select a ListenerSet listener', () => {
+    const w = new World(['tests/listenerset-gateway-parent-section-name-not-found.yaml']);
+    const gw = `${INFRA}/gateway-section-name`;
+    expect(attachedListenerSets(w, gw)).toBe(1);
+    has(routeConds(w, 'HTTPRoute', `${INFRA}/route-via-listenerset`, `${INFRA}/listenerset-section-name`), 'Accepted', 'True', 'Accepted');
+    has(routeConds(w, 'HTTPRoute', `${INFRA}/route-via-gateway`, gw), 'Accepted', 'False', 'NoMatchingParent');
+  });
+
+  it('ListenerSetHostnameConflict and ListenerSetProtocolConflict: the Gateway and older sets keep their listeners, only the newcomer is Conflicted', () => {
+    for (const [file, gwName, reason, prefix] of [
+      ['listenerset-hostname-conflict', 'gateway-with-listenerset-hostname-conflict', 'HostnameConflict', 'hostname'],
+      ['listenerset-protocol-conflict', 'gateway-with-listenerset-protocol-conflict', 'ProtocolConflict', 'protocol'],
+    ] as const) {
+      const w = new World([`tests/${file}.yaml`]);
+      const gw = `${INFRA}/${gwName}`;
+      has(gatewayConds(w, gw), 'Accepted', 'True');
+      for (const l of ['gateway-listener', `${prefix}-conflict-with-gateway-listener`]) for (const t of ['Accepted', 'Programmed']) has(listener(w, gw, l).conditions, t, 'True');
+      expect(attachedListenerSets(w, gw)).toBe(2);
+      const conflicted = (ls: string, l: string) => {
+        const c = lsListener(w, `${INFRA}/${ls}`, l).conditions;
+        has(c, 'Accepted', 'False', reason);
+        has(c, 'Programmed', 'False', reason);
+        has(c, 'Conflicted', 'True', reason);
+      };
+      has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`), 'Accepted', 'True');
+      has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`), 'Programmed', 'True', 'Programmed');
+      for (const t of ['Accepted', 'Programmed']) has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`, 'listener-set-1-listener').conditions, t, 'True');
+      conflicted(`listenerset-with-${prefix}-conflict-with-gateway-1`, `${prefix}-conflict-with-gateway-listener`);
+      has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-2`), 'Accepted', 'False', 'ListenersNotValid');
+      has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-2`), 'Programmed', 'False', 'ListenersNotValid');
+      conflicted(`listenerset-with-${prefix}-conflict-with-gateway-2`, `${prefix}-conflict-with-gateway-listener`);
+      // The oldest set (…-with-gateway-1) already has this listener's hostname: the newer sets' copies lose.
+      for (const t of ['Accepted', 'Programmed']) has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`, `${prefix}-conflict-with-listener-set-listener`).conditions, t, 'True');
+      has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-listener-set-1`), 'Programmed', 'True', 'Programmed');
+      for (const t of ['Accepted', 'Programmed']) has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-listener-set-1`, 'listener-set-2-listener').conditions, t, 'True');
+      conflicted(`listenerset-with-${prefix}-conflict-with-listener-set-1`, `${prefix}-conflict-with-listener-set-listener`);
+      has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-listener-set-2`), 'Accepted', 'False', 'ListenersNotValid');
+      conflicted(`listenerset-with-${prefix}-conflict-with-listener-set-2`, `${prefix}-conflict-with-listener-set-listener`);
+    }
+  });
+
+  it('ListenerSetAllowedRoutesSupportedKinds and ListenerSetAllowedRoutesNamespaces', () => {
+    const k = new World(['tests/listenerset-allowed-routes-supported-kinds.yaml']);
+    // A TLS listener asked to allow only HTTPRoute: no kind it can serve, InvalidRouteKinds.
+    const tlsOnly = lsListener(k, `${INFRA}/listenerset-test-allowed-routes-supported-kinds`, 'listener-set-listener-allowed-routes-tls-only');
+    expect(tlsOnly.supportedKinds).toEqual([]);
+    has(tlsOnly.conditions, 'ResolvedRefs', 'False', 'InvalidRouteKinds');
+    const n = new World(['tests/listenerset-allowed-routes-namespaces.yaml']);
+    const ls = `${INFRA}/listenerset-test-allowed-routes-namespaces`;
+    has(routeConds(n, 'HTTPRoute', `${INFRA}/route-in-same-namespace`, ls), 'Accepted', 'True');
+    has(routeConds(n, 'HTTPRoute', 'gateway-api-routes-allowed-ns/route-in-selected-namespace', ls), 'Accepted', 'True');
+    has(routeConds(n, 'HTTPRoute', 'gateway-api-routes-not-allowed-ns/route-not-in-selected-namespace', ls), 'Accepted', 'True'); // through the "All" listener
+    const gwn = `${INFRA}/gateway-with-listener-sets-test-allowed-routes`;
+    const host = (l: string) => `listener-set-listener-allowed-routes-${l}.com`;
+    const table: Array<[string, string, string | number]> = [
+      ['all', '/route-in-same-namespace', 'infra-backend-v1'],
+      ['all', '/route-in-selected-namespace', 'infra-backend-v2'],
+      ['all', '/route-not-in-selected-namespace', 'infra-backend-v3'],
+      ['same', '/route-in-same-namespace', 'infra-backend-v1'],
+      ['same', '/route-in-selected-namespace', 404],
+      ['same', '/route-not-in-selected-namespace', 404],
+      ['selector', '/route-in-same-namespace', 404],
+      ['selector', '/route-in-selected-namespace', 'infra-backend-v2'],
+      ['selector', '/route-not-in-selected-namespace', 404],
+      ['cross-ns-same', '/route-in-listenerset-namespace', 'infra-backend-v1'],
+      ['cross-ns-same', '/route-in-gateway-namespace', 404],
+    ];
+    expect(table.map(([l, path]) => [l, path, reach(n, gwn, host(l), path)])).toEqual(table);
+    // allowedRoutes "Same" on a ListenerSet listener means the ListenerSet's namespace.
+    const cross = 'gateway-api-ls-cross-ns/listenerset-test-allowed-routes-cross-ns';
+    has(routeConds(n, 'HTTPRoute', 'gateway-api-ls-cross-ns/route-in-listenerset-namespace', cross), 'Accepted', 'True');
+    has(routeConds(n, 'HTTPRoute', `${INFRA}/route-in-gateway-namespace`, cross), 'Accepted', 'False', 'NotAllowedByListeners');
+  });
+
+  it('ListenerSetReferenceGrant: certificate references of a ListenerSet listener need a grant from the ListenerSet', () => {
+    const w = new World(['tests/listenerset-reference-grant.yaml']);
+    has(gatewayConds(w, `${INFRA}/gateway-with-listener-sets-test-reference-grant`), 'Accepted', 'True');
+    has(lsListener(w, `${INFRA}/listenerset-with-reference-grant`, 'listenerset-with-reference-grant-listener').conditions, 'ResolvedRefs', 'True');
+    has(lsListener(w, 'gateway-api-listener-sets-test-reference-grant-ns/listenerset-without-reference-grant', 'listenerset-without-reference-grant-listener').conditions, 'ResolvedRefs', 'False', 'RefNotPermitted');
+    expect(w.connect(`${INFRA}/gateway-with-listener-sets-test-reference-grant`, { port: 443, transport: 'tls', sni: 'listenerset-with-reference-grant-listener.com' })).toMatchObject({ outcome: 'accepted', tls: { mode: 'terminate', served: [`tls/${WEB}/certificate`] } });
+  });
+});

@@ -29,6 +29,15 @@ export interface ListenerState {
   secrets: readonly SecretIR[];
   /** Gateway-level conditions a listener's protocol asked for (e.g. a Gateway-wide TLS setting). */
   gatewayConditions: readonly PendingCondition[];
+  /** Set for listeners a ListenerSet contributes (listenerset.ts); absent for the Gateway's own. */
+  readonly origin?: ListenerSetOrigin;
+}
+
+/** The ListenerSet a listener comes from. */
+export interface ListenerSetOrigin {
+  readonly kind: 'ListenerSet';
+  readonly namespace: string;
+  readonly name: string;
 }
 
 export interface GatewayState {
@@ -106,7 +115,7 @@ function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationCon
   return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted };
 }
 
-function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: number, ctx: TranslationContext): ListenerState {
+export function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: number, ctx: TranslationContext, origin?: ListenerSetOrigin): ListenerState {
   const ok = (type: string, reason: string, message: string) => condition(type, true, reason, message);
   const state: ListenerState = {
     gatewayKey,
@@ -120,6 +129,7 @@ function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: nu
     attachedRoutes: 0,
     secrets: [],
     gatewayConditions: [],
+    ...(origin ? { origin } : {}),
   };
   const reject = (reason: string, message: string) => {
     state.accepted = condition(ConditionType.Accepted, false, reason, message);
@@ -178,7 +188,7 @@ function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: nu
     }
   }
 
-  const v = protocol.validate(l, gw, ctx);
+  const v = protocol.validate(l, gw, ctx, origin);
   if (v.unresolvedRefs) state.resolvedRefs = condition(ConditionType.ResolvedRefs, false, v.unresolvedRefs.reason, v.unresolvedRefs.message);
   if (v.notAccepted) {
     reject(v.notAccepted.reason, v.notAccepted.message);

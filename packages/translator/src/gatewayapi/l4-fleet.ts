@@ -17,11 +17,16 @@ import { tlsModeOf } from './listener-tls.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
 import type { RouteBuild } from './route-build.js';
 
+/** A listener's name, qualified by its ListenerSet when it has one (names are unique per object only). */
+export function listenerId(l: ListenerState): string {
+  return l.origin ? `${l.origin.namespace}/${l.origin.name}/${l.spec.name}` : l.spec.name;
+}
+
 /** The route table an HTTP(S) listener routes with: one per plain HTTP port, one per HTTPS listener. */
 export function routeTableOf(l: ListenerState): string | undefined {
   if (!l.protocol) return undefined;
   if (l.protocol.family === 'http') return `http-${l.spec.port}`;
-  if (l.protocol.protocol === 'HTTPS') return `https-${l.spec.port}/${l.spec.name}`;
+  if (l.protocol.protocol === 'HTTPS') return `https-${l.spec.port}/${listenerId(l)}`;
   return undefined;
 }
 
@@ -111,7 +116,7 @@ export function tlsPortChains(group: readonly ListenerState[], vhosts: VhostTabl
         claimed.add(h);
         won = true;
         // "*" (neither listener nor route names a host): any SNI, but still TLS only.
-        filterChains.push(tcpChain(`tls-${port}/${l.spec.name}/${h}`, p, h === '*' ? [] : [h], l));
+        filterChains.push(tcpChain(`tls-${port}/${listenerId(l)}/${h}`, p, h === '*' ? [] : [h], l));
       }
       if (won) l4.use(p);
     }
@@ -161,7 +166,7 @@ function httpsVirtualHosts(l: ListenerState, table: ReadonlyMap<string, { ranked
 export function tcpPortChain(l: ListenerState, l4: L4Placement): TcpProxyFilterChainIR {
   const winner = l4.routesOf(l)[0];
   if (winner) l4.use(winner);
-  return tcpChain(`tcp-${l.spec.port}/${l.spec.name}`, winner, undefined, l);
+  return tcpChain(`tcp-${l.spec.port}/${listenerId(l)}`, winner, undefined, l);
 }
 
 /**
@@ -171,7 +176,7 @@ export function tcpPortChain(l: ListenerState, l4: L4Placement): TcpProxyFilterC
  * are left out: UDP has no way to refuse a datagram's share.
  */
 export function udpPortProxy(l: ListenerState, l4: L4Placement): UdpProxyIR {
-  const name = `udp-${l.spec.port}/${l.spec.name}`;
+  const name = `udp-${l.spec.port}/${listenerId(l)}`;
   const winner = l4.routesOf(l)[0];
   if (!winner) return { name, cluster: INVALID_TCP_BACKEND_CLUSTER };
   const byName = new Map(winner.build.clusters.map((c) => [c.name, c]));

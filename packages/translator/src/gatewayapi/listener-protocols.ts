@@ -8,6 +8,7 @@ import { GATEWAY_GROUP } from '@switchyard/api';
 import type { DownstreamTlsIR, SecretIR } from '../ir/ir.js';
 import type { TranslationContext } from './context.js';
 import type { PendingCondition } from './conditions.js';
+import type { ListenerSetOrigin } from './gateway.js';
 import { HTTPS, TLS } from './listener-tls.js';
 import { TCP, UDP } from './l4-listeners.js';
 
@@ -37,7 +38,8 @@ export interface ListenerProtocol {
   readonly routeKinds: readonly string[];
   /** Whether the listener's hostname field is meaningful (not for TCP/UDP). */
   readonly usesHostname: boolean;
-  validate(listener: Listener, gateway: Gateway, ctx: TranslationContext): ListenerValidation;
+  /** `origin` is set for listeners a ListenerSet contributes (their references are the ListenerSet's). */
+  validate(listener: Listener, gateway: Gateway, ctx: TranslationContext, origin?: ListenerSetOrigin): ListenerValidation;
 }
 
 const http: ListenerProtocol = {

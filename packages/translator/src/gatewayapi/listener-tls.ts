@@ -13,6 +13,7 @@ import { resolveCaCertificateRefs, resolveCertificateRefs, type Referrer } from 
 import { condition } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import type { ListenerProtocol, ListenerValidation } from './listener-protocols.js';
+import type { ListenerSetOrigin } from './gateway.js';
 
 /** ALPN an HTTPS listener offers: HTTP/2 first, as browsers and the conformance suite's h2 requests expect. */
 export const HTTPS_ALPN: readonly string[] = ['h2', 'http/1.1'];
@@ -31,6 +32,12 @@ export interface ListenerOrigin {
 
 function gatewayOrigin(gw: Gateway, listenerIndexField: string): ListenerOrigin {
   return { referrer: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.metadata.namespace ?? '' }, field: listenerIndexField };
+}
+
+/** A ListenerSet's listener refers to objects as the ListenerSet (ReferenceGrants name it as `from`). */
+function originOf(gw: Gateway, l: Listener, ls: ListenerSetOrigin | undefined): ListenerOrigin {
+  if (!ls) return gatewayOrigin(gw, listenerField(gw, l));
+  return { referrer: { group: GATEWAY_GROUP, kind: 'ListenerSet', namespace: ls.namespace }, field: `ListenerSet ${ls.namespace}/${ls.name} listener ${l.name}` };
 }
 
 function listenerField(gw: Gateway, l: Listener): string {
@@ -100,8 +107,8 @@ export const HTTPS: ListenerProtocol = {
   family: 'tls',
   routeKinds: ['HTTPRoute', 'GRPCRoute'],
   usesHostname: true,
-  validate(listener, gateway, ctx) {
-    return validateHttps(listener, gateway, gatewayOrigin(gateway, listenerField(gateway, listener)), ctx);
+  validate(listener, gateway, ctx, origin) {
+    return validateHttps(listener, gateway, originOf(gateway, listener, origin), ctx);
   },
 };
 
@@ -118,8 +125,8 @@ export const TLS: ListenerProtocol = {
   family: 'tls',
   routeKinds: ['TLSRoute'],
   usesHostname: true,
-  validate(listener, gateway, ctx) {
-    return validateTls(listener, gateway, gatewayOrigin(gateway, listenerField(gateway, listener)), ctx);
+  validate(listener, gateway, ctx, origin) {
+    return validateTls(listener, gateway, originOf(gateway, listener, origin), ctx);
   },
 };
 

@@ -9,6 +9,7 @@ import { condition, ConditionType, RouteReason, type PendingCondition } from './
 import type { GatewayState, ListenerState } from './gateway.js';
 import { hostnameWithin, intersectHostnames, isWildcard } from './hostname.js';
 import { selectorMatches } from './label-selector.js';
+import { listenerSetGateway } from './listenerset.js';
 
 export interface Attachment {
   readonly gateway: GatewayState;
@@ -45,12 +46,15 @@ export function resolveParents(
   const seen = new Set<string>();
   for (const ref of parentRefs) {
     if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string') continue;
-    if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
+    if ((ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) continue;
+    const parentKind = ref.kind ?? 'Gateway';
+    if (parentKind !== 'Gateway' && parentKind !== 'ListenerSet') continue;
     const gwKey = `${ref.namespace ?? routeNs}/${ref.name}`;
-    const gateway = gateways.get(gwKey);
+    // A ListenerSet parent is its Gateway, restricted to the set's listeners (listenerset.ts).
+    const gateway = parentKind === 'Gateway' ? gateways.get(gwKey) : listenerSetGateway(gateways, gwKey);
     if (!gateway) continue;
     // The same parentRef twice gets one status entry.
-    const dedupeKey = `${gwKey}|${ref.sectionName ?? ''}|${ref.port ?? ''}`;
+    const dedupeKey = `${parentKind}|${gwKey}|${ref.sectionName ?? ''}|${ref.port ?? ''}`;
     if (seen.has(dedupeKey)) continue;
     seen.add(dedupeKey);
     out.push(attach(route, kind, routeNs, routeHostnames, ref, gateway, ctx));
@@ -69,7 +73,11 @@ function attach(
 ): ParentResult {
   const reject = (reason: string, message: string): ParentResult => ({ parentRef: ref, gateway, attachments: [], accepted: condition(ConditionType.Accepted, false, reason, message) });
 
-  const selected = gateway.listeners.filter((l) => (ref.sectionName === undefined || l.spec.name === ref.sectionName) && (ref.port === undefined || l.spec.port === ref.port));
+  // A Gateway parentRef selects the Gateway's own listeners, a ListenerSet parentRef only that set's.
+  const ownedBy = (ref.kind ?? 'Gateway') === 'ListenerSet' ? `${ref.namespace ?? routeNs}/${ref.name}` : undefined;
+  const selected = gateway.listeners.filter(
+    (l) => (l.origin ? `${l.origin.namespace}/${l.origin.name}` : undefined) === ownedBy && (ref.sectionName === undefined || l.spec.name === ref.sectionName) && (ref.port === undefined || l.spec.port === ref.port),
+  );
   if (selected.length === 0) {
     const what = [ref.sectionName !== undefined ? `sectionName "${ref.sectionName}"` : '', ref.port !== undefined ? `port ${ref.port}` : ''].filter(Boolean).join(' and ');
     return reject(RouteReason.NoMatchingParent, `Gateway ${gateway.key} has no listener with ${what || 'any name'}`);
@@ -77,7 +85,7 @@ function attach(
   const usable = selected.filter((l) => l.usable);
   if (usable.length === 0) return reject(RouteReason.NoMatchingParent, `the selected listeners of Gateway ${gateway.key} are not valid (${selected.map((l) => l.spec.name).join(', ')})`);
 
-  const allowed = usable.filter((l) => l.supportedKinds.some((k) => k.kind === kind) && namespaceAllowed(l, gateway.namespace, routeNs, ctx));
+  const allowed = usable.filter((l) => l.supportedKinds.some((k) => k.kind === kind) && namespaceAllowed(l, l.origin?.namespace ?? gateway.namespace, routeNs, ctx));
   if (allowed.length === 0) return reject(RouteReason.NotAllowedByListeners, `no listener of Gateway ${gateway.key} allows ${kind} from namespace ${routeNs}`);
 
   const attachments: Attachment[] = [];

@@ -7,6 +7,7 @@ import { setCondition } from '@switchyard/api';
 import { condition, ConditionType, GatewayReason, type PendingCondition } from './conditions.js';
 import type { GatewayState } from './gateway.js';
 import { listenerProgrammed } from './gateway.js';
+import { attachedListenerSetsOf } from './listenerset.js';
 import type { GatewayClassState } from './gatewayclass.js';
 import type { RouteBuild } from './route-build.js';
 
@@ -37,7 +38,7 @@ export interface StatusContext {
   readonly fleetReadiness?: (fleet: string) => FleetReadiness | undefined;
 }
 
-function stamp(pending: readonly PendingCondition[], generation: number | undefined, previous: readonly Condition[] | undefined, now: string): Condition[] {
+export function stamp(pending: readonly PendingCondition[], generation: number | undefined, previous: readonly Condition[] | undefined, now: string): Condition[] {
   const out: Condition[] = [];
   for (const p of pending) setCondition(out, { ...p, ...(generation !== undefined ? { observedGeneration: generation } : {}) }, Array.isArray(previous) ? previous : undefined, now);
   return out;
@@ -69,8 +70,9 @@ export function gatewayStatus(gw: GatewayState, sc: StatusContext): ObjectStatus
     pending = pending.map((c) => (c.type === ConditionType.Programmed ? condition(ConditionType.Programmed, false, reason, readiness.message ?? 'The fleet is not ready yet') : c));
   }
   const prevListeners = new Map((Array.isArray(prev?.listeners) ? prev.listeners : []).map((l) => [l.name, l.conditions]));
+  // Listeners a ListenerSet contributes report in the ListenerSet's status (listenerset.ts).
   const listeners: ListenerStatus[] = gw.listeners
-    .filter((l) => l.spec && typeof l.spec.name === 'string')
+    .filter((l) => l.spec && typeof l.spec.name === 'string' && !l.origin)
     .map((l) => ({
       name: l.spec.name,
       supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
@@ -86,6 +88,7 @@ export function gatewayStatus(gw: GatewayState, sc: StatusContext): ObjectStatus
       ...(readiness && readiness.addresses.length > 0 ? { addresses: readiness.addresses.map((a) => ({ ...a })) } : {}),
       conditions: stamp(pending, gen, prevConditions(o), sc.now),
       listeners,
+      ...(attachedListenerSetsOf(gw) !== undefined ? { attachedListenerSets: attachedListenerSetsOf(gw) } : {}),
     },
   };
 }
