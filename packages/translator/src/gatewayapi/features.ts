@@ -41,6 +41,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GatewayFrontendClientCertificateValidation',
   'GatewayFrontendClientCertificateValidationInsecureFallback',
   'GatewayHTTPSListenerDetectMisdirectedRequests',
+  'ListenerSet',
   'TCPRoute',
   'TLSRoute',
   'TLSRouteModeMixed',
