@@ -65,6 +65,9 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     if (!isLoopback(xdsAddress.host)) {
       logger.warn({ address: values['xds-address'] }, 'standalone xDS has no TLS and trusts any client: keep it on a loopback address');
     }
+    if (!isLoopback(httpAddress.host)) {
+      logger.warn({ address: values['http-address'] }, '/config shows Secrets (private keys included): keep the HTTP endpoint on a loopback address');
+    }
     const xds = loadXds();
     let standalone;
     try {
