@@ -246,3 +246,42 @@ test('deleteFleet sends nothing (no empty push); setting it again brings the str
   expect(names(next)).toEqual(['b']);
   expect(next.removed_resources).toEqual([]);
 });
+
+test('a client that stops reading holds at most one response per type and never delays another', async () => {
+  const many = (ip: string) => fixture({ clusters: Array.from({ length: 200 }, (_, i) => `svc-${i}`), endpointIp: ip });
+  cache.setFleet(FLEET, many('10.0.0.1'));
+  const stalled = connect('stalled');
+  const live = connect('live');
+  const all = Array.from({ length: 200 }, (_, i) => `svc-${i}`);
+  for (const s of [stalled, live]) {
+    s.request(TypeUrl.Cluster);
+    s.request(TypeUrl.ClusterLoadAssignment, { subscribe: all });
+  }
+  stalled.stream.call.pause(); // stops reading: its transport fills up
+  let lastEds: DeltaResponse | undefined;
+  for (let i = 2; i <= 12; i++) {
+    // Drain the live client until it has this round's endpoints.
+    for (;;) {
+      const r = await live.next();
+      live.ack(r);
+      if (r.type_url === TypeUrl.ClusterLoadAssignment) {
+        lastEds = r;
+        break;
+      }
+    }
+    cache.setFleet(FLEET, many(`10.0.0.${i}`));
+  }
+  // The live client got every round while the other one read nothing.
+  expect(lastEds!.resources).toHaveLength(200);
+  stalled.stream.call.resume();
+  // Unread: at most the first response of each subscribed type (CDS, EDS).
+  const first = [await stalled.next(), await stalled.next()];
+  expect(first.map((r) => r.type_url).sort()).toEqual([TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment].sort());
+  expect(stalled.stream.pending()).toBe(0);
+  for (const r of first) stalled.ack(r);
+  // After its ACKs, it goes straight to the latest endpoints.
+  const latest = await stalled.next();
+  expect(latest.type_url).toBe(TypeUrl.ClusterLoadAssignment);
+  const ip = (r: DeltaResponse) => (decodeAny(r.resources[0]!.resource) as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string } } } }[] }[] }).endpoints[0]!.lb_endpoints[0]!.endpoint.address.socket_address.address;
+  expect(ip(latest)).toBe('10.0.0.12');
+});
