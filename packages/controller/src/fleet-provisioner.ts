@@ -19,6 +19,7 @@ import {
   fleetSpec,
   ownerReferenceTo,
   proxyConfigRef,
+  specHash,
   type FleetDefaults,
   type FleetSpec,
   type ProxyConfig,
@@ -110,8 +111,10 @@ export class FleetProvisioner {
     const owner = ownerReferenceTo(gateway);
     const secretName = certSecretName(spec);
     const secret = snapshot.get<KubeObject & { data?: Record<string, string> }>('', 'Secret', spec.namespace, secretName);
+    let certPem = secret?.data?.['tls.crt'] ? unb64(secret.data['tls.crt']) : '';
     if (!secret || this.certNeedsRenewal(secret)) {
       const cert = await this.o.issueCertificate(spec.fleet);
+      certPem = cert.certPem;
       const obj = {
         apiVersion: 'v1',
         kind: 'Secret',
@@ -124,7 +127,7 @@ export class FleetProvisioner {
       this.log.info({ fleet: spec.fleet, secret: secretName }, 'issued fleet xDS client certificate');
     }
     const bootstrapYaml = renderBootstrap(this.o.bootstrapTemplate, { ...this.o.xds, fleet: spec.fleet });
-    const objects = fleetObjects(spec, { owner, bootstrapYaml, certSecretName: secretName });
+    const objects = fleetObjects(spec, { owner, bootstrapYaml, certSecretName: secretName, certHash: specHash(certPem) });
     for (const obj of objects) {
       if (obj.kind === 'Service' && spec.ports.length === 0) continue; // a Service needs at least one port
       const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '';

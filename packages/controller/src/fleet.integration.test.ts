@@ -101,11 +101,32 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     // lastTransitionTime survives: Programmed stayed True across the change.
     expect(conditionOf(after, 'Programmed')?.lastTransitionTime).toBe(conditionOf(before, 'Programmed')?.lastTransitionTime);
     const writes = async () => (await ctl.metrics.registry.getSingleMetric('switchyard_status_writes_total')!.get()).values.filter((v) => v.labels.kind === 'Gateway' && v.labels.result === 'written').reduce((a, v) => a + v.value, 0);
-    const n = await writes();
+    // Let the change settle (its fleet updates feed back as watch events).
+    let n = await writes();
+    for (let stable = 0; stable < 3; ) {
+      await new Promise((r) => setTimeout(r, 400));
+      const m = await writes();
+      stable = m === n ? stable + 1 : 0;
+      n = m;
+    }
     // An unrelated change triggers passes; the Gateway's status is not rewritten.
     await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise', namespace: NS } });
     await new Promise((r) => setTimeout(r, 500));
     expect(await writes()).toBe(n);
+  }, 60_000);
+
+  it('re-issues a fleet certificate that no longer chains to the current CA, and rolls the pods to load it', async () => {
+    const certHash = async () => (await env.get<KubeObject<any>>('apps/v1', 'DaemonSet', NS, 'switchyard-web'))?.spec.template.metadata.annotations['switchyard.dev/xds-cert-hash'] as string | undefined;
+    const before = await certHash();
+    expect(before).toBeTruthy();
+    const old = (await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'))!;
+    await env.admin.patch(`/api/v1/namespaces/${NS}/secrets/switchyard-web-xds`, 'merge', { data: { 'ca.crt': Buffer.from('not the CA').toString('base64') } });
+    const renewed = await eventually(async () => {
+      const s = await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds');
+      return s && s.data['tls.crt'] !== old.data['tls.crt'] && Buffer.from(s.data['ca.crt']!, 'base64').toString() === ctl.ca.certPem ? s : undefined;
+    }, { what: 'certificate re-issued' });
+    expect(renewed.metadata.ownerReferences?.[0]?.name).toBe('web');
+    await eventually(async () => (await certHash()) !== before, { what: 'pod template rolled' });
   }, 60_000);
 
   it('honours static IPAddress entries through externalIPs and reports unsupported address types', async () => {

@@ -208,6 +208,8 @@ export interface RenderContext {
   readonly bootstrapYaml: string;
   /** Name of the Secret holding the fleet's xDS client certificate. */
   readonly certSecretName: string;
+  /** Hash of the current client certificate: Envoy reads it only at start, so a renewed one rolls the pods. */
+  readonly certHash?: string;
 }
 
 /** The DaemonSet or Deployment, Service and bootstrap ConfigMap of a fleet (the certificate Secret is handled apart: it must not be re-issued on every pass). */
@@ -277,7 +279,7 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
     metadata: {
       labels,
       // A changed bootstrap restarts the pods (Envoy reads it only at start).
-      annotations: { ...spec.annotations, 'switchyard.dev/bootstrap-hash': bootstrapHash },
+      annotations: { ...spec.annotations, 'switchyard.dev/bootstrap-hash': bootstrapHash, ...(ctx.certHash ? { 'switchyard.dev/xds-cert-hash': ctx.certHash } : {}) },
     },
     spec: podSpec,
   };

@@ -48,7 +48,9 @@ export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadin
         else if (i.hostname) add({ type: 'Hostname', value: i.hostname });
       }
     } else if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' && spec.addresses.ips.length === 0) {
-      // ClusterIP and NodePort fleets are reached inside the cluster through the cluster IP.
+      // ClusterIP and NodePort fleets: the cluster IP is the address every
+      // client in the cluster can use (node addresses of a NodePort Service
+      // depend on which nodes are reachable, which Switchyard cannot know).
       add({ type: 'IPAddress', value: svc.spec.clusterIP });
     }
   }

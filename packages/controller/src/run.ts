@@ -192,7 +192,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
           },
           log.child({ component: 'fleet' }),
         );
-  const statusWriter = new StatusWriter(client, discovery, controllerName, log.child({ component: 'status' }), metrics);
+  const statusWriter = new StatusWriter(client, discovery, controllerName, log.child({ component: 'status' }), metrics, events);
   const watcher = new Watcher(client, discovery, store, log.child({ component: 'watch' }), { metrics, ...(o.rediscoverMs ? { rediscoverMs: o.rediscoverMs } : {}) });
   const reconciler = new Reconciler({
     controllerName,

@@ -7,6 +7,7 @@ import type { ObjectStatus } from '@switchyard/translator';
 import { isConflict, isNotFound, type KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
 import { GATEWAY_API, SWITCHYARD_GROUP } from './kinds.js';
+import type { EventRecorder } from './events.js';
 
 export interface StatusWriterMetrics {
   statusWrite(kind: string, result: 'written' | 'conflict' | 'error'): void;
@@ -106,6 +107,7 @@ export class StatusWriter {
     private readonly controllerName: string,
     private readonly log: Logger,
     private readonly metrics?: StatusWriterMetrics,
+    private readonly events?: EventRecorder,
   ) {}
 
   /**
@@ -121,6 +123,8 @@ export class StatusWriter {
       } catch (e) {
         this.metrics?.statusWrite(s.kind, 'error');
         this.log.warn({ kind: s.kind, namespace: s.namespace, name: s.name, err: String(e) }, 'status write failed');
+        const obj = snapshot.get(groupOf(s.apiVersion), s.kind, s.namespace, s.name);
+        if (obj) void this.events?.record(obj, { type: 'Warning', reason: 'StatusWriteFailed', message: `could not write status: ${e instanceof Error ? e.message : String(e)}` });
       }
     }
     return written;
