@@ -1,5 +1,5 @@
-// One ADS stream: the xDS protocol state of one connected Envoy, in either
-// variant. The stream decides what to send next from three things only: the
+// One ADS stream: the xDS protocol state of one connected Envoy, shared by
+// both variants (sotw-stream.ts, delta-stream.ts). The stream decides what to send next from three things only: the
 // fleet's latest snapshot, what the client has subscribed to, and what the
 // client has (ACKed) or is about to have (in flight). It never queues
 // snapshots: whenever it may send, it computes the difference between the
@@ -17,10 +17,9 @@
 //    about to have still refers to it.
 import type { Logger } from 'pino';
 import { RESOURCE_TYPE_ORDER, TypeUrl, type ResourceTypeUrl } from '@switchyard/protos';
-import { emptyTypeSet, isEncoded, setVersion, type EncodedResource, type EncodedSnapshot, type TypeSet, type Versioned } from './encoded-snapshot.js';
+import { emptyTypeSet, isEncoded, type EncodedResource, type EncodedSnapshot, type TypeSet, type Versioned } from './encoded-snapshot.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import type { XdsStats } from './stats.js';
-import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './wire.js';
 import { HeldResources } from './held-resources.js';
 
 export type StreamMode = 'sotw' | 'delta';
@@ -55,7 +54,7 @@ export interface DeltaRequest {
   readonly errorDetail?: { readonly code: number; readonly message: string };
 }
 
-interface InFlight {
+export interface InFlight {
   readonly nonce: string;
   readonly version: string;
   /** SotW: the complete set sent. Delta: the resources added or updated. */
@@ -64,7 +63,7 @@ interface InFlight {
   readonly removed: readonly string[];
 }
 
-interface TypeState {
+export interface TypeState {
   subscribed: boolean;
   wildcard: boolean;
   /** First request had no names: wildcard until the client names resources. */
@@ -97,13 +96,13 @@ interface TypeState {
   exact: boolean;
 }
 
-const LISTENER_OR_ROUTE = new Set<string>([TypeUrl.Listener, TypeUrl.RouteConfiguration]);
+export const LISTENER_OR_ROUTE = new Set<string>([TypeUrl.Listener, TypeUrl.RouteConfiguration]);
 const RETAINABLE = new Set<string>([TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
 const KNOWN_TYPES = new Set<string>(RESOURCE_TYPE_ORDER);
 const NONE: ReadonlyMap<string, Versioned> = new Map();
 
 /** The resources the client should have of one type, per the latest snapshot, its subscription, and what is retained. */
-class Desired {
+export class Desired {
   constructor(
     readonly typeSet: TypeSet,
     private readonly st: TypeState,
@@ -137,7 +136,7 @@ class Desired {
 /** How a stream can bring a type up to date. */
 type SyncMode = 'same' | 'incremental' | 'full';
 
-function syncMode(st: TypeState, typeSet: TypeSet): SyncMode {
+export function syncMode(st: TypeState, typeSet: TypeSet): SyncMode {
   if (st.syncedVersion === typeSet.version) return 'same';
   if (st.syncedVersion !== undefined && st.syncedVersion === typeSet.base?.version) return 'incremental';
   return 'full';
@@ -388,282 +387,14 @@ function endpointIndex(clusters: TypeSet): ReadonlyMap<string, string[]> {
   return index;
 }
 
-/** State of the world: complete sets for LDS/CDS, the subscribed names for the others. */
-export class SotwStream extends AdsStream {
-  readonly mode = 'sotw' as const;
-  // The set version of a named subset is memoised per (TypeSet, names) so an
-  // unchanged type costs nothing when another type changes.
-  private readonly memo = new Map<ResourceTypeUrl, { typeSet: TypeSet; names: ReadonlySet<string>; map: ReadonlyMap<string, Versioned>; version: string }>();
-
-  onRequest(req: SotwRequest): void {
-    if (!this.knownType(req.typeUrl)) return;
-    const t = req.typeUrl;
-    const st = this.state(t);
-    if (req.responseNonce !== '') {
-      const f = st.inFlight;
-      if (f && req.responseNonce === f.nonce) {
-        st.inFlight = undefined;
-        if (req.errorDetail) {
-          st.current = st.accepted.clone();
-          st.currentVersion = st.acceptedVersion;
-          st.rejectedVersion = f.version;
-          st.syncedVersion = undefined;
-          this.nack(t, f, req.errorDetail.message);
-        } else {
-          st.accepted = st.current.clone();
-          st.acceptedVersion = st.currentVersion;
-          st.rejectedVersion = undefined;
-          this.ack(t);
-        }
-      }
-      // A request answering an older response (stale nonce) is not treated as
-      // an ACK or NACK, and nothing is sent in answer to it while the newer
-      // response is in flight; its resource names are still the client's
-      // latest interest (requests arrive in order), so they are taken.
-    }
-    if (req.responseNonce === '' && !st.subscribed && req.versionInfo !== '') {
-      st.claimedVersion = req.versionInfo;
-    }
-    const names = req.resourceNames;
-    if (!st.subscribed) {
-      st.subscribed = true;
-      st.legacyWildcard = names.length === 0;
-    } else if (names.length > 0) {
-      st.legacyWildcard = false;
-    }
-    const wildcard = (st.legacyWildcard && names.length === 0) || names.includes('*');
-    const explicit = names.filter((n) => n !== '*');
-    if (wildcard !== st.wildcard || explicit.length !== st.names.size || explicit.some((n) => !st.names.has(n))) {
-      st.wildcard = wildcard;
-      st.names = new Set(explicit);
-      st.syncedVersion = undefined;
-    }
-    this.pump();
-  }
-
-  protected wasRejected(st: TypeState): boolean {
-    // The client rejected the last set of this type and nothing newer is on its way.
-    return st.rejectedVersion !== undefined && !st.inFlight;
-  }
-
-  protected sendType(t: ResourceTypeUrl, st: TypeState, d: Desired, held: (r: EncodedResource) => boolean): void {
-    if (st.syncedVersion === d.typeSet.version && sameKeys(st.retained, d.retained)) return;
-    let map: ReadonlyMap<string, Versioned>;
-    let version: string;
-    if (d.whole) {
-      map = d.typeSet.resources;
-      version = d.typeSet.version;
-    } else {
-      const m = this.memo.get(t);
-      if (m && d.retained.size === 0 && m.typeSet === d.typeSet && m.names === st.names && !st.wildcard) {
-        map = m.map;
-        version = m.version;
-      } else {
-        map = new Map(d.entries());
-        version = setVersion(map.values());
-        if (d.retained.size === 0 && !st.wildcard) this.memo.set(t, { typeSet: d.typeSet, names: st.names, map, version });
-      }
-    }
-    if (st.claimedVersion !== undefined) {
-      // Reconnect: the client already has this exact set; send nothing.
-      if (st.claimedVersion === version) {
-        st.accepted = new HeldResources(map);
-        st.current = new HeldResources(map);
-        st.acceptedVersion = st.currentVersion = version;
-      }
-      st.claimedVersion = undefined;
-    }
-    const settle = (): void => {
-      st.syncedVersion = d.typeSet.version;
-      st.retained = d.retained;
-    };
-    if (version === st.currentVersion || version === st.rejectedVersion) return settle();
-    if (LISTENER_OR_ROUTE.has(t)) {
-      for (const [name, r] of map) if (st.current.get(name)?.version !== r.version && isEncoded(r) && held(r)) return;
-    }
-    const nonce = this.nextNonce();
-    const resources: Buffer[] = [];
-    for (const r of map.values()) if (isEncoded(r)) resources.push(r.any);
-    const response = encodeDiscoveryResponse({ versionInfo: version, resources, typeUrl: t, nonce, controlPlane: this.ctx.controlPlane });
-    st.inFlight = { nonce, version, sent: map, removed: [] };
-    st.current = new HeldResources(map);
-    st.currentVersion = version;
-    settle();
-    this.send(t, response, resources.length);
-  }
-}
-
-function everyKey(m: ReadonlyMap<string, unknown>, test: (k: string) => boolean): boolean {
+export function everyKey(m: ReadonlyMap<string, unknown>, test: (k: string) => boolean): boolean {
   for (const k of m.keys()) if (!test(k)) return false;
   return true;
 }
 
-function sameKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+export function sameKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
   if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const k of a.keys()) if (!b.has(k)) return false;
   return true;
-}
-
-/** Incremental (delta) xDS: only added or changed resources, and removed_resources. */
-export class DeltaStream extends AdsStream {
-  readonly mode = 'delta' as const;
-
-  onRequest(req: DeltaRequest): void {
-    if (!this.knownType(req.typeUrl)) return;
-    const t = req.typeUrl;
-    const st = this.state(t);
-    const f = st.inFlight;
-    if (req.responseNonce !== '' && f && req.responseNonce === f.nonce) {
-      st.inFlight = undefined;
-      if (req.errorDetail) {
-        // The client keeps what it had before this response; removals are
-        // taken as applied. Rejected versions are not re-sent until they change.
-        st.current = st.accepted.clone();
-        for (const n of f.removed) st.current.delete(n);
-        st.accepted = st.current.clone();
-        for (const [n, v] of f.sent) st.rejected.set(n, v.version);
-        st.syncedVersion = undefined;
-        this.nack(t, f, req.errorDetail.message);
-      } else {
-        // One response per type is in flight, so the client now holds exactly `current`.
-        st.accepted = st.current.clone();
-        this.ack(t);
-      }
-    }
-    // Subscription changes ride on every request, ACK or not, and are never repeated.
-    if (!st.subscribed) {
-      st.subscribed = true;
-      if (req.subscribe.length === 0) st.wildcard = st.legacyWildcard = true;
-      const snapshotSet = this.ctx.cache.snapshot(this.ctx.fleet)?.types.get(t);
-      for (const [name, version] of Object.entries(req.initialResourceVersions)) {
-        // Reconnect: what the client already has. Keep our encoded copy when it
-        // is the same version, so references (make before break) stay known.
-        const ours = snapshotSet?.resources.get(name);
-        const v: Versioned = ours && ours.version === version ? ours : { name, version };
-        st.accepted.set(name, v);
-        st.current.set(name, v);
-      }
-    }
-    let changed = false;
-    const names = new Set(st.names);
-    for (const n of req.subscribe) {
-      if (n === '*') {
-        changed ||= !st.wildcard;
-        st.wildcard = true;
-      } else if (!names.has(n)) {
-        names.add(n);
-        changed = true;
-      }
-    }
-    for (const n of req.unsubscribe) {
-      if (n === '*') {
-        changed ||= st.wildcard;
-        st.wildcard = st.legacyWildcard = false;
-      } else if (names.delete(n)) {
-        changed = true;
-        st.toldAbsent.delete(n);
-      }
-    }
-    if (changed) {
-      st.names = names;
-      st.syncedVersion = undefined;
-      // The client forgets what it no longer subscribes to; it needs no removal.
-      if (!st.wildcard) for (const m of [st.current, st.accepted]) for (const n of [...m.keys()]) if (!names.has(n)) m.delete(n);
-    }
-    this.pump();
-  }
-
-  protected wasRejected(st: TypeState, r: Versioned): boolean {
-    return st.rejected.get(r.name) === r.version;
-  }
-
-  protected sendType(t: ResourceTypeUrl, st: TypeState, d: Desired, held: (r: EncodedResource) => boolean): void {
-    const mode = syncMode(st, d.typeSet);
-    const retainedSame = sameKeys(st.retained, d.retained);
-    if (mode === 'same' && retainedSame) return;
-    // The names to look at: all of them, or only those that changed since
-    // the set the client is in step with (and those no longer retained).
-    let candidates: Iterable<string>;
-    if (mode === 'full') {
-      const all = new Set<string>(st.current.keys());
-      for (const [n] of d.entries()) all.add(n);
-      for (const n of st.names) all.add(n);
-      candidates = all;
-    } else {
-      const some = new Set<string>();
-      if (mode === 'incremental') {
-        for (const n of d.typeSet.base!.changed) some.add(n);
-        for (const n of d.typeSet.base!.removed) some.add(n);
-      }
-      if (!retainedSame) for (const n of st.retained.keys()) if (!d.retained.has(n)) some.add(n);
-      candidates = some;
-    }
-    const updates: EncodedResource[] = [];
-    const removed: string[] = [];
-    let complete = true;
-    // Will the client hold exactly the snapshot's set of this type? Then its
-    // state can share the snapshot's map (see HeldResources).
-    let exact: boolean;
-    if (d.retained.size > 0) exact = false;
-    else if (st.wildcard) exact = true;
-    else if (mode === 'full') exact = everyKey(d.typeSet.resources, (n) => st.names.has(n));
-    else exact = st.exact && (mode === 'same' || d.typeSet.base!.changed.every((n) => st.names.has(n)));
-    for (const name of candidates) {
-      const r = d.get(name);
-      const cur = st.current.get(name);
-      if (r) {
-        if (cur?.version === r.version) {
-          if (cur !== r) st.current.set(name, r); // same content: share the snapshot's object
-          continue;
-        }
-        if (!isEncoded(r)) continue; // kept from the client's own report: it has it
-        if (st.rejected.get(name) === r.version) {
-          exact = false; // rejected: wait for a change
-          continue;
-        }
-        if (LISTENER_OR_ROUTE.has(t) && held(r)) {
-          complete = false;
-          continue;
-        }
-        updates.push(r);
-      } else if (cur) {
-        removed.push(name);
-      } else if (st.names.has(name) && !st.toldAbsent.has(name)) {
-        // A named subscription to a resource that does not exist: say so once
-        // (xDS: the incremental protocol signals absence through removed_resources).
-        removed.push(name);
-        st.toldAbsent.add(name);
-      }
-    }
-    if (complete) {
-      st.syncedVersion = d.typeSet.version;
-      st.retained = d.retained;
-    } else {
-      st.syncedVersion = undefined;
-    }
-    st.exact = complete && exact;
-    if (updates.length === 0 && removed.length === 0) {
-      // In step with the snapshot: share its map instead of holding a copy.
-      if (complete && exact) st.current.reset(d.typeSet.resources);
-      return;
-    }
-    for (const r of updates) st.toldAbsent.delete(r.name);
-    const nonce = this.nextNonce();
-    const snapshotVersion = this.ctx.cache.snapshot(this.ctx.fleet)?.version ?? '';
-    const response = encodeDeltaDiscoveryResponse({
-      systemVersionInfo: snapshotVersion,
-      resources: updates.map((r) => r.delta),
-      typeUrl: t,
-      removedResources: removed,
-      nonce,
-      controlPlane: this.ctx.controlPlane,
-    });
-    const sent = new Map<string, Versioned>(updates.map((r) => [r.name, r]));
-    st.inFlight = { nonce, version: snapshotVersion, sent, removed };
-    for (const r of updates) st.current.set(r.name, r);
-    for (const n of removed) st.current.delete(n);
-    if (complete && exact) st.current.reset(d.typeSet.resources);
-    this.send(t, response, updates.length);
-  }
 }
