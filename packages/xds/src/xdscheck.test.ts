@@ -76,6 +76,20 @@ describe('against the server', () => {
     expect(r.stdout).toContain('"missing"');
   });
 
+  test.each(['sotw', 'delta'])('%s: an invalid resource is NACKed by xdscheck, and the NACK reaches the cache', async (mode) => {
+    const bad = fixture({ clusters: ['a'] });
+    // Envoy requires a cluster's connect_timeout to be positive.
+    const broken = { ...bad, clusters: [{ ...bad.clusters[0]!, connect_timeout: { seconds: -1 } }] };
+    cache.setFleet('broken/gw', broken);
+    const seen: string[] = [];
+    const off = cache.onNack((e) => seen.push(`${e.fleet} ${e.typeUrl} ${e.message}`));
+    const r = await runXdscheck(['-addr', `127.0.0.1:${plainPort}`, '-mode', mode, '-node-cluster', 'broken/gw', '-timeout', '20s']);
+    off();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/PROBLEM cluster "a": .*ConnectTimeout/);
+    expect(seen).toEqual([expect.stringMatching(/^broken\/gw type.googleapis.com\/envoy.config.cluster.v3.Cluster cluster "a": .*ConnectTimeout/)]);
+  });
+
   test('no client certificate: the stream is refused', async () => {
     const r = await runXdscheck(['-addr', `127.0.0.1:${securePort}`, '-mode', 'sotw', '-ca', files.ca, '-timeout', '20s']);
     expect(r.code).toBe(1);
