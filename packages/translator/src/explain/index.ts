@@ -9,3 +9,4 @@ export { formatExplanation } from './format.js';
 export { INVALID_BACKEND_CLUSTER, DEFAULT_ROUTE_TIMEOUT_SECONDS } from './route-action.js';
 export { switchyardMetadata, routeSourceOf, backendSourceOf, METADATA_NAMESPACE } from './metadata.js';
 export { evaluateCors, CORS_FILTER, type CorsOutcome } from './cors.js';
+export * from './tls.js';
