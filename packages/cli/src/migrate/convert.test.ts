@@ -154,7 +154,11 @@ describe('convert: annotations', () => {
   it('makes a BackendTLSPolicy for backend-protocol HTTPS and explains the appProtocol for GRPC', () => {
     const policy = find<KubeObject>(r.objects, 'BackendTLSPolicy', 'default', 'secure-backend-tls');
     expect(policy.spec).toEqual({ targetRefs: [{ group: '', kind: 'Service', name: 'secure' }], validation: { hostname: 'secure.default.svc', wellKnownCACertificates: 'System' } });
-    expect(report(r)).toMatch(/Ingress default\/grpc: nginx.ingress.kubernetes.io\/backend-protocol: converted-with-caveat: set appProtocol: kubernetes.io\/h2c on port 50051/);
+    const grpc = find<KubeObject>(r.objects, 'GRPCRoute', 'default', 'grpc-grpc.example.com');
+    expect(grpc.spec).toEqual({ parentRefs: [{ name: 'nginx', sectionName: 'http' }], hostnames: ['grpc.example.com'], rules: [{ backendRefs: [{ name: 'grpc', port: 50051 }] }] });
+    expect(r.ingresses.find((i) => i.ingress.name === 'grpc')!.annotations).toEqual([
+      expect.objectContaining({ annotation: 'nginx.ingress.kubernetes.io/backend-protocol', outcome: 'converted', reasons: ['a GRPCRoute: Switchyard speaks HTTP/2 to the backends of GRPCRoutes'] }),
+    ]);
   });
 
   it('reports every annotation it could not carry over, per Ingress', () => {
@@ -179,6 +183,29 @@ describe('convert: annotations', () => {
       'nginx.ingress.kubernetes.io/proxy-connect-timeout': 'not-convertible',
       'nginx.ingress.kubernetes.io/proxy-read-timeout': 'converted-with-caveat',
     });
+  });
+
+  it('maps gRPC paths to GRPCRoute method matches, and keeps an HTTPRoute with the appProtocol note where it cannot', () => {
+    const mk = (name: string, host: string, paths: Array<[string, string]>, bp = 'GRPC'): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace: 'default', annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': bp } },
+      spec: { ingressClassName: 'nginx', rules: [{ host, http: { paths: paths.map(([path, pathType]) => ({ path, pathType, backend: { service: { name: 'g', port: { number: 9000 } } } })) } }] },
+    });
+    const out = convert([
+      mk('methods', 'a.example.com', [['/pkg.Greeter', 'Prefix'], ['/pkg.Admin/Reset', 'Exact']]),
+      mk('odd', 'b.example.com', [['/v1/api/items', 'Prefix']]),
+      mk('cleartext', 'c.example.com', [['/', 'Prefix']], 'H2C'),
+    ]);
+    const route = find<KubeObject<{ rules: unknown[] }>>(out.objects, 'GRPCRoute', 'default', 'methods-a.example.com');
+    expect(route.spec!.rules.map((r) => (r as { matches: unknown }).matches)).toEqual([
+      [{ method: { type: 'Exact', service: 'pkg.Greeter' } }],
+      [{ method: { type: 'Exact', service: 'pkg.Admin', method: 'Reset' } }],
+    ]);
+    expect(out.objects.filter((o) => o.kind === 'HTTPRoute').map((o) => o.metadata.name)).toEqual(['cleartext-c.example.com', 'odd-b.example.com']);
+    const text = report(out);
+    expect(text).toMatch(/Ingress default\/odd: nginx.ingress.kubernetes.io\/backend-protocol: converted-with-caveat: set appProtocol: kubernetes.io\/h2c on port 9000 of Service default\/g .*\(an HTTPRoute, not a GRPCRoute: path "\/v1\/api\/items" \(PathPrefix\) is not a gRPC service or method\)/);
+    expect(text).toMatch(/Ingress default\/cleartext: nginx.ingress.kubernetes.io\/backend-protocol: converted-with-caveat: set appProtocol: kubernetes.io\/h2c on port 9000/);
   });
 
   it('makes one RateLimit per unit when both limit-rps and limit-rpm are set, with the burst multiplier', () => {

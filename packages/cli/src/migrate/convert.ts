@@ -16,6 +16,10 @@ import {
   compareByCreationThenName,
   type BackendTLSPolicy,
   type Gateway,
+  type GRPCMethodMatch,
+  type GRPCRoute,
+  type GRPCRouteMatch,
+  type GRPCRouteRule,
   type HTTPBackendRef,
   type HTTPCORSFilter,
   type HTTPHeaderMatch,
@@ -99,6 +103,8 @@ interface IngressContext {
   readonly ledger: Ledger;
   readonly semantics: PathSemantics;
   readonly findings: Finding[];
+  /** backend-protocol GRPC/H2C notes about Service appProtocol, recorded once it is known whether the Ingress became a GRPCRoute. */
+  readonly h2cNotes: Array<{ outcome: Outcome; message: string }>;
 }
 
 interface GatewayGroup {
@@ -112,7 +118,7 @@ interface GatewayGroup {
 
 const MAX_LISTENERS = 64;
 
-const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'RateLimit', 'BackendTLSPolicy'];
+const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'GRPCRoute', 'RateLimit', 'BackendTLSPolicy'];
 
 const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
 
@@ -163,7 +169,7 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
       findings.push({ object: id, field: 'spec.ingressClassName', outcome: 'converted', message: `no class set; the default IngressClass "${cls.className}" applies` });
     }
     const settings = nginx ? parseNginxAnnotations(ing, ledger) : DEFAULT_SETTINGS;
-    const ctx: IngressContext = { ing, id, ns, settings, ledger, semantics: nginx ? 'ingress-nginx' : 'ingress-spec', findings };
+    const ctx: IngressContext = { ing, id, ns, settings, ledger, semantics: nginx ? 'ingress-nginx' : 'ingress-spec', findings, h2cNotes: [] };
     reportInfo.set(ctx, { className: cls.className, source: cls.kind, ...(controller ? { controller } : {}) });
     let list = contextsByClass.get(cls.className);
     if (!list) contextsByClass.set(cls.className, (list = []));
@@ -448,6 +454,14 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     });
   }
 
+  // Hosts that have an Ingress which is not gRPC: a GRPCRoute must not share them.
+  const nonGrpcHosts = new Set<string>();
+  for (const c of mains) {
+    if (c.settings.backendProtocol === 'GRPC') continue;
+    for (const r of c.ing.spec?.rules ?? []) nonGrpcHosts.add(r.host ?? '');
+    if (c.ing.spec?.defaultBackend && (c.ing.spec.rules ?? []).length === 0) nonGrpcHosts.add('');
+  }
+
   // Paths already served, per host: the oldest Ingress wins, as in ingress-nginx.
   const served = new Map<string, ObjectId>();
   // The first Ingress naming a host creates ingress-nginx's server for it; its
@@ -509,7 +523,7 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
           groups.push([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]);
         }
       }
-      if (groups.length > 0) out.push(...emitRoutes(c, g, host, groups, tlsHosts.has(host), env));
+      if (groups.length > 0) out.push(...emitRoutes(c, g, host, groups, tlsHosts.has(host), env, !nonGrpcHosts.has(host)));
     }
 
     // An Ingress with only a defaultBackend is ingress-nginx's catch-all server.
@@ -528,7 +542,7 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
           catchAllTaken = c.id;
           for (const cv of b.caveats) c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'converted-with-caveat', message: cv });
           const groups = [[{ matches: [{ path: { type: 'PathPrefix' as const, value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]];
-          out.push(...emitRoutes(c, g, '', groups, tlsHosts.has(''), env));
+          out.push(...emitRoutes(c, g, '', groups, tlsHosts.has(''), env, !nonGrpcHosts.has('')));
         }
       }
     }
@@ -850,13 +864,12 @@ function forwardAction(
     } else if (bp === 'GRPC' || bp === 'H2C') {
       const app = port?.appProtocol;
       if (app === 'kubernetes.io/h2c' || app === 'grpc' || app === 'h2c') {
-        c.ledger.record(ann, 'converted', `Service ${service.namespace}/${service.name} port ${service.port} already declares appProtocol ${app}`);
+        c.h2cNotes.push({ outcome: 'converted', message: `Service ${service.namespace}/${service.name} port ${service.port} already declares appProtocol ${app}` });
       } else {
-        c.ledger.record(
-          ann,
-          'converted-with-caveat',
-          `set appProtocol: kubernetes.io/h2c on port ${service.port} of Service ${service.namespace}/${service.name} so the Gateway speaks HTTP/2 without TLS to it` + (bp === 'GRPC' ? ' (or move the path to a GRPCRoute)' : ''),
-        );
+        c.h2cNotes.push({
+          outcome: 'converted-with-caveat',
+          message: `set appProtocol: kubernetes.io/h2c on port ${service.port} of Service ${service.namespace}/${service.name} so the Gateway speaks HTTP/2 without TLS to it`,
+        });
       }
     } else {
       c.ledger.record(ann, 'not-convertible', `backend protocol ${bp} has no Gateway API equivalent; the route forwards HTTP`);
@@ -869,8 +882,41 @@ function forwardAction(
 }
 
 /** Turns the rule plans of one Ingress host into HTTPRoutes (16 rules at most each), with the HTTP->HTTPS redirect twin when ingress-nginx would redirect. */
-function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: RulePlan[][], hasTls: boolean, env: GatewayEnv): HTTPRoute[] {
+function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: RulePlan[][], hasTls: boolean, env: GatewayEnv, grpcHost = false): Array<HTTPRoute | GRPCRoute> {
   const s = c.settings;
+  const ann = NGINX_PREFIX + 'backend-protocol';
+  if (s.backendProtocol === 'GRPC' && c.semantics === 'ingress-nginx') {
+    const grpc = grpcHost ? toGrpcRules(groups.flat()) : { ok: false as const, reason: `host "${host || '*'}" also has Ingresses that are not gRPC, and a GRPCRoute may not share a hostname with HTTPRoutes` };
+    if (grpc.ok && !(s.forceSslRedirect && !hasTls)) {
+      const base = host === '' ? c.ing.metadata.name : `${c.ing.metadata.name}-${dnsName(host)}`;
+      const ns = g.namespace !== c.ns ? { namespace: g.namespace } : {};
+      const parent = (sectionName: string): ParentReference => {
+        const set = g.listenerHomes.get(sectionName);
+        return set ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName } : { name: g.name, ...ns, sectionName };
+      };
+      const redirect = hasTls && (s.sslRedirect || s.forceSslRedirect);
+      const parents = redirect ? [parent(httpsListenerName(host))] : hasTls ? [parent(HTTP_LISTENER), parent(httpsListenerName(host))] : [parent(HTTP_LISTENER)];
+      c.ledger.record(ann, 'converted', 'a GRPCRoute: Switchyard speaks HTTP/2 to the backends of GRPCRoutes');
+      if (redirect) {
+        c.ledger.record(
+          NGINX_PREFIX + (s.forceSslRedirect ? 'force-ssl-redirect' : 'ssl-redirect'),
+          'converted-with-caveat',
+          'the GRPCRoute serves the HTTPS listener only: gRPC clients do not follow the redirect ingress-nginx sent for plain-text requests, which now get 404',
+        );
+      }
+      return [
+        {
+          apiVersion: `${GATEWAY_GROUP}/v1`,
+          kind: 'GRPCRoute',
+          metadata: { name: env.names.claim('GRPCRoute', c.ns, base), namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+          spec: { parentRefs: parents, ...(host ? { hostnames: [host] } : {}), rules: grpc.rules },
+        },
+      ];
+    }
+    for (const n of c.h2cNotes) c.ledger.record(ann, n.outcome, n.outcome === 'converted' ? n.message : `${n.message} (an HTTPRoute, not a GRPCRoute: ${grpc.ok ? 'force-ssl-redirect without TLS' : grpc.reason})`);
+  } else {
+    for (const n of c.h2cNotes) c.ledger.record(ann, n.outcome, n.message);
+  }
   const base = host === '' ? c.ing.metadata.name : `${c.ing.metadata.name}-${dnsName(host)}`;
   const parent = (sectionName: string): ParentReference => {
     const set = g.listenerHomes.get(sectionName);
@@ -926,6 +972,48 @@ function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: Ru
     make(base, hasTls ? [parent(HTTP_LISTENER), parent(httpsListenerName(host))] : [parent(HTTP_LISTENER)], groups, false);
   }
   return routes;
+}
+
+const GRPC_SERVICE = /^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/;
+const GRPC_METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
+
+/**
+ * gRPC requests are POSTs to /<package.Service>/<Method>, so an Ingress path
+ * "/" is every method, "/pkg.Svc" one service and "/pkg.Svc/Method" one
+ * method. null: every method; undefined: the path is not one of these.
+ */
+function grpcMethod(path: HTTPRouteMatch['path']): GRPCMethodMatch | null | undefined {
+  if (!path || path.type === 'RegularExpression' || !path.value) return undefined;
+  const parts = path.value.replace(/\/+$/, '').split('/').slice(1);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === '')) return path.type === 'PathPrefix' ? null : undefined;
+  if (parts.length === 1 && GRPC_SERVICE.test(parts[0]!) && path.type === 'PathPrefix') return { type: 'Exact', service: parts[0]! };
+  if (parts.length === 2 && GRPC_SERVICE.test(parts[0]!) && GRPC_METHOD.test(parts[1]!)) return { type: 'Exact', service: parts[0]!, method: parts[1]! };
+  return undefined;
+}
+
+function toGrpcRules(plans: readonly RulePlan[]): { readonly ok: true; readonly rules: GRPCRouteRule[] } | { readonly ok: false; readonly reason: string } {
+  const rules: GRPCRouteRule[] = [];
+  for (const p of plans) {
+    const a = p.action;
+    if (a.kind !== 'forward') return { ok: false, reason: 'a rule redirects, which GRPCRoute cannot' };
+    if (a.timeouts) return { ok: false, reason: 'GRPCRoute has no timeouts' };
+    const other = a.filters.find((f) => f.type !== 'ExtensionRef');
+    if (other) return { ok: false, reason: `GRPCRoute has no ${other.type} filter` };
+    const matches: GRPCRouteMatch[] = [];
+    for (const m of p.matches) {
+      const method = grpcMethod(m.path);
+      if (method === undefined) return { ok: false, reason: `path ${JSON.stringify(m.path?.value ?? '')} (${m.path?.type ?? ''}) is not a gRPC service or method` };
+      matches.push({ ...(method ? { method } : {}), ...(m.headers?.length ? { headers: m.headers } : {}) });
+    }
+    const any = matches.some((m) => m.method || m.headers);
+    rules.push({
+      ...(any ? { matches } : {}),
+      ...(a.filters.length ? { filters: a.filters.map((f) => ({ type: 'ExtensionRef' as const, extensionRef: f.extensionRef! })) } : {}),
+      // Backend refs made here never carry filters.
+      backendRefs: a.backendRefs.map(({ filters: _none, ...b }) => b),
+    });
+  }
+  return { ok: true, rules };
 }
 
 function toRule(p: RulePlan, redirectToHttps: boolean): HTTPRouteRule {

@@ -12,13 +12,14 @@ import { formatFinding } from './report.js';
 
 /** What a request gets: a backend ("ns/name:port", with the path it arrives with), a weighted split, a redirect, or a 404. */
 type Outcome =
-  | { readonly backend: string; readonly path?: string; readonly timeout?: number }
+  | { readonly backend: string; readonly path?: string; readonly timeout?: number; readonly upstream?: string }
   | { readonly split: Readonly<Record<string, number>> }
   | { readonly redirect: number; readonly location: string }
   | { readonly status: number };
 
 interface Case {
   readonly scheme?: 'http' | 'https';
+  readonly method?: string;
   readonly host: string;
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -145,7 +146,8 @@ const TABLES: readonly Table[] = [
       // proxy-read/send-timeout -> timeouts.request (the larger of the two).
       { host: 'slow.example.com', path: '/report', nginx: { backend: 'default/api:80', timeout: 120 } },
       { host: 'secure.example.com', path: '/', nginx: { backend: 'default/secure:443' } },
-      { host: 'grpc.example.com', path: '/pkg.Svc/Call', nginx: { backend: 'default/grpc:50051' } },
+      // backend-protocol GRPC becomes a GRPCRoute: HTTP/2 to the backend, as ingress-nginx's grpc_pass.
+      { method: 'POST', host: 'grpc.example.com', path: '/pkg.Svc/Call', headers: { 'content-type': 'application/grpc' }, nginx: { backend: 'default/grpc:50051', upstream: 'http2' } },
     ],
   },
   {
@@ -212,7 +214,10 @@ function outcomeOf(e: Explanation): Outcome {
   if (a.kind !== 'clusters') return { status: -1 };
   const name = (b: (typeof a.backends)[number]) => (b.target.kind === 'backend' && b.target.backend ? `${b.target.backend.namespace}/${b.target.backend.name}:${b.target.backend.port}` : `error:${b.target.cluster}`);
   const live = a.backends.filter((b) => b.weight > 0);
-  if (live.length === 1) return { backend: name(live[0]!), path: live[0]!.upstream.path, timeout: a.timeouts.request };
+  const only = live[0]!;
+  if (live.length === 1) {
+    return { backend: name(only), path: only.upstream.path, timeout: a.timeouts.request, ...(only.target.kind === 'backend' ? { upstream: only.target.upstreamProtocol } : {}) };
+  }
   return { split: Object.fromEntries(live.map((b) => [name(b), b.weight])) };
 }
 
@@ -224,6 +229,7 @@ function expectOutcome(actual: Outcome, expected: Outcome, context: string): voi
       backend: actual.backend,
       ...(expected.path !== undefined ? { path: actual.path } : {}),
       ...(expected.timeout !== undefined ? { timeout: actual.timeout } : {}),
+      ...(expected.upstream !== undefined ? { upstream: actual.upstream } : {}),
     }).toEqual({ context, ...expected });
   } else {
     expect({ context, ...actual }).toEqual({ context, ...expected });
@@ -247,7 +253,7 @@ describe.each(TABLES.map((t) => [`${t.fixture} (${t.fleet})`, t] as const))('mig
   const label = (c: Case) => `${c.scheme ?? 'http'}://${c.host}${c.path}${c.headers ? ` ${JSON.stringify(c.headers)}` : ''}`;
   const check = (c: Case) => {
     const scheme = c.scheme ?? 'http';
-    const e = explain(fleet, { port: scheme === 'https' ? 443 : 80, method: 'GET', scheme, host: c.host, path: c.path, headers: c.headers ?? {} });
+    const e = explain(fleet, { port: scheme === 'https' ? 443 : 80, method: c.method ?? 'GET', scheme, host: c.host, path: c.path, headers: c.headers ?? {} });
     expectOutcome(outcomeOf(e), c.converted ?? c.nginx, label(c));
     if (c.finding) expect(result.findings.map(formatFinding).join('\n')).toMatch(c.finding);
   };
