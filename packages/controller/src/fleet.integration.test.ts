@@ -206,6 +206,15 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     expect(conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving'), 'Accepted')?.message).toBe('other controller');
   }, 60_000);
 
+  it('runs under the shipped RBAC, which allows Gateway status but not Gateway spec writes', async () => {
+    const { KubeClient, ApiError } = await import('./rest.js');
+    const sa = new KubeClient(env.kubeConfig(env.controllerUser()));
+    const path = `/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/web`;
+    await expect(sa.patch(path, 'merge', { spec: { listeners: [{ name: 'x', port: 1, protocol: 'HTTP' }] } })).rejects.toMatchObject({ statusCode: 403 });
+    await expect(sa.patch(`${path}/status`, 'merge', {})).resolves.toBeDefined();
+    await expect(sa.list('/apis/rbac.authorization.k8s.io/v1/clusterroles')).rejects.toBeInstanceOf(ApiError);
+  });
+
   it('serves health, readiness and Prometheus metrics', async () => {
     const base = `http://127.0.0.1:${ctl.httpPort}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

@@ -43,7 +43,9 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   { group: SWITCHYARD_GROUP, kind: 'RateLimit', versions: ['v1alpha1'], optional: true },
   { group: '', kind: 'Service', versions: ['v1'], optional: false },
   { group: 'discovery.k8s.io', kind: 'EndpointSlice', versions: ['v1'], optional: false },
-  { group: '', kind: 'Secret', versions: ['v1'], optional: false },
+  // Not Helm release records nor legacy ServiceAccount tokens: often the bulk
+  // of a cluster's Secrets, and never referenced by Gateway API objects.
+  { group: '', kind: 'Secret', versions: ['v1'], optional: false, fieldSelector: 'type!=helm.sh/release.v1,type!=kubernetes.io/service-account-token' },
   { group: '', kind: 'ConfigMap', versions: ['v1'], optional: false },
   { group: '', kind: 'Namespace', versions: ['v1'], optional: false },
   // Fleet workloads: their status says whether the fleet has available pods.

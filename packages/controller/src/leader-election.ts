@@ -124,7 +124,8 @@ export class LeaderElector {
         } as Lease);
         this.becameLeader();
       } catch (e) {
-        if (!isConflict(e) && !isNotFound(e)) throw e; // another replica created it first
+        if (isNotFound(e)) throw new Error(`cannot create Lease ${this.o.namespace}/${this.o.name}: namespace ${this.o.namespace} not found`);
+        if (!isConflict(e)) throw e; // a conflict: another replica created it first
       }
       return;
     }

@@ -136,6 +136,14 @@ export class Reflector {
           continue;
         }
         this.metrics?.watchError(this.key);
+        if (e instanceof ApiError && e.statusCode === 403 && this.kind.optional && !this.syncedOnce) {
+          // An optional kind this ServiceAccount may not read (RBAC older than
+          // the CRDs): run without it rather than never becoming ready; keep
+          // retrying in case the permission is granted later.
+          this.log.error({ kind: this.key, err: String(e) }, 'no permission to list an optional kind; continuing without it');
+          this.syncedOnce = true;
+          for (const w of this.syncWaiters.splice(0)) w();
+        }
         if (isNotFound(e)) {
           // The CRD was removed: its objects are gone too.
           this.store.replace(this.key, []);
