@@ -9,15 +9,20 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
+	"sigs.k8s.io/yaml"
 )
 
-// loadFile reads either { listeners, routes, clusters, endpoints, secrets }
+// loadFile reads (as JSON or YAML) either { listeners, routes, clusters, endpoints, secrets }
 // of proto3 JSON resources (with or without "@type"), or the CLI's translate
 // output { fleets: { "ns/name": { listeners, ... } } }.
 func loadFile(path string) ([]namedSet, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
+	}
+	// JSON is YAML too; `switchyard translate` prints YAML by default.
+	if data, err = yaml.YAMLToJSON(data); err != nil {
+		return nil, fmt.Errorf("%s: not JSON or YAML: %v", path, err)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {

@@ -49,7 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.key, "key", "", "client private key (PEM)")
 	fs.StringVar(&o.serverName, "server-name", "", "TLS server name to verify (default: host of -addr)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for the complete configuration")
-	fs.StringVar(&o.file, "file", "", "check resources from a JSON file instead of a server")
+	fs.StringVar(&o.file, "file", "", "check resources from a JSON or YAML file instead of a server")
 	fs.IntVar(&o.expectListeners, "expect-listeners", -1, "fail unless exactly this many listeners arrive")
 	fs.IntVar(&o.expectClusters, "expect-clusters", -1, "fail unless exactly this many clusters arrive")
 	fs.StringVar(&o.bootstrap, "bootstrap", "", "check an Envoy bootstrap file (YAML or JSON) instead")

@@ -108,6 +108,25 @@ describe('-file mode', () => {
     expect(r.code).toBe(0);
   });
 
+  test('YAML input (what `switchyard translate` prints by default)', async () => {
+    const yaml = [
+      'clusters:',
+      '- "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster',
+      '  name: static',
+      '  type: STATIC',
+      '  connectTimeout: 1s',
+      '  loadAssignment:',
+      '    clusterName: static',
+      '    endpoints:',
+      '    - lbEndpoints:',
+      '      - endpoint: { address: { socketAddress: { address: 10.0.0.1, portValue: 80 } } }',
+      '',
+    ].join('\n');
+    const r = await runXdscheck(['-file', file('doc.yaml', yaml)]);
+    expect(r.stdout).toMatch(/clusters\s+1\n/);
+    expect(r.code).toBe(0);
+  });
+
   test('validation rules inside typed_config, missing endpoints and secrets are each reported', async () => {
     const bad = asJson(fixture({ clusters: ['a', 'b'], secret: 's' }));
     bad.endpoints = bad.endpoints!.filter((e) => (e as { clusterName: string }).clusterName !== 'b');
