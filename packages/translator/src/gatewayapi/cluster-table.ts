@@ -11,7 +11,8 @@ export class ClusterTable {
   constructor(private readonly ctx: TranslationContext) {}
 
   resolve(ref: BackendObjectReference, from: { kind: string; namespace: string }, traffic: RouteTraffic, field: string): BackendResolution {
-    const key = JSON.stringify([from.kind, from.namespace, traffic, ref.group ?? '', ref.kind ?? 'Service', ref.namespace ?? from.namespace, ref.name, ref.port ?? null]);
+    // \u0000 cannot appear in Kubernetes names, so the joined key is unambiguous.
+    const key = `${from.kind}\u0000${from.namespace}\u0000${traffic}\u0000${String(ref.group ?? '')}\u0000${String(ref.kind ?? 'Service')}\u0000${String(ref.namespace ?? from.namespace)}\u0000${String(ref.name)}\u0000${String(ref.port ?? '')}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
     const r = resolveBackend(ref, from, traffic, field, this.ctx);
