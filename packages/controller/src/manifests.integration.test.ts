@@ -56,6 +56,12 @@ describe('shipped manifests (server-side dry-run, real kube-apiserver)', () => {
     await env?.stop();
   });
 
+  it('runs against the Gateway API experimental channel (a superset of standard)', async () => {
+    expect(await env.discovery.resource('gateway.networking.k8s.io/v1', 'Gateway')).toMatchObject({ plural: 'gateways', namespaced: true });
+    expect(await env.discovery.resource('gateway.networking.k8s.io/v1alpha2', 'TCPRoute')).toMatchObject({ plural: 'tcproutes' });
+    expect(await env.discovery.resource('gateway.networking.k8s.io/v1', 'ListenerSet')).toMatchObject({ plural: 'listenersets' });
+  });
+
   it('finds the manifests', () => {
     expect(FILES.some((f) => f.includes(`${join('deploy', 'rbac.yaml')}`))).toBe(true);
     expect(FILES.some((f) => f.endsWith(join('envoy', 'daemonset.yaml')))).toBe(true);
