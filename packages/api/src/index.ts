@@ -3,3 +3,4 @@ export * from './snapshot.js';
 export * from './condition.js';
 export * from './gateway-api.js';
 export * from './core.js';
+export * from './switchyard.js';
