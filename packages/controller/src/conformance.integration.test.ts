@@ -76,6 +76,30 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
     expect(bad.conditions?.find((c) => c.type === 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'InvalidKind' });
   }, 60_000);
 
+  it('keeps another controller’s entry in a route’s status.parents', async () => {
+    const path = `/apis/gateway.networking.k8s.io/v1/namespaces/${INFRA}/httproutes/gateway-conformance-infra-test/status`;
+    const route = (await env.get<KubeObject<unknown, RouteStatus>>('gateway.networking.k8s.io/v1', 'HTTPRoute', INFRA, 'gateway-conformance-infra-test'))!;
+    const foreign = {
+      parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'elsewhere' },
+      controllerName: 'example.com/other-controller',
+      conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'theirs', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: route.metadata.generation }],
+    };
+    await env.admin.replace(path, { ...route, status: { parents: [...(route.status?.parents ?? []), foreign] } } as KubeObject);
+    // A spec change makes Switchyard rewrite its own entry (new observedGeneration).
+    await env.apply({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'gateway-conformance-infra-test', namespace: INFRA },
+      spec: { parentRefs: [{ name: 'same-namespace' }], rules: [{ backendRefs: [{ name: 'infra-backend-v1', port: 8080 }] }], hostnames: ['example.com'] },
+    });
+    const parents = await eventually(async () => {
+      const r = await env.get<KubeObject<unknown, RouteStatus>>('gateway.networking.k8s.io/v1', 'HTTPRoute', INFRA, 'gateway-conformance-infra-test');
+      const ours = r?.status?.parents?.find((p) => p.controllerName === CONTROLLER_NAME);
+      return ours?.conditions?.[0]?.observedGeneration === r?.metadata.generation ? r?.status?.parents : undefined;
+    }, { what: 'our parent entry at the new generation' });
+    expect(parents.find((p) => p.controllerName === 'example.com/other-controller')?.conditions?.[0]?.message).toBe('theirs');
+  }, 30_000);
+
   it('an Envoy of the fleet (mTLS, fleet Secret) receives a configuration xdscheck accepts, and the rendered bootstrap is valid', async () => {
     const secret = await eventually(() => env.get<Secret>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'), { what: 'fleet Secret' });
     const dir = env.dir;
