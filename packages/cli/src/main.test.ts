@@ -1,6 +1,7 @@
 // The CLI as a user runs it: commands in-process with captured output (fast),
 // plus the built command spawned once to check the real entry point.
 import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import readline from 'node:readline';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -231,6 +232,18 @@ describe('switchyard serve (command line)', () => {
 
   it('names a --from-dir that is not a directory, exit 1', async () => {
     expectOneLineError(await runCli(['serve', '--from-dir', '/no/such/dir']), 1, /^error: --from-dir: "\/no\/such\/dir" is not a directory\n$/);
+  });
+
+  it('names an address it cannot listen on, exit 1', async () => {
+    const busy = net.createServer();
+    const port = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as net.AddressInfo).port)));
+    try {
+      const dir = path.dirname(tmpFile('in.yaml', SMALL));
+      const r = await runCli(['serve', '--from-dir', dir, '--xds-address', '127.0.0.1:0', '--http-address', `127.0.0.1:${port}`, '--log-level', 'error']);
+      expectOneLineError(r, 1, new RegExp(`^error: --http-address 127\\.0\\.0\\.1:${port}: cannot listen: address already in use\\n$`));
+    } finally {
+      busy.close();
+    }
   });
 
   it('reports a controller that cannot reach a cluster in one line, exit 1', async () => {

@@ -20,32 +20,13 @@ Run 'switchyard COMMAND --help' for a command's options.`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
-interface MigrateModule {
-  migrateCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number>;
-}
-
-// `migrate` is its own module (packages/cli/src/migrate), loaded on use.
-const migrate: Command = async (args, io) => {
-  let mod: Partial<MigrateModule>;
-  try {
-    mod = (await import(MIGRATE_MODULE)) as Partial<MigrateModule>;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw new UserError('migrate: not available in this build');
-    throw err;
-  }
-  if (typeof mod.migrateCommand !== 'function') throw new UserError('migrate: not available in this build');
-  return mod.migrateCommand(args, io);
-};
-// A variable, so the type checker does not require the module to exist yet.
-const MIGRATE_MODULE: string = './migrate/index.js';
-
 // Commands load on use: `version` should not pay for the Envoy protos, and
 // `translate` not for the Kubernetes client.
 const COMMANDS: Readonly<Record<string, Command>> = {
   serve: async (args, io) => (await import('./commands/serve.js')).serveCommand(args, io),
   translate: async (args, io) => (await import('./commands/translate.js')).translateCommand(args, io),
   explain: async (args, io) => (await import('./commands/explain.js')).explainCommand(args, io),
-  migrate,
+  migrate: async (args, io) => (await import('./migrate/index.js')).migrateCommand(args, io),
   version: async (args, io) => (await import('./commands/version.js')).versionCommand(args, io),
 };
 

@@ -77,11 +77,6 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
         writeLine(io.stderr, `error: ${err.message}`);
         return EXIT_USER_ERROR;
       }
-      const e = err as NodeJS.ErrnoException;
-      if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
-        writeLine(io.stderr, `error: cannot listen: ${e.message}`);
-        return EXIT_USER_ERROR;
-      }
       throw err;
     }
     await (io.stopSignal ?? untilSignal());

@@ -140,13 +140,26 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
   await reload();
 
   const xdsServer = options.xds.createServer(cache, logger);
-  const xdsPort = await xdsServer.listen(options.xdsAddress.host, options.xdsAddress.port);
+  let xdsPort: number;
+  try {
+    xdsPort = await xdsServer.listen(options.xdsAddress.host, options.xdsAddress.port);
+  } catch (err) {
+    unsubscribeNack();
+    throw new StandaloneSetupError(`--xds-address ${options.xdsAddress.host}:${options.xdsAddress.port}: cannot listen: ${listenReason(err)}`);
+  }
 
   const httpServer = http.createServer((req, res) => handleHttp(req, res));
-  const httpPort = await new Promise<number>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.httpAddress.port, options.httpAddress.host, () => resolve((httpServer.address() as AddressInfo).port));
-  });
+  let httpPort: number;
+  try {
+    httpPort = await new Promise<number>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.httpAddress.port, options.httpAddress.host, () => resolve((httpServer.address() as AddressInfo).port));
+    });
+  } catch (err) {
+    unsubscribeNack();
+    await xdsServer.close();
+    throw new StandaloneSetupError(`--http-address ${options.httpAddress.host}:${options.httpAddress.port}: cannot listen: ${listenReason(err)}`);
+  }
   const xdsAddressText = `${hostForUrl(options.xdsAddress.host)}:${xdsPort}`;
   logger.info({ dir, xds: xdsAddressText, http: `http://${hostForUrl(options.httpAddress.host)}:${httpPort}` }, 'serving');
 
@@ -236,6 +249,15 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
 /** A problem that stops standalone mode from starting (exit code 1, one line). */
 export class StandaloneSetupError extends Error {
   override readonly name = 'StandaloneSetupError';
+}
+
+/** The reason a bind failed, from a Node error or gRPC's wrapped one. */
+function listenReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/EADDRINUSE/.test(text)) return 'address already in use';
+  if (/EADDRNOTAVAIL/.test(text)) return 'address not available on this machine';
+  if (/EACCES/.test(text)) return 'permission denied';
+  return text.split('\n')[0]!;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
