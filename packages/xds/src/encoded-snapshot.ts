@@ -192,11 +192,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
+// Subtrees that never name a cluster, secret or route configuration: route
+// metadata (a Struct, possibly large) and HTTP route matchers.
+const SKIP_KEYS = new Set(['metadata', 'match']);
+
 function walk(v: unknown, visit: (key: string, value: unknown) => void): void {
   if (Array.isArray(v)) {
-    for (const item of v) walk(item, visit);
+    for (const item of v) if (typeof item === 'object' && item !== null) walk(item, visit);
   } else if (isObject(v)) {
-    for (const [k, child] of Object.entries(v)) {
+    for (const k in v) {
+      if (SKIP_KEYS.has(k)) continue;
+      const child = v[k];
       visit(k, child);
       if (typeof child === 'object' && child !== null) walk(child, visit);
     }
