@@ -42,7 +42,7 @@ test('references: routes, tcp_proxy, HCM rds, TLS secrets, EDS service names', (
       },
     ],
   });
-  expect(route.clusters.sort()).toEqual(['a', 'mirror', 'w1', 'w2']);
+  expect([...route.clusters].sort()).toEqual(['a', 'mirror', 'w1', 'w2']);
   const listener = referencesOf(TypeUrl.Listener, 'l', {
     name: 'l',
     filter_chains: [
