@@ -16,14 +16,9 @@ import {
   compareByCreationThenName,
   type BackendTLSPolicy,
   type Gateway,
-  type GRPCMethodMatch,
   type GRPCRoute,
-  type GRPCRouteMatch,
-  type GRPCRouteRule,
   type HTTPBackendRef,
-  type HTTPCORSFilter,
   type HTTPHeaderMatch,
-  type HTTPRequestRedirectFilter,
   type HTTPRoute,
   type HTTPRouteFilter,
   type HTTPRouteMatch,
@@ -46,10 +41,13 @@ import {
   type ClassSource,
   type HTTPIngressPath,
   type Ingress,
-  type IngressClass,
 } from './ingress.js';
 import { Ledger, NGINX_PREFIX, parseNginxAnnotations, type Canary, type NginxSettings } from './nginx-annotations.js';
+import { corsFilter } from './cors.js';
+import { toGrpcRules } from './grpc-route.js';
 import { convertPath, planRewrite, type PathSemantics } from './paths.js';
+import type { Action, RulePlan } from './plan.js';
+import { redirectFilter } from './redirect.js';
 import { cmp, compareFindings, type Finding, type ObjectId, type Outcome } from './report.js';
 
 export const SWITCHYARD_GROUP = 'switchyard.dev';
@@ -83,16 +81,6 @@ export interface ConvertResult {
   readonly objects: readonly KubeObject[];
   readonly findings: readonly Finding[];
   readonly ingresses: readonly IngressReport[];
-}
-
-/** The reserved route for an action: forward to backends, or redirect. */
-type Action =
-  | { readonly kind: 'forward'; readonly backendRefs: HTTPBackendRef[]; readonly filters: HTTPRouteFilter[]; readonly timeouts?: HTTPRouteTimeouts }
-  | { readonly kind: 'redirect'; readonly redirect: HTTPRequestRedirectFilter };
-
-interface RulePlan {
-  readonly matches: HTTPRouteMatch[];
-  readonly action: Action;
 }
 
 interface IngressContext {
@@ -511,7 +499,7 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
         }
         served.set(key, c.id);
         const canary = findCanary(canaries, host, path, c, usedCanaries);
-        const plans = pathRules(c, host, path, field, regexHosts.has(host), forwardExtras, env, canary);
+        const plans = pathRules(c, path, field, regexHosts.has(host), forwardExtras, env, canary);
         if (plans.length > 0) groups.push(plans);
       }
       // defaultBackend -> the host's "/" location (the catch-all of that host).
@@ -595,7 +583,6 @@ function findCanary(canaries: readonly IngressContext[], host: string, path: HTT
 /** The rules one Ingress path becomes: canary header/cookie rules first (they win ties by order), then the path itself. */
 function pathRules(
   c: IngressContext,
-  host: string,
   path: HTTPIngressPath,
   field: string,
   regexHost: boolean,
@@ -711,39 +698,6 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-type RedirectConversion = { readonly kind: 'ok'; readonly filter: HTTPRequestRedirectFilter; readonly caveat?: string } | { readonly kind: 'error'; readonly message: string };
-
-const REDIRECT_CODES = [301, 302, 303, 307, 308];
-
-/** permanent-redirect / temporal-redirect: nginx `return <code> <url>`. */
-export function redirectFilter(rawUrl: string, code: number): RedirectConversion {
-  if (!REDIRECT_CODES.includes(code)) return { kind: 'error', message: `redirect code ${code} is not one Gateway API can send (${REDIRECT_CODES.join(', ')})` };
-  // "$request_uri" at the end keeps the request's path and query, which is
-  // what a RequestRedirect without a path modifier does.
-  const keepPath = rawUrl.endsWith('$request_uri');
-  const url = keepPath ? rawUrl.slice(0, -'$request_uri'.length) : rawUrl;
-  if (url.includes('$')) return { kind: 'error', message: `redirect URL "${rawUrl}" uses nginx variables other than a trailing $request_uri` };
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return { kind: 'error', message: `redirect URL "${rawUrl}" is not an absolute URL` };
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { kind: 'error', message: `redirect URL "${rawUrl}" is not http or https` };
-  const filter: HTTPRequestRedirectFilter = {
-    scheme: u.protocol.slice(0, -1),
-    hostname: u.hostname,
-    ...(u.port ? { port: Number(u.port) } : {}),
-    ...(keepPath ? {} : { path: { type: 'ReplaceFullPath' as const, replaceFullPath: u.pathname || '/' } }),
-    statusCode: code,
-  };
-  const caveats: string[] = [];
-  if (!keepPath && (u.search || u.hash)) caveats.push(`the query string or fragment of "${rawUrl}" cannot be set by a Gateway API redirect and is dropped`);
-  if (!keepPath && !/^https?:\/\/[^/]+\//.test(url)) caveats.push(`"${rawUrl}" has no path; the redirect goes to "/"`);
-  if (keepPath && new URL(url).pathname !== '/') caveats.push(`the path of "${url}" before $request_uri cannot be prepended by a Gateway API redirect and is dropped`);
-  return caveats.length ? { kind: 'ok', filter, caveat: caveats.join('; ') } : { kind: 'ok', filter };
-}
-
 interface IngressFilters {
   readonly filters: HTTPRouteFilter[];
   readonly timeouts?: HTTPRouteTimeouts;
@@ -753,7 +707,11 @@ interface IngressFilters {
 function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
   const s = c.settings;
   const filters: HTTPRouteFilter[] = [];
-  if (s.cors) filters.push({ type: 'CORS', cors: corsFilter(c) });
+  if (s.cors) {
+    const { filter, caveats } = corsFilter(s.cors);
+    filters.push({ type: 'CORS', cors: filter });
+    c.ledger.record(NGINX_PREFIX + 'enable-cors', caveats.length ? 'converted-with-caveat' : 'converted', caveats.length ? caveats.join('; ') : 'HTTPRoute CORS filter');
+  }
   if (s.rateLimits) {
     const units: Array<['rps' | 'rpm', number | undefined, 'Second' | 'Minute']> = [
       ['rps', s.rateLimits.rps, 'Second'],
@@ -789,43 +747,6 @@ function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
     c.ledger.record(NGINX_PREFIX + 'proxy-connect-timeout', 'not-convertible', 'Gateway API has no connection timeout towards the backend; the implementation default applies');
   }
   return { filters, ...(timeouts ? { timeouts } : {}) };
-}
-
-const ORIGIN = /^(\*|https?:\/\/(((\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+|\*)(:[0-9]{1,5})?))$/;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', '*'];
-
-function corsFilter(c: IngressContext): HTTPCORSFilter {
-  const cors = c.settings.cors!;
-  const dropped: string[] = [];
-  const keep = (list: readonly string[], ok: (v: string) => boolean, what: string): string[] => {
-    const out: string[] = [];
-    for (const v of list) {
-      if (ok(v)) {
-        if (!out.includes(v)) out.push(v);
-      } else dropped.push(`${what} "${v}"`);
-    }
-    return out.includes('*') ? ['*'] : out;
-  };
-  const allowOrigins = keep(cors.allowOrigins, (v) => ORIGIN.test(v), 'origin');
-  const allowMethods = keep(cors.allowMethods, (v) => METHODS.includes(v), 'method');
-  const allowHeaders = keep(cors.allowHeaders, (v) => v === '*' || HEADER_NAME.test(v), 'header');
-  const exposeHeaders = keep(cors.exposeHeaders, (v) => v === '*' || HEADER_NAME.test(v), 'header');
-  const filter: HTTPCORSFilter = {
-    ...(allowOrigins.length ? { allowOrigins } : {}),
-    allowCredentials: cors.allowCredentials,
-    ...(allowMethods.length ? { allowMethods } : {}),
-    ...(allowHeaders.length ? { allowHeaders } : {}),
-    ...(exposeHeaders.length ? { exposeHeaders } : {}),
-    ...(cors.maxAge >= 1 ? { maxAge: cors.maxAge } : {}),
-  };
-  const caveats: string[] = [];
-  if (dropped.length) caveats.push(`left out what Gateway API CORS does not accept: ${dropped.join(', ')}`);
-  if (cors.allowCredentials && allowOrigins.includes('*')) {
-    caveats.push('with credentials allowed and origin "*", ingress-nginx answered "Access-Control-Allow-Origin: *" (which browsers refuse with credentials); Gateway API echoes the request origin instead');
-  }
-  c.ledger.record(NGINX_PREFIX + 'enable-cors', caveats.length ? 'converted-with-caveat' : 'converted', caveats.length ? caveats.join('; ') : 'HTTPRoute CORS filter');
-  return filter;
 }
 
 /** A forwarding action, noting the backend-protocol consequences for the Service behind it. */
@@ -972,48 +893,6 @@ function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: Ru
     make(base, hasTls ? [parent(HTTP_LISTENER), parent(httpsListenerName(host))] : [parent(HTTP_LISTENER)], groups, false);
   }
   return routes;
-}
-
-const GRPC_SERVICE = /^[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*$/;
-const GRPC_METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
-
-/**
- * gRPC requests are POSTs to /<package.Service>/<Method>, so an Ingress path
- * "/" is every method, "/pkg.Svc" one service and "/pkg.Svc/Method" one
- * method. null: every method; undefined: the path is not one of these.
- */
-function grpcMethod(path: HTTPRouteMatch['path']): GRPCMethodMatch | null | undefined {
-  if (!path || path.type === 'RegularExpression' || !path.value) return undefined;
-  const parts = path.value.replace(/\/+$/, '').split('/').slice(1);
-  if (parts.length === 0 || (parts.length === 1 && parts[0] === '')) return path.type === 'PathPrefix' ? null : undefined;
-  if (parts.length === 1 && GRPC_SERVICE.test(parts[0]!) && path.type === 'PathPrefix') return { type: 'Exact', service: parts[0]! };
-  if (parts.length === 2 && GRPC_SERVICE.test(parts[0]!) && GRPC_METHOD.test(parts[1]!)) return { type: 'Exact', service: parts[0]!, method: parts[1]! };
-  return undefined;
-}
-
-function toGrpcRules(plans: readonly RulePlan[]): { readonly ok: true; readonly rules: GRPCRouteRule[] } | { readonly ok: false; readonly reason: string } {
-  const rules: GRPCRouteRule[] = [];
-  for (const p of plans) {
-    const a = p.action;
-    if (a.kind !== 'forward') return { ok: false, reason: 'a rule redirects, which GRPCRoute cannot' };
-    if (a.timeouts) return { ok: false, reason: 'GRPCRoute has no timeouts' };
-    const other = a.filters.find((f) => f.type !== 'ExtensionRef');
-    if (other) return { ok: false, reason: `GRPCRoute has no ${other.type} filter` };
-    const matches: GRPCRouteMatch[] = [];
-    for (const m of p.matches) {
-      const method = grpcMethod(m.path);
-      if (method === undefined) return { ok: false, reason: `path ${JSON.stringify(m.path?.value ?? '')} (${m.path?.type ?? ''}) is not a gRPC service or method` };
-      matches.push({ ...(method ? { method } : {}), ...(m.headers?.length ? { headers: m.headers } : {}) });
-    }
-    const any = matches.some((m) => m.method || m.headers);
-    rules.push({
-      ...(any ? { matches } : {}),
-      ...(a.filters.length ? { filters: a.filters.map((f) => ({ type: 'ExtensionRef' as const, extensionRef: f.extensionRef! })) } : {}),
-      // Backend refs made here never carry filters.
-      backendRefs: a.backendRefs.map(({ filters: _none, ...b }) => b),
-    });
-  }
-  return { ok: true, rules };
 }
 
 function toRule(p: RulePlan, redirectToHttps: boolean): HTTPRouteRule {
