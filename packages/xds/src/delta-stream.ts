@@ -149,7 +149,10 @@ export class DeltaStream extends AdsStream {
       if (complete && exact) st.current.reset(d.typeSet.resources);
       return;
     }
-    for (const r of updates) st.toldAbsent.delete(r.name);
+    for (const r of updates) {
+      st.toldAbsent.delete(r.name);
+      st.rejected.delete(r.name);
+    }
     const nonce = this.nextNonce();
     const snapshotVersion = this.ctx.cache.snapshot(this.ctx.fleet)?.version ?? '';
     const response = encodeDeltaDiscoveryResponse({
