@@ -6,7 +6,9 @@ import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import os from 'node:os';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { runXdscheck } from '@switchyard/xds';
 import { runCli } from './testing/capture.js';
 import type { RenderedTranslation } from './render.js';
 
@@ -99,19 +101,41 @@ describe('Dockerfile', () => {
 });
 
 describe('e2e/kind/manifests/e2e.yaml', () => {
-  it('gives the e2e Gateway a programmed fleet and its route every rule', async () => {
-    // `make deploy` creates the GatewayClass from the examples.
+  it('gives the e2e Gateway a programmed fleet with every listener, and its routes every rule', async () => {
+    // `make deploy` creates the GatewayClass from the examples; e2e.sh
+    // creates the TLS Secret e2e-tls (here: the examples' *.example.com one).
     const gatewayClass = path.join(REPO, 'examples', '00-switchyard-gatewayclass.yaml');
-    const r = await runCli(['translate', '-f', gatewayClass, '-f', path.join(KIND_DIR, 'manifests', 'e2e.yaml'), '--add-missing-endpoints', '-o', 'json']);
+    const secrets = parseAllDocuments(fs.readFileSync(path.join(REPO, 'examples', '91-tls-secrets.yaml'), 'utf8')).map((d) => d.toJS() as { metadata: { name: string; namespace: string } });
+    const wildcard = secrets.find((s) => s.metadata.name === 'wildcard-tls')!;
+    const secretFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-e2e-')), 'e2e-tls.yaml');
+    fs.writeFileSync(secretFile, stringify({ ...wildcard, metadata: { name: 'e2e-tls', namespace: 'switchyard-e2e' } }));
+    const r = await runCli(['translate', '-f', gatewayClass, '-f', secretFile, '-f', path.join(KIND_DIR, 'manifests', 'e2e.yaml'), '--add-missing-endpoints', '-o', 'json']);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout) as RenderedTranslation;
     expect(Object.keys(doc.fleets)).toEqual(['switchyard-e2e/e2e']);
-    const cond = (kind: string, type: string) => {
-      const s = doc.statuses.find((x) => x.kind === kind && x.name === 'e2e')?.status as { conditions?: Array<{ type: string; status: string }>; parents?: Array<{ conditions: Array<{ type: string; status: string }> }> };
-      return (kind === 'HTTPRoute' ? s?.parents?.[0]?.conditions : s?.conditions)?.find((c) => c.type === type)?.status;
+    type Conditions = Array<{ type: string; status: string; reason: string }>;
+    const statusOf = (kind: string) => doc.statuses.find((x) => x.kind === kind && x.name === 'e2e')?.status as {
+      conditions?: Conditions;
+      listeners?: Array<{ name: string; conditions: Conditions }>;
+      parents?: Array<{ conditions: Conditions }>;
     };
-    expect([cond('Gateway', 'Programmed'), cond('HTTPRoute', 'Accepted'), cond('HTTPRoute', 'ResolvedRefs')]).toEqual(['True', 'True', 'True']);
-  });
+    const is = (conds: Conditions | undefined, type: string) => conds?.find((c) => c.type === type)?.status;
+    const gateway = statusOf('Gateway');
+    expect(is(gateway.conditions, 'Programmed')).toBe('True');
+    expect(gateway.listeners?.map((l) => [l.name, is(l.conditions, 'Programmed'), is(l.conditions, 'ResolvedRefs')])).toEqual([
+      ['http', 'True', 'True'],
+      ['https', 'True', 'True'],
+      ['tcp', 'True', 'True'],
+    ]);
+    for (const kind of ['HTTPRoute', 'TCPRoute']) {
+      const parents = statusOf(kind).parents!;
+      expect([kind, parents.map((p) => [is(p.conditions, 'Accepted'), is(p.conditions, 'ResolvedRefs')])]).toEqual([kind, [['True', 'True']]]);
+    }
+    const out = path.join(path.dirname(secretFile), 'translate.json');
+    fs.writeFileSync(out, r.stdout);
+    const check = await runXdscheck(['-file', out]);
+    expect(`${check.stdout}${check.stderr}`).toMatch(/OK\n$/);
+  }, 300_000);
 });
 
 describe('e2e/conformance (Go)', () => {
