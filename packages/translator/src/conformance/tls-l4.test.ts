@@ -189,7 +189,7 @@ function destination(c: TlsConnectionExplanation): Record<string, number> | 'rej
   const out: Record<string, number> = {};
   for (const b of c.action.backends) {
     if (b.share === 0) continue;
-    const name = b.backend ? b.backend.name : 'rejected';
+    const name = b.rejected ? 'rejected' : (b.backend?.name ?? b.cluster);
     out[name] = Math.round(((out[name] ?? 0) + b.share) * 1000) / 1000;
   }
   return Object.keys(out).length === 1 && out.rejected !== undefined ? 'rejected' : out;

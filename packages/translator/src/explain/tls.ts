@@ -16,6 +16,7 @@ import { filterChainName, listenerPort, selectFilterChain, type ConnectionFacts 
 import { httpConnectionManagerOf } from './http-connection-manager.js';
 import { backendSourceOf } from './metadata.js';
 import type { BackendSource } from './types.js';
+import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
 
 /** A connection as a client would open it to a Gateway's Envoy. */
 export interface TlsConnectionQuery {
@@ -87,6 +88,8 @@ export interface ConnectionBackend {
   readonly share: number;
   /** Set when Envoy opens TLS to the backend (BackendTLSPolicy). */
   readonly upstreamTls?: UpstreamTls;
+  /** This share stands for an invalid backendRef: Envoy closes these connections (cluster without endpoints). */
+  readonly rejected: boolean;
 }
 
 export type ConnectionAction =
@@ -279,6 +282,7 @@ function udpBackends(resources: EnvoyResources, clusterName: string): Connection
       backend: backendOf(l),
       weight: l.load_balancing_weight?.value ?? 0,
       share: total > 0 ? (l.load_balancing_weight?.value ?? 0) / total : 0,
+      rejected: false,
     }));
   }
   return backendsOf(resources, [{ cluster: clusterName, weight: 1 }]);
@@ -296,6 +300,7 @@ function backendsOf(resources: EnvoyResources, entries: ReadonlyArray<{ cluster:
       weight: e.weight,
       share: total > 0 ? e.weight / total : 0,
       ...(upstreamTls ? { upstreamTls } : {}),
+      rejected: e.cluster === INVALID_TCP_BACKEND_CLUSTER,
     };
   });
 }

@@ -272,6 +272,20 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
     expect(f.clusters.find((x) => x.name === 'infra/plain:8080')).toBeUndefined();
   });
 
+  it('leaves TCP/TLS route backends alone: a passthrough backend already gets the client\'s TLS', () => {
+    const objs = [
+      ...objects(),
+      { apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { namespace: 'infra', name: 'pass', generation: 1 }, spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } }] } } as KubeObject,
+      route('TLSRoute', 'infra', 'p', { parentRefs: [{ name: 'pass' }], hostnames: ['secure.example.com'], rules: [{ backendRefs: [{ name: 'secure', port: 443 }] }] }),
+    ];
+    const r = run(objs);
+    const c = explainTlsConnection(fleetOf(r, 'infra/pass'), { port: 443, transport: 'tls', sni: 'secure.example.com' });
+    expect(c).toMatchObject({ tls: { mode: 'passthrough' }, action: { kind: 'tcp_proxy', backends: [{ backend: { name: 'secure' }, rejected: false }] } });
+    if (c.outcome === 'accepted' && c.action.kind === 'tcp_proxy') expect(c.action.backends[0]?.upstreamTls).toBeUndefined();
+    // The HTTP route's cluster for the same Service port still gets the policy.
+    expect(fleetOf(r).clusters.find((x) => x.name === 'infra/secure:443')?.transport_socket).toBeDefined();
+  });
+
   it('reports an unusable client certificate on the Gateway (ResolvedRefs=False), which stays Accepted', () => {
     const objs = objects().filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'client'));
     const r = run(objs);
