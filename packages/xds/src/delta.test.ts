@@ -285,3 +285,31 @@ test('a client that stops reading holds at most one response per type and never 
   const ip = (r: DeltaResponse) => (decodeAny(r.resources[0]!.resource) as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string } } } }[] }[] }).endpoints[0]!.lb_endpoints[0]!.endpoint.address.socket_address.address;
   expect(ip(latest)).toBe('10.0.0.12');
 });
+
+test('controller restart: Envoy reconnects before the first snapshot, which then brings nothing it already has', async () => {
+  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], secret: 'cert' }));
+  const s1 = connect();
+  const got = await syncAll(s1, ['a', 'b']);
+  s1.end();
+  // A new controller: empty cache, same objects translated a moment later.
+  const restarted = new SnapshotCache();
+  const server2 = createXdsServer({ cache: restarted, tls: { insecure: true } });
+  const port2 = await server2.listen('127.0.0.1', 0);
+  const c = new TestAdsClient({ port: port2, node: { id: 'envoy-1', cluster: FLEET } });
+  try {
+    const s2 = c.delta();
+    s2.request(TypeUrl.Cluster, { initial: versions(got.cds!) });
+    s2.request(TypeUrl.ClusterLoadAssignment, { subscribe: ['a', 'b'], initial: versions(got.eds!) });
+    s2.request(TypeUrl.Listener, { initial: versions(got.lds!) });
+    s2.request(TypeUrl.RouteConfiguration, { subscribe: ['http-8080'], initial: versions(got.rds!) });
+    // The stream is registered before the snapshot is set (the requests were processed).
+    while (server2.streams().length === 0) await new Promise((r) => setTimeout(r, 10));
+    restarted.setFleet(FLEET, fixture({ clusters: ['a', 'b'], secret: 'cert' }));
+    s2.request(TypeUrl.Secret, { subscribe: ['cert'] }); // marker
+    const first = await s2.next();
+    expect(first.type_url).toBe(TypeUrl.Secret);
+  } finally {
+    c.close();
+    await server2.close();
+  }
+});
