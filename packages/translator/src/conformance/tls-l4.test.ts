@@ -571,6 +571,20 @@ describe('BackendTLSPolicy conformance', () => {
 // ---- HTTPS listeners (Gateway features this issue implements) ---------------
 
 describe('HTTPS listener conformance', () => {
+  it('HTTPRouteHTTPSListener: SNI = Host picks the listener, its routes answer', () => {
+    const w = new World(['tests/httproute-https-listener.yaml']);
+    const gw = `${INFRA}/same-namespace-with-https-listener`;
+    mustBeAccepted(w, gw, 'HTTPRoute', [`${INFRA}/httproute-https-test`, `${INFRA}/httproute-https-test-no-hostname`]);
+    const f = w.fleet(gw);
+    const got = ['example.org', 'unknown-example.org', 'second-example.org'].map((host) => {
+      const e = explain(f, { port: 443, scheme: 'https', method: 'GET', host, path: '/' });
+      if (e.kind === 'no-route') return [host, e.status];
+      const t = e.kind === 'route' && e.action.kind === 'clusters' ? e.action.backends[0]?.target : undefined;
+      return [host, 200, t?.kind === 'backend' ? t.backend?.name : undefined];
+    });
+    expect(got).toEqual([['example.org', 200, 'infra-backend-v1'], ['unknown-example.org', 404], ['second-example.org', 200, 'infra-backend-v2']]);
+  });
+
   it('HTTPRouteHTTPSListenerDetectMisdirectedRequests: 421 for a Host another listener of the port owns, by SNI', () => {
     const w = new World(['tests/httproute-https-listener-detect-misdirected-requests.yaml']);
     const gw = `${INFRA}/same-namespace-with-https-listener`;
