@@ -165,10 +165,7 @@ export const gatewayTests: ConformanceTest[] = [
       listeners(infra('gateway-with-one-attached-route'), [{ name: 'http', supportedKinds: ['HTTPRoute'], attachedRoutes: 1, conditions: READY }]),
       listeners(infra('gateway-with-two-attached-routes'), [{ name: 'http', supportedKinds: ['HTTPRoute'], attachedRoutes: 2, conditions: READY }]),
       routeCondition(infra('http-route-not-accepted'), infra('gateway-with-two-attached-routes'), cond('Accepted', 'False', 'NoMatchingListenerHostname')),
-      failing(
-        listeners(infra('unresolved-gateway-with-one-attached-unresolved-route'), [{ name: 'tls', supportedKinds: ['HTTPRoute'], attachedRoutes: 1, conditions: [cond('Programmed', 'False'), cond('ResolvedRefs', 'False')] }]),
-        'attachedRoutes on a listener whose certificate refs do not resolve (routes still attach to it)',
-      ),
+      listeners(infra('unresolved-gateway-with-one-attached-unresolved-route'), [{ name: 'tls', supportedKinds: ['HTTPRoute'], attachedRoutes: 1, conditions: [cond('Programmed', 'False'), cond('ResolvedRefs', 'False')] }]),
       routeCondition(infra('http-route-4'), infra('unresolved-gateway-with-one-attached-unresolved-route'), cond('ResolvedRefs', 'False')),
     ],
   },

@@ -1,7 +1,7 @@
 // HTTPRoute conformance tests about matching: paths, headers, query
 // parameters, methods, precedence, hostnames and ports.
 import type { ConformanceTest } from './types.js';
-import { accepted, acceptedAndResolved, answers, cond, failing, HOST_PORT_KEPT, infra, INFRA, reaches, SAME_NAMESPACE, V1, V2, V3, WEB } from './dsl.js';
+import { accepted, acceptedAndResolved, answers, cond, infra, INFRA, reaches, SAME_NAMESPACE, V1, V2, V3, WEB } from './dsl.js';
 
 const G = SAME_NAMESPACE;
 
@@ -151,7 +151,7 @@ export const httpRouteMatchingTests: ConformanceTest[] = [
         { kind: 'namespace-ready' as const, namespaces: [INFRA] },
         ...acceptedAndResolved(gw, routes),
         reaches(gw, '/s1', V1, INFRA, { host: 'very.specific.com' }),
-        failing(reaches(gw, '/s1', V1, INFRA, { host: 'very.specific.com:1234' }), HOST_PORT_KEPT),
+        reaches(gw, '/s1', V1, INFRA, { host: 'very.specific.com:1234' }),
         answers(gw, '/s1', 404, { host: 'non.matching.com' }),
         answers(gw, '/s1', 404, { host: 'foo.nonmatchingwildcard.io' }),
         answers(gw, '/s1', 404, { host: 'foo.wildcard.io' }),
@@ -238,9 +238,9 @@ export const httpRouteMatchingTests: ConformanceTest[] = [
         ...acceptedAndResolved(gw, [infra('backend-v2')], { listeners: ['listener-2'] }),
         ...acceptedAndResolved(gw, [infra('backend-v3')], { listeners: ['listener-4'] }),
         reaches(gw, '/', V1, INFRA, { host: 'foo.com', listener: 'listener-1' }),
-        failing(reaches(gw, '/', V2, INFRA, { host: 'foo.com:8080', listener: 'listener-2' }), HOST_PORT_KEPT),
-        failing(reaches(gw, '/', V2, INFRA, { host: 'bar.com:8080', listener: 'listener-2' }), HOST_PORT_KEPT),
-        failing(reaches(gw, '/', V3, INFRA, { host: 'foo.com:8090', listener: 'listener-4' }), HOST_PORT_KEPT),
+        reaches(gw, '/', V2, INFRA, { host: 'foo.com:8080', listener: 'listener-2' }),
+        reaches(gw, '/', V2, INFRA, { host: 'bar.com:8080', listener: 'listener-2' }),
+        reaches(gw, '/', V3, INFRA, { host: 'foo.com:8090', listener: 'listener-4' }),
         answers(gw, '/', 404, { host: 'bar.com:8090', listener: 'listener-4' }),
       ];
     })(),

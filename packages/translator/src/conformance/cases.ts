@@ -1,7 +1,6 @@
 // The conformance table: every upstream test in scope, and the ones left out
 // with the reason.
 import type { ConformanceTest } from './types.js';
-import { HOST_PORT_KEPT } from './dsl.js';
 import { httpRouteMatchingTests } from './cases-httproute-matching.js';
 import { httpRouteFilterTests } from './cases-httproute-filters.js';
 import { httpRouteListenerTests, httpRouteRefTests } from './cases-httproute-refs.js';
@@ -25,10 +24,6 @@ export const CONFORMANCE_TESTS: readonly ConformanceTest[] = [
  * entry when its test passes or the claim is withdrawn.
  */
 export const OVERCLAIMED: Readonly<Record<string, string>> = {
-  HTTPRouteHostnameIntersection: HOST_PORT_KEPT,
-  HTTPRouteListenerPortMatching: HOST_PORT_KEPT,
-  GatewayWithAttachedRoutes: 'the class claims Gateway and HTTPRoute, but a listener with unresolved certificate refs reports 0 attachedRoutes',
-  HTTPRouteCORS: 'the class claims HTTPRouteCORS, but "*" methods/headers with credentials are sent literally',
 };
 
 /** Upstream tests under httproute-/grpcroute-/gateway-* that this table does not encode, and why. */

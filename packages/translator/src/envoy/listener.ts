@@ -2,8 +2,8 @@
 // FilterChainIR. HTTP chains run an HTTP connection manager that takes its
 // routes over RDS (ADS) and has the CORS and router filters; WebSocket
 // upgrades are allowed (Envoy forwards Upgrade only when a client asks).
-// The port is stripped from Host before routing, so virtual host domains
-// and redirect Locations never depend on a client's Host port.
+// Virtual host matching ignores the Host port (route configuration
+// ignore_port_in_host_matching); the backend still sees Host as sent.
 import type { Listener } from '@switchyard/protos';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { FilterChain } from '@switchyard/protos/generated/envoy/config/listener/v3/FilterChain.js';
@@ -110,7 +110,6 @@ function httpFilterChain(c: HttpFilterChainIR): FilterChain {
       { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } },
     ],
     upgrade_configs: [{ upgrade_type: 'websocket' }],
-    strip_any_host_port: true,
     use_remote_address: { value: true },
   };
   const match = filterChainMatch(c.serverNames, c.tls, false);

@@ -43,6 +43,8 @@ export function routeConfiguration(rc: RouteConfigIR): RouteConfiguration {
     ),
     // Clusters are pushed before routes (make-before-break); a missing one must not reject the whole config.
     validate_clusters: { value: false },
+    // "example.com:8080" selects the "example.com" virtual host; Host itself is forwarded unchanged.
+    ignore_port_in_host_matching: true,
   };
 }
 
@@ -205,7 +207,8 @@ function mirrorPolicy(m: MirrorIR): NonNullable<RouteAction['request_mirror_poli
 function corsPolicy(c: CorsIR): CorsPolicy & { '@type': string } {
   const origins: StringMatcher[] = c.allowOrigins.map((o) => {
     if (o === '*') return { safe_regex: regex('.*') };
-    if (o.includes('*')) return { safe_regex: regex(o.split('*').map(escapeRe2).join('[^/]+')) };
+    // "*" stands for one or more DNS labels.
+    if (o.includes('*')) return { safe_regex: regex(o.split('*').map(escapeRe2).join('[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*')) };
     return { exact: o };
   });
   return {
@@ -216,5 +219,7 @@ function corsPolicy(c: CorsIR): CorsPolicy & { '@type': string } {
     ...(c.exposeHeaders.length > 0 ? { expose_headers: c.exposeHeaders.join(',') } : {}),
     max_age: String(c.maxAgeSeconds),
     allow_credentials: { value: c.allowCredentials },
+    // A preflight from an origin not allowed is answered by Envoy (without CORS headers), not forwarded.
+    forward_not_matching_preflights: { value: false },
   };
 }

@@ -23,7 +23,7 @@ export function listenerName(transport: 'TCP' | 'UDP', port: number): string {
 export type UpstreamTlsApplier = (clusters: readonly ClusterIR[], gw: GatewayState) => { clusters: ClusterIR[]; secrets: SecretIR[] };
 
 export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upstreamTls?: UpstreamTlsApplier): FleetIR {
-  const usable = gw.listeners.filter((l) => l.usable && l.protocol);
+  const usable = gw.listeners.filter((l) => l.usable && l.refsResolved && l.protocol);
   // route table -> hostname -> routes. Plain HTTP listeners share one table
   // per port; each HTTPS listener has its own (it is its own SNI filter
   // chain), which is what lets it answer 421 for other listeners' hosts.
@@ -139,9 +139,13 @@ function forListener(r: HttpRouteIR, l: ListenerState): HttpRouteIR {
   const listenerScheme = l.protocol?.protocol === 'HTTPS' ? 'https' : 'http';
   const scheme = r.action.scheme ?? listenerScheme;
   const port = r.action.port ?? (r.action.scheme ? defaultPort(scheme) : l.spec.port);
+  // Envoy keeps the request's Host port unless host_redirect replaces the authority or port_redirect is
+  // set; the Host carries a port when the listener's port is not its scheme's default. So the port is
+  // left out only when it is the default and Envoy would not copy one from the request.
+  const hostHasNoPort = r.action.hostname !== undefined || l.spec.port === defaultPort(listenerScheme);
   const { port: _explicit, ...rest } = r.action;
   void _explicit;
-  const action: HttpActionIR = port === defaultPort(scheme) ? rest : { ...rest, port };
+  const action: HttpActionIR = port === defaultPort(scheme) && hostHasNoPort ? rest : { ...rest, port };
   return { ...r, action };
 }
 

@@ -17,8 +17,10 @@ export interface ListenerState {
   readonly index: number;
   readonly protocol?: ListenerProtocol;
   readonly supportedKinds: RouteGroupKind[];
-  /** Accepted and not conflicted: routes may attach and it is programmed. */
+  /** Accepted and not conflicted: routes may attach to it. */
   usable: boolean;
+  /** Its references (certificates...) resolved: together with usable, it is programmed into the fleet. */
+  refsResolved: boolean;
   accepted: PendingCondition;
   resolvedRefs: PendingCondition;
   conflicted: PendingCondition;
@@ -123,6 +125,7 @@ export function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, in
     index,
     supportedKinds: [],
     usable: true,
+    refsResolved: true,
     accepted: ok(ConditionType.Accepted, ListenerReason.Accepted, 'Listener accepted'),
     resolvedRefs: ok(ConditionType.ResolvedRefs, ListenerReason.ResolvedRefs, 'All references resolved'),
     conflicted: condition(ConditionType.Conflicted, false, ListenerReason.NoConflicts, 'No conflicts'),
@@ -194,8 +197,9 @@ export function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, in
     reject(v.notAccepted.reason, v.notAccepted.message);
     return state;
   }
-  // A listener whose references do not resolve is not programmed (e.g. no certificate to serve).
-  if (v.unresolvedRefs) state.usable = false;
+  // A listener whose references do not resolve is not programmed (e.g. no certificate to serve), but
+  // routes still attach to it and count in attachedRoutes (as the conformance suite expects).
+  if (v.unresolvedRefs) state.refsResolved = false;
   if (v.tls) state.tls = v.tls;
   if (v.secrets) state.secrets = v.secrets;
   if (v.gatewayConditions) state.gatewayConditions = v.gatewayConditions;
@@ -255,7 +259,7 @@ export function markConflicted(l: ListenerState, reason: string, message: string
 
 /** Listener Programmed condition, derived once validity is final. */
 export function listenerProgrammed(l: ListenerState): PendingCondition {
-  return l.usable
+  return l.usable && l.refsResolved
     ? condition(ConditionType.Programmed, true, ListenerReason.Programmed, 'Listener programmed')
     : condition(ConditionType.Programmed, false, ListenerReason.Invalid, 'Listener is not valid');
 }
