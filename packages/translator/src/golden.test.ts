@@ -3,6 +3,7 @@
 // as an Envoy config dump shows them, and every status) compared with
 // out.yaml. Regenerate after an intended change and review the diff:
 //   UPDATE_GOLDEN=1 npm run test:unit -- packages/translator/src/golden.test.ts
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,8 @@ import { RESOURCE_FIELDS, toProto3Json } from '@switchyard/protos';
 import { translate } from './translate.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testdata/golden');
+// Built by `npm run build:tools` (part of `npm test`): go-control-plane's ValidateAll plus reference checks.
+const XDSCHECK = path.resolve(dir, '../../../../e2e/bin/xdscheck');
 const update = process.env.UPDATE_GOLDEN === '1';
 const scenarios = fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'in.yaml'))).sort();
 
@@ -37,5 +40,10 @@ describe('golden', () => {
     const outFile = path.join(dir, name, 'out.yaml');
     if (update) fs.writeFileSync(outFile, got);
     expect(got).toBe(fs.readFileSync(outFile, 'utf8'));
+  });
+  it.each(scenarios)('%s passes xdscheck (Envoy validation rules, references resolve)', (name) => {
+    expect(fs.existsSync(XDSCHECK)).toBe(true); // run `npm run build:tools` first
+    const out = execFileSync(XDSCHECK, ['-file', path.join(dir, name, 'out.yaml')], { encoding: 'utf8' });
+    expect(out).toMatch(/OK\n$/);
   });
 });
