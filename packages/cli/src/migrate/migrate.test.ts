@@ -115,12 +115,17 @@ const TABLES: readonly Table[] = [
   {
     fixture: 'redirects.yaml',
     fleet: 'default/nginx',
+    certificates: { 'default/secure-tls': 'secure.example.com' },
     cases: [
       { host: 'old.example.com', path: '/anything', nginx: { redirect: 301, location: 'https://new.example.com/landing' } },
       { host: 'example.com', path: '/a/b?x=1', nginx: { redirect: 308, location: 'https://www.example.com/a/b?x=1' } },
       { host: 'down.example.com', path: '/x', nginx: { redirect: 302, location: 'https://status.example.com/' } },
       { host: 'portal.example.com', path: '/', nginx: { redirect: 302, location: 'http://portal.example.com/portal' } },
       { host: 'portal.example.com', path: '/portal/home', nginx: { backend: 'default/app:80' } },
+      { host: 'secure.example.com', path: '/', nginx: { redirect: 302, location: 'http://secure.example.com/portal' } },
+      { host: 'secure.example.com', path: '/portal', nginx: { redirect: 308, location: 'https://secure.example.com/portal' } },
+      { scheme: 'https', host: 'secure.example.com', path: '/', nginx: { redirect: 302, location: 'https://secure.example.com/portal' } },
+      { scheme: 'https', host: 'secure.example.com', path: '/portal', nginx: { backend: 'default/app:80' } },
     ],
   },
   {
