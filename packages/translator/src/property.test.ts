@@ -4,7 +4,12 @@
 // resolve, and is deterministic (any input order gives identical bytes).
 import fc from 'fast-check';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
-import { RESOURCE_FIELDS, encodeMessage, resourceName, type EnvoyResources } from '@switchyard/protos';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RESOURCE_FIELDS, encodeMessage, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { re2Problem } from './gatewayapi/regex.js';
 import { INVALID_BACKEND_CLUSTER } from './envoy/route-configuration.js';
 import { translate, type TranslateResult } from './translate.js';
@@ -225,10 +230,14 @@ describe('translator properties', () => {
   it('never throws, emits encodable consistent resources, and ignores input order (random worlds)', () => {
     // Guard against a generator that never reaches the interesting code: count worlds that produced forwarding routes.
     let forwarding = 0;
+    // Every 5th run's fleets also go to xdscheck (Envoy's own validation rules), in one batch at the end.
+    const forXdscheck: Record<string, Record<string, unknown[]>> = {};
+    let run = 0;
     fc.assert(
       fc.property(world, fc.integer(), (objects, seed) => {
         const a = translate(snapshotOf(objects), { rethrow: true });
         checkInvariants(a);
+        if (run++ % 5 === 0) for (const [id, res] of a.fleets) forXdscheck[`run${run}/${id}`] = Object.fromEntries(RESOURCE_FIELDS.map(([f, url]) => [f, res[f].map((x) => toProto3Json(url, x))]));
         if ([...a.fleets.values()].some((f) => f.routes.some((rc) => rc.virtual_hosts?.some((v) => v.routes?.some((r) => r.route))))) forwarding++;
         const bytes = encodeFleets(a);
         const b = translate(snapshotOf(shuffle(objects, seed)));
@@ -238,7 +247,13 @@ describe('translator properties', () => {
       { numRuns: 1000, seed: SEED ?? 42 },
     );
     expect(forwarding).toBeGreaterThan(100);
-  });
+    const xdscheck = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../e2e/bin/xdscheck');
+    expect(fs.existsSync(xdscheck)).toBe(true); // `npm run build:tools` builds it
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-property-')), 'fleets.json');
+    fs.writeFileSync(file, JSON.stringify({ fleets: forXdscheck }));
+    expect(Object.keys(forXdscheck).length).toBeGreaterThan(100);
+    expect(execFileSync(xdscheck, ['-file', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })).toMatch(/OK\n$/);
+  }, 120_000);
   it('never throws on mutated objects (wrong types, nulls, removed fields)', () => {
     const replacement = fc.oneof(fc.constant('__delete__'), fc.constant(null), fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}), fc.boolean(), fc.constant([null]), fc.constant({ type: 'Exact' }));
     fc.assert(
