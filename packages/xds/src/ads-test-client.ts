@@ -78,7 +78,7 @@ class Stream<Res> {
   }
 
   /** The next response, in arrival order. */
-  next(timeoutMs = 10_000): Promise<Res> {
+  next(timeoutMs = 20_000): Promise<Res> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.failure) return Promise.reject(this.failure);

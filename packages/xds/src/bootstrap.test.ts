@@ -5,10 +5,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runXdscheck } from './index.js';
+import { ensureXdscheck, runXdscheck } from './index.js';
 
 const ENVOY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'envoy');
 const dir = mkdtempSync(path.join(tmpdir(), 'bootstrap-test-'));
+
+// A fresh checkout without `npm run build:tools` builds xdscheck here, once.
+beforeAll(() => ensureXdscheck(), 300_000);
 
 // The variables the controller provides (packages/controller/src/bootstrap.ts).
 const VALUES: Record<string, string> = {

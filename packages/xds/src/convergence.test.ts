@@ -163,7 +163,7 @@ test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing
     opts = randomFixture(rand, step);
     cache.setFleet(FLEET, fixture(opts));
   }
-});
+}, 120_000);
 
 test.each(SEEDS)('state of the world: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
   const rand = prng(seed);
@@ -210,4 +210,4 @@ test.each(SEEDS)('state of the world: converges to every snapshot, routes never 
     opts = randomFixture(rand, step);
     cache.setFleet(FLEET, fixture(opts));
   }
-});
+}, 120_000);

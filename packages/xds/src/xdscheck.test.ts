@@ -4,10 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { toProto3Json, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
-import { SnapshotCache, createCa, createXdsServer, fleetIdentity, issueCertificate, runXdscheck, type XdsServer } from './index.js';
+import { SnapshotCache, createCa, createXdsServer, ensureXdscheck, fleetIdentity, issueCertificate, runXdscheck, type XdsServer } from './index.js';
 import { fixture } from './test-fixtures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'xdscheck-test-'));
+
+// A fresh checkout without `npm run build:tools` builds xdscheck here, once.
+beforeAll(() => ensureXdscheck(), 300_000);
 const file = (name: string, content: string): string => {
   const p = path.join(dir, name);
   writeFileSync(p, content);
@@ -55,13 +58,14 @@ describe('against the server', () => {
   });
 
   test.each(['sotw', 'delta'])('%s over mTLS: every resource arrives, validates and resolves; ACKed', async (mode) => {
-    const r = await runXdscheck(['-addr', `127.0.0.1:${securePort}`, '-mode', mode, '-node-id', `check-${mode}`, '-ca', files.ca, '-cert', files.cert, '-key', files.key, '-expect-listeners', '2', '-expect-clusters', '2']);
+    const r = await runXdscheck(['-addr', `127.0.0.1:${securePort}`, '-mode', mode, '-node-id', `check-${mode}`, '-ca', files.ca, '-cert', files.cert, '-key', files.key, '-expect-listeners', '2', '-expect-clusters', '2', '-timeout', '40s']);
+    expect(r.stdout).not.toContain('timed out');
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/listeners\s+2\n\s+routes\s+1\n\s+clusters\s+2\n\s+endpoints\s+2\n\s+secrets\s+1\n/);
     expect(r.stdout.trim().endsWith('OK')).toBe(true);
     expect(r.code).toBe(0);
     expect(secure.stats().acks['default/gw']).toBeGreaterThanOrEqual(5);
-  });
+  }, 60_000);
 
   test.each(['sotw', 'delta'])('%s in insecure mode: a route to a missing cluster is reported', async (mode) => {
     const r = await runXdscheck(['-addr', `127.0.0.1:${plainPort}`, '-mode', mode, '-node-cluster', 'other/gw', '-timeout', '20s']);

@@ -2,7 +2,7 @@
 // it first when missing. For tests of any package: pass `-file out.json` to
 // check translator output, or `-addr ...` to check a running server.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,8 +30,12 @@ let building: Promise<void> | undefined;
 /** Builds e2e/bin/xdscheck if it is not there yet (once per process). */
 export function ensureXdscheck(): Promise<void> {
   if (existsSync(XDSCHECK_PATH)) return Promise.resolve();
-  building ??= run('go', ['build', '-o', 'bin/xdscheck', './xdscheck'], path.join(REPO_ROOT, 'e2e'), { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' }).then((r) => {
+  // Built under a temporary name and renamed into place, so test files
+  // running in parallel processes never see a half-written binary.
+  const tmp = `${XDSCHECK_PATH}.${process.pid}.tmp`;
+  building ??= run('go', ['build', '-o', tmp, './xdscheck'], path.join(REPO_ROOT, 'e2e'), { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' }).then((r) => {
     if (r.code !== 0) throw new Error(`building xdscheck failed (exit ${r.code}):\n${r.stderr}`);
+    renameSync(tmp, XDSCHECK_PATH);
   });
   return building;
 }
