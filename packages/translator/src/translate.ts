@@ -9,6 +9,7 @@ import type { FleetIR, SecretIR } from './ir/ir.js';
 import { BackendTlsPolicies, gatewayBackendClientCertificate } from './gatewayapi/backendtlspolicy.js';
 import { attachListenerSets, listenerSetStatus } from './gatewayapi/listenerset.js';
 import { ClusterTable } from './gatewayapi/cluster-table.js';
+import { withProxyConfig } from './extensions/fleet.js';
 import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
 import { createContext } from './gatewayapi/context.js';
 import { buildFleet } from './gatewayapi/fleet.js';
@@ -115,7 +116,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
   const ir = new Map<FleetId, FleetIR>();
   for (const g of gateways) {
     if (!g.accepted) continue;
-    const f = buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw)));
+    const f = withProxyConfig(buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw))), g, snapshot);
     ir.set(g.key, f);
     fleets.set(g.key, emitFleet(f));
   }

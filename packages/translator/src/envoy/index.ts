@@ -8,12 +8,15 @@ import { listener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
 import { secret } from './secret.js';
 import { invalidTcpBackendCluster, usesInvalidTcpBackend } from '../tls/l4-clusters.js';
+import { observabilityResources } from '../extensions/observability.js';
 
 export function emitFleet(f: FleetIR): EnvoyResources {
+  const rateLimitedRouteConfigs = new Set(f.routeConfigs.filter((rc) => rc.virtualHosts.some((vh) => vh.routes.some((r) => r.rateLimit))).map((rc) => rc.name));
+  const extra = observabilityResources(f.observability);
   return {
-    listeners: f.listeners.map(listener),
+    listeners: [...f.listeners.map((l) => listener(l, { rateLimitedRouteConfigs, ...(f.observability ? { observability: f.observability } : {}) })), ...extra.listeners],
     routes: f.routeConfigs.map(routeConfiguration),
-    clusters: [...f.clusters.map(cluster), ...(usesInvalidTcpBackend(f) ? [invalidTcpBackendCluster()] : [])],
+    clusters: [...f.clusters.map(cluster), ...(usesInvalidTcpBackend(f) ? [invalidTcpBackendCluster()] : []), ...extra.clusters],
     endpoints: f.clusters.flatMap((c) => {
       const cla = clusterLoadAssignment(c);
       return cla ? [cla] : [];

@@ -13,6 +13,18 @@ import { downstreamTlsContext, downstreamTransportSocket } from '../tls/tls-cont
 import { routeMetadata } from './metadata.js';
 import { CORS_FILTER_NAME } from './route-configuration.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
+import type { ObservabilityIR } from '../extensions/ir.js';
+import { localRateLimitHttpFilter } from '../extensions/local-ratelimit.js';
+import { decorateConnectionManager } from '../extensions/observability.js';
+
+/** Fleet-wide inputs of the HTTP connection managers (extensions/). */
+export interface ConnectionManagerOptions {
+  /** Route configurations with a rate-limited route: their connection managers need the local rate limit filter. */
+  readonly rateLimitedRouteConfigs: ReadonlySet<string>;
+  readonly observability?: ObservabilityIR;
+}
+
+const NO_OPTIONS: ConnectionManagerOptions = { rateLimitedRouteConfigs: new Set() };
 
 export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
@@ -22,11 +34,11 @@ const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp
 const UDP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
 const UDP_ROUTE_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
 
-export function listener(l: ListenerIR): Listener {
+export function listener(l: ListenerIR, o: ConnectionManagerOptions = NO_OPTIONS): Listener {
   const out: Listener = {
     name: l.name,
     address: { socket_address: { protocol: l.transport, address: '0.0.0.0', port_value: l.port } },
-    filter_chains: l.filterChains.map(filterChain),
+    filter_chains: l.filterChains.map((c) => filterChain(c, o)),
   };
   // SNI and ALPN are only known to filter chain matching when the TLS
   // inspector has read the ClientHello (Envoy no longer adds it by itself).
@@ -38,10 +50,10 @@ export function listener(l: ListenerIR): Listener {
   return out;
 }
 
-function filterChain(c: FilterChainIR): FilterChain {
+function filterChain(c: FilterChainIR, o: ConnectionManagerOptions): FilterChain {
   switch (c.kind) {
     case 'http':
-      return httpFilterChain(c);
+      return httpFilterChain(c, o);
     case 'tcp_proxy':
       return tcpProxyFilterChain(c);
   }
@@ -99,7 +111,7 @@ function udpProxy(u: UdpProxyIR): { '@type': string } {
   } as { '@type': string };
 }
 
-function httpFilterChain(c: HttpFilterChainIR): FilterChain {
+function httpFilterChain(c: HttpFilterChainIR, o: ConnectionManagerOptions): FilterChain {
   const hcm: HttpConnectionManager & { '@type': string } = {
     '@type': HCM_TYPE,
     stat_prefix: c.name,
@@ -107,11 +119,14 @@ function httpFilterChain(c: HttpFilterChainIR): FilterChain {
     rds: { route_config_name: c.routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
     http_filters: [
       { name: CORS_FILTER_NAME, typed_config: { '@type': CORS_TYPE } },
+      // Disabled here; rate-limited routes enable it with their own bucket.
+      ...(o.rateLimitedRouteConfigs.has(c.routeConfigName) ? [localRateLimitHttpFilter()] : []),
       { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } },
     ],
     upgrade_configs: [{ upgrade_type: 'websocket' }],
     use_remote_address: { value: true },
   };
+  decorateConnectionManager(hcm, o.observability);
   const match = filterChainMatch(c.serverNames, c.tls, false);
   return {
     name: c.name,

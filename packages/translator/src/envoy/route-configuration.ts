@@ -24,6 +24,7 @@ import type { StringMatcher } from '@switchyard/protos/generated/envoy/type/matc
 import type { CorsIR, HeaderModifierIR, HttpMatchIR, HttpRouteIR, MirrorIR, PathMatchIR, PathRewriteIR, RetryIR, RouteConfigIR, StringMatchIR } from '../ir/ir.js';
 import { durationMs } from './duration.js';
 import { routeMetadata } from './metadata.js';
+import { applyRateLimit } from '../extensions/local-ratelimit.js';
 
 /** The reserved, never-defined cluster an invalid backend's weight share points at. */
 export const INVALID_BACKEND_CLUSTER = 'switchyard_invalid_backend';
@@ -98,6 +99,7 @@ function route(r: HttpRouteIR): Route {
       break;
     }
   }
+  if (r.rateLimit) applyRateLimit(out, r.rateLimit);
   return out;
 }
 

@@ -13,6 +13,7 @@ import { describeAction, routeFilterConfigs } from './route-action.js';
 import { selectVirtualHost } from './virtual-host.js';
 import { InvalidRegexError } from './string-matcher.js';
 import { evaluateCors } from './cors.js';
+import { evaluateLocalRateLimit } from './local-ratelimit.js';
 import type { ExplainRequest, Explanation, ListenerSelection, RouteAction } from './types.js';
 
 /** The connection facts of an HTTP request: plaintext, or TLS with SNI from Host and HTTP ALPN. */
@@ -79,6 +80,8 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
     const httpFilters = (hcm.http_filters ?? []).filter((f) => f.disabled !== true).map((f) => f.name ?? '');
     const filterConfigs = routeFilterConfigs(ctx);
     const cors = evaluateCors(httpFilters, filterConfigs, request);
+    const rateLimitKeys = (route.route?.rate_limits ?? []).flatMap((rl) => (rl.actions ?? []).map((a) => (a.remote_address ? 'remote_address' : a.request_headers?.descriptor_key ?? '')));
+    const rateLimit = evaluateLocalRateLimit(httpFilters, filterConfigs, rateLimitKeys);
     return {
       kind: 'route',
       selection,
@@ -89,6 +92,7 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
       httpFilters,
       filterConfigs,
       ...(cors ? { cors } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
       notes,
     };
   }

@@ -1,6 +1,6 @@
 // Human-readable rendering of an Explanation, for `switchyard explain`.
 // The JSON form is the Explanation object itself.
-import type { BackendSource, Explanation, HeaderChange, RouteAction, RouteSource } from './types.js';
+import type { BackendSource, Explanation, HeaderChange, RateLimitOutcome, RouteAction, RouteSource } from './types.js';
 import { backendKey } from './weights.js';
 
 export function formatExplanation(e: Explanation): string {
@@ -35,6 +35,7 @@ export function formatExplanation(e: Explanation): string {
       if (e.cors?.kind === 'preflight') lines.push(`CORS preflight answered by Envoy (200): ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
       else if (e.cors?.kind === 'actual') lines.push(`CORS response headers added: ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
       else if (e.cors?.kind === 'not-allowed') lines.push('CORS: origin not allowed; no CORS headers');
+      if (e.rateLimit) lines.push(rateLimitText(e.rateLimit));
       if (e.filterConfigs.length) lines.push(`Filter configs: ${e.filterConfigs.map((f) => `${f.filter} (${f.level})`).join(', ')}`);
       break;
   }
@@ -43,6 +44,11 @@ export function formatExplanation(e: Explanation): string {
     for (const n of e.notes) lines.push(`  - ${n}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function rateLimitText(r: RateLimitOutcome): string {
+  const keys = r.keyedBy.length ? `one bucket per ${r.keyedBy.join(' + ')}` : 'one shared bucket';
+  return `Rate limit (local, per Envoy): bucket of ${r.maxTokens}, refilled ${r.tokensPerFill} per ${r.fillIntervalSeconds}s, ${keys}; over the limit: ${r.status}${r.enforced ? '' : ' (not enforced: counted only)'}`;
 }
 
 function sourceText(s: RouteSource): string {

@@ -151,6 +151,22 @@ export interface Retry {
   readonly level: 'route' | 'virtual_host';
 }
 
+/** The local rate limit a request is subject to (explain/local-ratelimit.ts); tokens are not counted. */
+export interface RateLimitOutcome {
+  /** Where the per-filter config came from. */
+  readonly level: HeaderLevel;
+  /** Bucket size (burst included). */
+  readonly maxTokens: number;
+  readonly tokensPerFill: number;
+  readonly fillIntervalSeconds: number;
+  /** Descriptor keys with one bucket per distinct value (remote_address, header:<name>); empty: one shared bucket. */
+  readonly keyedBy: readonly string[];
+  /** False when the filter only counts (filter_enforced 0%). */
+  readonly enforced: boolean;
+  /** The status of a limited request (429 unless configured). */
+  readonly status: number;
+}
+
 /** A typed_per_filter_config entry (or the legacy cors field) that applies to the request. */
 export interface FilterConfigRef {
   /** The HTTP filter name it configures, e.g. envoy.filters.http.cors. */
@@ -254,6 +270,8 @@ export type Explanation =
       readonly filterConfigs: readonly FilterConfigRef[];
       /** What the CORS filter does, when the connection manager has one and a policy applies to the route. */
       readonly cors?: CorsOutcome;
+      /** The local rate limit the request counts against, when one applies. */
+      readonly rateLimit?: RateLimitOutcome;
       /** Places where explain had to approximate Envoy (e.g. runtime fractions). */
       readonly notes: readonly string[];
     };

@@ -8,7 +8,7 @@ import type { TranslationContext } from './context.js';
 
 export class ClusterTable {
   private readonly memo = new Map<string, BackendResolution>();
-  constructor(private readonly ctx: TranslationContext) {}
+  constructor(readonly ctx: TranslationContext) {}
 
   resolve(ref: BackendObjectReference, from: { kind: string; namespace: string }, traffic: RouteTraffic, field: string): BackendResolution {
     // \u0000 cannot appear in Kubernetes names, so the joined key is unambiguous.

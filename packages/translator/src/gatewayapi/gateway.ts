@@ -10,6 +10,7 @@ import type { GatewayClassState } from './gatewayclass.js';
 import { hostnameProblem } from './hostname.js';
 import { LISTENER_PROTOCOLS, type ListenerProtocol } from './listener-protocols.js';
 import { selectorProblem } from './label-selector.js';
+import { proxyConfigSpecProblem } from '../extensions/proxyconfig.js';
 
 export interface ListenerState {
   readonly gatewayKey: string;
@@ -245,8 +246,11 @@ export const PROXY_CONFIG = { group: 'switchyard.dev', kind: 'ProxyConfig' } as 
 
 export function proxyConfigProblem(ref: { group?: string; kind?: string; name?: string }, namespace: string, ctx: TranslationContext): string | undefined {
   if (ref.group !== PROXY_CONFIG.group || ref.kind !== PROXY_CONFIG.kind) return `${ref.group || 'core'}/${String(ref.kind)} is not a parameters kind Switchyard supports (switchyard.dev/ProxyConfig)`;
-  if (typeof ref.name !== 'string' || !ctx.snapshot.get(PROXY_CONFIG.group, PROXY_CONFIG.kind, namespace, ref.name)) return `ProxyConfig ${namespace}/${String(ref.name)} not found`;
-  return undefined;
+  const pc = typeof ref.name === 'string' ? ctx.snapshot.get(PROXY_CONFIG.group, PROXY_CONFIG.kind, namespace, ref.name) : undefined;
+  if (!pc) return `ProxyConfig ${namespace}/${String(ref.name)} not found`;
+  // Objects from files have not been through the CRD's validation.
+  const problem = proxyConfigSpecProblem(pc.spec);
+  return problem ? `ProxyConfig ${namespace}/${ref.name as string}: ${problem}` : undefined;
 }
 
 /** A conflicted listener is not accepted and not programmed, for the conflict's reason (as the conformance suite expects). */

@@ -10,6 +10,8 @@ import { RouteReason } from './conditions.js';
 import { hostnameProblem } from './hostname.js';
 import type { FieldProblem } from './route-build.js';
 import type { RouteTraffic } from './backends.js';
+import type { LocalRateLimitIR } from '../extensions/ir.js';
+import { resolveExtensionRef } from '../extensions/ratelimit.js';
 
 export interface RedirectSpec {
   readonly scheme?: 'http' | 'https';
@@ -27,6 +29,8 @@ export interface FilterOutcome {
   pathRewrite?: PathRewriteIR;
   mirrors: MirrorIR[];
   cors?: CorsIR;
+  /** A RateLimit (switchyard.dev) from an ExtensionRef filter. */
+  rateLimit?: LocalRateLimitIR;
   /** An unresolvable ExtensionRef: the spec requires an error response instead of skipping the filter. */
   fail500: boolean;
   ruleProblems: FieldProblem[];
@@ -104,13 +108,14 @@ export function applyFilters(filters: unknown, scope: FilterScope): FilterOutcom
         out.cors = cors(f.cors, `${field}.cors`, out.ruleProblems);
         break;
       case 'ExtensionRef': {
-        const ref = f.extensionRef;
-        // Switchyard defines no filter kinds yet, so every ExtensionRef is an unknown kind.
-        out.refProblems.push({
-          reason: RouteReason.InvalidKind,
-          message: `${field}.extensionRef: ${ref?.group || 'core'}/${String(ref?.kind)} ${String(ref?.name)} is not a filter kind Switchyard supports; matching requests get 500`,
-        });
-        out.fail500 = true;
+        // Switchyard's filter kinds live in extensions/ (RateLimit today).
+        const r = resolveExtensionRef(f.extensionRef, field, scope.namespace, scope.clusters.ctx.snapshot, scope.allowed === BACKEND_FILTERS);
+        if (!r.ok) {
+          out.refProblems.push({ reason: RouteReason[r.reason], message: r.message });
+          out.fail500 = true;
+        } else if (out.rateLimit) {
+          out.ruleProblems.push({ reason: RouteReason.IncompatibleFilters, message: `${field}.extensionRef: a rule takes at most one RateLimit (${out.rateLimit.name} is already set)` });
+        } else out.rateLimit = r.rateLimit;
         break;
       }
     }

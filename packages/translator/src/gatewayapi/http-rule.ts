@@ -91,8 +91,14 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
   return { routes, clusters: [...used.values()], ruleProblems, refProblems };
 }
 
-function modifiers(f: FilterOutcome): Pick<HttpRouteIR, 'requestHeaders' | 'responseHeaders' | 'cors'> {
-  return { ...(f.requestHeaders ? { requestHeaders: f.requestHeaders } : {}), ...(f.responseHeaders ? { responseHeaders: f.responseHeaders } : {}), ...(f.cors ? { cors: f.cors } : {}) };
+function modifiers(f: FilterOutcome): Pick<HttpRouteIR, 'requestHeaders' | 'responseHeaders' | 'cors' | 'rateLimit'> {
+  return {
+    ...(f.requestHeaders ? { requestHeaders: f.requestHeaders } : {}),
+    ...(f.responseHeaders ? { responseHeaders: f.responseHeaders } : {}),
+    ...(f.cors ? { cors: f.cors } : {}),
+    // A 500 (unresolved filter) is answered before any limit would count.
+    ...(f.rateLimit && !f.fail500 ? { rateLimit: f.rateLimit } : {}),
+  };
 }
 
 function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<string, ClusterIR>, ruleProblems: FieldProblem[], refProblems: FieldProblem[]): WeightedBackendIR[] {

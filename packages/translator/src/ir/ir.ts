@@ -5,6 +5,7 @@
 //
 // Everything is plain data, already sorted: the emitters must not reorder, so
 // determinism is decided in one place (gatewayapi/fleet.ts).
+import type { LocalRateLimitIR, ObservabilityIR } from '../extensions/ir.js';
 
 /** The object, rule and match an Envoy route was made from (becomes route metadata). */
 export interface RouteSource {
@@ -39,6 +40,8 @@ export interface FleetIR {
   readonly routeConfigs: readonly RouteConfigIR[];
   readonly clusters: readonly ClusterIR[];
   readonly secrets: readonly SecretIR[];
+  /** Access logs, tracing, Prometheus stats (the Gateway's ProxyConfig, extensions/). */
+  readonly observability?: ObservabilityIR;
 }
 
 // ---- listeners ------------------------------------------------------------
@@ -236,6 +239,8 @@ export interface HttpRouteIR {
   readonly requestHeaders?: HeaderModifierIR;
   readonly responseHeaders?: HeaderModifierIR;
   readonly cors?: CorsIR;
+  /** A RateLimit from an ExtensionRef filter (extensions/). */
+  readonly rateLimit?: LocalRateLimitIR;
 }
 
 // ---- clusters -------------------------------------------------------------
