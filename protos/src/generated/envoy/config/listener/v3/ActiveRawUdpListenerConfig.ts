@@ -1,8 +1,0 @@
-// Original file: /work/main/node_modules/@grpc/grpc-js-xds/deps/envoy-api/envoy/config/listener/v3/udp_listener_config.proto
-
-
-export interface ActiveRawUdpListenerConfig {
-}
-
-export interface ActiveRawUdpListenerConfig__Output {
-}
