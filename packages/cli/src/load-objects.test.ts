@@ -94,6 +94,18 @@ describe('loadObjects', () => {
     expect(r.objects.map((o) => o.metadata.name)).toEqual(['a', 'b', 'c']);
   });
 
+  it('warns when one object is defined twice with different content, not when the copies agree', async () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'a.yaml'), route('web'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), route('web'));
+    fs.writeFileSync(path.join(dir, 'c.yaml'), route('web').replace('name: gw', 'name: other'));
+    const r = await loadObjects([path.join(dir, 'a.yaml'), path.join(dir, 'b.yaml')]);
+    expect(r.warnings).toEqual([]);
+    const d = await loadObjects([dir]);
+    expect(d.errors).toEqual([]);
+    expect(d.warnings!.map(formatLoadError)).toEqual([`${path.join(dir, 'c.yaml')}: HTTPRoute default/web: also defined, differently, in ${path.join(dir, 'b.yaml')} (document 1); this later definition is used`]);
+  });
+
   it('reads - from stdin and reports unreadable paths', async () => {
     const r = await loadObjects(['-', '/definitely/not/here.yaml'], { stdin: Readable.from([Buffer.from(route('from-stdin'))]) });
     expect(r.objects.map((o) => o.metadata.name)).toEqual(['from-stdin']);

@@ -38,6 +38,8 @@ export interface SourcedObject {
 export interface LoadResult {
   readonly objects: KubeObject[];
   readonly errors: LoadError[];
+  /** Not errors: e.g. one object defined twice with different content (the later one is used). */
+  readonly warnings?: LoadError[];
 }
 
 export interface LoadOptions {
@@ -64,7 +66,27 @@ export function formatLoadError(e: LoadError): string {
  */
 export async function loadObjects(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
   const sourced = await loadSourcedObjects(paths, options);
-  return { objects: sourced.objects.map((s) => s.object), errors: sourced.errors };
+  return { objects: sourced.objects.map((s) => s.object), errors: sourced.errors, warnings: duplicateWarnings(sourced.objects) };
+}
+
+/**
+ * An object defined twice (same kind, namespace and name): as with `kubectl
+ * apply`, the later one wins; when the two differ, that is worth saying.
+ */
+export function duplicateWarnings(objects: readonly SourcedObject[]): LoadError[] {
+  const seen = new Map<string, SourcedObject>();
+  const warnings: LoadError[] = [];
+  for (const s of objects) {
+    const o = s.object;
+    const key = `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const prior = seen.get(key);
+    if (prior && JSON.stringify(prior.object) !== JSON.stringify(o)) {
+      const label = o.metadata.namespace ? `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` : `${o.kind} ${o.metadata.name}`;
+      warnings.push({ file: s.file, document: s.document, object: label, message: `also defined, differently, in ${prior.file} (document ${prior.document}); this later definition is used` });
+    }
+    seen.set(key, s);
+  }
+  return warnings;
 }
 
 /** As loadObjects, keeping each object's file and document number. */

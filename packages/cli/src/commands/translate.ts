@@ -48,11 +48,12 @@ export async function translateCommand(args: string[], io: Io): Promise<number> 
 
 /** Loads the files; on any error prints one line per error and returns undefined. */
 export async function loadOrReport(files: string[], io: Io): Promise<KubeObject[] | undefined> {
-  const { objects, errors } = await loadObjects(files, io.stdin ? { stdin: io.stdin } : {});
+  const { objects, errors, warnings = [] } = await loadObjects(files, io.stdin ? { stdin: io.stdin } : {});
   if (errors.length > 0) {
     for (const e of errors) writeLine(io.stderr, `error: ${formatLoadError(e)}`);
     return undefined;
   }
+  for (const w of warnings) writeLine(io.stderr, `warning: ${formatLoadError(w)}`);
   return objects;
 }
 

@@ -5,7 +5,7 @@
 // objects go away.
 import fs from 'node:fs/promises';
 import type { KubeObject } from '@switchyard/api';
-import { expandPath, parseManifests, type LoadError, type SourcedObject } from '../load-objects.js';
+import { duplicateWarnings, expandPath, parseManifests, type LoadError, type SourcedObject } from '../load-objects.js';
 
 interface FileState {
   readonly text: string;
@@ -23,6 +23,8 @@ export interface SourceError extends LoadError {
 export interface SourceScan {
   readonly objects: readonly KubeObject[];
   readonly errors: readonly SourceError[];
+  /** Objects defined more than once, differently (the later file wins). */
+  readonly warnings: readonly LoadError[];
   /** Whether anything (a file's content, the set of files) changed since the previous scan. */
   readonly changed: boolean;
   readonly files: readonly string[];
@@ -79,15 +81,15 @@ export class DirectorySource {
     return { ...this.current(), changed, files: [...next.keys()] };
   }
 
-  private current(): { objects: KubeObject[]; errors: SourceError[] } {
-    const objects: KubeObject[] = [];
+  private current(): { objects: KubeObject[]; errors: SourceError[]; warnings: LoadError[] } {
+    const sourced: SourcedObject[] = [];
     const errors: SourceError[] = this.dirErrors.map((e) => ({ ...e, servingLastGood: e.file === this.dir && this.files.size > 0 }));
     for (const state of this.files.values()) {
       const servingLastGood = state.errors.length > 0 && state.lastGood !== undefined;
       const use = servingLastGood ? state.lastGood! : state.objects;
-      for (const s of use) objects.push(s.object);
+      sourced.push(...use);
       for (const e of state.errors) errors.push({ ...e, servingLastGood });
     }
-    return { objects, errors };
+    return { objects: sourced.map((s) => s.object), errors, warnings: duplicateWarnings(sourced) };
   }
 }

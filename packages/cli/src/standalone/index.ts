@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { snapshotOf } from '@switchyard/api';
 import { translate, type TranslateResult } from '@switchyard/translator';
-import { formatLoadError } from '../load-objects.js';
+import { formatLoadError, type LoadError } from '../load-objects.js';
 import { renderFleet, renderStatus, type RenderedFleet, type RenderedStatus } from '../render.js';
 import { DirectorySource, type SourceError } from './directory-source.js';
 import type { FleetCache, NackEvent, XdsServerHandle, XdsStreamInfo } from './xds-contract.js';
@@ -43,6 +43,7 @@ export interface StandaloneState {
   readonly translatedAt: string | undefined;
   readonly files: readonly string[];
   readonly errors: readonly SourceError[];
+  readonly warnings: readonly LoadError[];
   readonly result: TranslateResult;
 }
 
@@ -52,6 +53,7 @@ export interface StatusDocument {
   directory: string;
   files: string[];
   errors: Array<SourceError & { text: string }>;
+  warnings: Array<LoadError & { text: string }>;
   statuses: RenderedStatus[];
   xds: { address: string; streams: XdsStreamInfo[] };
   nacks: NackEvent[];
@@ -84,7 +86,7 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
     logger.warn({ fleet: e.fleet, node: e.nodeId, typeUrl: e.typeUrl, resources: e.resourceNames, version: e.version }, `Envoy rejected config: ${e.message}`);
   });
 
-  let state: StandaloneState = { generation: 0, translatedAt: undefined, files: [], errors: [], result: { fleets: new Map(), statuses: [] } };
+  let state: StandaloneState = { generation: 0, translatedAt: undefined, files: [], errors: [], warnings: [], result: { fleets: new Map(), statuses: [] } };
   const listeners = new Set<(s: StandaloneState) => void>();
 
   // One reload at a time; events during a reload ask for one more after it.
@@ -117,6 +119,7 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
     for (const e of scan.errors) {
       logger.error({ file: e.file }, `${formatLoadError(e)}${e.servingLastGood ? ' (serving the last good version of this file)' : ''}`);
     }
+    for (const w of scan.warnings) logger.warn({ file: w.file }, formatLoadError(w));
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     let result: TranslateResult;
     try {
@@ -129,7 +132,7 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
     }
     for (const [fleet, resources] of result.fleets) cache.setFleet(fleet, resources);
     for (const fleet of state.result.fleets.keys()) if (!result.fleets.has(fleet)) cache.deleteFleet(fleet);
-    state = { generation: state.generation + 1, translatedAt: now, files: scan.files, errors: scan.errors, result };
+    state = { generation: state.generation + 1, translatedAt: now, files: scan.files, errors: scan.errors, warnings: scan.warnings, result };
     logger.info(
       { generation: state.generation, files: scan.files.length, objects: scan.objects.length, fleets: [...result.fleets.keys()].sort(), errors: scan.errors.length },
       'translated',
@@ -192,6 +195,7 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
       directory: dir,
       files: [...state.files],
       errors: state.errors.map((e) => ({ ...e, text: formatLoadError(e) })),
+      warnings: state.warnings.map((w) => ({ ...w, text: formatLoadError(w) })),
       statuses: state.result.statuses.map(renderStatus),
       xds: { address: xdsAddressText, streams: xdsServer.streams() },
       nacks: [...nacks],
