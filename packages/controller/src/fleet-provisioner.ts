@@ -167,13 +167,14 @@ export class FleetProvisioner {
       ['', 'Service'],
       ['', 'ConfigMap'],
       ['', 'Secret'],
+      ['autoscaling', 'HorizontalPodAutoscaler'],
     ];
     for (const [group, kind] of kinds) {
       for (const o of snapshot.list(group, kind)) {
         const l = o.metadata.labels ?? {};
         if (l[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE || !l[GATEWAY_NAME_LABEL] || l[FLEET_NAMESPACE_LABEL] !== o.metadata.namespace) continue;
         const spec = want.get(`${o.metadata.namespace}/${l[GATEWAY_NAME_LABEL]}`);
-        const keep = spec && (group !== 'apps' || kind === spec.workload);
+        const keep = spec && (group !== 'apps' || kind === spec.workload) && (kind !== 'HorizontalPodAutoscaler' || spec.autoscaling !== undefined);
         if (keep) continue;
         try {
           await this.client.delete(await this.discovery.objectPath(o), { propagationPolicy: 'Background' });

@@ -3,25 +3,20 @@
 // ProxyConfig); fleetObjects() renders the objects; the FleetProvisioner in
 // fleet-provisioner.ts applies them.
 import { createHash } from 'node:crypto';
-import type { Gateway, GatewayClass, GatewaySpecAddress, KubeObject, OwnerReference } from '@switchyard/api';
+import { DEFAULT_PROMETHEUS_PORT, type Gateway, type GatewayClass, type GatewaySpecAddress, type KubeObject, type OwnerReference, type ProxyConfigSpec as SwitchyardProxyConfigSpec } from '@switchyard/api';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kinds.js';
 
 export type WorkloadKind = 'DaemonSet' | 'Deployment';
 export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
 
 /**
- * The part of the switchyard.dev/v1alpha1 ProxyConfig the provisioner reads
- * (the CRD itself is defined with the project's own kinds). Referenced from
- * Gateway spec.infrastructure.parametersRef (same namespace) or from the
- * GatewayClass spec.parametersRef; the Gateway's reference wins.
+ * The switchyard.dev/v1alpha1 ProxyConfig (type in @switchyard/api, CRD in
+ * deploy/crds/). Referenced from Gateway spec.infrastructure.parametersRef
+ * (same namespace) or from the GatewayClass spec.parametersRef; the Gateway's
+ * reference wins. The provisioner reads the workload, Service, image,
+ * resources, log level and the Prometheus port (scrape annotations).
  */
-export interface ProxyConfigSpec {
-  workload?: { kind?: WorkloadKind; replicas?: number };
-  service?: { type?: ServiceType; annotations?: Record<string, string>; externalTrafficPolicy?: 'Cluster' | 'Local' };
-  image?: string;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  logLevel?: string;
-}
+export type ProxyConfigSpec = SwitchyardProxyConfigSpec;
 export type ProxyConfig = KubeObject<ProxyConfigSpec, unknown>;
 
 export interface FleetDefaults {
@@ -71,6 +66,10 @@ export interface FleetSpec {
   readonly serviceAnnotations: Readonly<Record<string, string>>;
   readonly resources?: ProxyConfigSpec['resources'];
   readonly logLevel: string;
+  /** A HorizontalPodAutoscaler owns the replica count (Deployment only). */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
+  /** The Envoy stats listener's port (ProxyConfig metrics.prometheus): scrape annotations and a container port. */
+  readonly prometheusPort?: number;
 }
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
@@ -143,6 +142,16 @@ export function fleetSpec(gateway: Gateway, gatewayClass: GatewayClass | undefin
     serviceAnnotations: userMeta(pc.service?.annotations),
     ...(pc.resources ? { resources: pc.resources } : {}),
     logLevel: pc.logLevel ?? 'info',
+    ...(workload === 'Deployment' && pc.workload?.autoscaling
+      ? {
+          autoscaling: {
+            minReplicas: pc.workload.autoscaling.minReplicas ?? 1,
+            maxReplicas: pc.workload.autoscaling.maxReplicas,
+            targetCPUUtilizationPercentage: pc.workload.autoscaling.targetCPUUtilizationPercentage ?? 80,
+          },
+        }
+      : {}),
+    ...(pc.metrics?.prometheus && pc.metrics.prometheus.enabled !== false ? { prometheusPort: pc.metrics.prometheus.port ?? DEFAULT_PROMETHEUS_PORT } : {}),
   };
 }
 
@@ -275,11 +284,18 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
       { name: 'tmp', emptyDir: {} },
     ],
   };
+  if (spec.prometheusPort !== undefined) podSpec.containers[0]!.ports.push({ name: 'metrics', containerPort: spec.prometheusPort, protocol: 'TCP' });
   const template = {
     metadata: {
       labels,
       // A changed bootstrap restarts the pods (Envoy reads it only at start).
-      annotations: { ...spec.annotations, 'switchyard.dev/bootstrap-hash': bootstrapHash, ...(ctx.certHash ? { 'switchyard.dev/xds-cert-hash': ctx.certHash } : {}) },
+      annotations: {
+        ...spec.annotations,
+        'switchyard.dev/bootstrap-hash': bootstrapHash,
+        ...(ctx.certHash ? { 'switchyard.dev/xds-cert-hash': ctx.certHash } : {}),
+        // The conventional annotations Prometheus' kubernetes_sd pod relabelling reads.
+        ...(spec.prometheusPort !== undefined ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.prometheusPort), 'prometheus.io/path': '/stats/prometheus' } : {}),
+      },
     },
     spec: podSpec,
   };
@@ -291,7 +307,8 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: meta(spec.name),
-          spec: { replicas: spec.replicas, selector, template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
+          // With an autoscaler the replica count is its field: server-side apply leaves it alone when we do not set it.
+          spec: { ...(spec.autoscaling ? {} : { replicas: spec.replicas }), selector, template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
         };
   const service: KubeObject = {
     apiVersion: 'v1',
@@ -306,5 +323,21 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
       ...(spec.externalTrafficPolicy && spec.serviceType !== 'ClusterIP' ? { externalTrafficPolicy: spec.externalTrafficPolicy } : {}),
     },
   };
-  return [withHash(configMap), withHash(workload), withHash(service)];
+  const out = [withHash(configMap), withHash(workload), withHash(service)];
+  if (spec.workload === 'Deployment' && spec.autoscaling) {
+    const a = spec.autoscaling;
+    const hpa: KubeObject = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(spec.name),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.name },
+        minReplicas: a.minReplicas,
+        maxReplicas: a.maxReplicas,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage } } }],
+      },
+    } as KubeObject;
+    out.push(withHash(hpa));
+  }
+  return out;
 }

@@ -57,6 +57,13 @@ export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadin
   return { availablePods, workloadExists: !!workload, serviceExists: !!svc, addresses, unusable };
 }
 
+function keepTransitionTimes(conditions: readonly Condition[], previous: readonly Condition[] | undefined): Condition[] {
+  return conditions.map((c) => {
+    const p = previous?.find((x) => x.type === c.type);
+    return p && p.status === c.status && p.lastTransitionTime ? { ...c, lastTransitionTime: p.lastTransitionTime } : c;
+  });
+}
+
 /** The latest configuration a fleet's Envoys rejected, as reported by the xDS server. */
 export interface FleetRejection {
   readonly typeUrl: string;
@@ -140,8 +147,10 @@ export function withFleetStatus(
     return { ...l, conditions: lconds };
   });
 
-  const out: GatewayStatus = { ...computed, conditions };
-  if (listeners) out.listeners = listeners;
+  // Whatever produced a condition, an unchanged status keeps the time it was
+  // first reached: the API conventions ask for it, and it keeps writes away.
+  const out: GatewayStatus = { ...computed, conditions: keepTransitionTimes(conditions, previous) };
+  if (listeners) out.listeners = listeners.map((l) => ({ ...l, conditions: keepTransitionTimes(l.conditions, gateway.status?.listeners?.find((p) => p.name === l.name)?.conditions) }));
   if (ready.addresses.length > 0) out.addresses = [...ready.addresses];
   else delete out.addresses;
   return out;

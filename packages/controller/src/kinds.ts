@@ -51,6 +51,8 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   // Fleet workloads: their status says whether the fleet has available pods.
   { group: 'apps', kind: 'DaemonSet', versions: ['v1'], optional: false, labelSelector: managed },
   { group: 'apps', kind: 'Deployment', versions: ['v1'], optional: false, labelSelector: managed },
+  // The autoscaler of a fleet whose ProxyConfig asks for one (applied only when changed, deleted when no longer asked for).
+  { group: 'autoscaling', kind: 'HorizontalPodAutoscaler', versions: ['v2'], optional: false, labelSelector: managed },
   // NACK reports recorded by any replica, so the leader can show them on the Gateway.
   { group: '', kind: 'Event', versions: ['v1'], optional: false, fieldSelector: `reason=${NACK_EVENT_REASON}` },
 ];

@@ -82,6 +82,8 @@ export class KubeClient {
         const mod = url.protocol === 'http:' ? http : https;
         const req = mod.request(url, opts, resolve);
         req.on('error', reject);
+        // A request that hangs (half-open connection) must not stall the pipeline.
+        req.on('timeout', () => req.destroy(new Error(`${opts.method ?? 'GET'} ${url.pathname}: no answer within ${opts.timeout} ms`)));
         if (body !== undefined) req.write(body);
         req.end();
       });
@@ -95,7 +97,7 @@ export class KubeClient {
       body = JSON.stringify(o.body);
       opts.headers = { ...opts.headers, 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) };
     }
-    if (o.timeoutMs) opts.timeout = o.timeoutMs;
+    opts.timeout = o.timeoutMs ?? 30_000;
     const res = await this.send(url, opts)(body);
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
