@@ -257,3 +257,13 @@ describe('HTTPRoute timeouts and retry', () => {
     expect(c.message).toContain('spec.rules[0].timeouts.request');
   });
 });
+
+describe('HTTPRoute spec.hostnames validation', () => {
+  it('does not accept a route with an invalid hostname, naming the entry', () => {
+    const r = run([...baseObjects(), ...backend('apps', 'a'), route('h', { hostnames: ['ok.example.com', 'Bad_Host'], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+    const c = routeCondition(r, 'HTTPRoute', 'apps', 'h', 'Accepted')!;
+    expect(c).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
+    expect(c.message).toContain('spec.hostnames[1]');
+    expect(ask(r, { host: 'ok.example.com' }).status).toBe(404);
+  });
+});

@@ -7,7 +7,7 @@ import { GATEWAY_GROUP, type CommonRouteSpec, type KubeObject, type ParentRefere
 import type { TranslationContext } from './context.js';
 import { condition, ConditionType, RouteReason, type PendingCondition } from './conditions.js';
 import type { GatewayState, ListenerState } from './gateway.js';
-import { hostnameWithin, intersectHostnames, isWildcard } from './hostname.js';
+import { hostnameProblem, hostnameWithin, intersectHostnames, isWildcard } from './hostname.js';
 import { selectorMatches } from './label-selector.js';
 import { listenerSetGateway } from './listenerset.js';
 
@@ -41,7 +41,11 @@ export function resolveParents(
 ): ParentResult[] {
   const routeNs = route.metadata.namespace ?? '';
   const parentRefs = Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : [];
-  const routeHostnames = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames.filter((h): h is string => typeof h === 'string') : undefined;
+  const rawHostnames: unknown[] | undefined = Array.isArray(route.spec?.hostnames) ? route.spec.hostnames : undefined;
+  // An invalid hostname (the CRD would have refused it) would become an Envoy domain nobody can reach
+  // or, worse, a wildcard; the route is not accepted and the status names the entry.
+  const badHostname = rawHostnames?.findIndex((h) => typeof h !== 'string' || hostnameProblem(h) !== undefined) ?? -1;
+  const routeHostnames = rawHostnames?.filter((h): h is string => typeof h === 'string');
   const out: ParentResult[] = [];
   const seen = new Set<string>();
   for (const ref of parentRefs) {
@@ -57,6 +61,12 @@ export function resolveParents(
     const dedupeKey = `${parentKind}|${gwKey}|${ref.sectionName ?? ''}|${ref.port ?? ''}`;
     if (seen.has(dedupeKey)) continue;
     seen.add(dedupeKey);
+    if (badHostname >= 0) {
+      const h = rawHostnames![badHostname];
+      const problem = typeof h === 'string' ? hostnameProblem(h) : 'must be a string';
+      out.push({ parentRef: ref, gateway, attachments: [], accepted: condition(ConditionType.Accepted, false, RouteReason.UnsupportedValue, `spec.hostnames[${badHostname}]: ${problem}`) });
+      continue;
+    }
     out.push(attach(route, kind, routeNs, routeHostnames, ref, gateway, ctx));
   }
   return out;
