@@ -124,6 +124,10 @@ function httpFilterChain(c: HttpFilterChainIR, o: ConnectionManagerOptions): Fil
       { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } },
     ],
     upgrade_configs: [{ upgrade_type: 'websocket' }],
+    // Envoy's edge recommendations: route on the RFC 3986-normalized path with repeated slashes
+    // merged, so "/admin/../public" or "//admin" cannot slip past a prefix match.
+    normalize_path: { value: true },
+    merge_slashes: true,
     use_remote_address: { value: true },
   };
   decorateConnectionManager(hcm, o.observability);

@@ -267,3 +267,16 @@ describe('HTTPRoute spec.hostnames validation', () => {
     expect(ask(r, { host: 'ok.example.com' }).status).toBe(404);
   });
 });
+
+describe('path normalization', () => {
+  it('matches on the normalized path, so dot segments and double slashes cannot bypass a prefix', () => {
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'public'),
+      ...backend('apps', 'admin'),
+      route('p', { rules: [{ matches: [{ path: { value: '/admin' } }], backendRefs: [{ name: 'admin', port: 8080 }] }, { backendRefs: [{ name: 'public', port: 8080 }] }] }),
+    ]);
+    expect(ask(r, { path: '/public/../admin/x' }).backends).toEqual({ 'apps/admin:8080': 1 });
+    expect(ask(r, { path: '//admin/x' }).backends).toEqual({ 'apps/admin:8080': 1 });
+  });
+});
