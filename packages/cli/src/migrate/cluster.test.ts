@@ -89,16 +89,19 @@ describe('migrate with cluster input', () => {
     expect(a.ingresses[1]!.annotations.find((x) => x.key === 'nginx.ingress.kubernetes.io/auth-url')?.outcome).toBe('not-convertible');
   });
 
-  it('converts one namespace, resolving a named port through the Service', async () => {
+  it('converts one namespace, resolving a named port through the Service; the Gateway still covers every namespace', async () => {
     const r = await run(['convert', '--kubeconfig', kubeconfig, '-n', 'shop', '-o', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { objects: KubeObject[] };
     expect(out.objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      'Gateway shop/nginx',
+      'Gateway default/nginx',
+      'ReferenceGrant blog/from-gateway-default-nginx',
+      'ReferenceGrant shop/from-gateway-default-nginx',
       'HTTPRoute shop/web-shop.example.com',
       'HTTPRoute shop/web-shop.example.com-https-redirect',
     ]);
-    const route = out.objects[1] as KubeObject<{ rules: Array<{ matches: unknown; backendRefs: unknown; filters: unknown }> }>;
+    const route = out.objects[3] as KubeObject<{ parentRefs: unknown; rules: Array<{ matches: unknown; backendRefs: unknown; filters: unknown }> }>;
+    expect(route.spec!.parentRefs).toEqual([{ name: 'nginx', namespace: 'default', sectionName: 'https-shop.example.com' }]);
     expect(route.spec!.rules[0]).toEqual({
       matches: [{ path: { type: 'PathPrefix', value: '/app' } }],
       filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],

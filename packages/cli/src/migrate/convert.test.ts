@@ -26,7 +26,7 @@ describe('convert: Gateways, listeners and cross-namespace references', () => {
     for (const l of gw.spec!.listeners) {
       expect(l.allowedRoutes).toEqual({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['blog', 'shop'] }] } } });
     }
-    const grant = find<ReferenceGrant>(r.objects, 'ReferenceGrant', 'shop', 'from-default-gateways-to-secrets');
+    const grant = find<ReferenceGrant>(r.objects, 'ReferenceGrant', 'shop', 'from-gateway-default-nginx');
     expect(grant.spec).toEqual({
       from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'default' }],
       to: [
@@ -64,8 +64,21 @@ describe('convert: Gateways, listeners and cross-namespace references', () => {
     const route = find<HTTPRoute>(r.objects, 'HTTPRoute', 'odd', 'h69-h69.example.com');
     expect(route.spec!.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', name: 'nginx-https-2', namespace: 'edge', sectionName: 'https-h69.example.com' }]);
     // The certificate references are in the ListenerSets, so the grants are from ListenerSets.
-    const grant = find<ReferenceGrant>(r.objects, 'ReferenceGrant', 'odd', 'from-edge-listenersets-to-secrets');
+    const grant = find<ReferenceGrant>(r.objects, 'ReferenceGrant', 'odd', 'from-gateway-edge-nginx');
     expect(grant.spec!.from).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'ListenerSet', namespace: 'edge' }]);
+  });
+
+  it('emits only the selected Ingresses\' objects, with the same Gateway and certificate grants as a full conversion', () => {
+    const full = convert(fixture('tls.yaml'));
+    const part = convert(fixture('tls.yaml'), { select: { ingresses: ['blog/blog'] } });
+    const shared = (r: typeof full) => r.objects.filter((o) => o.kind === 'Gateway' || o.kind === 'ReferenceGrant');
+    expect(shared(part)).toEqual(shared(full));
+    expect(part.objects.filter((o) => o.kind === 'HTTPRoute').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['blog/blog-blog.example.com']);
+    expect(part.ingresses.map((i) => i.ingress.name)).toEqual(['blog']);
+    // legacy's force-ssl-redirect caveat belongs to an Ingress that was not selected.
+    expect(report(part)).not.toMatch(/legacy/);
+    const ns = convert(fixture('tls.yaml'), { select: { namespaces: ['shop'] } });
+    expect(ns.objects.filter((o) => o.kind === 'HTTPRoute').every((o) => o.metadata.namespace === 'shop')).toBe(true);
   });
 
   it('admits routes from All namespaces when asked', () => {

@@ -65,6 +65,14 @@ export interface ConvertOptions {
   readonly allowedRoutes?: 'Selector' | 'All';
   /** Convert only Ingresses of these classes. */
   readonly ingressClasses?: readonly string[];
+  /**
+   * Emit only what these Ingresses need (their routes, RateLimits,
+   * BackendTLSPolicies, backend ReferenceGrants) and report only on them.
+   * Gateways, ListenerSets and certificate ReferenceGrants are still computed
+   * from every Ingress, so converting one application at a time gives the same
+   * Gateway each time.
+   */
+  readonly select?: { readonly namespaces?: readonly string[]; readonly ingresses?: readonly string[] };
 }
 
 export interface IngressReport {
@@ -184,6 +192,12 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
   const out: KubeObject[] = [];
   const names = new NameRegistry();
   const grants = new GrantRegistry();
+  const owners = new Map<KubeObject, Set<string>>();
+  const own = (obj: KubeObject, c: IngressContext): void => {
+    let set = owners.get(obj);
+    if (!set) owners.set(obj, (set = new Set()));
+    set.add(keyOfCtx(c));
+  };
   const rateLimits = new Map<string, KubeObject>();
   const tlsPolicies = new Map<string, BackendTLSPolicy>();
   const gatewayOf = new Map<IngressContext, string>();
@@ -199,11 +213,16 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
       grants,
       rateLimits,
       tlsPolicies,
+      own,
     });
     out.push(...built);
     for (const ctx of g.contexts) gatewayOf.set(ctx, `${g.namespace}/${g.name}`);
   }
-  out.push(...grants.objects(), ...rateLimits.values(), ...tlsPolicies.values());
+  for (const { object, users } of grants.objects()) {
+    out.push(object);
+    if (users) owners.set(object, users);
+  }
+  out.push(...rateLimits.values(), ...tlsPolicies.values());
 
   for (const [ctx, info] of reportInfo) {
     const nginxActive = ctx.semantics === 'ingress-nginx';
@@ -224,9 +243,15 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
       for (const reason of a.reasons) findings.push({ object: r.ingress, annotation: a.annotation, outcome: a.outcome, message: reason });
     }
   }
-  out.sort(compareObjects);
-  findings.sort(compareFindings);
-  return { objects: out, findings: dedupeFindings(findings), ingresses: reports };
+  const sel = options.select;
+  const selected = (key: string): boolean => !sel || (sel.namespaces?.includes(key.slice(0, key.indexOf('/'))) ?? false) || (sel.ingresses?.includes(key) ?? false);
+  // Objects without owners belong to a Gateway and are always emitted.
+  const objectsOut = out.filter((o) => !owners.has(o) || [...owners.get(o)!].some(selected));
+  const findingsOut = findings.filter((f) => f.object.kind !== 'Ingress' || selected(`${f.object.namespace}/${f.object.name}`));
+  const reportsOut = reports.filter((r) => selected(`${r.ingress.namespace}/${r.ingress.name}`));
+  objectsOut.sort(compareObjects);
+  findingsOut.sort(compareFindings);
+  return { objects: objectsOut, findings: dedupeFindings(findingsOut), ingresses: reportsOut };
 }
 
 function resolveAll(ing: Ingress, ledger: Ledger, nginxActive: boolean, controller: string | undefined): AnnotationResult[] {
@@ -288,24 +313,34 @@ class NameRegistry {
   }
 }
 
-/** ReferenceGrants, one per (target namespace, from kind, from namespace, target kind), listing the names granted. */
+/**
+ * ReferenceGrants, one per (name, target namespace), listing the objects
+ * granted. The caller names the grant after what needs it, so separate
+ * conversions (one class at a time) never produce two different grants of
+ * the same name.
+ */
 class GrantRegistry {
-  private readonly grants = new Map<string, { ns: string; fromKind: string; fromNs: string; toKind: string; names: Set<string> }>();
-  allow(fromKind: string, fromNs: string, toKind: string, toNs: string, toName: string): void {
-    const key = `${toNs}/${fromKind}/${fromNs}/${toKind}`;
+  private readonly grants = new Map<string, { name: string; ns: string; fromKinds: Set<string>; fromNs: string; toKind: string; names: Set<string>; users?: Set<string> }>();
+  allow(name: string, fromKind: string, fromNs: string, toKind: string, toNs: string, toName: string, user?: string): void {
+    const key = `${toNs}/${name}`;
     let g = this.grants.get(key);
-    if (!g) this.grants.set(key, (g = { ns: toNs, fromKind, fromNs, toKind, names: new Set() }));
+    if (!g) this.grants.set(key, (g = { name, ns: toNs, fromKinds: new Set(), fromNs, toKind, names: new Set() }));
+    g.fromKinds.add(fromKind);
     g.names.add(toName);
+    if (user) (g.users ??= new Set()).add(user);
   }
-  objects(): ReferenceGrant[] {
+  objects(): Array<{ object: ReferenceGrant; users?: Set<string> }> {
     return [...this.grants.values()].map((g) => ({
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: 'ReferenceGrant',
-      metadata: { name: `from-${g.fromNs}-${g.fromKind.toLowerCase()}s-to-${g.toKind.toLowerCase()}s`, namespace: g.ns },
-      spec: {
-        from: [{ group: GATEWAY_GROUP, kind: g.fromKind, namespace: g.fromNs }],
-        to: [...g.names].sort(cmp).map((name) => ({ group: '', kind: g.toKind, name })),
+      object: {
+        apiVersion: `${GATEWAY_GROUP}/v1`,
+        kind: 'ReferenceGrant',
+        metadata: { name: g.name, namespace: g.ns },
+        spec: {
+          from: [...g.fromKinds].sort(cmp).map((kind) => ({ group: GATEWAY_GROUP, kind, namespace: g.fromNs })),
+          to: [...g.names].sort(cmp).map((name) => ({ group: '', kind: g.toKind, name })),
+        },
       },
+      ...(g.users ? { users: g.users } : {}),
     }));
   }
 }
@@ -320,6 +355,8 @@ interface GatewayEnv {
   readonly grants: GrantRegistry;
   readonly rateLimits: Map<string, KubeObject>;
   readonly tlsPolicies: Map<string, BackendTLSPolicy>;
+  /** Marks an object as needed by an Ingress (for ConvertOptions.select). */
+  readonly own: (obj: KubeObject, c: IngressContext) => void;
 }
 
 interface TlsHost {
@@ -400,7 +437,9 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     }
     const certRef = { name: t.secretName, ...(t.secretNamespace !== g.namespace ? { namespace: t.secretNamespace } : {}) };
     // The grant names the kind holding the certificate reference.
-    if (t.secretNamespace !== g.namespace) env.grants.allow(useListenerSets ? 'ListenerSet' : 'Gateway', g.namespace, 'Secret', t.secretNamespace, t.secretName);
+    if (t.secretNamespace !== g.namespace) {
+      env.grants.allow(dnsName(`from-gateway-${g.namespace}-${g.name}`), useListenerSets ? 'ListenerSet' : 'Gateway', g.namespace, 'Secret', t.secretNamespace, t.secretName);
+    }
     home.push({
       name: httpsListenerName(host),
       ...(host ? { hostname: host } : {}),
@@ -511,7 +550,12 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
           groups.push([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]);
         }
       }
-      if (groups.length > 0) out.push(...emitRoutes(c, g, host, groups, tlsHosts.has(host), env, !nonGrpcHosts.has(host)));
+      if (groups.length > 0) {
+        for (const route of emitRoutes(c, g, host, groups, tlsHosts.has(host), env, !nonGrpcHosts.has(host))) {
+          env.own(route, c);
+          out.push(route);
+        }
+      }
     }
 
     // An Ingress with only a defaultBackend is ingress-nginx's catch-all server.
@@ -530,7 +574,10 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
           catchAllTaken = c.id;
           for (const cv of b.caveats) c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'converted-with-caveat', message: cv });
           const groups = [[{ matches: [{ path: { type: 'PathPrefix' as const, value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]];
-          out.push(...emitRoutes(c, g, '', groups, tlsHosts.has(''), env, !nonGrpcHosts.has('')));
+          for (const route of emitRoutes(c, g, '', groups, tlsHosts.has(''), env, !nonGrpcHosts.has(''))) {
+            env.own(route, c);
+            out.push(route);
+          }
         }
       }
     }
@@ -655,7 +702,9 @@ function pathRules(
     canary.ctx.findings.push({ object: canary.ctx.id, field: `${canary.field}.backend`, outcome: 'not-convertible', message: `${cb.message}; the canary is left out` });
     return [{ matches: [match], action: forwardAction(c, [mainRef], extras, rewrite, env, b.service) }];
   }
-  if (canary.ctx.ns !== c.ns && cb.service) env.grants.allow('HTTPRoute', c.ns, 'Service', cb.service.namespace, cb.service.name);
+  if (canary.ctx.ns !== c.ns && cb.service) {
+    env.grants.allow(dnsName(`from-httproutes-${c.ns}`), 'HTTPRoute', c.ns, 'Service', cb.service.namespace, cb.service.name, keyOfCtx(c));
+  }
   const canaryRef = cb.ref;
   const cl = canary.ctx.ledger;
   const fwd = (refs: HTTPBackendRef[], svc?: { namespace: string; name: string; port: number }) => forwardAction(c, refs, extras, rewrite, env, svc);
@@ -720,12 +769,14 @@ function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
     for (const [suffix, n, unit] of units) {
       if (n === undefined) continue;
       const name = env.names.claim('RateLimit', c.ns, `${c.ing.metadata.name}-${suffix}`);
-      env.rateLimits.set(`${c.ns}/${name}`, {
+      const rateLimit: KubeObject = {
         apiVersion: `${SWITCHYARD_GROUP}/v1alpha1`,
         kind: 'RateLimit',
         metadata: { name, namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
         spec: { requests: n, unit, burst: n * s.rateLimits.burstMultiplier, key: { type: 'ClientAddress' } },
-      });
+      };
+      env.rateLimits.set(`${c.ns}/${name}`, rateLimit);
+      env.own(rateLimit, c);
       filters.push({ type: 'ExtensionRef', extensionRef: { group: SWITCHYARD_GROUP, kind: 'RateLimit', name } });
       c.ledger.record(
         NGINX_PREFIX + `limit-${suffix}`,
@@ -776,6 +827,7 @@ function forwardAction(
           },
         });
       }
+      env.own(env.tlsPolicies.get(key)!, c);
       c.ledger.record(
         ann,
         'converted-with-caveat',

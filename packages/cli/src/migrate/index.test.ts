@@ -121,9 +121,15 @@ describe('migrate convert', () => {
   });
 
   it('parses flags in both --flag value and --flag=value forms', () => {
-    expect(parseMigrateArgs(['convert', '-f', 'a.yaml', '--gateway-namespace=edge', '--ingress-class', 'nginx', '--allowed-routes=All'])).toEqual({
+    expect(parseMigrateArgs(['convert', '-f', 'a.yaml', '--gateway-namespace=edge', '--ingress-class', 'nginx', '--allowed-routes=All', '-n', 'shop', '--ingress=blog/web'])).toEqual({
       kind: 'ok',
-      parsed: { sub: 'convert', files: ['a.yaml'], output: 'yaml', options: { gatewayNamespace: 'edge', allowedRoutes: 'All', ingressClasses: ['nginx'] } },
+      parsed: {
+        sub: 'convert',
+        files: ['a.yaml'],
+        output: 'yaml',
+        options: { gatewayNamespace: 'edge', allowedRoutes: 'All', ingressClasses: ['nginx'], select: { namespaces: ['shop'], ingresses: ['blog/web'] } },
+      },
     });
+    expect(parseMigrateArgs(['convert', '--ingress', 'web'])).toEqual({ kind: 'error', message: '--ingress wants NAMESPACE/NAME, got "web"' });
   });
 });

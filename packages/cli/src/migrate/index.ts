@@ -17,8 +17,8 @@ export interface MigrateIo {
 }
 
 export const MIGRATE_USAGE = `Usage:
-  switchyard migrate assess  [input] [--ingress-class NAME]... [-o table|json]
-  switchyard migrate convert [input] [--ingress-class NAME]... [-o yaml|json]
+  switchyard migrate assess  [input] [selection] [-o table|json]
+  switchyard migrate convert [input] [selection] [-o yaml|json]
                              [--gateway-per class|namespace] [--gateway-class NAME]
                              [--gateway-namespace NS] [--allowed-routes Selector|All]
 
@@ -27,15 +27,31 @@ Input (default: the cluster of the current kubeconfig context):
                             manifests (repeatable; "-" is standard input)
   --kubeconfig PATH         kubeconfig to use instead of $KUBECONFIG / ~/.kube/config
   --context NAME            kubeconfig context
-  -n, --namespace NS        only Ingresses of this namespace (cluster input)
+
+Selection (default: every Ingress):
+  --ingress-class NAME      only Ingresses of this class (repeatable)
+  -n, --namespace NS        only the Ingresses of this namespace (repeatable)
+  --ingress NS/NAME         only this Ingress (repeatable)
+                            Gateways are still computed from every Ingress of their
+                            class, so converting one application at a time gives the
+                            same Gateway each time.
+
+Conversion:
+  --gateway-per class|namespace   one Gateway per IngressClass (default), or per class
+                                  and namespace (in the Ingresses' namespace)
+  --gateway-class NAME            gatewayClassName of the Gateways (default switchyard)
+  --gateway-namespace NS          namespace of per-class Gateways (default: the
+                                  Ingresses' namespace if they share one, else default)
+  --allowed-routes Selector|All   how Gateways admit routes from other namespaces
+                                  (default: a Selector naming exactly those namespaces)
 
 assess prints an inventory: IngressClasses, Ingresses per class and namespace,
 hosts, TLS Secrets, backends and every annotation grouped by controller, each
 marked converted, caveat (converted with a caveat) or NOT CONVERTIBLE.
 
-convert prints Gateway API objects (Gateway, HTTPRoute, ReferenceGrant,
-RateLimit, BackendTLSPolicy) as YAML for kubectl apply -f -, and reports
-every setting it could not carry over exactly on stderr.
+convert prints Gateway API objects (Gateway, ListenerSet, HTTPRoute, GRPCRoute,
+ReferenceGrant, RateLimit, BackendTLSPolicy) as YAML for kubectl apply -f -, and
+reports every setting it could not carry over exactly on stderr.
 `;
 
 interface Parsed {
@@ -44,7 +60,6 @@ interface Parsed {
   readonly output: string;
   readonly kubeconfig?: string;
   readonly context?: string;
-  readonly namespace?: string;
   readonly options: ConvertOptions;
 }
 
@@ -59,7 +74,8 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
   let output = sub === 'assess' ? 'table' : 'yaml';
   let kubeconfig: string | undefined;
   let context: string | undefined;
-  let namespace: string | undefined;
+  const namespaces: string[] = [];
+  const only: string[] = [];
   let gatewayPer: 'class' | 'namespace' | undefined;
   let gatewayClassName: string | undefined;
   let gatewayNamespace: string | undefined;
@@ -109,7 +125,12 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
       case '-n':
       case '--namespace':
         if (typeof (v = need(arg)) !== 'string') return v;
-        namespace = v;
+        namespaces.push(v);
+        break;
+      case '--ingress':
+        if (typeof (v = need(arg)) !== 'string') return v;
+        if (!/^[^/]+\/[^/]+$/.test(v)) return { kind: 'error', message: `--ingress wants NAMESPACE/NAME, got "${v}"` };
+        only.push(v);
         break;
       case '--ingress-class':
         if (typeof (v = need(arg)) !== 'string') return v;
@@ -140,17 +161,18 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
   const outputs = sub === 'assess' ? ['table', 'json'] : ['yaml', 'json'];
   if (!outputs.includes(output)) return { kind: 'error', message: `-o must be one of ${outputs.join(', ')} for ${sub}, got "${output}"` };
   if (gatewayNamespace && gatewayPer === 'namespace') return { kind: 'error', message: '--gateway-namespace applies to --gateway-per class only (per-namespace Gateways live in their Ingresses\' namespace)' };
-  if (files.length > 0 && (kubeconfig || context || namespace)) return { kind: 'error', message: '--kubeconfig, --context and --namespace apply to cluster input, not to -f' };
+  if (files.length > 0 && (kubeconfig || context)) return { kind: 'error', message: '--kubeconfig and --context apply to cluster input, not to -f' };
   const options: ConvertOptions = {
     ...(gatewayPer ? { gatewayPer } : {}),
     ...(gatewayClassName ? { gatewayClassName } : {}),
     ...(gatewayNamespace ? { gatewayNamespace } : {}),
     ...(allowedRoutes ? { allowedRoutes } : {}),
     ...(classes.length ? { ingressClasses: classes } : {}),
+    ...(namespaces.length || only.length ? { select: { ...(namespaces.length ? { namespaces } : {}), ...(only.length ? { ingresses: only } : {}) } } : {}),
   };
   return {
     kind: 'ok',
-    parsed: { sub, files, output, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), ...(namespace ? { namespace } : {}), options },
+    parsed: { sub, files, output, ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), options },
   };
 }
 
@@ -171,7 +193,7 @@ export async function migrateCommand(args: string[], io: MigrateIo): Promise<num
     const loaded =
       parsed.files.length > 0
         ? await loadFromFiles(parsed.files)
-        : await loadFromCluster({ ...(parsed.kubeconfig ? { kubeconfig: parsed.kubeconfig } : {}), ...(parsed.context ? { context: parsed.context } : {}), ...(parsed.namespace ? { namespace: parsed.namespace } : {}) });
+        : await loadFromCluster({ ...(parsed.kubeconfig ? { kubeconfig: parsed.kubeconfig } : {}), ...(parsed.context ? { context: parsed.context } : {}) });
     objects = loaded.objects;
     errors = loaded.errors;
   } catch (e) {

@@ -20,11 +20,12 @@ interface ListResponse {
 }
 
 /**
- * Lists IngressClasses and Ingresses (all namespaces, or one), and the
- * Services and Secrets they reference, through the current kubeconfig
- * context. Secrets are read only to know they exist: their data is dropped.
+ * Lists IngressClasses and the Ingresses of every namespace (a Gateway is
+ * computed from all Ingresses of its class), and the Services and Secrets
+ * they reference, through the current kubeconfig context. Secrets are read
+ * only to know they exist: their data is dropped.
  */
-export async function loadFromCluster(o: { namespace?: string; context?: string; kubeconfig?: string }): Promise<Loaded> {
+export async function loadFromCluster(o: { context?: string; kubeconfig?: string }): Promise<Loaded> {
   // Imported lazily: the client is large and only this path needs it.
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
@@ -45,7 +46,7 @@ export async function loadFromCluster(o: { namespace?: string; context?: string;
   }
   let ingresses: Ingress[] = [];
   try {
-    const list = (o.namespace ? await net.listNamespacedIngress({ namespace: o.namespace }) : await net.listIngressForAllNamespaces()) as unknown as ListResponse;
+    const list = (await net.listIngressForAllNamespaces()) as unknown as ListResponse;
     ingresses = withKind(list.items, 'networking.k8s.io/v1', 'Ingress') as Ingress[];
     objects.push(...ingresses);
   } catch (e) {
