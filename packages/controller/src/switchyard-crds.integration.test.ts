@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '@switchyard/api';
 import { TestEnv, loadObjects, repoRoot } from './testenv/index.js';
+import { fleetObjects, fleetSpec } from './fleet.js';
 
 const NS = 'crd-tests';
 
@@ -86,6 +87,15 @@ describe('switchyard.dev CRDs on a real kube-apiserver', () => {
       expect(m).toBeDefined();
       expect(m).toContain(message);
     });
+  });
+
+  it('the fleet objects an autoscaled, scraped ProxyConfig renders (Deployment without replicas, HorizontalPodAutoscaler) pass a server-side dry-run', async () => {
+    const stored = await env.apply<KubeObject<Record<string, unknown>>>(proxyConfig('scaled', { workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 8 } }, metrics: { prometheus: {} } }));
+    const gw = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'web', namespace: NS, uid: '0b0e7a9e-0000-4000-8000-000000000001' }, spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+    const owner = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'web', uid: gw.metadata.uid, controller: true, blockOwnerDeletion: true };
+    const objs = fleetObjects(fleetSpec(gw as never, undefined, stored as never), { owner, bootstrapYaml: 'node: {}', certSecretName: 'switchyard-web-xds' });
+    expect(objs.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'HorizontalPodAutoscaler']);
+    for (const o of objs) await env.apply(o, { dryRun: true });
   });
 
   describe('RateLimit', () => {
