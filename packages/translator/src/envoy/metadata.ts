@@ -7,25 +7,26 @@ import type { BackendSource, RouteSource } from '../ir/ir.js';
 
 export const METADATA_NAMESPACE = 'switchyard.dev';
 
-function struct(fields: Record<string, string>): Metadata {
-  const out: Record<string, { stringValue: string }> = {};
-  for (const k of Object.keys(fields).sort()) out[k] = { stringValue: fields[k] as string };
-  return { filter_metadata: { [METADATA_NAMESPACE]: { fields: out } } };
+function wrap(fields: Record<string, { stringValue: string }>): Metadata {
+  return { filter_metadata: { [METADATA_NAMESPACE]: { fields } } };
 }
 
+// Keys are written in sorted order (kind, match, name, namespace, rule, ruleName) so equal
+// sources give equal bytes; built directly because this runs once per Envoy route.
 export function routeMetadata(s: RouteSource): Metadata {
-  return struct({
-    kind: s.kind,
-    namespace: s.namespace,
-    name: s.name,
-    rule: String(s.rule),
-    ...(s.ruleName !== undefined ? { ruleName: s.ruleName } : {}),
-    match: String(s.match),
-  });
+  const fields: Record<string, { stringValue: string }> = {
+    kind: { stringValue: s.kind },
+    match: { stringValue: String(s.match) },
+    name: { stringValue: s.name },
+    namespace: { stringValue: s.namespace },
+    rule: { stringValue: String(s.rule) },
+  };
+  if (s.ruleName !== undefined) fields['ruleName'] = { stringValue: s.ruleName };
+  return wrap(fields);
 }
 
 export function clusterMetadata(b: BackendSource): Metadata {
-  return struct({ kind: b.kind, namespace: b.namespace, name: b.name, port: String(b.port) });
+  return wrap({ kind: { stringValue: b.kind }, name: { stringValue: b.name }, namespace: { stringValue: b.namespace }, port: { stringValue: String(b.port) } });
 }
 
 /** Reads the string fields back (for tests and tools working on emitted resources). */

@@ -7,18 +7,22 @@ import { resolveBackend, type BackendResolution, type RouteTraffic } from './bac
 import type { TranslationContext } from './context.js';
 
 export class ClusterTable {
-  private readonly memo = new Map<string, BackendResolution>();
+  private readonly memo = new Map<string, Map<string, BackendResolution>>();
   constructor(readonly ctx: TranslationContext) {}
 
   resolve(ref: BackendObjectReference, from: { kind: string; namespace: string }, traffic: RouteTraffic, field: string): BackendResolution {
-    // \u0000 cannot appear in Kubernetes names, so the joined key is unambiguous.
-    const key = `${from.kind}\u0000${from.namespace}\u0000${traffic}\u0000${String(ref.group ?? '')}\u0000${String(ref.kind ?? 'Service')}\u0000${String(ref.namespace ?? from.namespace)}\u0000${String(ref.name)}\u0000${String(ref.port ?? '')}`;
-    const hit = this.memo.get(key);
+    // One memo per referrer (kind, namespace) and traffic, keyed by what the ref names: short keys, few
+    // string concatenations on the hot path.
+    const scope = `${from.kind}/${from.namespace}/${traffic}`;
+    let memo = this.memo.get(scope);
+    if (!memo) this.memo.set(scope, (memo = new Map()));
+    const key = `${String(ref.namespace ?? from.namespace)}/${String(ref.name)}:${String(ref.port ?? '')}/${String(ref.kind ?? 'Service')}.${String(ref.group ?? '')}`;
+    const hit = memo.get(key);
     if (hit) return hit;
     const r = resolveBackend(ref, from, traffic, field, this.ctx);
     // Failures are cheap to recompute and their messages name the referring field, so only successes are kept.
     if (r.ok) {
-      this.memo.set(key, r);
+      memo.set(key, r);
       this.byClusterName.set(r.cluster.name, r.cluster);
     }
     return r;
