@@ -1,8 +1,10 @@
 // RE2 validation. Envoy compiles every safe_regex with Google RE2 and
 // rejects the whole resource if one fails, so a pattern RE2 would reject must
 // be caught here, reported in status, and never sent. re2-wasm is RE2 itself
-// compiled to WebAssembly, so "compiles here" means "compiles in Envoy"
-// (Envoy's separate program-size limit is approximated by a length cap).
+// compiled to WebAssembly, so "compiles here" means "compiles in Envoy".
+// Envoy also rejects regexes whose RE2 program size exceeds a runtime limit
+// (default 100, too small for ordinary patterns); Switchyard's bootstraps lift
+// it (envoy/bootstrap*.yaml, layered_runtime) and a length cap bounds cost here.
 import { RE2 } from 're2-wasm';
 
 /** Longest pattern accepted; far below what would exceed Envoy's RE2 program-size limit in practice. */
