@@ -1,5 +1,5 @@
 import type { HTTPRoute } from '@switchyard/api';
-import { ask, backend, baseObjects, httpRoute, referenceGrant, routeCondition, routeConditions, run } from '../test-fixtures.js';
+import { ask, backend, baseObjects, httpListener, httpRoute, referenceGrant, routeCondition, routeConditions, run } from '../test-fixtures.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
 const route = (name: string, spec: Omit<NonNullable<HTTPRoute['spec']>, 'parentRefs'>, created?: string, ns = 'apps') => httpRoute(ns, name, { parentRefs: parent, ...spec }, created);
@@ -278,5 +278,23 @@ describe('path normalization', () => {
     ]);
     expect(ask(r, { path: '/public/../admin/x' }).backends).toEqual({ 'apps/admin:8080': 1 });
     expect(ask(r, { path: '//admin/x' }).backends).toEqual({ 'apps/admin:8080': 1 });
+  });
+});
+
+describe('redirect ports (the spec: no port -> the scheme default when the scheme changes, else the listener port)', () => {
+  const objs = (redirect: object) => [
+    ...baseObjects([httpListener('http', 8080, { allowedRoutes: { namespaces: { from: 'All' } } })]),
+    route('r', { rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: redirect }] }] }),
+  ];
+  const location = (redirect: object, host = 'example.com:8080') => ask(run(objs(redirect)), { port: 8080, host, path: '/p' }).location;
+  it('keeps the listener port when only the host changes', () => {
+    expect(location({ hostname: 'other.example.com' })).toBe('http://other.example.com:8080/p');
+  });
+  it('uses the scheme default port when the scheme changes (never the request port)', () => {
+    expect(location({ scheme: 'https', hostname: 'other.example.com' })).toBe('https://other.example.com/p');
+    expect(location({ scheme: 'https' })).toMatch(/^https:\/\/example\.com(:443)?\/p$/);
+  });
+  it('uses an explicit port', () => {
+    expect(location({ port: 9443, scheme: 'https' })).toBe('https://example.com:9443/p');
   });
 });
