@@ -9,7 +9,7 @@ import type { GatewayState, ListenerState } from './gateway.js';
 import { compareHostnames } from './hostname.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
 import type { RouteBuild } from './route-build.js';
-import { L4Placement, routeTableOf, tcpPortChain, tlsPortChains, udpPortProxy } from './l4-fleet.js';
+import { L4Placement, referencedSecrets, routeTableOf, tcpPortChain, tlsPortChains, udpPortProxy } from './l4-fleet.js';
 
 export function httpRouteConfigName(port: number): string {
   return `http-${port}`;
@@ -125,7 +125,8 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
     listeners,
     routeConfigs,
     clusters: sorted,
-    secrets: [...secrets.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    // Only what an emitted filter chain or cluster names (a TLS listener without routes has no chain).
+    secrets: referencedSecrets(listeners, sorted, secrets),
   };
 }
 

@@ -8,7 +8,7 @@
 //   oldest UDPRoute (the spec's conflict rule: oldest first, then
 //   namespace/name). Newer routes stay Accepted and counted, but unused.
 import { GATEWAY_GROUP } from '@switchyard/api';
-import type { ClusterIR, FilterChainIR, RouteConfigIR, TcpProxyFilterChainIR, UdpProxyIR, VirtualHostIR, WeightedLocalityIR } from '../ir/ir.js';
+import type { ClusterIR, FilterChainIR, ListenerIR, RouteConfigIR, SecretIR, TcpProxyFilterChainIR, UdpProxyIR, VirtualHostIR, WeightedLocalityIR } from '../ir/ir.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
 import type { GatewayState, ListenerState } from './gateway.js';
 import { compareHostnames } from './hostname.js';
@@ -201,4 +201,20 @@ export function udpPortProxy(l: ListenerState, l4: L4Placement): UdpProxyIR {
   };
   l4.add(combined);
   return { name, cluster: combined.name, source: s };
+}
+
+/** The secrets the fleet's filter chains and clusters name, sorted by name: a fleet never gets a secret it does not use. */
+export function referencedSecrets(listeners: readonly ListenerIR[], clusters: readonly ClusterIR[], secrets: ReadonlyMap<string, SecretIR>): SecretIR[] {
+  const names = new Set<string>();
+  for (const l of listeners) {
+    for (const c of l.filterChains) {
+      for (const n of c.tls?.certificateSecrets ?? []) names.add(n);
+      if (c.tls?.clientValidation) names.add(c.tls.clientValidation.caSecret);
+    }
+  }
+  for (const c of clusters) {
+    if (c.tls?.trust.kind === 'CaBundle') names.add(c.tls.trust.caSecret);
+    if (c.tls?.clientCertificateSecret) names.add(c.tls.clientCertificateSecret);
+  }
+  return [...secrets.values()].filter((s) => names.has(s.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

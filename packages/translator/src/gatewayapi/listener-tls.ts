@@ -92,13 +92,13 @@ export function frontendValidation(gw: Gateway, port: number): { config: Fronten
   const frontend = gw.spec?.tls?.frontend;
   if (!frontend || typeof frontend !== 'object') return undefined;
   const perPort = Array.isArray(frontend.perPort) ? frontend.perPort : [];
-  const i = perPort.findIndex((p) => p && p.port === port);
+  const i = perPort.findIndex((p) => p && typeof p === 'object' && p.port === port);
   if (i >= 0) {
     const v = perPort[i]!.tls?.validation;
-    return v ? { config: v, field: `spec.tls.frontend.perPort[${i}].tls.validation` } : undefined;
+    return v && typeof v === 'object' ? { config: v, field: `spec.tls.frontend.perPort[${i}].tls.validation` } : undefined;
   }
   const v = frontend.default?.validation;
-  return v ? { config: v, field: 'spec.tls.frontend.default.validation' } : undefined;
+  return v && typeof v === 'object' ? { config: v, field: 'spec.tls.frontend.default.validation' } : undefined;
 }
 
 export const HTTPS: ListenerProtocol = {

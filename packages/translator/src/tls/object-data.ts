@@ -25,18 +25,24 @@ const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 /** A Secret key's value as text, or undefined when absent or not valid base64. */
 export function secretValue(secret: SecretData, key: string): string | undefined {
-  const b64 = secret.data?.[key];
-  if (b64 !== undefined) return BASE64.test(b64) ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
-  return secret.stringData?.[key];
+  // Objects from files may hold anything; only strings are data.
+  const b64 = isRecord(secret.data) ? secret.data[key] : undefined;
+  if (b64 !== undefined) return typeof b64 === 'string' && BASE64.test(b64) ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
+  const text = isRecord(secret.stringData) ? secret.stringData[key] : undefined;
+  return typeof text === 'string' ? text : undefined;
 }
 
 /** A ConfigMap key's value as text (`data`, else base64 `binaryData`). */
 export function configMapValue(cm: ConfigMapData, key: string): string | undefined {
-  const text = cm.data?.[key];
-  if (text !== undefined) return text;
-  const b64 = cm.binaryData?.[key];
-  if (b64 !== undefined && BASE64.test(b64)) return Buffer.from(b64, 'base64').toString('utf8');
+  const text = isRecord(cm.data) ? cm.data[key] : undefined;
+  if (text !== undefined) return typeof text === 'string' ? text : undefined;
+  const b64 = isRecord(cm.binaryData) ? cm.binaryData[key] : undefined;
+  if (typeof b64 === 'string' && BASE64.test(b64)) return Buffer.from(b64, 'base64').toString('utf8');
   return undefined;
+}
+
+function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** "namespace/name" of an object, for messages. */

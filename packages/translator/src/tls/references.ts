@@ -44,7 +44,7 @@ export interface CertificateRefsResult {
 }
 
 function refNamespace(ref: TlsObjectReference, from: Referrer): string {
-  return ref.namespace && ref.namespace !== '' ? ref.namespace : from.namespace;
+  return typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : from.namespace;
 }
 
 /**
@@ -63,7 +63,7 @@ export function resolveCertificateRefs(
   const certificates: ResolvedCertificate[] = [];
   const problems: Array<{ reason: CertificateRefProblem; message: string }> = [];
   const warnings: string[] = [];
-  for (const [i, ref] of (refs ?? []).entries()) {
+  for (const [i, ref] of (Array.isArray(refs) ? refs : []).entries()) {
     const r = resolveCertificateRef(ref, from, `${field}[${i}]`, snapshot, referenceAllowed, now);
     if (r.ok) {
       certificates.push(r.certificate);
@@ -91,8 +91,8 @@ export function resolveCertificateRef(
   now: Date,
 ): CertificateRefResolution {
   if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '') return { ok: false, reason: 'InvalidCertificateRef', message: `${field}: name is required` };
-  const group = ref.group ?? '';
-  const kind = ref.kind ?? 'Secret';
+  const group = typeof ref.group === 'string' ? ref.group : '';
+  const kind = typeof ref.kind === 'string' ? ref.kind : 'Secret';
   const namespace = refNamespace(ref, from);
   if (group !== '' || kind !== 'Secret') {
     return { ok: false, reason: 'InvalidCertificateRef', message: `${field}: ${group === '' ? 'core' : group}/${kind} ${namespace}/${ref.name} is not supported; only core Secrets hold certificates` };
@@ -132,7 +132,7 @@ export function resolveCaCertificateRefs(
 ): CaRefsResult {
   const valid: Array<{ kind: string; namespace: string; name: string; bundle: CaBundle }> = [];
   const problems: Array<{ reason: CaRefProblem; message: string }> = [];
-  for (const [i, ref] of (refs ?? []).entries()) {
+  for (const [i, ref] of (Array.isArray(refs) ? refs : []).entries()) {
     const f = `${field}[${i}]`;
     if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '') {
       problems.push({ reason: 'InvalidCACertificateRef', message: `${f}: name is required` });
