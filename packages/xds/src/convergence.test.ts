@@ -165,6 +165,113 @@ test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing
   }
 }, 120_000);
 
+/**
+ * What a client that rejected some versions should end up holding: the
+ * snapshot, except resources whose snapshot version it rejected (it keeps
+ * its own), plus clusters, endpoints and secrets its held listeners and
+ * routes still use (the server keeps those: make before break).
+ */
+function expectedWithRejections(o: FixtureOptions, held: Held, rejected: Map<string, string>): Record<string, Record<string, string>> {
+  const want = expected(o);
+  for (const t of ALL) {
+    for (const [name, version] of Object.entries(want[t]!)) {
+      if (rejected.get(`${t} ${name}`) !== version) continue;
+      const mine = held.get(t)!.get(name);
+      if (mine) want[t]![name] = mine.version;
+      else delete want[t]![name];
+    }
+  }
+  // Named types: only what the client subscribes to, given what it holds.
+  const w = wanted(held);
+  for (const [t, names] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
+    for (const name of Object.keys(want[t]!)) if (!names.has(name)) delete want[t]![name];
+  }
+  const usedClusters = new Set<string>();
+  for (const rc of held.get(TypeUrl.RouteConfiguration)!.values())
+    for (const vh of (rc.value.virtual_hosts ?? []) as { routes?: { route?: { cluster?: string } }[] }[]) for (const r of vh.routes ?? []) if (r.route?.cluster) usedClusters.add(r.route.cluster);
+  for (const c of usedClusters) {
+    for (const t of [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]) {
+      const mine = held.get(t)!.get(c);
+      if (mine && want[t]![c] === undefined) want[t]![c] = mine.version;
+    }
+  }
+  for (const sName of wanted(held).sds) {
+    const mine = held.get(TypeUrl.Secret)!.get(sName);
+    if (mine && want[TypeUrl.Secret]![sName] === undefined) want[TypeUrl.Secret]![sName] = mine.version;
+  }
+  for (const t of ALL) want[t] = Object.fromEntries(Object.entries(want[t]!).sort((a, b) => a[0].localeCompare(b[0])));
+  return want;
+}
+
+test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version is never re-sent, the rest converges (seed %i)', async (seed) => {
+  const rand = prng(seed);
+  const nackRand = prng(seed + 1000);
+  const held = emptyHeld();
+  const rejected = new Map<string, string>();
+  const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
+  let opts = randomFixture(rand, 0);
+  cache.setFleet(FLEET, fixture(opts));
+  const s: DeltaClientStream = client.delta();
+  s.request(TypeUrl.Cluster);
+  s.request(TypeUrl.Listener);
+  let nacks = 0;
+
+  const follow = (): void => {
+    const w = wanted(held);
+    for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
+      const have = subs[t]!;
+      const subscribe = [...want].filter((n) => !have.has(n));
+      const unsubscribe = [...have].filter((n) => !want.has(n));
+      if (subscribe.length + unsubscribe.length === 0) continue;
+      for (const n of unsubscribe) held.get(t)!.delete(n);
+      subs[t] = new Set(want);
+      s.request(t, { subscribe, unsubscribe });
+    }
+  };
+
+  for (let step = 1; step <= STEPS; step++) {
+    while (JSON.stringify(view(held)) !== JSON.stringify(expectedWithRejections(opts, held, rejected))) {
+      const r = await s.next();
+      const t = r.type_url as ResourceTypeUrl;
+      for (const res of r.resources) expect(rejected.get(`${t} ${res.name}`)).not.toBe(res.version);
+      const removals = (): void => {
+        for (const n of r.removed_resources) held.get(t)!.delete(n);
+      };
+      if ((t === TypeUrl.Listener || t === TypeUrl.RouteConfiguration) && r.resources.length > 0 && nackRand() < 0.3) {
+        // Rejected as a whole: nothing added or updated (removals are taken as applied).
+        for (const res of r.resources) rejected.set(`${t} ${res.name}`, res.version);
+        removals();
+        follow();
+        nacks++;
+        s.nack(r, 'rejected by the model client');
+        continue;
+      }
+      for (const res of r.resources) {
+        // Like Envoy, a resource of a named type it no longer subscribes to is dropped.
+        if (subs[t] && !subs[t]!.has(res.name)) continue;
+        held.get(t)!.set(res.name, decodeHeld(res.resource));
+        rejected.delete(`${t} ${res.name}`);
+      }
+      removals();
+      checkRoutesResolve(held);
+      follow();
+      s.ack(r);
+    }
+    opts = randomFixture(rand, step);
+    cache.setFleet(FLEET, fixture(opts));
+  }
+  expect(nacks).toBeGreaterThan(0);
+  // A marker: the answer to this request comes after the server has processed
+  // every earlier request, the NACKs included.
+  s.request(TypeUrl.Secret, { subscribe: ['marker'] });
+  for (;;) {
+    const r = await s.next();
+    s.ack(r);
+    if (r.removed_resources.includes('marker')) break;
+  }
+  expect(server.stats().nacks[FLEET]).toBe(nacks);
+}, 120_000);
+
 test.each(SEEDS)('state of the world: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
   const rand = prng(seed);
   const held = emptyHeld();
