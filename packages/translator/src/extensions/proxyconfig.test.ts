@@ -20,7 +20,7 @@ const withParams = (name: string) => {
 };
 const classWithParams = (namespace: string | undefined, name: string): GatewayClass => {
   const c = gatewayClass();
-  c.spec.parametersRef = { group: 'switchyard.dev', kind: 'ProxyConfig', name, ...(namespace ? { namespace } : {}) };
+  c.spec!.parametersRef = { group: 'switchyard.dev', kind: 'ProxyConfig', name, ...(namespace ? { namespace } : {}) };
   return c;
 };
 const app = [...backend('apps', 'web'), httpRoute('apps', 'web', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] })];

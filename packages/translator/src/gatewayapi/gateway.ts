@@ -11,6 +11,7 @@ import { hostnameProblem } from './hostname.js';
 import { LISTENER_PROTOCOLS, type ListenerProtocol } from './listener-protocols.js';
 import { selectorProblem } from './label-selector.js';
 import { proxyConfigSpecProblem } from '../extensions/proxyconfig.js';
+import { ignoredListenerFields } from '../extensions/ignored-fields.js';
 
 export interface ListenerState {
   readonly gatewayKey: string;
@@ -204,6 +205,9 @@ export function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, in
   if (v.tls) state.tls = v.tls;
   if (v.secrets) state.secrets = v.secrets;
   if (v.gatewayConditions) state.gatewayConditions = v.gatewayConditions;
+  // Say what is ignored (guide-style options) instead of dropping it in silence.
+  const ignored = ignoredListenerFields(l, index);
+  if (ignored.length > 0) state.accepted = ok(ConditionType.Accepted, ListenerReason.Accepted, `Listener accepted; ignored: ${ignored.join('; ')}`);
   return state;
 }
 

@@ -8,6 +8,7 @@ import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
 import { applyFilters, BACKEND_FILTERS, type FilterOutcome } from './http-filters.js';
 import type { FieldProblem } from './route-build.js';
+import { backendRefTlsProblem } from '../extensions/ignored-fields.js';
 
 export interface RuleInput {
   readonly kind: 'HTTPRoute' | 'GRPCRoute';
@@ -125,6 +126,8 @@ function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<str
     refProblems.push(...bf.refProblems);
     const r = clusters.resolve(ref, { kind: input.kind, namespace: input.namespace }, input.traffic, f);
     if (!r.ok) refProblems.push({ reason: r.reason, message: r.message });
+    const tls = backendRefTlsProblem(ref, f);
+    if (tls) refProblems.push({ reason: RouteReason.UnsupportedValue, message: tls });
     // A zero weight sends nothing, valid or not; leave it out so Envoy's weights stay positive.
     if (weight === 0) return;
     const cluster = r.ok && !bf.fail500 ? r.cluster : null;
