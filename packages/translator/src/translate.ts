@@ -9,6 +9,7 @@ import type { FleetIR, SecretIR } from './ir/ir.js';
 import { BackendTlsPolicies, gatewayBackendClientCertificate } from './gatewayapi/backendtlspolicy.js';
 import { attachListenerSets, listenerSetStatus } from './gatewayapi/listenerset.js';
 import { ClusterTable } from './gatewayapi/cluster-table.js';
+import { resolveHttpGrpcConflicts } from './gatewayapi/http-grpc-conflicts.js';
 import { withProxyConfig } from './extensions/fleet.js';
 import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
 import { createContext } from './gatewayapi/context.js';
@@ -84,6 +85,8 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
       if (build) builds.push({ object: route, build });
     }
   }
+  const resolved = resolveHttpGrpcConflicts(builds.map((x) => x.build));
+  resolved.forEach((b, i) => (builds[i]!.build = b));
 
   // attachedRoutes counts each route once per listener it is attached to.
   const byGateway = new Map<GatewayState, RouteBuild[]>();

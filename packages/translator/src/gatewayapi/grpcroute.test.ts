@@ -1,4 +1,4 @@
-import { ask, backend, baseObjects, grpcRoute, routeCondition, run } from '../test-fixtures.js';
+import { ask, backend, baseObjects, grpcRoute, httpRoute, routeCondition, run } from '../test-fixtures.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
 const call = (path: string, headers: Record<string, string> = {}) => ({ path, method: 'POST', headers: { 'content-type': 'application/grpc', ...headers } });
@@ -51,5 +51,29 @@ describe('GRPCRoute', () => {
   it('rejects filters GRPCRoute does not have', () => {
     const r2 = run([...baseObjects(), ...backend('apps', 'a'), grpcRoute('apps', 'bad', { parentRefs: parent, rules: [{ filters: [{ type: 'URLRewrite' as never }], backendRefs: [{ name: 'a', port: 8080 }] }] })]);
     expect(routeCondition(r2, 'GRPCRoute', 'apps', 'bad', 'Accepted')).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
+  });
+});
+
+describe('HTTPRoute and GRPCRoute on one listener', () => {
+  const objs = (grpcHost: string, grpcCreated: string) => [
+    ...baseObjects(),
+    ...backend('apps', 'web'),
+    ...backend('apps', 'rpc'),
+    httpRoute('apps', 'web', { parentRefs: parent, hostnames: ['shared.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }, '2026-01-02T00:00:00Z'),
+    grpcRoute('apps', 'rpc', { parentRefs: parent, hostnames: [grpcHost], rules: [{ backendRefs: [{ name: 'rpc', port: 8080 }] }] }, grpcCreated),
+  ];
+  it('accepts only the older route when their hostnames intersect', () => {
+    const newer = run(objs('*.example.com', '2026-01-03T00:00:00Z'));
+    expect(routeCondition(newer, 'GRPCRoute', 'apps', 'rpc', 'Accepted')).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
+    expect(routeCondition(newer, 'HTTPRoute', 'apps', 'web', 'Accepted')).toMatchObject({ status: 'True' });
+    expect(ask(newer, { host: 'shared.example.com', ...call('/pkg.Svc/M') }).backends).toEqual({ 'apps/web:8080': 1 });
+    const older = run(objs('shared.example.com', '2026-01-01T00:00:00Z'));
+    expect(routeCondition(older, 'GRPCRoute', 'apps', 'rpc', 'Accepted')).toMatchObject({ status: 'True' });
+    expect(routeCondition(older, 'HTTPRoute', 'apps', 'web', 'Accepted')).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
+  });
+  it('accepts both when their hostnames do not intersect', () => {
+    const r = run(objs('grpc.example.net', '2026-01-03T00:00:00Z'));
+    expect(routeCondition(r, 'GRPCRoute', 'apps', 'rpc', 'Accepted')).toMatchObject({ status: 'True' });
+    expect(routeCondition(r, 'HTTPRoute', 'apps', 'web', 'Accepted')).toMatchObject({ status: 'True' });
   });
 });
