@@ -313,6 +313,15 @@ describe('TLSRoute conformance', () => {
     expect(destination(w2.connect(gw2, { port: 443, transport: 'tls', sni: 'example.com' }))).toBe('rejected');
   });
 
+  it('HTTPRouteDisallowedKind: an HTTPRoute cannot attach to a TLS listener that allows only TLSRoute', () => {
+    const w = new World(['tests/httproute-disallowed-kind.yaml']);
+    const gw = `${INFRA}/tlsroutes-only`;
+    has(routeConds(w, 'HTTPRoute', `${INFRA}/disallowed-kind`, gw), 'ResolvedRefs', 'True', 'ResolvedRefs');
+    has(routeConds(w, 'HTTPRoute', `${INFRA}/disallowed-kind`, gw), 'Accepted', 'False', 'NotAllowedByListeners');
+    noAcceptedParents(w, 'HTTPRoute', `${INFRA}/disallowed-kind`);
+    zeroRoutes(w, gw);
+  });
+
   it('TLSRouteInvalidReferenceGrant: no grant matches, RefNotPermitted', () => {
     const w = new World(['tests/tlsroute-invalid-reference-grant.yaml']);
     const gw = `${INFRA}/gateway-tlsroute-referencegrant`;
