@@ -781,7 +781,7 @@ function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
       c.ledger.record(
         NGINX_PREFIX + `limit-${suffix}`,
         'converted-with-caveat',
-        `RateLimit ${name}: ${n} requests per ${unit.toLowerCase()} per client address, burst ${n * s.rateLimits.burstMultiplier}; ingress-nginx counted per controller pod, Switchyard's RateLimit defines its own scope`,
+        `RateLimit ${name}: ${n} requests per ${unit.toLowerCase()} per client address, burst ${n * s.rateLimits.burstMultiplier}; like ingress-nginx (per controller pod) it counts per proxy (per Envoy pod), but limited requests get 429 where ingress-nginx answered 503 (its limit-req-status-code default)`,
       );
     }
   }

@@ -12,9 +12,17 @@ import { formatFinding } from './report.js';
 
 /** What a request gets: a backend ("ns/name:port", with the path it arrives with), a weighted split, a redirect, or a 404. */
 type Outcome =
-  | { readonly backend: string; readonly path?: string; readonly timeout?: number; readonly upstream?: string }
+  | {
+      readonly backend: string;
+      readonly path?: string;
+      readonly timeout?: number;
+      readonly upstream?: string;
+      readonly rateLimit?: { readonly maxTokens: number; readonly tokensPerFill: number; readonly fillIntervalSeconds: number; readonly keyedBy: readonly string[] };
+    }
   | { readonly split: Readonly<Record<string, number>> }
   | { readonly redirect: number; readonly location: string }
+  /** A CORS preflight the proxy answers itself (ingress-nginx with 204, Envoy with 200), allowing this origin. */
+  | { readonly corsPreflight: { readonly allowOrigin: string; readonly allowMethods: string } }
   | { readonly status: number };
 
 interface Case {
@@ -43,9 +51,6 @@ interface Table {
   readonly cases: readonly Case[];
 }
 
-// RateLimit (switchyard.dev) is another engineer's CRD; until the translator
-// knows it, a rule with its ExtensionRef filter answers 500.
-const RATE_LIMIT = 'RateLimit ExtensionRef filters in the translator';
 
 const TABLES: readonly Table[] = [
   {
@@ -147,7 +152,20 @@ const TABLES: readonly Table[] = [
     fixture: 'annotations.yaml',
     fleet: 'default/nginx',
     cases: [
-      { host: 'api.example.com', path: '/v1/orders', nginx: { backend: 'default/api:80', path: '/v1/orders' }, needs: RATE_LIMIT },
+      // limit-rps 10 (burst multiplier 5): a bucket of 10 + 50 per client address, refilled by 10 per second.
+      {
+        host: 'api.example.com',
+        path: '/v1/orders',
+        nginx: { backend: 'default/api:80', path: '/v1/orders', rateLimit: { maxTokens: 60, tokensPerFill: 10, fillIntervalSeconds: 1, keyedBy: ['remote_address'] } },
+      },
+      // enable-cors with cors-allow-origin/-methods: the preflight is answered by the proxy.
+      {
+        method: 'OPTIONS',
+        host: 'api.example.com',
+        path: '/v1/orders',
+        headers: { origin: 'https://admin.example.com', 'access-control-request-method': 'POST' },
+        nginx: { corsPreflight: { allowOrigin: 'https://admin.example.com', allowMethods: 'GET,POST' } },
+      },
       // proxy-read/send-timeout -> timeouts.request (the larger of the two).
       { host: 'slow.example.com', path: '/report', nginx: { backend: 'default/api:80', timeout: 120 } },
       { host: 'secure.example.com', path: '/', nginx: { backend: 'default/secure:443' } },
@@ -213,6 +231,11 @@ async function tlsSecret(key: string, host: string): Promise<KubeObject> {
 /** The outcome explain reports, in the table's terms. */
 function outcomeOf(e: Explanation): Outcome {
   if (e.kind !== 'route') return { status: e.kind === 'no-route' ? e.status : -1 };
+  if (e.cors?.kind === 'preflight') {
+    const h = (n: string) => e.cors!.kind === 'preflight' ? (e.cors!.responseHeaders.find(([k]) => k === n)?.[1] ?? '') : '';
+    // A list header: "GET, POST" (ingress-nginx echoes the annotation) and "GET,POST" are the same value.
+    return { corsPreflight: { allowOrigin: h('access-control-allow-origin'), allowMethods: h('access-control-allow-methods').replace(/\s+/g, '') } };
+  }
   const a = e.action;
   if (a.kind === 'redirect') return { redirect: a.status, location: a.location };
   if (a.kind === 'direct_response') return { status: a.status };
@@ -221,7 +244,14 @@ function outcomeOf(e: Explanation): Outcome {
   const live = a.backends.filter((b) => b.weight > 0);
   const only = live[0]!;
   if (live.length === 1) {
-    return { backend: name(only), path: only.upstream.path, timeout: a.timeouts.request, ...(only.target.kind === 'backend' ? { upstream: only.target.upstreamProtocol } : {}) };
+    const rl = e.rateLimit;
+    return {
+      backend: name(only),
+      path: only.upstream.path,
+      timeout: a.timeouts.request,
+      ...(only.target.kind === 'backend' ? { upstream: only.target.upstreamProtocol } : {}),
+      ...(rl ? { rateLimit: { maxTokens: rl.maxTokens, tokensPerFill: rl.tokensPerFill, fillIntervalSeconds: rl.fillIntervalSeconds, keyedBy: rl.keyedBy } } : {}),
+    };
   }
   return { split: Object.fromEntries(live.map((b) => [name(b), b.weight])) };
 }
@@ -235,6 +265,7 @@ function expectOutcome(actual: Outcome, expected: Outcome, context: string): voi
       ...(expected.path !== undefined ? { path: actual.path } : {}),
       ...(expected.timeout !== undefined ? { timeout: actual.timeout } : {}),
       ...(expected.upstream !== undefined ? { upstream: actual.upstream } : {}),
+      ...(expected.rateLimit !== undefined ? { rateLimit: actual.rateLimit } : {}),
     }).toEqual({ context, ...expected });
   } else {
     expect({ context, ...actual }).toEqual({ context, ...expected });
