@@ -27,7 +27,7 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
   // route table -> hostname -> routes. Plain HTTP listeners share one table
   // per port; each HTTPS listener has its own (it is its own SNI filter
   // chain), which is what lets it answer 421 for other listeners' hosts.
-  const vhosts = new Map<string, Map<string, { ranked: RankedRoute[]; seen: Set<string> }>>();
+  const vhosts = new Map<string, Map<string, { ranked: RankedRoute[]; seen: Set<HttpRouteIR> }>>();
   const vhostFor = (table: string, hostname: string) => {
     let byHost = vhosts.get(table);
     if (!byHost) vhosts.set(table, (byHost = new Map()));
@@ -52,9 +52,10 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
         for (const h of a.hostnames) {
           const v = vhostFor(table, h);
           for (const r of b.httpRoutes) {
-            const k = `${r.source.kind}/${r.source.namespace}/${r.source.name}/${r.source.rule}/${r.source.match}`;
-            if (v.seen.has(k)) continue; // attached twice to the same listener (two parentRefs)
-            v.seen.add(k);
+            // A build's IR routes are shared by all its attachments, so identity finds a route
+            // attached twice to the same listener (two parentRefs).
+            if (v.seen.has(r)) continue;
+            v.seen.add(r);
             v.ranked.push({ route: forListener(r, a.listener), created: b.created });
             placed = true;
           }
@@ -86,7 +87,7 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
       case 'http': {
         const name = httpRouteConfigName(port);
         filterChains.push({ kind: 'http', name, routeConfigName: name });
-        const byHost = vhosts.get(name) ?? new Map<string, { ranked: RankedRoute[]; seen: Set<string> }>();
+        const byHost = vhosts.get(name) ?? new Map<string, { ranked: RankedRoute[]; seen: Set<HttpRouteIR> }>();
         const virtualHosts: VirtualHostIR[] = [...byHost.entries()]
           .sort(([a], [b]) => compareHostnames(a, b))
           .map(([hostname, v]) => ({ name: hostname, hostname, routes: v.ranked.sort(comparePrecedence).map((x) => x.route) }));
