@@ -11,7 +11,7 @@ import { GATEWAY_GROUP } from '@switchyard/api';
 import type { ClusterIR, FilterChainIR, ListenerIR, RouteConfigIR, SecretIR, TcpProxyFilterChainIR, UdpProxyIR, VirtualHostIR, WeightedLocalityIR } from '../ir/ir.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
 import type { GatewayState, ListenerState } from './gateway.js';
-import { compareHostnames } from './hostname.js';
+import { compareHostnames, hostnameWithin } from './hostname.js';
 import type { L4ActionIR } from './l4-routes.js';
 import { tlsModeOf } from './listener-tls.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
@@ -155,8 +155,13 @@ function httpsVirtualHosts(l: ListenerState, table: ReadonlyMap<string, { ranked
       },
     ],
   });
+  // A listener with a hostname answers 421 for everything else with one "*"
+  // virtual host; only the other listeners' names inside its own wildcard
+  // need their own (a more specific domain beats "*.example.com"). The
+  // listener without a hostname needs one per other listener. So the size
+  // stays linear in the number of listeners on the port.
   const extra: string[] = [];
-  for (const h of listenerHosts) if (h !== own && h !== '*' && !seen.has(h)) extra.push(h);
+  for (const h of listenerHosts) if (h !== own && h !== '*' && !seen.has(h) && (own === '*' || hostnameWithin(h, own))) extra.push(h);
   if (own !== '*' && !seen.has('*')) extra.push('*');
   for (const h of [...new Set(extra)].sort(compareHostnames)) out.push(misdirected(h));
   return out;

@@ -22,6 +22,17 @@ export type CaBundleSource = { readonly kind: 'ConfigMap'; readonly object: Conf
 
 /** Checks that the object's ca.crt holds one or more PEM certificates, and nothing else. */
 export function checkCaBundle(src: CaBundleSource): CaBundleCheck {
+  // Same reasoning as the certificate check: snapshot objects are immutable, so cache by identity.
+  const hit = bundles.get(src.object);
+  if (hit) return hit;
+  const check = checkUncached(src);
+  bundles.set(src.object, check);
+  return check;
+}
+
+const bundles = new WeakMap<object, CaBundleCheck>();
+
+function checkUncached(src: CaBundleSource): CaBundleCheck {
   const source = `${src.kind} ${objectKey(src.object)}`;
   const text = src.kind === 'ConfigMap' ? configMapValue(src.object, CA_BUNDLE_KEY) : secretValue(src.object, CA_BUNDLE_KEY);
   if (text === undefined || text.trim() === '') return { ok: false, message: `${source} has no ${CA_BUNDLE_KEY}` };

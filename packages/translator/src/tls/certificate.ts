@@ -59,6 +59,21 @@ const SUPPORTED_CURVES: Readonly<Record<string, string>> = {
  * `now` only feeds the expiry warning.
  */
 export function checkTlsCertificateSecret(secret: SecretData, now: Date): CertificateCheck {
+  // Parsing a key and proving it matches costs ~2 ms (RSA); the same Secret is
+  // referenced by many listeners and survives many translations. Snapshot
+  // objects are never mutated (an update is a new object), so the object
+  // itself is the cache key, and a changed Secret is checked afresh.
+  const at = now.getTime();
+  const hit = checks.get(secret);
+  if (hit && hit.at === at) return hit.check;
+  const check = checkUncached(secret, now);
+  checks.set(secret, { at, check });
+  return check;
+}
+
+const checks = new WeakMap<SecretData, { at: number; check: CertificateCheck }>();
+
+function checkUncached(secret: SecretData, now: Date): CertificateCheck {
   const name = objectKey(secret);
   const fail = (why: string): CertificateCheck => ({ ok: false, message: `Secret ${name} ${why}` });
   if ((secret.type ?? 'Opaque') !== SECRET_TYPE_TLS) return fail(`is of type "${secret.type ?? 'Opaque'}", must be "${SECRET_TYPE_TLS}"`);
