@@ -77,4 +77,12 @@ describe('checkTlsCertificateSecret', () => {
     const reversed = checkTlsCertificateSecret(tlsSecretObject('ns', 'rev', { certPem: ca.certPem + leaf.certPem, keyPem: leaf.keyPem }), NOW);
     expect(reversed.ok).toBe(false);
   });
+
+  it('checks a changed Secret again (a new object), and answers an unchanged one from cache', () => {
+    const s1 = tlsSecretObject('ns', 'rotating', rsa);
+    expect(checkTlsCertificateSecret(s1, NOW).ok).toBe(true);
+    expect(checkTlsCertificateSecret(s1, NOW)).toBe(checkTlsCertificateSecret(s1, NOW));
+    const s2 = tlsSecretObject('ns', 'rotating', { certPem: rsa.certPem, keyPem: ecdsa.keyPem });
+    expect(checkTlsCertificateSecret(s2, NOW)).toEqual({ ok: false, message: 'Secret ns/rotating tls.key does not match the certificate in tls.crt' });
+  });
 });
