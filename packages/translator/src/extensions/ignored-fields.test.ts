@@ -43,4 +43,12 @@ describe('guide option fields Switchyard does not implement', () => {
     // The route still works, as it would after an API server dropped the field.
     expect(ask(r, { path: '/' }).backends).toEqual({ 'apps/secure:8080': 1 });
   });
+
+  it("the guide's RequestRateLimit filter drops its rule and the message points at RateLimit", () => {
+    const route = httpRoute('apps', 'rate-limited', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ filters: [{ type: 'RequestRateLimit', requestRateLimit: { requestsPerSecond: 100 } } as never], backendRefs: [{ name: 'api', port: 8080 }] }] });
+    const r = run([...baseObjects(), ...backend('apps', 'api'), route]);
+    const c = routeCondition(r, 'HTTPRoute', 'apps', 'rate-limited', 'Accepted');
+    expect(c).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
+    expect(c?.message).toContain('spec.rules[0].filters[0].type: RequestRateLimit is not a known filter type (for rate limits use an ExtensionRef to a switchyard.dev RateLimit)');
+  });
 });

@@ -71,7 +71,9 @@ export function applyFilters(filters: unknown, scope: FilterScope): FilterOutcom
       return;
     }
     if (!KNOWN_FILTER_TYPES.has(f.type)) {
-      out.ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.type: ${f.type} is not a known filter type` });
+      // The guide's RequestRateLimit filter has a Switchyard equivalent: say which.
+      const hint = f.type === 'RequestRateLimit' ? ' (for rate limits use an ExtensionRef to a switchyard.dev RateLimit)' : '';
+      out.ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.type: ${f.type} is not a known filter type${hint}` });
       return;
     }
     if (!scope.allowed.has(f.type)) {
