@@ -96,6 +96,18 @@ export interface TypeState {
   exact: boolean;
 }
 
+let lastNonce = 0;
+/** Nonces are unique in the process, so one response can go to many streams. */
+function newNonce(): string {
+  return (++lastNonce).toString(36);
+}
+
+// Responses shared between the streams of a fleet, per snapshot (dropped with
+// it). Bounded, so streams in many different states cannot pin much memory.
+const SHARED_MAX_ENTRIES = 256;
+const SHARED_MAX_BYTES = 64 * 1024 * 1024;
+const sharedResponses = new WeakMap<EncodedSnapshot, { entries: Map<string, { buf: Buffer; nonce: string }>; bytes: number }>();
+
 export const LISTENER_OR_ROUTE = new Set<string>([TypeUrl.Listener, TypeUrl.RouteConfiguration]);
 const RETAINABLE = new Set<string>([TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret]);
 const KNOWN_TYPES = new Set<string>(RESOURCE_TYPE_ORDER);
@@ -145,7 +157,6 @@ export function syncMode(st: TypeState, typeSet: TypeSet): SyncMode {
 export abstract class AdsStream {
   abstract readonly mode: StreamMode;
   protected readonly types = new Map<ResourceTypeUrl, TypeState>();
-  private nonceCounter = 0;
   private blocked = false;
   private closed = false;
   private readonly unwatch: () => void;
@@ -195,8 +206,31 @@ export abstract class AdsStream {
     return false;
   }
 
-  protected nextNonce(): string {
-    return (++this.nonceCounter).toString(36);
+  /**
+   * A response for this stream, built once per snapshot and key and shared
+   * with every other stream of the fleet that needs the same bytes (same
+   * type, same changes): a thousand streams then cost one encode and no
+   * per-stream copy. Its nonce is unique in the process, so it is unique on
+   * each stream too; within one snapshot a stream never needs the same
+   * response twice (once sent, the difference it carried is gone).
+   */
+  protected response(key: string, build: (nonce: string) => Buffer): { buf: Buffer; nonce: string } {
+    const snapshot = this.ctx.cache.snapshot(this.ctx.fleet);
+    let shared = snapshot ? sharedResponses.get(snapshot) : undefined;
+    // Streams of different servers on one cache may report different control planes.
+    key = `${this.ctx.controlPlane.toString('latin1')}\n${key}`;
+    const hit = shared?.entries.get(key);
+    if (hit) return hit;
+    const nonce = newNonce();
+    const out = { buf: build(nonce), nonce };
+    if (snapshot) {
+      if (!shared) sharedResponses.set(snapshot, (shared = { entries: new Map(), bytes: 0 }));
+      if (shared.entries.size < SHARED_MAX_ENTRIES && shared.bytes + out.buf.length <= SHARED_MAX_BYTES) {
+        shared.entries.set(key, out);
+        shared.bytes += out.buf.length;
+      }
+    }
+    return out;
   }
 
   protected ack(typeUrl: ResourceTypeUrl): void {

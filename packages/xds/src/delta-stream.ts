@@ -153,16 +153,18 @@ export class DeltaStream extends AdsStream {
       st.toldAbsent.delete(r.name);
       st.rejected.delete(r.name);
     }
-    const nonce = this.nextNonce();
     const snapshotVersion = this.ctx.cache.snapshot(this.ctx.fleet)?.version ?? '';
-    const response = encodeDeltaDiscoveryResponse({
-      systemVersionInfo: snapshotVersion,
-      resources: updates.map((r) => r.delta),
-      typeUrl: t,
-      removedResources: removed,
-      nonce,
-      controlPlane: this.ctx.controlPlane,
-    });
+    const key = `delta\n${t}\n${updates.map((r) => `${r.name}\u0000${r.version}`).join('\u0001')}\n${removed.join('\u0001')}`;
+    const { buf: response, nonce } = this.response(key, (n) =>
+      encodeDeltaDiscoveryResponse({
+        systemVersionInfo: snapshotVersion,
+        resources: updates.map((r) => r.delta),
+        typeUrl: t,
+        removedResources: removed,
+        nonce: n,
+        controlPlane: this.ctx.controlPlane,
+      }),
+    );
     const sent = new Map<string, Versioned>(updates.map((r) => [r.name, r]));
     st.inFlight = { nonce, version: snapshotVersion, sent, removed };
     for (const r of updates) st.current.set(r.name, r);

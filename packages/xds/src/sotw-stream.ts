@@ -100,10 +100,12 @@ export class SotwStream extends AdsStream {
     if (LISTENER_OR_ROUTE.has(t)) {
       for (const [name, r] of map) if (st.current.get(name)?.version !== r.version && isEncoded(r) && held(r)) return;
     }
-    const nonce = this.nextNonce();
     const resources: Buffer[] = [];
     for (const r of map.values()) if (isEncoded(r)) resources.push(r.any);
-    const response = encodeDiscoveryResponse({ versionInfo: version, resources, typeUrl: t, nonce, controlPlane: this.ctx.controlPlane });
+    // The set version names the content, so streams sending the same set share the bytes.
+    const { buf: response, nonce } = this.response(`sotw\n${t}\n${version}`, (n) =>
+      encodeDiscoveryResponse({ versionInfo: version, resources, typeUrl: t, nonce: n, controlPlane: this.ctx.controlPlane }),
+    );
     st.inFlight = { nonce, version, sent: map, removed: [] };
     st.current = new HeldResources(map);
     st.currentVersion = version;
