@@ -72,7 +72,7 @@ export function applyFilters(filters: unknown, scope: FilterScope): FilterOutcom
     }
     if (!KNOWN_FILTER_TYPES.has(f.type)) {
       // The guide's RequestRateLimit filter has a Switchyard equivalent: say which.
-      const hint = f.type === 'RequestRateLimit' ? ' (for rate limits use an ExtensionRef to a switchyard.dev RateLimit)' : '';
+      const hint = (f.type as string) === 'RequestRateLimit' ? ' (for rate limits use an ExtensionRef to a switchyard.dev RateLimit)' : '';
       out.ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.type: ${f.type} is not a known filter type${hint}` });
       return;
     }
