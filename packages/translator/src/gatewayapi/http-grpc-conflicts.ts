@@ -22,8 +22,9 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
     .map((b, i) => ({ b, i }))
     .filter(({ b }) => KINDS.has(b.kind) && !b.notAccepted)
     .sort((x, y) => (x.b.created !== y.b.created ? (x.b.created < y.b.created ? -1 : 1) : `${x.b.namespace}/${x.b.name}` < `${y.b.namespace}/${y.b.name}` ? -1 : `${x.b.namespace}/${x.b.name}` > `${y.b.namespace}/${y.b.name}` ? 1 : x.b.kind < y.b.kind ? -1 : 1));
-  // listener -> routes already holding it: kind, name, hostnames
-  const holders = new Map<ListenerState, Array<{ kind: string; name: string; hostnames: readonly string[] }>>();
+  // listener -> kind -> routes already holding it. Only the other kind's list is scanned, so a
+  // listener with routes of one kind (the usual case) costs nothing however many routes it has.
+  const holders = new Map<ListenerState, Map<string, Array<{ kind: string; name: string; hostnames: readonly string[] }>>>();
   const out = [...builds];
   for (const { b, i } of order) {
     let changed = false;
@@ -32,8 +33,9 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
       const kept: Attachment[] = [];
       const lost: string[] = [];
       for (const a of p.attachments) {
-        const held = holders.get(a.listener) ?? [];
-        const rival = held.find((h) => h.kind !== b.kind && overlap(h.hostnames, a.hostnames) !== undefined);
+        const byKind = holders.get(a.listener);
+        let rival: { kind: string; name: string; hostnames: readonly string[] } | undefined;
+        if (byKind) for (const [kind, held] of byKind) if (kind !== b.kind) rival ??= held.find((h) => overlap(h.hostnames, a.hostnames) !== undefined);
         if (rival) {
           lost.push(`listener ${a.listener.spec.name} already serves ${rival.kind} ${rival.name} for hostname ${overlap(rival.hostnames, a.hostnames)} (older, or first by namespace/name)`);
           continue;
@@ -41,8 +43,10 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
         kept.push(a);
       }
       for (const a of kept) {
-        let held = holders.get(a.listener);
-        if (!held) holders.set(a.listener, (held = []));
+        let byKind = holders.get(a.listener);
+        if (!byKind) holders.set(a.listener, (byKind = new Map()));
+        let held = byKind.get(b.kind);
+        if (!held) byKind.set(b.kind, (held = []));
         held.push({ kind: b.kind, name: `${b.namespace}/${b.name}`, hostnames: a.hostnames });
       }
       if (lost.length === 0) return p;
