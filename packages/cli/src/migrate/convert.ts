@@ -114,6 +114,9 @@ interface GatewayGroup {
 
 const MAX_LISTENERS = 64;
 
+/** Gateway API PreciseHostname: lower-case DNS name, no port, no wildcard. */
+const PRECISE_HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'GRPCRoute', 'RateLimit', 'BackendTLSPolicy'];
 
 const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
@@ -756,6 +759,15 @@ interface IngressFilters {
 function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
   const s = c.settings;
   const filters: HTTPRouteFilter[] = [];
+  if (s.upstreamVhost !== undefined) {
+    const ann = NGINX_PREFIX + 'upstream-vhost';
+    if (PRECISE_HOSTNAME.test(s.upstreamVhost)) c.ledger.record(ann, 'converted', `URLRewrite hostname ${s.upstreamVhost}: the backend sees Host: ${s.upstreamVhost}`);
+    else c.ledger.record(ann, 'not-convertible', `"${s.upstreamVhost}" is not a plain host name (no port, no nginx variables), which is all Gateway API URLRewrite takes`);
+  }
+  if (s.xForwardedPrefix !== undefined) {
+    filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Forwarded-Prefix', value: s.xForwardedPrefix }] } });
+    c.ledger.record(NGINX_PREFIX + 'x-forwarded-prefix', 'converted', `RequestHeaderModifier sets X-Forwarded-Prefix: ${s.xForwardedPrefix}`);
+  }
   if (s.cors) {
     const { filter, caveats } = corsFilter(s.cors);
     filters.push({ type: 'CORS', cors: filter });
@@ -850,7 +862,10 @@ function forwardAction(
   } else if (bp === 'HTTP' && c.ing.metadata.annotations?.[ann] !== undefined) {
     c.ledger.record(ann, 'converted', 'HTTP is the Gateway API default');
   }
-  const filters = [...(rewrite ? [rewrite] : []), ...extras.filters];
+  // upstream-vhost is the Host the backend sees: the hostname of the same URLRewrite filter.
+  const host = c.settings.upstreamVhost && PRECISE_HOSTNAME.test(c.settings.upstreamVhost) ? c.settings.upstreamVhost : undefined;
+  const urlRewrite = host ? { type: 'URLRewrite' as const, urlRewrite: { hostname: host, ...(rewrite?.urlRewrite ?? {}) } } : rewrite;
+  const filters = [...(urlRewrite ? [urlRewrite] : []), ...extras.filters];
   return { kind: 'forward', backendRefs, filters, ...(extras.timeouts ? { timeouts: extras.timeouts } : {}) };
 }
 

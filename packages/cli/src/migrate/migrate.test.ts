@@ -17,6 +17,10 @@ type Outcome =
       readonly path?: string;
       readonly timeout?: number;
       readonly upstream?: string;
+      /** The Host header the backend receives. */
+      readonly upstreamHost?: string;
+      /** Request headers the backend receives (only those named are compared). */
+      readonly upstreamHeaders?: Readonly<Record<string, string>>;
       readonly rateLimit?: { readonly maxTokens: number; readonly tokensPerFill: number; readonly fillIntervalSeconds: number; readonly keyedBy: readonly string[] };
     }
   | { readonly split: Readonly<Record<string, number>> }
@@ -166,6 +170,12 @@ const TABLES: readonly Table[] = [
         headers: { origin: 'https://admin.example.com', 'access-control-request-method': 'POST' },
         nginx: { corsPreflight: { allowOrigin: 'https://admin.example.com', allowMethods: 'GET,POST' } },
       },
+      // upstream-vhost -> URLRewrite hostname, x-forwarded-prefix -> RequestHeaderModifier, with the rewrite.
+      {
+        host: 'vhost.example.com',
+        path: '/shop/cart',
+        nginx: { backend: 'default/api:80', path: '/cart', upstreamHost: 'internal.example.com', upstreamHeaders: { 'x-forwarded-prefix': '/shop' } },
+      },
       // proxy-read/send-timeout -> timeouts.request (the larger of the two).
       { host: 'slow.example.com', path: '/report', nginx: { backend: 'default/api:80', timeout: 120 } },
       { host: 'secure.example.com', path: '/', nginx: { backend: 'default/secure:443' } },
@@ -250,6 +260,8 @@ function outcomeOf(e: Explanation): Outcome {
       path: only.upstream.path,
       timeout: a.timeouts.request,
       ...(only.target.kind === 'backend' ? { upstream: only.target.upstreamProtocol } : {}),
+      ...(only.upstream.host !== undefined ? { upstreamHost: only.upstream.host } : {}),
+      upstreamHeaders: Object.fromEntries(only.upstream.headers.map(([k, v]) => [k, v])),
       ...(rl ? { rateLimit: { maxTokens: rl.maxTokens, tokensPerFill: rl.tokensPerFill, fillIntervalSeconds: rl.fillIntervalSeconds, keyedBy: rl.keyedBy } } : {}),
     };
   }
@@ -266,6 +278,10 @@ function expectOutcome(actual: Outcome, expected: Outcome, context: string): voi
       ...(expected.timeout !== undefined ? { timeout: actual.timeout } : {}),
       ...(expected.upstream !== undefined ? { upstream: actual.upstream } : {}),
       ...(expected.rateLimit !== undefined ? { rateLimit: actual.rateLimit } : {}),
+      ...(expected.upstreamHost !== undefined ? { upstreamHost: actual.upstreamHost } : {}),
+      ...(expected.upstreamHeaders !== undefined
+        ? { upstreamHeaders: Object.fromEntries(Object.keys(expected.upstreamHeaders).map((k) => [k, actual.upstreamHeaders?.[k.toLowerCase()]])) }
+        : {}),
     }).toEqual({ context, ...expected });
   } else {
     expect({ context, ...actual }).toEqual({ context, ...expected });

@@ -49,6 +49,10 @@ export interface NginxSettings {
   readonly forceSslRedirect: boolean;
   readonly redirect?: Redirect;
   readonly appRoot?: string;
+  /** upstream-vhost: the Host header sent to the backend. */
+  readonly upstreamVhost?: string;
+  /** x-forwarded-prefix: the X-Forwarded-Prefix header sent to the backend. */
+  readonly xForwardedPrefix?: string;
   readonly canary?: Canary;
   readonly backendProtocol: BackendProtocol;
   /** Seconds, as the annotations give them. */
@@ -175,6 +179,8 @@ export function parseNginxAnnotations(ing: Ingress, ledger: Ledger): NginxSettin
   const send = int('proxy-send-timeout', 0);
   const rewriteTarget = get('rewrite-target');
   const appRoot = get('app-root');
+  const upstreamVhost = get('upstream-vhost');
+  const xForwardedPrefix = get('x-forwarded-prefix');
 
   return {
     useRegex: bool('use-regex', false),
@@ -183,6 +189,8 @@ export function parseNginxAnnotations(ing: Ingress, ledger: Ledger): NginxSettin
     forceSslRedirect: bool('force-ssl-redirect', false),
     ...(redirect ? { redirect } : {}),
     ...(appRoot ? { appRoot } : {}),
+    ...(upstreamVhost ? { upstreamVhost } : {}),
+    ...(xForwardedPrefix ? { xForwardedPrefix } : {}),
     ...(canary ? { canary } : {}),
     backendProtocol,
     timeouts: { ...(connect !== undefined ? { connect } : {}), ...(read !== undefined ? { read } : {}), ...(send !== undefined ? { send } : {}) },
@@ -242,8 +250,6 @@ export const NGINX_NOT_CONVERTIBLE: Readonly<Record<string, string>> = {
   'upstream-hash-by': 'consistent hashing has no standard Gateway API equivalent',
   'load-balance': 'the load balancing algorithm has no standard Gateway API equivalent',
   'service-upstream': 'Gateway API implementations choose between Service IP and endpoints themselves',
-  'upstream-vhost': 'set the Host header with an HTTPRoute URLRewrite filter (hostname) by hand',
-  'x-forwarded-prefix': 'add the header with an HTTPRoute RequestHeaderModifier filter by hand',
   'custom-headers': 'response headers from a ConfigMap: use an HTTPRoute ResponseHeaderModifier filter by hand',
   'custom-http-errors': 'custom error pages have no Gateway API equivalent',
   'default-backend': 'a per-Ingress error backend has no Gateway API equivalent',
