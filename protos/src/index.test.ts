@@ -25,3 +25,23 @@ describe('Envoy proto encoding', () => {
     expect(Buffer.from(encodeMessage(TypeUrl.Listener, listener))).toEqual(Buffer.from(encodeMessage(TypeUrl.Listener, structuredClone(listener))));
   });
 });
+
+describe('proto3 JSON of google.protobuf.Struct', () => {
+  it('renders metadata as plain JSON objects, as Envoy prints it', () => {
+    const route = {
+      name: 'r',
+      virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ name: 'x', match: { prefix: '/' },
+        metadata: { filter_metadata: { 'switchyard.dev': { fields: {
+          kind: { stringValue: 'HTTPRoute' }, rule: { numberValue: 2 }, tags: { listValue: { values: [{ boolValue: true }, { nullValue: 'NULL_VALUE' }] } },
+          nested: { structValue: { fields: { a: { stringValue: 'b' } } } },
+        } } } },
+        direct_response: { status: 200 } }] }],
+    };
+    const decoded = decodeMessage(TypeUrl.RouteConfiguration, encodeMessage(TypeUrl.RouteConfiguration, route)) as typeof route;
+    expect(decoded.virtual_hosts[0]?.routes[0]?.metadata.filter_metadata['switchyard.dev'].fields.kind).toEqual({ stringValue: 'HTTPRoute' });
+    const json = toProto3Json(TypeUrl.RouteConfiguration, route) as { virtualHosts: Array<{ routes: Array<{ metadata: unknown }> }> };
+    expect(json.virtualHosts[0]?.routes[0]?.metadata).toEqual({
+      filterMetadata: { 'switchyard.dev': { kind: 'HTTPRoute', nested: { a: 'b' }, rule: 2, tags: [true, null] } },
+    });
+  });
+});

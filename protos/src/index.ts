@@ -135,14 +135,43 @@ const WELL_KNOWN_JSON: Record<string, (type: protobuf.Type, msg: protobuf.Messag
     const n = d.nanos ?? 0;
     return n === 0 ? `${s}s` : `${(s + n / 1e9).toFixed(9).replace(/0+$/, '')}s`;
   },
-  '.google.protobuf.Struct': (t, m) => t.toObject(m, { json: true }),
-  '.google.protobuf.Value': (t, m) => t.toObject(m, { json: true }),
+  // Struct, Value and ListValue are plain JSON objects, values and arrays in proto3 JSON.
+  '.google.protobuf.Struct': (_t, m) => structToJson(m),
+  '.google.protobuf.Value': (_t, m) => valueMessageToJson(m),
+  '.google.protobuf.ListValue': (_t, m) => listToJson(m),
 };
 for (const w of ['BoolValue', 'StringValue', 'UInt32Value', 'Int32Value', 'DoubleValue', 'FloatValue']) {
   WELL_KNOWN_JSON[`.google.protobuf.${w}`] = (_t, m) => (m as unknown as { value: unknown }).value;
 }
 for (const w of ['UInt64Value', 'Int64Value']) {
   WELL_KNOWN_JSON[`.google.protobuf.${w}`] = (_t, m) => String((m as unknown as { value: unknown }).value);
+}
+
+interface StructMessage { fields?: Record<string, protobuf.Message> }
+// protobufjs bundles struct.proto with camelCase field names (stringValue), and
+// the generated types follow it, unlike every Envoy message (proto names).
+interface ValueMessage { nullValue?: number; numberValue?: number; stringValue?: string; boolValue?: boolean; structValue?: protobuf.Message; listValue?: protobuf.Message }
+
+function structToJson(m: protobuf.Message): Record<string, unknown> {
+  const fields = (m as unknown as StructMessage).fields ?? {};
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(fields).sort()) out[k] = valueMessageToJson(fields[k] as protobuf.Message);
+  return out;
+}
+
+function listToJson(m: protobuf.Message): unknown[] {
+  return ((m as unknown as { values?: protobuf.Message[] }).values ?? []).map(valueMessageToJson);
+}
+
+function valueMessageToJson(m: protobuf.Message): unknown {
+  const v = m as unknown as ValueMessage;
+  const own = (k: keyof ValueMessage): boolean => Object.prototype.hasOwnProperty.call(v, k);
+  if (own('structValue') && v.structValue) return structToJson(v.structValue);
+  if (own('listValue') && v.listValue) return listToJson(v.listValue);
+  if (own('stringValue')) return v.stringValue;
+  if (own('numberValue')) return v.numberValue;
+  if (own('boolValue')) return v.boolValue;
+  return null;
 }
 
 function valueToJson(field: protobuf.Field, v: unknown): unknown {
