@@ -77,3 +77,25 @@ describe('HTTPRoute and GRPCRoute on one listener', () => {
     expect(routeCondition(r, 'HTTPRoute', 'apps', 'web', 'Accepted')).toMatchObject({ status: 'True' });
   });
 });
+
+describe('GRPCRoute precedence', () => {
+  it('prefers the longer service, then the longer method, over rule order', () => {
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'meth'),
+      ...backend('apps', 'svc'),
+      ...backend('apps', 'both'),
+      grpcRoute('apps', 'g', {
+        parentRefs: parent,
+        rules: [
+          { matches: [{ method: { method: 'Say' } }], backendRefs: [{ name: 'meth', port: 8080 }] },
+          { matches: [{ method: { service: 'pkg.Echo' } }], backendRefs: [{ name: 'svc', port: 8080 }] },
+        ],
+      }),
+      grpcRoute('apps', 'later', { parentRefs: parent, rules: [{ matches: [{ method: { service: 'pkg.Echo', method: 'Say' } }], backendRefs: [{ name: 'both', port: 8080 }] }] }, '2026-06-01T00:00:00Z'),
+    ]);
+    expect(ask(r, call('/pkg.Echo/Say')).backends).toEqual({ 'apps/both:8080': 1 });
+    expect(ask(r, call('/pkg.Echo/Other')).backends).toEqual({ 'apps/svc:8080': 1 });
+    expect(ask(r, call('/other.Svc/Say')).backends).toEqual({ 'apps/meth:8080': 1 });
+  });
+});

@@ -96,7 +96,9 @@ function parseGrpcMatches(raw: unknown, field: string, ctx: TranslationContext, 
     const path = methodPath(m.method, `${f}.method`, ctx, problems);
     const headers = parseNameValueMatches(m.headers, `${f}.headers`, ctx, problems, true);
     if (!path || !headers) return;
-    out.push({ path, headers, queryParams: [] });
+    const service = typeof m.method?.service === 'string' ? m.method.service : '';
+    const method = typeof m.method?.method === 'string' ? m.method.method : '';
+    out.push({ path, headers, queryParams: [], grpc: { service, method } });
   });
   return out;
 }

@@ -4,7 +4,8 @@
 // oldest route, then "{namespace}/{name}" alphabetically, then rule and
 // match order. RegularExpression paths are implementation-specific: here
 // they rank after Exact and before PathPrefix (longer patterns first), so a
-// regex is not shadowed by a "/" prefix.
+// regex is not shadowed by a "/" prefix. GRPCRoute has its own order: the
+// longest service, then the longest method, then the most header matches.
 import type { HttpRouteIR } from '../ir/ir.js';
 
 export interface RankedRoute {
@@ -18,6 +19,14 @@ const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
 export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
   const ma = a.route.match;
   const mb = b.route.match;
+  // GRPCRoute (its virtual hosts never mix with HTTPRoutes, see http-grpc-conflicts.ts): the longest
+  // service, then the longest method, then the most header matches; then the common tie-breakers.
+  if (ma.grpc && mb.grpc) {
+    if (ma.grpc.service.length !== mb.grpc.service.length) return mb.grpc.service.length - ma.grpc.service.length;
+    if (ma.grpc.method.length !== mb.grpc.method.length) return mb.grpc.method.length - ma.grpc.method.length;
+    if (ma.headers.length !== mb.headers.length) return mb.headers.length - ma.headers.length;
+    return tieBreak(a, b);
+  }
   const ra = PATH_RANK[ma.path.type];
   const rb = PATH_RANK[mb.path.type];
   if (ra !== rb) return ra - rb;
@@ -27,6 +36,13 @@ export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
   if (hasA !== hasB) return hasB - hasA;
   if (ma.headers.length !== mb.headers.length) return mb.headers.length - ma.headers.length;
   if (ma.queryParams.length !== mb.queryParams.length) return mb.queryParams.length - ma.queryParams.length;
+  return tieBreak(a, b);
+}
+
+/** Oldest route, then "{namespace}/{name}", then rule and match order. */
+function tieBreak(a: RankedRoute, b: RankedRoute): number {
+  const ma = a.route.match;
+  const mb = b.route.match;
   if (a.created !== b.created) return a.created < b.created ? -1 : 1;
   const sa = a.route.source;
   const sb = b.route.source;

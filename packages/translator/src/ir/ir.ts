@@ -149,6 +149,11 @@ export interface HeaderMatchIR {
 
 export interface HttpMatchIR {
   readonly path: PathMatchIR;
+  /**
+   * GRPCRoute matches: the service and method as written (regexes included),
+   * because gRPC precedence ranks by their lengths, not by the path form.
+   */
+  readonly grpc?: { readonly service: string; readonly method: string };
   readonly headers: readonly HeaderMatchIR[];
   readonly queryParams: readonly HeaderMatchIR[];
   readonly method?: string;
