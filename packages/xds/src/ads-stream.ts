@@ -106,6 +106,7 @@ function newNonce(): string {
 // it). Bounded, so streams in many different states cannot pin much memory.
 const SHARED_MAX_ENTRIES = 256;
 const SHARED_MAX_BYTES = 64 * 1024 * 1024;
+const SHARED_MAX_PER_STREAM = 10_000;
 const sharedResponses = new WeakMap<EncodedSnapshot, { entries: Map<string, { buf: Buffer; nonce: string }>; bytes: number }>();
 
 export const LISTENER_OR_ROUTE = new Set<string>([TypeUrl.Listener, TypeUrl.RouteConfiguration]);
@@ -158,6 +159,9 @@ export abstract class AdsStream {
   abstract readonly mode: StreamMode;
   protected readonly types = new Map<ResourceTypeUrl, TypeState>();
   private blocked = false;
+  // Shared responses this stream was sent since the snapshot last changed.
+  private sharedFor: EncodedSnapshot | undefined;
+  private readonly sharedSent = new Set<string>();
   private closed = false;
   private readonly unwatch: () => void;
 
@@ -210,20 +214,31 @@ export abstract class AdsStream {
    * A response for this stream, built once per snapshot and key and shared
    * with every other stream of the fleet that needs the same bytes (same
    * type, same changes): a thousand streams then cost one encode and no
-   * per-stream copy. Its nonce is unique in the process, so it is unique on
-   * each stream too; within one snapshot a stream never needs the same
-   * response twice (once sent, the difference it carried is gone).
+   * per-stream copy. Its nonce is unique in the process; a stream that
+   * needs the same response a second time (say it unsubscribed and
+   * subscribed again) gets a fresh copy, so a nonce names one response on a
+   * stream.
    */
   protected response(key: string, build: (nonce: string) => Buffer): { buf: Buffer; nonce: string } {
     const snapshot = this.ctx.cache.snapshot(this.ctx.fleet);
-    let shared = snapshot ? sharedResponses.get(snapshot) : undefined;
+    if (snapshot !== this.sharedFor) {
+      this.sharedFor = snapshot;
+      this.sharedSent.clear();
+    }
+    // A stream churning subscriptions under one snapshot stops sharing rather
+    // than remembering ever more nonces.
+    let shared = snapshot && this.sharedSent.size < SHARED_MAX_PER_STREAM ? sharedResponses.get(snapshot) : undefined;
     // Streams of different servers on one cache may report different control planes.
     key = `${this.ctx.controlPlane.toString('latin1')}\n${key}`;
     const hit = shared?.entries.get(key);
-    if (hit) return hit;
+    if (hit && !this.sharedSent.has(hit.nonce)) {
+      this.sharedSent.add(hit.nonce);
+      return hit;
+    }
     const nonce = newNonce();
     const out = { buf: build(nonce), nonce };
-    if (snapshot) {
+    if (snapshot && !hit && this.sharedSent.size < SHARED_MAX_PER_STREAM) {
+      this.sharedSent.add(nonce);
       if (!shared) sharedResponses.set(snapshot, (shared = { entries: new Map(), bytes: 0 }));
       if (shared.entries.size < SHARED_MAX_ENTRIES && shared.bytes + out.buf.length <= SHARED_MAX_BYTES) {
         shared.entries.set(key, out);

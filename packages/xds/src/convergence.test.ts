@@ -125,6 +125,7 @@ const STEPS = 30;
 test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
   const rand = prng(seed);
   const held = emptyHeld();
+  const seenNonces = new Set<string>();
   const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
   let opts = randomFixture(rand, 0);
   cache.setFleet(FLEET, fixture(opts));
@@ -150,6 +151,8 @@ test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing
     while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
       const r = await s.next();
       const t = r.type_url as ResourceTypeUrl;
+      expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
+      seenNonces.add(r.nonce);
       for (const res of r.resources) {
         const h = decodeHeld(res.resource);
         expect(h.version).toBe(res.version);
@@ -207,6 +210,7 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
   const rand = prng(seed);
   const nackRand = prng(seed + 1000);
   const held = emptyHeld();
+  const seenNonces = new Set<string>();
   const rejected = new Map<string, string>();
   const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
   let opts = randomFixture(rand, 0);
@@ -233,6 +237,8 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
     while (JSON.stringify(view(held)) !== JSON.stringify(expectedWithRejections(opts, held, rejected))) {
       const r = await s.next();
       const t = r.type_url as ResourceTypeUrl;
+      expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
+      seenNonces.add(r.nonce);
       for (const res of r.resources) expect(rejected.get(`${t} ${res.name}`)).not.toBe(res.version);
       const removals = (): void => {
         for (const n of r.removed_resources) held.get(t)!.delete(n);
@@ -275,6 +281,7 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
 test.each(SEEDS)('state of the world: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
   const rand = prng(seed);
   const held = emptyHeld();
+  const seenNonces = new Set<string>();
   const subs: Record<string, string[]> = { [TypeUrl.ClusterLoadAssignment]: [], [TypeUrl.RouteConfiguration]: [], [TypeUrl.Secret]: [] };
   const versions: Record<string, string> = {};
   const nonces: Record<string, string> = {};
@@ -302,6 +309,8 @@ test.each(SEEDS)('state of the world: converges to every snapshot, routes never 
     while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
       const r = await s.next();
       const t = r.type_url as ResourceTypeUrl;
+      expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
+      seenNonces.add(r.nonce);
       const next = new Map<string, { version: string; value: Record<string, unknown> }>();
       for (const res of r.resources) {
         const h = decodeHeld(res);
