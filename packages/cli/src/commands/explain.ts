@@ -1,6 +1,6 @@
 // `switchyard explain`: what a Gateway's Envoy would do with one request,
 // computed from the Envoy resources Switchyard produces for that Gateway.
-import { explain, formatExplanation, type ExplainRequest, type Explanation, type TranslateResult } from '@switchyard/translator';
+import { explain, explainTlsConnection, formatExplanation, formatTlsConnection, type ExplainRequest, type Explanation, type TlsConnectionQuery, type TranslateResult } from '@switchyard/translator';
 import { parseCommandLine, parseOutputFormat, parsePort } from '../args.js';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from '../io.js';
 import { synthesizeMissingEndpointSlices } from '../missing-endpoints.js';
@@ -14,8 +14,15 @@ Shows what the Gateway's Envoy would do with the request: the listener and
 filter chain, the matched route and the HTTPRoute/GRPCRoute rule it came from,
 the backends with their weights, redirects, rewrites, header changes, mirrors.
 
+A connection instead of a request: tls://SNI[:PORT] (a TLS ClientHello with
+that SNI, port 443 by default), tcp://HOST:PORT or udp://HOST:PORT (plain
+bytes or datagrams; the host is ignored) shows the filter chain, whether TLS
+is terminated (certificates, client certificate) or passed through, and the
+TCP/UDP backends with their shares.
+
 Examples:
   switchyard explain -f examples/ --gateway networking/external-gateway 'GET http://example.com/api/users'
+  switchyard explain -f examples/ --gateway networking/passthrough-gateway tls://db.example.com
   switchyard explain -f examples/ --gateway networking/external-gateway -H 'X-Canary: true' 'GET http://shop.example.com/'
 
 Options:
@@ -49,7 +56,8 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   if (files.length === 0) throw new UsageError('explain: at least one -f FILE is required');
   if (!values.gateway) throw new UsageError('explain: --gateway NAMESPACE/NAME is required');
   const gateway = parseGatewayId(values.gateway);
-  const request = parseRequest(positionals, values.header ?? [], values.port);
+  const connection = parseConnection(positionals, values.port);
+  const request = connection ? undefined : parseRequest(positionals, values.header ?? [], values.port);
 
   const objects = await loadOrReport(files, io);
   if (!objects) return EXIT_USER_ERROR;
@@ -58,9 +66,15 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   const resources = result.fleets.get(gateway);
   if (!resources) throw new UserError(whyNoFleet(gateway, result));
 
+  if (connection) {
+    const e = explainTlsConnection(resources, connection);
+    if (format !== 'text') io.stdout.write(formatDocument(e, format));
+    else writeLine(io.stdout, formatTlsConnection(e));
+    return EXIT_OK;
+  }
   let explanation: Explanation;
   try {
-    explanation = explain(resources, request);
+    explanation = explain(resources, request!);
   } catch (err) {
     throw new UserError(`internal error in explain (please report it): ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -73,6 +87,19 @@ export function parseGatewayId(value: string): string {
   const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(value);
   if (!m) throw new UsageError(`--gateway: expected NAMESPACE/NAME (for example networking/external-gateway), got "${value}"`);
   return value;
+}
+
+/** tls://SNI[:PORT], tcp://HOST:PORT or udp://HOST:PORT: a connection rather than an HTTP request. */
+export function parseConnection(positionals: string[], portFlag: string | undefined): TlsConnectionQuery | undefined {
+  const words = positionals.flatMap((p) => p.trim().split(/\s+/)).filter((w) => w !== '');
+  const m = words.length === 1 ? /^(tls|tcp|udp):\/\/([^/:]*)(?::(\d+))?\/?$/i.exec(words[0]!) : null;
+  if (!m) return undefined;
+  const scheme = m[1]!.toLowerCase();
+  const portText = portFlag ?? m[3];
+  if (portText === undefined && scheme !== 'tls') throw new UsageError(`explain: ${scheme}:// needs a port, e.g. ${scheme}://example.com:5432`);
+  const port = portText === undefined ? 443 : parsePort('--port', portText);
+  if (scheme === 'tls') return { port, transport: 'tls', ...(m[2] ? { sni: m[2] } : {}) };
+  return { port, transport: scheme === 'udp' ? 'udp' : 'raw' };
 }
 
 /** 'METHOD URL' as one argument (or METHOD and URL as two, or a URL alone for GET). */

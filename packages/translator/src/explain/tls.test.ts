@@ -1,5 +1,5 @@
 import { encodeMessage, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
-import { explainTlsConnection } from './tls.js';
+import { explainTlsConnection, formatTlsConnection } from './tls.js';
 import { certificateSecretName, tlsCertificateSecret } from '../tls/sds.js';
 import { checkTlsCertificateSecret } from '../tls/certificate.js';
 import { downstreamTlsContext, downstreamTransportSocket, upstreamTlsContext, upstreamTransportSocket } from '../tls/tls-context.js';
@@ -131,5 +131,18 @@ describe('explainTlsConnection', () => {
 
   it('evaluates resources Envoy would accept (every one encodes as its Envoy type)', () => {
     for (const [field, typeUrl] of RESOURCE_FIELDS) for (const r of resources[field]) expect(encodeMessage(typeUrl, r).length).toBeGreaterThan(0);
+  });
+
+  it('formats an explanation for people', () => {
+    expect(formatTlsConnection(explainTlsConnection(resources, { port: 443, transport: 'tls', sni: 'abc.example.com' })).split('\n')).toEqual([
+      'Listener tls-443, filter chain passthrough/abc (SNI and ALPN read by the TLS inspector)',
+      'TLS: passed through to the backend (not decrypted)',
+      'TCP proxy to:',
+      '  80% (weight 80) Service apps/a:443 [TLS to backend: SNI abc.example.com, CA system]',
+      '  20% (weight 20) Service apps/b:443',
+      '  0% (weight 0) cluster svc-gone (not in the fleet)',
+    ]);
+    expect(formatTlsConnection(explainTlsConnection(resources, { port: 443, transport: 'tls', sni: 'www.example.com' }))).toContain('Client certificate: required, verified against ca/ConfigMap/infra/ca');
+    expect(formatTlsConnection(explainTlsConnection(resources, { port: 444, transport: 'tls' }))).toBe('No: no TCP listener on port 444: the connection is refused');
   });
 });

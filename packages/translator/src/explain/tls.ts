@@ -323,3 +323,42 @@ export function upstreamTlsOf(cluster: Cluster): UpstreamTls | undefined {
     ...(clientCertificate ? { clientCertificate } : {}),
   };
 }
+
+/** The explanation as text, one fact per line (for `switchyard explain` with a tls://, tcp:// or udp:// target). */
+export function formatTlsConnection(e: TlsConnectionExplanation): string {
+  if (e.outcome !== 'accepted') return `No: ${e.message}`;
+  const lines = [`Listener ${e.listener}, filter chain ${e.filterChain}${e.inspectsTls ? ' (SNI and ALPN read by the TLS inspector)' : ''}`];
+  const t = e.tls;
+  if (t.mode === 'passthrough') lines.push('TLS: passed through to the backend (not decrypted)');
+  else if (t.mode === 'terminate') {
+    lines.push(`TLS: terminated; certificates for this SNI: ${t.served.join(', ') || '(none)'}`);
+    for (const c of t.certificates) lines.push(`  ${c.secret}: ${c.present ? `${c.keyAlgorithm ?? '?'} ${c.dnsNames.join(', ')}${c.matchesSni ? ' (covers the SNI)' : ''}` : 'missing from the fleet'}`);
+    lines.push(
+      t.clientCertificate === 'required'
+        ? `Client certificate: required, verified against ${t.clientCa ?? '?'}`
+        : t.clientCertificate === 'optional'
+          ? `Client certificate: requested, verified against ${t.clientCa ?? '?'} but not required (AllowInsecureFallback)`
+          : 'Client certificate: not requested',
+    );
+    if (t.alpn.length > 0) lines.push(`ALPN: offers ${t.alpn.join(', ')}${t.negotiatedAlpn ? `; negotiated ${t.negotiatedAlpn}` : ''}`);
+  }
+  const a = e.action;
+  switch (a.kind) {
+    case 'http':
+      lines.push(`HTTP: routed with route configuration ${a.routeConfigName} (explain a request on this port for the route)`);
+      break;
+    case 'tcp_proxy':
+    case 'udp_proxy':
+      lines.push(`${a.kind === 'tcp_proxy' ? 'TCP' : 'UDP'} proxy to:`);
+      for (const b of a.backends) {
+        const who = b.rejected ? 'invalid backendRef: connection closed' : b.backend ? `${b.backend.kind} ${b.backend.namespace}/${b.backend.name}:${b.backend.port}` : `cluster ${b.cluster}${b.exists ? '' : ' (not in the fleet)'}`;
+        const tls = b.upstreamTls ? ` [TLS to backend: SNI ${b.upstreamTls.sni ?? '-'}, CA ${b.upstreamTls.trustedCa ?? '-'}${b.upstreamTls.clientCertificate ? `, client certificate ${b.upstreamTls.clientCertificate}` : ''}]` : '';
+        lines.push(`  ${Math.round(b.share * 1000) / 10}% (weight ${b.weight}) ${who}${tls}`);
+      }
+      break;
+    case 'unsupported':
+      lines.push(`Filters: ${a.filters.join(', ')}`);
+      break;
+  }
+  return lines.join('\n');
+}
