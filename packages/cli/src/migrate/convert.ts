@@ -119,7 +119,7 @@ const PRECISE_HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 
 const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'GRPCRoute', 'RateLimit', 'BackendTLSPolicy'];
 
-const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
+const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, fromToWwwRedirect: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
 
 export function convert(objects: readonly KubeObject[], options: ConvertOptions = {}): ConvertResult {
   const gatewayPer = options.gatewayPer ?? 'class';
@@ -561,6 +561,32 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
       }
     }
 
+    // from-to-www-redirect: ingress-nginx adds a server for the other name of
+    // each host that redirects (308) to the host, unless that name has a
+    // server of its own.
+    if (c.settings.fromToWwwRedirect && c.semantics === 'ingress-nginx') {
+      for (const host of byHost.keys()) {
+        if (!host || host.startsWith('*')) continue;
+        const other = host.startsWith('www.') ? host.slice(4) : `www.${host}`;
+        const ann = NGINX_PREFIX + 'from-to-www-redirect';
+        if (hostOwner.has(other)) {
+          c.ledger.record(ann, 'converted', `${other} has Ingress rules of its own; like ingress-nginx, no redirect is added for it`);
+          continue;
+        }
+        const groups: RulePlan[][] = [[{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: { kind: 'redirect', redirect: { hostname: host, statusCode: 308 } } }]];
+        for (const route of emitRoutes(c, g, other, groups, tlsHosts.has(other), env, false, true)) {
+          env.own(route, c);
+          out.push(route);
+        }
+        c.ledger.record(
+          ann,
+          tlsHosts.has(host) && !tlsHosts.has(other) ? 'converted-with-caveat' : 'converted',
+          `requests for ${other} are redirected (308) to ${host}` +
+            (tlsHosts.has(host) && !tlsHosts.has(other) ? `; HTTPS requests for ${other} need a certificate for it (add ${other} to the Ingress's TLS hosts)` : ''),
+        );
+      }
+    }
+
     // An Ingress with only a defaultBackend is ingress-nginx's catch-all server.
     if (c.ing.spec?.defaultBackend && (c.ing.spec.rules ?? []).length === 0) {
       if (catchAllTaken) {
@@ -870,8 +896,25 @@ function forwardAction(
 }
 
 /** Turns the rule plans of one Ingress host into HTTPRoutes (16 rules at most each), with the HTTP->HTTPS redirect twin when ingress-nginx would redirect. */
-function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: RulePlan[][], hasTls: boolean, env: GatewayEnv, grpcHost = false): Array<HTTPRoute | GRPCRoute> {
+function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: RulePlan[][], hasTls: boolean, env: GatewayEnv, grpcHost = false, wwwRedirect = false): Array<HTTPRoute | GRPCRoute> {
   const s = c.settings;
+  if (wwwRedirect) {
+    // The redirect to the other name serves both listeners as it is: ingress-nginx sends it before any HTTPS redirect.
+    const ns = g.namespace !== c.ns ? { namespace: g.namespace } : {};
+    const parents: ParentReference[] = [{ name: g.name, ...ns, sectionName: HTTP_LISTENER }];
+    if (hasTls) {
+      const set = g.listenerHomes.get(httpsListenerName(host));
+      parents.push(set ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName: httpsListenerName(host) } : { name: g.name, ...ns, sectionName: httpsListenerName(host) });
+    }
+    return [
+      {
+        apiVersion: `${GATEWAY_GROUP}/v1`,
+        kind: 'HTTPRoute',
+        metadata: { name: env.names.claim('HTTPRoute', c.ns, `${c.ing.metadata.name}-${dnsName(host)}-www-redirect`), namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+        spec: { parentRefs: parents, hostnames: [host], rules: groups.flat().map((r) => toRule(r, false)) },
+      },
+    ];
+  }
   const ann = NGINX_PREFIX + 'backend-protocol';
   if (s.backendProtocol === 'GRPC' && c.semantics === 'ingress-nginx') {
     const grpc = grpcHost ? toGrpcRules(groups.flat()) : { ok: false as const, reason: `host "${host || '*'}" also has Ingresses that are not gRPC, and a GRPCRoute may not share a hostname with HTTPRoutes` };

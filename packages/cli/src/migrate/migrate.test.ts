@@ -50,7 +50,7 @@ interface Table {
   readonly build?: () => KubeObject[];
   readonly options?: ConvertOptions;
   readonly fleet: string;
-  /** TLS Secrets to create for the translator: "namespace/name" -> host. */
+  /** TLS Secrets to create for the translator: "namespace/name" -> host (comma-separated for several). */
   readonly certificates?: Readonly<Record<string, string>>;
   readonly cases: readonly Case[];
 }
@@ -124,7 +124,7 @@ const TABLES: readonly Table[] = [
   {
     fixture: 'redirects.yaml',
     fleet: 'default/nginx',
-    certificates: { 'default/secure-tls': 'secure.example.com' },
+    certificates: { 'default/secure-tls': 'secure.example.com', 'default/shop-org-tls': 'shop.example.org,www.shop.example.org' },
     cases: [
       { host: 'old.example.com', path: '/anything', nginx: { redirect: 301, location: 'https://new.example.com/landing' } },
       { host: 'example.com', path: '/a/b?x=1', nginx: { redirect: 308, location: 'https://www.example.com/a/b?x=1' } },
@@ -135,6 +135,9 @@ const TABLES: readonly Table[] = [
       { host: 'secure.example.com', path: '/portal', nginx: { redirect: 308, location: 'https://secure.example.com/portal' } },
       { scheme: 'https', host: 'secure.example.com', path: '/', nginx: { redirect: 302, location: 'https://secure.example.com/portal' } },
       { scheme: 'https', host: 'secure.example.com', path: '/portal', nginx: { backend: 'default/app:80' } },
+      { host: 'www.shop.example.org', path: '/cart?id=2', nginx: { redirect: 308, location: 'http://shop.example.org/cart?id=2' } },
+      { scheme: 'https', host: 'www.shop.example.org', path: '/cart', nginx: { redirect: 308, location: 'https://shop.example.org/cart' } },
+      { scheme: 'https', host: 'shop.example.org', path: '/cart', nginx: { backend: 'default/app:80' } },
     ],
   },
   {
@@ -228,7 +231,8 @@ beforeAll(async () => {
 
 async function tlsSecret(key: string, host: string): Promise<KubeObject> {
   const [namespace, name] = key.split('/') as [string, string];
-  const c = await issueCertificate(ca, { commonName: host, dnsNames: [host], usage: 'server' });
+  const hosts = host.split(',');
+  const c = await issueCertificate(ca, { commonName: hosts[0]!, dnsNames: hosts, usage: 'server' });
   return {
     apiVersion: 'v1',
     kind: 'Secret',

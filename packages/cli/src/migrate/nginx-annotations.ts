@@ -44,6 +44,8 @@ export interface RateLimits {
 
 export interface NginxSettings {
   readonly useRegex: boolean;
+  /** from-to-www-redirect: redirect www.<host> to <host> (or the reverse). */
+  readonly fromToWwwRedirect: boolean;
   readonly rewriteTarget?: string;
   readonly sslRedirect: boolean;
   readonly forceSslRedirect: boolean;
@@ -184,6 +186,7 @@ export function parseNginxAnnotations(ing: Ingress, ledger: Ledger): NginxSettin
 
   return {
     useRegex: bool('use-regex', false),
+    fromToWwwRedirect: bool('from-to-www-redirect', false),
     ...(rewriteTarget ? { rewriteTarget } : {}),
     sslRedirect: bool('ssl-redirect', true),
     forceSslRedirect: bool('force-ssl-redirect', false),
@@ -279,7 +282,6 @@ export const NGINX_NOT_CONVERTIBLE: Readonly<Record<string, string>> = {
   'modsecurity-snippet': 'WAF rules have no Gateway API equivalent',
   'enable-modsecurity': 'WAF has no Gateway API equivalent',
   'enable-owasp-core-rules': 'WAF has no Gateway API equivalent',
-  'from-to-www-redirect': 'add an HTTPRoute for the other host with a RequestRedirect filter by hand',
   'preserve-trailing-slash': 'Gateway API redirects keep the path as given',
   'server-alias': 'add the alias hosts to the HTTPRoute hostnames by hand',
   'satisfy': 'combining authentication methods has no Gateway API equivalent',
