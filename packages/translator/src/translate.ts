@@ -18,7 +18,7 @@ import { resolveGateways, type GatewayState } from './gatewayapi/gateway.js';
 import { resolveGatewayClasses } from './gatewayapi/gatewayclass.js';
 import type { RouteBuild } from './gatewayapi/route-build.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
-import { gatewayClassStatus, gatewayStatus, routeStatus, type FleetReadiness, type ObjectStatus, type StatusContext } from './gatewayapi/status.js';
+import { gatewayClassStatus, gatewayStatus, routeStatus, staleRouteStatus, type FleetReadiness, type ObjectStatus, type StatusContext } from './gatewayapi/status.js';
 
 /** The controllerName GatewayClasses must carry for Switchyard to own them. */
 export const CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
@@ -83,6 +83,10 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
         build = failedBuild(route, kind.kind, e, gatewayIndex, ctx);
       }
       if (build) builds.push({ object: route, build });
+      else {
+        const stale = staleRouteStatus(route, sc);
+        if (stale) statuses.push(stale);
+      }
     }
   }
   const resolved = resolveHttpGrpcConflicts(builds.map((x) => x.build));

@@ -53,3 +53,15 @@ describe('status', () => {
     expect((r.statuses.find((s) => s.name === 'r')!.status as Parents).parents).toHaveLength(2);
   });
 });
+
+describe('stale route status', () => {
+  it('removes the entries Switchyard wrote once the route no longer names a Switchyard Gateway', () => {
+    const mine = { parentRef: { name: 'gw', namespace: 'infra' }, controllerName: CONTROLLER_NAME, conditions: [] };
+    const theirs = { parentRef: { name: 'other' }, controllerName: 'example.com/other', conditions: [] };
+    const moved = { ...httpRoute('apps', 'r', { parentRefs: [{ name: 'other' }] }), status: { parents: [mine, theirs] } };
+    const r = run([...baseObjects(), moved]);
+    expect((r.statuses.find((s) => s.kind === 'HTTPRoute')!.status as Parents).parents).toEqual([theirs]);
+    const untouched = { ...httpRoute('apps', 'r', { parentRefs: [{ name: 'other' }] }), status: { parents: [theirs] } };
+    expect(run([...baseObjects(), untouched]).statuses.some((s) => s.kind === 'HTTPRoute')).toBe(false);
+  });
+});

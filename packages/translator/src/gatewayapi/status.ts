@@ -123,3 +123,21 @@ function sameParent(a: RouteParentStatus['parentRef'] | undefined, b: RouteParen
     a.port === b.port
   );
 }
+
+/**
+ * A route that no longer names any Gateway Switchyard serves, but still
+ * carries parent entries Switchyard wrote earlier: those entries must go
+ * (the spec: a controller removes its status for parentRefs that are gone).
+ * Returns undefined when there is nothing of Switchyard's to remove.
+ */
+export function staleRouteStatus(route: KubeObject, sc: StatusContext): ObjectStatus | undefined {
+  const prev = (route.status as RouteStatus | undefined)?.parents;
+  if (!Array.isArray(prev) || !prev.some((x) => x && x.controllerName === sc.controllerName)) return undefined;
+  return {
+    apiVersion: route.apiVersion,
+    kind: route.kind,
+    ...(route.metadata.namespace !== undefined ? { namespace: route.metadata.namespace } : {}),
+    name: route.metadata.name,
+    status: { parents: prev.filter((x) => x && x.controllerName !== sc.controllerName) },
+  };
+}
