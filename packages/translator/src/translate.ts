@@ -11,6 +11,7 @@ import { attachListenerSets, listenerSetStatus } from './gatewayapi/listenerset.
 import { ClusterTable } from './gatewayapi/cluster-table.js';
 import { resolveHttpGrpcConflicts } from './gatewayapi/http-grpc-conflicts.js';
 import { withProxyConfig } from './extensions/fleet.js';
+import { extensionStatuses } from './extensions/status.js';
 import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
 import { createContext } from './gatewayapi/context.js';
 import { buildFleet } from './gatewayapi/fleet.js';
@@ -133,6 +134,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
   for (const { object, build } of builds) statuses.push(routeStatus(object, build, sc));
   statuses.push(...backendTls.statuses(sc));
   for (const s of listenerSets) statuses.push(listenerSetStatus(s, sc));
+  statuses.push(...extensionStatuses(snapshot, new Set(classes.keys()), sc));
   return { fleets, statuses, ir };
 }
 

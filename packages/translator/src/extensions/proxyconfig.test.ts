@@ -194,3 +194,35 @@ describe('bad parametersRef and ProxyConfig specs', () => {
     expect(hcmOf(res.listeners[0]!).access_log).toHaveLength(1);
   });
 });
+
+describe('status of the switchyard.dev objects', () => {
+  const status = (r: TranslateResult, kind: string, ns: string, name: string) => {
+    const s = r.statuses.find((x) => x.kind === kind && x.namespace === ns && x.name === name);
+    return (s?.status as { conditions: Array<{ type: string; status: string; reason: string; message: string; observedGeneration?: number }> } | undefined)?.conditions;
+  };
+
+  it('a ProxyConfig says which Gateways and GatewayClasses use it, or that none does', () => {
+    const gc = classWithParams('infra', 'shared');
+    const r = run([gc, withParams('own'), gateway('infra', 'plain', listeners), proxyConfigObject('infra', 'own', {}), proxyConfigObject('infra', 'shared', {}), proxyConfigObject('infra', 'unused', {})]);
+    expect(status(r, 'ProxyConfig', 'infra', 'own')).toEqual([expect.objectContaining({ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'used by Gateways: infra/gw', observedGeneration: 1 })]);
+    expect(status(r, 'ProxyConfig', 'infra', 'shared')?.[0]?.message).toBe('GatewayClasses: switchyard; used by Gateways: infra/plain');
+    expect(status(r, 'ProxyConfig', 'infra', 'unused')?.[0]?.message).toBe('not referenced by any Gateway or GatewayClass of this controller');
+  });
+
+  it('an invalid ProxyConfig says why', () => {
+    const r = run([gatewayClass(), proxyConfigObject('infra', 'bad', { tracing: { collector: 'nope' } })]);
+    expect(status(r, 'ProxyConfig', 'infra', 'bad')?.[0]).toMatchObject({ status: 'False', reason: 'Invalid', message: expect.stringContaining('spec.tracing.collector must be host:port') });
+  });
+
+  it('a RateLimit lists the rules that use it', () => {
+    const ref = { type: 'ExtensionRef' as const, extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: 'rl' } };
+    const r = run([
+      gatewayClass(),
+      { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'rl', generation: 2 }, spec: { requests: 1, unit: 'Second' } } as KubeObject,
+      { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'idle' }, spec: { requests: 1, unit: 'Second' } } as KubeObject,
+      httpRoute('apps', 'web', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [] }, { filters: [ref], backendRefs: [] }] }),
+    ]);
+    expect(status(r, 'RateLimit', 'apps', 'rl')).toEqual([expect.objectContaining({ status: 'True', message: 'used by: HTTPRoute apps/web rule 1', observedGeneration: 2 })]);
+    expect(status(r, 'RateLimit', 'apps', 'idle')?.[0]?.message).toBe('not used by any HTTPRoute or GRPCRoute rule');
+  });
+});
