@@ -1,5 +1,6 @@
 // `switchyard explain` with a connection target (tls://, tcp://, udp://):
 // what the Gateway's Envoy does with a TLS, TCP or UDP connection.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../testing/capture.js';
@@ -40,5 +41,32 @@ describe('switchyard explain CONNECTION', () => {
     expect(mtls.stdout).toContain('Client certificate: required, verified against ca/ConfigMap/networking/example-client-ca');
     const json = await runCli(['explain', '-f', EXAMPLES, '--gateway', 'networking/mtls-gateway', '-o', 'json', 'tls://secure.example.com:8443']);
     expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'accepted', tls: { mode: 'terminate', clientCertificate: 'optional' } });
+  });
+});
+
+// The command examples of docs/tls-and-l4.md run as shown (as docs.test.ts does for docs/cli.md).
+describe('docs/tls-and-l4.md', () => {
+  const doc = fs.readFileSync(path.join(EXAMPLES, '..', 'docs', 'tls-and-l4.md'), 'utf8');
+  const examples: Array<{ argv: string[]; shown: string[] }> = [];
+  for (const [, block] of doc.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)) {
+    let current: { argv: string[]; shown: string[] } | undefined;
+    for (const line of block!.split('\n')) {
+      const m = /^\$ npx switchyard (.*)$/.exec(line);
+      if (m) examples.push((current = { argv: [...m[1]!.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]!), shown: [] }));
+      else if (current && line.trim() !== '') current.shown.push(line);
+    }
+  }
+  it('has command examples', () => expect(examples.length).toBeGreaterThanOrEqual(5));
+  it.each(examples.map((e) => [e.argv.join(' '), e] as const))('switchyard %s', async (_name, e) => {
+    const r = await runCli(e.argv.map((a) => (a === 'examples/' ? EXAMPLES : a)));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const actual = r.stdout.split('\n');
+    let at = 0;
+    for (const line of e.shown) {
+      const found = actual.indexOf(line, at);
+      expect({ line, found: found >= 0 }).toEqual({ line, found: true });
+      at = found + 1;
+    }
   });
 });
