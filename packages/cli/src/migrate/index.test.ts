@@ -98,6 +98,15 @@ describe('migrate convert', () => {
     );
   });
 
+  it('prints only the Gateways with --gateways-only, the same Gateways as a full conversion', async () => {
+    const gw = await run(['convert', '-f', fx('tls.yaml'), '--gateways-only', '-o', 'json']);
+    const full = await run(['convert', '-f', fx('tls.yaml'), '-o', 'json']);
+    const kinds = (r: { stdout: string }) => (JSON.parse(r.stdout) as { objects: Array<{ kind: string }> }).objects;
+    expect(kinds(gw).map((o) => o.kind)).toEqual(['Gateway', 'ReferenceGrant', 'ReferenceGrant']);
+    expect(kinds(gw)).toEqual(kinds(full).filter((o) => o.kind !== 'HTTPRoute'));
+    expect(await run(['convert', '--gateways-only', '-n', 'x'])).toMatchObject({ code: 2 });
+  });
+
   it('gives the same bytes twice', async () => {
     const a = await run(['convert', '-f', TESTDATA]);
     const b = await run(['convert', '-f', TESTDATA]);

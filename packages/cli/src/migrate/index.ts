@@ -32,6 +32,8 @@ Selection (default: every Ingress):
   --ingress-class NAME      only Ingresses of this class (repeatable)
   -n, --namespace NS        only the Ingresses of this namespace (repeatable)
   --ingress NS/NAME         only this Ingress (repeatable)
+  --gateways-only           only the Gateways (with their ListenerSets and certificate
+                            ReferenceGrants), no routes
                             Gateways are still computed from every Ingress of their
                             class, so converting one application at a time gives the
                             same Gateway each time.
@@ -76,6 +78,7 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
   let context: string | undefined;
   const namespaces: string[] = [];
   const only: string[] = [];
+  let gatewaysOnly = false;
   let gatewayPer: 'class' | 'namespace' | undefined;
   let gatewayClassName: string | undefined;
   let gatewayNamespace: string | undefined;
@@ -127,6 +130,9 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
         if (typeof (v = need(arg)) !== 'string') return v;
         namespaces.push(v);
         break;
+      case '--gateways-only':
+        gatewaysOnly = true;
+        break;
       case '--ingress':
         if (typeof (v = need(arg)) !== 'string') return v;
         if (!/^[^/]+\/[^/]+$/.test(v)) return { kind: 'error', message: `--ingress wants NAMESPACE/NAME, got "${v}"` };
@@ -161,6 +167,7 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
   const outputs = sub === 'assess' ? ['table', 'json'] : ['yaml', 'json'];
   if (!outputs.includes(output)) return { kind: 'error', message: `-o must be one of ${outputs.join(', ')} for ${sub}, got "${output}"` };
   if (gatewayNamespace && gatewayPer === 'namespace') return { kind: 'error', message: '--gateway-namespace applies to --gateway-per class only (per-namespace Gateways live in their Ingresses\' namespace)' };
+  if (gatewaysOnly && (namespaces.length || only.length)) return { kind: 'error', message: '--gateways-only selects no Ingress; it cannot be combined with -n or --ingress' };
   if (files.length > 0 && (kubeconfig || context)) return { kind: 'error', message: '--kubeconfig and --context apply to cluster input, not to -f' };
   const options: ConvertOptions = {
     ...(gatewayPer ? { gatewayPer } : {}),
@@ -168,7 +175,9 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
     ...(gatewayNamespace ? { gatewayNamespace } : {}),
     ...(allowedRoutes ? { allowedRoutes } : {}),
     ...(classes.length ? { ingressClasses: classes } : {}),
-    ...(namespaces.length || only.length ? { select: { ...(namespaces.length ? { namespaces } : {}), ...(only.length ? { ingresses: only } : {}) } } : {}),
+    // --gateways-only selects no Ingress: what remains belongs to the Gateways.
+    ...(gatewaysOnly ? { select: { namespaces: [], ingresses: [] } } : {}),
+    ...(!gatewaysOnly && (namespaces.length || only.length) ? { select: { ...(namespaces.length ? { namespaces } : {}), ...(only.length ? { ingresses: only } : {}) } } : {}),
   };
   return {
     kind: 'ok',
