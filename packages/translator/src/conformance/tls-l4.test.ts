@@ -1,78 +1,32 @@
 // The upstream conformance tests of TLSRoute (GATEWAY-TLS profile), TCPRoute,
-// UDPRoute and BackendTLSPolicy, run against translate() instead of a
-// cluster: each test's manifests (from the Go module e2e/go.mod pins, never
-// copied here) plus base/manifests.yaml and the certificates the suite
+// UDPRoute, BackendTLSPolicy, ListenerSet and the TLS features of Gateway
+// (HTTPS listeners, client certificates), run against translate() instead
+// of a cluster: each test's manifests (from the Go module e2e/go.mod pins,
+// never copied here) plus base/manifests.yaml and the certificates the suite
 // creates in code (generated here at test time) are translated; the test
 // asserts the statuses the Go test waits for and what the fleet's Envoy does
 // with the connections it opens (explainTlsConnection: which filter chain an
 // SNI selects, TLS terminated or passed through, which backends with which
 // weights, which certificate is served, whether a client certificate is
 // required).
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
-import { CONTROLLER_NAME, translate, type TranslateResult } from '../translate.js';
+import { translate, type TranslateResult } from '../translate.js';
 import { explainTlsConnection, type TlsConnectionExplanation, type TlsConnectionQuery } from '../explain/tls.js';
 import { explain } from '../explain/index.js';
-import { caConfigMapObject, createTestCertificate, tlsSecretObject, type TestCertificate } from '../tls/test-certificates.js';
+import { appliedObjects, programmaticObjects } from './manifests.js';
 
 const INFRA = 'gateway-conformance-infra';
 const WEB = 'gateway-conformance-web-backend';
 const APP = 'gateway-conformance-app-backend';
-const CLASS = 'switchyard-conformance';
 const G = 'gateway.networking.k8s.io';
 
-// ---- the pinned conformance module -----------------------------------------
-
-let moduleDir: string | undefined;
-function conformanceDir(): string {
-  if (moduleDir) return moduleDir;
-  const e2e = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../e2e');
-  const env = { ...process.env, GOFLAGS: '-mod=mod' };
-  execFileSync('go', ['mod', 'download', 'sigs.k8s.io/gateway-api/conformance'], { cwd: e2e, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  moduleDir = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/gateway-api/conformance'], { cwd: e2e, env, encoding: 'utf8' }).trim();
-  return moduleDir;
-}
-
-function manifest(relative: string): KubeObject[] {
-  const text = fs.readFileSync(path.join(conformanceDir(), relative), 'utf8').replaceAll('{GATEWAY_CLASS_NAME}', CLASS).replaceAll('{GATEWAY_CONTROLLER_NAME}', CONTROLLER_NAME);
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as KubeObject | null)
-    .filter((o): o is KubeObject => !!o && typeof o === 'object' && typeof o.kind === 'string');
-}
-
-/** The certificates utils/suite/suite.go creates before the tests, under the same names (RSA like the suite's). */
-async function suiteCertificates(): Promise<KubeObject[]> {
-  const out: KubeObject[] = [];
-  const secret = (ns: string, name: string, c: TestCertificate) => out.push(tlsSecretObject(ns, name, c) as unknown as KubeObject);
-  const caMap = (ns: string, name: string, c: TestCertificate) => out.push(caConfigMapObject(ns, name, c) as unknown as KubeObject);
-  secret(WEB, 'certificate', await createTestCertificate({ dnsNames: ['*'] }));
-  secret(INFRA, 'tls-validity-checks-certificate', await createTestCertificate({ dnsNames: ['*', '*.org', '*.wildcard.org'] }));
-  caMap(WEB, 'web-backend-cm', await createTestCertificate({ isCa: true, commonName: 'web-backend-ca' }));
-  const validity = await createTestCertificate({ isCa: true, commonName: 'tls-validity-checks-ca' });
-  caMap(INFRA, 'tls-validity-checks-ca-certificate', validity);
-  secret(INFRA, 'tls-validity-checks-client-certificate', await createTestCertificate({ ca: validity, commonName: 'client' }));
-  const perPort = await createTestCertificate({ isCa: true, commonName: 'tls-validity-checks-per-port-ca' });
-  caMap(INFRA, 'tls-validity-checks-per-port-ca-certificate', perPort);
-  secret(INFRA, 'tls-validity-checks-per-port-client-certificate', await createTestCertificate({ ca: perPort, commonName: 'client' }));
-  const ca = await createTestCertificate({ isCa: true, commonName: 'tls-checks-ca' });
-  caMap(INFRA, 'tls-checks-ca-certificate', ca);
-  secret(INFRA, 'tls-checks-certificate', await createTestCertificate({ ca, dnsNames: ['abc.example.com', 'other.example.com'], uris: ['spiffe://abc.example.com/test-identity'] }));
-  secret(INFRA, 'tls-checks-client-certificate', await createTestCertificate({ ca, commonName: 'client' }));
-  secret(INFRA, 'tls-passthrough-checks-certificate', await createTestCertificate({ ca, dnsNames: ['abc.example.com'] }));
-  secret(APP, 'tls-passthrough-checks-certificate', await createTestCertificate({ ca, dnsNames: ['abc.example.com'] }));
-  secret(INFRA, 'tls-terminate-checks-certificate', await createTestCertificate({ ca, dnsNames: ['tls.example.com'] }));
-  caMap(INFRA, 'mismatch-ca-certificate', await createTestCertificate({ isCa: true, commonName: 'mismatch-ca' }));
-  return out;
-}
-
+// The manifests and the suite's programmatic certificates come from the
+// shared conformance loader (manifests.ts): read from the pinned Go module,
+// certificates generated at test time.
 let certificates: KubeObject[] = [];
 beforeAll(async () => {
-  certificates = await suiteCertificates();
+  certificates = await programmaticObjects();
 }, 120_000);
 
 // ---- one conformance test's world ------------------------------------------
@@ -82,10 +36,8 @@ class World {
   private result: TranslateResult | undefined;
 
   constructor(testManifests: readonly string[]) {
-    const cls: KubeObject = { apiVersion: `${G}/v1`, kind: 'GatewayClass', metadata: { name: CLASS }, spec: { controllerName: CONTROLLER_NAME } };
-    const all = [cls, ...manifest('base/manifests.yaml'), ...certificates, ...testManifests.flatMap(manifest)];
     // Creation order = apply order, one second apart: the spec breaks ties by age.
-    this.objects = all.map((o, i) => ({ ...structuredClone(o), metadata: { ...o.metadata, generation: 1, creationTimestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() } }));
+    this.objects = appliedObjects(testManifests, certificates);
   }
 
   /** Applies an object the Go test creates or changes while it runs (a newer route, a deleted grant). */
