@@ -298,6 +298,29 @@ describe('convert: user errors become findings naming the field', () => {
     expect(r.objects.filter((o) => o.kind === 'HTTPRoute')).toEqual([]);
   });
 
+  it('keeps a resource backend as a backendRef, reports it, and counts weights out of canary-weight-total', () => {
+    const r = convert([
+      ingress('bucket', {
+        ingressClassName: 'nginx',
+        rules: [{ host: 'static.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'assets' } } }] } }],
+      }),
+      ingress('main', { ingressClassName: 'nginx', rules: [{ host: 'w.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'a', port: { number: 80 } } } }] } }] }),
+      ingress(
+        'main-canary',
+        { ingressClassName: 'nginx', rules: [{ host: 'w.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'b', port: { number: 80 } } } }] } }] },
+        { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '3', 'nginx.ingress.kubernetes.io/canary-weight-total': '1000' },
+      ),
+    ]);
+    const bucket = find<HTTPRoute>(r.objects, 'HTTPRoute', 'default', 'bucket-static.example.com');
+    expect(bucket.spec!.rules![0]!.backendRefs).toEqual([{ group: 'k8s.example.com', kind: 'StorageBucket', name: 'assets' }]);
+    expect(report(r)).toMatch(/Ingress default\/bucket: spec.rules\[0\].http.paths\[0\].backend: converted-with-caveat: resource backend k8s.example.com\/StorageBucket assets/);
+    const main = find<HTTPRoute>(r.objects, 'HTTPRoute', 'default', 'main-w.example.com');
+    expect(main.spec!.rules![0]!.backendRefs).toEqual([
+      { name: 'a', port: 80, weight: 997 },
+      { name: 'b', port: 80, weight: 3 },
+    ]);
+  });
+
   it('splits more than 16 rules over several HTTPRoutes', () => {
     const paths = Array.from({ length: 20 }, (_, i) => ({ path: `/p${String(i).padStart(2, '0')}`, pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }));
     const r = convert([ingress('many', { ingressClassName: 'nginx', rules: [{ host: 'm.example.com', http: { paths } }] })]);
