@@ -81,7 +81,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
         if (options.rethrow) throw e;
         // Blast radius: a bug triggered by one object must not stop the others. The
         // property tests assert this never happens; the status says what broke.
-        build = failedBuild(route, kind.kind, e, gatewayIndex, ctx);
+        build = failedBuild(route, kind.kind, e, gatewayIndex);
       }
       if (build) builds.push({ object: route, build });
       else {
@@ -142,8 +142,7 @@ function isObject(o: KubeObject): boolean {
   return !!o && typeof o === 'object' && !!o.metadata && typeof o.metadata.name === 'string';
 }
 
-function failedBuild(route: KubeObject, kind: string, e: unknown, gateways: ReadonlyMap<string, GatewayState>, ctx: ReturnType<typeof createContext>): RouteBuild | undefined {
-  void ctx;
+function failedBuild(route: KubeObject, kind: string, e: unknown, gateways: ReadonlyMap<string, GatewayState>): RouteBuild | undefined {
   const ns = route.metadata.namespace ?? '';
   const refs = Array.isArray((route.spec as { parentRefs?: unknown[] } | undefined)?.parentRefs) ? ((route.spec as { parentRefs: Array<{ name?: unknown; namespace?: unknown }> }).parentRefs) : [];
   const parents = refs

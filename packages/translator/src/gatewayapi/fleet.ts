@@ -145,8 +145,8 @@ function forListener(r: HttpRouteIR, l: ListenerState): HttpRouteIR {
   // set; the Host carries a port when the listener's port is not its scheme's default. So the port is
   // left out only when it is the default and Envoy would not copy one from the request.
   const hostHasNoPort = r.action.hostname !== undefined || l.spec.port === defaultPort(listenerScheme);
-  const { port: _explicit, ...rest } = r.action;
-  void _explicit;
+  const rest: HttpActionIR = { ...r.action };
+  delete (rest as { port?: number }).port;
   const action: HttpActionIR = port === defaultPort(scheme) && hostHasNoPort ? rest : { ...rest, port };
   return { ...r, action };
 }

@@ -67,13 +67,12 @@ export function resolveParents(
       out.push({ parentRef: ref, gateway, attachments: [], accepted: condition(ConditionType.Accepted, false, RouteReason.UnsupportedValue, `spec.hostnames[${badHostname}]: ${problem}`) });
       continue;
     }
-    out.push(attach(route, kind, routeNs, routeHostnames, ref, gateway, ctx));
+    out.push(attach(kind, routeNs, routeHostnames, ref, gateway, ctx));
   }
   return out;
 }
 
 function attach(
-  route: KubeObject,
   kind: string,
   routeNs: string,
   routeHostnames: readonly string[] | undefined,
@@ -104,7 +103,6 @@ function attach(
     if (hostnames.length > 0) attachments.push({ gateway, listener: l, hostnames });
   }
   if (attachments.length === 0) return reject(RouteReason.NoMatchingListenerHostname, `spec.hostnames do not intersect the hostname of any listener of Gateway ${gateway.key} that allows this route`);
-  void route;
   return { parentRef: ref, gateway, attachments, accepted: condition(ConditionType.Accepted, true, RouteReason.Accepted, 'Route accepted') };
 }
 
