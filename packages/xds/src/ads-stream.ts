@@ -68,7 +68,8 @@ export interface TypeState {
   wildcard: boolean;
   /** First request had no names: wildcard until the client names resources. */
   legacyWildcard: boolean;
-  names: ReadonlySet<string>;
+  /** Explicitly subscribed names (SotW replaces the set when it changes; delta edits it). */
+  names: Set<string>;
   /** What the client has applied, by its ACKs. */
   accepted: HeldResources;
   /** accepted plus the response in flight: what the client will have. */
@@ -94,6 +95,8 @@ export interface TypeState {
   retained: ReadonlyMap<string, Versioned>;
   /** Delta: the client holds exactly the synced TypeSet's resources. */
   exact: boolean;
+  /** Delta: names subscribed since the stream was last in step, still to look at. */
+  added: Set<string>;
 }
 
 let lastNonce = 0;
@@ -198,6 +201,7 @@ export abstract class AdsStream {
         toldAbsent: new Set(),
         retained: NONE,
         exact: false,
+        added: new Set(),
       };
       this.types.set(typeUrl, st);
     }
@@ -356,7 +360,7 @@ export abstract class AdsStream {
     const dEds = desired.get(TypeUrl.ClusterLoadAssignment);
     // The common case, checked without walking the references: the client
     // has ACKed exactly the clusters (and endpoints) it should have.
-    const settled = (st: TypeState | undefined, d: Desired | undefined): boolean => !st || !d || (!st.inFlight && st.syncedVersion === d.typeSet.version);
+    const settled = (st: TypeState | undefined, d: Desired | undefined): boolean => !st || !d || (!st.inFlight && st.added.size === 0 && st.syncedVersion === d.typeSet.version);
     if (settled(cds, dCds) && settled(eds, dEds)) return false;
     // Next most common: in step except for one delta response in flight. Then
     // only the names that response adds or removes can be unavailable.
@@ -400,15 +404,17 @@ export abstract class AdsStream {
   }
 
   /**
-   * Names of a type that may not be available to the client: for a delta
-   * stream in step with the snapshot, those its in-flight response adds (new
-   * names) or removes; undefined when unknown without a full walk.
+   * Names of a type that may not be available to the client: for a stream
+   * in step with the snapshot, the names it subscribed to since and those
+   * its in-flight delta response adds or removes; undefined when unknown
+   * without a full walk.
    */
   private unavailable(st: TypeState, d: Desired): string[] | undefined {
     if (st.syncedVersion !== d.typeSet.version) return undefined;
-    if (!st.inFlight) return [];
+    // Newly subscribed names not yet looked at may be coming too.
+    const out: string[] = [...st.added];
+    if (!st.inFlight) return out;
     if (this.mode !== 'delta') return undefined;
-    const out: string[] = [];
     for (const n of st.inFlight.sent.keys()) if (!st.accepted.has(n)) out.push(n);
     out.push(...st.inFlight.removed);
     return out;

@@ -46,33 +46,49 @@ export class DeltaStream extends AdsStream {
         st.current.set(name, v);
       }
     }
-    let changed = false;
-    const names = new Set(st.names);
-    for (const n of req.subscribe) {
-      if (n === '*') {
-        changed ||= !st.wildcard;
-        st.wildcard = true;
-      } else if (!names.has(n)) {
+    // Most requests are plain ACKs: copy the subscription only when it changes.
+    if (req.subscribe.length > 0 || req.unsubscribe.length > 0) this.updateSubscription(st, req.subscribe, req.unsubscribe);
+    this.pump();
+  }
+
+  private updateSubscription(st: TypeState, subscribe: readonly string[], unsubscribe: readonly string[]): void {
+    // st.names is this stream's own set: changed in place (delta requests
+    // carry only the differences, so this costs what they carry).
+    const names = st.names;
+    const wasWildcard = st.wildcard;
+    let droppedWildcard = false;
+    const added: string[] = [];
+    const dropped: string[] = [];
+    for (const n of subscribe) {
+      if (n === '*') st.wildcard = true;
+      else if (!names.has(n)) {
         names.add(n);
-        changed = true;
+        added.push(n);
       }
     }
-    for (const n of req.unsubscribe) {
+    for (const n of unsubscribe) {
       if (n === '*') {
-        changed ||= st.wildcard;
+        droppedWildcard ||= st.wildcard;
         st.wildcard = st.legacyWildcard = false;
       } else if (names.delete(n)) {
-        changed = true;
+        dropped.push(n);
         st.toldAbsent.delete(n);
       }
     }
-    if (changed) {
-      st.names = names;
-      st.syncedVersion = undefined;
-      // The client forgets what it no longer subscribes to; it needs no removal.
-      if (!st.wildcard) for (const m of [st.current, st.accepted]) for (const n of [...m.keys()]) if (!names.has(n)) m.delete(n);
+    if (st.wildcard !== wasWildcard) st.syncedVersion = undefined; // start over
+    else {
+      // Still in step for the names it kept: look only at the new ones.
+      for (const n of added) st.added.add(n);
+      if (dropped.length > 0) st.exact = false;
     }
-    this.pump();
+    // The client forgets what it no longer subscribes to; it needs no removal.
+    if (st.wildcard) return;
+    const forget = droppedWildcard ? [...new Set([...st.current.keys(), ...st.accepted.keys()])].filter((n) => !names.has(n)) : dropped;
+    for (const n of forget) {
+      st.current.delete(n);
+      st.accepted.delete(n);
+      st.added.delete(n);
+    }
   }
 
   protected wasRejected(st: TypeState, r: Versioned): boolean {
@@ -82,7 +98,7 @@ export class DeltaStream extends AdsStream {
   protected sendType(t: ResourceTypeUrl, st: TypeState, d: Desired, held: (r: EncodedResource) => boolean): void {
     const mode = syncMode(st, d.typeSet);
     const retainedSame = sameKeys(st.retained, d.retained);
-    if (mode === 'same' && retainedSame) return;
+    if (mode === 'same' && retainedSame && st.added.size === 0) return;
     // The names to look at: all of them, or only those that changed since
     // the set the client is in step with (and those no longer retained).
     let candidates: Iterable<string>;
@@ -98,6 +114,7 @@ export class DeltaStream extends AdsStream {
         for (const n of d.typeSet.base!.removed) some.add(n);
       }
       if (!retainedSame) for (const n of st.retained.keys()) if (!d.retained.has(n)) some.add(n);
+      for (const n of st.added) some.add(n);
       candidates = some;
     }
     const updates: EncodedResource[] = [];
@@ -137,6 +154,7 @@ export class DeltaStream extends AdsStream {
         st.toldAbsent.add(name);
       }
     }
+    st.added.clear();
     if (complete) {
       st.syncedVersion = d.typeSet.version;
       st.retained = d.retained;
