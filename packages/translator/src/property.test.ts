@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { RESOURCE_FIELDS, encodeMessage, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { re2Problem } from './gatewayapi/regex.js';
 import { INVALID_BACKEND_CLUSTER } from './envoy/route-configuration.js';
-import { translate, type TranslateResult } from './translate.js';
+import { translate, translateDetailed, type TranslateResult } from './translate.js';
+import { refreshEndpoints } from './endpoints-refresh.js';
 
 const G = 'gateway.networking.k8s.io';
 const ns = fc.constantFrom('a', 'b', 'infra');
@@ -254,6 +255,31 @@ describe('translator properties', () => {
     expect(Object.keys(forXdscheck).length).toBeGreaterThan(100);
     expect(execFileSync(xdscheck, ['-file', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })).toMatch(/OK\n$/);
   }, 120_000);
+  it('refreshEndpoints after an EndpointSlice-only change equals a full translation, byte for byte', () => {
+    const slicesFor = fc.array(
+      fc.record({ namespace: ns, svc: fc.constantFrom('x', 'y', 'svc'), n: fc.constantFrom('s1', 'fixed'), ips: fc.array(fc.constantFrom('10.1.0.1', '10.1.0.2', '10.1.0.3'), { maxLength: 3 }), ready: fc.boolean(), port: fc.constantFrom(8080, 9090) }),
+      { maxLength: 6 },
+    );
+    let refreshed = 0;
+    fc.assert(
+      fc.property(world, slicesFor, (objects, slices) => {
+        const before = translateDetailed(snapshotOf(objects), { rethrow: true });
+        const next = unique([
+          ...objects.filter((o) => o.kind !== 'EndpointSlice'),
+          ...slices.map((x): KubeObject => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: x.namespace, name: `${x.svc}-${x.n}`, labels: { 'kubernetes.io/service-name': x.svc } }, addressType: 'IPv4', endpoints: x.ips.map((ip) => ({ addresses: [ip], conditions: { ready: x.ready } })), ports: [{ name: 'http', port: x.port }, { name: 'alt', port: x.port + 1 }] }) as KubeObject),
+        ]);
+        const full = translate(snapshotOf(next), { rethrow: true });
+        const fast = refreshEndpoints(before, snapshotOf(next));
+        if (!fast) return; // only when a backend's Service is gone, which an EndpointSlice change cannot cause
+        refreshed++;
+        expect(encodeFleets(fast)).toEqual(encodeFleets(full));
+        expect(JSON.stringify(fast.statuses)).toBe(JSON.stringify(full.statuses));
+      }),
+      { numRuns: 300, seed: SEED ?? 11 },
+    );
+    expect(refreshed).toBe(300);
+  });
+
   it('never throws on mutated objects (wrong types, nulls, removed fields)', () => {
     const replacement = fc.oneof(fc.constant('__delete__'), fc.constant(null), fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}), fc.boolean(), fc.constant([null]), fc.constant({ type: 'Exact' }));
     fc.assert(
