@@ -7,6 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Gateway, GatewayClass, KubeObject, Snapshot } from '@switchyard/api';
+import { effectiveProxyConfigSpec } from '@switchyard/translator';
 import type { KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
 import { GATEWAY_API, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SWITCHYARD_GROUP } from './kinds.js';
@@ -18,7 +19,6 @@ import {
   fleetObjects,
   fleetSpec,
   ownerReferenceTo,
-  proxyConfigRef,
   specHash,
   type FleetDefaults,
   type FleetSpec,
@@ -65,8 +65,9 @@ export function ourGateways(snapshot: Snapshot, controllerName: string): Array<{
 
 export function specsFor(snapshot: Snapshot, controllerName: string, defaults: FleetDefaults = DEFAULT_FLEET): FleetSpec[] {
   return ourGateways(snapshot, controllerName).map(({ gateway, gatewayClass }) => {
-    const ref = proxyConfigRef(gateway, gatewayClass);
-    const pc = ref ? snapshot.get<ProxyConfig>(SWITCHYARD_GROUP, 'ProxyConfig', ref.namespace, ref.name) : undefined;
+    // The class's ProxyConfig gives defaults, the Gateway's overrides them field by field (the translator's rule, shared).
+    const spec = effectiveProxyConfigSpec(gateway, snapshot);
+    const pc: ProxyConfig | undefined = spec ? { apiVersion: `${SWITCHYARD_GROUP}/v1alpha1`, kind: 'ProxyConfig', metadata: { name: '(effective)', namespace: gateway.metadata.namespace ?? '' }, spec } : undefined;
     return fleetSpec(gateway, gatewayClass, pc, defaults);
   });
 }

@@ -3,8 +3,9 @@
 // (and no replica count of our own for it to fight), and the Prometheus
 // stats port as a container port plus the scrape annotations Prometheus'
 // pod discovery reads.
-import type { Gateway, KubeObject } from '@switchyard/api';
+import { snapshotOf, type Gateway, type KubeObject } from '@switchyard/api';
 import { fleetObjects, fleetSpec, type ProxyConfig, type ProxyConfigSpec } from './fleet.js';
+import { specsFor } from './fleet-provisioner.js';
 
 const gw: Gateway = {
   apiVersion: 'gateway.networking.k8s.io/v1',
@@ -61,5 +62,22 @@ describe('ProxyConfig Prometheus metrics', () => {
       expect(t.metadata.annotations).not.toHaveProperty('prometheus.io/scrape');
       expect(t.spec.containers[0]!.ports.some((p) => p.name === 'metrics')).toBe(false);
     }
+  });
+});
+
+describe('the ProxyConfig a fleet gets', () => {
+  it("merges the class's ProxyConfig with the Gateway's, the Gateway's fields winning", () => {
+    const gc = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sy' }, spec: { controllerName: 'ctl', parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'defaults', namespace: 'infra' } } };
+    const own: Gateway = { ...gw, spec: { ...gw.spec!, infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'own' } } } };
+    const objs = [
+      gc,
+      own,
+      { ...pc({ workload: { kind: 'Deployment', replicas: 5 }, service: { type: 'NodePort' }, logLevel: 'warning' }), metadata: { name: 'defaults', namespace: 'infra' } },
+      { ...pc({ workload: { kind: 'Deployment', autoscaling: { maxReplicas: 9 } } }), metadata: { name: 'own', namespace: 'shop' } },
+    ] as KubeObject[];
+    const [spec] = specsFor(snapshotOf(objs), 'ctl');
+    // workload from the Gateway's (whole field: no replicas from the class), Service and log level from the class's.
+    expect(spec).toMatchObject({ workload: 'Deployment', serviceType: 'NodePort', logLevel: 'warning', autoscaling: { minReplicas: 1, maxReplicas: 9 } });
+    expect(byKind(fleetObjects(spec!, { owner, bootstrapYaml: 'x', certSecretName: 's' }), 'Deployment')!.spec).not.toHaveProperty('replicas');
   });
 });

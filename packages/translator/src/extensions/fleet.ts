@@ -7,14 +7,13 @@ import type { Snapshot } from '@switchyard/api';
 import type { FleetIR } from '../ir/ir.js';
 import { condition } from '../gatewayapi/conditions.js';
 import type { GatewayState } from '../gatewayapi/gateway.js';
-import { observabilityOf, proxyConfigOf } from './proxyconfig.js';
+import { effectiveProxyConfigSpec, observabilityOf, proxyConfigsOf } from './proxyconfig.js';
 
 /** Condition type on the Gateway for a ProxyConfig setting that could not be applied. */
 export const PROXY_CONFIG_CONDITION = 'switchyard.dev/ProxyConfigApplied';
 
 export function withProxyConfig(f: FleetIR, gw: GatewayState, snapshot: Snapshot): FleetIR {
-  const pc = proxyConfigOf(gw.object, snapshot);
-  let o = observabilityOf(pc, gw.key);
+  let o = observabilityOf(effectiveProxyConfigSpec(gw.object, snapshot), gw.key);
   if (!o) return f;
   if (o.prometheus) {
     const port = o.prometheus.port;
@@ -23,9 +22,9 @@ export function withProxyConfig(f: FleetIR, gw: GatewayState, snapshot: Snapshot
       const { prometheus: _dropped, ...rest } = o;
       void _dropped;
       o = rest;
-      const ref = `${pc!.metadata.namespace ?? ''}/${pc!.metadata.name}`;
+      const refs = proxyConfigsOf(gw.object, snapshot).map((pc) => `${pc.metadata.namespace ?? ''}/${pc.metadata.name}`);
       gw.conditions.push(
-        condition(PROXY_CONFIG_CONDITION, false, 'PortConflict', `ProxyConfig ${ref}: spec.metrics.prometheus.port ${port} is used by a listener of this Gateway; the Prometheus stats listener is not served (choose another port)`),
+        condition(PROXY_CONFIG_CONDITION, false, 'PortConflict', `ProxyConfig ${refs.join(' + ')}: spec.metrics.prometheus.port ${port} is used by a listener of this Gateway; the Prometheus stats listener is not served (choose another port)`),
       );
     }
   }

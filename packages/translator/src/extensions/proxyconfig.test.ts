@@ -131,11 +131,20 @@ describe('which ProxyConfig a Gateway uses', () => {
     expect(logs(r)).toBe(1);
   });
 
-  it("the Gateway's own infrastructure.parametersRef wins, as a whole (not merged with the class's)", () => {
+  it("the Gateway's own infrastructure.parametersRef overrides the class's field by field", () => {
+    const cls = proxyConfigObject('switchyard-system', 'class-wide', { accessLog: {}, metrics: { prometheus: {} } });
     const own = proxyConfigObject('infra', 'own', { metrics: { prometheus: { port: 9102 } } });
+    const r = run([classWithParams('switchyard-system', 'class-wide'), withParams('own'), cls, own, ...app]);
+    // accessLog from the class (the Gateway's sets none) ...
+    expect(logs(r)).toBe(1);
+    // ... metrics from the Gateway's, replacing the class's whole field.
+    expect(r.fleets.get('infra/gw')!.listeners.find((l) => l.name === PROMETHEUS_LISTENER)?.address?.socket_address?.port_value).toBe(9102);
+  });
+
+  it('a field the Gateway turns off stays off', () => {
+    const own = proxyConfigObject('infra', 'own', { accessLog: { enabled: false } });
     const r = run([classWithParams('switchyard-system', 'class-wide'), withParams('own'), classPc, own, ...app]);
     expect(logs(r)).toBe(0);
-    expect(r.fleets.get('infra/gw')!.listeners.find((l) => l.name === PROMETHEUS_LISTENER)?.address?.socket_address?.port_value).toBe(9102);
   });
 });
 
@@ -205,7 +214,8 @@ describe('status of the switchyard.dev objects', () => {
     const gc = classWithParams('infra', 'shared');
     const r = run([gc, withParams('own'), gateway('infra', 'plain', listeners), proxyConfigObject('infra', 'own', {}), proxyConfigObject('infra', 'shared', {}), proxyConfigObject('infra', 'unused', {})]);
     expect(status(r, 'ProxyConfig', 'infra', 'own')).toEqual([expect.objectContaining({ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'used by Gateways: infra/gw', observedGeneration: 1 })]);
-    expect(status(r, 'ProxyConfig', 'infra', 'shared')?.[0]?.message).toBe('GatewayClasses: switchyard; used by Gateways: infra/plain');
+    // The class's ProxyConfig gives both Gateways their defaults.
+    expect(status(r, 'ProxyConfig', 'infra', 'shared')?.[0]?.message).toBe('GatewayClasses: switchyard; used by Gateways: infra/gw, infra/plain');
     expect(status(r, 'ProxyConfig', 'infra', 'unused')?.[0]?.message).toBe('not referenced by any Gateway or GatewayClass of this controller');
   });
 

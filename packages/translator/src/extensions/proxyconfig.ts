@@ -4,10 +4,13 @@
 // replicas, autoscaling, resources, Service, log level) are the controller's
 // (packages/controller/src/fleet.ts); the translator only validates them.
 //
-// Which ProxyConfig: the Gateway's spec.infrastructure.parametersRef (same
-// namespace) wins; otherwise the GatewayClass's spec.parametersRef (with its
-// namespace). The chosen one is used as a whole; the two are not merged, so
-// what a Gateway gets never depends on fields it cannot see.
+// Which ProxyConfig: the GatewayClass's spec.parametersRef (with its
+// namespace) gives defaults, the Gateway's spec.infrastructure.parametersRef
+// (same namespace) overrides them, as the spec recommends. The merge is by
+// top-level field: each field the Gateway's ProxyConfig sets (workload,
+// service, accessLog, tracing, metrics, ...) replaces the class's whole, so
+// no field mixes settings of both and every CRD rule (all within one field)
+// still holds for the result.
 import {
   ACCESS_LOG_FIELDS,
   DEFAULT_ACCESS_LOG_FIELDS,
@@ -25,17 +28,33 @@ import type { AccessLogIR, ObservabilityIR } from './ir.js';
 
 export const PROXY_CONFIG_KIND = 'ProxyConfig';
 
-/** The ProxyConfig a Gateway uses, if any (see the file comment for precedence). */
-export function proxyConfigOf(gw: Gateway, snapshot: Snapshot): ProxyConfig | undefined {
-  const own = gw.spec?.infrastructure?.parametersRef;
-  if (own) {
-    if (own.group !== SWITCHYARD_GROUP || own.kind !== PROXY_CONFIG_KIND) return undefined;
-    return snapshot.get<ProxyConfig>(SWITCHYARD_GROUP, PROXY_CONFIG_KIND, gw.metadata.namespace ?? '', own.name);
-  }
+/** The ProxyConfigs that make up a Gateway's settings: its class's, then its own (either may be absent). */
+export function proxyConfigsOf(gw: Gateway, snapshot: Snapshot): ProxyConfig[] {
+  const out: ProxyConfig[] = [];
   const cls = gw.spec?.gatewayClassName ? snapshot.get<GatewayClass>(GATEWAY_GROUP, 'GatewayClass', undefined, gw.spec.gatewayClassName) : undefined;
   const ref = cls?.spec?.parametersRef;
-  if (!ref || ref.group !== SWITCHYARD_GROUP || ref.kind !== PROXY_CONFIG_KIND || !ref.namespace) return undefined;
-  return snapshot.get<ProxyConfig>(SWITCHYARD_GROUP, PROXY_CONFIG_KIND, ref.namespace, ref.name);
+  if (ref && ref.group === SWITCHYARD_GROUP && ref.kind === PROXY_CONFIG_KIND && ref.namespace) {
+    const pc = snapshot.get<ProxyConfig>(SWITCHYARD_GROUP, PROXY_CONFIG_KIND, ref.namespace, ref.name);
+    if (pc) out.push(pc);
+  }
+  const own = gw.spec?.infrastructure?.parametersRef;
+  if (own && own.group === SWITCHYARD_GROUP && own.kind === PROXY_CONFIG_KIND) {
+    const pc = snapshot.get<ProxyConfig>(SWITCHYARD_GROUP, PROXY_CONFIG_KIND, gw.metadata.namespace ?? '', own.name);
+    if (pc) out.push(pc);
+  }
+  return out;
+}
+
+/** The settings a Gateway's fleet gets: the class's ProxyConfig overridden field by field by the Gateway's (see the file comment). */
+export function effectiveProxyConfigSpec(gw: Gateway, snapshot: Snapshot): ProxyConfigSpec | undefined {
+  const sources = proxyConfigsOf(gw, snapshot);
+  if (sources.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const pc of sources) {
+    if (!obj(pc.spec)) continue;
+    for (const [k, v] of Object.entries(pc.spec)) if (v !== undefined) out[k] = v;
+  }
+  return out as ProxyConfigSpec;
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off']);
@@ -125,9 +144,9 @@ export function collectorAddress(s: string): { host: string; port: number } | un
   return port >= 1 && port <= 65535 ? { host: m[1]!, port } : undefined;
 }
 
-/** What the fleet's Envoy resources must carry for this ProxyConfig (undefined: nothing). Assumes a spec without problems. */
-export function observabilityOf(pc: ProxyConfig | undefined, fleet: string): ObservabilityIR | undefined {
-  const s: ProxyConfigSpec = pc?.spec ?? {};
+/** What the fleet's Envoy resources must carry for these settings (undefined: nothing). Assumes a spec without problems. */
+export function observabilityOf(spec: ProxyConfigSpec | undefined, fleet: string): ObservabilityIR | undefined {
+  const s: ProxyConfigSpec = spec ?? {};
   const out: { accessLog?: AccessLogIR; tracing?: ObservabilityIR['tracing']; prometheus?: ObservabilityIR['prometheus'] } = {};
   if (s.accessLog && s.accessLog.enabled !== false) {
     const names: readonly AccessLogField[] = s.accessLog.fields ?? DEFAULT_ACCESS_LOG_FIELDS;

@@ -6,7 +6,7 @@
 import { GATEWAY_GROUP, SWITCHYARD_GROUP, type Condition, type Gateway, type GatewayClass, type HTTPRoute, type KubeObject, type Snapshot } from '@switchyard/api';
 import { condition, type PendingCondition } from '../gatewayapi/conditions.js';
 import { stamp, type ObjectStatus, type StatusContext } from '../gatewayapi/status.js';
-import { PROXY_CONFIG_KIND, proxyConfigOf, proxyConfigSpecProblem } from './proxyconfig.js';
+import { PROXY_CONFIG_KIND, proxyConfigsOf, proxyConfigSpecProblem } from './proxyconfig.js';
 import { RATE_LIMIT_KIND, rateLimitSpecProblem } from './ratelimit.js';
 
 /** Users listed in a message, at most; the rest are counted. */
@@ -38,10 +38,10 @@ export function extensionStatuses(snapshot: Snapshot, ours: ReadonlySet<string>,
   const gatewaysOf = new Map<string, string[]>();
   for (const gw of snapshot.list<Gateway>(GATEWAY_GROUP, 'Gateway')) {
     if (!gw?.metadata || !ours.has(gw.spec?.gatewayClassName ?? '')) continue;
-    const pc = proxyConfigOf(gw, snapshot);
-    if (!pc) continue;
-    const k = key(pc);
-    gatewaysOf.set(k, [...(gatewaysOf.get(k) ?? []), key(gw)]);
+    for (const pc of proxyConfigsOf(gw, snapshot)) {
+      const k = key(pc);
+      gatewaysOf.set(k, [...(gatewaysOf.get(k) ?? []), key(gw)]);
+    }
   }
   const classesOf = new Map<string, string[]>();
   for (const gc of snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass')) {
