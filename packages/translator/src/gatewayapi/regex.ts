@@ -25,10 +25,17 @@ export function re2Problem(pattern: string): string | undefined {
       // 'u' is required by re2-wasm; it does not change which patterns RE2 accepts.
       new RE2(pattern, 'u');
     } catch (e) {
-      problem = `invalid RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`;
+      problem = `"${pattern}" is not a valid RE2 regular expression: ${re2Reason(e)}`;
     }
   }
   if (cache.size > 10_000) cache.clear();
   cache.set(pattern, problem);
   return problem;
+}
+
+/** RE2's own reason, without re2-wasm's "Invalid regular expression: /<source>/<flags>: " wrapper. */
+function re2Reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const m = /^Invalid regular expression: \/[\s\S]*\/[a-z]*: ([\s\S]*)$/.exec(msg);
+  return (m ? m[1]! : msg).replace(/\\\//g, '/');
 }
