@@ -81,7 +81,9 @@ function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationCon
   for (const l of listeners) for (const c of l.gatewayConditions) if (!extraGatewayConditions.some((x) => x.type === c.type)) extraGatewayConditions.push(c);
 
   if (!cls.accepted) {
-    conditions.push(condition(ConditionType.Accepted, false, GatewayReason.InvalidParameters, `GatewayClass ${cls.object.metadata.name} is not accepted`));
+    // InvalidParameters is for the Gateway's own parametersRef; a class that is not accepted makes the Gateway invalid.
+    const why = cls.conditions.find((c) => c.type === ConditionType.Accepted)?.message ?? '';
+    conditions.push(condition(ConditionType.Accepted, false, GatewayReason.Invalid, `GatewayClass ${cls.object.metadata.name} is not accepted: ${why}`));
     conditions.push(condition(ConditionType.Programmed, false, GatewayReason.Invalid, 'Gateway is not accepted'));
     for (const l of listeners) l.usable = false;
     return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted: false };
