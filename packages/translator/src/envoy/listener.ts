@@ -15,7 +15,7 @@ import { CORS_FILTER_NAME } from './route-configuration.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
 import type { ObservabilityIR } from '../extensions/ir.js';
 import { localRateLimitHttpFilter } from '../extensions/local-ratelimit.js';
-import { decorateConnectionManager } from '../extensions/observability.js';
+import { accessLog, decorateConnectionManager } from '../extensions/observability.js';
 
 /** Fleet-wide inputs of the HTTP connection managers (extensions/). */
 export interface ConnectionManagerOptions {
@@ -55,7 +55,7 @@ function filterChain(c: FilterChainIR, o: ConnectionManagerOptions): FilterChain
     case 'http':
       return httpFilterChain(c, o);
     case 'tcp_proxy':
-      return tcpProxyFilterChain(c);
+      return tcpProxyFilterChain(c, o);
   }
 }
 
@@ -84,13 +84,15 @@ function downstreamTls(t: DownstreamTlsIR): FilterChain['transport_socket'] {
  * an HTTP route answers). Unlike HTTP routes, tcp_proxy has no
  * cluster_not_found_response_code, so the cluster must exist.
  */
-function tcpProxyFilterChain(c: TcpProxyFilterChainIR): FilterChain {
+function tcpProxyFilterChain(c: TcpProxyFilterChainIR, o: ConnectionManagerOptions): FilterChain {
   const shares = c.backends.filter((b) => b.weight > 0);
   const tcp: TcpProxy & { '@type': string } = { '@type': TCP_PROXY_TYPE, stat_prefix: c.name };
   const names = shares.map((b) => b.cluster ?? INVALID_TCP_BACKEND_CLUSTER);
   if (shares.length === 1) tcp.cluster = names[0]!;
   else if (shares.length === 0) tcp.cluster = INVALID_TCP_BACKEND_CLUSTER;
   else tcp.weighted_clusters = { clusters: shares.map((b, i) => ({ name: names[i]!, weight: b.weight })) };
+  // One line per connection (HTTP-only fields print "-").
+  if (o.observability?.accessLog) tcp.access_log = [accessLog(o.observability.accessLog)];
   const match = filterChainMatch(c.serverNames, c.tls, c.serverNames !== undefined || c.tls !== undefined);
   return {
     name: c.name,
