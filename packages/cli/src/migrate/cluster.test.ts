@@ -123,7 +123,7 @@ describe('migrate with cluster input', () => {
     await env.applyAll(namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
     // RateLimit is Switchyard's own CRD (not installed here); everything else must pass.
     const checked = generated.filter((o) => o.kind !== 'RateLimit');
-    expect(new Set(checked.map((o) => o.kind))).toEqual(new Set(['Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant', 'BackendTLSPolicy']));
+    expect(new Set(checked.map((o) => o.kind))).toEqual(new Set(['Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'ReferenceGrant', 'BackendTLSPolicy']));
     const rejected: string[] = [];
     for (const o of checked) {
       try {

@@ -22,7 +22,15 @@ describe('convert: Gateways, listeners and cross-namespace references', () => {
       ['https-wildcard.tenants.example.com', 'HTTPS', 443, '*.tenants.example.com', [{ name: 'tenants-tls', namespace: 'shop' }]],
       ['https-blog.example.com', 'HTTPS', 443, 'blog.example.com', [{ name: 'blog-tls', namespace: 'blog' }]],
       ['https-shop.example.com', 'HTTPS', 443, 'shop.example.com', [{ name: 'shop-tls', namespace: 'shop' }]],
+      // ssl-passthrough: a TLS listener in Passthrough mode (and a TLSRoute).
+      ['tls-passthrough-vault.example.com', 'TLS', 443, 'vault.example.com', []],
     ]);
+    const vault = find<KubeObject>(r.objects, 'TLSRoute', 'shop', 'vault-vault.example.com');
+    expect(vault.spec).toEqual({
+      parentRefs: [{ name: 'nginx', namespace: 'default', sectionName: 'tls-passthrough-vault.example.com' }],
+      hostnames: ['vault.example.com'],
+      rules: [{ backendRefs: [{ name: 'vault', port: 8200 }] }],
+    });
     for (const l of gw.spec!.listeners) {
       expect(l.allowedRoutes).toEqual({ namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['blog', 'shop'] }] } } });
     }

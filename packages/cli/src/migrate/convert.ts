@@ -27,6 +27,7 @@ import {
   type KubeObject,
   type Listener,
   type ListenerSet,
+  type TLSRoute,
   type ParentReference,
   type ReferenceGrant,
   type Service,
@@ -117,9 +118,9 @@ const MAX_LISTENERS = 64;
 /** Gateway API PreciseHostname: lower-case DNS name, no port, no wildcard. */
 const PRECISE_HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'GRPCRoute', 'RateLimit', 'BackendTLSPolicy'];
+const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'RateLimit', 'BackendTLSPolicy'];
 
-const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, fromToWwwRedirect: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
+const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, fromToWwwRedirect: false, sslPassthrough: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
 
 export function convert(objects: readonly KubeObject[], options: ConvertOptions = {}): ConvertResult {
   const gatewayPer = options.gatewayPer ?? 'class';
@@ -374,6 +375,10 @@ function httpsListenerName(host: string): string {
   return host === '' ? 'https' : `https-${dnsName(host)}`;
 }
 
+function passthroughListenerName(host: string): string {
+  return `tls-passthrough-${dnsName(host)}`;
+}
+
 function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
   const out: KubeObject[] = [];
   const mains = g.contexts.filter((c) => !c.settings.canary);
@@ -423,20 +428,53 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     });
   }
 
+  // ssl-passthrough: ingress-nginx hands the TLS connections of these hosts
+  // to the backend by SNI, before any HTTP processing (plain HTTP on port 80
+  // is still served by the Ingress's rules). Gateway API: a TLS listener in
+  // Passthrough mode and a TLSRoute; the host gets no HTTPS listener.
+  const passthrough = new Map<string, IngressContext>();
+  for (const c of mains) {
+    if (!c.settings.sslPassthrough || c.semantics !== 'ingress-nginx') continue;
+    const ann = NGINX_PREFIX + 'ssl-passthrough';
+    for (const r of c.ing.spec?.rules ?? []) {
+      const host = r.host ?? '';
+      if (!host) {
+        c.ledger.record(ann, 'not-convertible', 'a rule without host cannot be passed through: TLS passthrough selects the backend by SNI');
+        continue;
+      }
+      if (passthrough.has(host)) continue;
+      passthrough.set(host, c);
+      if (tlsHosts.delete(host)) {
+        c.ledger.record(
+          ann,
+          'converted-with-caveat',
+          `the TLS certificate listed for ${host} is not used (with passthrough the backend terminates TLS, as under ingress-nginx), and plain HTTP requests for ${host} are served by the rules rather than redirected to HTTPS`,
+        );
+      }
+    }
+  }
+
   // Listeners.
   const listeners: Listener[] = [{ name: HTTP_LISTENER, port: 80, protocol: 'HTTP' }];
-  const https = [...tlsHosts.entries()].sort(([a], [b]) => cmp(a, b));
+  const https: Array<[string, TlsHost | undefined]> = [...tlsHosts.entries(), ...[...passthrough.keys()].map((h) => [h, undefined] as [string, undefined])].sort(
+    ([a], [b]) => cmp(a, b),
+  );
   // A Gateway holds 64 listeners at most; beyond that the HTTPS listeners go
   // into ListenerSets (64 each) attached to the Gateway.
   const useListenerSets = https.length + 1 > MAX_LISTENERS;
   const listenerSets: Array<{ name: string; listeners: Listener[] }> = [];
   for (const [i, [host, t]] of https.entries()) {
     let home = listeners;
+    const listenerName = t ? httpsListenerName(host) : passthroughListenerName(host);
     if (useListenerSets) {
       const k = Math.floor(i / MAX_LISTENERS);
       if (!listenerSets[k]) listenerSets[k] = { name: env.names.claim('ListenerSet', g.namespace, `${g.name}-https-${k + 1}`), listeners: [] };
       home = listenerSets[k]!.listeners;
-      g.listenerHomes.set(httpsListenerName(host), listenerSets[k]!.name);
+      g.listenerHomes.set(listenerName, listenerSets[k]!.name);
+    }
+    if (!t) {
+      home.push({ name: listenerName, hostname: host, port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } });
+      continue;
     }
     const certRef = { name: t.secretName, ...(t.secretNamespace !== g.namespace ? { namespace: t.secretNamespace } : {}) };
     // The grant names the kind holding the certificate reference.
@@ -612,6 +650,14 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     }
   }
 
+  for (const [host, c] of [...passthrough.entries()].sort(([a], [b]) => cmp(a, b))) {
+    const route = tlsRouteFor(c, g, host, env);
+    if (route) {
+      env.own(route, c);
+      out.push(route);
+    }
+  }
+
   for (const c of canaries) {
     c.ledger.record(NGINX_PREFIX + 'canary', usedCanaries.has(keyOfCtx(c)) ? 'converted' : 'not-convertible', usedCanaries.has(keyOfCtx(c))
       ? 'merged into the routes of the Ingress it is a canary of'
@@ -622,6 +668,33 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     }
   }
   return out;
+}
+
+/**
+ * The TLSRoute of an ssl-passthrough host: ingress-nginx sends the stream to
+ * the backend of the host's "/" path (else its first path).
+ */
+function tlsRouteFor(c: IngressContext, g: GatewayGroup, host: string, env: GatewayEnv): TLSRoute | undefined {
+  const ann = NGINX_PREFIX + 'ssl-passthrough';
+  const paths = (c.ing.spec?.rules ?? []).filter((r) => (r.host ?? '') === host).flatMap((r) => r.http?.paths ?? []);
+  const chosen = paths.find((p) => (p.path || '/') === '/') ?? paths[0];
+  const b = convertBackend(chosen?.backend ?? c.ing.spec?.defaultBackend, c.ns, c.ns, env.services);
+  if (b.kind === 'error') {
+    c.ledger.record(ann, 'not-convertible', `${host}: ${b.message}`);
+    return undefined;
+  }
+  c.ledger.record(ann, 'converted', `TLS for ${host} is passed through (TLS listener in Passthrough mode and a TLSRoute to ${b.ref.name}:${b.ref.port ?? ''})`);
+  const ns = g.namespace !== c.ns ? { namespace: g.namespace } : {};
+  const listener = passthroughListenerName(host);
+  const set = g.listenerHomes.get(listener);
+  const parent: ParentReference = set ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName: listener } : { name: g.name, ...ns, sectionName: listener };
+  const { filters: _none, ...ref } = b.ref;
+  return {
+    apiVersion: `${GATEWAY_GROUP}/v1`,
+    kind: 'TLSRoute',
+    metadata: { name: env.names.claim('TLSRoute', c.ns, `${c.ing.metadata.name}-${dnsName(host)}`), namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+    spec: { parentRefs: [parent], hostnames: [host], rules: [{ backendRefs: [ref] }] },
+  };
 }
 
 function keyOfCtx(c: IngressContext): string {

@@ -22,13 +22,14 @@ const fx = (name: string) => path.join(TESTDATA, name);
 describe('migrate assess', () => {
   it('inventories classes, Ingresses, hosts, TLS Secrets, backends and annotations', () => {
     const a = assess(fixture('tls.yaml'));
-    expect(a.summary).toEqual({ ingressClasses: 1, ingresses: 4, hosts: 4, tlsSecrets: 3, outcomes: { converted: 3, 'converted-with-caveat': 1, 'not-convertible': 0 } });
-    expect(a.ingressClasses).toEqual([{ name: 'nginx', controller: 'k8s.io/ingress-nginx', isDefault: false, found: true, ingresses: 4, namespaces: ['blog', 'shop'] }]);
+    expect(a.summary).toEqual({ ingressClasses: 1, ingresses: 5, hosts: 5, tlsSecrets: 3, outcomes: { converted: 4, 'converted-with-caveat': 1, 'not-convertible': 0 } });
+    expect(a.ingressClasses).toEqual([{ name: 'nginx', controller: 'k8s.io/ingress-nginx', isDefault: false, found: true, ingresses: 5, namespaces: ['blog', 'shop'] }]);
     expect(a.ingresses.map((i) => [i.namespace, i.name, i.hosts, i.tls, i.backends, i.outcome])).toEqual([
       ['blog', 'blog', ['blog.example.com'], [{ secretName: 'blog-tls', hosts: ['blog.example.com'] }], [{ kind: 'service', name: 'blog', port: '80' }], 'converted'],
       ['blog', 'legacy', ['legacy.example.com'], [], [{ kind: 'service', name: 'legacy', port: '80' }], 'converted-with-caveat'],
       ['shop', 'shop', ['shop.example.com'], [{ secretName: 'shop-tls', hosts: ['shop.example.com'] }], [{ kind: 'service', name: 'shop', port: '80' }], 'converted'],
       ['shop', 'tenants', ['*.tenants.example.com'], [{ secretName: 'tenants-tls', hosts: ['*.tenants.example.com'] }], [{ kind: 'service', name: 'tenant', port: '80' }], 'converted'],
+      ['shop', 'vault', ['vault.example.com'], [], [{ kind: 'service', name: 'vault', port: 'https' }], 'converted'],
     ]);
   });
 
@@ -103,7 +104,7 @@ describe('migrate convert', () => {
     const full = await run(['convert', '-f', fx('tls.yaml'), '-o', 'json']);
     const kinds = (r: { stdout: string }) => (JSON.parse(r.stdout) as { objects: Array<{ kind: string }> }).objects;
     expect(kinds(gw).map((o) => o.kind)).toEqual(['Gateway', 'ReferenceGrant', 'ReferenceGrant']);
-    expect(kinds(gw)).toEqual(kinds(full).filter((o) => o.kind !== 'HTTPRoute'));
+    expect(kinds(gw)).toEqual(kinds(full).filter((o) => o.kind !== 'HTTPRoute' && o.kind !== 'TLSRoute'));
     expect(await run(['convert', '--gateways-only', '-n', 'x'])).toMatchObject({ code: 2 });
   });
 

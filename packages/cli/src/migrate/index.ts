@@ -52,7 +52,7 @@ hosts, TLS Secrets, backends and every annotation grouped by controller, each
 marked converted, caveat (converted with a caveat) or NOT CONVERTIBLE.
 
 convert prints Gateway API objects (Gateway, ListenerSet, HTTPRoute, GRPCRoute,
-ReferenceGrant, RateLimit, BackendTLSPolicy) as YAML for kubectl apply -f -, and
+TLSRoute, ReferenceGrant, RateLimit, BackendTLSPolicy) as YAML for kubectl apply -f -, and
 reports every setting it could not carry over exactly on stderr.
 `;
 

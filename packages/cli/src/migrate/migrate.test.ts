@@ -4,7 +4,7 @@
 // the conversion knowingly differs, the case says how, and the report must
 // say why.
 import { snapshotOf, type KubeObject } from '@switchyard/api';
-import { CONTROLLER_NAME, explain, translate, type Explanation } from '@switchyard/translator';
+import { CONTROLLER_NAME, explain, explainTlsConnection, translate, type Explanation } from '@switchyard/translator';
 import { createCa, issueCertificate } from '@switchyard/xds';
 import { convert, type ConvertOptions, type ConvertResult } from './convert.js';
 import { fixture } from './fixtures.js';
@@ -27,7 +27,9 @@ type Outcome =
   | { readonly redirect: number; readonly location: string }
   /** A CORS preflight the proxy answers itself (ingress-nginx with 204, Envoy with 200), allowing this origin. */
   | { readonly corsPreflight: { readonly allowOrigin: string; readonly allowMethods: string } }
-  | { readonly status: number };
+  | { readonly status: number }
+  /** A TLS connection passed through undecrypted to this backend (ingress-nginx ssl-passthrough). */
+  | { readonly passthrough: string };
 
 interface Case {
   readonly scheme?: 'http' | 'https';
@@ -97,6 +99,9 @@ const TABLES: readonly Table[] = [
       { scheme: 'https', host: 'blog.example.com', path: '/post', nginx: { backend: 'blog/blog:80' } },
       { scheme: 'http', host: 'legacy.example.com', path: '/x', nginx: { redirect: 308, location: 'https://legacy.example.com/x' } },
       { scheme: 'http', host: 'acme.tenants.example.com', path: '/', nginx: { redirect: 308, location: 'https://acme.tenants.example.com/' } },
+      // ssl-passthrough: TLS reaches a TCP proxy, not an HTTP connection manager; plain HTTP is still routed.
+      { scheme: 'https', host: 'vault.example.com', path: '/', nginx: { passthrough: 'shop/vault:8200' } },
+      { scheme: 'http', host: 'vault.example.com', path: '/v1/sys', nginx: { backend: 'shop/vault:8200' } },
       { scheme: 'https', host: 'acme.tenants.example.com', path: '/', nginx: { backend: 'shop/tenant:80' } },
     ],
   },
@@ -272,6 +277,14 @@ function outcomeOf(e: Explanation): Outcome {
   return { split: Object.fromEntries(live.map((b) => [name(b), b.weight])) };
 }
 
+/** Where a TLS connection that reaches no HTTP connection manager goes: the backend of a passthrough (tcp_proxy) chain. */
+function passthroughOutcome(fleet: Parameters<typeof explain>[0], host: string): Outcome {
+  const t = explainTlsConnection(fleet, { port: 443, transport: 'tls', sni: host });
+  if (t.outcome !== 'accepted' || t.tls.mode !== 'passthrough' || t.action.kind !== 'tcp_proxy') return { status: -1 };
+  const b = t.action.backends[0]?.backend;
+  return { passthrough: b ? `${b.namespace}/${b.name}:${b.port}` : 'unknown' };
+}
+
 /** Compares only what the case states (the path when given). */
 function expectOutcome(actual: Outcome, expected: Outcome, context: string): void {
   if ('backend' in expected && 'backend' in actual) {
@@ -310,7 +323,7 @@ describe.each(TABLES.map((t) => [`${t.fixture} (${t.fleet})`, t] as const))('mig
   const check = (c: Case) => {
     const scheme = c.scheme ?? 'http';
     const e = explain(fleet, { port: scheme === 'https' ? 443 : 80, method: c.method ?? 'GET', scheme, host: c.host, path: c.path, headers: c.headers ?? {} });
-    expectOutcome(outcomeOf(e), c.converted ?? c.nginx, label(c));
+    expectOutcome(e.kind === 'not-http' ? passthroughOutcome(fleet, c.host) : outcomeOf(e), c.converted ?? c.nginx, label(c));
     if (c.finding) expect(result.findings.map(formatFinding).join('\n')).toMatch(c.finding);
   };
   for (const c of table.cases) {

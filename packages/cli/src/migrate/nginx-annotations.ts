@@ -46,6 +46,8 @@ export interface NginxSettings {
   readonly useRegex: boolean;
   /** from-to-www-redirect: redirect www.<host> to <host> (or the reverse). */
   readonly fromToWwwRedirect: boolean;
+  /** ssl-passthrough: TLS for the Ingress's hosts goes to the backend undecrypted. */
+  readonly sslPassthrough: boolean;
   readonly rewriteTarget?: string;
   readonly sslRedirect: boolean;
   readonly forceSslRedirect: boolean;
@@ -187,6 +189,7 @@ export function parseNginxAnnotations(ing: Ingress, ledger: Ledger): NginxSettin
   return {
     useRegex: bool('use-regex', false),
     fromToWwwRedirect: bool('from-to-www-redirect', false),
+    sslPassthrough: bool('ssl-passthrough', false),
     ...(rewriteTarget ? { rewriteTarget } : {}),
     sslRedirect: bool('ssl-redirect', true),
     forceSslRedirect: bool('force-ssl-redirect', false),
@@ -256,7 +259,6 @@ export const NGINX_NOT_CONVERTIBLE: Readonly<Record<string, string>> = {
   'custom-headers': 'response headers from a ConfigMap: use an HTTPRoute ResponseHeaderModifier filter by hand',
   'custom-http-errors': 'custom error pages have no Gateway API equivalent',
   'default-backend': 'a per-Ingress error backend has no Gateway API equivalent',
-  'ssl-passthrough': 'TLS passthrough needs a TLS listener with mode Passthrough and a TLSRoute; convert it by hand',
   'ssl-ciphers': 'cipher lists: Gateway API listener tls.options are implementation-specific',
   'ssl-prefer-server-ciphers': 'cipher preferences: Gateway API listener tls.options are implementation-specific',
   'proxy-ssl-secret': 'client certificates towards the backend: use Gateway spec.tls.backend.clientCertificateRef',
