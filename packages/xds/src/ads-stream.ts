@@ -81,6 +81,8 @@ export interface TypeState {
   rejectedVersion?: string;
   /** Delta: resource versions the client rejected. */
   rejected: Map<string, string>;
+  /** Delta: a response of this type has been sent on this stream. */
+  answered?: boolean;
   /** Delta: subscribed names already reported absent in removed_resources. */
   toldAbsent: Set<string>;
   /** SotW reconnect: the version_info of the client's first request, until a snapshot exists to compare. */

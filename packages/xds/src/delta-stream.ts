@@ -37,6 +37,9 @@ export class DeltaStream extends AdsStream {
       st.subscribed = true;
       if (req.subscribe.length === 0) st.wildcard = st.legacyWildcard = true;
       const snapshotSet = this.ctx.cache.snapshot(this.ctx.fleet)?.types.get(t);
+      // A client that reports what it holds is reconnecting, already warm: it
+      // waits for no first answer, so none is owed when nothing changed.
+      if (Object.keys(req.initialResourceVersions).length > 0) st.answered = true;
       for (const [name, version] of Object.entries(req.initialResourceVersions)) {
         // Reconnect: what the client already has. Keep our encoded copy when it
         // is the same version, so references (make before break) stay known.
@@ -162,11 +165,16 @@ export class DeltaStream extends AdsStream {
       st.syncedVersion = undefined;
     }
     st.exact = complete && exact;
-    if (updates.length === 0 && removed.length === 0) {
+    // A wildcard subscriber's first request is answered even when the type
+    // has no resources: Envoy's initial fetch (LDS/CDS warming) waits for
+    // that answer, and an empty set is one.
+    const firstWildcardAnswer = st.wildcard && !st.answered && complete;
+    if (updates.length === 0 && removed.length === 0 && !firstWildcardAnswer) {
       // In step with the snapshot: share its map instead of holding a copy.
       if (complete && exact) st.current.reset(d.typeSet.resources);
       return;
     }
+    st.answered = true;
     for (const r of updates) {
       st.toldAbsent.delete(r.name);
       st.rejected.delete(r.name);

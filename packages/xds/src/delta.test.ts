@@ -65,6 +65,23 @@ test('wildcard and named subscriptions get the current resources with per-resour
   expect(server.streams()).toEqual([{ fleet: FLEET, nodeId: 'envoy-1', mode: 'delta' }]);
 });
 
+test('a wildcard subscription to a type with no resources is answered with an empty set', async () => {
+  // A Gateway whose listeners have no routes has no clusters; Envoy still
+  // waits for a CDS answer before it warms listeners.
+  cache.setFleet(FLEET, { ...fixture({ clusters: [] }), clusters: [], endpoints: [] });
+  const s = connect();
+  s.request(TypeUrl.Cluster);
+  const cds = await s.next();
+  expect(cds.type_url).toBe(TypeUrl.Cluster);
+  expect(cds.resources).toEqual([]);
+  expect(cds.removed_resources).toEqual([]);
+  s.ack(cds);
+  s.request(TypeUrl.Listener);
+  const lds = await s.next();
+  expect(lds.type_url).toBe(TypeUrl.Listener);
+  expect(names(lds)).toEqual(['http-8080']);
+});
+
 test('add, update and remove: only what changed is sent, removals in removed_resources after the routes moved', async () => {
   cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
   const s = connect();
