@@ -21,9 +21,13 @@ export function re2Problem(pattern: string): string | undefined {
   if (pattern.length === 0) problem = 'empty regular expression';
   else if (pattern.length > MAX_REGEX_LENGTH) problem = `regular expression longer than ${MAX_REGEX_LENGTH} characters`;
   else {
-    try {
+    const escape = jsOnlyEscape(pattern);
+    if (escape) problem = `"${pattern}" is not a valid RE2 regular expression: invalid escape sequence: ${escape}`;
+    else try {
       // 'u' is required by re2-wasm; it does not change which patterns RE2 accepts.
-      new RE2(pattern, 'u');
+      const re = new RE2(pattern, 'u');
+      // re2-wasm never frees the compiled RE2 (an embind object in WebAssembly memory); do it here.
+      (re as unknown as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
     } catch (e) {
       problem = `"${pattern}" is not a valid RE2 regular expression: ${re2Reason(e)}`;
     }
@@ -38,4 +42,19 @@ function re2Reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   const m = /^Invalid regular expression: \/[\s\S]*\/[a-z]*: ([\s\S]*)$/.exec(msg);
   return (m ? m[1]! : msg).replace(/\\\//g, '/');
+}
+
+/**
+ * re2-wasm rewrites two JavaScript-only escapes before compiling (\cX to \xNN,
+ * \uXXXX to \x{XXXX}), so it would accept them; Envoy's RE2 rejects both.
+ * Returns the offending escape, if any.
+ */
+function jsOnlyEscape(pattern: string): string | undefined {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] !== '\\') continue;
+    const next = pattern[i + 1];
+    if (next === 'c' || next === 'u') return `\\${next}`;
+    i++; // skip the escaped character (so "\\\\u" is a literal backslash and "u")
+  }
+  return undefined;
 }
