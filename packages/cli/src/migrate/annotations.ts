@@ -1,7 +1,7 @@
 // Every annotation on an Ingress, grouped by the controller that reads it and
 // given one outcome: what the conversion recorded for it, or, for annotations
 // the conversion does not act on, a fixed classification with the reason.
-import { NGINX_COMPANIONS, NGINX_NOT_CONVERTIBLE, NGINX_PREFIX, type Ledger } from './nginx-annotations.js';
+import { NGINX_COMPANIONS, NGINX_HANDLED, NGINX_NOT_CONVERTIBLE, NGINX_PREFIX, type Ledger } from './nginx-annotations.js';
 import { LEGACY_CLASS_ANNOTATION } from './ingress.js';
 import type { Outcome } from './report.js';
 
@@ -85,6 +85,9 @@ export function resolveAnnotation(annotation: string, value: string, ledger: Led
       }
       return fixed('converted', `has no effect without ${NGINX_PREFIX}${companion}`);
     }
+    // Read by the conversion, but this value (e.g. use-regex "false", or
+    // ssl-redirect on a host without TLS) asked for nothing to be done.
+    if (NGINX_HANDLED.has(name)) return fixed('converted', 'with this value it changes nothing here (the default behaviour applies)');
     const reason = NGINX_NOT_CONVERTIBLE[name];
     if (reason) return fixed('not-convertible', reason);
     return fixed('not-convertible', 'not an ingress-nginx annotation the migration knows; review it by hand');

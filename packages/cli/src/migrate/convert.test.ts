@@ -329,6 +329,21 @@ describe('convert: user errors become findings naming the field', () => {
     ]);
   });
 
+  it('marks annotations that ask for the default as converted, and unknown ones as not convertible', () => {
+    const r = convert([
+      ingress(
+        'defaults',
+        { ingressClassName: 'nginx', rules: [{ host: 'd.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+        { 'nginx.ingress.kubernetes.io/use-regex': 'false', 'nginx.ingress.kubernetes.io/ssl-redirect': 'true', 'nginx.ingress.kubernetes.io/made-up': 'x' },
+      ),
+    ]);
+    expect(Object.fromEntries(r.ingresses[0]!.annotations.map((a) => [a.annotation, [a.outcome, a.reasons[0]]]))).toEqual({
+      'nginx.ingress.kubernetes.io/made-up': ['not-convertible', 'not an ingress-nginx annotation the migration knows; review it by hand'],
+      'nginx.ingress.kubernetes.io/ssl-redirect': ['converted', 'with this value it changes nothing here (the default behaviour applies)'],
+      'nginx.ingress.kubernetes.io/use-regex': ['converted', 'with this value it changes nothing here (the default behaviour applies)'],
+    });
+  });
+
   it('splits more than 16 rules over several HTTPRoutes', () => {
     const paths = Array.from({ length: 20 }, (_, i) => ({ path: `/p${String(i).padStart(2, '0')}`, pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }));
     const r = convert([ingress('many', { ingressClassName: 'nginx', rules: [{ host: 'm.example.com', http: { paths } }] })]);

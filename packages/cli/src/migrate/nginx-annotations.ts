@@ -291,6 +291,29 @@ export const NGINX_NOT_CONVERTIBLE: Readonly<Record<string, string>> = {
   'connection-proxy-header': 'the Connection header towards the backend has no Gateway API equivalent',
 };
 
+/** The annotations parseNginxAnnotations reads (without prefix). */
+export const NGINX_HANDLED: ReadonlySet<string> = new Set([
+  'use-regex',
+  'rewrite-target',
+  'ssl-redirect',
+  'force-ssl-redirect',
+  'permanent-redirect',
+  'temporal-redirect',
+  'app-root',
+  'canary',
+  'backend-protocol',
+  'proxy-connect-timeout',
+  'proxy-read-timeout',
+  'proxy-send-timeout',
+  'enable-cors',
+  'limit-rps',
+  'limit-rpm',
+  'upstream-vhost',
+  'x-forwarded-prefix',
+  'from-to-www-redirect',
+  'ssl-passthrough',
+]);
+
 /** Annotations whose whole effect is captured elsewhere (read by the canary, redirect or cors handling). */
 export const NGINX_COMPANIONS: Readonly<Record<string, string>> = {
   'permanent-redirect-code': 'permanent-redirect',
