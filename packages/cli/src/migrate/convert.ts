@@ -4,10 +4,13 @@
 //
 // The shape of the output:
 // - one Gateway per IngressClass (or per class and namespace), with an HTTP
-//   listener for every host and an HTTPS listener per TLS host;
-// - per Ingress and host an HTTPRoute in the Ingress's namespace; when
-//   ingress-nginx would redirect plain HTTP to HTTPS for that host, the rules
-//   go on the HTTPS listener and a twin route on the HTTP listener redirects;
+//   listener for every host, an HTTPS listener per TLS host and a TLS
+//   Passthrough listener per ssl-passthrough host (beyond 64 listeners, in
+//   ListenerSets attached to the Gateway);
+// - per Ingress and host an HTTPRoute (a GRPCRoute for backend-protocol GRPC)
+//   in the Ingress's namespace; when ingress-nginx would redirect plain HTTP
+//   to HTTPS for that host, the rules go on the HTTPS listener and a twin
+//   route on the HTTP listener redirects; TLSRoutes for passthrough hosts;
 // - ReferenceGrants for certificates (and canary backends) in other
 //   namespaces, RateLimits for limit-rps/limit-rpm, BackendTLSPolicies for
 //   HTTPS backends.
