@@ -278,7 +278,7 @@ describe('translator properties', () => {
       { numRuns: 300, seed: SEED ?? 11 },
     );
     expect(refreshed).toBe(300);
-  });
+  }, 120_000);
 
   it('never throws on mutated objects (wrong types, nulls, removed fields)', () => {
     const replacement = fc.oneof(fc.constant('__delete__'), fc.constant(null), fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}), fc.boolean(), fc.constant([null]), fc.constant({ type: 'Exact' }));
@@ -291,5 +291,5 @@ describe('translator properties', () => {
       }),
       { numRuns: 1000, seed: SEED ?? 7 },
     );
-  });
+  }, 120_000);
 });
