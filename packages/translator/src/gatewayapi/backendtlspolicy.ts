@@ -11,7 +11,8 @@
 // to that port. A policy without a usable CA makes its backends unusable
 // (Envoy gets a cluster without endpoints, 503) rather than silently
 // sending plain text where the user asked for TLS.
-import { GATEWAY_GROUP, compareByCreationThenName, type BackendTLSPolicy, type Condition, type PolicyAncestorStatus, type Service, type Gateway } from '@switchyard/api';
+import { GATEWAY_GROUP, compareByCreationThenName, type BackendTLSPolicy, type Condition, type PolicyAncestorStatus, type Service, type ServicePort, type Gateway } from '@switchyard/api';
+import { arrayOf } from './shape.js';
 import type { ClusterIR, SecretIR, UpstreamTlsIR } from '../ir/ir.js';
 import { resolveCaCertificateRefs, resolveCertificateRef } from '../tls/references.js';
 import { condition, ConditionType, type PendingCondition } from './conditions.js';
@@ -127,7 +128,7 @@ export class BackendTlsPolicies {
     const b = c.backend;
     if (b.kind !== 'Service' || (b.group ?? '') !== '') return undefined;
     const svc = this.ctx.snapshot.get<Service>('', 'Service', b.namespace, b.name);
-    const portName = (svc?.spec?.ports ?? []).find((p) => p && p.port === b.port)?.name;
+    const portName = arrayOf<ServicePort>(svc?.spec?.ports).find((p) => p && p.port === b.port)?.name;
     const specific = portName ? this.byTarget.get(`${b.namespace}/${b.name}/${portName}`) : undefined;
     const policy = specific ?? this.byTarget.get(`${b.namespace}/${b.name}/`);
     return policy ? { policy } : undefined;
