@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
+import { NEWER_FIELDS, PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
 
 // The Envoy protos import google/protobuf/descriptor.proto (for their option
 // annotations); protobufjs bundles it as JSON but registers it only on request.
@@ -16,7 +16,7 @@ for (const name of ['descriptor', 'api', 'source_context', 'type']) {
   protobuf.common(name, json.nested.google.nested.protobuf.nested as Record<string, protobuf.INamespace>);
 }
 
-export { PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
+export { NEWER_FIELDS, PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
 
 export * from './type-url.js';
 import { typeUrlOf } from './type-url.js';
@@ -36,6 +36,7 @@ export function envoyRoot(): protobuf.Root {
     return null;
   };
   root.loadSync([...ROOT_PROTO_FILES], { keepCase: true });
+  for (const f of NEWER_FIELDS) root.lookupType(f.type).add(new protobuf.Field(f.name, f.id, f.fieldType));
   root.resolveAll();
   cachedRoot = root;
   return root;

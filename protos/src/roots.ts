@@ -47,3 +47,14 @@ export const ROOT_PROTO_FILES: readonly string[] = [
   'envoy/config/bootstrap/v3/bootstrap.proto',
   'xds/type/matcher/v3/matcher.proto',
 ];
+
+/**
+ * Fields the Envoy the fleets run (1.40, go-control-plane v1.40.0) has and
+ * the protos bundled with @grpc/grpc-js-xds predate. They are added to the
+ * loaded types so they encode; the generated TypeScript types do not list
+ * them (set them through a cast, next to a comment naming this table).
+ */
+export const NEWER_FIELDS: ReadonlyArray<{ readonly type: string; readonly name: string; readonly id: number; readonly fieldType: string }> = [
+  // Per-value token buckets of wildcard descriptors kept in the LRU cache (Envoy's default is 20).
+  { type: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'max_dynamic_descriptors', id: 18, fieldType: 'google.protobuf.UInt32Value' },
+];

@@ -20,6 +20,15 @@ import type { LocalRateLimitIR } from './ir.js';
 export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
 export const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 const STAT_PREFIX = 'http_local_rate_limiter';
+/**
+ * Distinct key values (clients, header values) a keyed route keeps buckets
+ * for, per Envoy pod, least recently used evicted. Envoy's default is 20,
+ * which a busy route outgrows at once (an evicted key starts again with a
+ * full bucket); a bucket is ~100 bytes, so this costs at most ~1 MiB per
+ * keyed route and pod. The field is newer than the bundled protos
+ * (NEWER_FIELDS in @switchyard/protos).
+ */
+export const MAX_TRACKED_KEYS = 10_000;
 const REMOTE_ADDRESS_KEY = 'remote_address';
 
 /** The connection manager's copy of the filter: no bucket, so it does nothing unless a route enables it. */
@@ -44,6 +53,7 @@ export function localRateLimitPerRoute(rl: LocalRateLimitIR): LocalRateLimit & {
     // Blank value: a wildcard descriptor, one bucket per distinct value.
     out.descriptors = [{ entries: [{ key, value: '' }], token_bucket: bucket }];
     out.always_consume_default_token_bucket = { value: false };
+    (out as { max_dynamic_descriptors?: { value: number } }).max_dynamic_descriptors = { value: MAX_TRACKED_KEYS };
   }
   return out;
 }

@@ -8,6 +8,7 @@ import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/e
 import { explain, formatExplanation } from '../explain/index.js';
 import { ask, backend, baseObjects, encodeAll, grpcRoute, httpRoute, routeCondition, routeConditions, run } from '../test-fixtures.js';
 import type { TranslateResult } from '../translate.js';
+import { decodeMessage, encodeMessage, toProto3Json, TypeUrl } from '@switchyard/protos';
 import { LOCAL_RATE_LIMIT_FILTER } from './local-ratelimit.js';
 import { rateLimitObject, rateLimitRef, xdscheckFleets } from './testing.js';
 
@@ -74,8 +75,23 @@ describe('RateLimit through an ExtensionRef filter', () => {
       enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
       descriptors: [{ entries: [{ key: 'remote_address', value: '' }], token_bucket: { max_tokens: 120, tokens_per_fill: { value: 100 } } }],
       always_consume_default_token_bucket: { value: false },
+      // Buckets for up to 10,000 distinct clients per pod, not Envoy's default of 20.
+      max_dynamic_descriptors: { value: 10_000 },
     });
     expect(x.route?.rate_limits).toEqual([{ actions: [{ remote_address: {} }] }]);
+  });
+
+  it('the per-client key cache size survives encoding (a field newer than the bundled protos)', () => {
+    type Rc = { virtual_hosts: Array<{ routes: Array<{ name: string; typed_per_filter_config?: Record<string, Record<string, unknown>> }> }> };
+    const pick = (rc: Rc) => rc.virtual_hosts.flatMap((vh) => vh.routes).find((y) => y.name === 'httproute/apps/r/rule/0/match/0')!.typed_per_filter_config![LOCAL_RATE_LIMIT_FILTER]!;
+    const rc = r.fleets.get('infra/gw')!.routes[0]!;
+    const decoded = decodeMessage(TypeUrl.RouteConfiguration, encodeMessage(TypeUrl.RouteConfiguration, rc)) as unknown as Rc;
+    expect(pick(decoded)).toMatchObject({ max_dynamic_descriptors: { value: 10_000 } });
+    // As Envoy's config dump (and xdscheck, which validates it) see it.
+    type Json = { virtualHosts: Array<{ routes: Array<{ name: string; typedPerFilterConfig?: Record<string, Record<string, unknown>> }> }> };
+    const json = toProto3Json(TypeUrl.RouteConfiguration, rc) as unknown as Json;
+    const route = json.virtualHosts.flatMap((vh) => vh.routes).find((y) => y.name === 'httproute/apps/r/rule/0/match/0')!;
+    expect(route.typedPerFilterConfig?.[LOCAL_RATE_LIMIT_FILTER]).toMatchObject({ maxDynamicDescriptors: 10000 });
   });
 
   it('per header value: a request_headers action keyed by the lower-cased header, refilled every minute', () => {
