@@ -57,4 +57,6 @@ export const ROOT_PROTO_FILES: readonly string[] = [
 export const NEWER_FIELDS: ReadonlyArray<{ readonly type: string; readonly name: string; readonly id: number; readonly fieldType: string }> = [
   // Per-value token buckets of wildcard descriptors kept in the LRU cache (Envoy's default is 20).
   { type: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'max_dynamic_descriptors', id: 18, fieldType: 'google.protobuf.UInt32Value' },
+  // Retry-After on the 429 of a rate-limited request.
+  { type: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'enable_retry_after_header', id: 19, fieldType: 'bool' },
 ];

@@ -10,7 +10,8 @@
 // distinct value. Requests that produce no descriptor (the header is absent)
 // fall back to the route's own bucket, which keyed requests do not drain
 // (always_consume_default_token_bucket: false).
-// Over the limit Envoy answers 429 with the draft-03 x-ratelimit-* headers.
+// Over the limit Envoy answers 429 with Retry-After and the draft-03
+// x-ratelimit-* headers.
 import type { Route } from '@switchyard/protos/generated/envoy/config/route/v3/Route.js';
 import type { RateLimit as RouteRateLimit } from '@switchyard/protos/generated/envoy/config/route/v3/RateLimit.js';
 import type { HttpFilter } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
@@ -48,6 +49,8 @@ export function localRateLimitPerRoute(rl: LocalRateLimitIR): LocalRateLimit & {
     filter_enforced: { runtime_key: 'switchyard.local_rate_limit.enforced', ...all },
     enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
   };
+  // Retry-After (seconds until the bucket has a token) on the 429; newer than the bundled protos (NEWER_FIELDS).
+  (out as { enable_retry_after_header?: boolean }).enable_retry_after_header = true;
   const key = descriptorKey(rl);
   if (key) {
     // Blank value: a wildcard descriptor, one bucket per distinct value.

@@ -73,6 +73,7 @@ describe('RateLimit through an ExtensionRef filter', () => {
       filter_enabled: { default_value: { numerator: 100, denominator: 'HUNDRED' } },
       filter_enforced: { default_value: { numerator: 100, denominator: 'HUNDRED' } },
       enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+      enable_retry_after_header: true,
       descriptors: [{ entries: [{ key: 'remote_address', value: '' }], token_bucket: { max_tokens: 120, tokens_per_fill: { value: 100 } } }],
       always_consume_default_token_bucket: { value: false },
       // Buckets for up to 10,000 distinct clients per pod, not Envoy's default of 20.
@@ -86,12 +87,12 @@ describe('RateLimit through an ExtensionRef filter', () => {
     const pick = (rc: Rc) => rc.virtual_hosts.flatMap((vh) => vh.routes).find((y) => y.name === 'httproute/apps/r/rule/0/match/0')!.typed_per_filter_config![LOCAL_RATE_LIMIT_FILTER]!;
     const rc = r.fleets.get('infra/gw')!.routes[0]!;
     const decoded = decodeMessage(TypeUrl.RouteConfiguration, encodeMessage(TypeUrl.RouteConfiguration, rc)) as unknown as Rc;
-    expect(pick(decoded)).toMatchObject({ max_dynamic_descriptors: { value: 10_000 } });
+    expect(pick(decoded)).toMatchObject({ max_dynamic_descriptors: { value: 10_000 }, enable_retry_after_header: true });
     // As Envoy's config dump (and xdscheck, which validates it) see it.
     type Json = { virtualHosts: Array<{ routes: Array<{ name: string; typedPerFilterConfig?: Record<string, Record<string, unknown>> }> }> };
     const json = toProto3Json(TypeUrl.RouteConfiguration, rc) as unknown as Json;
     const route = json.virtualHosts.flatMap((vh) => vh.routes).find((y) => y.name === 'httproute/apps/r/rule/0/match/0')!;
-    expect(route.typedPerFilterConfig?.[LOCAL_RATE_LIMIT_FILTER]).toMatchObject({ maxDynamicDescriptors: 10000 });
+    expect(route.typedPerFilterConfig?.[LOCAL_RATE_LIMIT_FILTER]).toMatchObject({ maxDynamicDescriptors: 10000, enableRetryAfterHeader: true });
   });
 
   it('per header value: a request_headers action keyed by the lower-cased header, refilled every minute', () => {
