@@ -12,6 +12,7 @@ export default {
     // against a stale build of a neighbour package.
     '^@switchyard/protos$': '<rootDir>/protos/src/index.ts',
     '^@switchyard/(api|translator|xds|controller|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@switchyard/xds/testing$': '<rootDir>/packages/xds/src/ads-test-client.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -11,9 +11,9 @@ import type { Gateway, KubeObject, RouteStatus } from '@switchyard/api';
 import { CONTROLLER_NAME } from '@switchyard/translator';
 import { TypeUrl } from '@switchyard/protos';
 import { runXdscheck } from '@switchyard/xds';
+import { TestAdsClient, decodeAny, type SotwResponse } from '@switchyard/xds/testing';
 import { TestEnv, eventually, conformanceDir, loadObjects } from './testenv/index.js';
 import { installControllerRbac, startController, markFleetAvailable, conditionOf } from './testenv/harness.js';
-import { FleetAdsClient, decoded } from './testenv/ads-client.js';
 import { CONFIG_REJECTED_CONDITION } from './gateway-status.js';
 import type { RunningController } from './run.js';
 
@@ -27,6 +27,10 @@ function manifests(file: string): KubeObject[] {
 
 type Secret = KubeObject & { data?: Record<string, string> };
 const pem = (s: Secret, k: string) => Buffer.from(s.data?.[k] ?? '', 'base64').toString('utf8');
+/** An ADS client that connects as an Envoy of the fleet does: mTLS with the fleet's Secret. */
+const fleetEnvoy = (port: number, secret: Secret, nodeId: string) =>
+  new TestAdsClient({ port, node: { id: nodeId }, tls: { caPem: pem(secret, 'ca.crt'), certPem: pem(secret, 'tls.crt'), keyPem: pem(secret, 'tls.key'), serverName: XDS_SERVER_NAME } });
+const decoded = (r: SotwResponse) => r.resources.map(decodeAny);
 
 describe('conformance manifests with the real translator (real kube-apiserver)', () => {
   let env: TestEnv;
@@ -122,12 +126,13 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
 
   it('follows changes: a route moved to another backend reaches Envoy; a rejected config shows on the Gateway and as an Event', async () => {
     const secret = (await env.get<Secret>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'))!;
-    const client = new FleetAdsClient({ port: ctl.xdsPort, caPem: pem(secret, 'ca.crt'), certPem: pem(secret, 'tls.crt'), keyPem: pem(secret, 'tls.key'), serverName: XDS_SERVER_NAME, nodeId: 'test-envoy' });
+    const client = fleetEnvoy(ctl.xdsPort, secret, 'test-envoy');
+    const stream = client.sotw();
     try {
-      client.request(TypeUrl.Cluster);
-      let cds = await client.next();
+      stream.request(TypeUrl.Cluster);
+      let cds = await stream.next(10_000);
       expect(JSON.stringify(decoded(cds))).toContain('infra-backend-v1');
-      client.request(TypeUrl.Cluster, { version: cds.version_info, nonce: cds.nonce });
+      stream.ack(cds);
 
       await env.apply({
         apiVersion: 'gateway.networking.k8s.io/v1',
@@ -136,15 +141,15 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
         spec: { parentRefs: [{ name: 'same-namespace' }], rules: [{ backendRefs: [{ name: 'infra-backend-v3', port: 8080 }] }] },
       });
       for (;;) {
-        cds = await client.next(15_000);
+        cds = await stream.next(15_000);
         const text = JSON.stringify(decoded(cds));
         if (text.includes('infra-backend-v3')) break;
-        client.request(TypeUrl.Cluster, { version: cds.version_info, nonce: cds.nonce });
+        stream.ack(cds);
       }
       const metrics = await (await fetch(`http://127.0.0.1:${ctl.httpPort}/metrics`)).text();
       expect(metrics).toContain(`switchyard_connected_envoys{fleet="${INFRA}/same-namespace"} 1`);
       // This Envoy rejects the update (as a real Envoy would on an invalid resource).
-      client.request(TypeUrl.Cluster, { version: '', nonce: cds.nonce, error: 'cluster infra-backend-v3: simulated rejection' });
+      stream.nack(cds, '', 'cluster infra-backend-v3: simulated rejection');
       const c = await eventually(async () => conditionOf(await getGw('same-namespace'), CONFIG_REJECTED_CONDITION), { what: 'ConfigRejected condition' });
       expect(c).toMatchObject({ status: 'True', reason: 'Rejected' });
       expect(c.message).toContain('simulated rejection');
@@ -153,6 +158,7 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
       expect(events.items.some((e) => e.reason === 'ConfigRejected' && e.type === 'Warning' && (e.message ?? '').includes('simulated rejection'))).toBe(true);
       expect(await (await fetch(`http://127.0.0.1:${ctl.httpPort}/metrics`)).text()).toContain(`switchyard_xds_nacks_total{fleet="${INFRA}/same-namespace",type="Cluster"} 1`);
     } finally {
+      stream.cancel();
       client.close();
     }
   }, 60_000);
@@ -167,11 +173,13 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
       await eventually(async () => second.isLeader(), { what: 'second replica leads', timeoutMs: 5000 });
       expect((await fetch(`http://127.0.0.1:${first.httpPort}/readyz`)).status).toBe(503);
       // An Envoy (re)connecting to the draining replica still gets its configuration.
-      const client = new FleetAdsClient({ port: first.xdsPort, caPem: pem(secret, 'ca.crt'), certPem: pem(secret, 'tls.crt'), keyPem: pem(secret, 'tls.key'), serverName: XDS_SERVER_NAME, nodeId: 'late-envoy' });
+      const client = fleetEnvoy(first.xdsPort, secret, 'late-envoy');
+      const stream = client.sotw();
       try {
-        client.request(TypeUrl.Listener);
-        expect(decoded(await client.next()).length).toBeGreaterThan(0);
+        stream.request(TypeUrl.Listener);
+        expect(decoded(await stream.next(10_000)).length).toBeGreaterThan(0);
       } finally {
+        stream.cancel();
         client.close();
       }
       await stopping;

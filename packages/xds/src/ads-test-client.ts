@@ -1,6 +1,7 @@
-// A minimal raw ADS client for the protocol tests: it speaks both variants
-// with @grpc/grpc-js and the protobufjs types and lets a test decide every
-// request, ACK and NACK. (The client inside @grpc/grpc-js-xds only speaks state
+// A minimal raw ADS client for tests (exported as @switchyard/xds/testing):
+// it speaks both variants, plaintext or mTLS, with @grpc/grpc-js and the
+// protobufjs types and lets a test decide every request, ACK and NACK; or,
+// through subscribe(), behaves like Envoy for one type and ACKs on its own. (The client inside @grpc/grpc-js-xds only speaks state
 // of the world, validates resources by gRPC's proxyless rules, which reject
 // Envoy listeners, and ACKs on its own, so it cannot drive delta, NACKs or
 // stale nonces; it is used in its own test for what it can do.)
@@ -31,8 +32,18 @@ export interface DeltaResponse {
 export interface ClientOptions {
   readonly port: number;
   readonly node: { id: string; cluster?: string };
-  /** Omit for plaintext. */
-  readonly tls?: { caPem: string; certPem?: string; keyPem?: string };
+  /**
+   * Omit for plaintext. serverName is the name the server certificate is
+   * checked against (default "xds.switchyard.test", the name the xds tests
+   * issue it for).
+   */
+  readonly tls?: { caPem: string; certPem?: string; keyPem?: string; serverName?: string };
+}
+
+/** One SotW response as a subscription hands it on: its version and its resources, decoded. */
+export interface Update {
+  readonly version: string;
+  readonly resources: Record<string, unknown>[];
 }
 
 const AdsClient = grpc.makeGenericClientConstructor(adsClientDefinition, 'AggregatedDiscoveryService');
@@ -55,11 +66,14 @@ class Stream<Res> {
   readonly status: Promise<grpc.StatusObject>;
   private failure: Error | undefined;
   readonly call: grpc.ClientDuplexStream<object, Res>;
+  /** Called with each response as it arrives, before a test reads it (subscribe() ACKs here, as Envoy does). */
+  onResponse: ((r: Res) => void) | undefined;
 
   constructor(client: grpc.Client, method: string) {
     const fn = (client as unknown as Record<string, (opts?: grpc.CallOptions) => grpc.ClientDuplexStream<object, Res>>)[method]!;
     this.call = fn.call(client);
     this.call.on('data', (r: Res) => {
+      this.onResponse?.(r);
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
@@ -119,8 +133,8 @@ export class TestAdsClient {
     const creds = opts.tls
       ? grpc.credentials.createSsl(Buffer.from(opts.tls.caPem), opts.tls.keyPem ? Buffer.from(opts.tls.keyPem) : null, opts.tls.certPem ? Buffer.from(opts.tls.certPem) : null)
       : grpc.credentials.createInsecure();
-    // The server certificate is issued for "xds.switchyard.test" in the tests.
-    this.client = new AdsClient(`127.0.0.1:${opts.port}`, creds, opts.tls ? { 'grpc.ssl_target_name_override': 'xds.switchyard.test' } : {});
+    const serverName = opts.tls?.serverName ?? 'xds.switchyard.test';
+    this.client = new AdsClient(`127.0.0.1:${opts.port}`, creds, opts.tls ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {});
   }
 
   private node(): object | undefined {
@@ -137,6 +151,11 @@ export class TestAdsClient {
   delta(): DeltaClientStream {
     this.sentNode = false;
     return new DeltaClientStream(new Stream<DeltaResponse>(this.client, 'DeltaAggregatedResources'), () => this.node());
+  }
+
+  /** A new SotW stream that subscribes to one type and ACKs every response, as Envoy does once it has applied it. */
+  subscribe(typeUrl: string, names: string[] = []): SotwSubscription {
+    return new SotwSubscription(this.sotw(), typeUrl, names);
   }
 
   close(): void {
@@ -177,6 +196,41 @@ export class SotwClientStream {
   end(): void {
     this.stream.end();
   }
+
+  /** Drops the stream at once, as an Envoy that goes away does. */
+  cancel(): void {
+    this.stream.cancel();
+  }
+}
+
+export class SotwSubscription {
+  constructor(
+    private readonly sotw: SotwClientStream,
+    readonly typeUrl: string,
+    names: string[],
+  ) {
+    sotw.stream.onResponse = (r) => sotw.ack(r, names);
+    sotw.request(typeUrl, names);
+  }
+
+  /** The next response, decoded. */
+  async next(timeoutMs?: number): Promise<Update> {
+    const r = await this.sotw.next(timeoutMs);
+    // Unset fields stay undefined in the decoded response (defaults: false).
+    return { version: r.version_info ?? '', resources: (r.resources ?? []).map(decodeAny) };
+  }
+
+  /** Responses until one satisfies `done`. */
+  async until(done: (u: Update) => boolean, timeoutMs?: number): Promise<Update> {
+    for (;;) {
+      const u = await this.next(timeoutMs);
+      if (done(u)) return u;
+    }
+  }
+
+  cancel(): void {
+    this.sotw.cancel();
+  }
 }
 
 export class DeltaClientStream {
@@ -212,5 +266,10 @@ export class DeltaClientStream {
 
   end(): void {
     this.stream.end();
+  }
+
+  /** Drops the stream at once, as an Envoy that goes away does. */
+  cancel(): void {
+    this.stream.cancel();
   }
 }

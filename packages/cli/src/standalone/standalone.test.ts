@@ -5,9 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { TypeUrl } from '@switchyard/protos';
+import type { Metadata } from '@switchyard/protos/generated/envoy/config/core/v3/Metadata.js';
+import { switchyardMetadata } from '@switchyard/translator';
 import { createXdsServer, runXdscheck, SnapshotCache } from '@switchyard/xds';
+import { TestAdsClient, type SotwSubscription } from '@switchyard/xds/testing';
 import { fileURLToPath } from 'node:url';
-import { SotwSubscription, switchyardField } from '../testing/ads-client.js';
 import { startStandalone, type Standalone } from './index.js';
 
 const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
@@ -53,12 +55,20 @@ async function getJson(port: number, p: string): Promise<{ status: number; body:
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => switchyardField(c, 'name')).sort();
+const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => switchyardMetadata(c.metadata as Metadata | undefined)?.name).sort();
 
 describe('serve --from-dir', () => {
   let dir: string;
   let standalone: Standalone;
-  let client: SotwSubscription | undefined;
+  let ads: TestAdsClient | undefined;
+  let subscription: SotwSubscription | undefined;
+
+  /** An Envoy of the web/gw fleet watching its clusters, ACKing each update. */
+  function subscribeClusters(): SotwSubscription {
+    ads = new TestAdsClient({ port: standalone.xdsPort, node: { id: 'envoy-1', cluster: 'web/gw' } });
+    subscription = ads.subscribe(TypeUrl.Cluster);
+    return subscription;
+  }
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-standalone-'));
@@ -76,13 +86,15 @@ describe('serve --from-dir', () => {
   });
 
   afterEach(async () => {
-    client?.close();
-    client = undefined;
+    subscription?.cancel();
+    ads?.close();
+    subscription = undefined;
+    ads = undefined;
     await standalone.close();
   });
 
   it('serves the Gateway fleet over xDS and pushes the new config when a file changes', async () => {
-    client = new SotwSubscription(standalone.xdsPort, { id: 'envoy-1', cluster: 'web/gw' }, TypeUrl.Cluster);
+    const client = subscribeClusters();
     const first = await client.next();
     expect(backendsOf(first.resources)).toEqual(['cart']);
 
@@ -99,7 +111,7 @@ describe('serve --from-dir', () => {
   });
 
   it('reports a bad file in /status and keeps serving the last good objects', async () => {
-    client = new SotwSubscription(standalone.xdsPort, { id: 'envoy-1', cluster: 'web/gw' }, TypeUrl.Cluster);
+    const client = subscribeClusters();
     expect(backendsOf((await client.next()).resources)).toEqual(['cart']);
     const generation = standalone.state().generation;
 
