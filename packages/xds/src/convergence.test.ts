@@ -3,10 +3,10 @@
 // exactly that snapshot, and at no moment may its route configuration use a
 // cluster it does not have (make before break).
 import { TypeUrl, type ResourceTypeUrl } from '@switchyard/protos';
-import { SnapshotCache, createXdsServer, type XdsServer } from './index.js';
-import { TestAdsClient, decodeAny, type AnyValue, type DeltaClientStream, type SotwClientStream } from './ads-test-client.js';
+import { decodeAny, type AnyValue, type DeltaClientStream, type SotwClientStream, type TestAdsClient } from './ads-test-client.js';
 import { encodeSnapshot, hashHex } from './encoded-snapshot.js';
 import { fixture, type FixtureOptions } from './test-fixtures.js';
+import { serverPerTest } from './test-server.js';
 
 const FLEET = 'default/gw';
 const POOL = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -102,21 +102,11 @@ function decodeHeld(any: AnyValue): { name: string; version: string; value: Reco
   return { name: nameOf(value), version: hashHex(any.value), value };
 }
 
-let cache: SnapshotCache;
-let server: XdsServer;
-let port: number;
+const xds = serverPerTest();
 let client: TestAdsClient;
 
-beforeEach(async () => {
-  cache = new SnapshotCache();
-  server = createXdsServer({ cache, tls: { insecure: true } });
-  port = await server.listen('127.0.0.1', 0);
-  client = new TestAdsClient({ port, node: { id: 'model', cluster: FLEET } });
-});
-
-afterEach(async () => {
-  client.close();
-  await server.close();
+beforeEach(() => {
+  client = xds.client({ node: { id: 'model', cluster: FLEET } });
 });
 
 // XDS_MODEL_SEEDS=N runs N seeds (deeper search); 5 by default.
@@ -129,7 +119,7 @@ test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing
   const seenNonces = new Set<string>();
   const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
   let opts = randomFixture(rand, 0);
-  cache.setFleet(FLEET, fixture(opts));
+  xds.cache.setFleet(FLEET, fixture(opts));
   const s: DeltaClientStream = client.delta();
   s.request(TypeUrl.Cluster);
   s.request(TypeUrl.Listener);
@@ -165,7 +155,7 @@ test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing
       s.ack(r);
     }
     opts = randomFixture(rand, step);
-    cache.setFleet(FLEET, fixture(opts));
+    xds.cache.setFleet(FLEET, fixture(opts));
   }
 }, 120_000);
 
@@ -215,7 +205,7 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
   const rejected = new Map<string, string>();
   const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
   let opts = randomFixture(rand, 0);
-  cache.setFleet(FLEET, fixture(opts));
+  xds.cache.setFleet(FLEET, fixture(opts));
   const s: DeltaClientStream = client.delta();
   s.request(TypeUrl.Cluster);
   s.request(TypeUrl.Listener);
@@ -265,7 +255,7 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
       s.ack(r);
     }
     opts = randomFixture(rand, step);
-    cache.setFleet(FLEET, fixture(opts));
+    xds.cache.setFleet(FLEET, fixture(opts));
   }
   expect(nacks).toBeGreaterThan(0);
   // A marker: the answer to this request comes after the server has processed
@@ -276,7 +266,7 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
     s.ack(r);
     if (r.removed_resources.includes('marker')) break;
   }
-  expect(server.stats().nacks[FLEET]).toBe(nacks);
+  expect(xds.server.stats().nacks[FLEET]).toBe(nacks);
 }, 120_000);
 
 test.each(SEEDS)('state of the world: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
@@ -287,7 +277,7 @@ test.each(SEEDS)('state of the world: converges to every snapshot, routes never 
   const versions: Record<string, string> = {};
   const nonces: Record<string, string> = {};
   let opts = randomFixture(rand, 0);
-  cache.setFleet(FLEET, fixture(opts));
+  xds.cache.setFleet(FLEET, fixture(opts));
   const s: SotwClientStream = client.sotw();
   s.request(TypeUrl.Cluster);
   s.request(TypeUrl.Listener);
@@ -325,6 +315,6 @@ test.each(SEEDS)('state of the world: converges to every snapshot, routes never 
       s.ack(r, (subs[t] as string[] | undefined) ?? []);
     }
     opts = randomFixture(rand, step);
-    cache.setFleet(FLEET, fixture(opts));
+    xds.cache.setFleet(FLEET, fixture(opts));
   }
 }, 120_000);

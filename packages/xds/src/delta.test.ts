@@ -1,30 +1,15 @@
 // Incremental (delta) ADS, driven by a raw client that plays Envoy's part.
 import { TypeUrl } from '@switchyard/protos';
-import { SnapshotCache, createXdsServer, type NackEvent, type XdsServer } from './index.js';
+import { SnapshotCache, createXdsServer, type NackEvent } from './index.js';
 import { TestAdsClient, decodeAny, type DeltaClientStream, type DeltaResponse } from './ads-test-client.js';
 import { fixture } from './test-fixtures.js';
+import { serverPerTest } from './test-server.js';
 
 const FLEET = 'default/gw';
-let cache: SnapshotCache;
-let server: XdsServer;
-let port: number;
-const clients: TestAdsClient[] = [];
-
-beforeEach(async () => {
-  cache = new SnapshotCache();
-  server = createXdsServer({ cache, tls: { insecure: true } });
-  port = await server.listen('127.0.0.1', 0);
-});
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server.close();
-});
+const xds = serverPerTest();
 
 function connect(nodeId = 'envoy-1', cluster = FLEET): DeltaClientStream {
-  const c = new TestAdsClient({ port, node: { id: nodeId, cluster } });
-  clients.push(c);
-  return c.delta();
+  return xds.client({ node: { id: nodeId, cluster } }).delta();
 }
 
 const names = (r: DeltaResponse): string[] => r.resources.map((x) => x.name).sort();
@@ -53,7 +38,7 @@ async function syncAll(s: DeltaClientStream, clusters: string[]): Promise<Record
 }
 
 test('wildcard and named subscriptions get the current resources with per-resource versions', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
   const s = connect();
   const got = await syncAll(s, ['a', 'b']);
   expect(names(got.cds!)).toEqual(['a', 'b']);
@@ -62,13 +47,13 @@ test('wildcard and named subscriptions get the current resources with per-resour
   expect(names(got.rds!)).toEqual(['http-8080']);
   for (const r of got.cds!.resources) expect(r.version).toMatch(/^[0-9a-f]{16}$/);
   expect(decodeAny(got.cds!.resources[0]!.resource)).toMatchObject({ type: 'EDS' });
-  expect(server.streams()).toEqual([{ fleet: FLEET, nodeId: 'envoy-1', mode: 'delta' }]);
+  expect(xds.server.streams()).toEqual([{ fleet: FLEET, nodeId: 'envoy-1', mode: 'delta' }]);
 });
 
 test('a wildcard subscription to a type with no resources is answered with an empty set', async () => {
   // A Gateway whose listeners have no routes has no clusters; Envoy still
   // waits for a CDS answer before it warms listeners.
-  cache.setFleet(FLEET, { ...fixture({ clusters: [] }), clusters: [], endpoints: [] });
+  xds.cache.setFleet(FLEET, { ...fixture({ clusters: [] }), clusters: [], endpoints: [] });
   const s = connect();
   s.request(TypeUrl.Cluster);
   const cds = await s.next();
@@ -83,12 +68,12 @@ test('a wildcard subscription to a type with no resources is answered with an em
 });
 
 test('add, update and remove: only what changed is sent, removals in removed_resources after the routes moved', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
   const s = connect();
   const before = await syncAll(s, ['a', 'b']);
 
   // Update: one endpoint assignment changes.
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], endpointIp: '10.0.0.9' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], endpointIp: '10.0.0.9' }));
   const eds = await s.next();
   expect(eds.type_url).toBe(TypeUrl.ClusterLoadAssignment);
   expect(names(eds)).toEqual(['a', 'b']);
@@ -97,7 +82,7 @@ test('add, update and remove: only what changed is sent, removals in removed_res
   s.ack(eds);
 
   // Add cluster c (and a route to it): CDS first, carrying only c.
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b', 'c'], endpointIp: '10.0.0.9' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b', 'c'], endpointIp: '10.0.0.9' }));
   const cds = await s.next();
   expect(cds.type_url).toBe(TypeUrl.Cluster);
   expect(names(cds)).toEqual(['c']);
@@ -112,7 +97,7 @@ test('add, update and remove: only what changed is sent, removals in removed_res
   s.ack(rds);
 
   // Remove cluster b and its route: the route configuration changes first...
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'], endpointIp: '10.0.0.9' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'], endpointIp: '10.0.0.9' }));
   const rds2 = await s.next();
   expect(rds2.type_url).toBe(TypeUrl.RouteConfiguration);
   s.ack(rds2);
@@ -124,7 +109,7 @@ test('add, update and remove: only what changed is sent, removals in removed_res
   s.request(TypeUrl.ClusterLoadAssignment, { unsubscribe: ['b'] });
   s.ack(cds2);
   // Marker: a change elsewhere arrives next, with nothing about b before it.
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'], endpointIp: '10.0.0.8' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'], endpointIp: '10.0.0.8' }));
   const eds3 = await s.next();
   expect(eds3.type_url).toBe(TypeUrl.ClusterLoadAssignment);
   expect(names(eds3)).toEqual(['a', 'c']);
@@ -132,7 +117,7 @@ test('add, update and remove: only what changed is sent, removals in removed_res
 });
 
 test('a named subscription to a resource that does not exist is answered in removed_resources, once', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const s = connect();
   s.request(TypeUrl.ClusterLoadAssignment, { subscribe: ['a', 'ghost'] });
   const r = await s.next();
@@ -140,13 +125,13 @@ test('a named subscription to a resource that does not exist is answered in remo
   expect(r.removed_resources).toEqual(['ghost']);
   s.ack(r);
   // It appears later: sent like any other addition.
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'ghost'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'ghost'] }));
   const r2 = await s.next();
   expect(names(r2)).toEqual(['ghost']);
 });
 
 test('a reconnecting client with current initial_resource_versions gets nothing redundant', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], secret: 'cert' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], secret: 'cert' }));
   const s1 = connect();
   const got = await syncAll(s1, ['a', 'b']);
   s1.end();
@@ -162,11 +147,11 @@ test('a reconnecting client with current initial_resource_versions gets nothing 
 });
 
 test('a reconnecting client with an outdated resource gets exactly that resource, and removals of what is gone', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
   const s1 = connect();
   const got = await syncAll(s1, ['a', 'b']);
   s1.end();
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], endpointIp: '10.0.0.7' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], endpointIp: '10.0.0.7' }));
   const s2 = connect();
   s2.request(TypeUrl.Cluster, { initial: { ...versions(got.cds!), old: 'deadbeefdeadbeef' } });
   const cds = await s2.next();
@@ -180,36 +165,36 @@ test('a reconnecting client with an outdated resource gets exactly that resource
 });
 
 test('NACK: recorded and reported, not resent; the next snapshot is sent; unsubscribe and wildcard removal', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const s = connect();
   await syncAll(s, ['a']);
   const seen: NackEvent[] = [];
   let nacked!: () => void;
   const nackSeen = new Promise<void>((resolve) => (nacked = resolve));
-  cache.onNack((e) => (seen.push(e), nacked()));
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-bad' }));
+  xds.cache.onNack((e) => (seen.push(e), nacked()));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-bad' }));
   const rds = await s.next();
   s.nack(rds, 'RouteConfiguration http-8080: invalid');
   await nackSeen;
   expect(seen[0]).toMatchObject({ fleet: FLEET, typeUrl: TypeUrl.RouteConfiguration, resourceNames: ['http-8080'], message: 'RouteConfiguration http-8080: invalid', nonce: rds.nonce });
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-bad', endpointIp: '10.2.2.2' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-bad', endpointIp: '10.2.2.2' }));
   const eds = await s.next();
   expect(eds.type_url).toBe(TypeUrl.ClusterLoadAssignment); // not the rejected RDS again
   s.ack(eds);
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-good', endpointIp: '10.2.2.2' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-good', endpointIp: '10.2.2.2' }));
   const rds2 = await s.next();
   expect(rds2.type_url).toBe(TypeUrl.RouteConfiguration);
   s.ack(rds2);
   // Unsubscribing the route configuration: later changes to it are not sent.
   s.request(TypeUrl.RouteConfiguration, { unsubscribe: ['http-8080'] });
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-later', endpointIp: '10.3.3.3' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-later', endpointIp: '10.3.3.3' }));
   const next = await s.next();
   expect(next.type_url).toBe(TypeUrl.ClusterLoadAssignment);
 });
 
 test('two delta streams of different fleets each get only their own resources', async () => {
-  cache.setFleet('ns1/gw', fixture({ clusters: ['one'], secret: 'ns1-cert' }));
-  cache.setFleet('ns2/gw', fixture({ clusters: ['two'], secret: 'ns2-cert' }));
+  xds.cache.setFleet('ns1/gw', fixture({ clusters: ['one'], secret: 'ns1-cert' }));
+  xds.cache.setFleet('ns2/gw', fixture({ clusters: ['two'], secret: 'ns2-cert' }));
   const s1 = connect('n1', 'ns1/gw');
   const s2 = connect('n2', 'ns2/gw');
   s1.request(TypeUrl.Secret, { subscribe: ['ns1-cert', 'ns2-cert'] });
@@ -221,7 +206,7 @@ test('two delta streams of different fleets each get only their own resources', 
 });
 
 test('an explicit "*" added to a named subscription; a listener keeps its secret until the listener is gone', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], secret: 'cert' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], secret: 'cert' }));
   const s = connect();
   // Named only: just the listener asked for.
   s.request(TypeUrl.Listener, { subscribe: ['https-8443'] });
@@ -239,7 +224,7 @@ test('an explicit "*" added to a named subscription; a listener keeps its secret
   s.ack(sec);
   // The TLS listener and its secret leave together: the listener goes first,
   // the secret only once that is ACKed.
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const lds = await s.next();
   expect(lds.type_url).toBe(TypeUrl.Listener);
   expect(lds.removed_resources).toEqual(['https-8443']);
@@ -250,14 +235,14 @@ test('an explicit "*" added to a named subscription; a listener keeps its secret
 });
 
 test('deleteFleet sends nothing (no empty push); setting it again brings the stream up to date', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const s = connect();
   s.request(TypeUrl.Cluster);
   const first = await s.next();
   s.ack(first);
-  cache.deleteFleet(FLEET);
-  expect(cache.snapshot(FLEET)).toBeUndefined();
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  xds.cache.deleteFleet(FLEET);
+  expect(xds.cache.snapshot(FLEET)).toBeUndefined();
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
   const next = await s.next();
   // Only the new cluster: nothing was removed in between.
   expect(names(next)).toEqual(['b']);
@@ -266,7 +251,7 @@ test('deleteFleet sends nothing (no empty push); setting it again brings the str
 
 test('a client that stops reading holds at most one response per type and never delays another', async () => {
   const many = (ip: string) => fixture({ clusters: Array.from({ length: 200 }, (_, i) => `svc-${i}`), endpointIp: ip });
-  cache.setFleet(FLEET, many('10.0.0.1'));
+  xds.cache.setFleet(FLEET, many('10.0.0.1'));
   const stalled = connect('stalled');
   const live = connect('live');
   const all = Array.from({ length: 200 }, (_, i) => `svc-${i}`);
@@ -286,7 +271,7 @@ test('a client that stops reading holds at most one response per type and never 
         break;
       }
     }
-    cache.setFleet(FLEET, many(`10.0.0.${i}`));
+    xds.cache.setFleet(FLEET, many(`10.0.0.${i}`));
   }
   // The live client got every round while the other one read nothing.
   expect(lastEds!.resources).toHaveLength(200);
@@ -304,7 +289,7 @@ test('a client that stops reading holds at most one response per type and never 
 });
 
 test('controller restart: Envoy reconnects before the first snapshot, which then brings nothing it already has', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], secret: 'cert' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], secret: 'cert' }));
   const s1 = connect();
   const got = await syncAll(s1, ['a', 'b']);
   s1.end();

@@ -1,18 +1,15 @@
 // mTLS: the fleet of a stream is the one its client certificate names.
 import { X509Certificate } from 'node:crypto';
 import { TypeUrl } from '@switchyard/protos';
-import { SnapshotCache, createCa, createXdsServer, fleetIdentity, fleetOfIdentity, issueCertificate, type CertificateAndKey, type XdsServer } from './index.js';
-import { TestAdsClient, namesOf } from './ads-test-client.js';
+import { createCa, fleetIdentity, fleetOfIdentity, issueCertificate, type CertificateAndKey } from './index.js';
+import { namesOf, type TestAdsClient } from './ads-test-client.js';
 import { fixture } from './test-fixtures.js';
+import { serverPerTest } from './test-server.js';
 
 let ca: CertificateAndKey;
 let serverCert: CertificateAndKey;
 let certA: CertificateAndKey;
 let certB: CertificateAndKey;
-let cache: SnapshotCache;
-let server: XdsServer;
-let port: number;
-const clients: TestAdsClient[] = [];
 
 beforeAll(async () => {
   ca = await createCa('switchyard test CA');
@@ -21,23 +18,15 @@ beforeAll(async () => {
   certB = await issueCertificate(ca, { commonName: 'fleet b', uris: [fleetIdentity('team-b/gw')], usage: 'client' });
 });
 
-beforeEach(async () => {
-  cache = new SnapshotCache();
-  cache.setFleet('team-a/gw', fixture({ clusters: ['a-svc'], secret: 'a-secret' }));
-  cache.setFleet('team-b/gw', fixture({ clusters: ['b-svc'], secret: 'b-secret' }));
-  server = createXdsServer({ cache, tls: { caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem } });
-  port = await server.listen('127.0.0.1', 0);
-});
+const xds = serverPerTest(() => ({ caPem: ca.certPem, certPem: serverCert.certPem, keyPem: serverCert.keyPem }));
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server.close();
+beforeEach(() => {
+  xds.cache.setFleet('team-a/gw', fixture({ clusters: ['a-svc'], secret: 'a-secret' }));
+  xds.cache.setFleet('team-b/gw', fixture({ clusters: ['b-svc'], secret: 'b-secret' }));
 });
 
 function client(cert: CertificateAndKey | undefined, node: { id: string; cluster?: string }, caPem = ca.certPem): TestAdsClient {
-  const c = new TestAdsClient({ port, node, tls: { caPem, certPem: cert?.certPem, keyPem: cert?.keyPem } });
-  clients.push(c);
-  return c;
+  return xds.client({ node, tls: { caPem, certPem: cert?.certPem, keyPem: cert?.keyPem } });
 }
 
 test('pki: fleet identity is a URI SAN; certificates carry the requested names and usage', async () => {
@@ -65,7 +54,7 @@ test('each fleet certificate gets its own fleet, whatever node.cluster claims', 
   expect(namesOf((await b.next()).resources)).toEqual(['b-secret']);
   b.request(TypeUrl.Cluster);
   expect(namesOf((await b.next()).resources)).toEqual(['b-svc']);
-  expect(server.streams().map((s) => [s.nodeId, s.fleet])).toEqual([
+  expect(xds.server.streams().map((s) => [s.nodeId, s.fleet])).toEqual([
     ['envoy-a', 'team-a/gw'],
     ['envoy-b', 'team-b/gw'],
   ]);
@@ -84,7 +73,7 @@ test('a client without a certificate is refused', async () => {
   const status = await s.status;
   expect(status.code).not.toBe(0);
   await expect(s.next(10_000)).rejects.toThrow();
-  expect(server.streams()).toEqual([]);
+  expect(xds.server.streams()).toEqual([]);
 });
 
 test('a certificate from another CA is refused', async () => {
@@ -104,5 +93,5 @@ test('a valid certificate that names no fleet is refused with PERMISSION_DENIED'
   const status = await s.status;
   expect(status.code).toBe(7); // PERMISSION_DENIED
   expect(status.details).toMatch(/names no fleet/);
-  expect(server.stats().rejectedStreams).toBe(1);
+  expect(xds.server.stats().rejectedStreams).toBe(1);
 });

@@ -1,30 +1,15 @@
 // State-of-the-world ADS, driven by a raw client that plays Envoy's part.
 import { TypeUrl } from '@switchyard/protos';
-import { SnapshotCache, createXdsServer, type NackEvent, type XdsServer } from './index.js';
-import { TestAdsClient, namesOf, type SotwClientStream, type SotwResponse } from './ads-test-client.js';
+import type { NackEvent } from './index.js';
+import { namesOf, type SotwClientStream, type SotwResponse } from './ads-test-client.js';
 import { fixture } from './test-fixtures.js';
+import { serverPerTest } from './test-server.js';
 
 const FLEET = 'default/gw';
-let cache: SnapshotCache;
-let server: XdsServer;
-let port: number;
-const clients: TestAdsClient[] = [];
-
-beforeEach(async () => {
-  cache = new SnapshotCache();
-  server = createXdsServer({ cache, tls: { insecure: true } });
-  port = await server.listen('127.0.0.1', 0);
-});
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server.close();
-});
+const xds = serverPerTest();
 
 function connect(nodeId = 'envoy-1', cluster = FLEET): SotwClientStream {
-  const c = new TestAdsClient({ port, node: { id: nodeId, cluster } });
-  clients.push(c);
-  return c.sotw();
+  return xds.client({ node: { id: nodeId, cluster } }).sotw();
 }
 
 /** Brings a stream to the state an Envoy has after startup: everything ACKed. */
@@ -50,7 +35,7 @@ async function syncAll(s: SotwClientStream, clusters: string[]): Promise<Record<
 }
 
 test('late joiner gets the current snapshot: full CDS/LDS sets, the named EDS/RDS resources', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
   const s = connect();
   const got = await syncAll(s, ['a']);
   expect(namesOf(got.cds!.resources).sort()).toEqual(['a', 'b']);
@@ -59,7 +44,7 @@ test('late joiner gets the current snapshot: full CDS/LDS sets, the named EDS/RD
   expect(namesOf(got.rds!.resources)).toEqual(['http-8080']);
   expect(got.cds!.nonce).not.toBe('');
   expect(got.cds!.version_info).not.toBe('');
-  expect(server.streams()).toEqual([{ fleet: FLEET, nodeId: 'envoy-1', mode: 'sotw' }]);
+  expect(xds.server.streams()).toEqual([{ fleet: FLEET, nodeId: 'envoy-1', mode: 'sotw' }]);
 });
 
 test('a stream connected before the fleet exists waits, then gets the snapshot', async () => {
@@ -67,18 +52,18 @@ test('a stream connected before the fleet exists waits, then gets the snapshot',
   s.request(TypeUrl.Cluster);
   // Nothing may arrive yet: an empty set would wipe a running Envoy after a controller restart.
   s.request(TypeUrl.Listener);
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const first = await s.next();
   expect(first.type_url).toBe(TypeUrl.Cluster);
   expect(namesOf(first.resources)).toEqual(['a']);
 });
 
 test('routes wait for the clusters and endpoints they use (make before break)', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const s = connect();
   await syncAll(s, ['a']);
   // A new cluster c and a route to it.
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'c'] }));
   const cds = await s.next();
   expect(cds.type_url).toBe(TypeUrl.Cluster);
   expect(namesOf(cds.resources).sort()).toEqual(['a', 'c']);
@@ -95,10 +80,10 @@ test('routes wait for the clusters and endpoints they use (make before break)', 
 });
 
 test('a cluster is removed only after the routes that used it are replaced and ACKed', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
   const s = connect();
   await syncAll(s, ['a', 'b']);
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   // First the route configuration without the route to b...
   const rds = await s.next();
   expect(rds.type_url).toBe(TypeUrl.RouteConfiguration);
@@ -110,12 +95,12 @@ test('a cluster is removed only after the routes that used it are replaced and A
 });
 
 test('only changed types are re-sent; an identical snapshot sends nothing', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const s = connect();
   const before = await syncAll(s, ['a']);
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] })); // same content, new objects
-  expect(cache.encodeStats().unchanged).toBe(1);
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], endpointIp: '10.0.0.2' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] })); // same content, new objects
+  expect(xds.cache.encodeStats().unchanged).toBe(1);
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], endpointIp: '10.0.0.2' }));
   const eds = await s.next();
   // The first response after the identical snapshot is the EDS change: nothing redundant came before it.
   expect(eds.type_url).toBe(TypeUrl.ClusterLoadAssignment);
@@ -123,41 +108,41 @@ test('only changed types are re-sent; an identical snapshot sends nothing', asyn
 });
 
 test('NACK is recorded, reported, counted, and not answered with a resend', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const s = connect();
   const before = await syncAll(s, ['a']);
   const nacks: NackEvent[] = [];
   let nacked!: () => void;
   const nackSeen = new Promise<void>((resolve) => (nacked = resolve));
-  const unsubscribe = cache.onNack((e) => (nacks.push(e), nacked()));
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v2' }));
+  const unsubscribe = xds.cache.onNack((e) => (nacks.push(e), nacked()));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v2' }));
   const rds = await s.next();
   expect(rds.type_url).toBe(TypeUrl.RouteConfiguration);
   s.nack(rds, before.rds!.version_info, 'route: bad regex', ['http-8080']);
   await nackSeen;
   // Then a change of another type: if the server re-sent the rejected RDS, it would arrive first.
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v2', endpointIp: '10.9.9.9' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v2', endpointIp: '10.9.9.9' }));
   const next = await s.next();
   expect(next.type_url).toBe(TypeUrl.ClusterLoadAssignment);
   expect(nacks).toEqual([
     expect.objectContaining({ fleet: FLEET, nodeId: 'envoy-1', typeUrl: TypeUrl.RouteConfiguration, resourceNames: ['http-8080'], message: 'route: bad regex', version: rds.version_info, nonce: rds.nonce }),
   ]);
-  expect(cache.activeNacks(FLEET)).toHaveLength(1);
-  expect(server.stats().nacks[FLEET]).toBe(1);
+  expect(xds.cache.activeNacks(FLEET)).toHaveLength(1);
+  expect(xds.server.stats().nacks[FLEET]).toBe(1);
   s.ack(next, ['a']);
   // A new snapshot with a different route configuration is sent, and its ACK resolves the NACK.
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v3', endpointIp: '10.9.9.9' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v3', endpointIp: '10.9.9.9' }));
   const fixed = await s.next();
   expect(fixed.type_url).toBe(TypeUrl.RouteConfiguration);
   s.ack(fixed, ['http-8080']);
   unsubscribe();
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v3', endpointIp: '10.1.1.1' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-v3', endpointIp: '10.1.1.1' }));
   await s.next(); // the ACK above was processed before this push
-  expect(cache.activeNacks(FLEET)).toEqual([]);
+  expect(xds.cache.activeNacks(FLEET)).toEqual([]);
 });
 
 test('a reconnecting client that has the current versions gets nothing redundant', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], secret: 'cert' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], secret: 'cert' }));
   const s1 = connect();
   const got = await syncAll(s1, ['a']);
   s1.end();
@@ -174,7 +159,7 @@ test('a reconnecting client that has the current versions gets nothing redundant
 });
 
 test('unknown resource names and stale nonces are ignored', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'] }));
   const s = connect();
   s.request(TypeUrl.ClusterLoadAssignment, ['a', 'nope']);
   const eds = await s.next();
@@ -187,18 +172,18 @@ test('unknown resource names and stale nonces are ignored', async () => {
 });
 
 test('two fleets are isolated (insecure mode selects the fleet by node.cluster)', async () => {
-  cache.setFleet('ns1/gw', fixture({ clusters: ['one'] }));
-  cache.setFleet('ns2/gw', fixture({ clusters: ['two'] }));
+  xds.cache.setFleet('ns1/gw', fixture({ clusters: ['one'] }));
+  xds.cache.setFleet('ns2/gw', fixture({ clusters: ['two'] }));
   const s1 = connect('n1', 'ns1/gw');
   const s2 = connect('n2', 'ns2/gw');
   s1.request(TypeUrl.Cluster);
   s2.request(TypeUrl.Cluster);
   expect(namesOf((await s1.next()).resources)).toEqual(['one']);
   expect(namesOf((await s2.next()).resources)).toEqual(['two']);
-  cache.setFleet('ns2/gw', fixture({ clusters: ['two', 'three'] }));
-  cache.setFleet('ns1/gw', fixture({ clusters: ['one', 'uno'] }));
+  xds.cache.setFleet('ns2/gw', fixture({ clusters: ['two', 'three'] }));
+  xds.cache.setFleet('ns1/gw', fixture({ clusters: ['one', 'uno'] }));
   // s1 has not ACKed; once it does, it gets only its own fleet's update.
-  expect(server.stats().streams).toEqual({ 'ns1/gw': { sotw: 1, delta: 0 }, 'ns2/gw': { sotw: 1, delta: 0 } });
+  expect(xds.server.stats().streams).toEqual({ 'ns1/gw': { sotw: 1, delta: 0 }, 'ns2/gw': { sotw: 1, delta: 0 } });
 });
 
 test('insecure mode refuses a node without a fleet in node.cluster', async () => {
@@ -210,7 +195,7 @@ test('insecure mode refuses a node without a fleet in node.cluster', async () =>
 });
 
 test('a stalled stream does not delay another, and resumes with the latest snapshot only', async () => {
-  cache.setFleet(FLEET, fixture({ clusters: ['a'], endpointIp: '10.0.0.1' }));
+  xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], endpointIp: '10.0.0.1' }));
   const stalled = connect('stalled');
   const live = connect('live');
   stalled.request(TypeUrl.ClusterLoadAssignment, ['a']);
@@ -219,7 +204,7 @@ test('a stalled stream does not delay another, and resumes with the latest snaps
   let r = await live.next();
   for (const ip of ['10.0.0.2', '10.0.0.3', '10.0.0.4']) {
     live.ack(r, ['a']);
-    cache.setFleet(FLEET, fixture({ clusters: ['a'], endpointIp: ip }));
+    xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], endpointIp: ip }));
     r = await live.next();
     expect(r.type_url).toBe(TypeUrl.ClusterLoadAssignment);
   }
