@@ -344,6 +344,33 @@ describe('convert: user errors become findings naming the field', () => {
     });
   });
 
+  it('never throws on malformed Ingresses: each problem is a finding naming the field', () => {
+    const specs: unknown[] = [
+      undefined,
+      {},
+      { ingressClassName: 'nginx', rules: [{}] },
+      { ingressClassName: 'nginx', rules: [{ host: 'a.example.com', http: {} }] },
+      { ingressClassName: 'nginx', rules: [{ host: 'a.example.com', http: { paths: [{}] } }] },
+      { ingressClassName: 'nginx', rules: [{ host: 'a.example.com', http: { paths: [{ path: 'relative', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 1 } } } }] } }] },
+      { ingressClassName: 'nginx', rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's' } } }] } }] },
+      { ingressClassName: 'nginx', tls: [{}], defaultBackend: {} },
+    ];
+    const objects: KubeObject[] = specs.map((spec, i) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: `bad${i}`, namespace: 'default', annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$9', 'nginx.ingress.kubernetes.io/limit-rps': 'many' } },
+      ...(spec === undefined ? {} : { spec }),
+    }));
+    const r = convert(objects);
+    const text = report(r);
+    expect(text).toMatch(/Ingress default\/bad4: spec.rules\[0\].http.paths\[0\].backend: not-convertible: backend has neither service nor resource/);
+    expect(text).toMatch(/Ingress default\/bad5: spec.rules\[0\].http.paths\[0\].path: not-convertible: path "relative" does not start with "\/", so ingress-nginx never matched it; this path is left out/);
+    expect(text).toMatch(/Ingress default\/bad6: spec.rules\[0\].http.paths\[0\].backend: not-convertible: service backend s has no port/);
+    expect(text).toMatch(/Ingress default\/bad7: spec.tls\[0\].secretName: not-convertible: no secretName/);
+    expect(text).toMatch(/Ingress default\/bad7: spec.defaultBackend: not-convertible: backend has neither service nor resource/);
+    expect(text).toMatch(/nginx.ingress.kubernetes.io\/limit-rps: not-convertible: value "many" is not an integer >= 1/);
+  });
+
   it('splits more than 16 rules over several HTTPRoutes', () => {
     const paths = Array.from({ length: 20 }, (_, i) => ({ path: `/p${String(i).padStart(2, '0')}`, pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }));
     const r = convert([ingress('many', { ingressClassName: 'nginx', rules: [{ host: 'm.example.com', http: { paths } }] })]);

@@ -69,6 +69,8 @@ export function nginxRegexLocation(path: string): PathConversion {
   const bad = pcreOnly(path);
   if (bad) return { kind: 'error', message: `path regex "${path}" uses ${bad}, which RE2 (Envoy) does not support` };
   const body = path.startsWith('^') ? path.slice(1) : path;
+  // A request path always starts with "/": a regex starting with another literal never matched.
+  if (/^[A-Za-z0-9_~-]/.test(body)) return { kind: 'error', message: `path "${path}" does not start with "/", so ingress-nginx never matched it` };
   const tail = body.endsWith('.*') ? '' : '.*';
   // Keep the leading "/" outside the case-insensitive group, so the pattern
   // still reads (and validates) as a path: /(?i:v[0-9]+/users).*
