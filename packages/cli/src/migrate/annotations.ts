@@ -87,7 +87,7 @@ export function resolveAnnotation(annotation: string, value: string, ledger: Led
     }
     // Read by the conversion, but this value (e.g. use-regex "false", or
     // ssl-redirect on a host without TLS) asked for nothing to be done.
-    if (NGINX_HANDLED.has(name)) return fixed('converted', 'with this value it changes nothing here (the default behaviour applies)');
+    if (NGINX_HANDLED.has(name)) return fixed('converted', 'nothing to convert: the value asks for the default behaviour, or no converted path of this Ingress uses it');
     const reason = NGINX_NOT_CONVERTIBLE[name];
     if (reason) return fixed('not-convertible', reason);
     return fixed('not-convertible', 'not an ingress-nginx annotation the migration knows; review it by hand');

@@ -339,8 +339,8 @@ describe('convert: user errors become findings naming the field', () => {
     ]);
     expect(Object.fromEntries(r.ingresses[0]!.annotations.map((a) => [a.annotation, [a.outcome, a.reasons[0]]]))).toEqual({
       'nginx.ingress.kubernetes.io/made-up': ['not-convertible', 'not an ingress-nginx annotation the migration knows; review it by hand'],
-      'nginx.ingress.kubernetes.io/ssl-redirect': ['converted', 'with this value it changes nothing here (the default behaviour applies)'],
-      'nginx.ingress.kubernetes.io/use-regex': ['converted', 'with this value it changes nothing here (the default behaviour applies)'],
+      'nginx.ingress.kubernetes.io/ssl-redirect': ['converted', 'nothing to convert: the value asks for the default behaviour, or no converted path of this Ingress uses it'],
+      'nginx.ingress.kubernetes.io/use-regex': ['converted', 'nothing to convert: the value asks for the default behaviour, or no converted path of this Ingress uses it'],
     });
   });
 
