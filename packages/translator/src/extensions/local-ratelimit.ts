@@ -48,6 +48,8 @@ export function localRateLimitPerRoute(rl: LocalRateLimitIR): LocalRateLimit & {
     filter_enabled: { runtime_key: 'switchyard.local_rate_limit.enabled', ...all },
     filter_enforced: { runtime_key: 'switchyard.local_rate_limit.enforced', ...all },
     enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+    // A limited gRPC call ends with RESOURCE_EXHAUSTED (gRPC's code for quota), not UNAVAILABLE (retried by clients).
+    rate_limited_as_resource_exhausted: true,
   };
   // Retry-After (seconds until the bucket has a token) on the 429; newer than the bundled protos (NEWER_FIELDS).
   (out as { enable_retry_after_header?: boolean }).enable_retry_after_header = true;

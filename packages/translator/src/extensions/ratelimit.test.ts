@@ -74,6 +74,7 @@ describe('RateLimit through an ExtensionRef filter', () => {
       filter_enforced: { default_value: { numerator: 100, denominator: 'HUNDRED' } },
       enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
       enable_retry_after_header: true,
+      rate_limited_as_resource_exhausted: true,
       descriptors: [{ entries: [{ key: 'remote_address', value: '' }], token_bucket: { max_tokens: 120, tokens_per_fill: { value: 100 } } }],
       always_consume_default_token_bucket: { value: false },
       // Buckets for up to 10,000 distinct clients per pod, not Envoy's default of 20.
