@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { runCli } from './testing/capture.js';
+import { gatewayYaml } from './testing/manifests.js';
 import { parseRequest } from './commands/explain.js';
 
 const CLI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,19 +23,7 @@ function tmpFile(name: string, text: string): string {
 }
 
 /** A Gateway with one HTTP listener, a route to a Service, the Service; no EndpointSlice. */
-const SMALL = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: switchyard.dev/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: web}
-spec:
-  gatewayClassName: switchyard
-  listeners:
-  - {name: http, port: 80, protocol: HTTP}
----
+const SMALL = `${gatewayYaml(80)}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: shop, namespace: web}

@@ -10,21 +10,10 @@ import { switchyardMetadata } from '@switchyard/translator';
 import { createXdsServer, runXdscheck, SnapshotCache } from '@switchyard/xds';
 import { TestAdsClient, type SotwSubscription } from '@switchyard/xds/testing';
 import { fileURLToPath } from 'node:url';
-import { startStandalone, type Standalone } from './index.js';
+import { gatewayYaml } from '../testing/manifests.js';
+import { startStandalone, type Standalone, type StandaloneOptions } from './index.js';
 
-const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: switchyard.dev/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: web}
-spec:
-  gatewayClassName: switchyard
-  listeners:
-  - {name: http, port: 8080, protocol: HTTP}
-`;
+const GATEWAY = gatewayYaml(8080);
 
 const service = (name: string, port: number) => `---
 apiVersion: v1
@@ -55,6 +44,18 @@ async function getJson(port: number, p: string): Promise<{ status: number; body:
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Standalone mode on loopback ports chosen by the system, plaintext xDS, no logs. */
+function start(dir: string, o: Pick<StandaloneOptions, 'debounceMs' | 'pollMs'>): Promise<Standalone> {
+  return startStandalone({
+    dir,
+    xdsAddress: { host: '127.0.0.1', port: 0 },
+    httpAddress: { host: '127.0.0.1', port: 0 },
+    logger: pino({ level: 'silent' }),
+    xds: { createCache: () => new SnapshotCache(), createServer: (cache, logger) => createXdsServer({ cache, tls: { insecure: true }, logger }) },
+    ...o,
+  });
+}
+
 const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => switchyardMetadata(c.metadata as Metadata | undefined)?.name).sort();
 
 describe('serve --from-dir', () => {
@@ -74,15 +75,7 @@ describe('serve --from-dir', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-standalone-'));
     fs.writeFileSync(path.join(dir, 'gateway.yaml'), GATEWAY + service('cart', 9101) + service('search', 9102));
     fs.writeFileSync(path.join(dir, 'route.yaml'), route(['cart']));
-    standalone = await startStandalone({
-      dir,
-      xdsAddress: { host: '127.0.0.1', port: 0 },
-      httpAddress: { host: '127.0.0.1', port: 0 },
-      logger: pino({ level: 'silent' }),
-      xds: { createCache: () => new SnapshotCache(), createServer: (cache, logger) => createXdsServer({ cache, tls: { insecure: true }, logger }) },
-      debounceMs: 20,
-      pollMs: 200,
-    });
+    standalone = await start(dir, { debounceMs: 20, pollMs: 200 });
   });
 
   afterEach(async () => {
@@ -168,14 +161,7 @@ describe('serve --from-dir examples/', () => {
   let standalone: Standalone;
 
   beforeAll(async () => {
-    standalone = await startStandalone({
-      dir: examples,
-      xdsAddress: { host: '127.0.0.1', port: 0 },
-      httpAddress: { host: '127.0.0.1', port: 0 },
-      logger: pino({ level: 'silent' }),
-      xds: { createCache: () => new SnapshotCache(), createServer: (cache, logger) => createXdsServer({ cache, tls: { insecure: true }, logger }) },
-      pollMs: 0,
-    });
+    standalone = await start(examples, { pollMs: 0 });
   });
 
   afterAll(async () => {
