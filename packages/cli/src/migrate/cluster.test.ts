@@ -15,7 +15,8 @@ const TESTENV_MODULE: string = '../../../controller/src/testenv/index.js';
 interface TestEnvLike {
   applyAll(objs: readonly KubeObject[], o?: { dryRun?: boolean }): Promise<void>;
   apply(obj: KubeObject, o?: { dryRun?: boolean }): Promise<KubeObject>;
-  writeKubeconfig(): string;
+  writeKubeconfig(user?: string): string;
+  controllerUser(): string;
   stop(): Promise<void>;
 }
 
@@ -137,6 +138,14 @@ describe('migrate with cluster input', () => {
     const bad = { ...checked.find((o) => o.kind === 'HTTPRoute')!, spec: { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/a//b' } }] }] } };
     await expect(env.apply(bad, { dryRun: true })).rejects.toThrow(/must not contain '\/\/'/);
   }, 60_000);
+
+  it('stops with exit code 1 when the user may not list Ingresses, rather than print a partial inventory', async () => {
+    // The controller's ServiceAccount user, without its RBAC installed here: every list is forbidden.
+    const r = await run(['assess', '--kubeconfig', env.writeKubeconfig(env.controllerUser())]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/switchyard migrate: listing Ingresses: .*/);
+  });
 
   it('says why when the cluster cannot be read', async () => {
     const r = await run(['assess', '--kubeconfig', '/nonexistent/kubeconfig']);

@@ -209,6 +209,12 @@ export async function migrateCommand(args: string[], io: MigrateIo): Promise<num
     io.stderr.write(`switchyard migrate: cannot read the cluster: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+  if (parsed.files.length === 0 && errors.length > 0) {
+    // A partial read of a cluster (say, Ingresses forbidden by RBAC) would
+    // give a plausible but wrong inventory: stop instead.
+    for (const e of errors) io.stderr.write(`switchyard migrate: ${e}\n`);
+    return 1;
+  }
   // Manifest directories often hold kinds the migration does not read; such
   // documents are reported and skipped, the rest is still converted.
   for (const e of errors) io.stderr.write(`warning: ${e}\n`);
