@@ -1,6 +1,7 @@
 // Tests live beside the code they test (src/**/*.test.ts) and run as ES
-// modules through ts-jest in transpile-only mode; `npm run typecheck` (part of
-// `npm test`) does the type checking once for the whole workspace.
+// modules through ts-jest, transpile-only (isolatedModules is set in
+// tsconfig.base.json); `npm test` type-checks the whole workspace once with
+// `tsc -b` before jest runs.
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/protos'],
@@ -16,7 +17,7 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
   },
   testTimeout: 30000,
 };
