@@ -181,7 +181,8 @@ function headerMods(m: HeaderModifierIR, which: 'request' | 'response'): Pick<Ro
 }
 
 function retryPolicy(r: RetryIR | undefined, perTryMs: number | undefined): NonNullable<RouteAction['retry_policy']> {
-  const on = ['connect-failure', 'refused-stream'];
+  // The spec: with a retry stanza, retry on connection errors (refused, reset, disconnected) as well as on the codes.
+  const on = ['connect-failure', 'refused-stream', 'reset'];
   if (r && r.codes.length > 0) on.push('retriable-status-codes');
   return {
     // Without a retry stanza the policy only carries the per-try (backend request) timeout.
