@@ -80,6 +80,9 @@ const TABLES: readonly Table[] = [
       // The newer Ingress adds /docs; its duplicate /api loses to the older one.
       { host: 'app.example.com', path: '/docs/intro', nginx: { backend: 'shop/web:80' } },
       { host: 'app.example.com', path: '/web', nginx: { backend: 'shop/web:80' } },
+      { host: 'app.example.com', path: '/blog/post', nginx: { backend: 'shop/web:80' } },
+      // Prefix "/blog/": ingress-nginx's location "/blog/" does not take "/blog"; Gateway API ignores the trailing slash.
+      { host: 'app.example.com', path: '/blog', nginx: { backend: 'shop/fallback:80' }, converted: { backend: 'shop/web:80' }, finding: /did not match "\/blog" for Prefix "\/blog\/"/ },
       { host: 'app.example.com', path: '/ping', nginx: { backend: 'shop/fallback:80' } },
       { host: 'other.example.com', path: '/ping', nginx: { backend: 'shop/health:80' } },
       { host: 'other.example.com', path: '/other', nginx: { status: 404 } },
