@@ -7,73 +7,19 @@ import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { GRPC_RULE_FILTERS } from './http-filters.js';
-import { buildRule } from './http-rule.js';
+import { buildHttpRouteRules } from './http-route-rules.js';
 import { parseNameValueMatches } from './httproute.js';
 import type { FieldProblem, RouteBuild } from './route-build.js';
-import { ruleVerdicts } from './route-conditions.js';
-import { resolveParents, type GatewayIndex } from './route-parents.js';
+import type { GatewayIndex } from './route-parents.js';
 
 export function buildGRPCRoute(route: GRPCRoute, gateways: GatewayIndex, clusters: ClusterTable, ctx: TranslationContext): RouteBuild | undefined {
-  const parents = resolveParents(route, 'GRPCRoute', gateways, ctx);
-  if (parents.length === 0) return undefined;
-  const namespace = route.metadata.namespace ?? '';
-  const name = route.metadata.name;
-  const rules: GRPCRouteRule[] = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
-  const httpRoutes: RouteBuild['httpRoutes'][number][] = [];
-  const used = new Map<string, RouteBuild['clusters'][number]>();
-  const dropped: Array<{ rule: number; problems: FieldProblem[] }> = [];
-  const refProblems: FieldProblem[] = [];
-
-  rules.forEach((rule, ruleIndex) => {
-    const problems: FieldProblem[] = [];
-    if (!rule || typeof rule !== 'object') {
-      dropped.push({ rule: ruleIndex, problems: [{ reason: RouteReason.UnsupportedValue, message: `spec.rules[${ruleIndex}] must be an object` }] });
-      return;
-    }
-    const matches = parseGrpcMatches(rule.matches, `spec.rules[${ruleIndex}].matches`, ctx, problems);
-    if (problems.length > 0) {
-      dropped.push({ rule: ruleIndex, problems });
-      return;
-    }
-    const out = buildRule(
-      {
-        kind: 'GRPCRoute',
-        namespace,
-        name,
-        ruleIndex,
-        ...(typeof rule.name === 'string' ? { ruleName: rule.name } : {}),
-        matches,
-        filters: rule.filters,
-        backendRefs: rule.backendRefs,
-        ruleFilters: GRPC_RULE_FILTERS,
-        traffic: 'grpc',
-        // gRPC streams may be long-lived: no whole-request timeout (Envoy's default is 15s).
-        timeouts: { requestMs: 0 },
-      },
-      clusters,
-    );
-    refProblems.push(...out.refProblems);
-    if (out.ruleProblems.length > 0) {
-      dropped.push({ rule: ruleIndex, problems: out.ruleProblems });
-      return;
-    }
-    httpRoutes.push(...out.routes);
-    for (const c of out.clusters) used.set(c.name, c);
-  });
-
-  const v = ruleVerdicts(rules.length, dropped, refProblems);
-  return {
-    kind: 'GRPCRoute',
-    namespace,
-    name,
-    created: route.metadata.creationTimestamp ?? '',
-    parents,
-    httpRoutes,
-    clusters: [...used.values()],
-    resolvedRefs: v.resolvedRefs,
-    ...(v.partiallyInvalid ? { partiallyInvalid: v.partiallyInvalid } : {}),
-    ...(v.notAccepted ? { notAccepted: v.notAccepted } : {}),
-  };
+  return buildHttpRouteRules('GRPCRoute', route, gateways, clusters, ctx, (rule: GRPCRouteRule, field, problems) => ({
+    matches: parseGrpcMatches(rule.matches, `${field}.matches`, ctx, problems),
+    ruleFilters: GRPC_RULE_FILTERS,
+    traffic: 'grpc',
+    // gRPC streams may be long-lived: no whole-request timeout (Envoy's default is 15s).
+    timeouts: { requestMs: 0 },
+  }));
 }
 
 // Exact service and method names (the CRD's patterns).

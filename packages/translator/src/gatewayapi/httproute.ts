@@ -7,75 +7,17 @@ import { RouteReason } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { parseDuration } from './duration.js';
 import { HTTP_RULE_FILTERS, headerNameProblem } from './http-filters.js';
-import { buildRule } from './http-rule.js';
+import { buildHttpRouteRules } from './http-route-rules.js';
 import type { FieldProblem, RouteBuild } from './route-build.js';
-import { ruleVerdicts } from './route-conditions.js';
-import { resolveParents, type GatewayIndex } from './route-parents.js';
+import type { GatewayIndex } from './route-parents.js';
 
 export function buildHTTPRoute(route: HTTPRoute, gateways: GatewayIndex, clusters: ClusterTable, ctx: TranslationContext): RouteBuild | undefined {
-  const parents = resolveParents(route, 'HTTPRoute', gateways, ctx);
-  if (parents.length === 0) return undefined;
-  const namespace = route.metadata.namespace ?? '';
-  const name = route.metadata.name;
-  // The CRD defaults rules to one rule matching every path; a file may omit it.
-  const rules: HTTPRouteRule[] = Array.isArray(route.spec?.rules) && route.spec.rules.length > 0 ? route.spec.rules : [{}];
-  const httpRoutes: RouteBuild['httpRoutes'][number][] = [];
-  const used = new Map<string, RouteBuild['clusters'][number]>();
-  const dropped: Array<{ rule: number; problems: FieldProblem[] }> = [];
-  const refProblems: FieldProblem[] = [];
-
-  rules.forEach((rule, ruleIndex) => {
-    const problems: FieldProblem[] = [];
-    if (!rule || typeof rule !== 'object') {
-      dropped.push({ rule: ruleIndex, problems: [{ reason: RouteReason.UnsupportedValue, message: `spec.rules[${ruleIndex}] must be an object` }] });
-      return;
-    }
-    const matches = parseMatches(rule.matches, `spec.rules[${ruleIndex}].matches`, ctx, problems);
-    const timeouts = parseTimeouts(rule.timeouts, `spec.rules[${ruleIndex}].timeouts`, problems);
-    const retry = parseRetry(rule.retry, `spec.rules[${ruleIndex}].retry`, problems);
-    if (problems.length > 0) {
-      dropped.push({ rule: ruleIndex, problems });
-      return;
-    }
-    const out = buildRule(
-      {
-        kind: 'HTTPRoute',
-        namespace,
-        name,
-        ruleIndex,
-        ...(typeof rule.name === 'string' ? { ruleName: rule.name } : {}),
-        matches,
-        filters: rule.filters,
-        backendRefs: rule.backendRefs,
-        ruleFilters: HTTP_RULE_FILTERS,
-        traffic: 'http',
-        ...(timeouts ? { timeouts } : {}),
-        ...(retry ? { retry } : {}),
-      },
-      clusters,
-    );
-    refProblems.push(...out.refProblems);
-    if (out.ruleProblems.length > 0) {
-      dropped.push({ rule: ruleIndex, problems: out.ruleProblems });
-      return;
-    }
-    httpRoutes.push(...out.routes);
-    for (const c of out.clusters) used.set(c.name, c);
+  return buildHttpRouteRules('HTTPRoute', route, gateways, clusters, ctx, (rule: HTTPRouteRule, field, problems) => {
+    const matches = parseMatches(rule.matches, `${field}.matches`, ctx, problems);
+    const timeouts = parseTimeouts(rule.timeouts, `${field}.timeouts`, problems);
+    const retry = parseRetry(rule.retry, `${field}.retry`, problems);
+    return { matches, ruleFilters: HTTP_RULE_FILTERS, traffic: 'http', ...(timeouts ? { timeouts } : {}), ...(retry ? { retry } : {}) };
   });
-
-  const v = ruleVerdicts(rules.length, dropped, refProblems);
-  return {
-    kind: 'HTTPRoute',
-    namespace,
-    name,
-    created: route.metadata.creationTimestamp ?? '',
-    parents,
-    httpRoutes,
-    clusters: [...used.values()],
-    resolvedRefs: v.resolvedRefs,
-    ...(v.partiallyInvalid ? { partiallyInvalid: v.partiallyInvalid } : {}),
-    ...(v.notAccepted ? { notAccepted: v.notAccepted } : {}),
-  };
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
