@@ -80,6 +80,26 @@ function wanted(held: Held): { eds: Set<string>; rds: Set<string>; sds: Set<stri
   return { eds, rds, sds };
 }
 
+/** The names a delta client has subscribed to, per named type (EDS, RDS, SDS). */
+type DeltaSubscriptions = Record<string, Set<string>>;
+
+/**
+ * Like Envoy over delta: after each response, (un)subscribes the named types
+ * to what its held clusters and listeners use, and drops what it leaves.
+ */
+function followDelta(s: DeltaClientStream, held: Held, subs: DeltaSubscriptions): void {
+  const w = wanted(held);
+  for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
+    const have = subs[t] ?? new Set<string>();
+    const subscribe = [...want].filter((n) => !have.has(n));
+    const unsubscribe = [...have].filter((n) => !want.has(n));
+    if (subscribe.length + unsubscribe.length === 0) continue;
+    for (const n of unsubscribe) held.get(t)!.delete(n);
+    subs[t] = new Set(want);
+    s.request(t, { subscribe, unsubscribe });
+  }
+}
+
 /** Make before break: every cluster the held routes use is held, with its endpoints. */
 function checkRoutesResolve(held: Held): void {
   const clusters = held.get(TypeUrl.Cluster)!;
@@ -117,25 +137,14 @@ test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing
   const rand = prng(seed);
   const held = emptyHeld();
   const seenNonces = new Set<string>();
-  const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
+  const subs: DeltaSubscriptions = {};
   let opts = randomFixture(rand, 0);
   xds.cache.setFleet(FLEET, fixture(opts));
   const s: DeltaClientStream = client.delta();
   s.request(TypeUrl.Cluster);
   s.request(TypeUrl.Listener);
 
-  const follow = (): void => {
-    const w = wanted(held);
-    for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
-      const have = subs[t]!;
-      const subscribe = [...want].filter((n) => !have.has(n));
-      const unsubscribe = [...have].filter((n) => !want.has(n));
-      if (subscribe.length + unsubscribe.length === 0) continue;
-      for (const n of unsubscribe) held.get(t)!.delete(n);
-      subs[t] = new Set(want);
-      s.request(t, { subscribe, unsubscribe });
-    }
-  };
+  const follow = (): void => followDelta(s, held, subs);
 
   for (let step = 1; step <= STEPS; step++) {
     const want = expected(opts);
@@ -203,7 +212,7 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
   const held = emptyHeld();
   const seenNonces = new Set<string>();
   const rejected = new Map<string, string>();
-  const subs = { [TypeUrl.ClusterLoadAssignment]: new Set<string>(), [TypeUrl.RouteConfiguration]: new Set<string>(), [TypeUrl.Secret]: new Set<string>() } as Record<string, Set<string>>;
+  const subs: DeltaSubscriptions = {};
   let opts = randomFixture(rand, 0);
   xds.cache.setFleet(FLEET, fixture(opts));
   const s: DeltaClientStream = client.delta();
@@ -211,18 +220,7 @@ test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version i
   s.request(TypeUrl.Listener);
   let nacks = 0;
 
-  const follow = (): void => {
-    const w = wanted(held);
-    for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
-      const have = subs[t]!;
-      const subscribe = [...want].filter((n) => !have.has(n));
-      const unsubscribe = [...have].filter((n) => !want.has(n));
-      if (subscribe.length + unsubscribe.length === 0) continue;
-      for (const n of unsubscribe) held.get(t)!.delete(n);
-      subs[t] = new Set(want);
-      s.request(t, { subscribe, unsubscribe });
-    }
-  };
+  const follow = (): void => followDelta(s, held, subs);
 
   for (let step = 1; step <= STEPS; step++) {
     while (JSON.stringify(view(held)) !== JSON.stringify(expectedWithRejections(opts, held, rejected))) {
