@@ -11,13 +11,13 @@
 // namespace/name) — and only the losing listener is Conflicted; the spec's
 // "no winner" rule is for listeners of one object. Their status is the
 // ListenerSet's, not the Gateway's.
-import { GATEWAY_GROUP, compareByCreationThenName, type Listener, type ListenerSet, type ListenerStatus } from '@switchyard/api';
+import { GATEWAY_GROUP, compareByCreationThenName, type Listener, type ListenerSet } from '@switchyard/api';
 import { condition, ConditionType, ListenerReason, type PendingCondition } from './conditions.js';
 import type { TranslationContext } from './context.js';
-import { listenerProgrammed, resolveListener, type GatewayState, type ListenerState } from './gateway.js';
+import { resolveListener, type GatewayState, type ListenerState } from './gateway.js';
 import { selectorMatches } from './label-selector.js';
 import type { GatewayIndex } from './route-parents.js';
-import { stamp, type ObjectStatus, type StatusContext } from './status.js';
+import { listenerStatuses, prevConditions, stamp, type ObjectStatus, type StatusContext } from './status.js';
 
 export interface ListenerSetState {
   readonly object: ListenerSet;
@@ -129,18 +129,12 @@ export function listenerSetStatus(s: ListenerSetState, sc: StatusContext): Objec
   const o = s.object;
   const gen = o.metadata.generation;
   const prev = o.status;
-  const prevListeners = new Map((Array.isArray(prev?.listeners) ? prev.listeners : []).map((l) => [l.name, l.conditions]));
-  const listeners: ListenerStatus[] = s.listeners.map((l) => ({
-    name: l.spec.name,
-    supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
-    attachedRoutes: l.attachedRoutes,
-    conditions: stamp([l.accepted, l.programmed ?? listenerProgrammed(l), l.resolvedRefs, l.conflicted], gen, prevListeners.get(l.spec.name), sc.now),
-  }));
+  const listeners = listenerStatuses(s.listeners, prev?.listeners, gen, sc.now);
   return {
     apiVersion: o.apiVersion,
     kind: 'ListenerSet',
     namespace: o.metadata.namespace ?? '',
     name: o.metadata.name,
-    status: { conditions: stamp(s.conditions, gen, Array.isArray(prev?.conditions) ? prev.conditions : undefined, sc.now), listeners },
+    status: { conditions: stamp(s.conditions, gen, prevConditions(o), sc.now), listeners },
   };
 }

@@ -5,7 +5,7 @@
 import { GATEWAY_GROUP, type Condition, type GatewayStatusAddress, type KubeObject, type ListenerStatus, type RouteParentStatus, type RouteStatus } from '@switchyard/api';
 import { setCondition } from '@switchyard/api';
 import { condition, ConditionType, GatewayReason, type PendingCondition } from './conditions.js';
-import type { GatewayState } from './gateway.js';
+import type { GatewayState, ListenerState } from './gateway.js';
 import { listenerProgrammed } from './gateway.js';
 import { attachedListenerSetsOf } from './listenerset.js';
 import type { GatewayClassState } from './gatewayclass.js';
@@ -44,9 +44,24 @@ export function stamp(pending: readonly PendingCondition[], generation: number |
   return out;
 }
 
-function prevConditions(o: KubeObject): Condition[] | undefined {
+export function prevConditions(o: KubeObject): Condition[] | undefined {
   const s = o.status as { conditions?: Condition[] } | undefined;
   return s && Array.isArray(s.conditions) ? s.conditions : undefined;
+}
+
+/**
+ * status.listeners of a Gateway or a ListenerSet: each listener's kinds,
+ * attached routes and conditions, stamped against the listener of the same
+ * name in the previous status (so unchanged conditions keep their times).
+ */
+export function listenerStatuses(listeners: readonly ListenerState[], previous: readonly ListenerStatus[] | undefined, generation: number | undefined, now: string): ListenerStatus[] {
+  const prevListeners = new Map((Array.isArray(previous) ? previous : []).map((l) => [l.name, l.conditions]));
+  return listeners.map((l) => ({
+    name: l.spec.name,
+    supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
+    attachedRoutes: l.attachedRoutes,
+    conditions: stamp([l.accepted, l.programmed ?? listenerProgrammed(l), l.resolvedRefs, l.conflicted], generation, prevListeners.get(l.spec.name), now),
+  }));
 }
 
 export function gatewayClassStatus(gc: GatewayClassState, sc: StatusContext): ObjectStatus {
@@ -69,16 +84,13 @@ export function gatewayStatus(gw: GatewayState, sc: StatusContext): ObjectStatus
     const reason = readiness.reason ?? (readiness.addresses.length === 0 ? GatewayReason.AddressNotAssigned : GatewayReason.NoResources);
     pending = pending.map((c) => (c.type === ConditionType.Programmed ? condition(ConditionType.Programmed, false, reason, readiness.message ?? 'The fleet is not ready yet') : c));
   }
-  const prevListeners = new Map((Array.isArray(prev?.listeners) ? prev.listeners : []).map((l) => [l.name, l.conditions]));
   // Listeners a ListenerSet contributes report in the ListenerSet's status (listenerset.ts).
-  const listeners: ListenerStatus[] = gw.listeners
-    .filter((l) => l.spec && typeof l.spec.name === 'string' && !l.origin)
-    .map((l) => ({
-      name: l.spec.name,
-      supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
-      attachedRoutes: l.attachedRoutes,
-      conditions: stamp([l.accepted, l.programmed ?? listenerProgrammed(l), l.resolvedRefs, l.conflicted], gen, prevListeners.get(l.spec.name), sc.now),
-    }));
+  const listeners = listenerStatuses(
+    gw.listeners.filter((l) => l.spec && typeof l.spec.name === 'string' && !l.origin),
+    prev?.listeners,
+    gen,
+    sc.now,
+  );
   return {
     apiVersion: o.apiVersion,
     kind: 'Gateway',
