@@ -3,10 +3,8 @@
 // server with the shipped switchyard.dev CRDs: the HorizontalPodAutoscaler is
 // created, the replica count stays the autoscaler's across re-applies, and
 // turning autoscaling off deletes the autoscaler and pins the count again.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KubeObject } from '@switchyard/api';
-import { TestEnv, eventually, loadObjects, repoRoot } from './testenv/index.js';
+import { TestEnv, eventually, switchyardCrds } from './testenv/index.js';
 import { installControllerRbac, startController, minimalTranslate, TEST_CONTROLLER_NAME } from './testenv/harness.js';
 import type { RunningController } from './run.js';
 
@@ -18,7 +16,7 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
   let ctl: RunningController;
   beforeAll(async () => {
     env = await TestEnv.start();
-    await env.installCrds(['switchyard.dev_proxyconfigs.yaml', 'switchyard.dev_ratelimits.yaml'].flatMap((f) => loadObjects(readFileSync(join(repoRoot, 'deploy', 'crds', f), 'utf8'))));
+    await env.installCrds(switchyardCrds());
     await installControllerRbac(env);
     await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });

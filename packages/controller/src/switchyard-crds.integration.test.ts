@@ -2,17 +2,11 @@
 // ProxyConfigs and RateLimits are stored with their defaults filled in, and
 // bad specs are refused with a message that names the field, so a user sees
 // the mistake at `kubectl apply` time rather than in a status later.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KubeObject } from '@switchyard/api';
-import { TestEnv, loadObjects, repoRoot } from './testenv/index.js';
+import { TestEnv, switchyardCrds } from './testenv/index.js';
 import { fleetObjects, fleetSpec } from './fleet.js';
 
 const NS = 'crd-tests';
-
-function crds(): KubeObject[] {
-  return ['switchyard.dev_proxyconfigs.yaml', 'switchyard.dev_ratelimits.yaml'].flatMap((f) => loadObjects(readFileSync(join(repoRoot, 'deploy', 'crds', f), 'utf8')));
-}
 
 const proxyConfig = (name: string, spec: unknown): KubeObject => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name, namespace: NS }, spec });
 const rateLimit = (name: string, spec: unknown): KubeObject => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { name, namespace: NS }, spec });
@@ -21,7 +15,7 @@ describe('switchyard.dev CRDs on a real kube-apiserver', () => {
   let env: TestEnv;
   beforeAll(async () => {
     env = await TestEnv.start({ gatewayApiCrds: false });
-    await env.installCrds(crds());
+    await env.installCrds(switchyardCrds());
     await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   }, 180_000);
   afterAll(async () => {

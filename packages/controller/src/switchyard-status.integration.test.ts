@@ -3,10 +3,8 @@
 // under the shipped RBAC) writes the status of RateLimits and ProxyConfigs,
 // and the status of routes that use a RateLimit, as a user reads them with
 // kubectl.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Condition, KubeObject } from '@switchyard/api';
-import { TestEnv, eventually, loadObjects, repoRoot } from './testenv/index.js';
+import { TestEnv, eventually, switchyardCrds } from './testenv/index.js';
 import { installControllerRbac, startController, TEST_CONTROLLER_NAME } from './testenv/harness.js';
 import type { RunningController } from './run.js';
 
@@ -17,7 +15,7 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
   let ctl: RunningController;
   beforeAll(async () => {
     env = await TestEnv.start();
-    await env.installCrds(['switchyard.dev_proxyconfigs.yaml', 'switchyard.dev_ratelimits.yaml'].flatMap((f) => loadObjects(readFileSync(join(repoRoot, 'deploy', 'crds', f), 'utf8'))));
+    await env.installCrds(switchyardCrds());
     await installControllerRbac(env);
     await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });

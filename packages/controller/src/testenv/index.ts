@@ -58,6 +58,15 @@ export function conformanceDir(): string {
   return goModuleDir('sigs.k8s.io/gateway-api/conformance');
 }
 
+/** The switchyard.dev CRDs the project ships (deploy/crds/), in file name order. */
+export function switchyardCrds(): KubeObject[] {
+  const dir = join(repoRoot, 'deploy', 'crds');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => loadObjects(readFileSync(join(dir, f), 'utf8')));
+}
+
 /** Parses a multi-document YAML file into Kubernetes objects, skipping empty documents. */
 export function loadObjects(text: string): KubeObject[] {
   // Plain YAML parsing: client-node's loadAllYaml maps into its typed models
