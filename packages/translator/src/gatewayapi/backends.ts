@@ -48,25 +48,17 @@ export function resolveBackend(
   const port = ref.port;
   const spec = objectOf<NonNullable<Service['spec']>>(svc.spec) ?? {};
 
-  if (spec.type === 'ExternalName') {
-    if (!spec.externalName) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} is ExternalName without spec.externalName` };
-    const sp = arrayOf<ServicePort>(spec.ports).find((p) => p && p.port === port);
-    const protocol = upstreamProtocol(sp?.appProtocol, traffic);
-    if (!protocol.ok) return { ok: false, reason: RouteReason.UnsupportedProtocol, message: `${field}: ${protocol.message}` };
-    return {
-      ok: true,
-      cluster: {
-        name: clusterName(namespace, ref.name, port, protocol.protocol),
-        backend: { kind: 'Service', group: '', namespace, name: ref.name, port },
-        protocol: protocol.protocol,
-        discovery: { type: 'dns', hostname: spec.externalName, port },
-      },
-    };
-  }
-
   const sp = arrayOf<ServicePort>(spec.ports).find((p) => p && p.port === port);
-  if (!sp) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} has no port ${port}` };
-  const protocol = upstreamProtocol(sp.appProtocol, traffic);
+  let discovery: ClusterIR['discovery'];
+  if (spec.type === 'ExternalName') {
+    // A DNS name: the port needs no entry in spec.ports (one there only gives the appProtocol).
+    if (!spec.externalName) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} is ExternalName without spec.externalName` };
+    discovery = { type: 'dns', hostname: spec.externalName, port };
+  } else {
+    if (!sp) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} has no port ${port}` };
+    discovery = { type: 'eds', endpoints: readyEndpoints(ctx.endpointSlices(namespace, ref.name), sp, traffic === 'udp' ? 'UDP' : 'TCP') };
+  }
+  const protocol = upstreamProtocol(sp?.appProtocol, traffic);
   if (!protocol.ok) return { ok: false, reason: RouteReason.UnsupportedProtocol, message: `${field}: ${protocol.message}` };
   return {
     ok: true,
@@ -74,7 +66,7 @@ export function resolveBackend(
       name: clusterName(namespace, ref.name, port, protocol.protocol),
       backend: { kind: 'Service', group: '', namespace, name: ref.name, port },
       protocol: protocol.protocol,
-      discovery: { type: 'eds', endpoints: readyEndpoints(ctx.endpointSlices(namespace, ref.name), sp, traffic === 'udp' ? 'UDP' : 'TCP') },
+      discovery,
     },
   };
 }
