@@ -5,6 +5,13 @@
 // each EDS cluster's ready endpoints are recomputed and re-emitted — the
 // result is byte-identical to a full translate() of the new snapshot (the
 // tests check exactly that), at a fraction of the cost.
+//
+// What did not change keeps its identity: listeners, routes, clusters and
+// secrets are the previous objects, and so is the ClusterLoadAssignment of
+// every cluster whose endpoints are the same (and the whole resource set of a
+// fleet where none changed). Downstream, the controller's change detection
+// and the xDS encoder skip objects they have seen, so a pass costs in
+// proportion to the endpoints that changed, not to the configuration.
 import type { Service, ServicePort, Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { clusterLoadAssignment } from './envoy/cluster-load-assignment.js';
@@ -25,20 +32,27 @@ export function refreshEndpoints(previous: TranslateDetail, snapshot: Snapshot):
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
   for (const [id, f] of previous.ir) {
+    const resources = previous.fleets.get(id);
+    if (!resources) return undefined;
     const clusters: ClusterIR[] = [];
+    let changed = false;
     for (const c of f.clusters) {
       const next = refreshCluster(c, ctx);
       if (!next) return undefined;
+      if (next !== c) changed = true;
       clusters.push(next);
     }
-    const fleet: FleetIR = { ...f, clusters };
-    ir.set(id, fleet);
-    const resources = previous.fleets.get(id);
-    if (!resources) return undefined;
+    if (!changed) {
+      ir.set(id, f);
+      fleets.set(id, resources);
+      continue;
+    }
+    ir.set(id, { ...f, clusters });
+    const previousAssignments = new Map(resources.endpoints.map((e) => [e.cluster_name, e]));
     fleets.set(id, {
       ...resources,
-      endpoints: clusters.flatMap((c) => {
-        const cla = clusterLoadAssignment(c);
+      endpoints: clusters.flatMap((c, i) => {
+        const cla = c === f.clusters[i] ? previousAssignments.get(c.name) : clusterLoadAssignment(c);
         return cla ? [cla] : [];
       }),
     });
@@ -46,6 +60,7 @@ export function refreshEndpoints(previous: TranslateDetail, snapshot: Snapshot):
   return { fleets, statuses: previous.statuses, ir };
 }
 
+/** The cluster with its endpoints read again; the same object when they did not change. */
 function refreshCluster(c: ClusterIR, ctx: TranslationContext): ClusterIR | undefined {
   const l4 = c.protocol === 'udp' ? 'UDP' : 'TCP';
   switch (c.discovery.type) {
@@ -53,18 +68,28 @@ function refreshCluster(c: ClusterIR, ctx: TranslationContext): ClusterIR | unde
       return c;
     case 'eds': {
       const endpoints = endpointsOf(c.backend, l4, ctx);
-      return endpoints && { ...c, discovery: { type: 'eds', endpoints } };
+      if (!endpoints) return undefined;
+      return sameEndpoints(endpoints, c.discovery.endpoints) ? c : { ...c, discovery: { type: 'eds', endpoints } };
     }
     case 'weighted-eds': {
       const localities = [];
+      let changed = false;
       for (const l of c.discovery.localities) {
         const endpoints = endpointsOf(l.backend, l4, ctx);
         if (!endpoints) return undefined;
-        localities.push({ ...l, endpoints });
+        if (sameEndpoints(endpoints, l.endpoints)) localities.push(l);
+        else {
+          changed = true;
+          localities.push({ ...l, endpoints });
+        }
       }
-      return { ...c, discovery: { type: 'weighted-eds', localities } };
+      return changed ? { ...c, discovery: { type: 'weighted-eds', localities } } : c;
     }
   }
+}
+
+function sameEndpoints(a: readonly EndpointIR[], b: readonly EndpointIR[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.address === b[i]!.address && e.port === b[i]!.port);
 }
 
 function endpointsOf(b: BackendSource, l4: 'TCP' | 'UDP', ctx: TranslationContext): EndpointIR[] | undefined {

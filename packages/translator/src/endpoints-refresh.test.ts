@@ -1,0 +1,50 @@
+// refreshEndpoints keeps the identity of everything an EndpointSlice change
+// did not touch: the controller and the xDS encoder skip objects they have
+// already seen, so identity is what makes an endpoints-only pass cheap.
+// (Byte equality with a full translation is the property test's job.)
+import { snapshotOf, type KubeObject } from '@switchyard/api';
+import { refreshEndpoints } from './endpoints-refresh.js';
+import { translateDetailed } from './translate.js';
+import { backend, baseObjects, endpointSlice, httpRoute } from './test-fixtures.js';
+
+const route = (name: string, svc: string): KubeObject =>
+  httpRoute('app', name, { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: [`${name}.example.com`], rules: [{ backendRefs: [{ name: svc, port: 8080 }] }] });
+
+const world = (cartIps: string[]): KubeObject[] => [
+  ...baseObjects(),
+  ...backend('app', 'cart', 8080, cartIps),
+  ...backend('app', 'search', 8080, ['10.0.1.1']),
+  route('cart', 'cart'),
+  route('search', 'search'),
+];
+
+describe('refreshEndpoints', () => {
+  it('re-creates only the ClusterLoadAssignment whose endpoints changed; every other resource is the previous object', () => {
+    const before = translateDetailed(snapshotOf(world(['10.0.0.1'])));
+    const after = refreshEndpoints(before, snapshotOf(world(['10.0.0.1', '10.0.0.2'])))!;
+    expect(after).toBeDefined();
+    const prev = before.fleets.get('infra/gw')!;
+    const next = after.fleets.get('infra/gw')!;
+    for (const field of ['listeners', 'routes', 'clusters', 'secrets'] as const) expect(next[field]).toBe(prev[field]);
+    const byName = (r: typeof prev) => new Map(r.endpoints.map((e) => [e.cluster_name, e]));
+    const changed = [...byName(next)].filter(([name, cla]) => byName(prev).get(name) !== cla).map(([name]) => name);
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toContain('cart');
+    const cart = byName(next).get(changed[0])!;
+    expect(cart.endpoints?.[0]?.lb_endpoints?.map((l) => l.endpoint?.address?.socket_address?.address)).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(after.statuses).toBe(before.statuses);
+  });
+
+  it('hands back the previous resources of a fleet whose endpoints did not change (a new slice of a Service no route uses)', () => {
+    const objects = world(['10.0.0.1', '10.0.0.2']);
+    const before = translateDetailed(snapshotOf(objects));
+    const unrelated = endpointSlice('app', 'unused', ['10.9.9.9'], [{ name: 'p', port: 9090 }]);
+    const after = refreshEndpoints(before, snapshotOf([...objects, unrelated]))!;
+    expect(after.fleets.get('infra/gw')).toBe(before.fleets.get('infra/gw'));
+  });
+
+  it('returns undefined when a backend Service is gone, so the caller translates in full', () => {
+    const before = translateDetailed(snapshotOf(world(['10.0.0.1'])));
+    expect(refreshEndpoints(before, snapshotOf(world(['10.0.0.1']).filter((o) => !(o.kind === 'Service' && o.metadata.name === 'search'))))).toBeUndefined();
+  });
+});
