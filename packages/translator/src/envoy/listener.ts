@@ -16,6 +16,7 @@ import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
 import type { ObservabilityIR } from '../extensions/ir.js';
 import { localRateLimitHttpFilter } from '../extensions/local-ratelimit.js';
 import { accessLog, decorateConnectionManager } from '../extensions/observability.js';
+import { CORS_TYPE, HCM_TYPE, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from './type-urls.js';
 
 /** Fleet-wide inputs of the HTTP connection managers (extensions/). */
 export interface ConnectionManagerOptions {
@@ -26,13 +27,6 @@ export interface ConnectionManagerOptions {
 
 const NO_OPTIONS: ConnectionManagerOptions = { rateLimitedRouteConfigs: new Set() };
 
-export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
-const CORS_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors';
-const TLS_INSPECTOR_TYPE = 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector';
-const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
-const UDP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
-const UDP_ROUTE_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
 
 export function listener(l: ListenerIR, o: ConnectionManagerOptions = NO_OPTIONS): Listener {
   const out: Listener = {

@@ -17,6 +17,7 @@ import { httpConnectionManagerOf } from './http-connection-manager.js';
 import { backendSourceOf } from './metadata.js';
 import type { BackendSource } from './types.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
+import { DOWNSTREAM_TLS_CONTEXT_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../envoy/type-urls.js';
 
 /** A connection as a client would open it to a Gateway's Envoy. */
 export interface TlsConnectionQuery {
@@ -115,12 +116,6 @@ export type TlsConnectionExplanation =
       readonly action: ConnectionAction;
     };
 
-const TLS_INSPECTOR = 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector';
-const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
-const UDP_PROXY = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
-const UDP_ROUTE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
-const DOWNSTREAM_TLS = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
-const UPSTREAM_TLS = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 
 type Typed = { readonly '@type'?: string } & Record<string, unknown>;
 const typeOf = (c: unknown): string | undefined => (c && typeof c === 'object' ? (c as Typed)['@type'] : undefined);
@@ -139,7 +134,7 @@ export function explainTlsConnection(resources: EnvoyResources, q: TlsConnection
   const name = listener.name ?? '';
   if (wantUdp) return explainUdp(resources, listener);
 
-  const inspectsTls = (listener.listener_filters ?? []).some((f) => typeOf(f.typed_config) === TLS_INSPECTOR || f.name === 'envoy.filters.listener.tls_inspector');
+  const inspectsTls = (listener.listener_filters ?? []).some((f) => typeOf(f.typed_config) === TLS_INSPECTOR_TYPE || f.name === 'envoy.filters.listener.tls_inspector');
   // Without the TLS inspector Envoy sees neither SNI nor ALPN and calls every
   // connection raw_buffer, whatever the client sends.
   const facts: ConnectionFacts = inspectsTls && q.transport === 'tls'
@@ -163,7 +158,7 @@ export function explainTlsConnection(resources: EnvoyResources, q: TlsConnection
 
 function tlsHandling(resources: EnvoyResources, chain: FilterChain, q: TlsConnectionQuery): TlsHandling {
   const ts = chain.transport_socket?.typed_config;
-  if (typeOf(ts) === DOWNSTREAM_TLS) {
+  if (typeOf(ts) === DOWNSTREAM_TLS_CONTEXT_TYPE) {
     const ctx = ts as unknown as DownstreamTlsContext;
     const common: CommonTlsContext = ctx.common_tls_context ?? {};
     const certificates = (common.tls_certificate_sds_secret_configs ?? []).map((c) => servedCertificate(resources, c.name ?? '', q.sni));
@@ -232,7 +227,7 @@ function networkAction(resources: EnvoyResources, chain: FilterChain): Connectio
   const hcm = httpConnectionManagerOf(chain);
   if (hcm) return { kind: 'http', routeConfigName: hcm.rds?.route_config_name ?? hcm.route_config?.name ?? '' };
   for (const f of chain.filters ?? []) {
-    if (typeOf(f.typed_config) !== TCP_PROXY) continue;
+    if (typeOf(f.typed_config) !== TCP_PROXY_TYPE) continue;
     const tcp = f.typed_config as unknown as TcpProxy;
     const entries = tcp.weighted_clusters?.clusters?.length
       ? tcp.weighted_clusters.clusters.map((c) => ({ cluster: c.name ?? '', weight: c.weight ?? 0 }))
@@ -246,12 +241,12 @@ function networkAction(resources: EnvoyResources, chain: FilterChain): Connectio
 
 function explainUdp(resources: EnvoyResources, listener: Listener): TlsConnectionExplanation {
   const name = listener.name ?? '';
-  const filter = (listener.listener_filters ?? []).find((f) => typeOf(f.typed_config) === UDP_PROXY);
+  const filter = (listener.listener_filters ?? []).find((f) => typeOf(f.typed_config) === UDP_PROXY_TYPE);
   if (!filter) return { outcome: 'accepted', listener: name, filterChain: 'udp', filterChainIndex: -1, inspectsTls: false, tls: { mode: 'none' }, action: { kind: 'unsupported', filters: (listener.listener_filters ?? []).map((f) => f.name ?? '') } };
   const udp = filter.typed_config as unknown as UdpProxyConfig;
   let cluster = udp.cluster;
   const onNoMatch = (udp.matcher as { on_no_match?: { action?: { typed_config?: unknown } } } | undefined)?.on_no_match?.action?.typed_config;
-  if (!cluster && typeOf(onNoMatch) === UDP_ROUTE) cluster = (onNoMatch as { cluster?: string }).cluster;
+  if (!cluster && typeOf(onNoMatch) === UDP_ROUTE_TYPE) cluster = (onNoMatch as { cluster?: string }).cluster;
   return {
     outcome: 'accepted',
     listener: name,
@@ -308,7 +303,7 @@ function backendsOf(resources: EnvoyResources, entries: ReadonlyArray<{ cluster:
 /** The TLS Envoy originates towards a cluster's endpoints, if any. */
 export function upstreamTlsOf(cluster: Cluster): UpstreamTls | undefined {
   const tc = cluster.transport_socket?.typed_config;
-  if (typeOf(tc) !== UPSTREAM_TLS) return undefined;
+  if (typeOf(tc) !== UPSTREAM_TLS_CONTEXT_TYPE) return undefined;
   const ctx = tc as unknown as UpstreamTlsContext;
   const common: CommonTlsContext = ctx.common_tls_context ?? {};
   const vc = common.validation_context ?? common.combined_validation_context?.default_validation_context ?? undefined;

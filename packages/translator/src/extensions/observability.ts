@@ -16,6 +16,7 @@ import type { StdoutAccessLog } from '@switchyard/protos/generated/envoy/extensi
 import type { OpenTelemetryConfig } from '@switchyard/protos/generated/envoy/config/trace/v3/OpenTelemetryConfig.js';
 import type { HttpProtocolOptions } from '@switchyard/protos/generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
 import type { AccessLogIR, ObservabilityIR, PrometheusIR, TracingIR } from './ir.js';
+import { HCM_TYPE, ROUTER_TYPE } from '../envoy/type-urls.js';
 
 export const TRACING_CLUSTER = 'switchyard_tracing';
 export const PROMETHEUS_LISTENER = 'switchyard_prometheus';
@@ -25,8 +26,6 @@ export const ENVOY_ADMIN_PORT = 19000;
 
 const STDOUT_ACCESS_LOG_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog';
 const OPENTELEMETRY_TYPE = 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig';
-const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
 
 export function accessLog(a: AccessLogIR): AccessLog {
