@@ -11,6 +11,12 @@ export class ControllerMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly translations = new Counter({
+    name: 'switchyard_translations_total',
+    help: 'Translations run by the pipeline: full, or endpoints (only EndpointSlices changed: ClusterLoadAssignments recomputed from the previous translation).',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Watch events received and not yet reconciled.', registers: [this.registry] });
   readonly connectedEnvoys = new Gauge({ name: 'switchyard_connected_envoys', help: 'Envoy xDS streams connected to this replica, per fleet.', labelNames: ['fleet'], registers: [this.registry] });
   readonly pushes = new Counter({ name: 'switchyard_xds_pushes_total', help: 'Fleet snapshots handed to the xDS cache because their resources changed.', labelNames: ['fleet'], registers: [this.registry] });

@@ -1,6 +1,13 @@
 import { jest } from '@jest/globals';
-import { Subject } from 'rxjs';
-import { coalesce } from './reconciler.js';
+import { Subject, firstValueFrom } from 'rxjs';
+import { pino } from 'pino';
+import type { KubeObject } from '@switchyard/api';
+import type { EnvoyResources } from '@switchyard/protos';
+import { CONTROLLER_NAME } from '@switchyard/translator';
+import { coalesce, Reconciler } from './reconciler.js';
+import { ObjectStore } from './store.js';
+import { ControllerMetrics } from './metrics.js';
+import type { StatusWriter } from './status-writer.js';
 
 describe('coalesce', () => {
   afterEach(() => jest.useRealTimers());
@@ -23,5 +30,83 @@ describe('coalesce', () => {
     expect(batches[1]).toEqual([100, 101, 102, 103, 104, 105, 106]);
     jest.advanceTimersByTime(1000);
     expect(batches[2]).toEqual([107, 108, 109]);
+  });
+});
+
+describe('Reconciler: endpoints-only passes', () => {
+  const G = 'gateway.networking.k8s.io';
+  let rv = 0;
+  const obj = (o: Omit<KubeObject, 'metadata'> & { metadata: KubeObject['metadata'] }): KubeObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(++rv) } });
+  const slice = (ips: string[]) =>
+    obj({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'app', name: 'cart-1', labels: { 'kubernetes.io/service-name': 'cart' } }, addressType: 'IPv4', endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })), ports: [{ name: 'http', port: 9000, protocol: 'TCP' }] } as KubeObject);
+  const svc = obj({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'app', name: 'cart' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] } } as KubeObject);
+  const kindOf = (o: KubeObject) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
+
+  let store: ObjectStore;
+  let reconciler: Reconciler;
+  let metrics: ControllerMetrics;
+  const pushes: Array<{ fleet: string; resources: EnvoyResources }> = [];
+  beforeEach(async () => {
+    pushes.length = 0;
+    store = new ObjectStore();
+    metrics = new ControllerMetrics({ processMetrics: false });
+    for (const o of [
+      obj({ apiVersion: `${G}/v1`, kind: 'GatewayClass', metadata: { name: 'sy' }, spec: { controllerName: CONTROLLER_NAME } }),
+      obj({ apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { namespace: 'app', name: 'gw' }, spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } }),
+      obj({ apiVersion: `${G}/v1`, kind: 'HTTPRoute', metadata: { namespace: 'app', name: 'cart' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'cart', port: 80 }] }] } }),
+      svc,
+      slice(['10.0.0.1']),
+    ]) store.upsert(kindOf(o), o);
+    reconciler = new Reconciler({
+      controllerName: CONTROLLER_NAME,
+      store,
+      cache: { setFleet: (fleet, resources) => pushes.push({ fleet, resources }), deleteFleet: () => undefined },
+      isLeader: () => false, // no status writer needed: only the leader writes
+      isSynced: () => true,
+      statusWriter: undefined as unknown as StatusWriter,
+      metrics,
+      log: pino({ level: 'silent' }),
+      quietMs: 5,
+      maxWaitMs: 20,
+      resyncMs: 60_000,
+    });
+    const first = firstValueFrom(reconciler.passes$);
+    reconciler.start();
+    expect((await first).translation).toBe('full');
+  });
+  afterEach(async () => reconciler.stop());
+
+  const nextPass = async (change: () => void) => {
+    const p = firstValueFrom(reconciler.passes$);
+    change();
+    return p;
+  };
+  const translations = async () => Object.fromEntries((await metrics.translations.get()).values.map((v) => [v.labels.kind, v.value]));
+
+  it('an EndpointSlice change is an endpoints-only pass whose push reuses every resource but the changed ClusterLoadAssignment', async () => {
+    expect(pushes).toHaveLength(1);
+    const before = pushes[0]!.resources;
+    const pass = await nextPass(() => store.upsert('discovery.k8s.io/EndpointSlice', slice(['10.0.0.1', '10.0.0.2'])));
+    expect(pass).toMatchObject({ translation: 'endpoints', pushed: 1 });
+    expect(await translations()).toEqual({ full: 1, endpoints: 1 });
+    const after = pushes[1]!.resources;
+    for (const f of ['listeners', 'routes', 'clusters', 'secrets'] as const) expect(after[f]).toBe(before[f]);
+    expect(after.endpoints.flatMap((e) => e.endpoints?.[0]?.lb_endpoints?.map((l) => l.endpoint?.address?.socket_address?.address) ?? [])).toEqual(['10.0.0.1', '10.0.0.2']);
+
+    // A pass with nothing changed (resync, leadership) reuses the translation and pushes nothing.
+    const idle = await nextPass(() => reconciler.trigger());
+    expect(idle).toMatchObject({ translation: 'unchanged', pushed: 0 });
+    expect(pushes).toHaveLength(2);
+  });
+
+  it('translates in full when anything besides EndpointSlices changed in the batch', async () => {
+    // A route change refreshEndpoints alone could not see (its Service and port are still there).
+    const pass = await nextPass(() => {
+      store.upsert('discovery.k8s.io/EndpointSlice', slice(['10.0.0.3']));
+      store.upsert(`${G}/HTTPRoute`, obj({ apiVersion: `${G}/v1`, kind: 'HTTPRoute', metadata: { namespace: 'app', name: 'cart' }, spec: { parentRefs: [{ name: 'gw' }], hostnames: ['cart.example.com'], rules: [{ backendRefs: [{ name: 'cart', port: 80 }] }] } }));
+    });
+    expect(pass.translation).toBe('full');
+    expect(await translations()).toEqual({ full: 2 });
+    expect(JSON.stringify(pushes.at(-1)!.resources.routes)).toContain('cart.example.com');
   });
 });

@@ -9,13 +9,24 @@
 // translation after the API server sends it, and a continuous stream of
 // changes (a rollout touching many EndpointSlices) still reaches Envoy at
 // least every 250 ms + one translation, instead of once per event.
+//
+// Endpoint churn (pods coming and going) is the commonest change and touches
+// nothing but ClusterLoadAssignments. The pipeline remembers which kinds
+// changed since its last translation: when only EndpointSlices did, it asks
+// the translator for an endpoints-only refresh of the previous result
+// (refreshEndpoints: same output as a full translation, at a fraction of the
+// cost, and unchanged resources keep their identity, so hashing and xDS
+// encoding only touch what changed). Statuses do not depend on endpoints, so
+// they carry over. When nothing changed at all (a resync or leadership tick),
+// the previous translation is reused as it is.
 import { createHash } from 'node:crypto';
 import { Observable, Subject, merge, exhaustMap, defer, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
 import type { Gateway, GatewayStatus, Snapshot } from '@switchyard/api';
-import { translate as defaultTranslate, type ObjectStatus, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
-import type { ObjectStore } from './store.js';
+import { refreshEndpoints, translateDetailed, type ObjectStatus, type TranslateDetail, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
+import { RESOURCE_FIELDS } from '@switchyard/protos';
+import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
 import { staleSharedEntries } from './status-writer.js';
 import { specsFor, type FleetProvisioner } from './fleet-provisioner.js';
@@ -93,14 +104,42 @@ export function coalesce<T>(quietMs: number, maxWaitMs: number): OperatorFunctio
     });
 }
 
+/**
+ * How a pass got its translation: a full translate; an endpoints-only
+ * refresh of the previous one (only EndpointSlices changed); or the previous
+ * one as it was (nothing changed since).
+ */
+export type TranslationKind = 'full' | 'endpoints' | 'unchanged';
+
 export interface PassResult {
   readonly fleets: number;
   readonly pushed: number;
   readonly leader: boolean;
+  readonly translation: TranslationKind;
 }
 
+const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
+
+// Hashes of resource lists, by identity: the lists a refresh carries over
+// unchanged are not serialised again.
+const listHashes = new WeakMap<object, string>();
+
 function resourcesHash(r: EnvoyResources): string {
-  return createHash('sha256').update(JSON.stringify(r)).digest('hex');
+  const h = createHash('sha256');
+  for (const [field] of RESOURCE_FIELDS) {
+    const list = r[field];
+    let x = listHashes.get(list);
+    if (x === undefined) {
+      x = createHash('sha256').update(JSON.stringify(list)).digest('hex');
+      listHashes.set(list, x);
+    }
+    h.update(`${field}:${x};`);
+  }
+  return h.digest('hex');
+}
+
+function isDetail(r: TranslateResult | undefined): r is TranslateDetail {
+  return r !== undefined && 'ir' in r;
 }
 
 function nowRfc3339(): string {
@@ -111,6 +150,10 @@ export class Reconciler {
   private readonly kick$ = new Subject<void>();
   private sub: Subscription | undefined;
   private received = 0;
+  /** Kinds ("group/Kind") changed since `last` was translated. */
+  private changedKinds = new Set<string>();
+  /** The latest translation, of the store as it was before `changedKinds` changed. */
+  private last: TranslateResult | undefined;
   private readonly pushedHash = new Map<string, string>();
   private readonly lastChange = new Map<string, number>();
   private running: Promise<unknown> = Promise.resolve();
@@ -127,7 +170,8 @@ export class Reconciler {
     const maxWait = this.o.maxWaitMs ?? 250;
     this.sub = merge(
       this.o.store.changes$.pipe(
-        tap(() => {
+        tap((c: StoreChange) => {
+          this.changedKinds.add(c.kind);
           this.received++;
           this.o.metrics?.queueDepth.set(this.received);
         }),
@@ -185,10 +229,22 @@ export class Reconciler {
 
   private async reconcileOnce(): Promise<PassResult> {
     const { controllerName, log } = this.o;
+    // Translation is synchronous from here: no event can slip in between
+    // reading changedKinds and taking the snapshot.
+    const changed = this.changedKinds;
+    this.changedKinds = new Set();
     const snapshot = this.o.store.snapshot();
     const now = nowRfc3339();
-    const translate = this.o.translate ?? defaultTranslate;
-    const result = translate(snapshot, { controllerName, now });
+    let result: TranslateResult;
+    let translation: TranslationKind;
+    try {
+      ({ result, translation } = this.translate(snapshot, changed, now));
+    } catch (e) {
+      this.last = undefined; // the next pass translates in full
+      throw e;
+    }
+    this.last = result;
+    if (translation !== 'unchanged') this.o.metrics?.translations.inc({ kind: translation });
 
     // xDS: every replica serves every fleet; unchanged fleets are not re-sent.
     let pushed = 0;
@@ -215,8 +271,22 @@ export class Reconciler {
     // they run in their own serialized stage, always on the latest pass, so
     // the next change is translated and pushed to Envoy without waiting.
     if (leader) this.queueWrite({ snapshot, result, now });
-    log.debug({ fleets: result.fleets.size, pushed, leader }, 'reconciled');
-    return { fleets: result.fleets.size, pushed, leader };
+    log.debug({ fleets: result.fleets.size, pushed, leader, translation }, 'reconciled');
+    return { fleets: result.fleets.size, pushed, leader, translation };
+  }
+
+  private translate(snapshot: Snapshot, changed: ReadonlySet<string>, now: string): { result: TranslateResult; translation: TranslationKind } {
+    const { controllerName } = this.o;
+    // The shortcuts need the previous IR, which only the real translator gives.
+    if (!this.o.translate && isDetail(this.last)) {
+      if (changed.size === 0) return { result: this.last, translation: 'unchanged' };
+      if ([...changed].every((k) => k === ENDPOINT_SLICE)) {
+        const refreshed = refreshEndpoints(this.last, snapshot);
+        if (refreshed) return { result: refreshed, translation: 'endpoints' };
+      }
+    }
+    const translate = this.o.translate ?? translateDetailed;
+    return { result: translate(snapshot, { controllerName, now }), translation: 'full' };
   }
 
   private queueWrite(job: WriteJob): void {
