@@ -163,9 +163,32 @@ export class TestAdsClient {
   }
 }
 
-export class SotwClientStream {
-  constructor(readonly stream: Stream<SotwResponse>, private readonly node: () => object | undefined) {}
+/** What both ADS variants' client streams do alike: read responses in order, end, be dropped. */
+abstract class ClientStream<Res> {
+  constructor(
+    readonly stream: Stream<Res>,
+    protected readonly node: () => object | undefined,
+  ) {}
 
+  next(timeoutMs?: number): Promise<Res> {
+    return this.stream.next(timeoutMs);
+  }
+
+  get status(): Promise<grpc.StatusObject> {
+    return this.stream.status;
+  }
+
+  end(): void {
+    this.stream.end();
+  }
+
+  /** Drops the stream at once, as an Envoy that goes away does. */
+  cancel(): void {
+    this.stream.cancel();
+  }
+}
+
+export class SotwClientStream extends ClientStream<SotwResponse> {
   request(typeUrl: string, names: string[] = [], o: { version?: string; nonce?: string; error?: string } = {}): void {
     this.stream.send({
       node: this.node(),
@@ -183,23 +206,6 @@ export class SotwClientStream {
 
   nack(r: SotwResponse, previousVersion: string, message: string, names: string[] = []): void {
     this.request(r.type_url, names, { version: previousVersion, nonce: r.nonce, error: message });
-  }
-
-  next(timeoutMs?: number): Promise<SotwResponse> {
-    return this.stream.next(timeoutMs);
-  }
-
-  get status(): Promise<grpc.StatusObject> {
-    return this.stream.status;
-  }
-
-  end(): void {
-    this.stream.end();
-  }
-
-  /** Drops the stream at once, as an Envoy that goes away does. */
-  cancel(): void {
-    this.stream.cancel();
   }
 }
 
@@ -233,9 +239,7 @@ export class SotwSubscription {
   }
 }
 
-export class DeltaClientStream {
-  constructor(readonly stream: Stream<DeltaResponse>, private readonly node: () => object | undefined) {}
-
+export class DeltaClientStream extends ClientStream<DeltaResponse> {
   request(typeUrl: string, o: { subscribe?: string[]; unsubscribe?: string[]; initial?: Record<string, string>; nonce?: string; error?: string } = {}): void {
     this.stream.send({
       node: this.node(),
@@ -254,22 +258,5 @@ export class DeltaClientStream {
 
   nack(r: DeltaResponse, message: string): void {
     this.request(r.type_url, { nonce: r.nonce, error: message });
-  }
-
-  next(timeoutMs?: number): Promise<DeltaResponse> {
-    return this.stream.next(timeoutMs);
-  }
-
-  get status(): Promise<grpc.StatusObject> {
-    return this.stream.status;
-  }
-
-  end(): void {
-    this.stream.end();
-  }
-
-  /** Drops the stream at once, as an Envoy that goes away does. */
-  cancel(): void {
-    this.stream.cancel();
   }
 }
