@@ -8,7 +8,7 @@ import { TypeUrl } from '@switchyard/protos';
 import type { Metadata } from '@switchyard/protos/generated/envoy/config/core/v3/Metadata.js';
 import { switchyardMetadata } from '@switchyard/translator';
 import { createXdsServer, runXdscheck, SnapshotCache } from '@switchyard/xds';
-import { TestAdsClient, type SotwSubscription } from '@switchyard/xds/testing';
+import { TestAdsClient, decodeAny, type SotwSubscription } from '@switchyard/xds/testing';
 import { fileURLToPath } from 'node:url';
 import { gatewayYaml } from '../testing/manifests.js';
 import { startStandalone, type Standalone, type StandaloneOptions } from './index.js';
@@ -101,6 +101,42 @@ describe('serve --from-dir', () => {
     const fleet = (config.body.fleets as Record<string, { clusters: Array<Record<string, unknown>>; listeners: unknown[] }>)['web/gw']!;
     expect(fleet.clusters).toHaveLength(2);
     expect(fleet.clusters[0]!['@type']).toBe(TypeUrl.Cluster);
+  });
+
+  it('an EndpointSlice edit reaches a delta Envoy as one ClusterLoadAssignment, refreshed without a full translation', async () => {
+    ads = new TestAdsClient({ port: standalone.xdsPort, node: { id: 'envoy-1', cluster: 'web/gw' } });
+    const delta = ads.delta();
+    try {
+      for (const t of [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Secret]) delta.request(t);
+      // The initial answers: one per type (wildcard), each ACKed.
+      const types = new Set<string>();
+      while (types.size < 5) {
+        const r = await delta.next();
+        types.add(r.type_url);
+        delta.ack(r);
+      }
+      const before = (await getJson(standalone.httpPort, '/status')).body.translations as { full: number; endpoints: number };
+
+      // The file is re-parsed as a whole; only the cart EndpointSlice in it differs.
+      const file = path.join(dir, 'gateway.yaml');
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, text.replace('endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]', 'endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}, {addresses: [127.0.0.2], conditions: {ready: true}}]'));
+      const r = await delta.next();
+      expect([r.type_url, r.resources.length, r.removed_resources]).toEqual([TypeUrl.ClusterLoadAssignment, 1, []]);
+      const cla = decodeAny(r.resources[0]!.resource) as { cluster_name: string; endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: { address: string } } } }> }> };
+      expect(cla.cluster_name).toContain('cart');
+      expect(cla.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.address))).toEqual(['127.0.0.1', '127.0.0.2']);
+      delta.ack(r);
+      expect((await getJson(standalone.httpPort, '/status')).body.translations).toEqual({ full: before.full, endpoints: before.endpoints + 1 });
+
+      // A route edit is translated in full, and its update is the next response (nothing else travelled before it).
+      fs.writeFileSync(path.join(dir, 'route.yaml'), route(['cart', 'search']));
+      const next = await delta.next();
+      expect(next.type_url).toBe(TypeUrl.Cluster);
+      expect((await getJson(standalone.httpPort, '/status')).body.translations).toEqual({ full: before.full + 1, endpoints: before.endpoints + 1 });
+    } finally {
+      delta.cancel();
+    }
   });
 
   it('reports a bad file in /status and keeps serving the last good objects', async () => {
