@@ -51,7 +51,8 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
 
     const rl = await eventually(async () => {
       const s = await conditions('switchyard.dev/v1alpha1', 'RateLimit', 'api');
-      return s.conditions?.find((c) => c.type === 'Accepted' && c.message.includes('HTTPRoute'));
+      // Until the route is seen the message is "not used by any HTTPRoute or GRPCRoute rule".
+      return s.conditions?.find((c) => c.type === 'Accepted' && c.message.startsWith('used by: HTTPRoute'));
     }, { what: 'RateLimit status' });
     expect(rl).toMatchObject({ status: 'True', reason: 'Accepted', message: `used by: HTTPRoute ${NS}/limited rule 0`, observedGeneration: 1 });
 
