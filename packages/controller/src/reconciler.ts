@@ -120,18 +120,29 @@ export interface PassResult {
 
 const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
 
-// Hashes of resource lists, by identity: the lists a refresh carries over
-// unchanged are not serialised again.
-const listHashes = new WeakMap<object, string>();
+// Hashes of resources, by identity: what a refresh carries over unchanged
+// (whole lists, and single ClusterLoadAssignments) is not serialised again.
+const hashes = new WeakMap<object, string>();
+
+function hashOf(value: object): string {
+  let h = hashes.get(value);
+  if (h === undefined) {
+    h = createHash('sha256').update(JSON.stringify(value)).digest('base64');
+    hashes.set(value, h);
+  }
+  return h;
+}
 
 function resourcesHash(r: EnvoyResources): string {
   const h = createHash('sha256');
   for (const [field] of RESOURCE_FIELDS) {
-    const list = r[field];
-    let x = listHashes.get(list);
+    const list: readonly object[] = r[field];
+    let x = hashes.get(list);
     if (x === undefined) {
-      x = createHash('sha256').update(JSON.stringify(list)).digest('hex');
-      listHashes.set(list, x);
+      const all = createHash('sha256');
+      for (const item of list) all.update(hashOf(item));
+      x = all.digest('base64');
+      hashes.set(list, x);
     }
     h.update(`${field}:${x};`);
   }

@@ -5,7 +5,7 @@
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { refreshEndpoints } from './endpoints-refresh.js';
 import { translateDetailed } from './translate.js';
-import { backend, baseObjects, endpointSlice, httpRoute } from './test-fixtures.js';
+import { backend, baseObjects, encodeAll, endpointSlice, httpRoute } from './test-fixtures.js';
 
 const route = (name: string, svc: string): KubeObject =>
   httpRoute('app', name, { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: [`${name}.example.com`], rules: [{ backendRefs: [{ name: svc, port: 8080 }] }] });
@@ -41,6 +41,33 @@ describe('refreshEndpoints', () => {
     const unrelated = endpointSlice('app', 'unused', ['10.9.9.9'], [{ name: 'p', port: 9090 }]);
     const after = refreshEndpoints(before, snapshotOf([...objects, unrelated]))!;
     expect(after.fleets.get('infra/gw')).toBe(before.fleets.get('infra/gw'));
+  });
+
+  it('a chain of refreshes (each from the previous refresh) matches a full translation at every step', () => {
+    // Each step replaces some slices (null: keep the very same object, as an unchanged slice stays in the store).
+    const steps: Array<Record<'cart' | 'search', string[] | null>> = [
+      { cart: ['10.0.0.1', '10.0.0.2'], search: null },
+      { cart: null, search: ['10.0.1.2'] },
+      { cart: ['10.0.0.2'], search: null },
+      { cart: ['10.0.0.2'], search: ['10.0.1.2'] },
+      { cart: [], search: null },
+      { cart: null, search: ['10.0.1.1', '10.0.1.3'] },
+      { cart: ['10.0.0.3', '10.0.0.1'], search: null },
+    ];
+    let objects = world(['10.0.0.1']);
+    let detail = translateDetailed(snapshotOf(objects));
+    for (const step of steps) {
+      objects = objects.map((o) => {
+        const svc = o.kind === 'EndpointSlice' ? (o.metadata.labels?.['kubernetes.io/service-name'] as 'cart' | 'search') : undefined;
+        const ips = svc && step[svc];
+        return svc && ips ? endpointSlice('app', svc, ips, [{ name: 'p', port: 9080 }]) : o;
+      });
+      const snapshot = snapshotOf(objects);
+      const refreshed = refreshEndpoints(detail, snapshot)!;
+      const full = translateDetailed(snapshot);
+      expect(Object.fromEntries(encodeAll(refreshed.fleets.get('infra/gw')!))).toEqual(Object.fromEntries(encodeAll(full.fleets.get('infra/gw')!)));
+      detail = refreshed;
+    }
   });
 
   it('returns undefined when a backend Service is gone, so the caller translates in full', () => {

@@ -12,7 +12,7 @@
 // fleet where none changed). Downstream, the controller's change detection
 // and the xDS encoder skip objects they have seen, so a pass costs in
 // proportion to the endpoints that changed, not to the configuration.
-import type { Service, ServicePort, Snapshot } from '@switchyard/api';
+import type { EndpointSlice, Service, ServicePort, Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { clusterLoadAssignment } from './envoy/cluster-load-assignment.js';
 import type { BackendSource, ClusterIR, EndpointIR, FleetIR } from './ir/ir.js';
@@ -67,17 +67,17 @@ function refreshCluster(c: ClusterIR, ctx: TranslationContext): ClusterIR | unde
     case 'dns':
       return c;
     case 'eds': {
-      const endpoints = endpointsOf(c.backend, l4, ctx);
+      const endpoints = endpointsOf(c.backend, l4, ctx, c.discovery.endpoints);
       if (!endpoints) return undefined;
-      return sameEndpoints(endpoints, c.discovery.endpoints) ? c : { ...c, discovery: { type: 'eds', endpoints } };
+      return endpoints === c.discovery.endpoints ? c : { ...c, discovery: { type: 'eds', endpoints } };
     }
     case 'weighted-eds': {
       const localities = [];
       let changed = false;
       for (const l of c.discovery.localities) {
-        const endpoints = endpointsOf(l.backend, l4, ctx);
+        const endpoints = endpointsOf(l.backend, l4, ctx, l.endpoints);
         if (!endpoints) return undefined;
-        if (sameEndpoints(endpoints, l.endpoints)) localities.push(l);
+        if (endpoints === l.endpoints) localities.push(l);
         else {
           changed = true;
           localities.push({ ...l, endpoints });
@@ -92,10 +92,23 @@ function sameEndpoints(a: readonly EndpointIR[], b: readonly EndpointIR[]): bool
   return a.length === b.length && a.every((e, i) => e.address === b[i]!.address && e.port === b[i]!.port);
 }
 
-function endpointsOf(b: BackendSource, l4: 'TCP' | 'UDP', ctx: TranslationContext): EndpointIR[] | undefined {
+// The inputs an endpoint list was last read from (the Service port and the
+// EndpointSlice objects), by the list: when a later refresh finds the very
+// same objects, the list stands without reading the slices again. The
+// snapshot's objects are never mutated, so identity means same content.
+const readFrom = new WeakMap<readonly EndpointIR[], { readonly sp: ServicePort; readonly l4: string; readonly slices: readonly EndpointSlice[] }>();
+
+/** The backend's ready endpoints: `previous` itself when they did not change, undefined when its Service or port is gone. */
+function endpointsOf(b: BackendSource, l4: 'TCP' | 'UDP', ctx: TranslationContext, previous: readonly EndpointIR[]): readonly EndpointIR[] | undefined {
   if (b.kind !== 'Service' || b.group !== '') return undefined;
   const svc = ctx.snapshot.get<Service>('', 'Service', b.namespace, b.name);
   const sp = arrayOf<ServicePort>(svc?.spec?.ports).find((p) => p && p.port === b.port);
   if (!sp) return undefined;
-  return readyEndpoints(ctx.endpointSlices(b.namespace, b.name), sp, l4);
+  const slices = ctx.endpointSlices(b.namespace, b.name);
+  const last = readFrom.get(previous);
+  if (last && last.sp === sp && last.l4 === l4 && last.slices.length === slices.length && last.slices.every((x, i) => x === slices[i])) return previous;
+  const read = readyEndpoints(slices, sp, l4);
+  const endpoints = sameEndpoints(read, previous) ? previous : read;
+  readFrom.set(endpoints, { sp, l4, slices });
+  return endpoints;
 }
