@@ -9,20 +9,58 @@
 // stored object (which, as with a real watch, triggers another
 // translation). Counting these writes shows whether the translator produces
 // status storms (rewriting objects whose status did not really change).
+//
+// Like packages/controller's Reconciler, a pass in which only EndpointSlices
+// changed refreshes endpoints from the previous translation
+// (refreshEndpoints) instead of translating in full, a pass with nothing
+// changed reuses the previous result, and a fleet whose resources did not
+// change is not handed to the cache again.
+import { createHash } from 'node:crypto';
 import { groupOf, kindKey, nameKey, snapshotOfMaps, type KubeObject } from '@switchyard/api';
-import { translate, type TranslateResult } from '@switchyard/translator';
+import { RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
+import { refreshEndpoints, translateDetailed, type TranslateDetail } from '@switchyard/translator';
 import type { FleetCache } from './xds-contract.js';
+
+export type TranslationKind = 'full' | 'endpoints' | 'unchanged';
 
 export interface RunTimings {
   readonly translateMs: number;
   readonly setFleetMs: number;
   readonly fleets: number;
+  /** Fleets handed to the cache (the others were unchanged). */
+  readonly pushed: number;
+  readonly translation: TranslationKind;
+}
+
+const ENDPOINT_SLICE = kindKey('discovery.k8s.io', 'EndpointSlice');
+
+// Resource lists and resources are never mutated once translated, so a hash
+// computed for a list stays right for as long as the list lives.
+const listHashes = new WeakMap<object, string>();
+
+/** A content hash of a fleet's resources, cheap for lists kept from the previous pass. */
+function resourcesHash(r: EnvoyResources): string {
+  const h = createHash('sha256');
+  for (const [field] of RESOURCE_FIELDS) {
+    const list: readonly object[] = r[field];
+    let x = listHashes.get(list);
+    if (x === undefined) {
+      const all = createHash('sha256');
+      for (const item of list) all.update(JSON.stringify(item));
+      x = all.digest('base64');
+      listHashes.set(list, x);
+    }
+    h.update(`${field}:${x};`);
+  }
+  return h.digest('hex');
 }
 
 export class Pipeline {
   private readonly kinds = new Map<string, Map<string, KubeObject>>();
-  private readonly fleetsSet = new Set<string>();
-  last: TranslateResult | undefined;
+  private readonly pushedHash = new Map<string, string>();
+  /** Kinds changed since `last` was computed. */
+  private changedKinds = new Set<string>();
+  last: TranslateDetail | undefined;
   private clock = Date.UTC(2026, 5, 1);
 
   constructor(objects: Iterable<KubeObject>, private readonly cache?: FleetCache) {
@@ -31,42 +69,63 @@ export class Pipeline {
 
   apply(o: KubeObject): void {
     const k = kindKey(groupOf(o.apiVersion), o.kind);
+    this.changedKinds.add(k);
     let m = this.kinds.get(k);
     if (!m) this.kinds.set(k, (m = new Map()));
     m.set(nameKey(o.metadata.namespace, o.metadata.name), o);
   }
 
   remove(o: KubeObject): void {
-    this.kinds.get(kindKey(groupOf(o.apiVersion), o.kind))?.delete(nameKey(o.metadata.namespace, o.metadata.name));
+    const k = kindKey(groupOf(o.apiVersion), o.kind);
+    if (this.kinds.get(k)?.delete(nameKey(o.metadata.namespace, o.metadata.name))) this.changedKinds.add(k);
   }
 
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
     return this.kinds.get(kindKey(groupOf(apiVersion), kind))?.get(nameKey(namespace, name));
   }
 
-  /** Translates the current objects and hands every fleet to the cache; fleets that disappeared are deleted. */
+  /** Translates the current objects and hands every changed fleet to the cache; fleets that disappeared are deleted. */
   run(): RunTimings {
     // Each run is a later moment, as in a running controller: a translator
     // that stamps `now` on unchanged conditions would show up as status writes.
     this.clock += 1000;
+    const changed = this.changedKinds;
+    this.changedKinds = new Set();
     const t0 = performance.now();
-    const result = translate(snapshotOfMaps(this.kinds), { now: new Date(this.clock).toISOString().replace('.000Z', 'Z') });
+    const snapshot = snapshotOfMaps(this.kinds);
+    let result: TranslateDetail | undefined;
+    let translation: TranslationKind = 'full';
+    if (this.last && changed.size === 0) {
+      result = this.last;
+      translation = 'unchanged';
+    } else if (this.last && [...changed].every((k) => k === ENDPOINT_SLICE)) {
+      result = refreshEndpoints(this.last, snapshot);
+      translation = 'endpoints';
+    }
+    if (!result) {
+      result = translateDetailed(snapshot, { now: new Date(this.clock).toISOString().replace('.000Z', 'Z') });
+      translation = 'full';
+    }
     const t1 = performance.now();
+    let pushed = 0;
     if (this.cache) {
       for (const [fleet, resources] of result.fleets) {
+        const h = resourcesHash(resources);
+        if (this.pushedHash.get(fleet) === h) continue;
         this.cache.setFleet(fleet, resources);
-        this.fleetsSet.add(fleet);
+        this.pushedHash.set(fleet, h);
+        pushed++;
       }
-      for (const fleet of [...this.fleetsSet]) {
+      for (const fleet of [...this.pushedHash.keys()]) {
         if (!result.fleets.has(fleet)) {
           this.cache.deleteFleet(fleet);
-          this.fleetsSet.delete(fleet);
+          this.pushedHash.delete(fleet);
         }
       }
     }
     const t2 = performance.now();
     this.last = result;
-    return { translateMs: t1 - t0, setFleetMs: t2 - t1, fleets: result.fleets.size };
+    return { translateMs: t1 - t0, setFleetMs: t2 - t1, fleets: result.fleets.size, pushed, translation };
   }
 
   /**
