@@ -33,6 +33,8 @@ export interface EndpointChurnRow {
   readonly changes: number;
   /** Pipeline runs (each covers all changes since the previous run). */
   readonly translations: number;
+  /** Runs by kind: a full translation, or the endpoints-only refresh. */
+  readonly translationKinds: Record<string, number>;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
@@ -68,6 +70,7 @@ export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointCh
   const changedAt: bigint[] = [0n];
   let dirty = false;
   const translateMs: number[] = [];
+  const translationKinds: Record<string, number> = {};
 
   const before = await pool.stats();
   const clientCpu0 = pool.pids().map((p) => procCpuMs(p) ?? 0);
@@ -97,7 +100,9 @@ export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointCh
     deliver();
     if (dirty) {
       dirty = false;
-      translateMs.push(pipeline.run().translateMs);
+      const t = pipeline.run();
+      translateMs.push(t.translateMs);
+      translationKinds[t.translation] = (translationKinds[t.translation] ?? 0) + 1;
     }
     await sleep(1);
   }
@@ -145,6 +150,7 @@ export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointCh
     durationMs: a.durationMs,
     changes: lastSeq,
     translations: translateMs.length,
+    translationKinds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: percentile(latencies, 100),

@@ -209,10 +209,11 @@ async function endpointSection(o: Options): Promise<Section> {
   }
   const table: Table = {
     title: `3. Endpoint churn (one EndpointSlice changing every ${base.intervalMs} ms; ${base.routes.toLocaleString('en-US')} HTTPRoutes over ${base.gateways} Gateway${base.gateways > 1 ? 's' : ''}; all streams on the slice's fleet)`,
-    columns: ['streams', 'mode', 'seconds', 'changes', 'translations', 'p50 ms', 'p99 ms', 'max ms', 'translate p50 ms', 'server CPU %', 'client CPU %', 'bytes/stream/push', 'types sent', 'only that CLA'],
-    rows: rows.map((row) => [row.streams, row.mode, row.durationMs / 1000, row.changes, row.translations, row.p50Ms, row.p99Ms, row.maxMs, row.translateP50Ms, row.serverCpuPct, row.clientCpuPct, Math.round(row.bytesPerStreamPerPush), Object.entries(row.byType).map(([t, c]) => `${t} ${c.responses} resp x ${fmt(c.resourcesPerResponse, 1)} res`).join('; '), row.onlyAffectedAssignment ? 'yes' : 'NO']),
+    columns: ['streams', 'mode', 'seconds', 'changes', 'passes', 'p50 ms', 'p99 ms', 'max ms', 'translate p50 ms', 'server CPU %', 'client CPU %', 'bytes/stream/push', 'types sent', 'only that CLA'],
+    rows: rows.map((row) => [row.streams, row.mode, row.durationMs / 1000, row.changes, Object.entries(row.translationKinds).map(([k, n]) => `${n} ${k}`).join(', '), row.p50Ms, row.p99Ms, row.maxMs, row.translateP50Ms, row.serverCpuPct, row.clientCpuPct, Math.round(row.bytesPerStreamPerPush), Object.entries(row.byType).map(([t, c]) => `${t} ${c.responses} resp x ${fmt(c.resourcesPerResponse, 1)} res`).join('; '), row.onlyAffectedAssignment ? 'yes' : 'NO']),
     notes: [
       'Updates due while a translation runs are applied when it ends and coalesced into the next one, as the controller\'s pipeline does; latency per change runs from when it was due until the last stream ACKed a ClusterLoadAssignment with that change or a later one.',
+      'passes: pipeline runs, by kind: "endpoints" is the endpoints-only refresh the controller uses when only EndpointSlices changed (refreshEndpoints), "full" a whole translation. translate p50: the time of those passes.',
       'CPU % is of one core (the server process: translate, encode, serve; the client workers share the same 2 cores).',
     ],
   };
