@@ -1,11 +1,11 @@
 // `switchyard migrate` against a live cluster: a real kube-apiserver (the
 // controller's test environment) holding IngressClasses, Ingresses, Services
 // and Secrets, read through a kubeconfig file as a user would.
-import { PassThrough } from 'node:stream';
 import type { KubeObject } from '@switchyard/api';
 import type { Assessment } from './assess.js';
 import { convert } from './convert.js';
 import { fixture } from './fixtures.js';
+import { runCommand } from '../testing/capture.js';
 import { migrateCommand } from './index.js';
 
 // The harness lives in the controller package's sources; a computed specifier
@@ -20,15 +20,7 @@ interface TestEnvLike {
   stop(): Promise<void>;
 }
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
-  out.on('data', (c: Buffer) => chunks.out.push(c));
-  err.on('data', (c: Buffer) => chunks.err.push(c));
-  const code = await migrateCommand(args, { stdout: out, stderr: err });
-  return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
-}
+const run = (args: string[]) => runCommand((io) => migrateCommand(args, io));
 
 const objects: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },

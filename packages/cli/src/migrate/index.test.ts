@@ -1,21 +1,13 @@
 // `switchyard migrate` as a user runs it: flags, files, exit codes, and the
 // text and JSON it prints.
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parseAllDocuments } from 'yaml';
 import { assess, renderAssessment } from './assess.js';
 import { fixture, TESTDATA } from './fixtures.js';
+import { runCommand } from '../testing/capture.js';
 import { migrateCommand, parseMigrateArgs } from './index.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
-  out.on('data', (c: Buffer) => chunks.out.push(c));
-  err.on('data', (c: Buffer) => chunks.err.push(c));
-  const code = await migrateCommand(args, { stdout: out, stderr: err });
-  return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
-}
+const run = (args: string[]) => runCommand((io) => migrateCommand(args, io));
 
 const fx = (name: string) => path.join(TESTDATA, name);
 

@@ -1,5 +1,6 @@
 // Runs CLI commands in-process with captured output, for the tests.
 import { PassThrough, Readable } from 'node:stream';
+import type { Io } from '../io.js';
 import { main } from '../main.js';
 
 export interface CliRun {
@@ -15,12 +16,17 @@ export function captureStream(): { stream: PassThrough; text(): string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-/** Runs `switchyard ...argv` in-process; `stdin` feeds `-f -`. */
-export async function runCli(argv: string[], stdin = ''): Promise<CliRun> {
+/** Runs one command function in-process with captured output; `stdin` feeds `-f -`. */
+export async function runCommand(command: (io: Io) => Promise<number>, stdin = ''): Promise<CliRun> {
   const out = captureStream();
   const err = captureStream();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, stdin: Readable.from([Buffer.from(stdin)]) });
+  const code = await command({ stdout: out.stream, stderr: err.stream, stdin: Readable.from([Buffer.from(stdin)]) });
   // PassThrough delivers written data asynchronously.
   await new Promise((r) => setImmediate(r));
   return { code, stdout: out.text(), stderr: err.text() };
+}
+
+/** Runs `switchyard ...argv` in-process; `stdin` feeds `-f -`. */
+export function runCli(argv: string[], stdin = ''): Promise<CliRun> {
+  return runCommand((io) => main(argv, io), stdin);
 }
