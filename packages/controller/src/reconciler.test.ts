@@ -46,8 +46,12 @@ describe('Reconciler: endpoints-only passes', () => {
   let reconciler: Reconciler;
   let metrics: ControllerMetrics;
   const pushes: Array<{ fleet: string; resources: EnvoyResources }> = [];
+  let leader = false;
+  let statusWrites = 0; // writeAll calls: the leader's write stage ran
   beforeEach(async () => {
     pushes.length = 0;
+    leader = false;
+    statusWrites = 0;
     store = new ObjectStore();
     metrics = new ControllerMetrics({ processMetrics: false });
     for (const o of [
@@ -61,9 +65,9 @@ describe('Reconciler: endpoints-only passes', () => {
       controllerName: CONTROLLER_NAME,
       store,
       cache: { setFleet: (fleet, resources) => pushes.push({ fleet, resources }), deleteFleet: () => undefined },
-      isLeader: () => false, // no status writer needed: only the leader writes
+      isLeader: () => leader,
       isSynced: () => true,
-      statusWriter: undefined as unknown as StatusWriter,
+      statusWriter: { writeAll: async () => (statusWrites++, 0) } as unknown as StatusWriter,
       metrics,
       log: pino({ level: 'silent' }),
       quietMs: 5,
@@ -97,6 +101,23 @@ describe('Reconciler: endpoints-only passes', () => {
     const idle = await nextPass(() => reconciler.trigger());
     expect(idle).toMatchObject({ translation: 'unchanged', pushed: 0 });
     expect(pushes).toHaveLength(2);
+  });
+
+  it('the leader skips the write stage on endpoints-only passes, unless triggered or a NACK is on record (a push clears it)', async () => {
+    leader = true;
+    expect(await nextPass(() => reconciler.trigger())).toMatchObject({ translation: 'unchanged' });
+    expect(statusWrites).toBe(1);
+    expect(await nextPass(() => store.upsert('discovery.k8s.io/EndpointSlice', slice(['10.0.0.5'])))).toMatchObject({ translation: 'endpoints', pushed: 1 });
+    expect(statusWrites).toBe(1);
+    expect(await nextPass(() => reconciler.trigger())).toMatchObject({ translation: 'unchanged' });
+    expect(statusWrites).toBe(2);
+
+    const rejection = { typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', resourceNames: ['x'], message: 'bad', nodeId: 'envoy-1', at: new Date().toISOString() };
+    const nack = obj({ apiVersion: 'v1', kind: 'Event', metadata: { namespace: 'app', name: 'gw.nack', annotations: { 'switchyard.dev/rejection': JSON.stringify(rejection) } }, reason: 'ConfigRejected', involvedObject: { kind: 'Gateway', namespace: 'app', name: 'gw' } } as KubeObject);
+    expect(await nextPass(() => store.upsert('/Event', nack))).toMatchObject({ translation: 'full' });
+    expect(statusWrites).toBe(3);
+    expect(await nextPass(() => store.upsert('discovery.k8s.io/EndpointSlice', slice(['10.0.0.6'])))).toMatchObject({ translation: 'endpoints', pushed: 1 });
+    expect(statusWrites).toBe(4);
   });
 
   it('translates in full when anything besides EndpointSlices changed in the batch', async () => {

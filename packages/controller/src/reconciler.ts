@@ -165,6 +165,8 @@ export class Reconciler {
   private changedKinds = new Set<string>();
   /** The latest translation, of the store as it was before `changedKinds` changed. */
   private last: TranslateResult | undefined;
+  /** trigger() was called since the last pass: its write stage must run (leadership, resync, readiness). */
+  private triggered = false;
   private readonly pushedHash = new Map<string, string>();
   private readonly lastChange = new Map<string, number>();
   private running: Promise<unknown> = Promise.resolve();
@@ -201,13 +203,14 @@ export class Reconciler {
         ),
       )
       .subscribe({ error: (e: unknown) => this.o.log.error({ err: String(e) }, 'reconcile pipeline failed') });
-    this.kick$.next();
-    this.resync = setInterval(() => this.kick$.next(), this.o.resyncMs ?? 30_000);
+    this.trigger();
+    this.resync = setInterval(() => this.trigger(), this.o.resyncMs ?? 30_000);
     this.resync.unref();
   }
 
   /** Requests a pass (leadership changed, sync finished, a timer for fleet readiness). */
   trigger(): void {
+    this.triggered = true;
     this.kick$.next();
   }
 
@@ -281,7 +284,12 @@ export class Reconciler {
     // Fleet objects and statuses are API calls (slow next to translation):
     // they run in their own serialized stage, always on the latest pass, so
     // the next change is translated and pushed to Envoy without waiting.
-    if (leader) this.queueWrite({ snapshot, result, now });
+    // An endpoints-only pass changes none of their inputs (statuses, Gateways,
+    // fleet workloads) unless a NACK is on record (a push clears it): under
+    // endpoint churn the leader then does not re-compare every status per pass.
+    const triggered = this.triggered;
+    this.triggered = false;
+    if (leader && (translation !== 'endpoints' || triggered || currentRejections(snapshot, new Map()).size > 0)) this.queueWrite({ snapshot, result, now });
     log.debug({ fleets: result.fleets.size, pushed, leader, translation }, 'reconciled');
     return { fleets: result.fleets.size, pushed, leader, translation };
   }
