@@ -2,11 +2,11 @@
 // what the Gateway's Envoy does with a TLS, TCP or UDP connection.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCli } from '../testing/capture.js';
+import { docExamples, expectShownInOrder, REPO_ROOT } from '../testing/doc-examples.js';
 import { parseConnection } from './explain.js';
 
-const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'examples');
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
 
 describe('switchyard explain CONNECTION', () => {
   it('parses tls://SNI[:PORT], tcp://HOST:PORT and udp://HOST:PORT, leaves http(s) URLs to the request parser', () => {
@@ -46,27 +46,12 @@ describe('switchyard explain CONNECTION', () => {
 
 // The command examples of docs/tls-and-l4.md run as shown (as docs.test.ts does for docs/cli.md).
 describe('docs/tls-and-l4.md', () => {
-  const doc = fs.readFileSync(path.join(EXAMPLES, '..', 'docs', 'tls-and-l4.md'), 'utf8');
-  const examples: Array<{ argv: string[]; shown: string[] }> = [];
-  for (const [, block] of doc.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)) {
-    let current: { argv: string[]; shown: string[] } | undefined;
-    for (const line of block!.split('\n')) {
-      const m = /^\$ npx switchyard (.*)$/.exec(line);
-      if (m) examples.push((current = { argv: [...m[1]!.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]!), shown: [] }));
-      else if (current && line.trim() !== '') current.shown.push(line);
-    }
-  }
+  const examples = docExamples(fs.readFileSync(path.join(REPO_ROOT, 'docs', 'tls-and-l4.md'), 'utf8'));
   it('has command examples', () => expect(examples.length).toBeGreaterThanOrEqual(5));
-  it.each(examples.map((e) => [e.argv.join(' '), e] as const))('switchyard %s', async (_name, e) => {
-    const r = await runCli(e.argv.map((a) => (a === 'examples/' ? EXAMPLES : a)));
+  it.each(examples.map((e) => [e.command, e] as const))('switchyard %s', async (_name, e) => {
+    const r = await runCli(e.argv);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const actual = r.stdout.split('\n');
-    let at = 0;
-    for (const line of e.shown) {
-      const found = actual.indexOf(line, at);
-      expect({ line, found: found >= 0 }).toEqual({ line, found: true });
-      at = found + 1;
-    }
+    expectShownInOrder(r.stdout, e.shown);
   });
 });
