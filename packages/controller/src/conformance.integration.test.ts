@@ -11,25 +11,19 @@ import type { Gateway, KubeObject, RouteStatus } from '@switchyard/api';
 import { CONTROLLER_NAME } from '@switchyard/translator';
 import { TypeUrl } from '@switchyard/protos';
 import { runXdscheck } from '@switchyard/xds';
-import { TestAdsClient, decodeAny, type SotwResponse } from '@switchyard/xds/testing';
+import { decodeAny, type SotwResponse } from '@switchyard/xds/testing';
 import { TestEnv, eventually, conformanceDir, loadObjects } from './testenv/index.js';
-import { installControllerRbac, startController, markFleetAvailable, conditionOf } from './testenv/harness.js';
+import { installControllerRbac, startController, markFleetAvailable, conditionOf, fleetAdsClient, secretPem, XDS_SERVER_NAME, type SecretObject } from './testenv/harness.js';
 import { CONFIG_REJECTED_CONDITION } from './gateway-status.js';
 import type { RunningController } from './run.js';
 
 const CLASS = 'switchyard-conformance';
 const INFRA = 'gateway-conformance-infra';
-const XDS_SERVER_NAME = 'switchyard-xds.switchyard-system.svc';
 
 function manifests(file: string): KubeObject[] {
   return loadObjects(readFileSync(file, 'utf8').replaceAll('{GATEWAY_CLASS_NAME}', CLASS));
 }
 
-type Secret = KubeObject & { data?: Record<string, string> };
-const pem = (s: Secret, k: string) => Buffer.from(s.data?.[k] ?? '', 'base64').toString('utf8');
-/** An ADS client that connects as an Envoy of the fleet does: mTLS with the fleet's Secret. */
-const fleetEnvoy = (port: number, secret: Secret, nodeId: string) =>
-  new TestAdsClient({ port, node: { id: nodeId }, tls: { caPem: pem(secret, 'ca.crt'), certPem: pem(secret, 'tls.crt'), keyPem: pem(secret, 'tls.key'), serverName: XDS_SERVER_NAME } });
 const decoded = (r: SotwResponse) => r.resources.map(decodeAny);
 
 describe('conformance manifests with the real translator (real kube-apiserver)', () => {
@@ -105,11 +99,11 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
   }, 30_000);
 
   it('an Envoy of the fleet (mTLS, fleet Secret) receives a configuration xdscheck accepts, and the rendered bootstrap is valid', async () => {
-    const secret = await eventually(() => env.get<Secret>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'), { what: 'fleet Secret' });
+    const secret = await eventually(() => env.get<SecretObject>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'), { what: 'fleet Secret' });
     const dir = env.dir;
-    writeFileSync(join(dir, 'fleet-ca.pem'), pem(secret, 'ca.crt'));
-    writeFileSync(join(dir, 'fleet-cert.pem'), pem(secret, 'tls.crt'));
-    writeFileSync(join(dir, 'fleet-key.pem'), pem(secret, 'tls.key'));
+    writeFileSync(join(dir, 'fleet-ca.pem'), secretPem(secret, 'ca.crt'));
+    writeFileSync(join(dir, 'fleet-cert.pem'), secretPem(secret, 'tls.crt'));
+    writeFileSync(join(dir, 'fleet-key.pem'), secretPem(secret, 'tls.key'));
     const r = await runXdscheck([
       '-addr', `127.0.0.1:${ctl.xdsPort}`, '-mode', 'delta', '-server-name', XDS_SERVER_NAME,
       '-ca', join(dir, 'fleet-ca.pem'), '-cert', join(dir, 'fleet-cert.pem'), '-key', join(dir, 'fleet-key.pem'),
@@ -125,8 +119,8 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
   }, 60_000);
 
   it('follows changes: a route moved to another backend reaches Envoy; a rejected config shows on the Gateway and as an Event', async () => {
-    const secret = (await env.get<Secret>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'))!;
-    const client = fleetEnvoy(ctl.xdsPort, secret, 'test-envoy');
+    const secret = (await env.get<SecretObject>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'))!;
+    const client = fleetAdsClient(ctl.xdsPort, secret, 'test-envoy');
     const stream = client.sotw();
     try {
       stream.request(TypeUrl.Cluster);
@@ -164,7 +158,7 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
   }, 60_000);
 
   it('graceful shutdown: leadership is released at once, xDS keeps serving during the drain, readiness turns off', async () => {
-    const secret = (await env.get<Secret>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'))!;
+    const secret = (await env.get<SecretObject>('v1', 'Secret', INFRA, 'switchyard-same-namespace-xds'))!;
     const second = await startController(env, { identity: 'second' });
     const first = ctl;
     try {
@@ -173,7 +167,7 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
       await eventually(async () => second.isLeader(), { what: 'second replica leads', timeoutMs: 5000 });
       expect((await fetch(`http://127.0.0.1:${first.httpPort}/readyz`)).status).toBe(503);
       // An Envoy (re)connecting to the draining replica still gets its configuration.
-      const client = fleetEnvoy(first.xdsPort, secret, 'late-envoy');
+      const client = fleetAdsClient(first.xdsPort, secret, 'late-envoy');
       const stream = client.sotw();
       try {
         stream.request(TypeUrl.Listener);

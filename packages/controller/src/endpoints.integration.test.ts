@@ -3,20 +3,16 @@
 // fleet's Secret) as exactly one ClusterLoadAssignment update and nothing
 // else, and the controller took the endpoints-only path to get there.
 import type { KubeObject } from '@switchyard/api';
-import { CONTROLLER_NAME } from '@switchyard/translator';
 import { TypeUrl } from '@switchyard/protos';
-import { TestAdsClient, decodeAny, type DeltaClientStream, type DeltaResponse } from '@switchyard/xds/testing';
+import { decodeAny, type TestAdsClient, type DeltaClientStream, type DeltaResponse } from '@switchyard/xds/testing';
 import { TestEnv, eventually } from './testenv/index.js';
-import { installControllerRbac, startController } from './testenv/harness.js';
+import { prepareControllerTest, startController, fleetAdsClient, type SecretObject } from './testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'endpoints-test';
 const G = 'gateway.networking.k8s.io';
-const XDS_SERVER_NAME = 'switchyard-xds.switchyard-system.svc';
 const TYPES = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Secret];
 
-type Secret = KubeObject & { data?: Record<string, string> };
-const pem = (s: Secret, k: string) => Buffer.from(s.data?.[k] ?? '', 'base64').toString('utf8');
 
 const service = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] } });
 const slice = (service: string, ips: string[]): KubeObject => ({
@@ -41,9 +37,7 @@ describe('endpoint churn (real kube-apiserver)', () => {
   let stream: DeltaClientStream | undefined;
   beforeAll(async () => {
     env = await TestEnv.start();
-    await installControllerRbac(env);
-    await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await env.apply({ apiVersion: `${G}/v1`, kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: CONTROLLER_NAME } });
+    await prepareControllerTest(env, NS);
     await env.apply({ apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { name: 'gw', namespace: NS }, spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } });
     for (const name of ['cart', 'search']) {
       await env.apply(service(name));
@@ -62,8 +56,8 @@ describe('endpoint churn (real kube-apiserver)', () => {
   const translations = async (kind: 'full' | 'endpoints') => (await ctl.metrics.translations.get()).values.find((v) => v.labels.kind === kind)?.value ?? 0;
 
   it('an EndpointSlice change reaches a delta Envoy as one ClusterLoadAssignment update, computed without a full translation', async () => {
-    const secret = await eventually(() => env.get<Secret>('v1', 'Secret', NS, 'switchyard-gw-xds'), { what: 'fleet Secret' });
-    client = new TestAdsClient({ port: ctl.xdsPort, node: { id: 'envoy-1' }, tls: { caPem: pem(secret, 'ca.crt'), certPem: pem(secret, 'tls.crt'), keyPem: pem(secret, 'tls.key'), serverName: XDS_SERVER_NAME } });
+    const secret = await eventually(() => env.get<SecretObject>('v1', 'Secret', NS, 'switchyard-gw-xds'), { what: 'fleet Secret' });
+    client = fleetAdsClient(ctl.xdsPort, secret, 'envoy-1');
     const s = (stream = client.delta());
     // Wildcard subscriptions to every type; each answer ACKed, until both routes' clusters have their endpoints.
     for (const t of TYPES) s.request(t);

@@ -5,7 +5,7 @@
 // turning autoscaling off deletes the autoscaler and pins the count again.
 import type { KubeObject } from '@switchyard/api';
 import { TestEnv, eventually, switchyardCrds } from './testenv/index.js';
-import { installControllerRbac, startController, minimalTranslate, TEST_CONTROLLER_NAME } from './testenv/harness.js';
+import { prepareControllerTest, startController, minimalTranslate } from './testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'autoscale-test';
@@ -17,9 +17,7 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
   beforeAll(async () => {
     env = await TestEnv.start();
     await env.installCrds(switchyardCrds());
-    await installControllerRbac(env);
-    await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });
+    await prepareControllerTest(env, NS);
     ctl = await startController(env, { translate: minimalTranslate });
   }, 180_000);
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Gateway, KubeObject } from '@switchyard/api';
 import { fleetIdentity } from '@switchyard/xds';
 import { TestEnv, eventually } from './testenv/index.js';
-import { installControllerRbac, startController, minimalTranslate, markFleetAvailable, conditionOf, TEST_CONTROLLER_NAME } from './testenv/harness.js';
+import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf } from './testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'fleet-test';
@@ -15,9 +15,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
   let ctl: RunningController;
   beforeAll(async () => {
     env = await TestEnv.start();
-    await installControllerRbac(env);
-    await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });
+    await prepareControllerTest(env, NS);
     await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'other' }, spec: { controllerName: 'example.com/other' } });
     ctl = await startController(env, { translate: minimalTranslate });
   }, 180_000);

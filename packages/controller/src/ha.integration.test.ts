@@ -3,7 +3,7 @@
 // these tests are about what the controller does with whatever it computes.
 import type { Gateway, KubeObject } from '@switchyard/api';
 import { TestEnv, eventually } from './testenv/index.js';
-import { installControllerRbac, startController, minimalTranslate, markFleetAvailable, conditionOf, testLogger, TEST_CONTROLLER_NAME } from './testenv/harness.js';
+import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf, testLogger } from './testenv/harness.js';
 import type { RunningController } from './run.js';
 import { ObjectStore } from './store.js';
 import { Reflector } from './reflector.js';
@@ -26,9 +26,7 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
   let env: TestEnv;
   beforeAll(async () => {
     env = await TestEnv.start();
-    await installControllerRbac(env);
-    await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });
+    await prepareControllerTest(env, NS);
   }, 180_000);
   afterAll(async () => {
     await env?.stop();

@@ -5,7 +5,7 @@
 // kubectl.
 import type { Condition, KubeObject } from '@switchyard/api';
 import { TestEnv, eventually, switchyardCrds } from './testenv/index.js';
-import { installControllerRbac, startController, TEST_CONTROLLER_NAME } from './testenv/harness.js';
+import { prepareControllerTest, startController } from './testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'ext-status';
@@ -16,9 +16,7 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
   beforeAll(async () => {
     env = await TestEnv.start();
     await env.installCrds(switchyardCrds());
-    await installControllerRbac(env);
-    await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });
+    await prepareControllerTest(env, NS);
     ctl = await startController(env);
   }, 180_000);
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import type { Condition, Gateway, GatewayClass, KubeObject, Snapshot } from '@switchyard/api';
 import type { TranslateOptions, TranslateResult, ObjectStatus } from '@switchyard/translator';
 import { EMPTY_RESOURCES, type EnvoyResources } from '@switchyard/protos';
+import { TestAdsClient } from '@switchyard/xds/testing';
 import { runController, type ControllerOptions, type RunningController } from '../run.js';
 import { TestEnv, loadObjects, repoRoot, CONTROLLER_SA } from './index.js';
 
@@ -21,6 +22,35 @@ export async function installControllerRbac(env: TestEnv): Promise<void> {
   for (const f of ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml']) {
     await env.applyAll(loadObjects(readFileSync(join(repoRoot, 'deploy', f), 'utf8')));
   }
+}
+
+/** The name the controller's xDS server certificate carries and fleets dial (run.ts's default for the test namespace). */
+export const XDS_SERVER_NAME = `switchyard-xds.${CONTROLLER_SA.namespace}.svc`;
+
+export type SecretObject = KubeObject & { data?: Record<string, string> };
+
+/** One PEM entry (ca.crt, tls.crt, tls.key) of a Secret, decoded. */
+export function secretPem(secret: SecretObject, key: string): string {
+  return Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+}
+
+/** An ADS client that connects as an Envoy of a fleet does: mTLS with the fleet's xDS Secret. */
+export function fleetAdsClient(port: number, secret: SecretObject, nodeId: string): TestAdsClient {
+  return new TestAdsClient({
+    port,
+    node: { id: nodeId },
+    tls: { caPem: secretPem(secret, 'ca.crt'), certPem: secretPem(secret, 'tls.crt'), keyPem: secretPem(secret, 'tls.key'), serverName: XDS_SERVER_NAME },
+  });
+}
+
+/**
+ * Where most integration tests start: the shipped RBAC, the test's namespace,
+ * and the GatewayClass "switchyard" that the test controller owns.
+ */
+export async function prepareControllerTest(env: TestEnv, namespace: string): Promise<void> {
+  await installControllerRbac(env);
+  await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });
 }
 
 /** The Envoy bootstrap template: envoy/bootstrap.yaml when present, else a minimal one using every placeholder. */
