@@ -64,6 +64,8 @@ describe('against the server', () => {
     expect(r.stdout).toMatch(/listeners\s+2\n\s+routes\s+1\n\s+clusters\s+2\n\s+endpoints\s+2\n\s+secrets\s+1\n/);
     expect(r.stdout.trim().endsWith('OK')).toBe(true);
     expect(r.code).toBe(0);
+    // xdscheck exits right after sending its last ACKs: wait until the server has read them.
+    for (let i = 0; i < 100 && (secure.stats().acks['default/gw'] ?? 0) < 5; i++) await new Promise((r) => setTimeout(r, 50));
     expect(secure.stats().acks['default/gw']).toBeGreaterThanOrEqual(5);
   }, 60_000);
 
