@@ -9,23 +9,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
-import { RESOURCE_FIELDS, toProto3Json } from '@switchyard/protos';
+import { fleetsJson, XDSCHECK } from './test-fixtures.js';
 import { translate } from './translate.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testdata/golden');
-// Built by `npm run build:tools` (part of `npm test`): go-control-plane's ValidateAll plus reference checks.
-const XDSCHECK = path.resolve(dir, '../../../../e2e/bin/xdscheck');
 const update = process.env.UPDATE_GOLDEN === '1';
 const scenarios = fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'in.yaml'))).sort();
 
 export function render(objects: KubeObject[]): string {
   const r = translate(snapshotOf(objects), { now: '2026-01-01T00:00:00Z' });
-  const fleets: Record<string, Record<string, unknown[]>> = {};
-  for (const [id, res] of r.fleets) {
-    const f: Record<string, unknown[]> = {};
-    for (const [field, typeUrl] of RESOURCE_FIELDS) if (res[field].length > 0) f[field] = res[field].map((x) => toProto3Json(typeUrl, x));
-    fleets[id] = f;
-  }
+  const fleets = fleetsJson(r);
   // supportedFeatures grows with every feature and is tested on its own; keep it out of every scenario's diff.
   const statuses = r.statuses.map((st) => (st.kind === 'GatewayClass' ? { ...st, status: { ...(st.status as object), supportedFeatures: '(see gatewayapi/features.ts)' } } : st));
   return stringify({ fleets, statuses }, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -1,7 +1,9 @@
 // Builders for the objects translator tests need, with the defaults a real
 // API server would have filled in left out (the translator must not need them).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, Gateway, GatewayClass, GRPCRoute, HTTPRoute, KubeObject, Listener, ReferenceGrant, Service } from '@switchyard/api';
-import { encodeMessage, RESOURCE_FIELDS, resourceName, type EnvoyResources } from '@switchyard/protos';
+import { encodeMessage, RESOURCE_FIELDS, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { snapshotOf, type Condition, type KubeObject as K } from '@switchyard/api';
 import { explain, type Explanation } from './explain/index.js';
 import { CONTROLLER_NAME, translate, type TranslateOptions, type TranslateResult } from './translate.js';
@@ -50,6 +52,20 @@ export function namespace(name: string, labels: Record<string, string> = {}): Ku
 export function referenceGrant(namespace: string, name: string, from: { group: string; kind: string; namespace: string }[], to: { group: string; kind: string; name?: string }[]): ReferenceGrant {
   return { apiVersion: `${G}/v1beta1`, kind: 'ReferenceGrant', metadata: { namespace, name }, spec: { from, to } };
 }
+
+/** Every fleet's resources in proto3 JSON (as an Envoy config dump shows them), types without resources left out. */
+export function fleetsJson(r: TranslateResult): Record<string, Record<string, unknown[]>> {
+  const fleets: Record<string, Record<string, unknown[]>> = {};
+  for (const [id, res] of r.fleets) {
+    const f: Record<string, unknown[]> = {};
+    for (const [field, typeUrl] of RESOURCE_FIELDS) if (res[field].length > 0) f[field] = res[field].map((x) => toProto3Json(typeUrl, x));
+    fleets[id] = f;
+  }
+  return fleets;
+}
+
+/** go-control-plane's ValidateAll plus reference checks; built by `npm run build:tools` (part of `npm test`). */
+export const XDSCHECK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../e2e/bin/xdscheck');
 
 /** Encodes every resource with protobufjs (throws if Envoy's schema would not accept the shape). */
 export function encodeAll(r: EnvoyResources): Map<string, Uint8Array> {

@@ -4,9 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ProxyConfig, ProxyConfigSpec, RateLimit, RateLimitSpec } from '@switchyard/api';
-import { RESOURCE_FIELDS, toProto3Json } from '@switchyard/protos';
+import { fleetsJson, XDSCHECK } from '../test-fixtures.js';
 import type { TranslateResult } from '../translate.js';
 
 export function rateLimitObject(namespace: string, name: string, spec: RateLimitSpec | Record<string, unknown>): RateLimit {
@@ -19,18 +18,11 @@ export function proxyConfigObject(namespace: string, name: string, spec: ProxyCo
 
 export const rateLimitRef = (name: string) => ({ type: 'ExtensionRef' as const, extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name } });
 
-// Built by `npm run build:tools` (part of `npm test`), as the golden tests use it.
-export const XDSCHECK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../e2e/bin/xdscheck');
 
 /** Runs xdscheck -file over every fleet (as `switchyard translate` prints them); returns its output. */
 export function xdscheckFleets(r: TranslateResult): { code: number; output: string } {
   if (!existsSync(XDSCHECK)) throw new Error(`${XDSCHECK} missing: run npm run build:tools`);
-  const fleets: Record<string, Record<string, unknown[]>> = {};
-  for (const [id, res] of r.fleets) {
-    const f: Record<string, unknown[]> = {};
-    for (const [field, typeUrl] of RESOURCE_FIELDS) if (res[field].length > 0) f[field] = res[field].map((x) => toProto3Json(typeUrl, x));
-    fleets[id] = f;
-  }
+  const fleets = fleetsJson(r);
   const dir = mkdtempSync(path.join(tmpdir(), 'switchyard-ext-'));
   try {
     const file = path.join(dir, 'fleets.json');
