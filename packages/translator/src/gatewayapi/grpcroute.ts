@@ -7,7 +7,7 @@ import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { GRPC_RULE_FILTERS } from './http-filters.js';
-import { buildHttpRouteRules } from './http-route-rules.js';
+import { buildHttpRouteRules, readMatches } from './http-route-rules.js';
 import { parseNameValueMatches } from './httproute.js';
 import type { FieldProblem, RouteBuild } from './route-build.js';
 import type { GatewayIndex } from './route-parents.js';
@@ -27,26 +27,14 @@ const SERVICE = /^(?:[A-Za-z_][A-Za-z_0-9]*\.)*[A-Za-z_][A-Za-z_0-9]*$/;
 const METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
 
 function parseGrpcMatches(raw: unknown, field: string, ctx: TranslationContext, problems: FieldProblem[]): HttpMatchIR[] {
-  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }];
-  if (!Array.isArray(raw)) {
-    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field} must be a list` });
-    return [];
-  }
-  const out: HttpMatchIR[] = [];
-  raw.forEach((m: GRPCRouteMatch, i: number) => {
-    const f = `${field}[${i}]`;
-    if (!m || typeof m !== 'object') {
-      problems.push({ reason: RouteReason.UnsupportedValue, message: `${f} must be an object` });
-      return;
-    }
+  return readMatches(raw, field, problems, (m: GRPCRouteMatch, f) => {
     const path = methodPath(m.method, `${f}.method`, ctx, problems);
     const headers = parseNameValueMatches(m.headers, `${f}.headers`, ctx, problems, true);
-    if (!path || !headers) return;
+    if (!path || !headers) return undefined;
     const service = typeof m.method?.service === 'string' ? m.method.service : '';
     const method = typeof m.method?.method === 'string' ? m.method.method : '';
-    out.push({ path, headers, queryParams: [], grpc: { service, method } });
+    return { path, headers, queryParams: [], grpc: { service, method } };
   });
-  return out;
 }
 
 function methodPath(m: GRPCMethodMatch | undefined, field: string, ctx: TranslationContext, problems: FieldProblem[]): PathMatchIR | undefined {

@@ -3,6 +3,7 @@
 // builder, and the rule verdicts for the parents' status. What differs by kind
 // is only how a rule's matches and settings are read (readRule).
 import type { CommonRouteSpec, KubeObject } from '@switchyard/api';
+import type { HttpMatchIR } from '../ir/ir.js';
 import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
 import type { TranslationContext } from './context.js';
@@ -87,4 +88,29 @@ export function buildHttpRouteRules<Rule extends HttpLikeRule>(
     ...(v.partiallyInvalid ? { partiallyInvalid: v.partiallyInvalid } : {}),
     ...(v.notAccepted ? { notAccepted: v.notAccepted } : {}),
   };
+}
+
+/**
+ * A rule's matches, read the same way for both kinds: no matches means one
+ * match of every request (path prefix "/"); each entry must be an object and
+ * is read by readMatch, which records its problems and returns undefined for
+ * an entry it cannot use.
+ */
+export function readMatches<M>(raw: unknown, field: string, problems: FieldProblem[], readMatch: (m: M, field: string) => HttpMatchIR | undefined): HttpMatchIR[] {
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }];
+  if (!Array.isArray(raw)) {
+    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field} must be a list` });
+    return [];
+  }
+  const out: HttpMatchIR[] = [];
+  raw.forEach((m: unknown, i: number) => {
+    const f = `${field}[${i}]`;
+    if (!m || typeof m !== 'object') {
+      problems.push({ reason: RouteReason.UnsupportedValue, message: `${f} must be an object` });
+      return;
+    }
+    const match = readMatch(m as M, f);
+    if (match) out.push(match);
+  });
+  return out;
 }

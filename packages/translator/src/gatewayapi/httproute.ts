@@ -7,7 +7,7 @@ import { RouteReason } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { parseDuration } from './duration.js';
 import { HTTP_RULE_FILTERS, headerNameProblem } from './http-filters.js';
-import { buildHttpRouteRules } from './http-route-rules.js';
+import { buildHttpRouteRules, readMatches } from './http-route-rules.js';
 import type { FieldProblem, RouteBuild } from './route-build.js';
 import type { GatewayIndex } from './route-parents.js';
 
@@ -23,27 +23,14 @@ export function buildHTTPRoute(route: HTTPRoute, gateways: GatewayIndex, cluster
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 
 export function parseMatches(raw: unknown, field: string, ctx: TranslationContext, problems: FieldProblem[]): HttpMatchIR[] {
-  // No matches means "match every request" (path prefix "/").
-  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }];
-  if (!Array.isArray(raw)) {
-    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field} must be a list` });
-    return [];
-  }
-  const out: HttpMatchIR[] = [];
-  raw.forEach((m: HTTPRouteMatch, i: number) => {
-    const f = `${field}[${i}]`;
-    if (!m || typeof m !== 'object') {
-      problems.push({ reason: RouteReason.UnsupportedValue, message: `${f} must be an object` });
-      return;
-    }
+  return readMatches(raw, field, problems, (m: HTTPRouteMatch, f) => {
     const path = parsePath(m.path, `${f}.path`, ctx, problems);
     const headers = parseNameValueMatches(m.headers, `${f}.headers`, ctx, problems, true);
     const queryParams = parseNameValueMatches(m.queryParams, `${f}.queryParams`, ctx, problems, false);
     if (m.method !== undefined && !METHODS.has(m.method)) problems.push({ reason: RouteReason.UnsupportedValue, message: `${f}.method: ${String(m.method)} is not an HTTP method` });
-    if (!path || !headers || !queryParams) return;
-    out.push({ path, headers, queryParams, ...(m.method !== undefined && METHODS.has(m.method) ? { method: m.method } : {}) });
+    if (!path || !headers || !queryParams) return undefined;
+    return { path, headers, queryParams, ...(m.method !== undefined && METHODS.has(m.method) ? { method: m.method } : {}) };
   });
-  return out;
 }
 
 function parsePath(p: HTTPRouteMatch['path'], field: string, ctx: TranslationContext, problems: FieldProblem[]): PathMatchIR | undefined {
