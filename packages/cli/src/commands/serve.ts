@@ -7,7 +7,9 @@ import { createLogger, parseLogLevel } from '../logger.js';
 import { startStandalone, StandaloneSetupError, type StandaloneXds } from '../standalone/index.js';
 import type { Logger } from 'pino';
 import { createXdsServer, SnapshotCache } from '@switchyard/xds';
-import { runController, type ControllerOptions } from '@switchyard/controller';
+// Types only: the controller (and @kubernetes/client-node, ~40 MiB resident)
+// is loaded when `serve` runs in a cluster, never in standalone mode.
+import type { ControllerOptions } from '@switchyard/controller';
 
 export const SERVE_USAGE = `Usage:
   switchyard serve [--kubeconfig FILE] [--xds-port N] [--metrics-port N]
@@ -127,6 +129,7 @@ export function controllerOptions(flags: ControllerFlags, logger: Logger): Contr
 async function runInCluster(flags: ControllerFlags, logger: Logger, io: Io): Promise<number> {
   let running;
   try {
+    const { runController } = await import('@switchyard/controller');
     running = await runController(controllerOptions(flags, logger));
   } catch (err) {
     // Typically no cluster to talk to: no in-cluster config, no kubeconfig.
