@@ -8,10 +8,9 @@
 // (only the one affected ClusterLoadAssignment should travel).
 import type { AdsMode } from './ads-client.js';
 import { ClientPool, diffStats } from './client-pool.js';
-import { generateConfig, withEndpointMarker } from './generate.js';
-import { Pipeline } from './pipeline.js';
+import { withEndpointMarker } from './generate.js';
+import { startLoadedServer } from './pipeline.js';
 import { median, nsToMs, percentile, procCpuMs } from './stats.js';
-import { loadXds } from './xds-contract.js';
 
 export interface EndpointChurnArgs {
   readonly routes: number;
@@ -52,14 +51,7 @@ export interface EndpointChurnRow {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointChurnRow> {
-  const xds = await loadXds();
-  const config = generateConfig({ gateways: a.gateways, routes: a.routes, seed: 1 });
-  const fleet = config.fleets[0]!;
-  const cache = xds.createCache();
-  const pipeline = new Pipeline(config.objects, cache);
-  pipeline.run();
-  const server = xds.createInsecureServer(cache);
-  const port = await server.listen('127.0.0.1', 0);
+  const { config, fleet, pipeline, server, port } = await startLoadedServer(a.gateways, a.routes);
   const pool = await ClientPool.start({ target: `127.0.0.1:${port}`, mode: a.mode, fleets: Array.from({ length: a.streams }, () => fleet) });
   if (!(await pool.waitFor('synced', 0, 300_000))) throw new Error('streams did not sync within 5 minutes');
   if (!(await pool.waitFor('endpoint', 0, 30_000))) throw new Error('the churn slice\'s marker endpoint (10.255.0.0) never appeared in a ClusterLoadAssignment');

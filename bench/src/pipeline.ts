@@ -19,7 +19,8 @@ import { createHash } from 'node:crypto';
 import { groupOf, kindKey, nameKey, snapshotOfMaps, type KubeObject } from '@switchyard/api';
 import { RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
 import { refreshEndpoints, translateDetailed, type TranslateDetail } from '@switchyard/translator';
-import type { FleetCache } from './xds-contract.js';
+import { generateConfig, type GeneratedConfig } from './generate.js';
+import { loadXds, type FleetCache, type XdsServerHandle } from './xds-contract.js';
 
 export type TranslationKind = 'full' | 'endpoints' | 'unchanged';
 
@@ -176,4 +177,26 @@ export function canonical(v: unknown): string {
     return x;
   };
   return JSON.stringify(norm(v ?? {}));
+}
+
+/** A generated configuration loaded into a pipeline whose cache a loopback ADS server serves. */
+export interface LoadedServer {
+  readonly config: GeneratedConfig;
+  /** The fleet the simulated Envoys join: Gateway 0's, where the markers live. */
+  readonly fleet: string;
+  readonly pipeline: Pipeline;
+  readonly server: XdsServerHandle;
+  readonly port: number;
+}
+
+/** Set-up shared by the propagation and endpoint-churn benchmarks. */
+export async function startLoadedServer(gateways: number, routes: number): Promise<LoadedServer> {
+  const xds = await loadXds();
+  const config = generateConfig({ gateways, routes, seed: 1 });
+  const cache = xds.createCache();
+  const pipeline = new Pipeline(config.objects, cache);
+  pipeline.run();
+  const server = xds.createInsecureServer(cache);
+  const port = await server.listen('127.0.0.1', 0);
+  return { config, fleet: config.fleets[0]!, pipeline, server, port };
 }

@@ -9,10 +9,9 @@ import { encodeMessage, RESOURCE_FIELDS, resourceName, TypeUrl } from '@switchya
 import type { EnvoyResources } from '@switchyard/protos';
 import type { AdsMode } from './ads-client.js';
 import { ClientPool, diffStats, type PoolStats } from './client-pool.js';
-import { generateConfig, withRouteMarker } from './generate.js';
-import { Pipeline } from './pipeline.js';
+import { withRouteMarker } from './generate.js';
+import { startLoadedServer } from './pipeline.js';
 import { median, nsToMs, percentile } from './stats.js';
-import { loadXds } from './xds-contract.js';
 
 export interface PropagationArgs {
   readonly routes: number;
@@ -97,14 +96,7 @@ function changedBytes(before: Map<string, Buffer>, after: Map<string, Buffer>): 
 }
 
 export async function runPropagation(a: PropagationArgs): Promise<PropagationRow> {
-  const xds = await loadXds();
-  const config = generateConfig({ gateways: a.gateways, routes: a.routes, seed: 1 });
-  const fleet = config.fleets[0]!;
-  const cache = xds.createCache();
-  const pipeline = new Pipeline(config.objects, cache);
-  pipeline.run();
-  const server = xds.createInsecureServer(cache);
-  const port = await server.listen('127.0.0.1', 0);
+  const { config, fleet, pipeline, server, port } = await startLoadedServer(a.gateways, a.routes);
 
   const pool = await ClientPool.start({ target: `127.0.0.1:${port}`, mode: a.mode, fleets: Array.from({ length: a.streams }, () => fleet) });
   const syncStart = process.hrtime.bigint();
