@@ -6,8 +6,8 @@ export { selectListener, selectFilterChain, filterChainName, type ConnectionFact
 export { pickBackend, pickWeighted, weightDistribution, backendKey, type WeightShare } from './weights.js';
 export { applyHeaderChanges, headerListValue } from './header-mutation.js';
 export { formatExplanation } from './format.js';
-export { INVALID_BACKEND_CLUSTER, DEFAULT_ROUTE_TIMEOUT_SECONDS } from './route-action.js';
-export { switchyardMetadata, routeSourceOf, backendSourceOf, METADATA_NAMESPACE } from './metadata.js';
+export { DEFAULT_ROUTE_TIMEOUT_SECONDS } from './route-action.js';
+export { switchyardMetadata, routeSourceOf, backendSourceOf } from './metadata.js';
 export { evaluateCors, CORS_FILTER, type CorsOutcome } from './cors.js';
 export { evaluateLocalRateLimit, LOCAL_RATE_LIMIT_FILTER } from './local-ratelimit.js';
 export * from './tls.js';

@@ -3,9 +3,8 @@
 // backend cluster (the Service it stands for). This is how explain names
 // Kubernetes objects without depending on resource name formats.
 import type { Metadata } from '@switchyard/protos/generated/envoy/config/core/v3/Metadata.js';
+import { METADATA_NAMESPACE } from '../envoy/metadata.js';
 import type { BackendSource, RouteSource } from './types.js';
-
-export const METADATA_NAMESPACE = 'switchyard.dev';
 
 /**
  * The string fields of metadata.filter_metadata['switchyard.dev']. Accepts

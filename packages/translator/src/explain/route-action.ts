@@ -8,6 +8,8 @@ import type { RetryPolicy } from '@switchyard/protos/generated/envoy/config/rout
 import type { Duration } from '@switchyard/protos/generated/google/protobuf/Duration.js';
 import type { Cluster } from '@switchyard/protos/generated/envoy/config/cluster/v3/Cluster.js';
 import type { EnvoyResources } from '@switchyard/protos';
+// The cluster name the translator points invalid backendRefs at (never defined).
+import { INVALID_BACKEND_CLUSTER } from '../envoy/route-configuration.js';
 import { backendSourceOf } from './metadata.js';
 import { applyHeaderChanges, headerChanges, type HeaderOps, type LeveledOps } from './header-mutation.js';
 import { rewritePath } from './path-rewrite.js';
@@ -16,9 +18,6 @@ import { fractionPercent, type PathMatch } from './route-match.js';
 import { regexGlobalReplace, regexOf } from './string-matcher.js';
 import type { RouterRequest } from './request.js';
 import type { FilterConfigRef, HeaderChange, HeaderLevel, HostRewrite, Mirror, Retry, RouteAction, Timeouts, UpstreamProtocol, UpstreamRequest, WeightedBackend, WeightedTarget } from './types.js';
-
-/** The cluster name the translator points invalid backendRefs at; it is never defined. */
-export const INVALID_BACKEND_CLUSTER = 'switchyard_invalid_backend';
 
 /** Envoy's route timeout when the route sets none. */
 export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 15;
