@@ -22,13 +22,8 @@ export interface EndpointChurnArgs {
   readonly durationMs: number;
 }
 
-export interface EndpointChurnRow {
-  readonly routes: number;
-  readonly gateways: number;
-  readonly streams: number;
-  readonly mode: AdsMode;
-  readonly intervalMs: number;
-  readonly durationMs: number;
+/** The benchmark's arguments, and what it measured. */
+export interface EndpointChurnRow extends EndpointChurnArgs {
   readonly changes: number;
   /** Pipeline runs (each covers all changes since the previous run). */
   readonly translations: number;
