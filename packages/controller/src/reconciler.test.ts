@@ -64,7 +64,7 @@ describe('Reconciler: endpoints-only passes', () => {
     reconciler = new Reconciler({
       controllerName: CONTROLLER_NAME,
       store,
-      cache: { setFleet: (fleet, resources) => pushes.push({ fleet, resources }), deleteFleet: () => undefined },
+      cache: { setFleet: (fleet, resources) => pushes.push({ fleet, resources }) > 0, deleteFleet: () => undefined },
       isLeader: () => leader,
       isSynced: () => true,
       statusWriter: { writeAll: async () => (statusWrites++, 0) } as unknown as StatusWriter,

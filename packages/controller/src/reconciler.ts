@@ -19,13 +19,11 @@
 // encoding only touch what changed). Statuses do not depend on endpoints, so
 // they carry over. When nothing changed at all (a resync or leadership tick),
 // the previous translation is reused as it is.
-import { createHash } from 'node:crypto';
 import { Observable, Subject, merge, exhaustMap, defer, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
 import type { Gateway, GatewayStatus, Snapshot } from '@switchyard/api';
 import { refreshEndpoints, translateDetailed, type ObjectStatus, type TranslateDetail, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
-import { RESOURCE_FIELDS } from '@switchyard/protos';
 import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
 import { staleSharedEntries } from './status-writer.js';
@@ -39,7 +37,8 @@ import { GATEWAY_API } from './kinds.js';
 
 /** The part of the xds package's SnapshotCache the pipeline drives. */
 export interface FleetCache {
-  setFleet(fleet: string, resources: EnvoyResources): void;
+  /** Returns whether the fleet's resources changed (the cache compares them). */
+  setFleet(fleet: string, resources: EnvoyResources): boolean;
   deleteFleet(fleet: string): void;
 }
 
@@ -120,35 +119,6 @@ export interface PassResult {
 
 const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
 
-// Hashes of resources, by identity: what a refresh carries over unchanged
-// (whole lists, and single ClusterLoadAssignments) is not serialised again.
-const hashes = new WeakMap<object, string>();
-
-function hashOf(value: object): string {
-  let h = hashes.get(value);
-  if (h === undefined) {
-    h = createHash('sha256').update(JSON.stringify(value)).digest('base64');
-    hashes.set(value, h);
-  }
-  return h;
-}
-
-function resourcesHash(r: EnvoyResources): string {
-  const h = createHash('sha256');
-  for (const [field] of RESOURCE_FIELDS) {
-    const list: readonly object[] = r[field];
-    let x = hashes.get(list);
-    if (x === undefined) {
-      const all = createHash('sha256');
-      for (const item of list) all.update(hashOf(item));
-      x = all.digest('base64');
-      hashes.set(list, x);
-    }
-    h.update(`${field}:${x};`);
-  }
-  return h.digest('hex');
-}
-
 function isDetail(r: TranslateResult | undefined): r is TranslateDetail {
   return r !== undefined && 'ir' in r;
 }
@@ -167,7 +137,8 @@ export class Reconciler {
   private last: TranslateResult | undefined;
   /** trigger() was called since the last pass: its write stage must run (leadership, resync, readiness). */
   private triggered = false;
-  private readonly pushedHash = new Map<string, string>();
+  /** The resources last handed to the cache, per fleet. */
+  private readonly pushed = new Map<string, EnvoyResources>();
   private readonly lastChange = new Map<string, number>();
   private running: Promise<unknown> = Promise.resolve();
   private pendingWrite: WriteJob | undefined;
@@ -260,21 +231,24 @@ export class Reconciler {
     this.last = result;
     if (translation !== 'unchanged') this.o.metrics?.translations.inc({ kind: translation });
 
-    // xDS: every replica serves every fleet; unchanged fleets are not re-sent.
+    // xDS: every replica serves every fleet. A fleet whose resources are the
+    // very objects handed over last time (endpoints-only or unchanged passes
+    // keep them) is skipped; otherwise the cache compares content itself, so
+    // nothing is serialised or hashed twice.
     let pushed = 0;
     for (const [fleet, resources] of result.fleets) {
-      const h = resourcesHash(resources);
-      if (this.pushedHash.get(fleet) === h) continue;
-      this.o.cache.setFleet(fleet, resources);
-      this.pushedHash.set(fleet, h);
+      if (this.pushed.get(fleet) === resources) continue;
+      const changed = this.o.cache.setFleet(fleet, resources);
+      this.pushed.set(fleet, resources);
+      if (!changed) continue;
       this.lastChange.set(fleet, Date.now());
       this.o.metrics?.pushes.inc({ fleet });
       pushed++;
     }
-    for (const fleet of [...this.pushedHash.keys()]) {
+    for (const fleet of [...this.pushed.keys()]) {
       if (result.fleets.has(fleet)) continue;
       this.o.cache.deleteFleet(fleet);
-      this.pushedHash.delete(fleet);
+      this.pushed.delete(fleet);
       this.lastChange.delete(fleet);
       log.info({ fleet }, 'fleet removed from xDS cache');
     }

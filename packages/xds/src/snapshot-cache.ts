@@ -43,20 +43,22 @@ export class SnapshotCache {
    * Replaces a fleet's snapshot. Resources are encoded here, once; unchanged
    * resources keep their version and are not re-sent to any stream. Throws on
    * resources that cannot be encoded (see encodeSnapshot), leaving the
-   * previous snapshot in place.
+   * previous snapshot in place. Returns whether anything changed (false:
+   * every resource is as before and no stream is told anything).
    */
-  setFleet(fleet: string, resources: EnvoyResources): void {
+  setFleet(fleet: string, resources: EnvoyResources): boolean {
     const start = performance.now();
     const previous = this.fleets.get(fleet);
     const next = encodeSnapshot(fleet, resources, previous);
     this.counters.lastEncodeMs = performance.now() - start;
     if (previous && previous.version === next.version) {
       this.counters.unchanged++;
-      return;
+      return false;
     }
     this.counters.updates++;
     this.fleets.set(fleet, next);
     this.notify(fleet, next);
+    return true;
   }
 
   /**
