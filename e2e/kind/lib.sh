@@ -7,6 +7,8 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export REPO_ROOT
+# shellcheck source=../scripts/go-env.sh
+. "$REPO_ROOT/e2e/scripts/go-env.sh"
 
 KIND_CLUSTER="${KIND_CLUSTER:-switchyard}"
 IMAGE="${IMAGE:-switchyard:dev}"

@@ -5,6 +5,7 @@
 # (the first kube-apiserver build takes several minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/go-env.sh
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 mkdir -p bin
 (cd tools/etcd && go build -o ../../bin/etcd go.etcd.io/etcd/server/v3)
