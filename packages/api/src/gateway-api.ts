@@ -1,5 +1,6 @@
-// Gateway API v1.6 object types (gateway.networking.k8s.io), transcribed from
-// the Go types in sigs.k8s.io/gateway-api/apis/v1. Field names and optionality
+// Gateway API v1.7 object types (gateway.networking.k8s.io), transcribed from
+// the Go types in sigs.k8s.io/gateway-api/apis/v1 (and apisx for the
+// experimental x-k8s.io kinds Switchyard reads). Field names and optionality
 // follow the JSON tags; CRD defaults are NOT assumed to be applied (objects read
 // from files may omit them), so every defaulted field stays optional here and
 // the translator applies the documented default itself.
@@ -7,6 +8,12 @@ import type { Condition } from './condition.js';
 import type { KubeObject } from './object.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/**
+ * The Gateway API release whose CRDs and conformance suite Switchyard is built
+ * and tested against (e2e/go.mod pins the same version; a test checks it).
+ */
+export const GATEWAY_API_VERSION = 'v1.7.0';
 
 // ---- shared ---------------------------------------------------------------
 
@@ -219,7 +226,7 @@ export interface GatewayStatus {
 
 export type Gateway = KubeObject<GatewaySpec, GatewayStatus>;
 
-// ---- ListenerSet (v1 in v1.6) ---------------------------------------------
+// ---- ListenerSet (v1 since v1.6) ---------------------------------------------
 
 export interface ParentGatewayReference {
   group?: string;
@@ -439,7 +446,7 @@ export interface GRPCRouteSpec extends CommonRouteSpec {
 
 export type GRPCRoute = KubeObject<GRPCRouteSpec, RouteStatus>;
 
-// ---- TLSRoute, TCPRoute, UDPRoute (v1 in v1.6) -----------------------------
+// ---- TLSRoute, TCPRoute, UDPRoute (v1 since v1.6) -----------------------------
 
 export interface TLSRouteRule {
   name?: string;

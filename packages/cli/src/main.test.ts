@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { GATEWAY_API_VERSION } from '@switchyard/api';
 import { runCli } from './testing/capture.js';
 import { gatewayYaml } from './testing/manifests.js';
 import { parseRequest } from './commands/explain.js';
@@ -76,8 +77,13 @@ describe('switchyard (dispatch)', () => {
   it('version prints the version and the Gateway API release', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(CLI_DIR, 'package.json'), 'utf8')) as { version: string };
     const r = await runCli(['version']);
-    expect(r).toEqual({ code: 0, stdout: `switchyard ${pkg.version} (Gateway API v1.6.3, Envoy API v3, Node.js ${process.version})\n`, stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: `switchyard ${pkg.version} (Gateway API v1.7.0, Envoy API v3, Node.js ${process.version})\n`, stderr: '' });
     expect((await runCli(['version', 'extra'])).code).toBe(2);
+  });
+
+  it('reports the Gateway API release e2e/go.mod pins (module and conformance module)', () => {
+    const goMod = fs.readFileSync(path.join(REPO, 'e2e', 'go.mod'), 'utf8');
+    expect([...goMod.matchAll(/^\s*sigs\.k8s\.io\/gateway-api(?:\/conformance)? (v\S+)$/gm)].map((m) => m[1])).toEqual([GATEWAY_API_VERSION, GATEWAY_API_VERSION]);
   });
 });
 

@@ -1,9 +1,7 @@
 // `switchyard version`.
 import { createRequire } from 'node:module';
+import { GATEWAY_API_VERSION } from '@switchyard/api';
 import { EXIT_OK, UsageError, writeLine, type Io } from '../io.js';
-
-/** The Gateway API release whose CRDs and conformance suite Switchyard is built and tested against. */
-export const GATEWAY_API_VERSION = 'v1.6.3';
 
 export function cliVersion(): string {
   const require = createRequire(import.meta.url);

@@ -102,7 +102,7 @@ describe('migrate with cluster input', () => {
     });
   });
 
-  it('produces objects the API server accepts: Gateway API v1.6 CRD schemas and CEL validations (server-side dry run)', async () => {
+  it('produces objects the API server accepts: Gateway API v1.7 CRD schemas and CEL validations (server-side dry run)', async () => {
     const fixtures = ['basic.yaml', 'tls.yaml', 'rewrite.yaml', 'redirects.yaml', 'canary.yaml', 'annotations.yaml'];
     // 70 TLS hosts in one class: the HTTPS listeners go into ListenerSets.
     const many: KubeObject[] = Array.from({ length: 70 }, (_, i) => ({

@@ -127,7 +127,7 @@ const IN_SCOPE_FILES = /^(httproute|grpcroute|gateway|gatewayclass)-.*\.go$/;
 
 describe('conformance table', () => {
   it('reads the manifests from the pinned Go module', () => {
-    expect(conformanceDir()).toMatch(/sigs\.k8s\.io\/gateway-api\/conformance@v1\.6\.\d+$/);
+    expect(conformanceDir()).toMatch(/sigs\.k8s\.io\/gateway-api\/conformance@v1\.7\.\d+$/);
   });
 
   it('covers every upstream test of the HTTPRoute, GRPCRoute, Gateway, GatewayClass and ReferenceGrant features', () => {

@@ -1,4 +1,4 @@
-// Condition types and reasons from the Gateway API v1.6 spec, and the small
+// Condition types and reasons from the Gateway API v1.7 spec, and the small
 // builder every status computation uses. observedGeneration is filled in by
 // status.ts from the object the condition belongs to.
 import type { ConditionStatus } from '@switchyard/api';

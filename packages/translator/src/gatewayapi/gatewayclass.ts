@@ -1,7 +1,7 @@
 // GatewayClass: Switchyard owns the classes whose controllerName is its own,
 // accepts them, and publishes supportedFeatures. Classes of other controllers
 // are left alone (no status).
-import { GATEWAY_GROUP, type GatewayClass } from '@switchyard/api';
+import { GATEWAY_API_VERSION, GATEWAY_GROUP, type GatewayClass } from '@switchyard/api';
 import { condition, ConditionType, GatewayClassReason, type PendingCondition } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { supportedFeatures } from './features.js';
@@ -28,7 +28,7 @@ export function resolveGatewayClasses(classes: readonly GatewayClass[], controll
         ? condition(ConditionType.Accepted, true, GatewayClassReason.Accepted, 'Accepted by switchyard')
         : condition(ConditionType.Accepted, false, GatewayClassReason.InvalidParameters, `spec.parametersRef: ${problem}`),
     );
-    conditions.push(condition(ConditionType.SupportedVersion, true, GatewayClassReason.SupportedVersion, 'Gateway API v1.6 CRDs'));
+    conditions.push(condition(ConditionType.SupportedVersion, true, GatewayClassReason.SupportedVersion, `Gateway API ${GATEWAY_API_VERSION} CRDs`));
     out.set(gc.metadata.name, { object: gc, accepted, conditions, supportedFeatures: supportedFeatures(extraFeatures) });
   }
   return out;
