@@ -293,6 +293,10 @@ export const httpRouteFilterTests: ConformanceTest[] = [
           ['/retry/code-all-attempts-2', 503, 3, 503],
           ['/retry/code-all-attempts-2', 504, 1, 200],
           ['/retry/code-all-attempts-2', 504, 3, 504],
+          ['/retry/code-all-attempts-0', 500, 1, 500],
+          ['/retry/code-all-attempts-0', 502, 1, 502],
+          ['/retry/code-all-attempts-0', 503, 1, 503],
+          ['/retry/code-all-attempts-0', 504, 1, 504],
         ] as const
       ).map(([path, code, succeedAfter, want]) =>
         reaches(G, `${path}?responseCode=${code}&succeedAfter=${succeedAfter}`, V3, INFRA, { backendFailure: { code, succeedAfter }, response: { statusCodes: [want] } }),

@@ -181,8 +181,10 @@ function headerMods(m: HeaderModifierIR, which: 'request' | 'response'): Pick<Ro
 }
 
 function retryPolicy(r: RetryIR | undefined, perTryMs: number | undefined): NonNullable<RouteAction['retry_policy']> {
-  // The spec: with a retry stanza, retry on connection errors (refused, reset, disconnected) as well as on the codes.
-  const on = ['connect-failure', 'refused-stream', 'reset'];
+  // The spec (v1.7): with a retry stanza, retry when the backend did not process the request — the
+  // connection could not be made, the stream was refused, or it was reset before the request went
+  // out — and on the codes. A reset after the request was sent is not retried (unsafe for non-idempotent requests).
+  const on = ['connect-failure', 'refused-stream', 'reset-before-request'];
   if (r && r.codes.length > 0) on.push('retriable-status-codes');
   return {
     // Without a retry stanza the policy only carries the per-try (backend request) timeout.

@@ -243,7 +243,7 @@ describe('HTTPRoute timeouts and retry', () => {
     const ra = r.fleets.get('infra/gw')!.routes[0]!.virtual_hosts![0]!.routes![0]!.route!;
     expect(ra.timeout).toEqual({ seconds: '10', nanos: 0 });
     expect(ra.retry_policy).toEqual({
-      retry_on: 'connect-failure,refused-stream,reset,retriable-status-codes',
+      retry_on: 'connect-failure,refused-stream,reset-before-request,retriable-status-codes',
       num_retries: { value: 3 },
       retriable_status_codes: [500, 503],
       retry_back_off: { base_interval: { seconds: '0', nanos: 100_000_000 } },

@@ -36,13 +36,18 @@ export function parseMatches(raw: unknown, field: string, ctx: TranslationContex
 function parsePath(p: HTTPRouteMatch['path'], field: string, ctx: TranslationContext, problems: FieldProblem[]): PathMatchIR | undefined {
   const type = p?.type ?? 'PathPrefix';
   const value = p?.value ?? '/';
-  if (typeof value !== 'string' || !value.startsWith('/')) {
-    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.value must start with "/"` });
+  if (typeof value !== 'string') {
+    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.value must be a string` });
     return undefined;
   }
   switch (type) {
     case 'Exact':
     case 'PathPrefix': {
+      // The CRD requires the leading "/" for these two types only; a RegularExpression may start anywhere.
+      if (!value.startsWith('/')) {
+        problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.value must start with "/"` });
+        return undefined;
+      }
       if (/[?#\x00-\x1f\x7f]/.test(value) || value.includes('//') || /(^|\/)\.\.?(\/|$)/.test(value)) {
         problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.value "${value}" must be a normalized path without "?", "#", "//", "." or ".." segments` });
         return undefined;
