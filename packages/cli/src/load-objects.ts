@@ -187,7 +187,7 @@ export function parseManifests(text: string, file: string): { objects: SourcedOb
     }
     // An empty document (a stray `---`) is not an object, and not an error.
     if (value === null || value === undefined) continue;
-    const items = expandList(value, file, docLine, index, errors);
+    const items = expandList(withoutNulls(value), file, docLine, index, errors);
     for (const item of items) {
       const r = validateObject(item, file, docLine, index);
       if (r.kind === 'ok') objects.push({ object: r.object, file, document: index });
@@ -195,6 +195,20 @@ export function parseManifests(text: string, file: string): { objects: SourcedOb
     }
   }
   return { objects, errors };
+}
+
+/**
+ * A field written as YAML null (`set:` with nothing after it) is absent, as
+ * the API server reads it: it drops null fields of custom resources before a
+ * controller sees them, and built-in kinds decode null as unset. So objects
+ * from files mean what the same objects applied to a cluster mean.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
+  return out;
 }
 
 /** `kind: List` (what `kubectl get -o yaml` prints) stands for its items. */

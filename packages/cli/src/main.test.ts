@@ -188,6 +188,38 @@ describe('switchyard explain', () => {
   });
 });
 
+describe('switchyard explain: YAML null reads as absent, as the API server reads it', () => {
+  it('applies a RequestHeaderModifier written with empty set: and remove:', async () => {
+    const file = tmpFile('null.yaml', `${gatewayYaml(80)}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: web}
+spec:
+  parentRefs: [{name: gw}]
+  rules:
+  - filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set:
+        add: [{name: X-Team, value: shop}]
+        remove:
+    backendRefs: [{name: cart, port: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: web}
+spec:
+  ports: [{name: http, port: 8080, targetPort: 9090}]
+`);
+    const r = await runCli(['explain', '-f', file, '--gateway', 'web/gw', '-o', 'json', 'GET http://shop.example.com/']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout) as { action: { backends: Array<{ target: { backend: { name: string } }; upstream: { headers: Array<[string, string]> } }> } };
+    expect(e.action.backends.map((b) => b.target.backend.name)).toEqual(['cart']);
+    expect(e.action.backends[0]!.upstream.headers).toContainEqual(['x-team', 'shop']);
+  });
+});
+
 describe('switchyard explain (command line)', () => {
   it('parses METHOD URL, ports and headers as a client sends them', () => {
     expect(parseRequest(['GET http://shop.example.com/cart?id=1'], ['X-Canary: true', 'host: other.example.com'], undefined)).toEqual({

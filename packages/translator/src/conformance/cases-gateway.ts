@@ -154,10 +154,20 @@ export const gatewayTests: ConformanceTest[] = [
             attachedRoutes: 0,
             conditions: permitted ? [cond('Programmed', 'True', 'Programmed'), cond('ResolvedRefs', 'True')] : [cond('ResolvedRefs', 'False', 'RefNotPermitted')],
           },
+          // v1.7: RefNotPermitted also when the Secret does not exist (the grant is checked first).
+          ...(name === 'GatewaySecretMissingReferenceGrant'
+            ? [{ name: 'https-nonexistent-secret', supportedKinds: ['HTTPRoute'], attachedRoutes: 0, conditions: [cond('ResolvedRefs', 'False', 'RefNotPermitted')] }]
+            : []),
         ]),
       ],
     }),
   ),
+  {
+    name: 'GatewayNameMaximumLength',
+    manifests: ['tests/gateway-name-maximum-length.yaml'],
+    // GatewayMustHaveLatestConditions: conditions at the latest generation, whatever their values.
+    steps: [{ kind: 'gateway-condition', gateway: infra(`gateway-name-maximum-length-${'a'.repeat(253 - 'gateway-name-maximum-length-'.length)}`), condition: cond('Accepted') }],
+  },
   {
     name: 'GatewayWithAttachedRoutes',
     manifests: ['tests/gateway-with-attached-routes.yaml'],

@@ -76,6 +76,39 @@ export const grpcRouteTests: ConformanceTest[] = [
     ],
   },
   {
+    name: 'GRPCRouteRequestHeaderModifier',
+    manifests: ['tests/grpcroute-request-header-modifier.yaml'],
+    // The suite compares method, namespace and backend of each answer (grpc.compareResponse), not the headers.
+    steps: (() => {
+      const authority = 'gateway_api_conformance.echo_basic.grpcecho.GrpcEcho';
+      const other = { 'Some-Other-Header': 'this-header-should-be-set' };
+      return [
+        accepted(G, [infra('grpc-request-header-modifier')], { routeKind: 'GRPCRoute' }),
+        ...[other, { ...other, 'X-Header-Set': 'this-value-should-be-overwritten' }, other, { ...other, 'X-Header-Add': 'this-value-should-be-appended' }, { ...other, 'X-Header-Remove': 'val' }].map((metadata) =>
+          rpc(G, 'Echo', GV1, { authority, metadata }),
+        ),
+        rpc(G, 'EchoTwo', GV2, { authority, metadata: { 'X-Header-Set-1': 'original', 'X-Header-Add-1': 'original' } }),
+        rpc(G, 'EchoTwo', GV2, { authority, metadata: { 'X-Header-Remove-1': 'val', 'X-Header-Remove-2': 'val' } }),
+      ];
+    })(),
+  },
+  {
+    name: 'GRPCRouteMultipleGateways',
+    manifests: ['tests/grpcroute-multiple-gateways.yaml'],
+    steps: (() => {
+      const all = infra('all-namespaces');
+      const shared = infra('multiple-gateways-shared-route');
+      return [
+        accepted(G, [shared, infra('same-namespace-dedicated-route')], { routeKind: 'GRPCRoute' }),
+        rpc(G, 'Echo', GV1),
+        rpc(G, 'EchoTwo', GV2),
+        accepted(all, [shared, infra('all-namespaces-dedicated-route')], { routeKind: 'GRPCRoute' }),
+        rpc(all, 'Echo', GV1),
+        rpc(all, 'EchoTwo', GV3),
+      ];
+    })(),
+  },
+  {
     name: 'GRPCRouteNamedRule',
     manifests: ['tests/grpcroute-named-rule.yaml'],
     steps: [accepted(G, [infra('grpc-named-rules')], { routeKind: 'GRPCRoute' }), rpc(G, 'Echo', GV1), rpc(G, 'EchoTwo', GV2)],

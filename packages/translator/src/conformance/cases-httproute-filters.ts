@@ -1,7 +1,7 @@
 // HTTPRoute conformance tests about filters and rule options: redirects,
 // rewrites, header modifiers, mirrors, timeouts, retries, weights, names.
 import type { ConformanceTest, HttpExpectation, Step } from './types.js';
-import { accepted, acceptedAndResolved, answers, failing, infra, INFRA, reaches, redirects, resolvedRefs, SAME_NAMESPACE, V1, V2, V3 } from './dsl.js';
+import { accepted, acceptedAndResolved, answers, cond, failing, infra, INFRA, reaches, redirects, resolvedRefs, routeCondition, SAME_NAMESPACE, V1, V2, V3 } from './dsl.js';
 
 const G = SAME_NAMESPACE;
 
@@ -301,6 +301,29 @@ export const httpRouteFilterTests: ConformanceTest[] = [
       ).map(([path, code, succeedAfter, want]) =>
         reaches(G, `${path}?responseCode=${code}&succeedAfter=${succeedAfter}`, V3, INFRA, { backendFailure: { code, succeedAfter }, response: { statusCodes: [want] } }),
       ),
+    ],
+  },
+  {
+    name: 'HTTPRouteRetryConnectionError',
+    manifests: ['tests/httproute-retry-connection-error.yaml'],
+    // The suite expects the pod infra-backend-connection-error-healthy-*: the Service
+    // infra-backend-connection-error selects it and a broken pod that refuses connections.
+    steps: [
+      ...acceptedAndResolved(G, [infra('retries-connection-error')]),
+      { kind: 'namespace-ready', namespaces: [INFRA] },
+      reaches(G, '/retry-on-connection-errors', 'infra-backend-connection-error', INFRA, { backendRefusedConnections: 1 }),
+    ],
+  },
+  {
+    name: 'HTTPRouteRuleOrder',
+    manifests: ['tests/httproute-rule-order.yaml'],
+    steps: [
+      { kind: 'namespace-ready', namespaces: [INFRA] },
+      accepted(G, [infra('rule-order'), infra('rule-order-invalid-backend')]),
+      resolvedRefs(infra('rule-order'), G),
+      routeCondition(infra('rule-order-invalid-backend'), G, cond('ResolvedRefs', 'False', 'BackendNotFound')),
+      reaches(G, '/rule-order', V1, INFRA, { headers: { 'x-color': 'blue', 'x-version': 'one' } }),
+      answers(G, '/rule-order-invalid-backend', 500),
     ],
   },
   {

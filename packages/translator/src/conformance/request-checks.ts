@@ -66,6 +66,7 @@ function retriable(retry: { retryOn: readonly string[]; retriableStatusCodes: re
 interface BackendBehaviour {
   readonly delaySeconds?: number;
   readonly failure?: { readonly code: number; readonly succeedAfter: number };
+  readonly refusedConnections?: number;
 }
 
 function outcomesOf(e: Explanation, behaviour: BackendBehaviour = {}): Outcome[] {
@@ -112,6 +113,12 @@ function outcomesOf(e: Explanation, behaviour: BackendBehaviour = {}): Outcome[]
     }
     if (backendDelay !== undefined && backendDelay > timeout) {
       out.push({ kind: 'envoy', status: 504, why: `upstream timeout after ${timeout}s`, responseHeaderChanges });
+      continue;
+    }
+    const refused = behaviour.refusedConnections ?? 0;
+    // Envoy retries a refused connection only with connect-failure in retry_on, at most numRetries times.
+    if (refused > 0 && !(a.retry?.retryOn.includes('connect-failure') && refused <= a.retry.numRetries)) {
+      out.push({ kind: 'envoy', status: 503, why: `upstream connect error (${refused} refused connection${refused > 1 ? 's' : ''}, not retried)`, responseHeaderChanges });
       continue;
     }
     const service = t.backend && t.backend.kind === 'Service' ? { namespace: t.backend.namespace, name: t.backend.name } : undefined;
@@ -233,7 +240,7 @@ function checkHttp(ctx: RequestContext, s: HttpExpectation): string[] {
   if (s.upgrade && explanation?.kind === 'route' && explanation.action.kind === 'clusters' && !explanation.action.upgrades.includes(s.upgrade.toLowerCase())) {
     return [`the route does not allow ${s.upgrade} upgrades (allowed: ${explanation.action.upgrades.join(', ') || 'none'})`];
   }
-  const behaviour = { ...(s.backendDelaySeconds !== undefined ? { delaySeconds: s.backendDelaySeconds } : {}), ...(s.backendFailure ? { failure: s.backendFailure } : {}) };
+  const behaviour = { ...(s.backendDelaySeconds !== undefined ? { delaySeconds: s.backendDelaySeconds } : {}), ...(s.backendFailure ? { failure: s.backendFailure } : {}), ...(s.backendRefusedConnections ? { refusedConnections: s.backendRefusedConnections } : {}) };
   const outcomes = explanation ? outcomesOf(explanation, behaviour) : raw;
   const out: string[] = [];
   const statusCodes = s.response?.statusCodes ?? [200];

@@ -106,6 +106,8 @@ export interface HttpExpectation {
   readonly expectFailure?: boolean;
   /** The echo backend answers `code` to the first `succeedAfter` attempts, then 200 (the retry test's simulation). */
   readonly backendFailure?: { readonly code: number; readonly succeedAfter: number };
+  /** Connection attempts the Service's endpoints refuse before one reaches a healthy pod (a broken pod behind the Service). */
+  readonly backendRefusedConnections?: number;
   /** The echo backend delays its answer this long (seconds); a shorter effective timeout gives 504. */
   readonly backendDelaySeconds?: number;
   readonly label?: string;

@@ -28,7 +28,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteRequestPercentageMirror',
   'HTTPRouteRequestTimeout',
   'HTTPRouteResponseHeaderModification',
-  'HTTPRouteRetry',
+  'HTTPRouteRetryCodes',
   'HTTPRouteRetryConnectionError',
   'HTTPRouteSchemeRedirect',
   'HTTPRoute303RedirectStatusCode',
@@ -36,6 +36,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRoute308RedirectStatusCode',
   'GRPCRoute',
   'GRPCRouteNamedRouteRule',
+  'GRPCRouteRequestHeaderModifier',
   'ReferenceGrant',
   // TLS and layer 4 (proved by conformance/tls-l4.test.ts and gatewayapi/tls-l4.test.ts).
   'BackendTLSPolicy',

@@ -147,6 +147,29 @@ describe('route attachment', () => {
       ['alt', 1],
     ]);
   });
+  it('counts routes on listeners that are not accepted (the spec: status does not impact attachment), serving them nowhere', () => {
+    const routeOn = (listeners: Parameters<typeof gateway>[2], ref: object = {}) =>
+      run([gatewayClass(), gateway('infra', 'gw', listeners), ...backend('infra', 'a'), httpRoute('infra', 'r', { parentRefs: [{ name: 'gw', ...ref }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+    // Two HTTP listeners on port 80 with hostname foo.com: both conflicted.
+    const conflicted = routeOn([httpListener('a', 80, { hostname: 'foo.com' }), httpListener('b', 80, { hostname: 'foo.com' })]);
+    expect(accepted(conflicted, 'infra')).toMatchObject({ status: 'True' });
+    expect(gatewayStatusOf(conflicted)!.listeners.map((l) => [l.name, l.attachedRoutes, cond(l.conditions, 'Accepted')!.status])).toEqual([
+      ['a', 1, 'False'],
+      ['b', 1, 'False'],
+    ]);
+    expect(conflicted.fleets.has('infra/gw')).toBe(false);
+    // A conflicted listener next to a valid one on the same port: the route's hostnames stay off the shared route table.
+    const shared = routeOn([httpListener('a', 80, { hostname: 'foo.com' }), httpListener('b', 80, { hostname: 'foo.com' }), httpListener('c', 80, { hostname: 'bar.com' })], { sectionName: 'a' });
+    expect(gatewayStatusOf(shared)!.listeners.map((l) => l.attachedRoutes)).toEqual([1, 0, 0]);
+    expect(ask(shared, { host: 'foo.com' }).status).toBe(404);
+    // An unsupported protocol whose allowedRoutes names the kind.
+    const unsupported = routeOn([httpListener(), { name: 'odd', port: 1111, protocol: 'INVALID', allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }] } }], { sectionName: 'odd' });
+    expect(accepted(unsupported, 'infra')).toMatchObject({ status: 'True' });
+    expect(gatewayStatusOf(unsupported)!.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([
+      ['http', 0],
+      ['odd', 1],
+    ]);
+  });
   it('isolates listeners: a request for a more specific listener hostname never reaches a wildcard listener route', () => {
     const r = run([
       gatewayClass(),

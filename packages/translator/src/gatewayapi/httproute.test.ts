@@ -17,6 +17,8 @@ describe('HTTPRoute matching', () => {
         { matches: [{ headers: [{ name: 'X-Env', value: 'canary' }] }], backendRefs: [{ name: 'c', port: 8080 }] },
         { matches: [{ queryParams: [{ name: 'v', value: '2' }] }, { method: 'DELETE' }], backendRefs: [{ name: 'c', port: 8080 }] },
         { matches: [{ path: { type: 'RegularExpression', value: '/re/[0-9]+' } }], backendRefs: [{ name: 'b', port: 8080 }] },
+        // Valid: the CRD requires a leading "/" only for Exact and PathPrefix.
+        { matches: [{ path: { type: 'RegularExpression', value: '.*[.]jpg' } }], backendRefs: [{ name: 'a', port: 8080 }] },
       ],
     }),
   ];
@@ -31,6 +33,8 @@ describe('HTTPRoute matching', () => {
     ['/other?v=2', {}, 'apps/c:8080'],
     ['/re/123', {}, 'apps/b:8080'],
     ['/re/abc', {}, undefined],
+    ['/img/cat.jpg', {}, 'apps/a:8080'],
+    ['/img/cat.png', {}, undefined],
   ] as const)('%s %j -> %s', (path, extra, want) => {
     const o = ask(r, { path, ...extra });
     if (want === undefined) expect(o.status).toBe(404);

@@ -56,6 +56,7 @@ export class L4Placement {
       for (const p of b.parents) {
         if (p.gateway !== gw) continue;
         for (const a of p.attachments) {
+          if (!a.listener.usable) continue;
           let list = this.byListener.get(a.listener);
           if (!list) this.byListener.set(a.listener, (list = []));
           // Two parentRefs selecting the same listener place the route once.

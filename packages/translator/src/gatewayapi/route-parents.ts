@@ -91,10 +91,12 @@ function attach(
     const what = [ref.sectionName !== undefined ? `sectionName "${ref.sectionName}"` : '', ref.port !== undefined ? `port ${ref.port}` : ''].filter(Boolean).join(' and ');
     return reject(RouteReason.NoMatchingParent, `Gateway ${gateway.key} has no listener with ${what || 'any name'}`);
   }
-  const usable = selected.filter((l) => l.usable);
-  if (usable.length === 0) return reject(RouteReason.NoMatchingParent, `the selected listeners of Gateway ${gateway.key} are not valid (${selected.map((l) => l.spec.name).join(', ')})`);
-
-  const allowed = usable.filter((l) => l.supportedKinds.some((k) => k.kind === kind) && namespaceAllowed(l, l.origin?.namespace ?? gateway.namespace, routeNs, ctx));
+  // The spec (ListenerStatus.attachedRoutes): "Successful attachment of a Route to a Listener is based
+  // solely on the combination of the AllowedRoutes field on the corresponding Listener and the Route's
+  // ParentRefs field"; a listener that is not Accepted (conflicted, unsupported protocol) still counts
+  // the routes attached to it. Such a listener is not programmed, so they get no traffic through it
+  // (fleet.ts and l4-fleet.ts place routes on usable listeners only).
+  const allowed = selected.filter((l) => kindAllowed(l, kind) && namespaceAllowed(l, l.origin?.namespace ?? gateway.namespace, routeNs, ctx));
   if (allowed.length === 0) return reject(RouteReason.NotAllowedByListeners, `no listener of Gateway ${gateway.key} allows ${kind} from namespace ${routeNs}`);
 
   const attachments: Attachment[] = [];
@@ -104,6 +106,13 @@ function attach(
   }
   if (attachments.length === 0) return reject(RouteReason.NoMatchingListenerHostname, `spec.hostnames do not intersect the hostname of any listener of Gateway ${gateway.key} that allows this route`);
   return { parentRef: ref, gateway, attachments, accepted: condition(ConditionType.Accepted, true, RouteReason.Accepted, 'Route accepted') };
+}
+
+/** The listener's supported kinds; for a listener that is not valid, also the kinds its allowedRoutes names. */
+function kindAllowed(l: ListenerState, kind: string): boolean {
+  if (l.supportedKinds.some((k) => k.kind === kind)) return true;
+  const kinds = l.spec.allowedRoutes?.kinds;
+  return !l.usable && Array.isArray(kinds) && kinds.some((k) => k?.kind === kind && (k.group ?? GATEWAY_GROUP) === GATEWAY_GROUP);
 }
 
 function emptyToUndefined(s: string | undefined): string | undefined {
