@@ -96,12 +96,13 @@ export interface Fraction {
   denominator?: number;
 }
 
+/** v1.7 shape: `sessionName` and `cookieConfig` (v1.6) became `cookie.name` / `header.name` and `cookie`. */
 export interface SessionPersistence {
-  sessionName?: string;
   absoluteTimeout?: string;
   idleTimeout?: string;
   type?: 'Cookie' | 'Header';
-  cookieConfig?: { lifetimeType?: 'Permanent' | 'Session' };
+  cookie?: { lifetimeType?: 'Permanent' | 'Session'; name?: string; path?: string };
+  header?: { name: string };
 }
 
 // ---- GatewayClass -----------------------------------------------------------
@@ -152,6 +153,17 @@ export interface ListenerTLSConfig {
   options?: Record<string, string>;
 }
 
+/** Pre-routing filters (experimental, v1.7): run before route matching, in order. */
+export interface ListenerFilter {
+  type: 'ExternalAuth' | 'ExtensionRef';
+  externalAuth?: HTTPExternalAuthFilter;
+  extensionRef?: LocalObjectReference;
+}
+
+export interface ListenerFilters {
+  requests?: ListenerFilter[];
+}
+
 export interface Listener {
   name: string;
   hostname?: string;
@@ -159,11 +171,16 @@ export interface Listener {
   protocol: ProtocolType;
   tls?: ListenerTLSConfig;
   allowedRoutes?: AllowedRoutes;
+  filters?: ListenerFilters;
 }
+
+/** '' (implementation default), 'Cluster', or a domain-prefixed implementation-specific value (experimental, v1.7). */
+export type GatewayAddressRoutabilityType = string;
 
 export interface GatewaySpecAddress {
   type?: string;
   value?: string;
+  routability?: GatewayAddressRoutabilityType;
 }
 
 export interface GatewayInfrastructure {
@@ -208,6 +225,7 @@ export interface GatewaySpec {
 export interface GatewayStatusAddress {
   type?: string;
   value: string;
+  routability?: GatewayAddressRoutabilityType;
 }
 
 export interface ListenerStatus {
@@ -242,6 +260,7 @@ export interface ListenerEntry {
   protocol: ProtocolType;
   tls?: ListenerTLSConfig;
   allowedRoutes?: AllowedRoutes;
+  filters?: ListenerFilters;
 }
 
 export interface ListenerSetSpec {

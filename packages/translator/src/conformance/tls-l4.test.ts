@@ -349,11 +349,11 @@ describe('TCPRoute conformance', () => {
 // ---- UDPRoute --------------------------------------------------------------
 
 describe('UDPRoute conformance', () => {
-  it('UDPRouteSimple: datagrams on 5300 go to coredns', () => {
+  it('UDPRouteSimple: datagrams on 5300 go to udp-echo', () => {
     const w = new World(['tests/udproute-simple.yaml']);
     const gw = `${INFRA}/udp-gateway`;
-    mustBeAccepted(w, gw, 'UDPRoute', [`${INFRA}/udp-coredns`]);
-    expect(destination(w.connect(gw, { port: 5300, transport: 'udp' }))).toEqual({ coredns: 1 });
+    mustBeAccepted(w, gw, 'UDPRoute', [`${INFRA}/udp-route`]);
+    expect(destination(w.connect(gw, { port: 5300, transport: 'udp' }))).toEqual({ 'udp-echo': 1 });
   });
 
   it('UDPRouteWeightedRouting: 70/30/0 through locality weights', () => {

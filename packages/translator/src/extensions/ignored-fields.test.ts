@@ -52,3 +52,24 @@ describe('guide option fields Switchyard does not implement', () => {
     expect(c?.message).toContain('spec.rules[0].filters[0].type: RequestRateLimit is not a known filter type (for rate limits use an ExtensionRef to a switchyard.dev RateLimit)');
   });
 });
+
+describe('fields Gateway API v1.7 removed or renamed', () => {
+  it('a v1.6 sessionPersistence (sessionName, cookieConfig) is named in Accepted with its replacement; the route still works', () => {
+    const route = httpRoute('apps', 'sticky', {
+      parentRefs: [{ name: 'gw', namespace: 'infra' }],
+      rules: [{ sessionPersistence: { sessionName: 'shop', type: 'Cookie', cookieConfig: { lifetimeType: 'Session' } } as never, backendRefs: [{ name: 'a', port: 8080 }] }],
+    });
+    const r = run([...baseObjects(), ...backend('apps', 'a'), route]);
+    const c = routeCondition(r, 'HTTPRoute', 'apps', 'sticky', 'Accepted');
+    expect(c).toMatchObject({ status: 'True', reason: 'Accepted' });
+    expect(c?.message).toContain('spec.rules[0].sessionPersistence.sessionName was removed in Gateway API v1.7: use spec.rules[0].sessionPersistence.cookie.name (type Cookie) or spec.rules[0].sessionPersistence.header.name (type Header)');
+    expect(c?.message).toContain('spec.rules[0].sessionPersistence.cookieConfig was renamed in Gateway API v1.7: use spec.rules[0].sessionPersistence.cookie');
+    expect(routeCondition(r, 'HTTPRoute', 'apps', 'sticky', 'ResolvedRefs')).toMatchObject({ status: 'True' });
+    expect(ask(r, { path: '/' }).backends).toEqual({ 'apps/a:8080': 1 });
+  });
+  it('the v1.7 shape is not reported', () => {
+    const route = httpRoute('apps', 'sticky', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ sessionPersistence: { type: 'Cookie', cookie: { name: 'shop' } }, backendRefs: [{ name: 'a', port: 8080 }] }] });
+    const r = run([...baseObjects(), ...backend('apps', 'a'), route]);
+    expect(routeCondition(r, 'HTTPRoute', 'apps', 'sticky', 'Accepted')?.message).toBe('Route accepted');
+  });
+});

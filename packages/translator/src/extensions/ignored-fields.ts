@@ -36,6 +36,21 @@ export function ignoredListenerFields(l: unknown, index: number): string[] {
   return out;
 }
 
+/**
+ * Route rule fields Gateway API v1.7 removed or renamed (experimental
+ * SessionPersistence): an API server with v1.7 CRDs prunes them, objects from
+ * files keep them. Each is named with what replaced it; the rule still works.
+ */
+export function removedRuleFields(rule: unknown, field: string): string[] {
+  const sp = (rule as { sessionPersistence?: unknown } | null)?.sessionPersistence;
+  if (!isMap(sp)) return [];
+  const out: string[] = [];
+  const f = `${field}.sessionPersistence`;
+  if (sp.sessionName !== undefined) out.push(`${f}.sessionName was removed in Gateway API v1.7: use ${f}.cookie.name (type Cookie) or ${f}.header.name (type Header)`);
+  if (sp.cookieConfig !== undefined) out.push(`${f}.cookieConfig was renamed in Gateway API v1.7: use ${f}.cookie`);
+  return out;
+}
+
 /** A backendRef's `tls` (not a Gateway API field): the backend would silently get plain text. */
 export function backendRefTlsProblem(ref: unknown, field: string): string | undefined {
   const t = (ref as { tls?: unknown } | null)?.tls;

@@ -3,6 +3,7 @@
 // builder, and the rule verdicts for the parents' status. What differs by kind
 // is only how a rule's matches and settings are read (readRule).
 import type { CommonRouteSpec, KubeObject } from '@switchyard/api';
+import { removedRuleFields } from '../extensions/ignored-fields.js';
 import type { HttpMatchIR } from '../ir/ir.js';
 import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
@@ -41,6 +42,7 @@ export function buildHttpRouteRules<Rule extends HttpLikeRule>(
   const used = new Map<string, RouteBuild['clusters'][number]>();
   const dropped: Array<{ rule: number; problems: FieldProblem[] }> = [];
   const refProblems: FieldProblem[] = [];
+  const ignored: string[] = [];
 
   rules.forEach((rule, ruleIndex) => {
     const problems: FieldProblem[] = [];
@@ -48,6 +50,7 @@ export function buildHttpRouteRules<Rule extends HttpLikeRule>(
       dropped.push({ rule: ruleIndex, problems: [{ reason: RouteReason.UnsupportedValue, message: `spec.rules[${ruleIndex}] must be an object` }] });
       return;
     }
+    ignored.push(...removedRuleFields(rule, `spec.rules[${ruleIndex}]`));
     const read = readRule(rule, `spec.rules[${ruleIndex}]`, problems);
     if (problems.length > 0) {
       dropped.push({ rule: ruleIndex, problems });
@@ -87,6 +90,7 @@ export function buildHttpRouteRules<Rule extends HttpLikeRule>(
     resolvedRefs: v.resolvedRefs,
     ...(v.partiallyInvalid ? { partiallyInvalid: v.partiallyInvalid } : {}),
     ...(v.notAccepted ? { notAccepted: v.notAccepted } : {}),
+    ...(ignored.length > 0 ? { ignored } : {}),
   };
 }
 

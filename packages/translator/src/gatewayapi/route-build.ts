@@ -25,6 +25,8 @@ export interface RouteBuild {
   readonly partiallyInvalid?: PendingCondition;
   /** ... or replaces Accepted when every rule is invalid. */
   readonly notAccepted?: PendingCondition;
+  /** Fields Switchyard does not act on (removed or renamed in the API), each naming its replacement; said in the Accepted message. */
+  readonly ignored?: readonly string[];
 }
 
 /** A problem with one field; rule problems drop the rule, ref problems only the reference. */

@@ -114,7 +114,9 @@ export function routeStatus(route: KubeObject, b: RouteBuild, sc: StatusContext)
   const prev = (route.status as RouteStatus | undefined)?.parents;
   const prevParents = Array.isArray(prev) ? prev : [];
   const ours: RouteParentStatus[] = b.parents.map((p) => {
-    const accepted = p.accepted.status === 'True' && b.notAccepted ? b.notAccepted : p.accepted;
+    const chosen = p.accepted.status === 'True' && b.notAccepted ? b.notAccepted : p.accepted;
+    // Say what is ignored instead of dropping it in silence (as listeners do).
+    const accepted = chosen.status === 'True' && b.ignored ? { ...chosen, message: `${chosen.message}; ignored: ${b.ignored.join('; ')}` } : chosen;
     const pending: PendingCondition[] = [accepted, b.resolvedRefs];
     if (p.accepted.status === 'True' && !b.notAccepted && b.partiallyInvalid) pending.push(b.partiallyInvalid);
     const previous = prevParents.find((x) => x && x.controllerName === sc.controllerName && sameParent(x.parentRef, p.parentRef, b.namespace))?.conditions;
