@@ -254,6 +254,13 @@ describe('HTTPRoute timeouts and retry', () => {
       per_try_timeout: { seconds: '0', nanos: 500_000_000 },
     });
   });
+  it('takes attempts as the CRD does: default 1, 0 disables retries, no upper bound', () => {
+    const policy = (retry: object) =>
+      run([...baseObjects(), ...backend('apps', 'a'), route('t', { rules: [{ retry, backendRefs: [{ name: 'a', port: 8080 }] }] })]).fleets.get('infra/gw')!.routes[0]!.virtual_hosts![0]!.routes![0]!.route!.retry_policy;
+    expect(policy({ codes: [500] })?.num_retries).toEqual({ value: 1 });
+    expect(policy({ codes: [500], attempts: 0 })?.num_retries).toEqual({ value: 0 });
+    expect(policy({ attempts: 1000 })?.num_retries).toEqual({ value: 1000 });
+  });
   it('rejects an invalid duration naming the field', () => {
     const r = run([...baseObjects(), ...backend('apps', 'a'), route('t', { rules: [{ timeouts: { request: '10 seconds' }, backendRefs: [{ name: 'a', port: 8080 }] }] })]);
     const c = routeCondition(r, 'HTTPRoute', 'apps', 't', 'Accepted')!;

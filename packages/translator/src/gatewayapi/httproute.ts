@@ -148,8 +148,9 @@ function parseRetry(r: HTTPRouteRetry | undefined, field: string, problems: Fiel
     return undefined;
   }
   const attempts = r.attempts ?? 1;
-  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 100) {
-    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.attempts must be an integer 0-100` });
+  // The CRD sets no maximum; Envoy's num_retries is a uint32.
+  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 0xffffffff) {
+    problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.attempts must be a non-negative integer` });
     return undefined;
   }
   let backoffMs: number | undefined;
