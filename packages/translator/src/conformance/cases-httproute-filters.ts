@@ -315,6 +315,15 @@ export const httpRouteFilterTests: ConformanceTest[] = [
     ],
   },
   {
+    name: 'HTTPRouteBackendURLRewrite',
+    manifests: ['tests/httproute-backend-url-rewrite.yaml'],
+    steps: [
+      ...acceptedAndResolved(G, [infra('backend-url-rewrite')]),
+      reaches(G, '/full/original', V1, INFRA, { expectedRequest: { path: '/rewritten-full' } }),
+      reaches(G, '/prefix/original', V1, INFRA, { expectedRequest: { path: '/rewritten-prefix/original' } }),
+    ],
+  },
+  {
     name: 'HTTPRouteRuleOrder',
     manifests: ['tests/httproute-rule-order.yaml'],
     steps: [

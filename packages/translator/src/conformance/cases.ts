@@ -34,7 +34,6 @@ export const OUT_OF_SCOPE: Readonly<Record<string, string>> = {
   HTTPRoutePreserveForeignStatus: 'checks that route parent statuses of other controllers survive a status update; the status writer\'s merge, not translate()',
   HTTPRouteRetryWithRequestTimeout: 'provisional in v1.7; needs the backend\'s delay between retries (delayRetry), which explain does not model',
   HTTPRouteRetryWithBackendTimeout: 'provisional in v1.7; needs the backend\'s delay between retries (delayRetry), which explain does not model',
-  HTTPRouteBackendURLRewrite: 'provisional in v1.7; URLRewrite on a backendRef is not implemented (HTTPRouteBackendURLRewrite is not claimed; docs/translator.md)',
   HTTPRouteMultipleRoutesAttachmentSameHostnameIntersection: 'creates its newer routes in Go code one second after the older ones; not encoded yet, and GatewayRouteHostnameIntersectionPrecedence is not claimed (docs/translator.md)',
   GRPCRouteMultipleRoutesAttachmentSameHostnameIntersection: 'creates its newer routes in Go code one second after the older ones; not encoded yet, and GatewayRouteHostnameIntersectionPrecedence is not claimed (docs/translator.md)',
   GatewayOptionalAddressValue: 'waits for status.addresses, which the controller fills from the fleet Service; translate() does not assign addresses',

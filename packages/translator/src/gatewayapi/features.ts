@@ -13,6 +13,7 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRoute',
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendProtocolWebSocket',
+  'HTTPRouteBackendURLRewrite',
   'HTTPRouteBackendRequestHeaderModification',
   'HTTPRouteBackendTimeout',
   'HTTPRouteHostRewrite',

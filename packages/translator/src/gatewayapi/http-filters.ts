@@ -52,6 +52,11 @@ export const HTTP_RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHead
 export const GRPC_RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
 /** On a backendRef only header modifiers make sense per backend (Envoy ClusterWeight carries them). */
 export const BACKEND_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'ExtensionRef']);
+/**
+ * An HTTPRoute backendRef may also rewrite the URL (HTTPRouteBackendURLRewrite). Envoy rewrites per
+ * route, not per weighted cluster, so http-rule.ts applies it when the rule has that one backend.
+ */
+export const HTTP_BACKEND_FILTERS = new Set([...BACKEND_FILTERS, 'URLRewrite']);
 
 const KNOWN_FILTER_TYPES = new Set([...HTTP_RULE_FILTERS, 'ExternalAuth']);
 
@@ -111,7 +116,7 @@ export function applyFilters(filters: unknown, scope: FilterScope): FilterOutcom
         break;
       case 'ExtensionRef': {
         // Switchyard's filter kinds live in extensions/ (RateLimit today).
-        const r = resolveExtensionRef(f.extensionRef, field, scope.namespace, scope.clusters.ctx.snapshot, scope.allowed === BACKEND_FILTERS);
+        const r = resolveExtensionRef(f.extensionRef, field, scope.namespace, scope.clusters.ctx.snapshot, scope.allowed === BACKEND_FILTERS || scope.allowed === HTTP_BACKEND_FILTERS);
         if (!r.ok) {
           out.refProblems.push({ reason: RouteReason[r.reason], message: r.message });
           out.fail500 = true;

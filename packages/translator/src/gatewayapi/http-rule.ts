@@ -6,7 +6,7 @@ import type { ClusterIR, HttpActionIR, HttpMatchIR, HttpRouteIR, RetryIR, RouteS
 import type { RouteTraffic } from './backends.js';
 import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
-import { applyFilters, BACKEND_FILTERS, type FilterOutcome } from './http-filters.js';
+import { applyFilters, BACKEND_FILTERS, HTTP_BACKEND_FILTERS, type FilterOutcome } from './http-filters.js';
 import type { FieldProblem } from './route-build.js';
 import { backendRefTlsProblem } from '../extensions/ignored-fields.js';
 
@@ -47,13 +47,8 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
   const ruleProblems = [...filters.ruleProblems];
   const refProblems = [...filters.refProblems];
 
-  // ReplacePrefixMatch replaces the matched prefix, so every match must be a PathPrefix.
-  const prefixRewrite = filters.pathRewrite?.type === 'ReplacePrefixMatch' || filters.redirect?.path?.type === 'ReplacePrefixMatch';
-  if (prefixRewrite && input.matches.some((m) => m.path.type !== 'PathPrefix')) {
-    ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}: ReplacePrefixMatch requires every match of the rule to use a PathPrefix path match` });
-  }
-
   let action: HttpActionIR;
+  const backendRewrite: BackendRewrite = {};
   if (filters.redirect) {
     const r = filters.redirect;
     // backendRefs are ignored: the redirect answers every request.
@@ -61,21 +56,31 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
   } else if (filters.fail500) {
     action = { kind: 'direct', status: 500 };
   } else {
-    const backends = resolveBackends(input, clusters, used, ruleProblems, refProblems);
+    const backends = resolveBackends(input, clusters, used, ruleProblems, refProblems, backendRewrite);
+    if (backendRewrite.rewrites && (backends.length !== 1 || filters.hostRewrite !== undefined || filters.pathRewrite)) {
+      ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.backendRefs: a URLRewrite on a backendRef needs it to be the rule's only backend, without a rule URLRewrite (Envoy rewrites per route, not per weighted backend)` });
+    }
     if (backends.length === 0 || backends.every((b) => b.cluster === null)) {
       // No backend to forward to (none given, all invalid, or all weight 0): the spec's 500.
       action = { kind: 'direct', status: 500 };
     } else {
+      const hostRewrite = filters.hostRewrite ?? backendRewrite.hostRewrite;
+      const pathRewrite = filters.pathRewrite ?? backendRewrite.pathRewrite;
       action = {
         kind: 'forward',
         backends,
         mirrors: filters.mirrors,
-        ...(filters.hostRewrite !== undefined ? { hostRewrite: filters.hostRewrite } : {}),
-        ...(filters.pathRewrite ? { pathRewrite: filters.pathRewrite } : {}),
+        ...(hostRewrite !== undefined ? { hostRewrite } : {}),
+        ...(pathRewrite ? { pathRewrite } : {}),
         ...(input.timeouts ? { timeouts: input.timeouts } : {}),
         ...(input.retry ? { retry: input.retry } : {}),
       };
     }
+  }
+  // ReplacePrefixMatch replaces the matched prefix, so every match must be a PathPrefix.
+  const prefixRewrite = (action.kind === 'forward' && action.pathRewrite?.type === 'ReplacePrefixMatch') || filters.redirect?.path?.type === 'ReplacePrefixMatch';
+  if (prefixRewrite && input.matches.some((m) => m.path.type !== 'PathPrefix')) {
+    ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}: ReplacePrefixMatch requires every match of the rule to use a PathPrefix path match` });
   }
   if (action.kind === 'forward') {
     for (const m of action.mirrors) {
@@ -102,7 +107,14 @@ function modifiers(f: FilterOutcome): Pick<HttpRouteIR, 'requestHeaders' | 'resp
   };
 }
 
-function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<string, ClusterIR>, ruleProblems: FieldProblem[], refProblems: FieldProblem[]): WeightedBackendIR[] {
+/** A URLRewrite found on a backendRef (how many, and the last one's rewrites). */
+interface BackendRewrite {
+  rewrites?: number;
+  hostRewrite?: string;
+  pathRewrite?: FilterOutcome['pathRewrite'];
+}
+
+function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<string, ClusterIR>, ruleProblems: FieldProblem[], refProblems: FieldProblem[], rewrite: BackendRewrite): WeightedBackendIR[] {
   const field = `spec.rules[${input.ruleIndex}].backendRefs`;
   if (input.backendRefs === undefined || input.backendRefs === null) return [];
   if (!Array.isArray(input.backendRefs)) {
@@ -121,8 +133,13 @@ function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<str
       ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${f}.weight must be an integer 0-1000000` });
       return;
     }
-    const bf = applyFilters(ref.filters, { routeKind: input.kind, namespace: input.namespace, field: `${f}.filters`, traffic: input.traffic, clusters, allowed: BACKEND_FILTERS });
+    const bf = applyFilters(ref.filters, { routeKind: input.kind, namespace: input.namespace, field: `${f}.filters`, traffic: input.traffic, clusters, allowed: input.kind === 'HTTPRoute' ? HTTP_BACKEND_FILTERS : BACKEND_FILTERS });
     ruleProblems.push(...bf.ruleProblems);
+    if (bf.hostRewrite !== undefined || bf.pathRewrite) {
+      rewrite.rewrites = (rewrite.rewrites ?? 0) + 1;
+      if (bf.hostRewrite !== undefined) rewrite.hostRewrite = bf.hostRewrite;
+      if (bf.pathRewrite) rewrite.pathRewrite = bf.pathRewrite;
+    }
     refProblems.push(...bf.refProblems);
     const r = clusters.resolve(ref, { kind: input.kind, namespace: input.namespace }, input.traffic, f);
     if (!r.ok) refProblems.push({ reason: r.reason, message: r.message });

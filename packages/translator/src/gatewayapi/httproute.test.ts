@@ -160,6 +160,25 @@ describe('HTTPRoute filters', () => {
   });
 });
 
+describe('HTTPRoute URLRewrite on a backendRef (HTTPRouteBackendURLRewrite)', () => {
+  const rewrite = { type: 'URLRewrite' as const, urlRewrite: { hostname: 'internal', path: { type: 'ReplacePrefixMatch' as const, replacePrefixMatch: '/v2' } } };
+  it("rewrites when it is the rule's only backend", () => {
+    const r = run([...baseObjects(), ...backend('apps', 'a'), route('bw', { rules: [{ matches: [{ path: { value: '/v1' } }], backendRefs: [{ name: 'a', port: 8080, filters: [rewrite] }] }] })]);
+    expect(ask(r, { path: '/v1/users' })).toMatchObject({ path: '/v2/users', host: 'internal', backends: { 'apps/a:8080': 1 } });
+  });
+  it('drops the rule, naming the field, when other backends share it (Envoy rewrites per route, not per weighted backend)', () => {
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      ...backend('apps', 'b'),
+      route('bw', { rules: [{ matches: [{ path: { value: '/v1' } }], backendRefs: [{ name: 'a', port: 8080, filters: [rewrite] }, { name: 'b', port: 8080 }] }] }),
+    ]);
+    const c = routeCondition(r, 'HTTPRoute', 'apps', 'bw', 'Accepted')!;
+    expect(c).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
+    expect(c.message).toContain("spec.rules[0].backendRefs: a URLRewrite on a backendRef needs it to be the rule's only backend");
+  });
+});
+
 describe('HTTPRoute backends', () => {
   it('splits by weight, leaves out zero weights, and answers 500 for the share of an invalid backend', () => {
     const r = run([
