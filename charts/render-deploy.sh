@@ -27,8 +27,11 @@ mkdir -p "$out"
 # helm prints "---" and "# Source: switchyard/<templates|crds>/<file>" before
 # every object; each object goes to the file of its template.
 awk -v out="$out" '
-  /^---$/ { next }
+  # Blank lines are held back until a non-blank line follows, so no file ends
+  # with the blank line helm leaves after each object.
+  /^---$/ { blanks = 0; next }
   /^# Source: switchyard\// {
+    blanks = 0
     src = substr($0, length("# Source: switchyard/") + 1)
     if (src ~ /^crds\//) file = src
     else if (src == "templates/servicemonitor.yaml") file = "optional/servicemonitor.yaml"
@@ -44,5 +47,6 @@ awk -v out="$out" '
     }
     next
   }
-  { print > path }
+  /^[[:space:]]*$/ { blanks++; next }
+  { for (; blanks > 0; blanks--) print "" > path; print > path }
 ' "$rendered"
