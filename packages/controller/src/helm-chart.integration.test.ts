@@ -63,10 +63,10 @@ function find(objs: readonly KubeObject[], kind: string, name?: string): Obj {
   return o as Obj;
 }
 
-function filesUnder(dir: string): string[] {
+/** Files under dir, as paths relative to it. */
+function filesUnder(dir: string, top = dir): string[] {
   return readdirSync(dir)
-    .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]))
-    .map((f) => relative(dir, f))
+    .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f), top) : [relative(top, join(dir, f))]))
     .sort();
 }
 
