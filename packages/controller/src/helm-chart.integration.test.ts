@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '@switchyard/api';
 import { CONTROLLER_NAME } from '@switchyard/translator';
 import { TestEnv, loadObjects, repoRoot } from './testenv/index.js';
-import { chartDir, helm, renderChart } from './testenv/helm.js';
+import { chartDir, helm, helmScript, renderChart } from './testenv/helm.js';
 import { DEFAULT_DRAIN_MS, LEASE_NAME, XDS_SERVICE_NAME, XDS_SERVICE_PORT } from './run.js';
 
 /** Every value changed from its default (what a platform team's values file looks like). */
@@ -309,7 +309,12 @@ describe('charts/switchyard on a real kube-apiserver', () => {
       });
     }
     const deploymentBefore = await get('apps/v1', 'Deployment', ns, 'switchyard');
-    const adopted = await helm(['install', 'switchyard', chartDir, '--namespace', ns], { kubeconfig });
+    // --server-side=false: kubectl's field manager keeps owning the fields it
+    // applied, so Helm's server-side apply would conflict on the first
+    // upgrade that changes one (even --force-conflicts only shares fields
+    // whose values agree). A client-side release, which later upgrades keep,
+    // merges as Helm 3 did.
+    const adopted = await helm(['install', 'switchyard', chartDir, '--namespace', ns, '--server-side=false'], { kubeconfig });
     expect(adopted.stderr).toBe('');
     expect(adopted.code).toBe(0);
     // Same objects, not recreated: the Deployment keeps its uid, so no pod restarts.
@@ -318,5 +323,15 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     expect(deploymentAfter?.spec.template).toEqual(deploymentBefore?.spec.template);
     const list = await helm(['list', '--namespace', ns, '--short'], { kubeconfig });
     expect(list.stdout.trim()).toBe('switchyard');
+  }, 180_000);
+
+  it('is installed or upgraded by e2e/scripts/install-chart.sh, the one install of make deploy and the local cluster (here: an upgrade of the adopted release)', async () => {
+    // --wait=hookOnly: no kubelet here makes the controller's pods ready.
+    const r = await helmScript(join(repoRoot, 'e2e', 'scripts', 'install-chart.sh'), ['--set', 'logLevel=debug', '--wait=hookOnly'], { kubeconfig });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^STATUS: deployed$/m);
+    const deployment = await get('apps/v1', 'Deployment', 'switchyard-system', 'switchyard');
+    expect(deployment?.spec.template.spec.containers[0].args).toContain('--log-level=debug');
   }, 180_000);
 });

@@ -26,7 +26,16 @@ export interface HelmOptions {
 }
 
 /** Runs `helm ARGS [--values FILE] [--kubeconfig FILE]`; never throws on a non-zero exit. */
-export async function helm(args: readonly string[], o: HelmOptions = {}): Promise<HelmResult> {
+export function helm(args: readonly string[], o: HelmOptions = {}): Promise<HelmResult> {
+  return run(helmBin, args, o);
+}
+
+/** Runs a bash script that calls helm as $HELM (e2e/scripts/install-chart.sh), with the same options appended. */
+export function helmScript(script: string, args: readonly string[], o: HelmOptions = {}): Promise<HelmResult> {
+  return run('bash', [script, ...args], o);
+}
+
+async function run(file: string, args: readonly string[], o: HelmOptions): Promise<HelmResult> {
   if (!existsSync(helmBin)) throw new Error(`${helmBin} is missing: run \`npm run build:tools\` (bash e2e/scripts/build-tools.sh)`);
   const home = mkdtempSync(join(tmpdir(), 'switchyard-helm-'));
   try {
@@ -36,9 +45,9 @@ export async function helm(args: readonly string[], o: HelmOptions = {}): Promis
       extra.push('--values', join(home, 'values.yaml'));
     }
     if (o.kubeconfig !== undefined) extra.push('--kubeconfig', o.kubeconfig);
-    const env = { PATH: process.env.PATH ?? '', HOME: home, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+    const env = { PATH: process.env.PATH ?? '', HOME: home, HELM: helmBin, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
     return await new Promise((resolve) => {
-      execFile(helmBin, [...args, ...extra], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      execFile(file, [...args, ...extra], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
       });
     });
