@@ -178,6 +178,32 @@ describe('charts/switchyard without a cluster', () => {
     expect(find(objs, 'ProxyConfig', 'internal-fleet')).toMatchObject({ metadata: { namespace: 'gateway-system' }, spec: { workload: { kind: 'Deployment', replicas: 3 } } });
   });
 
+  it('documents every value of the schema in the chart README, and no value the schema lacks', () => {
+    interface Schema {
+      properties?: Record<string, Schema>;
+      additionalProperties?: unknown;
+    }
+    // Closed objects are documented key by key; anything else (a Kubernetes
+    // type such as resources or affinity, a list, a map) as one value.
+    const leaves = (node: Schema, path: string): string[] =>
+      node.properties && node.additionalProperties === false && path !== 'resources'
+        ? Object.entries(node.properties).flatMap(([k, v]) => leaves(v, path ? `${path}.${k}` : k))
+        : [path];
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as Schema;
+    const inSchema = leaves(schema, '').filter((p) => p !== 'global');
+    // Table rows: | `a.b`, `.c` | default | meaning |, where `.c` is a sibling of the key before it.
+    const readme = readFileSync(join(chartDir, 'README.md'), 'utf8');
+    const documented = [...readme.matchAll(/^\| (`[^|]+`) \|/gm)].flatMap((row) => {
+      let parent = '';
+      return [...row[1]!.matchAll(/`([^`]+)`/g)].map(([, key]) => {
+        const full = key!.startsWith('.') ? `${parent}${key}` : key!;
+        parent = full.slice(0, full.lastIndexOf('.'));
+        return full;
+      });
+    });
+    expect([...documented].sort()).toEqual([...inSchema].sort());
+  });
+
   it('leaves out the PodDisruptionBudget with one replica (it would block every node drain)', async () => {
     const objs = await renderChart({ values: 'replicas: 1\n' });
     expect(find(objs, 'Deployment', 'switchyard').spec.replicas).toBe(1);
