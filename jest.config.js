@@ -12,7 +12,9 @@ export default {
     // Workspace packages resolve to their sources, so a test never runs
     // against a stale build of a neighbour package.
     '^@switchyard/protos$': '<rootDir>/protos/src/index.ts',
-    '^@switchyard/(api|translator|xds|controller|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@switchyard/(api|translator|explain|xds|controller|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    // Test helpers live in each package's test/ folder, outside what it ships.
+    '^@switchyard/(api|translator|explain|xds|controller|cli)/test/(.*)\\.js$': '<rootDir>/packages/$1/test/$2.ts',
     '^@switchyard/xds/testing$': '<rootDir>/packages/xds/src/ads-test-client.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -19,6 +19,8 @@ for (const name of ['descriptor', 'api', 'source_context', 'type']) {
 export { NEWER_FIELDS, PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
 
 export * from './type-url.js';
+export * from './extension-type-urls.js';
+export { METADATA_NAMESPACE, INVALID_BACKEND_CLUSTER, INVALID_TCP_BACKEND_CLUSTER, readMetadata } from './switchyard-metadata.js';
 import { typeUrlOf } from './type-url.js';
 
 let cachedRoot: protobuf.Root | undefined;

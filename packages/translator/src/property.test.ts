@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESOURCE_FIELDS, encodeMessage, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { re2Problem } from './gatewayapi/regex.js';
-import { INVALID_BACKEND_CLUSTER } from './envoy/route-configuration.js';
+import { INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
 import { translate, translateDetailed, type TranslateResult } from './translate.js';
 import { refreshEndpoints } from './endpoints-refresh.js';
 

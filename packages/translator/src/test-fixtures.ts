@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, Gateway, GatewayClass, GRPCRoute, HTTPRoute, KubeObject, Listener, ReferenceGrant, Service } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { snapshotOf, type Condition, type KubeObject as K } from '@switchyard/api';
-import { explain, type Explanation } from './explain/index.js';
+import { explain, type Explanation } from '@switchyard/explain';
 import { CONTROLLER_NAME, translate, type TranslateOptions, type TranslateResult } from './translate.js';
 
 export const G = 'gateway.networking.k8s.io';

@@ -1,6 +1,7 @@
 // `switchyard explain`: what a Gateway's Envoy would do with one request,
 // computed from the Envoy resources Switchyard produces for that Gateway.
-import { explain, explainTlsConnection, formatExplanation, formatTlsConnection, type ExplainRequest, type Explanation, type TlsConnectionQuery, type TranslateResult } from '@switchyard/translator';
+import { explain, explainTlsConnection, formatExplanation, formatTlsConnection, type ExplainRequest, type Explanation, type TlsConnectionQuery } from '@switchyard/explain';
+import type { TranslateResult } from '@switchyard/translator';
 import { parseCommandLine, parseOutputFormat, parsePort } from '../args.js';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from '../io.js';
 import { synthesizeMissingEndpointSlices } from '../missing-endpoints.js';
@@ -34,7 +35,7 @@ Options:
   -o, --output text|json|yaml output format (default text)
   -h, --help                  show this help`;
 
-/** The request as `explain` in @switchyard/translator takes it, headers as an ordered list. */
+/** The request as `explain` in @switchyard/explain takes it, headers as an ordered list. */
 export type ExplainRequestInput = ExplainRequest & { readonly headers: ReadonlyArray<readonly [string, string]> };
 
 export async function explainCommand(args: string[], io: Io): Promise<number> {

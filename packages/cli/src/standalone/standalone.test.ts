@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { TypeUrl } from '@switchyard/protos';
 import type { Metadata } from '@switchyard/protos/generated/envoy/config/core/v3/Metadata.js';
-import { switchyardMetadata } from '@switchyard/translator';
+import { readMetadata } from '@switchyard/protos';
 import { createXdsServer, runXdscheck, SnapshotCache } from '@switchyard/xds';
 import { TestAdsClient, decodeAny, type SotwSubscription } from '@switchyard/xds/testing';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +56,7 @@ function start(dir: string, o: Pick<StandaloneOptions, 'debounceMs' | 'pollMs'>)
   });
 }
 
-const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => switchyardMetadata(c.metadata as Metadata | undefined)?.name).sort();
+const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => readMetadata(c.metadata as Metadata | undefined)?.name).sort();
 
 describe('serve --from-dir', () => {
   let dir: string;

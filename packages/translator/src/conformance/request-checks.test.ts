@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { KubeObject } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import type { Route } from '@switchyard/protos/generated/envoy/config/route/v3/Route.js';
-import { cluster, fleet, httpListener, routeTable, vhost } from '../explain/test-builders.js';
+import { cluster, fleet, httpListener, routeTable, vhost } from '@switchyard/explain/test/builders.js';
 import { checkRequest, type RequestContext } from './request-checks.js';
 import type { HttpExpectation } from './types.js';
 

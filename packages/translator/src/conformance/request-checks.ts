@@ -5,9 +5,9 @@
 // expectation, as the suite requires consistent answers over many requests.
 import type { EnvoyResources } from '@switchyard/protos';
 import type { KubeObject } from '@switchyard/api';
-import { explain, applyHeaderChanges, headerListValue, weightDistribution } from '../explain/index.js';
-import { explainTlsConnection } from '../explain/tls.js';
-import type { Explanation, ExplainRequest, HeaderChange, HeaderList, Mirror, UpstreamProtocol, UpstreamRequest } from '../explain/index.js';
+import { explain, applyHeaderChanges, headerListValue, weightDistribution } from '@switchyard/explain';
+import { explainTlsConnection } from '@switchyard/explain';
+import type { Explanation, ExplainRequest, HeaderChange, HeaderList, Mirror, UpstreamProtocol, UpstreamRequest } from '@switchyard/explain';
 import type { BackendHeaderExpectation, TlsClientCertificateExpectation, GrpcExpectation, HttpExpectation, HttpRequestSpec, NN, RequestStep, WeightExpectation } from './types.js';
 
 /** The address the suite would find in the Gateway's status; any documentation address will do. */

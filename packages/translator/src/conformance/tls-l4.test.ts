@@ -12,8 +12,8 @@
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
 import { translate, type TranslateResult } from '../translate.js';
-import { explainTlsConnection, type TlsConnectionExplanation, type TlsConnectionQuery } from '../explain/tls.js';
-import { explain } from '../explain/index.js';
+import { explainTlsConnection, type TlsConnectionExplanation, type TlsConnectionQuery } from '@switchyard/explain';
+import { explain } from '@switchyard/explain';
 import { appliedObjects, programmaticObjects } from './manifests.js';
 
 const INFRA = 'gateway-conformance-infra';

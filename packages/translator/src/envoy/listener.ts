@@ -12,11 +12,11 @@ import type { DownstreamTlsIR, FilterChainIR, HttpFilterChainIR, ListenerIR, Tcp
 import { downstreamTlsContext, downstreamTransportSocket } from '../tls/tls-context.js';
 import { routeMetadata } from './metadata.js';
 import { CORS_FILTER_NAME } from './route-configuration.js';
-import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
+import { INVALID_TCP_BACKEND_CLUSTER } from '@switchyard/protos';
 import type { ObservabilityIR } from '../extensions/ir.js';
 import { localRateLimitHttpFilter } from '../extensions/local-ratelimit.js';
 import { accessLog, decorateConnectionManager } from '../extensions/observability.js';
-import { CORS_TYPE, HCM_TYPE, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from './type-urls.js';
+import { CORS_TYPE, HCM_TYPE, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from '@switchyard/protos';
 
 /** Fleet-wide inputs of the HTTP connection managers (extensions/). */
 export interface ConnectionManagerOptions {

@@ -2,8 +2,8 @@
 // listeners and routes: statuses and what Envoy does with a connection.
 import type { KubeObject, Listener } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
-import { explain } from '../explain/index.js';
-import { explainTlsConnection } from '../explain/tls.js';
+import { explain } from '@switchyard/explain';
+import { explainTlsConnection } from '@switchyard/explain';
 import { createTestCertificate, tlsSecretObject, caConfigMapObject, type TestCertificate } from '../tls/test-certificates.js';
 import { backend, encodeAll, gateway, gatewayClass, referenceGrant, run, routeConditions, G, service } from '../test-fixtures.js';
 

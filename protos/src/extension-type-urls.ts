@@ -1,6 +1,6 @@
-// The @type of the Envoy extension configs Switchyard writes, in one place:
-// the emitters write them and explain recognizes them by the same constant,
-// so the two cannot drift apart.
+// The @type of the Envoy extension configs Switchyard writes and the Envoy
+// model (@switchyard/explain) recognizes, in one place, so the two cannot
+// drift apart.
 export const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 export const CORS_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors';

@@ -7,7 +7,7 @@ export { pickBackend, pickWeighted, weightDistribution, backendKey, type WeightS
 export { applyHeaderChanges, headerListValue } from './header-mutation.js';
 export { formatExplanation } from './format.js';
 export { DEFAULT_ROUTE_TIMEOUT_SECONDS } from './route-action.js';
-export { switchyardMetadata, routeSourceOf, backendSourceOf } from './metadata.js';
+export { routeSourceOf, backendSourceOf } from './metadata.js';
 export { evaluateCors, CORS_FILTER, type CorsOutcome } from './cors.js';
 export { evaluateLocalRateLimit, LOCAL_RATE_LIMIT_FILTER } from './local-ratelimit.js';
 export * from './tls.js';

@@ -4,7 +4,7 @@ import type { FilterChain } from '@switchyard/protos/generated/envoy/config/list
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { RouteConfiguration } from '@switchyard/protos/generated/envoy/config/route/v3/RouteConfiguration.js';
 import type { EnvoyResources } from '@switchyard/protos';
-import { HCM_TYPE } from '../envoy/type-urls.js';
+import { HCM_TYPE } from '@switchyard/protos';
 
 
 export function httpConnectionManagerOf(chain: FilterChain): HttpConnectionManager | undefined {

@@ -12,7 +12,7 @@ import { pickBackend, weightDistribution } from './weights.js';
 import { formatExplanation } from './format.js';
 import { applyHeaderChanges, headerListValue } from './header-mutation.js';
 import type { ExplainRequest, Explanation, RouteAction } from './types.js';
-import { cluster, fleet, hcm, httpChain, httpListener, listener, loadAssignment, routeMeta, routeTable, toCluster, vhost } from './test-builders.js';
+import { cluster, fleet, hcm, httpChain, httpListener, listener, loadAssignment, routeMeta, routeTable, toCluster, vhost } from '../test/builders.js';
 
 function get(path: string, host = 'example.com', extra: Partial<ExplainRequest> = {}): ExplainRequest {
   return { port: 80, method: 'GET', scheme: 'http', host, path, ...extra };

@@ -9,7 +9,7 @@ import type { Duration } from '@switchyard/protos/generated/google/protobuf/Dura
 import type { Cluster } from '@switchyard/protos/generated/envoy/config/cluster/v3/Cluster.js';
 import type { EnvoyResources } from '@switchyard/protos';
 // The cluster name the translator points invalid backendRefs at (never defined).
-import { INVALID_BACKEND_CLUSTER } from '../envoy/route-configuration.js';
+import { INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
 import { backendSourceOf } from './metadata.js';
 import { applyHeaderChanges, headerChanges, type HeaderOps, type LeveledOps } from './header-mutation.js';
 import { rewritePath } from './path-rewrite.js';
