@@ -3,16 +3,16 @@
 // resources that encode as their Envoy types with cross-references that
 // resolve, and is deterministic (any input order gives identical bytes).
 import fc from 'fast-check';
+import { XDSCHECK_PATH } from '@switchyard/xds/test/xdscheck.js';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RESOURCE_FIELDS, encodeMessage, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { re2Problem } from './gatewayapi/regex.js';
 import { INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
-import { translate, translateDetailed, type TranslateResult } from './translate.js';
+import { translate, translateRethrowing, type TranslateResult } from './translate.js';
 import { refreshEndpoints } from './endpoints-refresh.js';
 
 const G = 'gateway.networking.k8s.io';
@@ -236,7 +236,7 @@ describe('translator properties', () => {
     let run = 0;
     fc.assert(
       fc.property(world, fc.integer(), (objects, seed) => {
-        const a = translate(snapshotOf(objects), { rethrow: true });
+        const a = translateRethrowing(snapshotOf(objects));
         checkInvariants(a);
         if (run++ % 5 === 0) for (const [id, res] of a.fleets) forXdscheck[`run${run}/${id}`] = Object.fromEntries(RESOURCE_FIELDS.map(([f, url]) => [f, res[f].map((x) => toProto3Json(url, x))]));
         if ([...a.fleets.values()].some((f) => f.routes.some((rc) => rc.virtual_hosts?.some((v) => v.routes?.some((r) => r.route))))) forwarding++;
@@ -248,7 +248,7 @@ describe('translator properties', () => {
       { numRuns: 1000, seed: SEED ?? 42 },
     );
     expect(forwarding).toBeGreaterThan(100);
-    const xdscheck = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../e2e/bin/xdscheck');
+    const xdscheck = XDSCHECK_PATH;
     expect(fs.existsSync(xdscheck)).toBe(true); // `npm run build:tools` builds it
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-property-')), 'fleets.json');
     fs.writeFileSync(file, JSON.stringify({ fleets: forXdscheck }));
@@ -263,12 +263,12 @@ describe('translator properties', () => {
     let refreshed = 0;
     fc.assert(
       fc.property(world, slicesFor, (objects, slices) => {
-        const before = translateDetailed(snapshotOf(objects), { rethrow: true });
+        const before = translateRethrowing(snapshotOf(objects));
         const next = unique([
           ...objects.filter((o) => o.kind !== 'EndpointSlice'),
           ...slices.map((x): KubeObject => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: x.namespace, name: `${x.svc}-${x.n}`, labels: { 'kubernetes.io/service-name': x.svc } }, addressType: 'IPv4', endpoints: x.ips.map((ip) => ({ addresses: [ip], conditions: { ready: x.ready } })), ports: [{ name: 'http', port: x.port }, { name: 'alt', port: x.port + 1 }] }) as KubeObject),
         ]);
-        const full = translate(snapshotOf(next), { rethrow: true });
+        const full = translateRethrowing(snapshotOf(next));
         const fast = refreshEndpoints(before, snapshotOf(next));
         if (!fast) return; // only when a backend's Service is gone, which an EndpointSlice change cannot cause
         refreshed++;
@@ -285,7 +285,7 @@ describe('translator properties', () => {
     fc.assert(
       fc.property(world, fc.nat(), fc.nat(), replacement, fc.nat(), fc.nat(), replacement, (objects, p1, q1, r1, p2, q2, r2) => {
         const mutated = mutate(mutate(objects, p1, q1, r1), p2, q2, r2);
-        const a = translate(snapshotOf(mutated.filter((o) => o && typeof o === 'object' && o.metadata && typeof o.metadata === 'object')), { rethrow: true });
+        const a = translateRethrowing(snapshotOf(mutated.filter((o) => o && typeof o === 'object' && o.metadata && typeof o.metadata === 'object')));
         checkInvariants(a);
         encodeFleets(a);
       }),

@@ -7,10 +7,11 @@ import { pino } from 'pino';
 import { TypeUrl } from '@switchyard/protos';
 import type { Metadata } from '@switchyard/protos/generated/envoy/config/core/v3/Metadata.js';
 import { readMetadata } from '@switchyard/protos';
-import { createXdsServer, runXdscheck, SnapshotCache } from '@switchyard/xds';
-import { TestAdsClient, decodeAny, type SotwSubscription } from '@switchyard/xds/testing';
+import { createXdsServer, SnapshotCache } from '@switchyard/xds';
+import { runXdscheck } from '@switchyard/xds/test/xdscheck.js';
+import { TestAdsClient, decodeAny, type SotwSubscription } from '@switchyard/xds/test/ads-test-client.js';
 import { fileURLToPath } from 'node:url';
-import { gatewayYaml } from '../testing/manifests.js';
+import { gatewayYaml } from '../../test/manifests.js';
 import { startStandalone, type Standalone, type StandaloneOptions } from './index.js';
 
 const GATEWAY = gatewayYaml(8080);

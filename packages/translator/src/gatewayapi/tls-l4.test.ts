@@ -4,8 +4,8 @@ import type { KubeObject, Listener } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { explain } from '@switchyard/explain';
 import { explainTlsConnection } from '@switchyard/explain';
-import { createTestCertificate, tlsSecretObject, caConfigMapObject, type TestCertificate } from '../tls/test-certificates.js';
-import { backend, encodeAll, gateway, gatewayClass, referenceGrant, run, routeConditions, G, service } from '../test-fixtures.js';
+import { createTestCertificate, tlsSecretObject, caConfigMapObject, type TestCertificate } from '../../test/certificates.js';
+import { backend, encodeAll, gateway, gatewayClass, referenceGrant, run, routeConditions, G, service } from '../../test/fixtures.js';
 
 type Conds = Array<[string, string, string]>;
 function listenerConditions(r: ReturnType<typeof run>, gw: string, listener: string): Conds {

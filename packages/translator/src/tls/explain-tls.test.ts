@@ -3,7 +3,7 @@ import { explainTlsConnection, formatTlsConnection } from '@switchyard/explain';
 import { certificateSecretName, tlsCertificateSecret } from './sds.js';
 import { checkTlsCertificateSecret } from './certificate.js';
 import { downstreamTlsContext, downstreamTransportSocket, upstreamTlsContext, upstreamTransportSocket } from './tls-context.js';
-import { createTestCertificate, tlsSecretObject } from './test-certificates.js';
+import { createTestCertificate, tlsSecretObject } from '../../test/certificates.js';
 
 const meta = (fields: Record<string, string>) => ({ filter_metadata: { 'switchyard.dev': { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { stringValue: v }])) } } });
 const tlsInspector = { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector' } };

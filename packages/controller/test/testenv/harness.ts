@@ -7,9 +7,9 @@ import { pino, type Logger } from 'pino';
 import type { Condition, Gateway, GatewayClass, KubeObject, Snapshot } from '@switchyard/api';
 import type { TranslateOptions, TranslateResult, ObjectStatus } from '@switchyard/translator';
 import { EMPTY_RESOURCES, type EnvoyResources } from '@switchyard/protos';
-import { TestAdsClient } from '@switchyard/xds/testing';
-import { runController, type ControllerOptions, type RunningController } from '../run.js';
-import { TestEnv, loadObjects, repoRoot, CONTROLLER_SA } from './index.js';
+import { TestAdsClient } from '@switchyard/xds/test/ads-test-client.js';
+import { runController, type ControllerOptions, type RunningController } from '../../src/run.js';
+import { TestEnv, loadObjects, REPO_ROOT, CONTROLLER_SA } from './index.js';
 
 export const TEST_CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
 
@@ -20,7 +20,7 @@ export function testLogger(): Logger {
 /** Applies the shipped namespace, ServiceAccount and RBAC from deploy/, so controllers in tests run with exactly those permissions. */
 export async function installControllerRbac(env: TestEnv): Promise<void> {
   for (const f of ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml']) {
-    await env.applyAll(loadObjects(readFileSync(join(repoRoot, 'deploy', f), 'utf8')));
+    await env.applyAll(loadObjects(readFileSync(join(REPO_ROOT, 'deploy', f), 'utf8')));
   }
 }
 
@@ -55,7 +55,7 @@ export async function prepareControllerTest(env: TestEnv, namespace: string): Pr
 
 /** The Envoy bootstrap template: envoy/bootstrap.yaml when present, else a minimal one using every placeholder. */
 export function bootstrapTemplatePath(env: TestEnv): string {
-  const real = join(repoRoot, 'envoy', 'bootstrap.yaml');
+  const real = join(REPO_ROOT, 'envoy', 'bootstrap.yaml');
   if (existsSync(real)) return real;
   const p = join(env.dir, 'bootstrap.yaml');
   writeFileSync(

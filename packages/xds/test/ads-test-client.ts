@@ -1,4 +1,4 @@
-// A minimal raw ADS client for tests (exported as @switchyard/xds/testing):
+// A minimal raw ADS client for tests (@switchyard/xds/test/ads-test-client.js):
 // it speaks both variants, plaintext or mTLS, with @grpc/grpc-js and the
 // protobufjs types and lets a test decide every request, ACK and NACK; or,
 // through subscribe(), behaves like Envoy for one type and ACKs on its own. (The client inside @grpc/grpc-js-xds only speaks state
@@ -7,7 +7,7 @@
 // stale nonces; it is used in its own test for what it can do.)
 import * as grpc from '@grpc/grpc-js';
 import { decodeMessage } from '@switchyard/protos';
-import { adsClientDefinition } from './ads-service.js';
+import { adsClientDefinition } from '../src/ads-service.js';
 
 export interface AnyValue {
   readonly type_url: string;

@@ -2,8 +2,8 @@
 // translate()'s statuses. Each returns the list of mismatches, worded like
 // the suite's log lines; an empty list means the helper would stop waiting.
 import type { KubeObject } from '@switchyard/api';
-import type { ObjectStatus } from '../index.js';
-import { CONTROLLER_NAME } from '../index.js';
+import type { ObjectStatus } from '../../src/index.js';
+import { CONTROLLER_NAME } from '../../src/index.js';
 import type { ExpectedCondition, NN, RouteKind, StatusStep } from './types.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -1,7 +1,7 @@
 // The conformance status checks must fail where the suite's helpers would keep waiting.
 import { describe, expect, it } from '@jest/globals';
 import type { KubeObject } from '@switchyard/api';
-import { CONTROLLER_NAME, type ObjectStatus } from '../index.js';
+import { CONTROLLER_NAME, type ObjectStatus } from '../../src/index.js';
 import { checkStatus, statusView, supportedFeatures } from './status-checks.js';
 
 const route = (generation: number): KubeObject => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { namespace: 'web', name: 'r', generation } });

@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { toProto3Json, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
-import { SnapshotCache, createCa, createXdsServer, ensureXdscheck, fleetIdentity, issueCertificate, runXdscheck, type XdsServer } from './index.js';
-import { fixture } from './test-fixtures.js';
+import { SnapshotCache, createCa, createXdsServer, fleetIdentity, issueCertificate, type XdsServer } from '../src/index.js';
+import { ensureXdscheck, runXdscheck } from './xdscheck.js';
+import { fixture } from './fixtures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'xdscheck-test-'));
 

@@ -2,9 +2,9 @@
 // ...` line in a code block is a command, the non-empty lines after it are
 // what the doc shows it printing. The docs cannot drift from what users get.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../../e2e/go-module.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+export { REPO_ROOT };
 
 export interface DocExample {
   /** The command line after `switchyard`, as the doc writes it (names the test). */

@@ -11,7 +11,7 @@
 // required).
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
-import { translate, type TranslateResult } from '../translate.js';
+import { translate, type TranslateResult } from '../../src/translate.js';
 import { explainTlsConnection, type TlsConnectionExplanation, type TlsConnectionQuery } from '@switchyard/explain';
 import { explain } from '@switchyard/explain';
 import { appliedObjects, programmaticObjects } from './manifests.js';

@@ -1,12 +1,10 @@
 // Builders for the objects translator tests need, with the defaults a real
 // API server would have filled in left out (the translator must not need them).
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EndpointSlice, Gateway, GatewayClass, GRPCRoute, HTTPRoute, KubeObject, Listener, ReferenceGrant, Service } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { snapshotOf, type Condition, type KubeObject as K } from '@switchyard/api';
 import { explain, type Explanation } from '@switchyard/explain';
-import { CONTROLLER_NAME, translate, type TranslateOptions, type TranslateResult } from './translate.js';
+import { CONTROLLER_NAME, translate, type TranslateOptions, type TranslateResult } from '../src/translate.js';
 
 export const G = 'gateway.networking.k8s.io';
 
@@ -65,7 +63,6 @@ export function fleetsJson(r: TranslateResult): Record<string, Record<string, un
 }
 
 /** go-control-plane's ValidateAll plus reference checks; built by `npm run build:tools` (part of `npm test`). */
-export const XDSCHECK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../e2e/bin/xdscheck');
 
 /** Encodes every resource with protobufjs (throws if Envoy's schema would not accept the shape). */
 export function encodeAll(r: EnvoyResources): Map<string, Uint8Array> {

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS } from '@switchyard/protos';
-import { translate, type TranslateResult } from '../index.js';
+import { translate, type TranslateResult } from '../../src/index.js';
 import { explain, formatExplanation, routeSourceOf } from '@switchyard/explain';
 import { appliedObjects, conformanceDir, GATEWAY_CLASS_NAME, programmaticObjects, upstreamTests } from './manifests.js';
 import { checkStatus, statusView, supportedFeatures, type StatusView } from './status-checks.js';

@@ -5,8 +5,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProxyConfig, ProxyConfigSpec, RateLimit, RateLimitSpec } from '@switchyard/api';
-import { fleetsJson, XDSCHECK } from '../test-fixtures.js';
-import type { TranslateResult } from '../translate.js';
+import { XDSCHECK_PATH as XDSCHECK } from '@switchyard/xds/test/xdscheck.js';
+import { fleetsJson } from './fixtures.js';
+import type { TranslateResult } from '../src/translate.js';
 
 export function rateLimitObject(namespace: string, name: string, spec: RateLimitSpec | Record<string, unknown>): RateLimit {
   return { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace, name, generation: 1 }, spec: spec as RateLimitSpec };

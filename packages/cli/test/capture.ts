@@ -1,7 +1,7 @@
 // Runs CLI commands in-process with captured output, for the tests.
 import { PassThrough, Readable } from 'node:stream';
-import type { Io } from '../io.js';
-import { main } from '../main.js';
+import type { Io } from '../src/io.js';
+import { main } from '../src/main.js';
 
 export interface CliRun {
   readonly code: number;

@@ -4,24 +4,21 @@
 // manager runs, so nothing reconciles Deployments, DaemonSets or garbage
 // collection: tests that need "pods available" or "load balancer assigned"
 // patch those statuses through the API themselves.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '@switchyard/api';
-import { KubeClient, isNotFound } from '../rest.js';
-import { Discovery } from '../discovery.js';
+import { KubeClient, isNotFound } from '../../src/rest.js';
+import { Discovery } from '../../src/discovery.js';
+import { E2E_BIN, REPO_ROOT, goModuleDir } from '../../../../e2e/go-module.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The repository root (this file is packages/controller/src/testenv/ or .../dist/testenv/). */
-export const repoRoot = resolve(here, '../../../..');
-const binDir = join(repoRoot, 'e2e', 'bin');
+export { REPO_ROOT };
 
 /** Users the token file defines: an admin in system:masters, and the controller's ServiceAccount identity (subject to RBAC). */
 export const ADMIN_USER = 'admin';
@@ -46,11 +43,6 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Directory of a Go module pinned by e2e/go.mod (the module cache holds it after build-tools.sh). */
-export function goModuleDir(mod: string): string {
-  return execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', mod], { cwd: join(repoRoot, 'e2e'), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } }).trim();
-}
-
 export function gatewayApiDir(): string {
   return goModuleDir('sigs.k8s.io/gateway-api');
 }
@@ -60,7 +52,7 @@ export function conformanceDir(): string {
 
 /** The switchyard.dev CRDs the project ships (deploy/crds/), in file name order. */
 export function switchyardCrds(): KubeObject[] {
-  const dir = join(repoRoot, 'deploy', 'crds');
+  const dir = join(REPO_ROOT, 'deploy', 'crds');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
@@ -108,7 +100,7 @@ export class TestEnv {
 
   static async start(o: TestEnvOptions = {}): Promise<TestEnv> {
     for (const b of ['etcd', 'kube-apiserver']) {
-      if (!existsSync(join(binDir, b))) throw new Error(`${join(binDir, b)} is missing: run \`npm run build:tools\` (bash e2e/scripts/build-tools.sh)`);
+      if (!existsSync(join(E2E_BIN, b))) throw new Error(`${join(E2E_BIN, b)} is missing: run \`npm run build:tools\` (bash e2e/scripts/build-tools.sh)`);
     }
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-testenv-'));
     const env = new TestEnv(dir, await freePort(), await freePort(), await freePort());
@@ -141,7 +133,7 @@ export class TestEnv {
     const url = `http://127.0.0.1:${this.etcdPort}`;
     const peer = `http://127.0.0.1:${this.etcdPeerPort}`;
     this.etcd = spawn(
-      join(binDir, 'etcd'),
+      join(E2E_BIN, 'etcd'),
       [
         `--data-dir=${join(this.dir, 'etcd')}`,
         `--listen-client-urls=${url}`,
@@ -174,7 +166,7 @@ export class TestEnv {
     if (this.apiserver && this.apiserver.exitCode === null) return;
     this.apiserverLog = [];
     this.apiserver = spawn(
-      join(binDir, 'kube-apiserver'),
+      join(E2E_BIN, 'kube-apiserver'),
       [
         `--etcd-servers=http://127.0.0.1:${this.etcdPort}`,
         `--cert-dir=${join(this.dir, 'certs')}`,

@@ -2,8 +2,8 @@
 // SnapshotCache and an xDS server for it on a loopback port, and whatever raw
 // clients it opens are closed after it, then the server. Call once at the top
 // of a test file; it registers the jest hooks.
-import { SnapshotCache } from './snapshot-cache.js';
-import { createXdsServer, type XdsServer, type XdsTls } from './server.js';
+import { SnapshotCache } from '../src/snapshot-cache.js';
+import { createXdsServer, type XdsServer, type XdsTls } from '../src/server.js';
 import { TestAdsClient, type ClientOptions } from './ads-test-client.js';
 
 export interface TestServer {

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '@switchyard/api';
-import { parseManifests } from '../load-objects.js';
+import { parseManifests } from '../src/load-objects.js';
 
-export const TESTDATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../testdata/migrate');
+export const TESTDATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testdata/migrate');
 
 export function fixture(name: string): KubeObject[] {
   const file = path.join(TESTDATA, name);

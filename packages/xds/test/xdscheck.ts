@@ -4,11 +4,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { E2E_BIN, E2E_DIR, REPO_ROOT } from '../../../e2e/go-module.js';
 
-// packages/xds/{src,dist}/xdscheck.* -> repository root
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const XDSCHECK_PATH = path.join(REPO_ROOT, 'e2e', 'bin', 'xdscheck');
+export const XDSCHECK_PATH = path.join(E2E_BIN, 'xdscheck');
 
 export interface XdscheckResult {
   readonly code: number;
@@ -33,7 +31,7 @@ export function ensureXdscheck(): Promise<void> {
   // Built under a temporary name and renamed into place, so test files
   // running in parallel processes never see a half-written binary.
   const tmp = `${XDSCHECK_PATH}.${process.pid}.tmp`;
-  building ??= run('go', ['build', '-o', tmp, './xdscheck'], path.join(REPO_ROOT, 'e2e'), { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' }).then((r) => {
+  building ??= run('go', ['build', '-o', tmp, './xdscheck'], E2E_DIR, { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' }).then((r) => {
     if (r.code !== 0) throw new Error(`building xdscheck failed (exit ${r.code}):\n${r.stderr}`);
     renameSync(tmp, XDSCHECK_PATH);
   });

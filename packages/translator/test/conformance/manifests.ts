@@ -1,38 +1,21 @@
 // The upstream conformance manifests, read from the Go module the e2e/go.mod
 // pins (never copied into this repo), with the placeholders the suite fills
 // in and the objects the suite creates in code (TLS Secrets, CA ConfigMaps).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '@switchyard/api';
-import { CONTROLLER_NAME } from '../index.js';
-import { caConfigMapObject, createTestCertificate, tlsSecretObject } from '../tls/test-certificates.js';
+import { CONTROLLER_NAME } from '../../src/index.js';
+import { goModuleDir } from '../../../../e2e/go-module.js';
+import { caConfigMapObject, createTestCertificate, tlsSecretObject } from '../certificates.js';
 
 export const GATEWAY_CLASS_NAME = 'switchyard-conformance';
 const MODULE = 'sigs.k8s.io/gateway-api/conformance';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const e2eDir = path.resolve(here, '../../../../e2e');
-
-const moduleDirs = new Map<string, string>();
-
-/** A Go module's directory at the version e2e/go.mod pins, downloaded through the Go module proxy on first use. */
-function moduleDir(module: string): string {
-  let dir = moduleDirs.get(module);
-  if (dir) return dir;
-  // Both commands read e2e/go.mod and go.sum as they are; neither rewrites them.
-  execFileSync('go', ['mod', 'download', module], { cwd: e2eDir, stdio: ['ignore', 'ignore', 'pipe'] });
-  dir = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', module], { cwd: e2eDir, encoding: 'utf8' }).trim();
-  if (!dir || !fs.existsSync(dir)) throw new Error(`Go module ${module} not found (go list gave ${JSON.stringify(dir)})`);
-  moduleDirs.set(module, dir);
-  return dir;
-}
 
 /** The conformance module's directory (base/manifests.yaml, tests/*.yaml and *.go). */
 export function conformanceDir(): string {
-  return moduleDir(MODULE);
+  return goModuleDir(MODULE);
 }
 
 export interface UpstreamTest {
@@ -50,7 +33,7 @@ export interface UpstreamTest {
  */
 export function upstreamTests(): UpstreamTest[] {
   const featureNames = new Map<string, string>();
-  const featuresDir = path.join(moduleDir('sigs.k8s.io/gateway-api'), 'pkg', 'features');
+  const featuresDir = path.join(goModuleDir('sigs.k8s.io/gateway-api'), 'pkg', 'features');
   for (const f of fs.readdirSync(featuresDir).filter((x) => x.endsWith('.go'))) {
     for (const m of fs.readFileSync(path.join(featuresDir, f), 'utf8').matchAll(/\b(Support\w+)\s+FeatureName\s*=\s*"([^"]+)"/g)) featureNames.set(m[1] ?? '', m[2] ?? '');
   }
