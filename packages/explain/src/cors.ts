@@ -4,12 +4,12 @@
 // from an allowed origin goes upstream and its response gains
 // access-control-allow-origin (and -credentials, -expose-headers).
 import type { StringMatcher } from '@switchyard/protos/generated/envoy/type/matcher/v3/StringMatcher.js';
+import { CORS_FILTER } from '@switchyard/protos';
 import type { FilterConfigRef, HeaderList } from './types.js';
 import { matchString } from './string-matcher.js';
 import { fractionPercent } from './route-match.js';
 import { headerValue, type RouterRequest } from './request.js';
 
-export const CORS_FILTER = 'envoy.filters.http.cors';
 
 /** What the CORS filter does with this request. */
 export type CorsOutcome =

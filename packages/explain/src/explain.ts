@@ -14,6 +14,7 @@ import { selectVirtualHost } from './virtual-host.js';
 import { InvalidRegexError } from './string-matcher.js';
 import { evaluateCors } from './cors.js';
 import { evaluateLocalRateLimit } from './local-ratelimit.js';
+import { notModelledHttpFilters, notModelledRouteFields } from './not-modelled.js';
 import type { ExplainRequest, Explanation, ListenerSelection, RouteAction } from './types.js';
 
 /** The connection facts of an HTTP request: plaintext, or TLS with SNI from Host and HTTP ALPN. */
@@ -60,7 +61,8 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
 
   const host = hostForMatching(authority, table.config);
   const vh = selectVirtualHost(table.config, host);
-  if (!vh) return { kind: 'no-route', status: 404, reason: 'no-virtual-host', selection, routeConfiguration: table.name, notes: [] };
+  const filtersNotModelled = notModelledHttpFilters(hcm);
+  if (!vh) return { kind: 'no-route', status: 404, reason: 'no-virtual-host', selection, routeConfiguration: table.name, notes: [], notModelled: filtersNotModelled };
 
   const notes: string[] = [];
   for (const [index, route] of (vh.virtualHost.routes ?? []).entries()) {
@@ -94,7 +96,8 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
       ...(cors ? { cors } : {}),
       ...(rateLimit ? { rateLimit } : {}),
       notes,
+      notModelled: [...filtersNotModelled, ...notModelledRouteFields(table.config, vh.virtualHost, route)],
     };
   }
-  return { kind: 'no-route', status: 404, reason: 'no-matching-route', selection, routeConfiguration: table.name, virtualHost: vh.virtualHost.name ?? '', notes };
+  return { kind: 'no-route', status: 404, reason: 'no-matching-route', selection, routeConfiguration: table.name, virtualHost: vh.virtualHost.name ?? '', notes, notModelled: [...filtersNotModelled, ...notModelledRouteFields(table.config, vh.virtualHost, undefined)] };
 }

@@ -43,6 +43,10 @@ export function formatExplanation(e: Explanation): string {
     lines.push('Notes:');
     for (const n of e.notes) lines.push(`  - ${n}`);
   }
+  if ((e.kind === 'route' || e.kind === 'no-route') && e.notModelled?.length) {
+    lines.push('Not modelled by explain (the outcome may differ):');
+    for (const n of e.notModelled) lines.push(`  - ${n}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -57,6 +61,14 @@ function sourceText(s: RouteSource): string {
 
 function backendText(b: BackendSource | undefined, cluster: string): string {
   return b ? `${b.kind} ${backendKey(b)}` : `cluster ${cluster}`;
+}
+
+/** Without a Switchyard backend to name, the endpoints themselves (a few) say where the request goes. */
+function endpointsText(t: { backend: BackendSource | undefined; endpoints: number | undefined; addresses?: readonly string[] }): string {
+  if (t.endpoints === undefined) return '';
+  if (t.backend || !t.addresses?.length) return ` [${t.endpoints} endpoints]`;
+  const shown = t.addresses.slice(0, 5).join(', ');
+  return ` [${t.endpoints} endpoint${t.endpoints === 1 ? '' : 's'}: ${shown}${t.addresses.length > 5 ? ', …' : ''}]`;
 }
 
 function pct(share: number): string {
@@ -84,7 +96,7 @@ function actionLines(a: RouteAction): string[] {
       out.push('Forward to:');
       for (const b of a.backends) {
         const t = b.target;
-        const what = t.kind === 'error' ? `${t.status} from Envoy (${t.reason === 'invalid-backend' ? 'invalid backend' : `cluster ${t.cluster} not found`})` : `${backendText(t.backend, t.cluster)}${t.endpoints !== undefined ? ` [${t.endpoints} endpoints]` : ''}${t.upstreamProtocol !== 'http1' ? ` over ${t.upstreamProtocol}` : ''}`;
+        const what = t.kind === 'error' ? `${t.status} from Envoy (${t.reason === 'invalid-backend' ? 'invalid backend' : `cluster ${t.cluster} not found`})` : `${backendText(t.backend, t.cluster)}${endpointsText(t)}${t.upstreamProtocol !== 'http1' ? ` over ${t.upstreamProtocol}` : ''}`;
         out.push(`  ${pct(b.share)} (weight ${b.weight}) ${what}`);
         for (const c of b.requestHeaderChanges) out.push(`      request header: ${changeText(c)}`);
       }

@@ -3,7 +3,8 @@
 // defaults to 0%, and only wildcard descriptors the route's actions produce
 // key the buckets.
 import type { FilterConfigRef } from './types.js';
-import { evaluateLocalRateLimit, LOCAL_RATE_LIMIT_FILTER } from './local-ratelimit.js';
+import { LOCAL_RATE_LIMIT_FILTER } from '@switchyard/protos';
+import { evaluateLocalRateLimit } from './local-ratelimit.js';
 
 const TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 const bucket = { max_tokens: 12, tokens_per_fill: { value: 10 }, fill_interval: { seconds: '60', nanos: 0 } };

@@ -4,9 +4,9 @@
 // connection manager runs the filter. Explain does not count tokens (that
 // depends on traffic); it says the route is limited, by how much, and what
 // each bucket is keyed by.
+import { LOCAL_RATE_LIMIT_FILTER } from '@switchyard/protos';
 import type { FilterConfigRef, RateLimitOutcome } from './types.js';
 
-export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
 
 interface Bucket {
   max_tokens?: number;

@@ -9,7 +9,7 @@ import type { Duration } from '@switchyard/protos/generated/google/protobuf/Dura
 import type { Cluster } from '@switchyard/protos/generated/envoy/config/cluster/v3/Cluster.js';
 import type { EnvoyResources } from '@switchyard/protos';
 // The cluster name the translator points invalid backendRefs at (never defined).
-import { INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
+import { CORS_FILTER, INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
 import { backendSourceOf } from './metadata.js';
 import { applyHeaderChanges, headerChanges, type HeaderOps, type LeveledOps } from './header-mutation.js';
 import { rewritePath } from './path-rewrite.js';
@@ -140,7 +140,10 @@ function targetOf(name: string, clusters: ReadonlyMap<string, Cluster>, resource
   if (!cluster) {
     return { kind: 'error', cluster: name, status: notFoundStatus, reason: name === INVALID_BACKEND_CLUSTER ? 'invalid-backend' : 'cluster-not-found' };
   }
-  return { kind: 'backend', cluster: name, backend: backendSourceOf(cluster.metadata), endpoints: endpointCount(cluster, resources), upstreamProtocol: upstreamProtocolOf(cluster) };
+  const backend = backendSourceOf(cluster.metadata);
+  const addresses = endpointAddresses(cluster, resources);
+  // Without Switchyard's metadata naming a backend, the endpoints themselves say where the request goes.
+  return { kind: 'backend', cluster: name, backend, endpoints: addresses?.length, ...(backend === undefined && addresses ? { addresses } : {}), upstreamProtocol: upstreamProtocolOf(cluster) };
 }
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
@@ -161,13 +164,21 @@ function upstreamProtocolOf(cluster: Cluster): UpstreamProtocol {
   return cluster.http2_protocol_options ? 'http2' : 'http1';
 }
 
-function endpointCount(cluster: Cluster, resources: EnvoyResources): number | undefined {
+/** The cluster's endpoints (EDS load assignment or inline load_assignment) as address:port; undefined if none is known. */
+function endpointAddresses(cluster: Cluster, resources: EnvoyResources): string[] | undefined {
   const isEds = cluster.type === 'EDS' || cluster.type === 3 || cluster.eds_cluster_config !== undefined;
   const cla = isEds
     ? resources.endpoints.find((e) => e.cluster_name === (cluster.eds_cluster_config?.service_name || cluster.name))
     : cluster.load_assignment;
   if (!cla) return undefined;
-  return (cla.endpoints ?? []).reduce((n, l) => n + (l.lb_endpoints ?? []).length, 0);
+  return (cla.endpoints ?? []).flatMap((l) =>
+    (l.lb_endpoints ?? []).map((e) => {
+      const a = e.endpoint?.address;
+      if (a?.pipe) return a.pipe.path ?? '';
+      const s = a?.socket_address;
+      return s ? `${s.address ?? ''}:${s.port_value ?? s.named_port ?? ''}` : '';
+    }),
+  );
 }
 
 function hostRewriteOf(ra: EnvoyRouteAction, pathOnly: string): HostRewrite | undefined {
@@ -258,7 +269,6 @@ function retryOf(p: RetryPolicy | null | undefined, level: Retry['level']): Retr
   };
 }
 
-const CORS_FILTER = 'envoy.filters.http.cors';
 const CORS_POLICY_TYPE = 'type.googleapis.com/envoy.config.route.v3.CorsPolicy';
 
 function filterConfigsOf(m: Record<string, unknown> | undefined, level: HeaderLevel): FilterConfigRef[] {

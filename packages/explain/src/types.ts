@@ -78,6 +78,8 @@ export type WeightedTarget =
       readonly backend: BackendSource | undefined;
       /** Endpoints known for the cluster (EDS load assignment or inline load_assignment); undefined if none is known. */
       readonly endpoints: number | undefined;
+      /** Their addresses (address:port, or the pipe path), in the order the load assignment lists them. */
+      readonly addresses?: readonly string[];
       /**
        * The HTTP version Envoy speaks to the backend: 'http1' unless the cluster
        * configures HTTP/2 ('http2', e.g. gRPC and h2c backends), follows the
@@ -256,6 +258,8 @@ export type Explanation =
       readonly routeConfiguration: string;
       readonly virtualHost?: string;
       readonly notes: readonly string[];
+      /** HTTP filters and route table fields on the request's path that explain does not evaluate: the outcome may differ. */
+      readonly notModelled?: readonly string[];
     }
   | {
       readonly kind: 'route';
@@ -274,4 +278,6 @@ export type Explanation =
       readonly rateLimit?: RateLimitOutcome;
       /** Places where explain had to approximate Envoy (e.g. runtime fractions). */
       readonly notes: readonly string[];
+      /** HTTP filters and route table fields on the request's path that explain does not evaluate: the outcome may differ. */
+      readonly notModelled: readonly string[];
     };

@@ -9,7 +9,7 @@ import { explain, formatExplanation } from '@switchyard/explain';
 import { ask, backend, baseObjects, encodeAll, grpcRoute, httpRoute, routeCondition, routeConditions, run } from '../../test/fixtures.js';
 import type { TranslateResult } from '../translate.js';
 import { decodeMessage, encodeMessage, toProto3Json, TypeUrl } from '@switchyard/protos';
-import { LOCAL_RATE_LIMIT_FILTER } from './local-ratelimit.js';
+import { LOCAL_RATE_LIMIT_FILTER } from '@switchyard/protos';
 import { rateLimitObject, rateLimitRef, xdscheckFleets } from '../../test/extensions.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
