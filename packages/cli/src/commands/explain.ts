@@ -11,11 +11,14 @@ import { synthesizeMissingEndpointSlices } from '../missing-endpoints.js';
 import { formatDocument } from '../output.js';
 import { loadOrReport, runTranslator } from './translate.js';
 import { readConfigDump } from './config-dump.js';
+import { fetchFromXds, xdsSourceOf } from './explain-xds.js';
 import type { EnvoyResources } from '@switchyard/protos';
 
 export const EXPLAIN_USAGE = `Usage: switchyard explain -f FILE [-f FILE...] --gateway NAMESPACE/NAME [--port N]
                           'METHOD URL' [-H 'Name: value'...] [--sni NAME] [-o text|json|yaml]
        switchyard explain --config-dump FILE [--port N] TARGET [-H ...]
+       switchyard explain --xds ADDRESS --fleet NS/NAME [--xds-cert F --xds-key F --xds-ca F | --insecure]
+                          [--port N] TARGET [-H ...]
 
 Shows what the Gateway's Envoy would do with the request: the listener and
 filter chain, the matched route and the HTTPRoute/GRPCRoute rule it came from,
@@ -28,15 +31,17 @@ is terminated (certificates, client certificate) or passed through, and the
 TCP/UDP backends with their shares.
 
 The Envoy's resources come from Gateway API objects (-f, as Switchyard
-translates them for --gateway) or from any Envoy's configuration
+translates them for --gateway), from any Envoy's configuration
 (--config-dump: Envoy's admin /config_dump, or a list of typed xDS
-resources, JSON or YAML). For https:// the URL's host is the TLS server name
+resources, JSON or YAML), or from a running Switchyard (--xds: fetched over
+ADS as the fleet's Envoy would, then disconnected). For https:// the URL's host is the TLS server name
 (SNI) and a Host header sets :authority, as with curl; --sni overrides the
 server name.
 
 Examples:
   switchyard explain -f examples/ --gateway networking/external-gateway 'GET http://example.com/api/users'
   switchyard explain --config-dump config_dump.json 'GET http://example.com:10080/api'
+  switchyard explain --xds 127.0.0.1:18000 --insecure --fleet networking/external-gateway 'GET http://example.com/api/users'
   switchyard explain -f examples/ --gateway networking/passthrough-gateway tls://db.example.com
   switchyard explain -f examples/ --gateway networking/external-gateway -H 'X-Canary: true' 'GET http://shop.example.com/'
 
@@ -44,6 +49,9 @@ Options:
   -f, --filename PATH         a file, a directory or - (standard input); repeatable
       --gateway NS/NAME       the Gateway whose Envoy receives the request
       --config-dump FILE      explain against this Envoy configuration instead of -f/--gateway
+      --xds HOST:PORT         explain against what this xDS server serves --fleet (a Gateway NS/NAME)
+      --xds-cert/--xds-key/--xds-ca FILE  the fleet's client certificate, key and the server's CA (PEM)
+      --insecure              plaintext xDS (standalone mode's default)
       --sni NAME              the TLS server name for https:// (default: the URL's host)
       --port N                the listener port (default: the URL's port, else 80 for http, 443 for https)
   -H, --header 'Name: value'  a request header; repeatable
@@ -59,6 +67,12 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     filename: { type: 'string', short: 'f', multiple: true },
     gateway: { type: 'string' },
     'config-dump': { type: 'string' },
+    xds: { type: 'string' },
+    fleet: { type: 'string' },
+    'xds-cert': { type: 'string' },
+    'xds-key': { type: 'string' },
+    'xds-ca': { type: 'string' },
+    insecure: { type: 'boolean' },
     sni: { type: 'string' },
     port: { type: 'string' },
     header: { type: 'string', short: 'H', multiple: true },
@@ -73,9 +87,12 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   const format = values.output === 'text' || values.output === undefined ? 'text' : parseOutputFormat(values.output, 'json', 'text');
   const files = values.filename ?? [];
   const dump = values['config-dump'];
-  if (dump !== undefined && (files.length > 0 || values.gateway !== undefined)) throw new UsageError('explain: --config-dump replaces -f and --gateway; give one or the other');
-  if (dump === undefined && files.length === 0) throw new UsageError('explain: at least one -f FILE (with --gateway), or --config-dump FILE, is required');
-  if (dump === undefined && !values.gateway) throw new UsageError('explain: --gateway NAMESPACE/NAME is required');
+  const sources = [files.length > 0 || values.gateway !== undefined ? '-f/--gateway' : undefined, dump !== undefined ? '--config-dump' : undefined, values.xds !== undefined ? '--xds' : undefined].filter((s) => s !== undefined);
+  if (sources.length > 1) throw new UsageError(`explain: ${sources.join(' and ')} are alternatives; give one`);
+  if (sources.length === 0) throw new UsageError('explain: give the Envoy configuration: -f FILE with --gateway NS/NAME, --config-dump FILE, or --xds ADDRESS with --fleet NS/NAME');
+  if (sources[0] === '-f/--gateway' && files.length === 0) throw new UsageError('explain: at least one -f FILE is required');
+  if (sources[0] === '-f/--gateway' && !values.gateway) throw new UsageError('explain: --gateway NAMESPACE/NAME is required');
+  const xds = values.xds !== undefined ? xdsSourceOf(values) : undefined;
   const connection = parseConnection(positionals, values.port);
   const request = connection ? undefined : parseRequest(positionals, values.header ?? [], values.port, values.sni);
 
@@ -83,6 +100,8 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   let inputNotes: readonly string[] = [];
   if (dump !== undefined) {
     ({ resources, notes: inputNotes } = await readConfigDump(dump));
+  } else if (xds) {
+    resources = await fetchFromXds(await xds);
   } else {
     const gateway = parseGatewayId(values.gateway!);
     const objects = await loadOrReport(files, io);
