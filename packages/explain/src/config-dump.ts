@@ -30,7 +30,8 @@ class Collector {
   readonly lists: { [K in Field]: Array<Record<string, unknown>> } = { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] };
   readonly notes: string[] = [];
   readonly unknownFields: string[] = [];
-  private readonly names = new Map<string, Set<string>>();
+  /** Per resource type, each name's definition (JSON), so a repeat is noted only when it differs. */
+  private readonly names = new Map<string, Map<string, string>>();
 
   /** Adds one resource (proto3 JSON) of a known type; the first of a name wins, as static before dynamic. */
   add(typeUrl: string, json: unknown, where: string): void {
@@ -43,10 +44,14 @@ class Collector {
       throw new ConfigDumpError(`${where}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const name = String(field === 'endpoints' ? (value.cluster_name ?? '') : (value.name ?? ''));
-    const seen = this.names.get(field) ?? new Set<string>();
+    const seen = this.names.get(field) ?? new Map<string, string>();
     this.names.set(field, seen);
-    if (seen.has(name)) return void this.notes.push(`${where}: a second ${typeName(typeUrl)} named ${JSON.stringify(name)}; the first is used`);
-    seen.add(name);
+    const text = JSON.stringify(value);
+    const first = seen.get(name);
+    // A static cluster is listed both in the bootstrap and in the clusters dump; only a differing repeat is worth a note.
+    if (first !== undefined && first !== text) this.notes.push(`${where}: a second, different ${typeName(typeUrl)} named ${JSON.stringify(name)}; the first is used`);
+    if (first !== undefined) return;
+    seen.set(name, text);
     this.lists[field].push(value);
   }
 

@@ -14,7 +14,7 @@ import { selectVirtualHost } from './virtual-host.js';
 import { InvalidRegexError } from './string-matcher.js';
 import { evaluateCors } from './cors.js';
 import { evaluateLocalRateLimit } from './local-ratelimit.js';
-import { notModelledHttpFilters, notModelledRouteFields } from './not-modelled.js';
+import { notModelledFilterChainFields, notModelledHttpFilters, notModelledRouteFields } from './not-modelled.js';
 import type { ExplainRequest, Explanation, ListenerSelection, RouteAction } from './types.js';
 
 /** The connection facts of an HTTP request: plaintext, or TLS with SNI from Host and HTTP ALPN. */
@@ -61,7 +61,7 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
 
   const host = hostForMatching(authority, table.config);
   const vh = selectVirtualHost(table.config, host);
-  const filtersNotModelled = notModelledHttpFilters(hcm);
+  const filtersNotModelled = [...notModelledFilterChainFields(choice.chain.filter_chain_match), ...notModelledHttpFilters(hcm)];
   if (!vh) return { kind: 'no-route', status: 404, reason: 'no-virtual-host', selection, routeConfiguration: table.name, notes: [], notModelled: filtersNotModelled };
 
   const notes: string[] = [];
