@@ -19,7 +19,9 @@ COPY packages/cli/bin packages/cli/bin
 RUN npm ci --no-audit --no-fund
 COPY protos protos
 COPY packages packages
-RUN npm run build \
+# The product only: the packages the switchyard command is built from, not
+# the root program that type-checks the tests (it needs e2e/, not copied).
+RUN npm run build:product \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot

@@ -85,6 +85,16 @@ describe('Dockerfile', () => {
     }
   });
 
+  it("builds the product alone: the command's packages, whose dist/ holds no tests", () => {
+    expect(dockerfile).toMatch(/^RUN npm run build:product/m);
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['build:product']).toBe('npm run gen -w @switchyard/protos && tsc -b packages/cli');
+    for (const ws of workspaces) {
+      const tsconfig = fs.readFileSync(path.join(REPO, ws, 'tsconfig.json'), 'utf8');
+      expect({ ws, excludesTests: tsconfig.includes('"exclude": ["src/**/*.test.ts"]') }).toEqual({ ws, excludesTests: true });
+    }
+  });
+
   it('runs `switchyard serve` as a non-root user, as deploy/ expects', () => {
     const runtime = dockerfile.split(/^FROM /m).pop()!;
     expect(runtime).toMatch(/^USER 65532:65532$/m);
