@@ -5,7 +5,7 @@
 // `switchyard explain --xds` explains against.
 import * as grpc from '@grpc/grpc-js';
 import { adsClientDefinition } from './ads-service.js';
-import { decodeMessage, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
+import { decodeMessage, RESOURCE_FIELDS, TypeUrl, type EnvoyResources } from '@switchyard/protos';
 
 export interface XdsSource {
   /** host:port of the xDS server. */
@@ -16,7 +16,7 @@ export interface XdsSource {
   readonly tls: { readonly certPem: string | Buffer; readonly keyPem: string | Buffer; readonly caPem: string | Buffer } | { readonly insecure: true };
   /** Give up after this long without a complete set (default 15 s). */
   readonly timeoutMs?: number;
-  /** After listeners and clusters arrive, how long to wait for types the fleet may have none of (default 1 s). */
+  /** After listeners and clusters arrive, how long to wait for types the fleet may have none of (default 1 s; 0.2 s once routes are in). */
   readonly settleMs?: number;
 }
 
@@ -81,7 +81,14 @@ export async function fetchFleetResources(source: XdsSource): Promise<{ resource
       // ACK, as Envoy does once it has applied a response.
       call.write({ type_url: typeUrl, version_info: res.version_info ?? '', response_nonce: res.nonce ?? '', resource_names: [] });
       if (types.every((t) => got.has(t))) return finish();
-      if (got.has(types[3]!) && got.has(types[0]!) && settle === undefined) settle = setTimeout(() => finish(), source.settleMs ?? 1000);
+      // A type the fleet has none of may never be answered. Requests went out
+      // clusters, endpoints, secrets, listeners, routes (the push order), so
+      // once routes are in, what has not come is empty; before that, wait longer.
+      if (got.has(TypeUrl.Listener) && got.has(TypeUrl.Cluster)) {
+        clearTimeout(settle);
+        const wait = source.settleMs ?? 1000;
+        settle = setTimeout(() => finish(), got.has(TypeUrl.RouteConfiguration) ? Math.min(wait, 200) : wait);
+      }
     });
     call.on('error', (e: grpc.ServiceError) => {
       if (done) return;
