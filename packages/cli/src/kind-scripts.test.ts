@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { runXdscheck } from '@switchyard/xds';
-import { runCli } from './testing/capture.js';
+import { runXdscheck } from '@switchyard/xds/test/xdscheck.js';
+import { runCli } from '../test/capture.js';
 import type { RenderedTranslation } from './render.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -88,6 +88,16 @@ describe('Dockerfile', () => {
     for (const ws of workspaces) {
       expect(build).toContain(`COPY ${ws}/package.json ${ws}/`);
       expect(runtime).toContain(`COPY --from=build /src/${ws}/dist ${ws}/dist`);
+    }
+  });
+
+  it("builds the product alone: the command's packages, whose dist/ holds no tests", () => {
+    expect(dockerfile).toMatch(/^RUN npm run build:product/m);
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['build:product']).toBe('npm run gen -w @switchyard/protos && tsc -b packages/cli');
+    for (const ws of workspaces) {
+      const tsconfig = fs.readFileSync(path.join(REPO, ws, 'tsconfig.json'), 'utf8');
+      expect({ ws, excludesTests: tsconfig.includes('"exclude": ["src/**/*.test.ts"]') }).toEqual({ ws, excludesTests: true });
     }
   });
 

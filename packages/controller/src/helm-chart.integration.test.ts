@@ -10,8 +10,8 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeObject } from '@switchyard/api';
 import { CONTROLLER_NAME } from '@switchyard/translator';
-import { TestEnv, loadObjects, repoRoot } from './testenv/index.js';
-import { chartDir, helm, helmScript, renderChart } from './testenv/helm.js';
+import { TestEnv, loadObjects, REPO_ROOT } from '../test/testenv/index.js';
+import { chartDir, helm, helmScript, renderChart } from '../test/testenv/helm.js';
 import { DEFAULT_DRAIN_MS, LEASE_NAME, XDS_SERVICE_NAME, XDS_SERVICE_PORT } from './run.js';
 
 /** Every value changed from its default (what a platform team's values file looks like). */
@@ -99,8 +99,8 @@ describe('charts/switchyard without a cluster', () => {
   it('is what deploy/ holds (charts/render-deploy.sh; run `npm run render:deploy` after editing the chart)', () => {
     const out = mkdtempSync(join(tmpdir(), 'switchyard-deploy-'));
     try {
-      execFileSync('bash', [join(repoRoot, 'charts', 'render-deploy.sh'), out], { stdio: ['ignore', 'ignore', 'pipe'] });
-      const deploy = join(repoRoot, 'deploy');
+      execFileSync('bash', [join(REPO_ROOT, 'charts', 'render-deploy.sh'), out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const deploy = join(REPO_ROOT, 'deploy');
       expect(filesUnder(deploy)).toEqual(filesUnder(out));
       for (const f of filesUnder(out)) {
         const shipped = readFileSync(join(deploy, f), 'utf8');
@@ -112,10 +112,10 @@ describe('charts/switchyard without a cluster', () => {
   }, 60_000);
 
   it('names the Gateway API release pinned in e2e/go.mod, and the README installs that release', () => {
-    const pinned = execFileSync('go', ['list', '-m', '-f', '{{.Version}}', 'sigs.k8s.io/gateway-api'], { cwd: join(repoRoot, 'e2e'), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } }).trim();
+    const pinned = execFileSync('go', ['list', '-m', '-f', '{{.Version}}', 'sigs.k8s.io/gateway-api'], { cwd: join(REPO_ROOT, 'e2e'), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } }).trim();
     const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { annotations: Record<string, string> };
     expect(chart.annotations['switchyard.dev/gateway-api-version']).toBe(pinned);
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
     const installs = [...readme.matchAll(/gateway-api\/releases\/download\/([^/]+)\//g)].map((m) => m[1]);
     expect(installs.length).toBeGreaterThan(0);
     expect(new Set(installs)).toEqual(new Set([pinned]));
@@ -320,9 +320,9 @@ describe('charts/switchyard on a real kube-apiserver', () => {
 
   it('takes over an installation from deploy/ once its objects carry the release label and annotations (the chart README)', async () => {
     const ns = 'switchyard-system';
-    const files = ['serviceaccount', 'rbac', 'deployment', 'service', 'pdb', 'networkpolicy'].map((f) => join(repoRoot, 'deploy', `${f}.yaml`));
+    const files = ['serviceaccount', 'rbac', 'deployment', 'service', 'pdb', 'networkpolicy'].map((f) => join(REPO_ROOT, 'deploy', `${f}.yaml`));
     const objs = files.flatMap((f) => loadObjects(readFileSync(f, 'utf8')));
-    await env.applyAll([...loadObjects(readFileSync(join(repoRoot, 'deploy', 'namespace.yaml'), 'utf8')), ...objs]);
+    await env.applyAll([...loadObjects(readFileSync(join(REPO_ROOT, 'deploy', 'namespace.yaml'), 'utf8')), ...objs]);
 
     const refused = await helm(['install', 'switchyard', chartDir, '--namespace', ns], { kubeconfig });
     expect(refused.code).not.toBe(0);
@@ -353,7 +353,7 @@ describe('charts/switchyard on a real kube-apiserver', () => {
 
   it('is installed or upgraded by e2e/scripts/install-chart.sh, the one install of make deploy and the local cluster (here: an upgrade of the adopted release)', async () => {
     // --wait=hookOnly: no kubelet here makes the controller's pods ready.
-    const r = await helmScript(join(repoRoot, 'e2e', 'scripts', 'install-chart.sh'), ['--set', 'logLevel=debug', '--wait=hookOnly'], { kubeconfig });
+    const r = await helmScript(join(REPO_ROOT, 'e2e', 'scripts', 'install-chart.sh'), ['--set', 'logLevel=debug', '--wait=hookOnly'], { kubeconfig });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^STATUS: deployed$/m);
