@@ -8,6 +8,7 @@
 # and build cache takes several minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck disable=SC1091 # go-env.sh only exports GOTOOLCHAIN (checked with the kind scripts, -x)
 . scripts/go-env.sh
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 mkdir -p bin
