@@ -113,7 +113,7 @@ type echoed struct {
 }
 
 func get(url string) (echoed, error) {
-	client := &http.Client{Timeout: 3 * time.Second}
+	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := client.Get(url)
 	if err != nil {
 		return echoed{}, err
