@@ -22,6 +22,10 @@ if [[ "${1:-}" != "--in-cluster" ]]; then
       (cd "$repo/e2e/envoy-standin" && npm run build --silent --if-present)
     fi
   fi
+  if [[ -z "${LOCALCLUSTER_ENVOY_COMMAND:-}" && ! -f "$e2e/envoy-standin/dist/main.js" ]]; then
+    echo "conformance-local: the Envoy stand-in is not built ($e2e/envoy-standin/dist/main.js); run npm run build, or set LOCALCLUSTER_ENVOY_COMMAND" >&2
+    exit 1
+  fi
   exec "$e2e/bin/localcluster" run -- "$0" --in-cluster "$@"
 fi
 shift
@@ -30,7 +34,11 @@ shift
 log() { printf '[conformance-local] %s\n' "$*" >&2; }
 gwapi="$(cd "$e2e" && go list -m -f '{{.Dir}}' sigs.k8s.io/gateway-api)"
 log "Gateway API CRDs ($(basename "$gwapi"), experimental channel)"
-kubectl apply --server-side -f "$gwapi/config/crd/experimental" >/dev/null
+crds=()
+for f in "$gwapi"/config/crd/experimental/*.yaml; do
+  [[ "$(basename "$f")" == kustomization.yaml ]] || crds+=(-f "$f")
+done
+kubectl apply --server-side "${crds[@]}" >/dev/null
 kubectl wait --for=condition=Established --timeout=60s crd --all >/dev/null
 
 log "Switchyard from deploy/"
