@@ -99,7 +99,14 @@ func (k *kubelet) registerNode(ctx context.Context) error {
 		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: kubeletPort}},
 		NodeInfo:        corev1.NodeSystemInfo{OperatingSystem: "linux", Architecture: "amd64", KubeletVersion: "v1.36.3", ContainerRuntimeVersion: "localcluster://process"},
 	}
-	_, err = k.c.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	updated, err := k.c.client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{})
+	if err != nil {
+		return err
+	}
+	// The API server taints a new Node not-ready (TaintNodesByCondition);
+	// the node lifecycle controller, which would lift it, does not run here.
+	updated.Spec.Taints = nil
+	_, err = k.c.client.CoreV1().Nodes().Update(ctx, updated, metav1.UpdateOptions{})
 	return err
 }
 

@@ -327,3 +327,21 @@ func TestVolumesAtTheirMountPaths(t *testing.T) {
 		t.Fatal("/etc/cfg/greeting exists outside the pod")
 	}
 }
+
+// A DaemonSet (the default Envoy fleet workload) gets its pod on the Node:
+// the Node carries no not-ready taint, and the kubelet binds and runs it.
+func TestDaemonSetPodRunsOnTheNode(t *testing.T) {
+	client := cluster.Client()
+	ctx := context.Background()
+	ns := namespace(t, client)
+	d := echoDeployment(ns, 1)
+	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "echo", Namespace: ns},
+		Spec: appsv1.DaemonSetSpec{Selector: d.Spec.Selector, Template: d.Spec.Template}}
+	if _, err := client.AppsV1().DaemonSets(ns).Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pod := readyPods(t, client, ns, 1)[0]
+	if _, err := get("http://" + net.JoinHostPort(pod.Status.PodIP, "3000") + "/"); err != nil {
+		t.Fatal(err)
+	}
+}
