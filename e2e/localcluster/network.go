@@ -98,63 +98,53 @@ func setUpHarnessNetwork() error {
 	return nil
 }
 
-// ipam hands out pod addresses (10.244.1.0 upwards) and LoadBalancer
+// ipam hands out pod addresses (10.244.1.1 upwards) and LoadBalancer
 // addresses (10.244.255.254 downwards), reusing released ones.
 type ipam struct {
-	mu     sync.Mutex
-	next   uint32
-	nextLB uint32
-	free   []net.IP
-	freeLB []net.IP
-	inUse  map[string]bool
+	pods, lbs *pool
 }
 
 func newIPAM() *ipam {
-	return &ipam{next: ipToU32(net.ParseIP("10.244.1.1")), nextLB: ipToU32(net.ParseIP("10.244.255.254")), inUse: map[string]bool{}}
+	return &ipam{
+		pods: &pool{what: "pod", next: ipToU32(net.ParseIP("10.244.1.1")), end: ipToU32(net.ParseIP("10.244.255.0")), step: 1},
+		lbs:  &pool{what: "LoadBalancer", next: ipToU32(net.ParseIP("10.244.255.254")), end: ipToU32(net.ParseIP("10.244.255.0")), step: -1},
+	}
 }
 
-func (a *ipam) pod() (net.IP, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if n := len(a.free); n > 0 {
-		ip := a.free[n-1]
-		a.free = a.free[:n-1]
+func (a *ipam) pod() (net.IP, error)          { return a.pods.get() }
+func (a *ipam) releasePod(ip net.IP)          { a.pods.put(ip) }
+func (a *ipam) loadBalancer() (net.IP, error) { return a.lbs.get() }
+func (a *ipam) releaseLoadBalancer(ip net.IP) { a.lbs.put(ip) }
+
+// pool is a range of addresses walked from next towards end (exclusive).
+type pool struct {
+	mu        sync.Mutex
+	what      string
+	next, end uint32
+	step      int32
+	free      []net.IP
+}
+
+func (p *pool) get() (net.IP, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		ip := p.free[n-1]
+		p.free = p.free[:n-1]
 		return ip, nil
 	}
-	if a.next >= ipToU32(net.ParseIP("10.244.255.0")) {
-		return nil, errors.New("localcluster: pod address range exhausted")
+	if p.next == p.end {
+		return nil, fmt.Errorf("localcluster: %s address range exhausted", p.what)
 	}
-	ip := u32ToIP(a.next)
-	a.next++
+	ip := u32ToIP(p.next)
+	p.next = uint32(int64(p.next) + int64(p.step))
 	return ip, nil
 }
 
-func (a *ipam) releasePod(ip net.IP) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.free = append(a.free, ip)
-}
-
-func (a *ipam) loadBalancer() (net.IP, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if n := len(a.freeLB); n > 0 {
-		ip := a.freeLB[n-1]
-		a.freeLB = a.freeLB[:n-1]
-		return ip, nil
-	}
-	if a.nextLB <= ipToU32(net.ParseIP("10.244.255.1")) {
-		return nil, errors.New("localcluster: LoadBalancer address range exhausted")
-	}
-	ip := u32ToIP(a.nextLB)
-	a.nextLB--
-	return ip, nil
-}
-
-func (a *ipam) releaseLoadBalancer(ip net.IP) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.freeLB = append(a.freeLB, ip)
+func (p *pool) put(ip net.IP) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, ip)
 }
 
 func ipToU32(ip net.IP) uint32 {
