@@ -41,15 +41,16 @@ type kubelet struct {
 	logf   func(string, ...any)
 	server *http.Server
 
-	mu      sync.Mutex
-	running map[string]*podRuntime // namespace/name -> pod being run
-	unknown map[types.UID]bool     // pods already told their image is unknown
+	mu          sync.Mutex
+	running     map[string]*podRuntime // namespace/name -> pod being run
+	unknown     map[types.UID]bool     // pods already told their image is unknown
+	terminating map[types.UID]bool     // pods being stopped after deletion
 }
 
 func startKubelet(ctx context.Context, c *Cluster) (*kubelet, error) {
 	k := &kubelet{c: c, ctx: ctx, images: knownImages(c.opts.BinDir, c.opts.RepoRoot), logf: c.logf,
 		queue:   workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]()),
-		running: map[string]*podRuntime{}, unknown: map[types.UID]bool{}}
+		running: map[string]*podRuntime{}, unknown: map[types.UID]bool{}, terminating: map[types.UID]bool{}}
 	if err := k.serve(); err != nil {
 		return nil, err
 	}
@@ -157,16 +158,16 @@ func (k *kubelet) sync(key string) error {
 		if pod.DeletionGracePeriodSeconds != nil {
 			grace = time.Duration(*pod.DeletionGracePeriodSeconds) * time.Second
 		}
-		if rt != nil {
-			k.remove(key, rt, grace)
+		// Stopping takes up to the grace period: not on a worker, so one
+		// slow pod does not hold up the others.
+		k.mu.Lock()
+		busy := k.terminating[pod.UID]
+		k.terminating[pod.UID] = true
+		k.mu.Unlock()
+		if !busy {
+			go k.terminate(key, rt, pod, grace)
 		}
-		zero := int64(0)
-		err := k.c.client.CoreV1().Pods(ns).Delete(k.ctx, name, metav1.DeleteOptions{GracePeriodSeconds: &zero,
-			Preconditions: &metav1.Preconditions{UID: &pod.UID}})
-		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-			return nil
-		}
-		return err
+		return nil
 	}
 	if rt != nil || pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 		return nil
@@ -188,6 +189,26 @@ func (k *kubelet) sync(key string) error {
 	k.mu.Unlock()
 	go rt.start(k.ctx, k.images)
 	return nil
+}
+
+// terminate stops the pod's containers, then finalises the deletion.
+func (k *kubelet) terminate(key string, rt *podRuntime, pod *corev1.Pod, grace time.Duration) {
+	if rt != nil {
+		k.remove(key, rt, grace)
+	}
+	zero := int64(0)
+	err := k.c.client.CoreV1().Pods(pod.Namespace).Delete(k.ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: &zero,
+		Preconditions: &metav1.Preconditions{UID: &pod.UID}})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) && k.ctx.Err() == nil {
+		k.logf("localcluster: finalise deletion of %s: %v", key, err)
+	}
+	k.mu.Lock()
+	delete(k.terminating, pod.UID)
+	delete(k.unknown, pod.UID)
+	k.mu.Unlock()
+	if err != nil && k.ctx.Err() == nil {
+		k.queue.AddAfter(key, time.Second)
+	}
 }
 
 func (k *kubelet) remove(key string, rt *podRuntime, grace time.Duration) {
