@@ -295,18 +295,18 @@ func TestVolumesAtTheirMountPaths(t *testing.T) {
 		Data: map[string][]byte{"tls.key": []byte("secret-key")}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	check := `grep -qx hello /etc/cfg/greeting && grep -qx secret-key /etc/sec/tls.key &&
+	check := `grep -qx hello /run/localcluster-test/cfg/greeting && grep -qx secret-key /run/localcluster-test/sec/tls.key &&
 		test -s /var/run/secrets/kubernetes.io/serviceaccount/token && grep -q CERTIFICATE /var/run/secrets/kubernetes.io/serviceaccount/ca.crt &&
-		grep -qx "$POD_NAMESPACE" /etc/podinfo/namespace`
+		grep -qx "$POD_NAMESPACE" /run/localcluster-test/podinfo/namespace`
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "volumes", Namespace: ns, Labels: map[string]string{"app": "v"}},
 		Spec: corev1.PodSpec{
 			Containers: []corev1.Container{{
 				Name: "echo", Image: "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.2",
 				Env: []corev1.EnvVar{{Name: "POD_NAMESPACE", Value: ns}},
 				VolumeMounts: []corev1.VolumeMount{
-					{Name: "cfg", MountPath: "/etc/cfg", ReadOnly: true},
-					{Name: "sec", MountPath: "/etc/sec", ReadOnly: true},
-					{Name: "podinfo", MountPath: "/etc/podinfo"},
+					{Name: "cfg", MountPath: "/run/localcluster-test/cfg", ReadOnly: true},
+					{Name: "sec", MountPath: "/run/localcluster-test/sec", ReadOnly: true},
+					{Name: "podinfo", MountPath: "/run/localcluster-test/podinfo"},
 				},
 				ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"sh", "-c", check}}}, PeriodSeconds: 1},
 			}},
@@ -323,8 +323,8 @@ func TestVolumesAtTheirMountPaths(t *testing.T) {
 	}
 	readyPods(t, client, ns, 1)
 	// The same files are not visible outside the pod.
-	if _, err := os.Stat("/etc/cfg/greeting"); err == nil {
-		t.Fatal("/etc/cfg/greeting exists outside the pod")
+	if _, err := os.Stat("/run/localcluster-test/cfg/greeting"); err == nil {
+		t.Fatal("/run/localcluster-test/cfg/greeting exists outside the pod")
 	}
 }
 
