@@ -95,6 +95,9 @@ func runCluster(mode string, args []string) int {
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.Kubeconfig(), "LOCALCLUSTER_DIR="+c.Dir())
+	// Its own process group, so that stopping reaches everything it started
+	// (a script's go test, say), not just the command itself.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "localcluster:", err)
 		return 1
@@ -102,10 +105,11 @@ func runCluster(mode string, args []string) int {
 	go func() {
 		<-ctx.Done()
 		if cmd.Process != nil {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		}
 	}()
 	err = cmd.Wait()
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // anything it left behind
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return max(exit.ExitCode(), 1)
