@@ -11,3 +11,5 @@ export { switchyardMetadata, routeSourceOf, backendSourceOf } from './metadata.j
 export { evaluateCors, CORS_FILTER, type CorsOutcome } from './cors.js';
 export { evaluateLocalRateLimit, LOCAL_RATE_LIMIT_FILTER } from './local-ratelimit.js';
 export * from './tls.js';
+export { shouldRetry, type AttemptOutcome } from './retry.js';
+export { clusterEndpoints, loadAssignmentOf, isEdsCluster, type ClusterEndpoint } from './endpoints.js';

@@ -11,6 +11,7 @@ import type { EnvoyResources } from '@switchyard/protos';
 // The cluster name the translator points invalid backendRefs at (never defined).
 import { INVALID_BACKEND_CLUSTER } from '../envoy/route-configuration.js';
 import { backendSourceOf } from './metadata.js';
+import { endpointCount } from './endpoints.js';
 import { applyHeaderChanges, headerChanges, type HeaderOps, type LeveledOps } from './header-mutation.js';
 import { rewritePath } from './path-rewrite.js';
 import { redirectLocation, redirectStatus } from './redirect.js';
@@ -159,15 +160,6 @@ function upstreamProtocolOf(cluster: Cluster): UpstreamProtocol {
   if (opts?.use_downstream_protocol_config) return 'downstream';
   if (opts?.auto_config) return 'auto';
   return cluster.http2_protocol_options ? 'http2' : 'http1';
-}
-
-function endpointCount(cluster: Cluster, resources: EnvoyResources): number | undefined {
-  const isEds = cluster.type === 'EDS' || cluster.type === 3 || cluster.eds_cluster_config !== undefined;
-  const cla = isEds
-    ? resources.endpoints.find((e) => e.cluster_name === (cluster.eds_cluster_config?.service_name || cluster.name))
-    : cluster.load_assignment;
-  if (!cla) return undefined;
-  return (cla.endpoints ?? []).reduce((n, l) => n + (l.lb_endpoints ?? []).length, 0);
 }
 
 function hostRewriteOf(ra: EnvoyRouteAction, pathOnly: string): HostRewrite | undefined {
