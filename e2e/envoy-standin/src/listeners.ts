@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import type { EnvoyResources, Listener } from '@switchyard/protos';
 import { explainTlsConnection, inspectsTlsOf, isUdp, selectConnectionListener, type TlsConnectionExplanation } from './envoy-model.js';
 import { peekClientHello, type ClientHelloPeek } from './client-hello.js';
-import { peek } from './peek.js';
+import { jsStream, peek } from './peek.js';
 import { fromHttp1, fromHttp2, type ConnectionInfo } from './http-downstream.js';
 import { routeRequest, type RouterContext } from './http-router.js';
 import { routeUpgrade } from './websocket.js';
@@ -120,7 +120,7 @@ export class ListenerManager {
     if (ex.tls.mode === 'terminate') {
       const secure = secureContextFor(ex.tls, resources);
       if (!secure) return void socket.destroy();
-      const t = new tls.TLSSocket(socket, { isServer: true, ...secure });
+      const t = new tls.TLSSocket(hello.kind === 'tls' ? (jsStream(socket) as net.Socket) : socket, { isServer: true, ...secure });
       t.on('error', () => t.destroy());
       t.once('secure', () => {
         const info: ConnectionInfo = { port, scheme: 'https', ...(hello.kind === 'tls' && hello.sni ? { sni: hello.sni } : {}), remoteAddress };
@@ -135,8 +135,7 @@ export class ListenerManager {
         if (!buf.subarray(0, n).equals(H2_PREFACE.subarray(0, n))) return false;
         return n === H2_PREFACE.length ? true : final ? false : undefined;
       }, LISTENER_FILTERS_TIMEOUT_MS);
-      socket.resume();
-      return this.afterTransport(socket, ex, info, h2);
+      return this.afterTransport(jsStream(socket) as net.Socket, ex, info, h2);
     }
     this.afterTransport(socket, ex, info, false);
   }

@@ -1,6 +1,7 @@
 // Reads the first bytes of a connection without consuming them: the bytes
 // are put back (unshift) so TLS, HTTP or a TCP proxy later sees them all.
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 
 /**
  * Collects data until `decide` returns a value, or the socket ends, or the
@@ -30,4 +31,35 @@ export function peek<T>(socket: Socket, decide: (buf: Buffer, final: boolean) =>
     socket.on('data', onData);
     socket.once('end', onEnd);
   });
+}
+
+/**
+ * The socket as a JavaScript stream. TLS and HTTP/2 read a net.Socket's
+ * handle directly, past any bytes put back by peek(); through this stream
+ * they see those bytes first.
+ */
+export function jsStream(socket: Socket): Duplex {
+  const d = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      socket.write(chunk, cb);
+    },
+    final(cb) {
+      socket.end();
+      cb();
+    },
+    destroy(err, cb) {
+      socket.destroy();
+      cb(err);
+    },
+  });
+  socket.on('data', (c: Buffer) => {
+    if (!d.push(c)) socket.pause();
+  });
+  socket.once('end', () => d.push(null));
+  socket.once('close', () => d.destroy());
+  socket.once('error', (e) => d.destroy(e));
+  return d;
 }
