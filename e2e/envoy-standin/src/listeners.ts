@@ -124,7 +124,8 @@ export class ListenerManager {
       t.on('error', () => t.destroy());
       t.once('secure', () => {
         const info: ConnectionInfo = { port, scheme: 'https', ...(hello.kind === 'tls' && hello.sni ? { sni: hello.sni } : {}), remoteAddress };
-        this.afterTransport(t, ex, info, t.alpnProtocol === 'h2');
+        // HTTP/2 reads the TLS socket's handle directly: hand it a stream that has every byte.
+        this.afterTransport(jsStream(t) as net.Socket, ex, info, t.alpnProtocol === 'h2');
       });
       return;
     }

@@ -11,6 +11,8 @@ const IDLE_TIMEOUT_MS = 60_000;
 interface Session {
   readonly upstream: dgram.Socket;
   timer: NodeJS.Timeout;
+  /** Datagrams that arrived before the upstream socket was connected. */
+  queue: Buffer[] | undefined;
 }
 
 export class UdpListener {
@@ -53,7 +55,8 @@ export class UdpListener {
       if (!s) return;
     }
     s.timer.refresh();
-    s.upstream.send(msg);
+    if (s.queue) s.queue.push(msg);
+    else s.upstream.send(msg);
   }
 
   private open(key: string, from: dgram.RemoteInfo): Session | undefined {
@@ -69,13 +72,16 @@ export class UdpListener {
       return undefined;
     }
     const upstream = dgram.createSocket(ep.address.includes(':') ? 'udp6' : 'udp4');
-    upstream.connect(ep.port, ep.address);
+    upstream.connect(ep.port, ep.address, () => {
+      for (const m of session.queue ?? []) upstream.send(m);
+      session.queue = undefined;
+    });
     upstream.on('message', (reply) => {
       this.socket.send(reply, from.port, from.address);
       session.timer.refresh();
     });
     upstream.on('error', () => this.end(key));
-    const session: Session = { upstream, timer: setTimeout(() => this.end(key), IDLE_TIMEOUT_MS) };
+    const session: Session = { upstream, timer: setTimeout(() => this.end(key), IDLE_TIMEOUT_MS), queue: [] };
     this.sessions.set(key, session);
     return session;
   }

@@ -24,6 +24,7 @@ export function routeUpgrade(ctx: RouterContext, conn: ConnectionInfo, req: http
   }
   const resources = ctx.resources();
   const e = explain(resources, { port: conn.port, method: req.method ?? 'GET', scheme: conn.scheme, host: req.headers.host ?? '', path: req.url ?? '/', ...(conn.sni ? { sni: conn.sni } : {}), headers });
+  ctx.log.debug(`upgrade ${req.method} ${req.url}: ${e.kind}${e.kind === 'route' ? ` ${e.action.kind}${e.action.kind === 'clusters' ? ` upgrades ${e.action.upgrades.join(',')}` : ''}` : ''}`);
   if (e.kind !== 'route') return answer(socket, 404, 'Not Found');
   const a = e.action;
   const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
