@@ -14,7 +14,7 @@ import { parseStandinArgs } from './args.js';
 import { readBootstrap } from './bootstrap.js';
 import { createLog } from './log.js';
 import { startStandin, type Standin } from './standin.js';
-import { echoServer, freePort, REPO, request, serviceYaml, until, type Echoed } from './testing/harness.js';
+import { echoServer, freePort, gatewayYaml, REPO, request, serviceYaml, until, type Echoed } from './testing/harness.js';
 
 describe('a fleet Envoy pod, played by the stand-in', () => {
   let xds: XdsServer;
@@ -27,18 +27,7 @@ describe('a fleet Envoy pod, played by the stand-in', () => {
   beforeAll(async () => {
     echo = await echoServer('echo');
     gatewayPort = await freePort();
-    const objects = parseAllDocuments(`apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: switchyard.dev/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: web}
-spec:
-  gatewayClassName: switchyard
-  listeners: [{name: http, port: ${gatewayPort}, protocol: HTTP}]
----
+    const objects = parseAllDocuments(`${gatewayYaml([`{name: http, port: ${gatewayPort}, protocol: HTTP}`])}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: r, namespace: web}

@@ -2,22 +2,10 @@
 // request reaches the backend the route selects, with the route's filters
 // applied, over HTTP/1.1 and h2c, with delta and state-of-the-world ADS.
 import http2 from 'node:http2';
-import { echoServer, freePort, request, serviceYaml, startLocalStandin, startSwitchyard, until, type Echoed, type Switchyard } from './testing/harness.js';
+import { echoServer, freePort, gatewayYaml, h2Get, request, serviceYaml, startLocalStandin, startSwitchyard, until, type Echoed, type Switchyard } from './testing/harness.js';
 import type { Standin } from './standin.js';
 
-const manifests = (port: number, a: number, b: number) => `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: switchyard.dev/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: web}
-spec:
-  gatewayClassName: switchyard
-  listeners:
-  - {name: http, port: ${port}, protocol: HTTP}
----
+const manifests = (port: number, a: number, b: number) => gatewayYaml([`{name: http, port: ${port}, protocol: HTTP}`]) + `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: shop, namespace: web}
@@ -103,14 +91,7 @@ describe.each(['DELTA_GRPC', 'GRPC'] as const)('the Envoy stand-in over HTTP (%s
   it('speaks h2c to clients that open with the HTTP/2 preface', async () => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     try {
-      const body = await new Promise<string>((resolve, reject) => {
-        const s = session.request({ ':path': '/a/h2', ':authority': 'example.com' });
-        let data = '';
-        s.setEncoding('utf8');
-        s.on('data', (c: string) => (data += c));
-        s.on('end', () => resolve(data));
-        s.on('error', reject);
-      });
+      const body = await h2Get(session, '/a/h2', 'example.com');
       expect(JSON.parse(body) as Echoed).toMatchObject({ backend: 'a', path: '/a/h2', host: 'example.com' });
     } finally {
       session.close();

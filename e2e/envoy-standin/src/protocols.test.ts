@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { createCa, issueCertificate, type CertificateAndKey } from '@switchyard/xds';
-import { echoServer, freePort, serviceYaml, startLocalStandin, startSwitchyard, until, type Echoed, type Switchyard } from './testing/harness.js';
+import { echoServer, freePort, gatewayYaml, h2Get, routeYaml, serviceYaml, startLocalStandin, startSwitchyard, until, type Echoed, type Switchyard } from './testing/harness.js';
 import type { Standin } from './standin.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -25,11 +25,19 @@ interface Ports {
 }
 
 function manifests(p: Ports, be: { http: number; tlsBackend: number; tcp: number; udp: number; grpc: number }, serving: CertificateAndKey, ca: CertificateAndKey): string {
-  return `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: switchyard}
-spec: {controllerName: switchyard.dev/gateway-controller}
----
+  return (
+    gatewayYaml(
+      [
+        `{name: https, port: ${p.https}, protocol: HTTPS, hostname: secure.example.com, tls: {mode: Terminate, certificateRefs: [{name: secure-cert}]}}`,
+        `{name: mtls, port: ${p.mtls}, protocol: HTTPS, hostname: secure.example.com, tls: {mode: Terminate, certificateRefs: [{name: secure-cert}]}}`,
+        `{name: passthrough, port: ${p.passthrough}, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {kinds: [{kind: TLSRoute}]}}`,
+        `{name: tcp, port: ${p.tcp}, protocol: TCP, allowedRoutes: {kinds: [{kind: TCPRoute}]}}`,
+        `{name: udp, port: ${p.udp}, protocol: UDP, allowedRoutes: {kinds: [{kind: UDPRoute}]}}`,
+        `{name: http, port: ${p.http}, protocol: HTTP}`,
+      ],
+      `frontend: {perPort: [{port: ${p.mtls}, tls: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}}]}`,
+    ) +
+    `---
 apiVersion: v1
 kind: Secret
 metadata: {name: secure-cert, namespace: web}
@@ -42,24 +50,6 @@ metadata: {name: client-ca, namespace: web}
 data:
   ca.crt: |
     ${indent(ca.certPem, 4)}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: web}
-spec:
-  gatewayClassName: switchyard
-  tls:
-    frontend:
-      perPort:
-      - port: ${p.mtls}
-        tls: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}
-  listeners:
-  - {name: https, port: ${p.https}, protocol: HTTPS, hostname: secure.example.com, tls: {mode: Terminate, certificateRefs: [{name: secure-cert}]}}
-  - {name: mtls, port: ${p.mtls}, protocol: HTTPS, hostname: secure.example.com, tls: {mode: Terminate, certificateRefs: [{name: secure-cert}]}}
-  - {name: passthrough, port: ${p.passthrough}, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {kinds: [{kind: TLSRoute}]}}
-  - {name: tcp, port: ${p.tcp}, protocol: TCP, allowedRoutes: {kinds: [{kind: TCPRoute}]}}
-  - {name: udp, port: ${p.udp}, protocol: UDP, allowedRoutes: {kinds: [{kind: UDPRoute}]}}
-  - {name: http, port: ${p.http}, protocol: HTTP}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -80,37 +70,16 @@ spec:
   rules:
   - matches: [{method: {service: test.Echo, method: Echo}}]
     backendRefs: [{name: grpc-echo, port: 80}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: TLSRoute
-metadata: {name: pass, namespace: web}
-spec:
-  parentRefs: [{name: gw, sectionName: passthrough}]
-  hostnames: [pass.example.com]
-  rules:
-  - backendRefs: [{name: tls-backend, port: 80}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: TCPRoute
-metadata: {name: tcp, namespace: web}
-spec:
-  parentRefs: [{name: gw, sectionName: tcp}]
-  rules:
-  - backendRefs: [{name: tcp-echo, port: 80}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: UDPRoute
-metadata: {name: udp, namespace: web}
-spec:
-  parentRefs: [{name: gw, sectionName: udp}]
-  rules:
-  - backendRefs: [{name: udp-echo, port: 80}]
 ` +
+    routeYaml('TLSRoute', 'pass', 'passthrough', 'tls-backend', ['pass.example.com']) +
+    routeYaml('TCPRoute', 'tcp', 'tcp', 'tcp-echo') +
+    routeYaml('UDPRoute', 'udp', 'udp', 'udp-echo') +
     serviceYaml('web', 'echo', be.http) +
     serviceYaml('web', 'grpc-echo', be.grpc) +
     serviceYaml('web', 'tls-backend', be.tlsBackend) +
     serviceYaml('web', 'tcp-echo', be.tcp) +
-    serviceYaml('web', 'udp-echo', be.udp, { protocol: 'UDP' });
+    serviceYaml('web', 'udp-echo', be.udp, { protocol: 'UDP' })
+  );
 }
 
 const echoService: grpc.ServiceDefinition = {
@@ -196,14 +165,7 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
   it('speaks HTTP/2 over TLS when ALPN says h2', async () => {
     const session = http2.connect(`https://127.0.0.1:${ports.https}`, { servername: 'secure.example.com', ca: ca.certPem });
     try {
-      const body = await new Promise<string>((resolve, reject) => {
-        const s = session.request({ ':path': '/h2', ':authority': 'secure.example.com' });
-        let data = '';
-        s.setEncoding('utf8');
-        s.on('data', (c: string) => (data += c));
-        s.on('end', () => resolve(data));
-        s.on('error', reject);
-      });
+      const body = await h2Get(session, '/h2', 'secure.example.com');
       expect((session.socket as tls.TLSSocket).alpnProtocol).toBe('h2');
       expect(JSON.parse(body) as Echoed).toMatchObject({ backend: 'echo', path: '/h2' });
     } finally {

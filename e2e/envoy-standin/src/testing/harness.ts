@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import type http2 from 'node:http2';
 import net from 'node:net';
 import dgram from 'node:dgram';
 import os from 'node:os';
@@ -53,6 +54,51 @@ export async function echoServer(name: string): Promise<{ port: number; close():
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
+}
+
+/**
+ * The "switchyard" GatewayClass and the Gateway web/gw with the given
+ * listeners (flow-style YAML, one per entry) and optional spec.tls.
+ */
+export function gatewayYaml(listeners: readonly string[], tls?: string): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: switchyard}
+spec: {controllerName: switchyard.dev/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: web}
+spec:
+  gatewayClassName: switchyard
+${tls ? `  tls:\n    ${tls.trim().split('\n').join('\n    ')}\n` : ''}  listeners:
+${listeners.map((l) => `  - ${l}`).join('\n')}
+`;
+}
+
+/** A route of web/gw's listener `section` with one rule to Service `backend` port 80 (TLSRoute, TCPRoute, UDPRoute...). */
+export function routeYaml(kind: string, name: string, section: string, backend: string, hostnames?: readonly string[]): string {
+  return `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ${kind}
+metadata: {name: ${name}, namespace: web}
+spec:
+  parentRefs: [{name: gw, sectionName: ${section}}]
+${hostnames ? `  hostnames: [${hostnames.join(', ')}]\n` : ''}  rules:
+  - backendRefs: [{name: ${backend}, port: 80}]
+`;
+}
+
+/** One HTTP/2 GET on a session; resolves to the body. */
+export function h2Get(session: http2.ClientHttp2Session, p: string, authority: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = session.request({ ':path': p, ':authority': authority });
+    let data = '';
+    s.setEncoding('utf8');
+    s.on('data', (c: string) => (data += c));
+    s.on('end', () => resolve(data));
+    s.on('error', reject);
+  });
 }
 
 /** A Service and its EndpointSlice: port 80 of the Service goes to 127.0.0.1:`targetPort`. */
