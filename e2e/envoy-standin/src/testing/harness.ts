@@ -41,19 +41,32 @@ export interface Echoed {
   readonly headers: Record<string, string | string[] | undefined>;
 }
 
-/** An HTTP/1.1 backend that answers every request with what it received, and echoes WebSocket bytes after a 101. */
-export async function echoServer(name: string): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * An HTTP/1.1 backend that answers every request with what it received, and
+ * echoes WebSocket bytes after a 101. Paths starting /slow are answered after
+ * 2 s; paths starting /flaky fail with 500 every other time. `received` lists
+ * every request in arrival order.
+ */
+export async function echoServer(name: string): Promise<{ port: number; received: Echoed[]; close(): Promise<void> }> {
+  const received: Echoed[] = [];
+  let flaky = 0;
   const server = http.createServer((req, res) => {
     const body: Echoed = { backend: name, method: req.method ?? '', path: req.url ?? '', host: req.headers.host ?? '', headers: req.headers };
-    res.writeHead(200, { 'content-type': 'application/json', 'x-backend': name });
-    res.end(JSON.stringify(body));
+    received.push(body);
+    const answer = (status: number) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'x-backend': name });
+      res.end(JSON.stringify(body));
+    };
+    if (body.path.startsWith('/slow')) setTimeout(() => answer(200), 2000);
+    else if (body.path.startsWith('/flaky')) answer(flaky++ % 2 === 0 ? 500 : 200);
+    else answer(200);
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: ${req.headers.upgrade ?? ''}\r\nconnection: Upgrade\r\nx-backend: ${name}\r\n\r\n`);
     socket.pipe(socket);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return { port: (server.address() as AddressInfo).port, received, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
 }
 
 /**
