@@ -33,7 +33,7 @@ export interface StandinBootstrap {
 
 export class BootstrapError extends Error {}
 
-export function readBootstrap(args: StandinArgs): StandinBootstrap {
+export function readBootstrap(args: Pick<StandinArgs, 'configPath' | 'serviceNode' | 'serviceCluster'>): StandinBootstrap {
   let text: string;
   try {
     text = fs.readFileSync(args.configPath, 'utf8');
