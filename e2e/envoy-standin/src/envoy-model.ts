@@ -3,4 +3,4 @@
 // weights, rewrites, header changes, CORS, rate limits, retries, endpoints)
 // is the model's; the stand-in only carries bytes as the model says.
 // When the model moves into its own package, this import is the line to change.
-export * from '@switchyard/translator';
+export * from '@switchyard/explain';

@@ -5,7 +5,7 @@
 // Listeners it receives with every decision taken by Switchyard's Envoy model
 // (explain). It never ships in the product image.
 //
-//   node e2e/envoy-standin/dist/main.js -c /etc/envoy/envoy.yaml --service-node $(POD_NAME) [--log-level info]
+//   node e2e/envoy-standin/bin/envoy-standin.js -c /etc/envoy/envoy.yaml --service-node $(POD_NAME) [--log-level info]
 import { parseStandinArgs, UsageError } from './args.js';
 import { BootstrapError, readBootstrap } from './bootstrap.js';
 import { startStandin } from './standin.js';

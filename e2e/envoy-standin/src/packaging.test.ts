@@ -12,7 +12,7 @@ describe('packaging', () => {
     expect(root).not.toContain('envoy-standin');
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { workspaces: string[]; scripts: Record<string, string> };
     expect(pkg.workspaces.some((w) => w.includes('envoy-standin'))).toBe(false);
-    // ...but the test command builds it, so the local cluster can run dist/main.js.
+    // ...but the test command builds it, so the local cluster can run bin/envoy-standin.js.
     expect(pkg.scripts.test).toContain('npm run build:standin');
   });
 });

@@ -5,7 +5,7 @@
 // applied or a NACK with the reason it was not. On a broken stream it
 // reconnects and keeps serving what it has, as Envoy does.
 import { TypeUrl, type EnvoyResources, type ResourceTypeUrl } from '@switchyard/protos';
-import { TestAdsClient, decodeAny, type DeltaClientStream, type SotwClientStream, type AnyValue } from '@switchyard/xds/testing';
+import { TestAdsClient, decodeAny, type DeltaClientStream, type SotwClientStream, type AnyValue } from '../../../packages/xds/test/ads-test-client.js';
 import { isEdsCluster } from './envoy-model.js';
 import type { StandinBootstrap } from './bootstrap.js';
 import type { Log } from './log.js';
