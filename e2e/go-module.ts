@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
 export const REPO_ROOT = path.dirname(E2E_DIR);
-/** Where build-tools.sh puts kube-apiserver, etcd and xdscheck. */
+/** Where build-tools.sh puts kube-apiserver, etcd, xdscheck and helm. */
 export const E2E_BIN = path.join(E2E_DIR, 'bin');
 
 const moduleDirs = new Map<string, string>();

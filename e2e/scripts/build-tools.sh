@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Go test tools into e2e/bin: kube-apiserver and etcd (a real API
-# server for the controller tests) and xdscheck (the stand-in for "Envoy
-# accepts this"), and downloads every module the Go tests and the conformance
-# manifests need, so that no later go command downloads (or prints that it
-# does) in the middle of a test. Go's caches make a rerun cheap; the first
-# run on an empty module and build cache takes several minutes on 2 cores.
+# server for the controller tests), xdscheck (the stand-in for "Envoy
+# accepts this") and helm (the chart tests, charts/render-deploy.sh), and
+# downloads every module the Go tests and the conformance manifests need, so
+# that no later go command downloads (or prints that it does) in the middle
+# of a test. Go's caches make a rerun cheap; the first run on an empty module
+# and build cache takes several minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
@@ -14,8 +15,9 @@ mkdir -p bin
 go mod download
 (cd tools/etcd && go build -o ../../bin/etcd go.etcd.io/etcd/server/v3)
 (cd tools/kube-apiserver && go build -o ../../bin/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver)
+(cd tools/helm && go build -o ../../bin/helm helm.sh/helm/v4/cmd/helm)
 go build -o bin/xdscheck ./xdscheck
-# shellcheck for the kind scripts' test: Debian's package, where this runs as
+# The kind scripts' test needs shellcheck: Debian's package, where this runs as
 # root with apt-get (elsewhere the test says it skipped and why).
 if ! command -v shellcheck >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive

@@ -53,6 +53,12 @@ describe('e2e/kind scripts', () => {
     it('pass shellcheck (skipped: shellcheck is not installed; build-tools.sh installs it as root with apt-get)', () => undefined);
   }
 
+  (shellcheck ? it : it.skip)('and the scripts they use (chart install, deploy/ rendering, tool builds) pass shellcheck', async () => {
+    const r = await run(shellcheck!, ['-S', 'style', 'e2e/scripts/install-chart.sh', 'e2e/scripts/build-tools.sh', 'charts/render-deploy.sh'], REPO);
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  }, 300_000);
+
   it('are what the Makefile targets run', () => {
     const makefile = fs.readFileSync(path.join(REPO, 'Makefile'), 'utf8');
     for (const [target, script] of [
@@ -102,16 +108,20 @@ describe('Dockerfile', () => {
     expect(runtime).toContain('CMD ["serve"]');
     // The controller reads the fleet bootstrap template from /app/envoy.
     expect(runtime).toMatch(/^COPY envoy envoy$/m);
-    const deployment = fs.readFileSync(path.join(REPO, 'deploy', 'deployment.yaml'), 'utf8');
-    expect(deployment).toMatch(/runAsUser: 65532/);
-    expect(deployment).toMatch(/args: \["serve"\]/);
+    // deploy/ is rendered from the chart (charts/render-deploy.sh).
+    const deployment = parse(fs.readFileSync(path.join(REPO, 'deploy', 'deployment.yaml'), 'utf8')) as {
+      spec: { template: { spec: { securityContext: { runAsUser: number }; containers: Array<{ args: string[] }> } } };
+    };
+    expect(deployment.spec.template.spec.securityContext.runAsUser).toBe(65532);
+    expect(deployment.spec.template.spec.containers[0]!.args[0]).toBe('serve');
   });
 });
 
 describe('e2e/kind/manifests/e2e.yaml', () => {
   it('gives the e2e Gateway a programmed fleet with every listener, and its routes every rule', async () => {
-    // `make deploy` creates the GatewayClass from the examples; e2e.sh
-    // creates the TLS Secret e2e-tls (here: the examples' *.example.com one).
+    // `make deploy` creates the GatewayClass switchyard (the chart's, the
+    // same as the examples'); e2e.sh creates the TLS Secret e2e-tls (here:
+    // the examples' *.example.com one).
     const gatewayClass = path.join(REPO, 'examples', '00-switchyard-gatewayclass.yaml');
     const secrets = parseAllDocuments(fs.readFileSync(path.join(REPO, 'examples', '91-tls-secrets.yaml'), 'utf8')).map((d) => d.toJS() as { metadata: { name: string; namespace: string } });
     const wildcard = secrets.find((s) => s.metadata.name === 'wildcard-tls')!;
