@@ -24,7 +24,7 @@ type image struct {
 // knownImages maps an image repository (tag and digest ignored) to the
 // local program that stands for it.
 func knownImages(binDir, repoRoot string) map[string]image {
-	envoy := []string{"node", filepath.Join(repoRoot, "e2e/envoy-standin/dist/main.js")}
+	envoy := []string{"node", filepath.Join(repoRoot, "e2e/envoy-standin/bin/envoy-standin.js")}
 	if cmd := strings.Fields(os.Getenv(EnvEnvoyCommand)); len(cmd) > 0 {
 		envoy = cmd
 	}

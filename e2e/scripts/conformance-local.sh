@@ -17,13 +17,10 @@ report="${CONFORMANCE_REPORT:-$e2e/conformance/conformance-report.yaml}"
 
 if [[ "${1:-}" != "--in-cluster" ]]; then
   if [[ -z "${SKIP_BUILD:-}" ]]; then
-    (cd "$repo" && npm run build --silent && npm run build:tools --silent)
-    if [[ -f "$repo/e2e/envoy-standin/package.json" ]]; then
-      (cd "$repo/e2e/envoy-standin" && npm run build --silent --if-present)
-    fi
+    (cd "$repo" && npm run build --silent && npm run build:tools --silent && npm run build:standin --silent)
   fi
-  if [[ -z "${LOCALCLUSTER_ENVOY_COMMAND:-}" && ! -f "$e2e/envoy-standin/dist/main.js" ]]; then
-    echo "conformance-local: the Envoy stand-in is not built ($e2e/envoy-standin/dist/main.js); run npm run build, or set LOCALCLUSTER_ENVOY_COMMAND" >&2
+  if [[ -z "${LOCALCLUSTER_ENVOY_COMMAND:-}" && ! -f "$e2e/envoy-standin/dist/e2e/envoy-standin/src/main.js" ]]; then
+    echo "conformance-local: the Envoy stand-in is not built (e2e/envoy-standin/dist); run npm run build:standin, or set LOCALCLUSTER_ENVOY_COMMAND" >&2
     exit 1
   fi
   exec "$e2e/bin/localcluster" run -- "$0" --in-cluster "$@"

@@ -14,7 +14,7 @@
 // echo-basic, localcluster; default: the directory of this program),
 // --dir DIR (state and logs; default a temporary directory removed at exit,
 // kept when LOCALCLUSTER_KEEP is set). The Envoy image runs
-// $LOCALCLUSTER_ENVOY_COMMAND (default: node e2e/envoy-standin/dist/main.js).
+// $LOCALCLUSTER_ENVOY_COMMAND (default: node e2e/envoy-standin/bin/envoy-standin.js).
 package main
 
 import (
