@@ -4,16 +4,18 @@
 # kind-up, deploy, e2e, conformance: a kind cluster; need Docker, kind,
 # kubectl, curl, Go, helm (from PATH, or e2e/bin/helm after npm run build:tools)
 # and internet access (images, Gateway API CRDs, MetalLB).
+# conformance-local: the same suite on a local cluster without containers
+# (e2e/localcluster); needs root (network namespaces), kubectl, Node and Go.
 
 KIND_CLUSTER ?= switchyard
 IMAGE ?= switchyard:dev
 METALLB_VERSION ?= v0.14.9
 export KIND_CLUSTER IMAGE METALLB_VERSION
 
-.PHONY: help build test image kind-up deploy e2e conformance kind-down
+.PHONY: help build test image kind-up deploy e2e conformance kind-down conformance-local
 
 help: ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## install dependencies and compile every package
 	npm ci --no-audit --no-fund
@@ -40,3 +42,6 @@ conformance: ## upstream Gateway API conformance suite; report in e2e/conformanc
 
 kind-down: ## delete the kind cluster
 	bash e2e/kind/kind-down.sh
+
+conformance-local: ## conformance suite on a local cluster without containers (Envoy stand-in); report in e2e/conformance/conformance-report.yaml
+	bash e2e/scripts/conformance-local.sh

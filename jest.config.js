@@ -5,7 +5,7 @@
 // `tsc -b` before jest runs.
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/protos'],
+  roots: ['<rootDir>/packages', '<rootDir>/protos', '<rootDir>/e2e/envoy-standin'],
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   extensionsToTreatAsEsm: ['.ts'],

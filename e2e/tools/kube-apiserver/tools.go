@@ -1,7 +1,14 @@
 //go:build tools
 
-// Package tools pins the kube-apiserver command so `go mod tidy` keeps its
-// dependencies; the harness builds it with `go build k8s.io/kubernetes/cmd/kube-apiserver`.
+// Package tools pins the Kubernetes commands the test harnesses build from
+// k8s.io/kubernetes, so `go mod tidy` keeps their dependencies:
+// kube-apiserver (the controller's integration tests and the local cluster)
+// and kube-controller-manager (the local cluster: Deployments -> ReplicaSets
+// -> Pods, EndpointSlices, default ServiceAccounts, kube-root-ca.crt).
+// build-tools.sh builds both with the version ldflags (see there).
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+)

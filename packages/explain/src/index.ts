@@ -30,6 +30,9 @@ export { redirectLocation, redirectStatus, type RedirectRequest } from './redire
 export { applyHeaderChanges, headerChanges, headerListValue } from './header-mutation.js';
 export { evaluateCors, type CorsOutcome } from './cors.js';
 export { evaluateLocalRateLimit } from './local-ratelimit.js';
+// 6. What a proxy carrying the answer out needs besides: whether to retry an attempt, and the endpoints of a cluster.
+export { shouldRetry, type AttemptOutcome } from './retry.js';
+export { clusterEndpoints, loadAssignmentOf, isEdsCluster, type ClusterEndpoint } from './endpoints.js';
 // What the model does not evaluate, so an answer can say so.
 export { notModelledHttpFilters, notModelledRouteFields, notModelledFilterChainFields, MODELLED_HTTP_FILTERS } from './not-modelled.js';
 

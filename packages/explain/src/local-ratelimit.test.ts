@@ -15,7 +15,12 @@ const filters = ['envoy.filters.http.cors', LOCAL_RATE_LIMIT_FILTER, 'envoy.filt
 describe('evaluateLocalRateLimit', () => {
   it('reports the bucket, the key and 429', () => {
     const r = evaluateLocalRateLimit(filters, [ref({ token_bucket: bucket, filter_enabled: all, filter_enforced: all, descriptors: [{ entries: [{ key: 'remote_address' }], token_bucket: bucket }] })], ['remote_address']);
-    expect(r).toEqual({ level: 'route', maxTokens: 12, tokensPerFill: 10, fillIntervalSeconds: 60, keyedBy: ['remote_address'], enforced: true, status: 429 });
+    expect(r).toEqual({ level: 'route', maxTokens: 12, tokensPerFill: 10, fillIntervalSeconds: 60, keyedBy: ['remote_address'], enforced: true, status: 429, rateLimitHeaders: false });
+  });
+
+  it('says whether responses carry the x-ratelimit-* headers', () => {
+    const r = evaluateLocalRateLimit(filters, [ref({ token_bucket: bucket, filter_enabled: all, filter_enforced: all, enable_x_ratelimit_headers: 'DRAFT_VERSION_03' })], []);
+    expect(r).toMatchObject({ rateLimitHeaders: true });
   });
 
   it('is undefined when the connection manager lacks the filter, or the route does not enable it', () => {

@@ -19,6 +19,7 @@ interface LocalRateLimitFields extends Bucket {
   filter_enforced?: { default_value?: { numerator?: number } | null } | null;
   descriptors?: Array<{ entries?: Array<{ key?: string; value?: string }>; token_bucket?: Bucket | null }>;
   status?: { code?: number | string } | null;
+  enable_x_ratelimit_headers?: string | number;
 }
 
 function seconds(d: Bucket['fill_interval']): number {
@@ -44,5 +45,6 @@ export function evaluateLocalRateLimit(httpFilters: readonly string[], filterCon
     keyedBy,
     enforced: (c.filter_enforced?.default_value?.numerator ?? 0) > 0,
     status: typeof c.status?.code === 'number' && c.status.code >= 400 ? c.status.code : 429,
+    rateLimitHeaders: c.enable_x_ratelimit_headers === 'DRAFT_VERSION_03' || c.enable_x_ratelimit_headers === 1,
   };
 }

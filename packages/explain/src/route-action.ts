@@ -11,6 +11,7 @@ import type { EnvoyResources } from '@switchyard/protos';
 // The cluster name the translator points invalid backendRefs at (never defined).
 import { CORS_FILTER, INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
 import { backendSourceOf } from './metadata.js';
+import { loadAssignmentOf } from './endpoints.js';
 import { applyHeaderChanges, headerChanges, type HeaderOps, type LeveledOps } from './header-mutation.js';
 import { rewritePath } from './path-rewrite.js';
 import { redirectLocation, redirectStatus } from './redirect.js';
@@ -166,10 +167,7 @@ function upstreamProtocolOf(cluster: Cluster): UpstreamProtocol {
 
 /** The cluster's endpoints (EDS load assignment or inline load_assignment) as address:port; undefined if none is known. */
 function endpointAddresses(cluster: Cluster, resources: EnvoyResources): string[] | undefined {
-  const isEds = cluster.type === 'EDS' || cluster.type === 3 || cluster.eds_cluster_config !== undefined;
-  const cla = isEds
-    ? resources.endpoints.find((e) => e.cluster_name === (cluster.eds_cluster_config?.service_name || cluster.name))
-    : cluster.load_assignment;
+  const cla = loadAssignmentOf(cluster, resources);
   if (!cla) return undefined;
   return (cla.endpoints ?? []).flatMap((l) =>
     (l.lb_endpoints ?? []).map((e) => {

@@ -120,21 +120,31 @@ export type TlsConnectionExplanation =
 type Typed = { readonly '@type'?: string } & Record<string, unknown>;
 const typeOf = (c: unknown): string | undefined => (c && typeof c === 'object' ? (c as Typed)['@type'] : undefined);
 
-function isUdp(l: Listener): boolean {
+export function isUdp(l: Listener): boolean {
   return l.address?.socket_address?.protocol === 'UDP' || (l.udp_listener_config !== undefined && l.udp_listener_config !== null);
+}
+
+/** Whether the listener runs the TLS inspector, without which Envoy sees no SNI or ALPN. */
+export function inspectsTlsOf(listener: Listener): boolean {
+  return (listener.listener_filters ?? []).some((f) => typeOf(f.typed_config) === TLS_INSPECTOR_TYPE || f.name === 'envoy.filters.listener.tls_inspector');
+}
+
+/** The listener of a port and transport (UDP listeners are matched by 'udp' only). */
+export function selectConnectionListener(resources: EnvoyResources, port: number, udp: boolean): Listener | undefined {
+  return resources.listeners.find((l) => listenerPort(l) === port && isUdp(l) === udp);
 }
 
 /** What a fleet's Envoy does with a connection. Pure; never throws on odd resources. */
 export function explainTlsConnection(resources: EnvoyResources, q: TlsConnectionQuery): TlsConnectionExplanation {
   const wantUdp = q.transport === 'udp';
-  const listener = resources.listeners.find((l) => listenerPort(l) === q.port && isUdp(l) === wantUdp);
+  const listener = selectConnectionListener(resources, q.port, wantUdp);
   if (!listener) {
     return { outcome: 'no-listener', port: q.port, message: `no ${wantUdp ? 'UDP' : 'TCP'} listener on port ${q.port}: the ${wantUdp ? 'datagrams are dropped' : 'connection is refused'}` };
   }
   const name = listener.name ?? '';
   if (wantUdp) return explainUdp(resources, listener);
 
-  const inspectsTls = (listener.listener_filters ?? []).some((f) => typeOf(f.typed_config) === TLS_INSPECTOR_TYPE || f.name === 'envoy.filters.listener.tls_inspector');
+  const inspectsTls = inspectsTlsOf(listener);
   // Without the TLS inspector Envoy sees neither SNI nor ALPN and calls every
   // connection raw_buffer, whatever the client sends.
   const facts: ConnectionFacts = inspectsTls && q.transport === 'tls'

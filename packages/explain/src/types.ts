@@ -167,6 +167,8 @@ export interface RateLimitOutcome {
   readonly enforced: boolean;
   /** The status of a limited request (429 unless configured). */
   readonly status: number;
+  /** enable_x_ratelimit_headers DRAFT_VERSION_03: responses carry x-ratelimit-limit, -remaining and -reset. */
+  readonly rateLimitHeaders: boolean;
 }
 
 /** A typed_per_filter_config entry (or the legacy cors field) that applies to the request. */

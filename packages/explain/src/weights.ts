@@ -15,7 +15,8 @@ export function pickBackend(explanation: Explanation, sample: number): WeightedB
   return pickWeighted(explanation.action.backends, sample);
 }
 
-export function pickWeighted(backends: readonly WeightedBackend[], sample: number): WeightedBackend | undefined {
+/** Envoy's weighted draw over anything weighted (weighted clusters, tcp_proxy clusters, endpoints). */
+export function pickWeighted<T extends { readonly weight: number }>(backends: readonly T[], sample: number): T | undefined {
   const total = backends.reduce((s, b) => s + b.weight, 0);
   if (total <= 0) return undefined;
   const draw = ((Math.floor(sample) % total) + total) % total;

@@ -7,7 +7,8 @@
 // stale nonces; it is used in its own test for what it can do.)
 import * as grpc from '@grpc/grpc-js';
 import { decodeMessage } from '@switchyard/protos';
-import { adsClientDefinition } from '../src/ads-service.js';
+// By package name, not ../src: the Envoy stand-in (e2e/envoy-standin) compiles this client into its own build.
+import { adsClientDefinition } from '@switchyard/xds';
 
 export interface AnyValue {
   readonly type_url: string;
@@ -30,8 +31,10 @@ export interface DeltaResponse {
 }
 
 export interface ClientOptions {
+  /** The server's host name or address; default 127.0.0.1. */
+  readonly host?: string;
   readonly port: number;
-  readonly node: { id: string; cluster?: string };
+  readonly node: { id: string; cluster?: string; user_agent_name?: string };
   /**
    * Omit for plaintext. serverName is the name the server certificate is
    * checked against (default "xds.switchyard.test", the name the xds tests
@@ -134,13 +137,13 @@ export class TestAdsClient {
       ? grpc.credentials.createSsl(Buffer.from(opts.tls.caPem), opts.tls.keyPem ? Buffer.from(opts.tls.keyPem) : null, opts.tls.certPem ? Buffer.from(opts.tls.certPem) : null)
       : grpc.credentials.createInsecure();
     const serverName = opts.tls?.serverName ?? 'xds.switchyard.test';
-    this.client = new AdsClient(`127.0.0.1:${opts.port}`, creds, opts.tls ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {});
+    this.client = new AdsClient(`${opts.host ?? '127.0.0.1'}:${opts.port}`, creds, opts.tls ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {});
   }
 
   private node(): object | undefined {
     if (this.sentNode) return undefined;
     this.sentNode = true;
-    return { id: this.opts.node.id, cluster: this.opts.node.cluster ?? '' };
+    return { id: this.opts.node.id, cluster: this.opts.node.cluster ?? '', ...(this.opts.node.user_agent_name ? { user_agent_name: this.opts.node.user_agent_name } : {}) };
   }
 
   sotw(): SotwClientStream {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make conformance-local`: the upstream Gateway API conformance suite (the
+# module pinned in e2e/go.mod, unmodified) against Switchyard deployed from
+# deploy/ into a local cluster without containers (e2e/localcluster): pods
+# are local processes in their own network namespaces, and Envoy pods run
+# the Envoy stand-in ($LOCALCLUSTER_ENVOY_COMMAND, default
+# e2e/envoy-standin), not Envoy. Writes e2e/conformance/conformance-report.yaml
+# (CONFORMANCE_REPORT overrides). Extra arguments go to the suite
+# (--run-test=HTTPRouteSimpleSameNamespace, --skip-tests=..., ...).
+#
+# Needs root (network namespaces), Node.js and Go. Everything it starts runs
+# in a network namespace of its own and stops when it ends, also on Ctrl-C.
+set -euo pipefail
+e2e="$(cd "$(dirname "$0")/.." && pwd)"
+repo="$(dirname "$e2e")"
+# shellcheck source=go-env.sh
+. "$e2e/scripts/go-env.sh"
+report="${CONFORMANCE_REPORT:-$e2e/conformance/conformance-report.yaml}"
+
+if [[ "${1:-}" != "--in-cluster" ]]; then
+  if [[ -z "${SKIP_BUILD:-}" ]]; then
+    (cd "$repo" && npm run build --silent && npm run build:tools --silent && npm run build:standin --silent)
+  fi
+  if [[ -z "${LOCALCLUSTER_ENVOY_COMMAND:-}" && ! -f "$e2e/envoy-standin/dist/e2e/envoy-standin/src/main.js" ]]; then
+    echo "conformance-local: the Envoy stand-in is not built (e2e/envoy-standin/dist); run npm run build:standin, or set LOCALCLUSTER_ENVOY_COMMAND" >&2
+    exit 1
+  fi
+  exec "$e2e/bin/localcluster" run -- "$0" --in-cluster "$@"
+fi
+shift
+
+# From here on: inside the cluster's network namespace, KUBECONFIG set.
+log() { printf '[conformance-local] %s\n' "$*" >&2; }
+gwapi="$(cd "$e2e" && go list -m -f '{{.Dir}}' sigs.k8s.io/gateway-api)"
+log "Gateway API CRDs ($(basename "$gwapi"), experimental channel)"
+crds=()
+for f in "$gwapi"/config/crd/experimental/*.yaml; do
+  [[ "$(basename "$f")" == kustomization.yaml ]] || crds+=(-f "$f")
+done
+kubectl apply --server-side "${crds[@]}" >/dev/null
+kubectl wait --for=condition=Established --timeout=60s crd --all >/dev/null
+
+log "Switchyard from deploy/"
+kubectl apply --server-side -f "$repo/deploy/crds" >/dev/null
+kubectl apply -f "$repo/deploy/namespace.yaml" >/dev/null
+kubectl apply -f "$repo/deploy" >/dev/null
+if ! kubectl -n switchyard-system rollout status deployment/switchyard --timeout=180s; then
+  kubectl -n switchyard-system get pods -o wide >&2 || true
+  kubectl -n switchyard-system logs deployment/switchyard --tail=50 >&2 || true
+  exit 1
+fi
+
+log "GatewayClass switchyard"
+kubectl apply -f "$repo/examples/00-switchyard-gatewayclass.yaml" >/dev/null
+kubectl wait --for=condition=Accepted --timeout=60s gatewayclass/switchyard
+
+log "conformance suite; report: $report"
+cd "$e2e"
+SWITCHYARD_VERSION="${SWITCHYARD_VERSION:-$(git -C "$repo" describe --tags --always --dirty 2>/dev/null || echo dev)}" \
+  go test ./conformance -run 'TestConformance$' -count=1 -timeout "${CONFORMANCE_TIMEOUT:-50m}" -v -args \
+  -run-conformance \
+  --report-output="$report" \
+  --cleanup-base-resources=false \
+  "$@"
