@@ -13,7 +13,7 @@
 set -euo pipefail
 e2e="$(cd "$(dirname "$0")/.." && pwd)"
 repo="$(dirname "$e2e")"
-# shellcheck source=go-env.sh
+# shellcheck disable=SC1091 # go-env.sh only exports GOTOOLCHAIN
 . "$e2e/scripts/go-env.sh"
 report="${CONFORMANCE_REPORT:-$e2e/conformance/conformance-report.yaml}"
 

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Go settings shared by everything that runs `go` (sourced by
 # build-tools.sh, the kind scripts and the npm test scripts; POSIX sh).
 #
