@@ -31,9 +31,9 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
       only = new Set((v ?? '').split(',').map((s) => Number(s.trim())));
-      if ([...only].some((n) => !Number.isInteger(n) || n < 1 || n > 5)) throw new Error(`--only: expected benchmark numbers 1-5, got "${v}"`);
+      if ([...only].some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new Error(`--only: expected benchmark numbers 1-6, got "${v}"`);
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write('Usage: npm run bench [-- --quick] [-- --only 1,2,3,4,5]\n');
+      process.stdout.write('Usage: npm run bench [-- --quick] [-- --only 1,2,3,4,5,6]\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --quick, --only 1,2)`);
   }
@@ -335,6 +335,39 @@ async function churnSection(o: Options): Promise<Section> {
   return { id: 5, title: 'Churn', tables, targets, data: { inProcess: inproc, standalone }, errors };
 }
 
+async function wholeProcessSection(o: Options): Promise<Section> {
+  const sizes = o.quick ? [1000] : [1000, 10000];
+  const rows: Array<ChildJobs['wholeProcess'][1]> = [];
+  const errors: string[] = [];
+  for (const routes of sizes) {
+    log(`6 whole process: ${routes} HTTPRoutes (translate -o json, -o yaml, serve --from-dir start and re-read)`);
+    try {
+      rows.push(await runChild('wholeProcess', { routes, gateways: 10, repeats: 3, rereads: 5 }));
+    } catch (err) {
+      errors.push(`whole process ${routes}: ${errorText(err)}`);
+    }
+  }
+  const table: Table = {
+    title: '6. Whole process: what a user runs (10 Gateways; medians of 3 runs; 5 re-reads)',
+    columns: ['HTTPRoutes', 'YAML MiB', 'translate -o json s', 'json peak RSS MiB', 'translate -o yaml s', 'yaml peak RSS MiB', 'serve --from-dir ready s', 're-read p50 ms', 're-read max ms', 're-read passes'],
+    rows: rows.map((r) => [r.routes, r.yamlMiB, r.jsonMs / 1000, r.jsonPeakMiB, r.yamlMs / 1000, r.yamlPeakMiB, r.serveReadyP50Ms / 1000, r.rereadP50Ms, max([...r.rereadMs]), Object.entries(r.rereadKinds).map(([k, n]) => `${n} ${k}`).join(', ')]),
+    notes: [
+      'translate: `switchyard translate -f world.yaml -o json|yaml > /dev/null` on one multi-document file, wall time from spawn to exit (node start-up, protos, parse, translate, render, print); peak RSS: getrusage maxrss of that process.',
+      'serve --from-dir ready: spawn until /healthz answers (the same files split per kind and namespace). re-read: from rewriting the file of one HTTPRoute until the process logs the new translation (includes the 100 ms watch debounce; the xDS cache is updated in the same pass).',
+    ],
+  };
+  const r10k = rows.find((r) => r.routes === 10000);
+  const t = (target: string, measured: (r: ChildJobs['wholeProcess'][1]) => string, pass: (r: ChildJobs['wholeProcess'][1]) => boolean): TargetResult =>
+    r10k ? { target, measured: measured(r10k), pass: pass(r10k) } : { target, measured: o.quick ? 'not run (--quick)' : 'failed to run', pass: undefined };
+  const targets: TargetResult[] = [
+    t('translate -o json at 10,000 routes: < 3 s wall and < 512 MiB peak', (r) => `${fmt(r.jsonMs / 1000, 2)} s, ${mib(r.jsonPeakMiB)}`, (r) => r.jsonMs < 3000 && r.jsonPeakMiB < 512),
+    t('translate -o yaml at 10,000 routes: < 5 s wall', (r) => `${fmt(r.yamlMs / 1000, 2)} s (peak ${mib(r.yamlPeakMiB)})`, (r) => r.yamlMs < 5000),
+    t('serve --from-dir ready at 10,000 routes: < 3 s', (r) => `${fmt(r.serveReadyP50Ms / 1000, 2)} s`, (r) => r.serveReadyP50Ms < 3000),
+    t('serve --from-dir re-read after one file changed: < 1 s', (r) => `p50 ${ms(r.rereadP50Ms)}, max ${ms(max([...r.rereadMs]))}`, (r) => max([...r.rereadMs]) < 1000),
+  ];
+  return { id: 6, title: 'Whole process', tables: [table], targets, data: rows, errors };
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const started = performance.now();
@@ -347,6 +380,7 @@ async function main(): Promise<void> {
     [3, endpointSection],
     [4, memorySection],
     [5, churnSection],
+    [6, wholeProcessSection],
   ];
   for (const [id, fn] of plan) {
     if (o.only && !o.only.has(id)) continue;
