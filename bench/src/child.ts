@@ -3,6 +3,7 @@
 // belong to it alone; the result goes back to the runner over IPC.
 import { runChurnInProcess, runChurnStandalone, type ChurnArgs } from './churn.js';
 import { runEndpointChurn, type EndpointChurnArgs } from './endpoint-churn.js';
+import { runIncremental, type IncrementalArgs } from './incremental.js';
 import { runPropagation, type PropagationArgs } from './propagation.js';
 import { runStandaloneMemory, type StandaloneMemoryArgs } from './standalone.js';
 import { runTranslation, type TranslationArgs } from './translation.js';
@@ -16,6 +17,7 @@ export interface ChildJobs {
   churnInProcess: [ChurnArgs, Awaited<ReturnType<typeof runChurnInProcess>>];
   churnStandalone: [ChurnArgs, Awaited<ReturnType<typeof runChurnStandalone>>];
   wholeProcess: [WholeProcessArgs, Awaited<ReturnType<typeof runWholeProcess>>];
+  incremental: [IncrementalArgs, Awaited<ReturnType<typeof runIncremental>>];
 }
 
 export type ChildMessage = { ok: true; result: unknown } | { ok: false; error: string };
@@ -28,6 +30,7 @@ const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => Promise<ChildJobs[
   churnInProcess: runChurnInProcess,
   churnStandalone: runChurnStandalone,
   wholeProcess: runWholeProcess,
+  incremental: runIncremental,
 };
 
 async function main(): Promise<void> {
