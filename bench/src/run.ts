@@ -376,7 +376,7 @@ async function incrementalSection(o: Options): Promise<Section> {
   for (const gateways of shapes) {
     log(`7 incremental: one HTTPRoute changed, ${routes} HTTPRoutes over ${gateways} Gateway(s)`);
     try {
-      rows.push(await runChild('incremental', { routes, gateways, changes: o.quick ? 50 : 200 }));
+      rows.push(await runChild('incremental', { routes, gateways, changes: gateways === 1 ? 20 : o.quick ? 50 : 200 }));
     } catch (err) {
       errors.push(`incremental ${gateways} gateways: ${errorText(err)}`);
     }

@@ -18,7 +18,6 @@
 // not change. The property tests check byte equality with translate() after
 // every step of random change sequences.
 import { GATEWAY_GROUP, snapshotOfMaps, type KubeObject, type Snapshot } from '@switchyard/api';
-import { isDeepStrictEqual } from 'node:util';
 import { RESOURCE_FIELDS, resourceName, type EnvoyResources } from '@switchyard/protos';
 import { refreshEndpoints } from './endpoints-refresh.js';
 import type { FleetIR } from './ir/ir.js';
@@ -55,13 +54,12 @@ const ROUTE_DEPENDENT_STATUS_KINDS: readonly string[] = [`${GATEWAY_GROUP}/Backe
  * previous time stamps, as their conditions did not transition.
  */
 export function translateIncremental(previous: Translation | undefined, snapshot: Snapshot, options: TranslateOptions = {}): IncrementalResult {
-  const inputs = copyKinds(snapshot.kinds);
+  const { inputs, changes } = diffInputs(previous?.inputs, snapshot.kinds);
   const full = (): IncrementalResult => {
     const detail = translateDetailed(snapshot, options);
     return { translation: { detail: previous ? reuseUnchanged(previous.detail, detail, undefined) : detail, inputs }, pass: 'full', rebuilt: [...detail.fleets.keys()] };
   };
   if (!previous) return full();
-  const changes = changedObjects(previous.inputs, inputs);
   if (changes.size === 0) return { translation: { detail: previous.detail, inputs }, pass: 'unchanged', rebuilt: [] };
   const kinds = [...changes.keys()];
   if (kinds.every((k) => k === ENDPOINT_SLICE)) {
@@ -76,29 +74,34 @@ export function translateIncremental(previous: Translation | undefined, snapshot
   return full();
 }
 
-/** Per kind key, the keys ("namespace/name") of objects added, removed or changed. */
-function changedObjects(before: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>, after: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  const note = (kind: string, key: string) => {
-    let s = out.get(kind);
-    if (!s) out.set(kind, (s = new Set()));
-    s.add(key);
-  };
-  for (const kind of new Set([...before.keys(), ...after.keys()])) {
-    const x = before.get(kind) ?? new Map<string, KubeObject>();
-    const y = after.get(kind) ?? new Map<string, KubeObject>();
+/**
+ * A copy of the snapshot's objects (a live store's maps change under a kept
+ * snapshot), and per kind key the keys ("namespace/name") of objects added,
+ * removed or changed since `before`. A kind with no change keeps the previous
+ * copy, so a pass copies only what changed.
+ */
+function diffInputs(
+  before: ReadonlyMap<string, ReadonlyMap<string, KubeObject>> | undefined,
+  after: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>,
+): { inputs: Map<string, ReadonlyMap<string, KubeObject>>; changes: Map<string, Set<string>> } {
+  const inputs = new Map<string, ReadonlyMap<string, KubeObject>>();
+  const changes = new Map<string, Set<string>>();
+  for (const [kind, y] of after) {
+    const x = before?.get(kind);
+    const changed = new Set<string>();
     for (const [key, o] of y) {
-      const p = x.get(key);
+      const p = x?.get(key);
       // A store hands back the very same object while it is unchanged; a re-read file gives equal copies.
-      if (p !== o && (!p || JSON.stringify(p) !== JSON.stringify(o))) note(kind, key);
+      if (p !== o && (!p || JSON.stringify(p) !== JSON.stringify(o))) changed.add(key);
     }
-    for (const key of x.keys()) if (!y.has(key)) note(kind, key);
+    if (x) for (const key of x.keys()) if (!y.has(key)) changed.add(key);
+    if (changed.size > 0) changes.set(kind, changed);
+    else if (!x && y.size > 0) changes.set(kind, new Set(y.keys()));
+    // Equal copies count as unchanged; keep the previous copy (and its objects) then.
+    inputs.set(kind, x && changed.size === 0 ? x : new Map(y));
   }
-  return out;
-}
-
-function copyKinds(kinds: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>): Map<string, ReadonlyMap<string, KubeObject>> {
-  return new Map([...kinds].map(([k, m]) => [k, new Map(m)]));
+  if (before) for (const [kind, x] of before) if (!after.has(kind) && x.size > 0) changes.set(kind, new Set(x.keys()));
+  return { inputs, changes };
 }
 
 interface ParentRefLike {
@@ -108,8 +111,17 @@ interface ParentRefLike {
   readonly name?: unknown;
 }
 
+// Objects are never mutated, so a route's parents are read once per object.
+const parentsRead = new WeakMap<KubeObject, string[] | null>();
+
 /** The Gateway keys a route's parentRefs name; undefined when one names something else (a ListenerSet) or is malformed. */
 function parentGateways(route: KubeObject): string[] | undefined {
+  let p = parentsRead.get(route);
+  if (p === undefined) parentsRead.set(route, (p = readParentGateways(route) ?? null));
+  return p ?? undefined;
+}
+
+function readParentGateways(route: KubeObject): string[] | undefined {
   const refs = (route.spec as { parentRefs?: unknown } | undefined)?.parentRefs;
   if (refs === undefined) return [];
   if (!Array.isArray(refs)) return undefined;
@@ -269,7 +281,7 @@ function reuseUnchanged(previous: TranslateDetail, next: TranslateDetail, only: 
       if (list.length !== old[field].length) same = false;
       merged[field] = list.map((r, i) => {
         const p = before.get(resourceName(r));
-        if (p !== undefined && isDeepStrictEqual(p, r)) {
+        if (p !== undefined && sameValue(p, r)) {
           if (old[field][i] !== p) same = false;
           return p;
         }
@@ -280,4 +292,23 @@ function reuseUnchanged(previous: TranslateDetail, next: TranslateDetail, only: 
     fleets.set(id, same ? old : ({ ...resources, ...merged } as EnvoyResources));
   }
   return { ...next, fleets };
+}
+
+/** Deep equality of the plain data the emitters build (objects, arrays, primitives); faster than util.isDeepStrictEqual. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
