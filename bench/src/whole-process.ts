@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateConfig } from './generate.js';
-import { median } from './stats.js';
+import { median, procCpuMs } from './stats.js';
 import { benchTmpDir, CLI_MAIN, startStandaloneProcess, writeConfigDir, writeMarker } from './standalone.js';
 import { toYaml } from './yaml.js';
 
@@ -26,6 +26,8 @@ export interface WholeProcessArgs {
 
 export interface CommandRun {
   readonly wallMs: number;
+  /** User + system CPU time of the process: on a loaded machine, closer to what it costs than wall time. */
+  readonly cpuMs: number;
   readonly peakRssMiB: number;
 }
 
@@ -36,13 +38,19 @@ export interface WholeProcessRow {
   readonly json: readonly CommandRun[];
   readonly yaml: readonly CommandRun[];
   readonly jsonMs: number;
+  readonly jsonCpuMs: number;
   readonly jsonPeakMiB: number;
   readonly yamlMs: number;
+  readonly yamlCpuMs: number;
   readonly yamlPeakMiB: number;
   readonly serveReadyMs: readonly number[];
   readonly serveReadyP50Ms: number;
+  /** CPU time of the serve process until /healthz answered. */
+  readonly serveReadyCpuP50Ms: number;
   readonly rereadMs: readonly number[];
   readonly rereadP50Ms: number;
+  /** CPU time of the serve process from the write until the re-read was logged. */
+  readonly rereadCpuP50Ms: number;
   /** Translations the re-reads ran, by kind (full or endpoints-only). */
   readonly rereadKinds: Record<string, number>;
 }
@@ -62,8 +70,8 @@ async function runCli(args: readonly string[], dir: string): Promise<CommandRun>
   const wallMs = performance.now() - t0;
   fs.closeSync(devNull);
   if (code !== 0) throw new Error(`switchyard ${args.join(' ')} exited ${code}: ${stderr.trim()}`);
-  const peakKiB = Number(fs.readFileSync(peakFile, 'utf8'));
-  return { wallMs, peakRssMiB: peakKiB / 1024 };
+  const usage = JSON.parse(fs.readFileSync(peakFile, 'utf8')) as { maxRssKiB: number; cpuMicros: number };
+  return { wallMs, cpuMs: usage.cpuMicros / 1000, peakRssMiB: usage.maxRssKiB / 1024 };
 }
 
 /** The generation of the last "translated" log line (the logger writes to stderr), and the kind of that translation. */
@@ -91,23 +99,28 @@ export async function runWholeProcess(a: WholeProcessArgs): Promise<WholeProcess
     const markerFile = writeConfigDir(config, dir);
     const marker = config.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === config.markerRoute.name && o.metadata.namespace === config.markerRoute.namespace)!;
     const serveReadyMs: number[] = [];
+    const serveReadyCpuMs: number[] = [];
     const rereadMs: number[] = [];
+    const rereadCpuMs: number[] = [];
     const rereadKinds: Record<string, number> = {};
     for (let i = 0; i < a.repeats; i++) {
       const sa = await startStandaloneProcess(dir, [], 'info');
       try {
         serveReadyMs.push(sa.startMs);
+        serveReadyCpuMs.push(procCpuMs(sa.pid) ?? Number.NaN);
         if (i > 0) continue;
         for (let c = 1; c <= a.rereads; c++) {
           const before = lastTranslation(sa.stderrTail())?.generation ?? 0;
           const changed = structuredClone(marker);
           (changed.metadata as { labels?: Record<string, string> }).labels = { 'bench-reread': String(c) };
+          const cpu0 = procCpuMs(sa.pid) ?? Number.NaN;
           const t0 = performance.now();
           writeMarker(markerFile, changed);
           for (;;) {
             const last = lastTranslation(sa.stderrTail());
             if (last && last.generation > before) {
               rereadMs.push(performance.now() - t0);
+              rereadCpuMs.push((procCpuMs(sa.pid) ?? Number.NaN) - cpu0);
               rereadKinds[last.kind] = (rereadKinds[last.kind] ?? 0) + 1;
               break;
             }
@@ -128,13 +141,17 @@ export async function runWholeProcess(a: WholeProcessArgs): Promise<WholeProcess
       json,
       yaml,
       jsonMs: med(json, 'wallMs'),
+      jsonCpuMs: med(json, 'cpuMs'),
       jsonPeakMiB: med(json, 'peakRssMiB'),
       yamlMs: med(yaml, 'wallMs'),
+      yamlCpuMs: med(yaml, 'cpuMs'),
       yamlPeakMiB: med(yaml, 'peakRssMiB'),
       serveReadyMs,
       serveReadyP50Ms: median(serveReadyMs),
+      serveReadyCpuP50Ms: median(serveReadyCpuMs),
       rereadMs,
       rereadP50Ms: median(rereadMs),
+      rereadCpuP50Ms: median(rereadCpuMs),
       rereadKinds,
     };
   } finally {
