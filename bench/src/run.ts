@@ -360,10 +360,10 @@ async function wholeProcessSection(o: Options): Promise<Section> {
   const t = (target: string, measured: (r: ChildJobs['wholeProcess'][1]) => string, pass: (r: ChildJobs['wholeProcess'][1]) => boolean): TargetResult =>
     r10k ? { target, measured: measured(r10k), pass: pass(r10k) } : { target, measured: o.quick ? 'not run (--quick)' : 'failed to run', pass: undefined };
   const targets: TargetResult[] = [
-    t('translate -o json at 10,000 routes: < 3 s wall and < 512 MiB peak', (r) => `${fmt(r.jsonMs / 1000, 2)} s, ${mib(r.jsonPeakMiB)}`, (r) => r.jsonMs < 3000 && r.jsonPeakMiB < 512),
-    t('translate -o yaml at 10,000 routes: < 5 s wall', (r) => `${fmt(r.yamlMs / 1000, 2)} s (peak ${mib(r.yamlPeakMiB)})`, (r) => r.yamlMs < 5000),
-    t('serve --from-dir ready at 10,000 routes: < 3 s', (r) => `${fmt(r.serveReadyP50Ms / 1000, 2)} s`, (r) => r.serveReadyP50Ms < 3000),
-    t('serve --from-dir re-read after one file changed: < 1 s', (r) => `p50 ${ms(r.rereadP50Ms)}, max ${ms(max([...r.rereadMs]))}`, (r) => max([...r.rereadMs]) < 1000),
+    t('translate -o json at 10,000 routes: < 3 s wall and < 512 MiB peak', (r) => `${fmt(r.jsonMs / 1000, 2)} s wall (CPU ${fmt(r.jsonCpuMs / 1000, 2)} s), ${mib(r.jsonPeakMiB)}`, (r) => r.jsonMs < 3000 && r.jsonPeakMiB < 512),
+    t('translate -o yaml at 10,000 routes: < 5 s wall', (r) => `${fmt(r.yamlMs / 1000, 2)} s wall (CPU ${fmt(r.yamlCpuMs / 1000, 2)} s; peak ${mib(r.yamlPeakMiB)})`, (r) => r.yamlMs < 5000),
+    t('serve --from-dir ready at 10,000 routes: < 3 s', (r) => `${fmt(r.serveReadyP50Ms / 1000, 2)} s wall (CPU ${fmt(r.serveReadyCpuP50Ms / 1000, 2)} s)`, (r) => r.serveReadyP50Ms < 3000),
+    t('serve --from-dir re-read after one file changed: < 1 s', (r) => `p50 ${ms(r.rereadP50Ms)}, max ${ms(max([...r.rereadMs]))} wall (CPU p50 ${ms(r.rereadCpuP50Ms)})`, (r) => max([...r.rereadMs]) < 1000),
   ];
   return { id: 6, title: 'Whole process', tables: [table], targets, data: rows, errors };
 }
