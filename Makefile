@@ -2,7 +2,8 @@
 #
 # build, test: this checkout, no cluster needed.
 # kind-up, deploy, e2e, conformance: a kind cluster; need Docker, kind,
-# kubectl, curl, Go and internet access (images, Gateway API CRDs, MetalLB).
+# kubectl, curl, Go, helm (from PATH, or e2e/bin/helm after npm run build:tools)
+# and internet access (images, Gateway API CRDs, MetalLB).
 
 KIND_CLUSTER ?= switchyard
 IMAGE ?= switchyard:dev

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs into the kind cluster: the Gateway API CRDs of the pinned release
 # (experimental channel, which includes TCPRoute, UDPRoute and TLSRoute),
-# Switchyard built from this checkout (deploy/), and its GatewayClass.
+# Switchyard built from this checkout with its Helm chart (charts/switchyard,
+# through e2e/scripts/install-chart.sh), which also creates the GatewayClass.
 source "$(dirname "$0")/lib.sh"
-need "$KIND" "$KUBECTL" "$DOCKER" go
+need "$KIND" "$KUBECTL" "$DOCKER" "$HELM" go
 
 version="$(gateway_api_version)"
 log "Gateway API $version CRDs (experimental install)"
@@ -14,17 +15,12 @@ log "building image $IMAGE"
 "$DOCKER" build -t "$IMAGE" "$REPO_ROOT"
 "$KIND" load docker-image "$IMAGE" --name "$KIND_CLUSTER"
 
-log "Switchyard (deploy/)"
-# Switchyard's own CRDs first (switchyard.dev), when the checkout has them.
-if [[ -d "$REPO_ROOT/deploy/crds" ]]; then
-  kctl apply --server-side -f "$REPO_ROOT/deploy/crds"
-fi
-kctl apply -f "$REPO_ROOT/deploy/namespace.yaml"
-kctl apply -f "$REPO_ROOT/deploy"
-kctl -n switchyard-system set image deployment/switchyard "switchyard=$IMAGE"
-kctl -n switchyard-system rollout status deployment/switchyard --timeout=180s
+log "Switchyard (helm upgrade --install charts/switchyard, image $IMAGE)"
+# Helm does not upgrade a chart's CRDs on `helm upgrade`: apply them first.
+kctl apply --server-side --force-conflicts -f "$REPO_ROOT/charts/switchyard/crds"
+bash "$REPO_ROOT/e2e/scripts/install-chart.sh" --kube-context "kind-$KIND_CLUSTER" \
+  --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" --set image.pullPolicy=Never
 
 log "GatewayClass switchyard"
-kctl apply -f "$REPO_ROOT/examples/00-switchyard-gatewayclass.yaml"
 kctl wait --for=condition=Accepted --timeout=60s gatewayclass/switchyard
 log "deployed"

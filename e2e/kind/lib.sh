@@ -14,7 +14,11 @@ METALLB_VERSION="${METALLB_VERSION:-v0.14.9}"
 KUBECTL="${KUBECTL:-kubectl}"
 KIND="${KIND:-kind}"
 DOCKER="${DOCKER:-docker}"
-export KIND_CLUSTER IMAGE METALLB_VERSION KUBECTL KIND DOCKER
+# helm from PATH, else the one npm run build:tools builds.
+if [[ -z "${HELM:-}" ]]; then
+  HELM="$(command -v helm || echo "$REPO_ROOT/e2e/bin/helm")"
+fi
+export KIND_CLUSTER IMAGE METALLB_VERSION KUBECTL KIND DOCKER HELM
 
 log() {
   printf '==> %s\n' "$*" >&2

@@ -1,8 +1,9 @@
 // Switchyard's own kinds, API group switchyard.dev, version v1alpha1. The
-// CRDs (deploy/crds/) hold the schema, defaults and CEL rules the API server
-// enforces; these types are what the translator and controller read. Objects
-// may also come from files (`switchyard translate -f`, `serve --from-dir`)
-// without an API server in between, so readers still validate.
+// CRDs (charts/switchyard/crds/, rendered into deploy/crds/) hold the
+// schema, defaults and CEL rules the API server enforces; these types are
+// what the translator and controller read. Objects may also come from files
+// (`switchyard translate -f`, `serve --from-dir`) without an API server in
+// between, so readers still validate.
 import type { KubeObject } from './object.js';
 
 export const SWITCHYARD_GROUP = 'switchyard.dev';

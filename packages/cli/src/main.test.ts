@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { runCli } from './testing/capture.js';
-import { gatewayYaml } from './testing/manifests.js';
+import { runCli } from '../test/capture.js';
+import { gatewayYaml } from '../test/manifests.js';
 import { parseRequest } from './commands/explain.js';
+import { LOG_LEVELS } from './logger.js';
 
 const CLI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPO = path.resolve(CLI_DIR, '..', '..');
@@ -241,6 +242,17 @@ describe('switchyard serve (command line)', () => {
     const kubeconfig = tmpFile('kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
     const empty = await runCli(['serve', '--kubeconfig', kubeconfig, '--xds-port', '0', '--metrics-port', '0', '--log-level', 'fatal']);
     expectOneLineError(empty, 1, /^error: cannot start the controller: .+\n$/);
+  });
+
+  it('takes the arguments the Helm chart starts it with, and the chart offers exactly its log levels', async () => {
+    // deploy/deployment.yaml is the chart rendered with its default values.
+    const deployment = parse(fs.readFileSync(path.join(REPO, 'deploy', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
+    const args = deployment.spec.template.spec.containers[0]!.args;
+    expect(args[0]).toBe('serve');
+    // Every flag parses: the first error is the (missing) cluster, not the command line.
+    expectOneLineError(await runCli([...args, '--kubeconfig', '/no/such/kubeconfig']), 1, /^error: --kubeconfig: /);
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'charts', 'switchyard', 'values.schema.json'), 'utf8')) as { properties: { logLevel: { enum: string[] } } };
+    expect(schema.properties.logLevel.enum).toEqual([...LOG_LEVELS]);
   });
 });
 

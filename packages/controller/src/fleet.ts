@@ -11,7 +11,7 @@ export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
 
 /**
  * The switchyard.dev/v1alpha1 ProxyConfig (type in @switchyard/api, CRD in
- * deploy/crds/). Referenced from Gateway spec.infrastructure.parametersRef
+ * charts/switchyard/crds/). Referenced from Gateway spec.infrastructure.parametersRef
  * (same namespace) or from the GatewayClass spec.parametersRef; the Gateway's
  * overrides the class's field by field (effectiveProxyConfigSpec in the
  * translator, used by the provisioner's specsFor). The provisioner reads the workload, Service, image,

@@ -23,6 +23,16 @@ import { DEFAULT_FLEET, type FleetDefaults } from './fleet.js';
 import { startHttpServer, type HttpServer } from './http.js';
 import type { KubeObject, Snapshot } from '@switchyard/api';
 
+/**
+ * Names the installed objects (charts/switchyard) share with the controller:
+ * the Service fleets dial (written into every fleet's bootstrap), the leader
+ * Lease, and the xDS drain the pods' termination grace period must cover.
+ */
+export const XDS_SERVICE_NAME = 'switchyard-xds';
+export const XDS_SERVICE_PORT = 18000;
+export const LEASE_NAME = 'switchyard-controller';
+export const DEFAULT_DRAIN_MS = 15_000;
+
 export interface ControllerOptions {
   /** Kubeconfig path; without it: in-cluster when running in a pod, else the default kubeconfig. */
   readonly kubeconfig?: string;
@@ -139,8 +149,8 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
   const identity = o.identity ?? process.env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const metrics = new ControllerMetrics();
   const store = new ObjectStore();
-  const xdsServiceHost = o.xds?.serviceHost ?? `switchyard-xds.${namespace}.svc`;
-  const xdsServicePort = o.xds?.servicePort ?? 18000;
+  const xdsServiceHost = o.xds?.serviceHost ?? `${XDS_SERVICE_NAME}.${namespace}.svc`;
+  const xdsServicePort = o.xds?.servicePort ?? XDS_SERVICE_PORT;
 
   const ca = await loadOrCreateCa(client, namespace, o.caSecretName ?? 'switchyard-xds-ca', log);
   const cache = new SnapshotCache();
@@ -148,8 +158,8 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
   if (o.xds?.insecure) {
     tls = { insecure: true };
   } else {
-    const dnsNames = [...new Set([xdsServiceHost, `switchyard-xds.${namespace}`, `switchyard-xds.${namespace}.svc`, `switchyard-xds.${namespace}.svc.cluster.local`, 'localhost'])];
-    const server = await issueCertificate(ca, { commonName: 'switchyard-xds', dnsNames, ipAddresses: ['127.0.0.1'], usage: 'server' });
+    const dnsNames = [...new Set([xdsServiceHost, `${XDS_SERVICE_NAME}.${namespace}`, `${XDS_SERVICE_NAME}.${namespace}.svc`, `${XDS_SERVICE_NAME}.${namespace}.svc.cluster.local`, 'localhost'])];
+    const server = await issueCertificate(ca, { commonName: XDS_SERVICE_NAME, dnsNames, ipAddresses: ['127.0.0.1'], usage: 'server' });
     tls = { caPem: ca.certPem, ...server };
   }
   const xdsServer = createXdsServer({ cache, tls, logger: log.child({ component: 'xds' }) });
@@ -164,7 +174,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
           client,
           {
             namespace,
-            name: leOpts.leaseName ?? 'switchyard-controller',
+            name: leOpts.leaseName ?? LEASE_NAME,
             identity,
             ...(leOpts.leaseDurationMs !== undefined ? { leaseDurationMs: leOpts.leaseDurationMs } : {}),
             ...(leOpts.renewDeadlineMs !== undefined ? { renewDeadlineMs: leOpts.renewDeadlineMs } : {}),
@@ -252,7 +262,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
       await watcher.stop();
       await reconciler.stop();
       unsubscribeNack();
-      const drain = so.drainMs ?? o.drainMs ?? 15_000;
+      const drain = so.drainMs ?? o.drainMs ?? DEFAULT_DRAIN_MS;
       // Keep serving xDS: Envoys stay configured and reconnect to another
       // replica when this one finally goes away.
       if (drain > 0) await new Promise((r) => setTimeout(r, drain));

@@ -2,7 +2,7 @@ import { decodeMessage, encodeMessage, TypeUrl } from '@switchyard/protos';
 import { checkCaBundle, mergeCaBundles } from './ca-bundle.js';
 import { checkTlsCertificateSecret } from './certificate.js';
 import { caBundleSecretName, certificateSecretName, SecretSet, tlsCertificateSecret, validationContextSecret } from './sds.js';
-import { createTestCertificate, caConfigMapObject, tlsSecretObject, type TestCertificate } from './test-certificates.js';
+import { createTestCertificate, caConfigMapObject, tlsSecretObject, type TestCertificate } from '../../test/certificates.js';
 import { downstreamTlsContext, downstreamTransportSocket, SYSTEM_CA_BUNDLE_PATH, upstreamTlsContext, upstreamTransportSocket } from './tls-context.js';
 
 const CLUSTER = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
