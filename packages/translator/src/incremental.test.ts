@@ -6,7 +6,7 @@
 // status. Unchanged fleets and resources are the previous objects.
 import fc from 'fast-check';
 import { snapshotOf, type HTTPRoute, type KubeObject } from '@switchyard/api';
-import { endpointSlice, encodeAll, gateway, gatewayClass, httpListener, httpRoute, referenceGrant, service, G } from './test-fixtures.js';
+import { endpointSlice, encodeAll, gateway, gatewayClass, httpListener, httpRoute, referenceGrant, service, G } from '../test/fixtures.js';
 import { translateDetailed, type TranslateDetail } from './translate.js';
 import { translateIncremental, type Translation } from './incremental.js';
 
