@@ -3,9 +3,11 @@
 // belong to it alone; the result goes back to the runner over IPC.
 import { runChurnInProcess, runChurnStandalone, type ChurnArgs } from './churn.js';
 import { runEndpointChurn, type EndpointChurnArgs } from './endpoint-churn.js';
+import { runIncremental, type IncrementalArgs } from './incremental.js';
 import { runPropagation, type PropagationArgs } from './propagation.js';
 import { runStandaloneMemory, type StandaloneMemoryArgs } from './standalone.js';
 import { runTranslation, type TranslationArgs } from './translation.js';
+import { runWholeProcess, type WholeProcessArgs } from './whole-process.js';
 
 export interface ChildJobs {
   translation: [TranslationArgs, Awaited<ReturnType<typeof runTranslation>>];
@@ -14,6 +16,8 @@ export interface ChildJobs {
   standaloneMemory: [StandaloneMemoryArgs, Awaited<ReturnType<typeof runStandaloneMemory>>];
   churnInProcess: [ChurnArgs, Awaited<ReturnType<typeof runChurnInProcess>>];
   churnStandalone: [ChurnArgs, Awaited<ReturnType<typeof runChurnStandalone>>];
+  wholeProcess: [WholeProcessArgs, Awaited<ReturnType<typeof runWholeProcess>>];
+  incremental: [IncrementalArgs, Awaited<ReturnType<typeof runIncremental>>];
 }
 
 export type ChildMessage = { ok: true; result: unknown } | { ok: false; error: string };
@@ -25,6 +29,8 @@ const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => Promise<ChildJobs[
   standaloneMemory: runStandaloneMemory,
   churnInProcess: runChurnInProcess,
   churnStandalone: runChurnStandalone,
+  wholeProcess: runWholeProcess,
+  incremental: runIncremental,
 };
 
 async function main(): Promise<void> {

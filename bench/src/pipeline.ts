@@ -10,19 +10,17 @@
 // translation). Counting these writes shows whether the translator produces
 // status storms (rewriting objects whose status did not really change).
 //
-// Like packages/controller's Reconciler, a pass in which only EndpointSlices
-// changed refreshes endpoints from the previous translation
-// (refreshEndpoints) instead of translating in full, a pass with nothing
-// changed reuses the previous result, and a fleet whose resources did not
-// change is not handed to the cache again.
-import { createHash } from 'node:crypto';
+// Like packages/controller's Reconciler, every pass goes through
+// translateIncremental (endpoints-only, routes-only or full; a pass with no
+// event reuses the previous result), and a fleet whose resources are the
+// objects handed over last time is not handed to the cache again.
 import { groupOf, kindKey, nameKey, snapshotOfMaps, type KubeObject } from '@switchyard/api';
-import { RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
-import { refreshEndpoints, translateDetailed, type TranslateDetail } from '@switchyard/translator';
+import type { EnvoyResources } from '@switchyard/protos';
+import { translateIncremental, type TranslateDetail, type Translation } from '@switchyard/translator';
 import { generateConfig, type GeneratedConfig } from './generate.js';
 import { loadXds, type FleetCache, type XdsServerHandle } from './xds-contract.js';
 
-export type TranslationKind = 'full' | 'endpoints' | 'unchanged';
+export type TranslationKind = 'full' | 'routes' | 'endpoints' | 'unchanged';
 
 export interface RunTimings {
   readonly translateMs: number;
@@ -33,32 +31,10 @@ export interface RunTimings {
   readonly translation: TranslationKind;
 }
 
-const ENDPOINT_SLICE = kindKey('discovery.k8s.io', 'EndpointSlice');
-
-// Resource lists and resources are never mutated once translated, so a hash
-// computed for a list stays right for as long as the list lives.
-const listHashes = new WeakMap<object, string>();
-
-/** A content hash of a fleet's resources, cheap for lists kept from the previous pass. */
-function resourcesHash(r: EnvoyResources): string {
-  const h = createHash('sha256');
-  for (const [field] of RESOURCE_FIELDS) {
-    const list: readonly object[] = r[field];
-    let x = listHashes.get(list);
-    if (x === undefined) {
-      const all = createHash('sha256');
-      for (const item of list) all.update(JSON.stringify(item));
-      x = all.digest('base64');
-      listHashes.set(list, x);
-    }
-    h.update(`${field}:${x};`);
-  }
-  return h.digest('hex');
-}
-
 export class Pipeline {
   private readonly kinds = new Map<string, Map<string, KubeObject>>();
-  private readonly pushedHash = new Map<string, string>();
+  private readonly pushed = new Map<string, EnvoyResources>();
+  private translation: Translation | undefined;
   /** Kinds changed since `last` was computed. */
   private changedKinds = new Set<string>();
   last: TranslateDetail | undefined;
@@ -94,33 +70,30 @@ export class Pipeline {
     this.changedKinds = new Set();
     const t0 = performance.now();
     const snapshot = snapshotOfMaps(this.kinds);
-    let result: TranslateDetail | undefined;
-    let translation: TranslationKind = 'full';
+    let result: TranslateDetail;
+    let translation: TranslationKind;
     if (this.last && changed.size === 0) {
       result = this.last;
       translation = 'unchanged';
-    } else if (this.last && [...changed].every((k) => k === ENDPOINT_SLICE)) {
-      result = refreshEndpoints(this.last, snapshot);
-      translation = 'endpoints';
-    }
-    if (!result) {
-      result = translateDetailed(snapshot, { now: new Date(this.clock).toISOString().replace('.000Z', 'Z') });
-      translation = 'full';
+    } else {
+      const r = translateIncremental(this.translation, snapshot, { now: new Date(this.clock).toISOString().replace('.000Z', 'Z') });
+      this.translation = r.translation;
+      result = r.translation.detail;
+      translation = r.pass;
     }
     const t1 = performance.now();
     let pushed = 0;
     if (this.cache) {
       for (const [fleet, resources] of result.fleets) {
-        const h = resourcesHash(resources);
-        if (this.pushedHash.get(fleet) === h) continue;
+        if (this.pushed.get(fleet) === resources) continue;
         this.cache.setFleet(fleet, resources);
-        this.pushedHash.set(fleet, h);
+        this.pushed.set(fleet, resources);
         pushed++;
       }
-      for (const fleet of [...this.pushedHash.keys()]) {
+      for (const fleet of [...this.pushed.keys()]) {
         if (!result.fleets.has(fleet)) {
           this.cache.deleteFleet(fleet);
-          this.pushedHash.delete(fleet);
+          this.pushed.delete(fleet);
         }
       }
     }

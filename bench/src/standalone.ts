@@ -44,12 +44,12 @@ export interface StandaloneProcess {
 }
 
 /** Starts `switchyard serve --from-dir DIR` on free loopback ports; `nodeArgs` go to node (e.g. --trace-gc for investigations). */
-export async function startStandaloneProcess(dir: string, nodeArgs: readonly string[] = []): Promise<StandaloneProcess> {
+export async function startStandaloneProcess(dir: string, nodeArgs: readonly string[] = [], logLevel = 'warn'): Promise<StandaloneProcess> {
   if (!fs.existsSync(CLI_MAIN)) throw new Error(`${path.relative(REPO_ROOT, CLI_MAIN)} not found: build first (npm run build)`);
   const xdsPort = await freePort();
   const httpPort = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...nodeArgs, CLI_MAIN, 'serve', '--from-dir', dir, '--xds-address', `127.0.0.1:${xdsPort}`, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', 'warn'], {
+  const proc = spawn(process.execPath, [...nodeArgs, CLI_MAIN, 'serve', '--from-dir', dir, '--xds-address', `127.0.0.1:${xdsPort}`, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', logLevel], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -95,10 +95,10 @@ export function toProto3Json(nameOrTypeUrl: string, value: object): Record<strin
 
 function messageToJson(type: protobuf.Type, msg: protobuf.Message): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of type.fieldsArray) {
-    // fromObject sets only present fields as own properties; the rest are
-    // prototype defaults that proto3 JSON leaves out.
-    if (!Object.prototype.hasOwnProperty.call(msg, field.name)) continue;
+  // fromObject sets only present fields as own properties; the rest are
+  // prototype defaults that proto3 JSON leaves out. A message sets a few of
+  // its type's many fields, so start from those, in field declaration order.
+  for (const field of presentFields(type, msg)) {
     const raw = (msg as unknown as Record<string, unknown>)[field.name];
     if (raw === undefined || raw === null) continue;
     if (field.map) {
@@ -120,9 +120,40 @@ function messageToJson(type: protobuf.Type, msg: protobuf.Message): Record<strin
   return out;
 }
 
-function jsonName(field: protobuf.Field): string {
-  return field.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+// Rendering a large translation asks for the same few hundred fields' names
+// and types' full names millions of times; protobufjs computes fullName by
+// walking the parents on every read.
+const jsonNames = new WeakMap<protobuf.Field, string>();
+const fullNames = new WeakMap<protobuf.Type, string>();
+
+const fieldOrder = new WeakMap<protobuf.Type, Map<string, { field: protobuf.Field; position: number }>>();
+
+/** The fields set on `msg` (its own properties), in the order the type declares them. */
+function presentFields(type: protobuf.Type, msg: protobuf.Message): protobuf.Field[] {
+  let order = fieldOrder.get(type);
+  if (!order) fieldOrder.set(type, (order = new Map(type.fieldsArray.map((field, position) => [field.name, { field, position }]))));
+  const found: Array<{ field: protobuf.Field; position: number }> = [];
+  for (const key of Object.keys(msg)) {
+    const f = order.get(key);
+    if (f) found.push(f);
+  }
+  if (found.length > 1) found.sort((a, b) => a.position - b.position);
+  return found.map((f) => f.field);
 }
+
+function jsonName(field: protobuf.Field): string {
+  let n = jsonNames.get(field);
+  if (n === undefined) jsonNames.set(field, (n = field.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())));
+  return n;
+}
+
+function fullNameOf(type: protobuf.Type): string {
+  let n = fullNames.get(type);
+  if (n === undefined) fullNames.set(type, (n = type.fullName));
+  return n;
+}
+
+const LONG_TYPES: ReadonlySet<string> = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 function isDefault(field: protobuf.Field, v: unknown): boolean {
   if (field.resolvedType instanceof protobuf.Enum) return v === 0;
@@ -183,16 +214,16 @@ function valueToJson(field: protobuf.Field, v: unknown): unknown {
   if (rt instanceof protobuf.Type) return typeToJson(rt, v as protobuf.Message);
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (typeof v === 'object' && v !== null && 'low' in v) return String(v);
-  if (['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'].includes(field.type)) return String(v);
+  if (LONG_TYPES.has(field.type)) return String(v);
   return v;
 }
 
 function typeToJson(type: protobuf.Type, msg: protobuf.Message): unknown {
-  const name = type.fullName;
+  const name = fullNameOf(type);
   if (name === '.google.protobuf.Any') {
     const any = msg as unknown as { type_url: string; value: Uint8Array };
     const inner = messageType(any.type_url);
-    const special = WELL_KNOWN_JSON[inner.fullName];
+    const special = WELL_KNOWN_JSON[fullNameOf(inner)];
     const decoded = inner.decode(any.value);
     return special
       ? { '@type': any.type_url, value: special(inner, decoded) }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { formatLoadError, loadObjects, parseManifests } from './load-objects.js';
+import { fileURLToPath } from 'node:url';
+import { expandPath, formatLoadError, loadObjects, parseManifests, parseManifestsWithPositions } from './load-objects.js';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-load-'));
@@ -76,6 +77,37 @@ describe('parseManifests', () => {
 
   it('reports a document that is not a mapping', () => {
     expect(messages('- a\n- b\n')).toEqual(['in.yaml:1: document 1: expected a Kubernetes object (a mapping with apiVersion, kind and metadata), got a list']);
+  });
+});
+
+describe('parseManifests: the fast reader and the position-aware one agree', () => {
+  const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
+
+  it('on every example file', async () => {
+    const files = await expandPath(examples, []);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      expect({ file, ...parseManifests(text, file) }).toEqual({ file, ...parseManifestsWithPositions(text, file) });
+    }
+  });
+
+  it.each([
+    ['empty documents and comments', `# only a comment\n---\n${route('a')}---\n# another\n---\n${route('b')}...\n`],
+    ['scalars of the YAML 1.2 core schema', `${route('a')}  annotations: {t: "2024-01-01", y: "yes", o: "0o17"}\n  generation: 0x2\n`],
+    ['anchors and aliases', `${route('a')}  labels: &l {team: web}\n  annotations: *l\n`],
+    ['JSON', JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', labels: { a: 'b' } } })],
+    ['an error among good documents', `${route('a')}---\n${route('Bad_Name')}`],
+  ])('on %s', (_what, text) => {
+    expect(parseManifests(text, 'x.yaml')).toEqual(parseManifestsWithPositions(text, 'x.yaml'));
+  });
+
+  it('refuses an alias expansion bomb with the line of the document', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const r = parseManifests(`${route('a')}---\n${bomb.join('\n')}\n`, 'bomb.yaml');
+    expect(r.objects.map((o) => o.object.metadata.name)).toEqual(['a']);
+    expect(r.errors.map(formatLoadError)).toEqual([expect.stringMatching(/^bomb\.yaml:8: document 2: invalid YAML: .*alias/i)]);
   });
 });
 

@@ -13,7 +13,7 @@ export class ControllerMetrics {
   });
   readonly translations = new Counter({
     name: 'switchyard_translations_total',
-    help: 'Translations run by the pipeline: full, or endpoints (only EndpointSlices changed: ClusterLoadAssignments recomputed from the previous translation).',
+    help: 'Translations run by the pipeline: full; routes (only routes changed: only the Gateways they attach to translated again); or endpoints (only EndpointSlices changed: ClusterLoadAssignments recomputed from the previous translation).',
     labelNames: ['kind'],
     registers: [this.registry],
   });

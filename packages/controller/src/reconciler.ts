@@ -10,20 +10,20 @@
 // changes (a rollout touching many EndpointSlices) still reaches Envoy at
 // least every 250 ms + one translation, instead of once per event.
 //
-// Endpoint churn (pods coming and going) is the commonest change and touches
-// nothing but ClusterLoadAssignments. The pipeline remembers which kinds
-// changed since its last translation: when only EndpointSlices did, it asks
-// the translator for an endpoints-only refresh of the previous result
-// (refreshEndpoints: same output as a full translation, at a fraction of the
-// cost, and unchanged resources keep their identity, so hashing and xDS
-// encoding only touch what changed). Statuses do not depend on endpoints, so
-// they carry over. When nothing changed at all (a resync or leadership tick),
-// the previous translation is reused as it is.
+// Every pass goes through the translator's translateIncremental (the same
+// function standalone mode calls), which compares the store with the inputs
+// of the previous pass: when only EndpointSlices changed (endpoint churn, the
+// commonest change) it refreshes ClusterLoadAssignments only; when only
+// routes changed, it translates only the Gateways they attach to; otherwise
+// everything. The output equals a full translation, and unchanged resources
+// keep their identity, so hashing and xDS encoding only touch what changed.
+// When no watch event arrived at all (a resync or leadership tick), the
+// previous translation is reused as it is.
 import { Observable, Subject, merge, exhaustMap, defer, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
 import type { Gateway, GatewayStatus, Snapshot } from '@switchyard/api';
-import { refreshEndpoints, translateDetailed, type ObjectStatus, type TranslateDetail, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
+import { translateIncremental, type ObjectStatus, type TranslateOptions, type TranslateResult, type Translation } from '@switchyard/translator';
 import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
 import { staleSharedEntries } from './status-writer.js';
@@ -108,7 +108,7 @@ export function coalesce<T>(quietMs: number, maxWaitMs: number): OperatorFunctio
  * refresh of the previous one (only EndpointSlices changed); or the previous
  * one as it was (nothing changed since).
  */
-export type TranslationKind = 'full' | 'endpoints' | 'unchanged';
+export type TranslationKind = 'full' | 'routes' | 'endpoints' | 'unchanged';
 
 export interface PassResult {
   readonly fleets: number;
@@ -117,11 +117,6 @@ export interface PassResult {
   readonly translation: TranslationKind;
 }
 
-const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
-
-function isDetail(r: TranslateResult | undefined): r is TranslateDetail {
-  return r !== undefined && 'ir' in r;
-}
 
 function nowRfc3339(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -135,6 +130,8 @@ export class Reconciler {
   private changedKinds = new Set<string>();
   /** The latest translation, of the store as it was before `changedKinds` changed. */
   private last: TranslateResult | undefined;
+  /** The latest translateIncremental pass, with the inputs it compared against (when `last` came from it). */
+  private translation: Translation | undefined;
   /** trigger() was called since the last pass: its write stage must run (leadership, resync, readiness). */
   private triggered = false;
   /** The resources last handed to the cache, per fleet. */
@@ -270,16 +267,15 @@ export class Reconciler {
 
   private translate(snapshot: Snapshot, changed: ReadonlySet<string>, now: string): { result: TranslateResult; translation: TranslationKind } {
     const { controllerName } = this.o;
-    // The shortcuts need the previous IR, which only the real translator gives.
-    if (!this.o.translate && isDetail(this.last)) {
-      if (changed.size === 0) return { result: this.last, translation: 'unchanged' };
-      if ([...changed].every((k) => k === ENDPOINT_SLICE)) {
-        const refreshed = refreshEndpoints(this.last, snapshot);
-        if (refreshed) return { result: refreshed, translation: 'endpoints' };
-      }
-    }
-    const translate = this.o.translate ?? translateDetailed;
-    return { result: translate(snapshot, { controllerName, now }), translation: 'full' };
+    if (this.o.translate) return { result: this.o.translate(snapshot, { controllerName, now }), translation: 'full' };
+    // No watch event since the last pass (a resync, leadership): nothing to compare.
+    if (changed.size === 0 && this.translation && this.last === this.translation.detail) return { result: this.last, translation: 'unchanged' };
+    // translateIncremental finds what changed itself, object by object, and
+    // translates only that much (the same function standalone mode uses).
+    const previous = this.last === this.translation?.detail ? this.translation : undefined;
+    const { translation, pass } = translateIncremental(previous, snapshot, { controllerName, now });
+    this.translation = translation;
+    return { result: translation.detail, translation: pass };
   }
 
   private queueWrite(job: WriteJob): void {

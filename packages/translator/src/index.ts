@@ -8,3 +8,4 @@ export type * as ir from './ir/ir.js';
 export { SUPPORTED_FEATURES } from './gatewayapi/features.js';
 
 export { PROXY_CONFIG_CONDITION, proxyConfigSpecProblem, rateLimitSpecProblem, observabilityOf, proxyConfigsOf, effectiveProxyConfigSpec, TRACING_CLUSTER, PROMETHEUS_LISTENER, PROMETHEUS_ADMIN_CLUSTER } from './extensions/index.js';
+export { translateIncremental, type Translation, type PassKind, type IncrementalResult } from './incremental.js';

@@ -4,20 +4,19 @@
 // Envoy node's cluster, "namespace/name" of its Gateway), re-translated when
 // the files change, and shown on a small HTTP endpoint.
 //
-// When a re-read changed nothing but EndpointSlices (the commonest change),
-// the previous translation's endpoints are refreshed instead of translating
-// everything again (refreshEndpoints: the same output, at a fraction of the
-// cost); when it changed no object at all (whitespace, a file error), the
-// previous translation stands.
+// Every re-read goes through translateIncremental, as the controller's passes
+// do: when it changed nothing but EndpointSlices (the commonest change) only
+// endpoints are refreshed; when it changed only routes, only the Gateways
+// they attach to are translated again; when it changed no object at all
+// (whitespace, a file error), the previous translation stands.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
-import { refreshEndpoints, translateDetailed, type TranslateDetail, type TranslateResult } from '@switchyard/translator';
+import { translateIncremental, type TranslateResult, type Translation } from '@switchyard/translator';
 import { formatLoadError, type LoadError } from '../load-objects.js';
 import { renderFleet, renderStatus, type RenderedFleet, type RenderedStatus } from '../render.js';
-import { changedKinds } from './changed-kinds.js';
 import { DirectorySource, type SourceError } from './directory-source.js';
 import type { FleetCache, NackEvent, XdsServerHandle, XdsStreamInfo } from './xds-contract.js';
 
@@ -52,16 +51,15 @@ export interface StandaloneState {
   readonly errors: readonly SourceError[];
   readonly warnings: readonly LoadError[];
   readonly result: TranslateResult;
-  /** Translations so far: full, or endpoints-only (only EndpointSlices changed). */
+  /** Translations so far: full, routes-only (only the touched Gateways) or endpoints-only (only EndpointSlices changed). */
   readonly translations: TranslationCounts;
 }
 
 export interface TranslationCounts {
   readonly full: number;
+  readonly routes: number;
   readonly endpoints: number;
 }
-
-const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
 
 export interface StatusDocument {
   generation: number;
@@ -103,9 +101,9 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
     logger.warn({ fleet: e.fleet, node: e.nodeId, typeUrl: e.typeUrl, resources: e.resourceNames, version: e.version }, `Envoy rejected config: ${e.message}`);
   });
 
-  let state: StandaloneState = { generation: 0, translatedAt: undefined, files: [], errors: [], warnings: [], result: { fleets: new Map(), statuses: [] }, translations: { full: 0, endpoints: 0 } };
-  // The objects and the translation `state.result` came from (undefined before the first).
-  let translated: { objects: readonly KubeObject[]; detail: TranslateDetail } | undefined;
+  let state: StandaloneState = { generation: 0, translatedAt: undefined, files: [], errors: [], warnings: [], result: { fleets: new Map(), statuses: [] }, translations: { full: 0, routes: 0, endpoints: 0 } };
+  // The translation `state.result` came from, with its inputs (undefined before the first).
+  let translated: Translation | undefined;
   const listeners = new Set<(s: StandaloneState) => void>();
 
   // One reload at a time; events during a reload ask for one more after it.
@@ -140,30 +138,23 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
     }
     for (const w of scan.warnings) logger.warn({ file: w.file }, formatLoadError(w));
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    let result: TranslateDetail;
-    let translation: 'full' | 'endpoints' | 'unchanged' = 'full';
+    let next: Translation;
+    let translation: 'full' | 'routes' | 'endpoints' | 'unchanged';
     try {
-      const changed = translated ? changedKinds(translated.objects, scan.objects) : undefined;
-      const refreshed = translated && changed && changed.size > 0 && [...changed].every((k) => k === ENDPOINT_SLICE) ? refreshEndpoints(translated.detail, snapshotOf(scan.objects)) : undefined;
-      if (translated && changed?.size === 0) {
-        result = translated.detail;
-        translation = 'unchanged';
-      } else if (refreshed) {
-        result = refreshed;
-        translation = 'endpoints';
-      } else result = translateDetailed(snapshotOf(scan.objects), { now });
+      ({ translation: next, pass: translation } = translateIncremental(translated, snapshotOf(scan.objects), { now }));
     } catch (err) {
       // The translator does not throw on user input; should it, keep serving
       // the previous translation rather than empty fleets.
       logger.error({ err }, 'translation failed; keeping the previous configuration');
       return;
     }
-    // A fleet whose resources are the same object as before (untouched by an endpoints refresh) has nothing to send.
+    const result = next.detail;
+    // A fleet whose resources are the same object as before (untouched by this pass) has nothing to send.
     for (const [fleet, resources] of result.fleets) if (resources !== state.result.fleets.get(fleet)) cache.setFleet(fleet, resources);
     for (const fleet of state.result.fleets.keys()) if (!result.fleets.has(fleet)) cache.deleteFleet(fleet);
-    translated = { objects: scan.objects, detail: result };
+    translated = next;
     const t = state.translations;
-    const translations = translation === 'full' ? { ...t, full: t.full + 1 } : translation === 'endpoints' ? { ...t, endpoints: t.endpoints + 1 } : t;
+    const translations = translation === 'unchanged' ? t : { ...t, [translation]: t[translation] + 1 };
     state = { generation: state.generation + 1, translatedAt: translation === 'unchanged' ? state.translatedAt : now, files: scan.files, errors: scan.errors, warnings: scan.warnings, result, translations };
     logger.info(
       { generation: state.generation, files: scan.files.length, objects: scan.objects.length, fleets: [...result.fleets.keys()].sort(), errors: scan.errors.length, translation },

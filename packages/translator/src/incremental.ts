@@ -1,0 +1,314 @@
+// Incremental translation: the one function the controller's reconciler and
+// standalone mode call for every pass. It compares the new snapshot with the
+// inputs of the previous pass and does the least work that gives the same
+// bytes as a full translate():
+//
+// - nothing changed: the previous translation stands;
+// - only EndpointSlices changed: refreshEndpoints (ClusterLoadAssignments only);
+// - only routes changed: the Gateways those routes attach to (before and after
+//   the change), closed over every route attached to any of them, are
+//   translated again from a snapshot holding only those routes; every other
+//   fleet, IR and status is the previous object;
+// - anything else: a full translation.
+//
+// In every case a resource whose content equals the previous pass's resource
+// of the same name is handed back as the previous object, and a fleet whose
+// resources all are, as the previous EnvoyResources: downstream, the xDS
+// cache's identity checks then skip hashing and encoding everything that did
+// not change. The property tests check byte equality with translate() after
+// every step of random change sequences.
+import { GATEWAY_GROUP, snapshotOfMaps, type KubeObject, type Snapshot } from '@switchyard/api';
+import { RESOURCE_FIELDS, resourceName, type EnvoyResources } from '@switchyard/protos';
+import { refreshEndpoints } from './endpoints-refresh.js';
+import type { FleetIR } from './ir/ir.js';
+import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
+import type { ObjectStatus } from './gatewayapi/status.js';
+import { translateDetailed, type FleetId, type TranslateDetail, type TranslateOptions } from './translate.js';
+
+/** One pass's result and the inputs it was computed from (a copy: a live store's maps change under it). */
+export interface Translation {
+  readonly detail: TranslateDetail;
+  readonly inputs: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
+}
+
+/** What a pass did: how much was translated again. */
+export type PassKind = 'unchanged' | 'endpoints' | 'routes' | 'full';
+
+export interface IncrementalResult {
+  readonly translation: Translation;
+  readonly pass: PassKind;
+  /** The fleets translated again ('routes' passes); all fleets for 'full'. */
+  readonly rebuilt: readonly FleetId[];
+}
+
+const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
+const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
+// Kinds whose statuses may depend on which routes exist; with any of them
+// present, a route change is translated in full.
+const ROUTE_DEPENDENT_STATUS_KINDS: readonly string[] = [`${GATEWAY_GROUP}/BackendTLSPolicy`, `${GATEWAY_GROUP}/ListenerSet`, 'switchyard.dev/RateLimit'];
+
+/**
+ * Translates `snapshot`, reusing `previous` (the last pass, or undefined for
+ * the first) wherever the inputs allow. Options must be the same from pass to
+ * pass, except `now`: statuses of objects not translated again keep their
+ * previous time stamps, as their conditions did not transition.
+ */
+export function translateIncremental(previous: Translation | undefined, snapshot: Snapshot, options: TranslateOptions = {}): IncrementalResult {
+  const { inputs, changes } = diffInputs(previous?.inputs, snapshot.kinds);
+  const full = (): IncrementalResult => {
+    const detail = translateDetailed(snapshot, options);
+    return { translation: { detail: previous ? reuseUnchanged(previous.detail, detail, undefined) : detail, inputs }, pass: 'full', rebuilt: [...detail.fleets.keys()] };
+  };
+  if (!previous) return full();
+  if (changes.size === 0) return { translation: { detail: previous.detail, inputs }, pass: 'unchanged', rebuilt: [] };
+  const kinds = [...changes.keys()];
+  if (kinds.every((k) => k === ENDPOINT_SLICE)) {
+    const refreshed = refreshEndpoints(previous.detail, snapshot);
+    if (refreshed) return { translation: { detail: refreshed, inputs }, pass: 'endpoints', rebuilt: [] };
+    return full();
+  }
+  if (kinds.every((k) => ROUTE_KIND_KEYS.has(k)) && !ROUTE_DEPENDENT_STATUS_KINDS.some((k) => (inputs.get(k)?.size ?? 0) > 0)) {
+    const partial = retranslateRoutes(previous, snapshot, inputs, changes, options);
+    if (partial) return partial;
+  }
+  return full();
+}
+
+/**
+ * A copy of the snapshot's objects (a live store's maps change under a kept
+ * snapshot), and per kind key the keys ("namespace/name") of objects added,
+ * removed or changed since `before`. A kind with no change keeps the previous
+ * copy, so a pass copies only what changed.
+ */
+function diffInputs(
+  before: ReadonlyMap<string, ReadonlyMap<string, KubeObject>> | undefined,
+  after: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>,
+): { inputs: Map<string, ReadonlyMap<string, KubeObject>>; changes: Map<string, Set<string>> } {
+  const inputs = new Map<string, ReadonlyMap<string, KubeObject>>();
+  const changes = new Map<string, Set<string>>();
+  for (const [kind, y] of after) {
+    const x = before?.get(kind);
+    const changed = new Set<string>();
+    for (const [key, o] of y) {
+      const p = x?.get(key);
+      // A store hands back the very same object while it is unchanged; a re-read file gives equal copies.
+      if (p !== o && (!p || JSON.stringify(p) !== JSON.stringify(o))) changed.add(key);
+    }
+    if (x) for (const key of x.keys()) if (!y.has(key)) changed.add(key);
+    if (changed.size > 0) changes.set(kind, changed);
+    else if (!x && y.size > 0) changes.set(kind, new Set(y.keys()));
+    // Equal copies count as unchanged; keep the previous copy (and its objects) then.
+    inputs.set(kind, x && changed.size === 0 ? x : new Map(y));
+  }
+  if (before) for (const [kind, x] of before) if (!after.has(kind) && x.size > 0) changes.set(kind, new Set(x.keys()));
+  return { inputs, changes };
+}
+
+interface ParentRefLike {
+  readonly group?: unknown;
+  readonly kind?: unknown;
+  readonly namespace?: unknown;
+  readonly name?: unknown;
+}
+
+// Objects are never mutated, so a route's parents are read once per object.
+const parentsRead = new WeakMap<KubeObject, string[] | null>();
+
+/** The Gateway keys a route's parentRefs name; undefined when one names something else (a ListenerSet) or is malformed. */
+function parentGateways(route: KubeObject): string[] | undefined {
+  let p = parentsRead.get(route);
+  if (p === undefined) parentsRead.set(route, (p = readParentGateways(route) ?? null));
+  return p ?? undefined;
+}
+
+function readParentGateways(route: KubeObject): string[] | undefined {
+  const refs = (route.spec as { parentRefs?: unknown } | undefined)?.parentRefs;
+  if (refs === undefined) return [];
+  if (!Array.isArray(refs)) return undefined;
+  const out: string[] = [];
+  for (const r of refs as ParentRefLike[]) {
+    if (!r || typeof r !== 'object' || typeof r.name !== 'string') return undefined;
+    if ((r.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (r.kind ?? 'Gateway') !== 'Gateway') return undefined;
+    const ns = r.namespace ?? route.metadata.namespace ?? '';
+    if (typeof ns !== 'string') return undefined;
+    out.push(`${ns}/${r.name}`);
+  }
+  return out;
+}
+
+/**
+ * The 'routes' pass: undefined when the change cannot be confined to some
+ * Gateways (then the caller translates in full).
+ */
+function retranslateRoutes(
+  previous: Translation,
+  snapshot: Snapshot,
+  inputs: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>,
+  changes: ReadonlyMap<string, ReadonlySet<string>>,
+  options: TranslateOptions,
+): IncrementalResult | undefined {
+  // Every route's parent Gateways, and every Gateway's routes.
+  const routesOf = new Map<string, Array<[string, string]>>();
+  const parentsOf = new Map<string, string[]>();
+  for (const kind of ROUTE_KIND_KEYS) {
+    for (const [key, route] of inputs.get(kind) ?? []) {
+      const parents = parentGateways(route);
+      if (!parents) return undefined;
+      parentsOf.set(`${kind}|${key}`, parents);
+      for (const g of parents) {
+        let list = routesOf.get(g);
+        if (!list) routesOf.set(g, (list = []));
+        list.push([kind, key]);
+      }
+    }
+  }
+  // Start from the changed routes' parents, before and after the change.
+  const gateways = new Set<string>();
+  for (const [kind, keys] of changes) {
+    for (const key of keys) {
+      const old = previous.inputs.get(kind)?.get(key);
+      const oldParents = old ? parentGateways(old) : [];
+      if (!oldParents) return undefined;
+      for (const g of [...oldParents, ...(parentsOf.get(`${kind}|${key}`) ?? [])]) gateways.add(g);
+    }
+  }
+  // Close over routes shared between Gateways: a route's status covers all its parents.
+  const routes = new Set<string>();
+  const queue = [...gateways];
+  while (queue.length > 0) {
+    for (const [kind, key] of routesOf.get(queue.pop()!) ?? []) {
+      const id = `${kind}|${key}`;
+      if (routes.has(id)) continue;
+      routes.add(id);
+      for (const g of parentsOf.get(id) ?? []) {
+        if (gateways.has(g)) continue;
+        gateways.add(g);
+        queue.push(g);
+      }
+    }
+  }
+  // Changed routes with no parent (or deleted) still need their statuses recomputed (or dropped).
+  for (const [kind, keys] of changes) for (const key of keys) routes.add(`${kind}|${key}`);
+  const gatewayObjects = inputs.get(`${GATEWAY_GROUP}/Gateway`);
+  if (![...gateways].some((g) => gatewayObjects?.has(g))) return undefined;
+
+  const kinds = new Map<string, ReadonlyMap<string, KubeObject>>();
+  for (const [kind, objects] of inputs) {
+    if (!ROUTE_KIND_KEYS.has(kind)) kinds.set(kind, objects);
+    else kinds.set(kind, new Map([...objects].filter(([key]) => routes.has(`${kind}|${key}`))));
+  }
+  const sub = translateDetailed(snapshotOfMaps(kinds), options);
+
+  const prev = previous.detail;
+  const fleets = new Map<FleetId, EnvoyResources>();
+  const ir = new Map<FleetId, FleetIR>();
+  for (const [id, resources] of prev.fleets) {
+    if (!gateways.has(id)) {
+      fleets.set(id, resources);
+      ir.set(id, prev.ir.get(id)!);
+      continue;
+    }
+    const f = sub.fleets.get(id);
+    const i = sub.ir.get(id);
+    if (!f || !i) return undefined;
+    fleets.set(id, f);
+    ir.set(id, i);
+  }
+  // Whether a Gateway is accepted does not depend on routes; a fleet that appears is a surprise: translate in full.
+  for (const id of sub.fleets.keys()) if (gateways.has(id) && !prev.fleets.has(id)) return undefined;
+
+  const statuses = mergeStatuses(prev.statuses, sub.statuses, (s) => (s.kind === 'Gateway' ? gateways.has(`${s.namespace ?? ''}/${s.name}`) : routes.has(`${groupKind(s)}|${s.namespace ?? ''}/${s.name}`)));
+  if (!statuses) return undefined;
+  const detail = reuseUnchanged(prev, { fleets, statuses, ir }, gateways);
+  return { translation: { detail, inputs }, pass: 'routes', rebuilt: [...prev.fleets.keys()].filter((id) => gateways.has(id)) };
+}
+
+function groupKind(s: ObjectStatus): string {
+  const slash = s.apiVersion.indexOf('/');
+  return `${slash < 0 ? '' : s.apiVersion.slice(0, slash)}/${s.kind}`;
+}
+
+function statusKey(s: ObjectStatus): string {
+  return `${groupKind(s)}|${s.namespace ?? ''}/${s.name}`;
+}
+
+/**
+ * The previous statuses with those of the objects translated again replaced
+ * in place. A full translation lists statuses in an order of its own (stale
+ * routes, classes, Gateways, routes, ...); the in-place merge equals it only
+ * when the recomputed objects come in the same order in both lists, so
+ * otherwise (a route added, one that lost its last parent) the answer is
+ * undefined, and the caller translates in full.
+ */
+function mergeStatuses(previous: readonly ObjectStatus[], recomputed: readonly ObjectStatus[], isRecomputed: (s: ObjectStatus) => boolean): ObjectStatus[] | undefined {
+  const fresh = recomputed.filter(isRecomputed);
+  const freshKeys = new Set(fresh.map(statusKey));
+  let next = 0;
+  const out: ObjectStatus[] = [];
+  for (const s of previous) {
+    if (!isRecomputed(s)) {
+      out.push(s);
+      continue;
+    }
+    // Deleted, or no longer reported: it goes.
+    if (!freshKeys.has(statusKey(s))) continue;
+    const r = fresh[next++];
+    if (!r || statusKey(r) !== statusKey(s)) return undefined;
+    out.push(r);
+  }
+  return next === fresh.length ? out : undefined;
+}
+
+/**
+ * The new translation with every resource equal to the previous one of the
+ * same name replaced by the previous object, and every fleet whose resources
+ * all are by the previous EnvoyResources. `only` limits the comparison to
+ * those fleets (the others are already the previous objects).
+ */
+function reuseUnchanged(previous: TranslateDetail, next: TranslateDetail, only: ReadonlySet<string> | undefined): TranslateDetail {
+  const fleets = new Map<FleetId, EnvoyResources>();
+  for (const [id, resources] of next.fleets) {
+    const old = previous.fleets.get(id);
+    if (!old || old === resources || (only && !only.has(id))) {
+      fleets.set(id, resources);
+      continue;
+    }
+    let same = true;
+    const merged: Record<string, unknown[]> = {};
+    for (const [field] of RESOURCE_FIELDS) {
+      const before = new Map((old[field] as Array<{ name?: string } | { cluster_name?: string }>).map((r) => [resourceName(r), r]));
+      const list = resources[field] as Array<{ name?: string } | { cluster_name?: string }>;
+      if (list.length !== old[field].length) same = false;
+      merged[field] = list.map((r, i) => {
+        const p = before.get(resourceName(r));
+        if (p !== undefined && sameValue(p, r)) {
+          if (old[field][i] !== p) same = false;
+          return p;
+        }
+        same = false;
+        return r;
+      });
+    }
+    fleets.set(id, same ? old : ({ ...resources, ...merged } as EnvoyResources));
+  }
+  return { ...next, fleets };
+}
+
+/** Deep equality of the plain data the emitters build (objects, arrays, primitives); faster than util.isDeepStrictEqual. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
