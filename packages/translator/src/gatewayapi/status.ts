@@ -7,7 +7,6 @@ import { setCondition } from '@switchyard/api';
 import { condition, ConditionType, GatewayReason, type PendingCondition } from './conditions.js';
 import type { GatewayState, ListenerState } from './gateway.js';
 import { listenerProgrammed } from './gateway.js';
-import { attachedListenerSetsOf } from './listenerset.js';
 import type { GatewayClassState } from './gatewayclass.js';
 import type { RouteBuild } from './route-build.js';
 
@@ -100,7 +99,7 @@ export function gatewayStatus(gw: GatewayState, sc: StatusContext): ObjectStatus
       ...(readiness && readiness.addresses.length > 0 ? { addresses: readiness.addresses.map((a) => ({ ...a })) } : {}),
       conditions: stamp(pending, gen, prevConditions(o), sc.now),
       listeners,
-      ...(attachedListenerSetsOf(gw) !== undefined ? { attachedListenerSets: attachedListenerSetsOf(gw) } : {}),
+      ...(gw.attachedListenerSets !== undefined ? { attachedListenerSets: gw.attachedListenerSets } : {}),
     },
   };
 }
