@@ -26,7 +26,6 @@ import type { Gateway, GatewayStatus, Snapshot } from '@switchyard/api';
 import { refreshEndpoints, translateDetailed, type ObjectStatus, type TranslateDetail, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
 import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
-import { staleSharedEntries } from './status-writer.js';
 import { specsFor, type FleetProvisioner } from './fleet-provisioner.js';
 import { fleetReadiness, withFleetStatus } from './gateway-status.js';
 import { currentRejections } from './nack.js';
@@ -326,8 +325,9 @@ export class Reconciler {
       if (!spec || !gw) return s;
       return { ...s, status: withFleetStatus(gw, (s.status ?? {}) as GatewayStatus, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
     });
-    const stale = staleSharedEntries(snapshot, statuses, controllerName, ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy']);
-    await this.o.statusWriter.writeAll([...statuses, ...stale], snapshot);
+    // Stale parent/ancestor entries of ours are already gone from these: the
+    // translator computes a status for every route and policy that carries one.
+    await this.o.statusWriter.writeAll(statuses, snapshot);
   }
 }
 

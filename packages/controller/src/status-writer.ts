@@ -161,26 +161,3 @@ export class StatusWriter {
     throw new Error(`status of ${s.kind} ${s.namespace ?? ''}/${s.name}: still conflicting after 5 attempts`);
   }
 }
-
-/**
- * Statuses that remove Switchyard's stale entries: a route (or policy) that
- * still lists our controller in status.parents/ancestors but for which the
- * translator computed nothing any more (it was detached from our Gateways).
- */
-export function staleSharedEntries(snapshot: Snapshot, computed: readonly ObjectStatus[], controllerName: string, kinds: readonly string[]): ObjectStatus[] {
-  const have = new Set(computed.map((s) => `${groupOf(s.apiVersion)}/${s.kind}/${s.namespace ?? ''}/${s.name}`));
-  const out: ObjectStatus[] = [];
-  for (const kind of kinds) {
-    for (const o of snapshot.list(GATEWAY_API, kind)) {
-      if (have.has(`${GATEWAY_API}/${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)) continue;
-      if (!isRecord(o.status)) continue;
-      const st = o.status;
-      const stale = SHARED_LISTS.some((l) => ((st[l] as ControllerEntry[] | undefined) ?? []).some((e) => e.controllerName === controllerName));
-      if (!stale) continue;
-      const cleared: StatusRecord = {};
-      for (const l of SHARED_LISTS) if (l in st) cleared[l] = [];
-      out.push({ apiVersion: o.apiVersion, kind, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name, status: cleared });
-    }
-  }
-  return out;
-}

@@ -2,7 +2,7 @@
 // per-fleet Envoy resources and Gateway API statuses out. Pure and
 // deterministic; it does no I/O and never throws on user input.
 export { CONTROLLER_NAME, translate, translateDetailed, type FleetId, type TranslateOptions, type TranslateResult, type TranslateDetail } from './translate.js';
-export type { ObjectStatus, FleetReadiness } from './gatewayapi/status.js';
+export type { ObjectStatus } from './gatewayapi/status.js';
 export { refreshEndpoints } from './endpoints-refresh.js';
 export type * as ir from './ir/ir.js';
 export { INVALID_BACKEND_CLUSTER, METADATA_NAMESPACE, readMetadata } from './envoy/index.js';

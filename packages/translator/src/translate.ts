@@ -20,7 +20,7 @@ import { resolveGatewayClasses } from './gatewayapi/gatewayclass.js';
 import type { RouteBuild } from './gatewayapi/route-build.js';
 import { gatewayIndex } from './gatewayapi/route-parents.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
-import { gatewayClassStatus, gatewayStatus, routeStatus, staleRouteStatus, type FleetReadiness, type ObjectStatus, type StatusContext } from './gatewayapi/status.js';
+import { gatewayClassStatus, gatewayStatus, routeStatus, staleRouteStatus, type ObjectStatus, type StatusContext } from './gatewayapi/status.js';
 
 /** The controllerName GatewayClasses must carry for Switchyard to own them. */
 export const CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
@@ -33,13 +33,6 @@ export interface TranslateOptions {
   readonly controllerName?: string;
   /** RFC 3339 time stamped on conditions that changed (lastTransitionTime). Defaults to the epoch, keeping output pure. */
   readonly now?: string;
-  /**
-   * What the controller knows about each fleet's pods and address. When it
-   * returns ready=false, the Gateway's Programmed condition becomes False
-   * (translation alone can only say "config accepted and sent"); its
-   * addresses go to status.addresses.
-   */
-  readonly fleetReadiness?: (fleet: FleetId) => FleetReadiness | undefined;
   /** Tests only: rethrow an internal error instead of isolating it to the object's status. */
   readonly rethrow?: boolean;
 }
@@ -73,7 +66,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions = {}): T
 
 export function translateDetailed(snapshot: Snapshot, options: TranslateOptions = {}): TranslateDetail {
   const controllerName = options.controllerName ?? CONTROLLER_NAME;
-  const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName, ...(options.fleetReadiness ? { fleetReadiness: options.fleetReadiness } : {}) };
+  const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName };
   const ctx = createContext(snapshot, controllerName);
 
   const classes = resolveGatewayClasses(snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass').filter(isObject), controllerName, ctx);

@@ -57,9 +57,4 @@ const http: ListenerProtocol = {
 /** Registry by protocol name. Protocols missing here get Accepted=False/UnsupportedProtocol. */
 export const LISTENER_PROTOCOLS: ReadonlyMap<string, ListenerProtocol> = new Map([http, HTTPS, TLS, TCP, UDP].map((p) => [p.protocol, p]));
 
-/** Registers another protocol (used by the TLS/L4 modules at import time). */
-export function registerListenerProtocol(p: ListenerProtocol): void {
-  (LISTENER_PROTOCOLS as Map<string, ListenerProtocol>).set(p.protocol, p);
-}
-
 export const ROUTE_GROUP = GATEWAY_GROUP;
