@@ -9,4 +9,5 @@ export { INVALID_BACKEND_CLUSTER, METADATA_NAMESPACE, readMetadata } from './env
 export { SUPPORTED_FEATURES } from './gatewayapi/features.js';
 
 export * from './explain/index.js';
-export { PROXY_CONFIG_CONDITION, proxyConfigSpecProblem, rateLimitSpecProblem, observabilityOf, proxyConfigsOf, effectiveProxyConfigSpec, TRACING_CLUSTER, PROMETHEUS_LISTENER, PROMETHEUS_ADMIN_CLUSTER } from './extensions/index.js';
+export { PROXY_CONFIG_CONDITION, proxyConfigSpecProblem, rateLimitSpecProblem, observabilityOf, proxyConfigsOf, effectiveProxyConfigSpec } from './extensions/index.js';
+export { TRACING_CLUSTER, PROMETHEUS_LISTENER, PROMETHEUS_ADMIN_CLUSTER } from './envoy/observability.js';

@@ -24,7 +24,7 @@ import type { StringMatcher } from '@switchyard/protos/generated/envoy/type/matc
 import type { CorsIR, HeaderModifierIR, HttpMatchIR, HttpRouteIR, MirrorIR, PathMatchIR, PathRewriteIR, RetryIR, RouteConfigIR, StringMatchIR } from '../ir/ir.js';
 import { durationMs } from './duration.js';
 import { routeMetadata } from './metadata.js';
-import { applyRateLimit } from '../extensions/local-ratelimit.js';
+import { applyRateLimit } from './local-ratelimit.js';
 
 /** The reserved, never-defined cluster an invalid backend's weight share points at. */
 export const INVALID_BACKEND_CLUSTER = 'switchyard_invalid_backend';

@@ -16,7 +16,7 @@ import { filterChainName, listenerPort, selectFilterChain, type ConnectionFacts 
 import { httpConnectionManagerOf } from './http-connection-manager.js';
 import { backendSourceOf } from './metadata.js';
 import type { BackendSource } from './types.js';
-import { INVALID_TCP_BACKEND_CLUSTER } from '../tls/l4-clusters.js';
+import { INVALID_TCP_BACKEND_CLUSTER } from '../ir/ir.js';
 import { DOWNSTREAM_TLS_CONTEXT_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '../envoy/type-urls.js';
 
 /** A connection as a client would open it to a Gateway's Envoy. */

@@ -8,7 +8,7 @@ import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/e
 import { explain } from '../explain/index.js';
 import { backend, encodeAll, gateway, gatewayClass, httpListener, httpRoute, run } from '../test-fixtures.js';
 import type { TranslateResult } from '../translate.js';
-import { PROMETHEUS_ADMIN_CLUSTER, PROMETHEUS_LISTENER, TRACING_CLUSTER } from './observability.js';
+import { PROMETHEUS_ADMIN_CLUSTER, PROMETHEUS_LISTENER, TRACING_CLUSTER } from '../envoy/observability.js';
 import { PROXY_CONFIG_CONDITION } from './fleet.js';
 import { proxyConfigObject, xdscheckFleets } from './testing.js';
 

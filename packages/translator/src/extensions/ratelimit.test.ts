@@ -9,7 +9,7 @@ import { explain, formatExplanation } from '../explain/index.js';
 import { ask, backend, baseObjects, encodeAll, grpcRoute, httpRoute, routeCondition, routeConditions, run } from '../test-fixtures.js';
 import type { TranslateResult } from '../translate.js';
 import { decodeMessage, encodeMessage, toProto3Json, TypeUrl } from '@switchyard/protos';
-import { LOCAL_RATE_LIMIT_FILTER } from './local-ratelimit.js';
+import { LOCAL_RATE_LIMIT_FILTER } from '../envoy/local-ratelimit.js';
 import { rateLimitObject, rateLimitRef, xdscheckFleets } from './testing.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];

@@ -3,9 +3,7 @@
 // endpoints, so Envoy closes each such connection at once (there is no
 // response code to give on a raw TCP connection).
 import type { Cluster } from '@switchyard/protos';
-import type { FleetIR } from '../ir/ir.js';
-
-export const INVALID_TCP_BACKEND_CLUSTER = 'switchyard_invalid_tcp_backend';
+import { INVALID_TCP_BACKEND_CLUSTER, type FleetIR } from '../ir/ir.js';
 
 export function usesInvalidTcpBackend(f: FleetIR): boolean {
   return f.listeners.some((l) => l.udpProxy?.cluster === INVALID_TCP_BACKEND_CLUSTER || l.filterChains.some((c) => c.kind === 'tcp_proxy' && (c.backends.length === 0 || c.backends.some((b) => b.cluster === null && b.weight > 0) || c.backends.every((b) => b.weight <= 0))));
