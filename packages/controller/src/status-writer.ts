@@ -2,11 +2,10 @@
 // server holds, only for objects Switchyard owns (or only Switchyard's own
 // entries of shared lists), with optimistic concurrency and re-read on 409.
 import type { Logger } from 'pino';
-import { groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, SWITCHYARD_GROUP, groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
 import type { ObjectStatus } from '@switchyard/translator';
 import { isConflict, isNotFound, type KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
-import { GATEWAY_API, SWITCHYARD_GROUP } from './kinds.js';
 import type { EventRecorder } from './events.js';
 
 export interface StatusWriterMetrics {
@@ -81,9 +80,9 @@ export function statusEqual(a: unknown, b: unknown): boolean {
 export function ownsStatus(obj: KubeObject, snapshot: Snapshot, controllerName: string): boolean {
   const group = groupOf(obj.apiVersion);
   if (group === SWITCHYARD_GROUP) return true;
-  if (group !== GATEWAY_API) return false;
+  if (group !== GATEWAY_GROUP) return false;
   const classIsOurs = (className: string | undefined) =>
-    !!className && (snapshot.get<KubeObject<{ controllerName?: string }>>(GATEWAY_API, 'GatewayClass', undefined, className)?.spec?.controllerName === controllerName);
+    !!className && (snapshot.get<KubeObject<{ controllerName?: string }>>(GATEWAY_GROUP, 'GatewayClass', undefined, className)?.spec?.controllerName === controllerName);
   switch (obj.kind) {
     case 'GatewayClass':
       return (obj.spec as { controllerName?: string } | undefined)?.controllerName === controllerName;
@@ -92,7 +91,7 @@ export function ownsStatus(obj: KubeObject, snapshot: Snapshot, controllerName: 
     case 'ListenerSet': {
       const p = (obj.spec as { parentRef?: { name?: string; namespace?: string } } | undefined)?.parentRef;
       if (!p?.name) return false;
-      const gw = snapshot.get<KubeObject<{ gatewayClassName?: string }>>(GATEWAY_API, 'Gateway', p.namespace ?? obj.metadata.namespace, p.name);
+      const gw = snapshot.get<KubeObject<{ gatewayClassName?: string }>>(GATEWAY_GROUP, 'Gateway', p.namespace ?? obj.metadata.namespace, p.name);
       return classIsOurs(gw?.spec?.gatewayClassName);
     }
     default:

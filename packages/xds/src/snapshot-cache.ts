@@ -28,9 +28,22 @@ export interface EncodeStats {
   readonly lastEncodeMs: number;
 }
 
+/**
+ * What the producers of fleets (the controller's reconciler, standalone mode,
+ * the benchmarks) need of a cache. SnapshotCache is the implementation; a
+ * producer that uses less narrows it with Pick, and tests pass fakes of that.
+ */
+export interface FleetCache {
+  /** Replaces a fleet's resources; returns whether anything changed (the cache compares them). */
+  setFleet(fleet: string, resources: EnvoyResources): boolean;
+  deleteFleet(fleet: string): void;
+  /** Subscribes to NACKs; returns the unsubscribe function. */
+  onNack(listener: (e: NackEvent) => void): () => void;
+}
+
 type FleetWatcher = (snapshot: EncodedSnapshot | undefined) => void;
 
-export class SnapshotCache {
+export class SnapshotCache implements FleetCache {
   private readonly fleets = new Map<string, EncodedSnapshot>();
   private readonly watchers = new Map<string, Set<FleetWatcher>>();
   private readonly nackListeners = new Set<(e: NackEvent) => void>();

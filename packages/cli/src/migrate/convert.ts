@@ -16,6 +16,7 @@
 //   HTTPS backends.
 import {
   GATEWAY_GROUP,
+  SWITCHYARD_GROUP,
   compareByCreationThenName,
   type BackendTLSPolicy,
   type Gateway,
@@ -54,7 +55,6 @@ import type { Action, RulePlan } from './plan.js';
 import { redirectFilter } from './redirect.js';
 import { cmp, compareFindings, type Finding, type ObjectId, type Outcome } from './report.js';
 
-export const SWITCHYARD_GROUP = 'switchyard.dev';
 /** Annotation on generated objects naming what they were converted from. */
 export const MIGRATED_FROM = 'switchyard.dev/migrated-from';
 
