@@ -11,6 +11,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY protos/package.json protos/
 COPY packages/api/package.json packages/api/
 COPY packages/translator/package.json packages/translator/
+COPY packages/explain/package.json packages/explain/
 COPY packages/xds/package.json packages/xds/
 COPY packages/controller/package.json packages/controller/
 COPY packages/cli/package.json packages/cli/
@@ -18,9 +19,10 @@ COPY packages/cli/bin packages/cli/bin
 RUN npm ci --no-audit --no-fund
 COPY protos protos
 COPY packages packages
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund \
- && find packages protos -name '*.test.*' -path '*/dist/*' -delete
+# The product only: the packages the switchyard command is built from, not
+# the root program that type-checks the tests (it needs e2e/, not copied).
+RUN npm run build:product \
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
 WORKDIR /app
@@ -33,6 +35,8 @@ COPY --from=build /src/packages/api/package.json packages/api/
 COPY --from=build /src/packages/api/dist packages/api/dist
 COPY --from=build /src/packages/translator/package.json packages/translator/
 COPY --from=build /src/packages/translator/dist packages/translator/dist
+COPY --from=build /src/packages/explain/package.json packages/explain/
+COPY --from=build /src/packages/explain/dist packages/explain/dist
 COPY --from=build /src/packages/xds/package.json packages/xds/
 COPY --from=build /src/packages/xds/dist packages/xds/dist
 COPY --from=build /src/packages/controller/package.json packages/controller/

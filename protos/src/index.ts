@@ -19,6 +19,8 @@ for (const name of ['descriptor', 'api', 'source_context', 'type']) {
 export { NEWER_FIELDS, PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
 
 export * from './type-url.js';
+export * from './extension-type-urls.js';
+export { METADATA_NAMESPACE, INVALID_BACKEND_CLUSTER, INVALID_TCP_BACKEND_CLUSTER, readMetadata } from './switchyard-metadata.js';
 import { typeUrlOf } from './type-url.js';
 
 let cachedRoot: protobuf.Root | undefined;
@@ -200,4 +202,115 @@ function typeToJson(type: protobuf.Type, msg: protobuf.Message): unknown {
   if (special) return special(type, msg);
   return messageToJson(type, msg);
 }
+/**
+ * Reads a message in proto3 JSON form (what Envoy's admin /config_dump and
+ * other control planes' tools print) into the shape of the generated types:
+ * proto field names (JSON names and proto names are both accepted), Any as
+ * `{ '@type', ...fields }`, Duration as `{ seconds, nanos }`, wrappers as
+ * `{ value }`, Struct as `{ fields }`, enums by name, 64-bit integers as
+ * strings. An Any of a type this package does not load is kept as given; a
+ * field the loaded protos do not know (a newer Envoy's) is dropped and
+ * reported in `unknown` by its JSON path, so a caller can say so.
+ */
+export function fromProto3Json(nameOrTypeUrl: string, json: unknown, unknown: string[] = []): Record<string, unknown> {
+  const type = messageType(nameOrTypeUrl);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`expected a ${type.name} object, found ${describeJson(json)}`);
+  return messageFromJson(type, json as Record<string, unknown>, '', unknown);
+}
+
+function describeJson(v: unknown): string {
+  return Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function fieldByJsonKey(type: protobuf.Type, key: string): protobuf.Field | undefined {
+  return type.fields[key] ?? type.fieldsArray.find((f) => jsonName(f) === key);
+}
+
+function messageFromJson(type: protobuf.Type, json: Record<string, unknown>, at: string, unknown: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (key === '@type') continue;
+    const field = fieldByJsonKey(type, key);
+    const here = at ? `${at}.${key}` : key;
+    if (!field) {
+      unknown.push(here);
+      continue;
+    }
+    field.resolve();
+    if (value === null) continue;
+    if (field.map) {
+      const m: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) m[k] = fieldValueFromJson(field, v, `${here}.${k}`, unknown);
+      out[field.name] = m;
+    } else if (field.repeated) {
+      out[field.name] = (Array.isArray(value) ? value : [value]).map((v, i) => fieldValueFromJson(field, v, `${here}[${i}]`, unknown));
+    } else {
+      out[field.name] = fieldValueFromJson(field, value, here, unknown);
+    }
+  }
+  return out;
+}
+
+const WRAPPERS = new Set(['BoolValue', 'StringValue', 'UInt32Value', 'Int32Value', 'DoubleValue', 'FloatValue', 'UInt64Value', 'Int64Value', 'BytesValue'].map((w) => `.google.protobuf.${w}`));
+
+function fieldValueFromJson(field: protobuf.Field, v: unknown, at: string, unknown: string[]): unknown {
+  const rt = field.resolvedType;
+  if (rt instanceof protobuf.Enum) return typeof v === 'number' ? (rt.valuesById[v] ?? v) : v;
+  if (rt instanceof protobuf.Type) return messageValueFromJson(rt, v, at, unknown);
+  if (['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64'].includes(field.type)) return String(v);
+  return v;
+}
+
+function messageValueFromJson(type: protobuf.Type, v: unknown, at: string, unknown: string[]): unknown {
+  const name = type.fullName;
+  if (name === '.google.protobuf.Duration') return durationFromJson(v);
+  if (WRAPPERS.has(name)) return { value: name.endsWith('64Value') ? String(v) : v };
+  if (name === '.google.protobuf.Struct') return structFromJson(v);
+  if (name === '.google.protobuf.Value') return valueFromJson(v);
+  if (name === '.google.protobuf.ListValue') return { values: (v as unknown[]).map(valueFromJson) };
+  if (name === '.google.protobuf.Timestamp' || name === '.google.protobuf.FieldMask') return v;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${at}: expected a ${type.name} object, found ${describeJson(v)}`);
+  if (name === '.google.protobuf.Any') {
+    const url = (v as Record<string, unknown>)['@type'];
+    if (typeof url !== 'string') throw new Error(`${at}: an Any without "@type"`);
+    let inner: protobuf.Type;
+    try {
+      inner = messageType(url);
+    } catch {
+      // An extension this package does not load (Lua, ext_authz, …): kept as
+      // given; the Envoy model lists such filters as not modelled itself.
+      return v;
+    }
+    if (WELL_KNOWN_JSON[inner.fullName]) return { '@type': url, ...(messageValueFromJson(inner, (v as { value?: unknown }).value, at, unknown) as object) };
+    return { '@type': url, ...messageFromJson(inner, v as Record<string, unknown>, at, unknown) };
+  }
+  return messageFromJson(type, v as Record<string, unknown>, at, unknown);
+}
+
+function durationFromJson(v: unknown): { seconds: string; nanos: number } {
+  if (typeof v === 'object' && v !== null) {
+    const d = v as { seconds?: unknown; nanos?: unknown };
+    return { seconds: String(d.seconds ?? 0), nanos: Number(d.nanos ?? 0) };
+  }
+  const m = /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(String(v));
+  if (!m) throw new Error(`a duration is written like "1.5s", found ${JSON.stringify(v)}`);
+  const nanos = Number((m[3] ?? '').padEnd(9, '0'));
+  return { seconds: `${m[1]}${m[2]}`, nanos: m[1] ? -nanos : nanos };
+}
+
+function structFromJson(v: unknown): { fields: Record<string, unknown> } {
+  const fields: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries((v ?? {}) as Record<string, unknown>)) fields[k] = valueFromJson(x);
+  return { fields };
+}
+
+function valueFromJson(v: unknown): unknown {
+  if (v === null) return { nullValue: 'NULL_VALUE' };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(valueFromJson) } };
+  return { structValue: structFromJson(v) };
+}
+
 export * from './resources.js';

@@ -3,8 +3,8 @@
 // appear in the real output, in order.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli } from './testing/capture.js';
-import { docExamples, expectShownInOrder, REPO_ROOT } from './testing/doc-examples.js';
+import { runCli } from '../test/capture.js';
+import { docExamples, expectShownInOrder, REPO_ROOT } from '../test/doc-examples.js';
 
 const EXAMPLES = docExamples(fs.readFileSync(path.join(REPO_ROOT, 'docs', 'cli.md'), 'utf8'));
 

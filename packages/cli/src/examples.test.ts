@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { runXdscheck } from '@switchyard/xds';
-import { runCli } from './testing/capture.js';
+import { runXdscheck } from '@switchyard/xds/test/xdscheck.js';
+import { runCli } from '../test/capture.js';
 import type { RenderedTranslation } from './render.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -3,8 +3,8 @@
 // line in order, so the doc cannot drift from what users get.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli } from './testing/capture.js';
-import { docExamples, expectShownInOrder, REPO_ROOT } from './testing/doc-examples.js';
+import { runCli } from '../test/capture.js';
+import { docExamples, expectShownInOrder, REPO_ROOT } from '../test/doc-examples.js';
 
 describe('docs/extensions.md', () => {
   const list = docExamples(fs.readFileSync(path.join(REPO_ROOT, 'docs', 'extensions.md'), 'utf8'), '$ switchyard ');

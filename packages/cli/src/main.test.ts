@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { runCli } from './testing/capture.js';
-import { gatewayYaml } from './testing/manifests.js';
+import { runCli } from '../test/capture.js';
+import { gatewayYaml } from '../test/manifests.js';
 import { parseRequest } from './commands/explain.js';
 
 const CLI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import type { Gateway, KubeObject, RouteStatus } from '@switchyard/api';
 import { CONTROLLER_NAME } from '@switchyard/translator';
 import { TypeUrl } from '@switchyard/protos';
-import { runXdscheck } from '@switchyard/xds';
-import { decodeAny, type SotwResponse } from '@switchyard/xds/testing';
-import { TestEnv, eventually, conformanceDir, loadObjects } from './testenv/index.js';
-import { installControllerRbac, startController, markFleetAvailable, conditionOf, fleetAdsClient, secretPem, XDS_SERVER_NAME, type SecretObject } from './testenv/harness.js';
+import { runXdscheck } from '@switchyard/xds/test/xdscheck.js';
+import { decodeAny, type SotwResponse } from '@switchyard/xds/test/ads-test-client.js';
+import { TestEnv, eventually, conformanceDir, loadObjects } from '../test/testenv/index.js';
+import { installControllerRbac, startController, markFleetAvailable, conditionOf, fleetAdsClient, secretPem, XDS_SERVER_NAME, type SecretObject } from '../test/testenv/harness.js';
 import { CONFIG_REJECTED_CONDITION } from './gateway-status.js';
 import type { RunningController } from './run.js';
 

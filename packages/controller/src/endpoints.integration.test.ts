@@ -4,9 +4,9 @@
 // else, and the controller took the endpoints-only path to get there.
 import type { KubeObject } from '@switchyard/api';
 import { TypeUrl } from '@switchyard/protos';
-import { decodeAny, type TestAdsClient, type DeltaClientStream, type DeltaResponse } from '@switchyard/xds/testing';
-import { TestEnv, eventually } from './testenv/index.js';
-import { prepareControllerTest, startController, fleetAdsClient, type SecretObject } from './testenv/harness.js';
+import { decodeAny, type TestAdsClient, type DeltaClientStream, type DeltaResponse } from '@switchyard/xds/test/ads-test-client.js';
+import { TestEnv, eventually } from '../test/testenv/index.js';
+import { prepareControllerTest, startController, fleetAdsClient, type SecretObject } from '../test/testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'endpoints-test';

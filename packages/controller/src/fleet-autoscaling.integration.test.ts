@@ -4,8 +4,8 @@
 // created, the replica count stays the autoscaler's across re-applies, and
 // turning autoscaling off deletes the autoscaler and pins the count again.
 import type { KubeObject } from '@switchyard/api';
-import { TestEnv, eventually, switchyardCrds } from './testenv/index.js';
-import { prepareControllerTest, startController, minimalTranslate } from './testenv/harness.js';
+import { TestEnv, eventually, switchyardCrds } from '../test/testenv/index.js';
+import { prepareControllerTest, startController, minimalTranslate } from '../test/testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'autoscale-test';

@@ -4,8 +4,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { Gateway, KubeObject } from '@switchyard/api';
 import { fleetIdentity } from '@switchyard/xds';
-import { TestEnv, eventually } from './testenv/index.js';
-import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf } from './testenv/harness.js';
+import { TestEnv, eventually } from '../test/testenv/index.js';
+import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf } from '../test/testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'fleet-test';

@@ -2,8 +2,8 @@
 // kube-apiserver + etcd. Controllers use a minimal translator (harness.ts):
 // these tests are about what the controller does with whatever it computes.
 import type { Gateway, KubeObject } from '@switchyard/api';
-import { TestEnv, eventually } from './testenv/index.js';
-import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf, testLogger } from './testenv/harness.js';
+import { TestEnv, eventually } from '../test/testenv/index.js';
+import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf, testLogger } from '../test/testenv/harness.js';
 import type { RunningController } from './run.js';
 import { ObjectStore } from './store.js';
 import { Reflector } from './reflector.js';

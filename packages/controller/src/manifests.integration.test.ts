@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { KubeObject } from '@switchyard/api';
-import { TestEnv, loadObjects, repoRoot } from './testenv/index.js';
+import { TestEnv, loadObjects, REPO_ROOT } from '../test/testenv/index.js';
 
 /** Kinds from other projects' CRDs that these tests cannot install (no network): checked for shape only. */
 const THIRD_PARTY_GROUPS = new Set(['monitoring.coreos.com']);
@@ -20,7 +20,7 @@ function yamlFiles(dir: string): string[] {
     .sort();
 }
 
-const FILES = [...yamlFiles(join(repoRoot, 'deploy')), ...yamlFiles(join(repoRoot, 'envoy')), ...yamlFiles(join(repoRoot, 'examples'))];
+const FILES = [...yamlFiles(join(REPO_ROOT, 'deploy')), ...yamlFiles(join(REPO_ROOT, 'envoy')), ...yamlFiles(join(REPO_ROOT, 'examples'))];
 
 /**
  * Objects meant only for `switchyard serve --from-dir` (no cluster): an
@@ -67,7 +67,7 @@ describe('shipped manifests (server-side dry-run, real kube-apiserver)', () => {
     expect(FILES.some((f) => f.endsWith(join('envoy', 'daemonset.yaml')))).toBe(true);
   });
 
-  it.each(FILES.map((f) => [relative(repoRoot, f), f]))('%s', async (_name, file) => {
+  it.each(FILES.map((f) => [relative(REPO_ROOT, f), f]))('%s', async (_name, file) => {
     const objs = kubeObjects(file);
     for (const o of objs) {
       if (o.kind === 'CustomResourceDefinition' || o.kind === 'Namespace') continue;
@@ -77,7 +77,7 @@ describe('shipped manifests (server-side dry-run, real kube-apiserver)', () => {
           expect(o.metadata.name).toBeTruthy();
           continue;
         }
-        throw new Error(`${relative(repoRoot, file)}: ${o.kind} ${o.apiVersion} is not served by the API server (missing CRD in deploy/crds?)`);
+        throw new Error(`${relative(REPO_ROOT, file)}: ${o.kind} ${o.apiVersion} is not served by the API server (missing CRD in deploy/crds?)`);
       }
       if (localOnly(o)) {
         await expect(env.apply(o, { dryRun: true })).rejects.toThrow(/loopback/);
@@ -86,7 +86,7 @@ describe('shipped manifests (server-side dry-run, real kube-apiserver)', () => {
       try {
         await env.apply(o, { dryRun: true });
       } catch (e) {
-        throw new Error(`${relative(repoRoot, file)}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(`${relative(REPO_ROOT, file)}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   });

@@ -3,7 +3,7 @@
 // bad specs are refused with a message that names the field, so a user sees
 // the mistake at `kubectl apply` time rather than in a status later.
 import type { KubeObject } from '@switchyard/api';
-import { TestEnv, switchyardCrds } from './testenv/index.js';
+import { TestEnv, switchyardCrds } from '../test/testenv/index.js';
 import { fleetObjects, fleetSpec } from './fleet.js';
 
 const NS = 'crd-tests';

@@ -4,8 +4,8 @@
 // and the status of routes that use a RateLimit, as a user reads them with
 // kubectl.
 import type { Condition, KubeObject } from '@switchyard/api';
-import { TestEnv, eventually, switchyardCrds } from './testenv/index.js';
-import { prepareControllerTest, startController } from './testenv/harness.js';
+import { TestEnv, eventually, switchyardCrds } from '../test/testenv/index.js';
+import { prepareControllerTest, startController } from '../test/testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'ext-status';

@@ -5,7 +5,7 @@
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { refreshEndpoints } from './endpoints-refresh.js';
 import { translateDetailed } from './translate.js';
-import { backend, baseObjects, encodeAll, endpointSlice, httpRoute } from './test-fixtures.js';
+import { backend, baseObjects, encodeAll, endpointSlice, httpRoute } from '../test/fixtures.js';
 
 const route = (name: string, svc: string): KubeObject =>
   httpRoute('app', name, { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: [`${name}.example.com`], rules: [{ backendRefs: [{ name: svc, port: 8080 }] }] });

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
-import { fleetsJson, XDSCHECK } from './test-fixtures.js';
+import { XDSCHECK_PATH as XDSCHECK } from '@switchyard/xds/test/xdscheck.js';
+import { fleetsJson } from '../test/fixtures.js';
 import { translate } from './translate.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testdata/golden');

@@ -5,9 +5,7 @@ export { CONTROLLER_NAME, translate, translateDetailed, type FleetId, type Trans
 export type { ObjectStatus } from './gatewayapi/status.js';
 export { refreshEndpoints } from './endpoints-refresh.js';
 export type * as ir from './ir/ir.js';
-export { INVALID_BACKEND_CLUSTER, METADATA_NAMESPACE, readMetadata } from './envoy/index.js';
 export { SUPPORTED_FEATURES } from './gatewayapi/features.js';
 
-export * from './explain/index.js';
 export { PROXY_CONFIG_CONDITION, proxyConfigSpecProblem, rateLimitSpecProblem, observabilityOf, proxyConfigsOf, effectiveProxyConfigSpec } from './extensions/index.js';
 export { TRACING_CLUSTER, PROMETHEUS_LISTENER, PROMETHEUS_ADMIN_CLUSTER } from './envoy/observability.js';

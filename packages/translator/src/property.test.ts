@@ -3,17 +3,19 @@
 // resources that encode as their Envoy types with cross-references that
 // resolve, and is deterministic (any input order gives identical bytes).
 import fc from 'fast-check';
+import { XDSCHECK_PATH } from '@switchyard/xds/test/xdscheck.js';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RESOURCE_FIELDS, encodeMessage, resourceName, toProto3Json, type EnvoyResources } from '@switchyard/protos';
 import { re2Problem } from './gatewayapi/regex.js';
-import { INVALID_BACKEND_CLUSTER } from './envoy/route-configuration.js';
-import { translate, translateDetailed, type TranslateResult } from './translate.js';
+import { INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
+import { translate, translateRethrowing, type TranslateResult } from './translate.js';
 import { refreshEndpoints } from './endpoints-refresh.js';
+import { explain, resourcesFromConfigDump, type Explanation } from '@switchyard/explain';
+import { configDumpOf } from '@switchyard/explain/test/config-dumps.js';
 
 const G = 'gateway.networking.k8s.io';
 const ns = fc.constantFrom('a', 'b', 'infra');
@@ -236,7 +238,7 @@ describe('translator properties', () => {
     let run = 0;
     fc.assert(
       fc.property(world, fc.integer(), (objects, seed) => {
-        const a = translate(snapshotOf(objects), { rethrow: true });
+        const a = translateRethrowing(snapshotOf(objects));
         checkInvariants(a);
         if (run++ % 5 === 0) for (const [id, res] of a.fleets) forXdscheck[`run${run}/${id}`] = Object.fromEntries(RESOURCE_FIELDS.map(([f, url]) => [f, res[f].map((x) => toProto3Json(url, x))]));
         if ([...a.fleets.values()].some((f) => f.routes.some((rc) => rc.virtual_hosts?.some((v) => v.routes?.some((r) => r.route))))) forwarding++;
@@ -248,7 +250,7 @@ describe('translator properties', () => {
       { numRuns: 1000, seed: SEED ?? 42 },
     );
     expect(forwarding).toBeGreaterThan(100);
-    const xdscheck = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../e2e/bin/xdscheck');
+    const xdscheck = XDSCHECK_PATH;
     expect(fs.existsSync(xdscheck)).toBe(true); // `npm run build:tools` builds it
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-property-')), 'fleets.json');
     fs.writeFileSync(file, JSON.stringify({ fleets: forXdscheck }));
@@ -263,12 +265,12 @@ describe('translator properties', () => {
     let refreshed = 0;
     fc.assert(
       fc.property(world, slicesFor, (objects, slices) => {
-        const before = translateDetailed(snapshotOf(objects), { rethrow: true });
+        const before = translateRethrowing(snapshotOf(objects));
         const next = unique([
           ...objects.filter((o) => o.kind !== 'EndpointSlice'),
           ...slices.map((x): KubeObject => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: x.namespace, name: `${x.svc}-${x.n}`, labels: { 'kubernetes.io/service-name': x.svc } }, addressType: 'IPv4', endpoints: x.ips.map((ip) => ({ addresses: [ip], conditions: { ready: x.ready } })), ports: [{ name: 'http', port: x.port }, { name: 'alt', port: x.port + 1 }] }) as KubeObject),
         ]);
-        const full = translate(snapshotOf(next), { rethrow: true });
+        const full = translateRethrowing(snapshotOf(next));
         const fast = refreshEndpoints(before, snapshotOf(next));
         if (!fast) return; // only when a backend's Service is gone, which an EndpointSlice change cannot cause
         refreshed++;
@@ -280,12 +282,43 @@ describe('translator properties', () => {
     expect(refreshed).toBe(300);
   }, 120_000);
 
+  it("Switchyard's output rendered as an Envoy config dump gives the same explanations as the resources themselves (random worlds)", () => {
+    // The same question asked two ways: of the fleet's resources as the
+    // translator made them (explain -f), and of the same resources after a
+    // round trip through proto3 JSON in Envoy's admin /config_dump shape
+    // (explain --config-dump). Per-filter configs are compared by filter and
+    // level only: their bodies are shown as given, in either shape.
+    const comparable = (e: Explanation) => (e.kind === 'route' ? { ...e, filterConfigs: e.filterConfigs.map((f) => [f.filter, f.level, f.typeUrl]) } : e);
+    const hosts = ['example.com', 'foo.example.com', 'a.foo.example.com', 'other.org'];
+    const paths = ['/', '/api', '/api/x?q=1', '/v2/'];
+    let routed = 0;
+    fc.assert(
+      fc.property(world, (objects) => {
+        const r = translate(snapshotOf(objects));
+        for (const res of r.fleets.values()) {
+          const viaDump = resourcesFromConfigDump(JSON.parse(JSON.stringify(configDumpOf(res)))).resources;
+          const ports = [...new Set(res.listeners.map((l) => l.address?.socket_address?.port_value ?? 0))];
+          for (const port of ports) for (const host of hosts) for (const path of paths) {
+            for (const scheme of ['http', 'https'] as const) {
+              const req = { port, method: 'GET', scheme, host, path, headers: { 'x-canary': 'true' } };
+              const direct = explain(res, req);
+              if (direct.kind === 'route') routed++;
+              expect(comparable(explain(viaDump, req))).toEqual(comparable(direct));
+            }
+          }
+        }
+      }),
+      { numRuns: 50, seed: SEED ?? 5 },
+    );
+    expect(routed).toBeGreaterThan(100);
+  }, 120_000);
+
   it('never throws on mutated objects (wrong types, nulls, removed fields)', () => {
     const replacement = fc.oneof(fc.constant('__delete__'), fc.constant(null), fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}), fc.boolean(), fc.constant([null]), fc.constant({ type: 'Exact' }));
     fc.assert(
       fc.property(world, fc.nat(), fc.nat(), replacement, fc.nat(), fc.nat(), replacement, (objects, p1, q1, r1, p2, q2, r2) => {
         const mutated = mutate(mutate(objects, p1, q1, r1), p2, q2, r2);
-        const a = translate(snapshotOf(mutated.filter((o) => o && typeof o === 'object' && o.metadata && typeof o.metadata === 'object')), { rethrow: true });
+        const a = translateRethrowing(snapshotOf(mutated.filter((o) => o && typeof o === 'object' && o.metadata && typeof o.metadata === 'object')));
         checkInvariants(a);
         encodeFleets(a);
       }),

@@ -19,7 +19,8 @@ import { snapshotOf, type KubeObject } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { emitFleet } from './envoy/index.js';
 import type { FleetIR } from './ir/ir.js';
-import { fleetsJson, XDSCHECK } from './test-fixtures.js';
+import { XDSCHECK_PATH as XDSCHECK } from '@switchyard/xds/test/xdscheck.js';
+import { fleetsJson } from '../test/fixtures.js';
 import { translateDetailed } from './translate.js';
 
 const testdata = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testdata');

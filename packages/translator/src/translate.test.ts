@@ -1,5 +1,5 @@
 import { snapshotOf, type Condition } from '@switchyard/api';
-import { encodeAll, endpointSlice, gateway, gatewayClass, httpListener, httpRoute, service } from './test-fixtures.js';
+import { encodeAll, endpointSlice, gateway, gatewayClass, httpListener, httpRoute, service } from '../test/fixtures.js';
 import { translate } from './translate.js';
 
 describe('translate (smoke)', () => {

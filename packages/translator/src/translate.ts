@@ -33,8 +33,6 @@ export interface TranslateOptions {
   readonly controllerName?: string;
   /** RFC 3339 time stamped on conditions that changed (lastTransitionTime). Defaults to the epoch, keeping output pure. */
   readonly now?: string;
-  /** Tests only: rethrow an internal error instead of isolating it to the object's status. */
-  readonly rethrow?: boolean;
 }
 
 export interface TranslateResult {
@@ -65,6 +63,19 @@ export function translate(snapshot: Snapshot, options: TranslateOptions = {}): T
 }
 
 export function translateDetailed(snapshot: Snapshot, options: TranslateOptions = {}): TranslateDetail {
+  return translateIsolating(snapshot, options, true);
+}
+
+/**
+ * translateDetailed, but an internal error (a translator bug) is thrown
+ * instead of isolated to the object's status, so property tests see where it
+ * came from. Not part of the package's entry: tests import it from here.
+ */
+export function translateRethrowing(snapshot: Snapshot, options: TranslateOptions = {}): TranslateDetail {
+  return translateIsolating(snapshot, options, false);
+}
+
+function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isolate: boolean): TranslateDetail {
   const controllerName = options.controllerName ?? CONTROLLER_NAME;
   const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName };
   const ctx = createContext(snapshot, controllerName);
@@ -86,7 +97,7 @@ export function translateDetailed(snapshot: Snapshot, options: TranslateOptions 
       try {
         build = kind.build(route, parents, clusters, ctx);
       } catch (e) {
-        if (options.rethrow) throw e;
+        if (!isolate) throw e;
         // Blast radius: a bug triggered by one object must not stop the others. The
         // property tests assert this never happens; the status says what broke.
         build = failedBuild(route, kind.kind, e, byKey);

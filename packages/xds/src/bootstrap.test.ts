@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureXdscheck, runXdscheck } from './index.js';
+import { ensureXdscheck, runXdscheck } from '../test/xdscheck.js';
 
 const ENVOY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'envoy');
 const dir = mkdtempSync(path.join(tmpdir(), 'bootstrap-test-'));

@@ -3,10 +3,10 @@
 // exactly that snapshot, and at no moment may its route configuration use a
 // cluster it does not have (make before break).
 import { TypeUrl, type ResourceTypeUrl } from '@switchyard/protos';
-import { decodeAny, type AnyValue, type DeltaClientStream, type SotwClientStream, type TestAdsClient } from './ads-test-client.js';
+import { decodeAny, type AnyValue, type DeltaClientStream, type SotwClientStream, type TestAdsClient } from '../test/ads-test-client.js';
 import { encodeSnapshot, hashHex } from './encoded-snapshot.js';
-import { fixture, type FixtureOptions } from './test-fixtures.js';
-import { serverPerTest } from './test-server.js';
+import { fixture, type FixtureOptions } from '../test/fixtures.js';
+import { serverPerTest } from '../test/test-server.js';
 
 const FLEET = 'default/gw';
 const POOL = ['a', 'b', 'c', 'd', 'e', 'f'];

@@ -1,9 +1,9 @@
 // Incremental (delta) ADS, driven by a raw client that plays Envoy's part.
 import { TypeUrl } from '@switchyard/protos';
 import { SnapshotCache, createXdsServer, type NackEvent } from './index.js';
-import { TestAdsClient, decodeAny, type DeltaClientStream, type DeltaResponse } from './ads-test-client.js';
-import { fixture } from './test-fixtures.js';
-import { serverPerTest } from './test-server.js';
+import { TestAdsClient, decodeAny, type DeltaClientStream, type DeltaResponse } from '../test/ads-test-client.js';
+import { fixture } from '../test/fixtures.js';
+import { serverPerTest } from '../test/test-server.js';
 
 const FLEET = 'default/gw';
 const xds = serverPerTest();

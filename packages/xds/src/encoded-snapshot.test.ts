@@ -2,7 +2,7 @@
 // the references make-before-break relies on.
 import { TypeUrl, type EnvoyResources } from '@switchyard/protos';
 import { encodeSnapshot, referencesOf } from './encoded-snapshot.js';
-import { fixture } from './test-fixtures.js';
+import { fixture } from '../test/fixtures.js';
 
 test('versions are content hashes: equal content gives equal versions, any change a new one', () => {
   const a = encodeSnapshot('ns/gw', fixture({ clusters: ['x', 'y'] }));

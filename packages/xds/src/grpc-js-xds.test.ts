@@ -9,7 +9,7 @@ import endpointTypeModule from '@grpc/grpc-js-xds/build/src/xds-resource-type/en
 import listenerTypeModule from '@grpc/grpc-js-xds/build/src/xds-resource-type/listener-resource-type.js';
 import { TypeUrl } from '@switchyard/protos';
 import { SnapshotCache, createXdsServer, type NackEvent, type XdsServer } from './index.js';
-import { fixture } from './test-fixtures.js';
+import { fixture } from '../test/fixtures.js';
 
 const { XdsClient, Watcher } = xdsClientModule;
 const { ClusterResourceType } = clusterTypeModule;

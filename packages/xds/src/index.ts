@@ -5,5 +5,5 @@ export { createXdsServer, SERVER_CHANNEL_OPTIONS, type XdsServer, type XdsServer
 export type { XdsStatsSnapshot } from './stats.js';
 export { createCa, issueCertificate, fleetIdentity, fleetOfIdentity, isFleetId, type CertificateAndKey, type IssueOptions } from './pki.js';
 export { adsClientDefinition } from './ads-service.js';
-export { runXdscheck, ensureXdscheck, XDSCHECK_PATH, type XdscheckResult } from './xdscheck.js';
+export { fetchFleetResources, XdsFetchError, type XdsSource } from './ads-fetch.js';
 export type { StreamMode } from './ads-stream.js';

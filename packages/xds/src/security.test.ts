@@ -2,9 +2,9 @@
 import { X509Certificate } from 'node:crypto';
 import { TypeUrl } from '@switchyard/protos';
 import { createCa, fleetIdentity, fleetOfIdentity, issueCertificate, type CertificateAndKey } from './index.js';
-import { namesOf, type TestAdsClient } from './ads-test-client.js';
-import { fixture } from './test-fixtures.js';
-import { serverPerTest } from './test-server.js';
+import { namesOf, type TestAdsClient } from '../test/ads-test-client.js';
+import { fixture } from '../test/fixtures.js';
+import { serverPerTest } from '../test/test-server.js';
 
 let ca: CertificateAndKey;
 let serverCert: CertificateAndKey;

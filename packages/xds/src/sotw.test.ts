@@ -1,9 +1,9 @@
 // State-of-the-world ADS, driven by a raw client that plays Envoy's part.
 import { TypeUrl } from '@switchyard/protos';
 import type { NackEvent } from './index.js';
-import { namesOf, type SotwClientStream, type SotwResponse } from './ads-test-client.js';
-import { fixture } from './test-fixtures.js';
-import { serverPerTest } from './test-server.js';
+import { namesOf, type SotwClientStream, type SotwResponse } from '../test/ads-test-client.js';
+import { fixture } from '../test/fixtures.js';
+import { serverPerTest } from '../test/test-server.js';
 
 const FLEET = 'default/gw';
 const xds = serverPerTest();

@@ -2,8 +2,8 @@
 // what the Gateway's Envoy does with a TLS, TCP or UDP connection.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../testing/capture.js';
-import { docExamples, expectShownInOrder, REPO_ROOT } from '../testing/doc-examples.js';
+import { runCli } from '../../test/capture.js';
+import { docExamples, expectShownInOrder, REPO_ROOT } from '../../test/doc-examples.js';
 import { parseConnection } from './explain.js';
 
 const EXAMPLES = path.join(REPO_ROOT, 'examples');

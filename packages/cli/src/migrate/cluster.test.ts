@@ -4,21 +4,10 @@
 import type { KubeObject } from '@switchyard/api';
 import type { Assessment } from './assess.js';
 import { convert } from './convert.js';
-import { fixture } from './fixtures.js';
-import { runCommand } from '../testing/capture.js';
+import { fixture } from '../../test/migrate-fixtures.js';
+import { runCommand } from '../../test/capture.js';
 import { migrateCommand } from './index.js';
-
-// The harness lives in the controller package's sources; a computed specifier
-// keeps it out of the cli build (it is test-only).
-const TESTENV_MODULE: string = '../../../controller/src/testenv/index.js';
-
-interface TestEnvLike {
-  applyAll(objs: readonly KubeObject[], o?: { dryRun?: boolean }): Promise<void>;
-  apply(obj: KubeObject, o?: { dryRun?: boolean }): Promise<KubeObject>;
-  writeKubeconfig(user?: string): string;
-  controllerUser(): string;
-  stop(): Promise<void>;
-}
+import { TestEnv } from '@switchyard/controller/test/testenv/index.js';
 
 const run = (args: string[]) => runCommand((io) => migrateCommand(args, io));
 
@@ -57,10 +46,9 @@ const objects: KubeObject[] = [
 ];
 
 describe('migrate with cluster input', () => {
-  let env: TestEnvLike;
+  let env: TestEnv;
   let kubeconfig: string;
   beforeAll(async () => {
-    const { TestEnv } = (await import(TESTENV_MODULE)) as { TestEnv: { start(o: { gatewayApiCrds: boolean }): Promise<TestEnvLike> } };
     env = await TestEnv.start({ gatewayApiCrds: true });
     await env.applyAll(objects);
     kubeconfig = env.writeKubeconfig();

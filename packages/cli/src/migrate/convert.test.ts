@@ -1,6 +1,6 @@
 import type { Gateway, HTTPRoute, KubeObject, ReferenceGrant } from '@switchyard/api';
 import { convert } from './convert.js';
-import { fixture } from './fixtures.js';
+import { fixture } from '../../test/migrate-fixtures.js';
 import { objectsToYaml } from './output.js';
 import { formatFinding } from './report.js';
 

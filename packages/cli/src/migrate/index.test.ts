@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { assess, renderAssessment } from './assess.js';
-import { fixture, TESTDATA } from './fixtures.js';
-import { runCommand } from '../testing/capture.js';
+import { fixture, TESTDATA } from '../../test/migrate-fixtures.js';
+import { runCommand } from '../../test/capture.js';
 import { migrateCommand, parseMigrateArgs } from './index.js';
 
 const run = (args: string[]) => runCommand((io) => migrateCommand(args, io));

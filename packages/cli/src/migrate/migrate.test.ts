@@ -4,10 +4,11 @@
 // the conversion knowingly differs, the case says how, and the report must
 // say why.
 import { snapshotOf, type KubeObject } from '@switchyard/api';
-import { CONTROLLER_NAME, explain, explainTlsConnection, translate, type Explanation } from '@switchyard/translator';
+import { CONTROLLER_NAME, translate } from '@switchyard/translator';
+import { explain, explainTlsConnection, type Explanation } from '@switchyard/explain';
 import { createCa, issueCertificate } from '@switchyard/xds';
 import { convert, type ConvertOptions, type ConvertResult } from './convert.js';
-import { fixture } from './fixtures.js';
+import { fixture } from '../../test/migrate-fixtures.js';
 import { formatFinding } from './report.js';
 
 /** What a request gets: a backend ("ns/name:port", with the path it arrives with), a weighted split, a redirect, or a 404. */

@@ -6,11 +6,12 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { TypeUrl } from '@switchyard/protos';
 import type { Metadata } from '@switchyard/protos/generated/envoy/config/core/v3/Metadata.js';
-import { switchyardMetadata } from '@switchyard/translator';
-import { createXdsServer, runXdscheck, SnapshotCache } from '@switchyard/xds';
-import { TestAdsClient, decodeAny, type SotwSubscription } from '@switchyard/xds/testing';
+import { readMetadata } from '@switchyard/protos';
+import { createXdsServer, SnapshotCache } from '@switchyard/xds';
+import { runXdscheck } from '@switchyard/xds/test/xdscheck.js';
+import { TestAdsClient, decodeAny, type SotwSubscription } from '@switchyard/xds/test/ads-test-client.js';
 import { fileURLToPath } from 'node:url';
-import { gatewayYaml } from '../testing/manifests.js';
+import { gatewayYaml } from '../../test/manifests.js';
 import { startStandalone, type Standalone, type StandaloneOptions } from './index.js';
 
 const GATEWAY = gatewayYaml(8080);
@@ -56,7 +57,7 @@ function start(dir: string, o: Pick<StandaloneOptions, 'debounceMs' | 'pollMs'>)
   });
 }
 
-const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => switchyardMetadata(c.metadata as Metadata | undefined)?.name).sort();
+const backendsOf = (clusters: Record<string, unknown>[]) => clusters.map((c) => readMetadata(c.metadata as Metadata | undefined)?.name).sort();
 
 describe('serve --from-dir', () => {
   let dir: string;

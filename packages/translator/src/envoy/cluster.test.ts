@@ -3,7 +3,7 @@ import type { ClusterIR, ListenerIR } from '../ir/ir.js';
 import { cluster } from './cluster.js';
 import { clusterLoadAssignment } from './cluster-load-assignment.js';
 import { listener } from './listener.js';
-import { readMetadata } from './metadata.js';
+import { readMetadata } from '@switchyard/protos';
 
 const backend = { kind: 'Service', group: '', namespace: 'ns', name: 'svc', port: 80 } as const;
 

@@ -25,5 +25,3 @@ export function emitFleet(f: FleetIR): EnvoyResources {
   };
 }
 
-export { INVALID_BACKEND_CLUSTER } from './route-configuration.js';
-export { METADATA_NAMESPACE, readMetadata } from './metadata.js';

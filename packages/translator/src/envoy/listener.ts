@@ -11,12 +11,10 @@ import type { TcpProxy } from '@switchyard/protos/generated/envoy/extensions/fil
 import type { DownstreamTlsIR, FilterChainIR, HttpFilterChainIR, ListenerIR, TcpProxyFilterChainIR, UdpProxyIR } from '../ir/ir.js';
 import { downstreamTlsContext, downstreamTransportSocket } from './tls-context.js';
 import { routeMetadata } from './metadata.js';
-import { CORS_FILTER_NAME } from './route-configuration.js';
-import { INVALID_TCP_BACKEND_CLUSTER } from '../ir/ir.js';
 import type { ObservabilityIR } from '../extensions/ir.js';
 import { localRateLimitHttpFilter } from './local-ratelimit.js';
 import { accessLog, decorateConnectionManager } from './observability.js';
-import { CORS_TYPE, HCM_TYPE, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from './type-urls.js';
+import { CORS_FILTER, CORS_TYPE, HCM_TYPE, INVALID_TCP_BACKEND_CLUSTER, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from '@switchyard/protos';
 
 /** Fleet-wide inputs of the HTTP connection managers (extensions/). */
 export interface ConnectionManagerOptions {
@@ -114,7 +112,7 @@ function httpFilterChain(c: HttpFilterChainIR, o: ConnectionManagerOptions): Fil
     codec_type: 'AUTO',
     rds: { route_config_name: c.routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
     http_filters: [
-      { name: CORS_FILTER_NAME, typed_config: { '@type': CORS_TYPE } },
+      { name: CORS_FILTER, typed_config: { '@type': CORS_TYPE } },
       // Disabled here; rate-limited routes enable it with their own bucket.
       ...(o.rateLimitedRouteConfigs.has(c.routeConfigName) ? [localRateLimitHttpFilter()] : []),
       { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } },

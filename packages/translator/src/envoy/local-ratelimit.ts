@@ -17,9 +17,8 @@ import type { RateLimit as RouteRateLimit } from '@switchyard/protos/generated/e
 import type { HttpFilter } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
 import type { LocalRateLimit } from '@switchyard/protos/generated/envoy/extensions/filters/http/local_ratelimit/v3/LocalRateLimit.js';
 import type { LocalRateLimitIR } from '../extensions/ir.js';
+import { LOCAL_RATE_LIMIT_FILTER, LOCAL_RATE_LIMIT_TYPE } from '@switchyard/protos';
 
-export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
-export const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 const STAT_PREFIX = 'http_local_rate_limiter';
 /**
  * Distinct key values (clients, header values) a keyed route keeps buckets

@@ -3,9 +3,8 @@
 // config dump) can trace a resource back to the object that made it without
 // parsing names.
 import type { Metadata } from '@switchyard/protos/generated/envoy/config/core/v3/Metadata.js';
+import { METADATA_NAMESPACE } from '@switchyard/protos';
 import type { BackendSource, RouteSource } from '../ir/ir.js';
-
-export const METADATA_NAMESPACE = 'switchyard.dev';
 
 function wrap(fields: Record<string, { stringValue: string }>): Metadata {
   return { filter_metadata: { [METADATA_NAMESPACE]: { fields } } };
@@ -27,13 +26,4 @@ export function routeMetadata(s: RouteSource): Metadata {
 
 export function clusterMetadata(b: BackendSource): Metadata {
   return wrap({ kind: { stringValue: b.kind }, name: { stringValue: b.name }, namespace: { stringValue: b.namespace }, port: { stringValue: String(b.port) } });
-}
-
-/** Reads the string fields back (for tests and tools working on emitted resources). */
-export function readMetadata(m: Metadata | null | undefined): Record<string, string> | undefined {
-  const s = m?.filter_metadata?.[METADATA_NAMESPACE];
-  if (!s?.fields) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s.fields)) if (typeof v?.stringValue === 'string') out[k] = v.stringValue;
-  return out;
 }

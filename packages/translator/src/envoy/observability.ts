@@ -16,7 +16,7 @@ import type { StdoutAccessLog } from '@switchyard/protos/generated/envoy/extensi
 import type { OpenTelemetryConfig } from '@switchyard/protos/generated/envoy/config/trace/v3/OpenTelemetryConfig.js';
 import type { HttpProtocolOptions } from '@switchyard/protos/generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
 import type { AccessLogIR, ObservabilityIR, PrometheusIR, TracingIR } from '../extensions/ir.js';
-import { HCM_TYPE, ROUTER_TYPE } from './type-urls.js';
+import { HCM_TYPE, ROUTER_TYPE } from '@switchyard/protos';
 
 export const TRACING_CLUSTER = 'switchyard_tracing';
 export const PROMETHEUS_LISTENER = 'switchyard_prometheus';

@@ -1,8 +1,9 @@
 import { RE2 } from 're2-wasm';
 import { encodeMessage, TypeUrl } from '@switchyard/protos';
 import type { HttpRouteIR, RouteConfigIR } from '../ir/ir.js';
-import { INVALID_BACKEND_CLUSTER, prefixRewrite, routeConfiguration } from './route-configuration.js';
-import { readMetadata } from './metadata.js';
+import { INVALID_BACKEND_CLUSTER } from '@switchyard/protos';
+import { prefixRewrite, routeConfiguration } from './route-configuration.js';
+import { readMetadata } from '@switchyard/protos';
 
 /** Applies a regex_rewrite as Envoy does (RE2 replace of the first match, \1 capture groups). */
 function rewrite(path: string, r: ReturnType<typeof prefixRewrite>): string {

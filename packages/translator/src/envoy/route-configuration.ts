@@ -8,7 +8,7 @@
 // - A weighted share whose backend is invalid points at INVALID_BACKEND_CLUSTER,
 //   which is never defined, with cluster_not_found_response_code 500.
 // - Header values go through Envoy's formatter, so a literal "%" is written "%%".
-import type { RouteConfiguration } from '@switchyard/protos';
+import { CORS_FILTER, CORS_POLICY_TYPE, INVALID_BACKEND_CLUSTER, type RouteConfiguration } from '@switchyard/protos';
 import type { CorsPolicy } from '@switchyard/protos/generated/envoy/extensions/filters/http/cors/v3/CorsPolicy.js';
 import type { Route } from '@switchyard/protos/generated/envoy/config/route/v3/Route.js';
 import type { RouteAction } from '@switchyard/protos/generated/envoy/config/route/v3/RouteAction.js';
@@ -26,11 +26,6 @@ import { durationMs } from './duration.js';
 import { routeMetadata } from './metadata.js';
 import { applyRateLimit } from './local-ratelimit.js';
 
-/** The reserved, never-defined cluster an invalid backend's weight share points at. */
-export const INVALID_BACKEND_CLUSTER = 'switchyard_invalid_backend';
-
-export const CORS_FILTER_NAME = 'envoy.filters.http.cors';
-const CORS_POLICY_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy';
 
 export function routeConfiguration(rc: RouteConfigIR): RouteConfiguration {
   return {
@@ -58,7 +53,7 @@ function route(r: HttpRouteIR): Route {
   };
   if (r.requestHeaders) Object.assign(out, headerMods(r.requestHeaders, 'request'));
   if (r.responseHeaders) Object.assign(out, headerMods(r.responseHeaders, 'response'));
-  if (r.cors) out.typed_per_filter_config = { [CORS_FILTER_NAME]: corsPolicy(r.cors) };
+  if (r.cors) out.typed_per_filter_config = { [CORS_FILTER]: corsPolicy(r.cors) };
   const a = r.action;
   switch (a.kind) {
     case 'direct':

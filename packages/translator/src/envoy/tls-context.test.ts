@@ -3,7 +3,7 @@ import { checkCaBundle, mergeCaBundles } from '../tls/ca-bundle.js';
 import { checkTlsCertificateSecret } from '../tls/certificate.js';
 import { caBundleSecretName, certificateSecretName } from '../tls/secret-names.js';
 import { SecretSet, tlsCertificateSecret, validationContextSecret } from './sds.js';
-import { createTestCertificate, caConfigMapObject, tlsSecretObject, type TestCertificate } from '../tls/test-certificates.js';
+import { createTestCertificate, caConfigMapObject, tlsSecretObject, type TestCertificate } from '../../test/certificates.js';
 import { downstreamTlsContext, downstreamTransportSocket, SYSTEM_CA_BUNDLE_PATH, upstreamTlsContext, upstreamTransportSocket } from './tls-context.js';
 
 const CLUSTER = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';

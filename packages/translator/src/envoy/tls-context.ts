@@ -10,7 +10,7 @@ import type { CertificateValidationContext } from '@switchyard/protos/generated/
 import type { SubjectAltNameMatcher } from '@switchyard/protos/generated/envoy/extensions/transport_sockets/tls/v3/SubjectAltNameMatcher.js';
 import type { TransportSocket } from '@switchyard/protos/generated/envoy/config/core/v3/TransportSocket.js';
 import { sdsSecretConfig } from './sds.js';
-import { DOWNSTREAM_TLS_CONTEXT_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from './type-urls.js';
+import { DOWNSTREAM_TLS_CONTEXT_TYPE, UPSTREAM_TLS_CONTEXT_TYPE } from '@switchyard/protos';
 
 export const TLS_TRANSPORT_SOCKET_NAME = 'envoy.transport_sockets.tls';
 

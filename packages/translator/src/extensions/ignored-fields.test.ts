@@ -1,7 +1,7 @@
 // The guide's option fields that do nothing in Switchyard are named in
 // status (with what to use instead) rather than ignored in silence.
 import type { Listener } from '@switchyard/api';
-import { ask, backend, baseObjects, gateway, gatewayClass, httpListener, httpRoute, routeCondition, run } from '../test-fixtures.js';
+import { ask, backend, baseObjects, gateway, gatewayClass, httpListener, httpRoute, routeCondition, run } from '../../test/fixtures.js';
 import type { TranslateResult } from '../translate.js';
 
 function listenerAccepted(r: TranslateResult, name: string) {

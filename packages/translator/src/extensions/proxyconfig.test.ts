@@ -5,12 +5,12 @@
 import type { GatewayClass, KubeObject } from '@switchyard/api';
 import type { Cluster, Listener } from '@switchyard/protos';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
-import { explain } from '../explain/index.js';
-import { backend, encodeAll, gateway, gatewayClass, httpListener, httpRoute, run } from '../test-fixtures.js';
+import { explain } from '@switchyard/explain';
+import { backend, encodeAll, gateway, gatewayClass, httpListener, httpRoute, run } from '../../test/fixtures.js';
 import type { TranslateResult } from '../translate.js';
 import { PROMETHEUS_ADMIN_CLUSTER, PROMETHEUS_LISTENER, TRACING_CLUSTER } from '../envoy/observability.js';
 import { PROXY_CONFIG_CONDITION } from './fleet.js';
-import { proxyConfigObject, xdscheckFleets } from './testing.js';
+import { proxyConfigObject, xdscheckFleets } from '../../test/extensions.js';
 
 const listeners = [httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } } })];
 const withParams = (name: string) => {

@@ -5,12 +5,12 @@
 import type { GRPCRoute, HTTPRoute, KubeObject } from '@switchyard/api';
 import type { Route } from '@switchyard/protos/generated/envoy/config/route/v3/Route.js';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
-import { explain, formatExplanation } from '../explain/index.js';
-import { ask, backend, baseObjects, encodeAll, grpcRoute, httpRoute, routeCondition, routeConditions, run } from '../test-fixtures.js';
+import { explain, formatExplanation } from '@switchyard/explain';
+import { ask, backend, baseObjects, encodeAll, grpcRoute, httpRoute, routeCondition, routeConditions, run } from '../../test/fixtures.js';
 import type { TranslateResult } from '../translate.js';
 import { decodeMessage, encodeMessage, toProto3Json, TypeUrl } from '@switchyard/protos';
-import { LOCAL_RATE_LIMIT_FILTER } from '../envoy/local-ratelimit.js';
-import { rateLimitObject, rateLimitRef, xdscheckFleets } from './testing.js';
+import { LOCAL_RATE_LIMIT_FILTER } from '@switchyard/protos';
+import { rateLimitObject, rateLimitRef, xdscheckFleets } from '../../test/extensions.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
 const route = (name: string, spec: Omit<NonNullable<HTTPRoute['spec']>, 'parentRefs'>) => httpRoute('apps', name, { parentRefs: parent, ...spec });

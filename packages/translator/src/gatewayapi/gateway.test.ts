@@ -1,5 +1,5 @@
 import type { Condition, ListenerStatus } from '@switchyard/api';
-import { ask, backend, baseObjects, gateway, gatewayClass, httpListener, httpRoute, namespace, run } from '../test-fixtures.js';
+import { ask, backend, baseObjects, gateway, gatewayClass, httpListener, httpRoute, namespace, run } from '../../test/fixtures.js';
 import type { TranslateResult } from '../translate.js';
 
 function gatewayStatusOf(r: TranslateResult, ns = 'infra', name = 'gw') {

@@ -1,4 +1,4 @@
-import { ask, backend, baseObjects, grpcRoute, httpRoute, routeCondition, run } from '../test-fixtures.js';
+import { ask, backend, baseObjects, grpcRoute, httpRoute, routeCondition, run } from '../../test/fixtures.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
 const call = (path: string, headers: Record<string, string> = {}) => ({ path, method: 'POST', headers: { 'content-type': 'application/grpc', ...headers } });

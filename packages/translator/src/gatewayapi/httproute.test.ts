@@ -1,5 +1,5 @@
 import type { HTTPRoute } from '@switchyard/api';
-import { ask, backend, baseObjects, httpListener, httpRoute, referenceGrant, routeCondition, routeConditions, run } from '../test-fixtures.js';
+import { ask, backend, baseObjects, httpListener, httpRoute, referenceGrant, routeCondition, routeConditions, run } from '../../test/fixtures.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
 const route = (name: string, spec: Omit<NonNullable<HTTPRoute['spec']>, 'parentRefs'>, created?: string, ns = 'apps') => httpRoute(ns, name, { parentRefs: parent, ...spec }, created);

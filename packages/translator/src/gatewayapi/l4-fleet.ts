@@ -9,7 +9,7 @@
 //   namespace/name). Newer routes stay Accepted and counted, but unused.
 import { GATEWAY_GROUP } from '@switchyard/api';
 import type { ClusterIR, FilterChainIR, ListenerIR, RouteConfigIR, SecretIR, TcpProxyFilterChainIR, UdpProxyIR, VirtualHostIR, WeightedLocalityIR } from '../ir/ir.js';
-import { INVALID_TCP_BACKEND_CLUSTER } from '../ir/ir.js';
+import { INVALID_TCP_BACKEND_CLUSTER } from '@switchyard/protos';
 import type { GatewayState, ListenerState } from './gateway.js';
 import { compareHostnames, hostnameWithin } from './hostname.js';
 import type { L4ActionIR } from './l4-routes.js';

@@ -1,5 +1,5 @@
 import type { Condition, HTTPRoute } from '@switchyard/api';
-import { backend, baseObjects, httpRoute, run } from '../test-fixtures.js';
+import { backend, baseObjects, httpRoute, run } from '../../test/fixtures.js';
 import { CONTROLLER_NAME } from '../translate.js';
 
 const route = (): HTTPRoute => httpRoute('apps', 'r', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] });

@@ -9,8 +9,8 @@
 import fc from 'fast-check';
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { encodeMessage, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
-import { translate } from '../translate.js';
-import { caConfigMapObject, createTestCertificate, tlsSecretObject } from '../tls/test-certificates.js';
+import { translateRethrowing } from '../translate.js';
+import { caConfigMapObject, createTestCertificate, tlsSecretObject } from '../../test/certificates.js';
 
 const G = 'gateway.networking.k8s.io';
 let pool: KubeObject[] = [];
@@ -177,7 +177,7 @@ describe('TLS and layer 4, random worlds', () => {
       { apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { namespace: 'infra', name: 'gw', generation: 1 }, spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'l0', protocol: 'TLS', port: 443, tls: { mode: 'Terminate', certificateRefs: [{ name: 'rsa' }, { name: 'rsa', namespace: 'other' }] } }], allowedListeners: { namespaces: { from: 'All' } } } },
       { apiVersion: `${G}/v1`, kind: 'ListenerSet', metadata: { namespace: 'infra', name: 'ls1', generation: 1 }, spec: { parentRef: { name: 'gw', namespace: 'infra' }, listeners: [{ name: 'l0', protocol: 'HTTPS', port: 443, hostname: 'b.example.com', tls: { certificateRefs: [{ name: 'ec' }] } }] } },
     ];
-    const r = translate(snapshotOf(objects), { rethrow: true } as Parameters<typeof translate>[1]);
+    const r = translateRethrowing(snapshotOf(objects));
     checkFleet('infra/gw', r.fleets.get('infra/gw')!);
     // The Terminate listener has no TLSRoute, so no chain names its certificates: the fleet does not get them.
     expect(r.fleets.get('infra/gw')!.secrets.map((s) => s.name)).toEqual(['tls/infra/ec']);
@@ -193,9 +193,9 @@ describe('TLS and layer 4, random worlds', () => {
           const k = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
           return !seen.has(k) && !!seen.add(k);
         });
-        const a = translate(snapshotOf(objects), { rethrow: true } as Parameters<typeof translate>[1]);
+        const a = translateRethrowing(snapshotOf(objects));
         for (const [id, f] of a.fleets) checkFleet(id, f);
-        const b = translate(snapshotOf([...objects].reverse()), { rethrow: true } as Parameters<typeof translate>[1]);
+        const b = translateRethrowing(snapshotOf([...objects].reverse()));
         expect(JSON.stringify([...b.fleets])).toBe(JSON.stringify([...a.fleets]));
         expect(JSON.stringify(b.statuses)).toBe(JSON.stringify(a.statuses));
       }),

@@ -2,10 +2,10 @@
 // listeners and routes: statuses and what Envoy does with a connection.
 import type { KubeObject, Listener } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
-import { explain } from '../explain/index.js';
-import { explainTlsConnection } from '../explain/tls.js';
-import { createTestCertificate, tlsSecretObject, caConfigMapObject, type TestCertificate } from '../tls/test-certificates.js';
-import { backend, encodeAll, gateway, gatewayClass, referenceGrant, run, routeConditions, G, service } from '../test-fixtures.js';
+import { explain } from '@switchyard/explain';
+import { explainTlsConnection } from '@switchyard/explain';
+import { createTestCertificate, tlsSecretObject, caConfigMapObject, type TestCertificate } from '../../test/certificates.js';
+import { backend, encodeAll, gateway, gatewayClass, referenceGrant, run, routeConditions, G, service } from '../../test/fixtures.js';
 
 type Conds = Array<[string, string, string]>;
 function listenerConditions(r: ReturnType<typeof run>, gw: string, listener: string): Conds {

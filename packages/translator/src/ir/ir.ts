@@ -7,13 +7,6 @@
 // determinism is decided in one place (gatewayapi/fleet.ts).
 import type { LocalRateLimitIR, ObservabilityIR } from '../extensions/ir.js';
 
-/**
- * The one cluster that stands for no backend: tcp_proxy shares of invalid
- * TLSRoute/TCPRoute backendRefs go there (envoy/l4-clusters.ts emits it with
- * no endpoints, so Envoy closes each such connection at once).
- */
-export const INVALID_TCP_BACKEND_CLUSTER = 'switchyard_invalid_tcp_backend';
-
 /** The object, rule and match an Envoy route was made from (becomes route metadata). */
 export interface RouteSource {
   readonly kind: RouteKind;

@@ -1,5 +1,5 @@
 import { checkTlsCertificateSecret } from './certificate.js';
-import { createTestCertificate, tlsSecretObject, type TestCertificate } from './test-certificates.js';
+import { createTestCertificate, tlsSecretObject, type TestCertificate } from '../../test/certificates.js';
 
 const NOW = new Date();
 

@@ -1,6 +1,6 @@
 import { snapshotOf, type KubeObject } from '@switchyard/api';
 import { resolveCaCertificateRefs, resolveCertificateRefs, type ReferenceAllowed } from './references.js';
-import { caConfigMapObject, createTestCertificate, tlsSecretObject, type TestCertificate } from './test-certificates.js';
+import { caConfigMapObject, createTestCertificate, tlsSecretObject, type TestCertificate } from '../../test/certificates.js';
 
 const GW = { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'infra' };
 const grantsFrom = (allowed: string[]): ReferenceAllowed => (from, to) => from.namespace === to.namespace || allowed.includes(`${to.kind}/${to.namespace}/${to.name}`);
