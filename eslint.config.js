@@ -14,7 +14,12 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['packages/*/tsconfig.json', 'protos/tsconfig.json', 'bench/tsconfig.json'] })] },
+    settings: {
+      // How import-x reads the modules it follows (TypeScript sources behind .js specifiers).
+      'import-x/extensions': importX.flatConfigs.typescript.settings['import-x/extensions'],
+      'import-x/parsers': importX.flatConfigs.typescript.settings['import-x/parsers'],
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['packages/*/tsconfig.json', 'protos/tsconfig.json', 'bench/tsconfig.json'] })],
+    },
     rules: {
       // Type-only imports vanish at run time and cannot form a load-order cycle.
       'import-x/no-cycle': ['error', { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }],

@@ -123,7 +123,7 @@ export class FleetProvisioner {
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': b64(cert.certPem), 'tls.key': b64(cert.keyPem), 'ca.crt': b64(cert.caPem) },
       };
-      await this.apply(obj as KubeObject);
+      await this.apply(obj);
       applied++;
       this.log.info({ fleet: spec.fleet, secret: secretName }, 'issued fleet xDS client certificate');
     }

@@ -206,7 +206,7 @@ export class Reconciler {
   }
 
   private async reconcileOnce(): Promise<PassResult> {
-    const { controllerName, log } = this.o;
+    const { log } = this.o;
     // Translation is synchronous from here: no event can slip in between
     // reading changedKinds and taking the snapshot.
     const changed = this.changedKinds;

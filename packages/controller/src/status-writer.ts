@@ -144,7 +144,7 @@ export class StatusWriter {
         // patch could not remove a key we no longer report) and optimistic
         // (a concurrent writer makes this fail with 409 instead of being
         // overwritten).
-        await this.client.replace(path, { ...current, status: next } as KubeObject);
+        await this.client.replace(path, { ...current, status: next });
         this.metrics?.statusWrite(s.kind, 'written');
         this.log.debug({ kind: s.kind, namespace: s.namespace, name: s.name }, 'status written');
         return true;

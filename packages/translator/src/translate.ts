@@ -165,7 +165,7 @@ function failedBuild(route: KubeObject, kind: string, e: unknown, gateways: Read
   const ns = route.metadata.namespace ?? '';
   const refs = Array.isArray((route.spec as { parentRefs?: unknown[] } | undefined)?.parentRefs) ? ((route.spec as { parentRefs: Array<{ name?: unknown; namespace?: unknown }> }).parentRefs) : [];
   const parents = refs
-    .filter((r) => r && typeof r.name === 'string' && gateways.has(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name as string}`))
+    .filter((r) => r && typeof r.name === 'string' && gateways.has(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name}`))
     .map((r) => ({
       parentRef: { name: r.name as string, ...(typeof r.namespace === 'string' ? { namespace: r.namespace } : {}) },
       gateway: gateways.get(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name as string}`)!,

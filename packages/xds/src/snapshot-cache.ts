@@ -121,7 +121,7 @@ export class SnapshotCache implements FleetCache {
   /** Called by streams. */
   recordNack(e: NackEvent): void {
     let m = this.nacks.get(e.fleet);
-    if (!m) this.nacks.set(e.fleet, (m = new Map()));
+    if (!m) this.nacks.set(e.fleet, (m = new Map<string, NackEvent>()));
     m.set(`${e.nodeId}\u0000${e.typeUrl}`, e);
     for (const l of [...this.nackListeners]) {
       try {

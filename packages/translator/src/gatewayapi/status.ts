@@ -42,7 +42,7 @@ export function prevConditions(o: KubeObject): Condition[] | undefined {
  * name in the previous status (so unchanged conditions keep their times).
  */
 export function listenerStatuses(listeners: readonly ListenerState[], previous: readonly ListenerStatus[] | undefined, generation: number | undefined, now: string): ListenerStatus[] {
-  const prevListeners = new Map((Array.isArray(previous) ? previous : []).map((l) => [l.name, l.conditions]));
+  const prevListeners = new Map<string, readonly Condition[] | undefined>((Array.isArray(previous) ? previous : []).map((l: ListenerStatus) => [l.name, l.conditions]));
   return listeners.map((l) => ({
     name: l.spec.name,
     supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
