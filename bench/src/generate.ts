@@ -9,10 +9,9 @@
 // route's backend) has one endpoint in 10.255.0.0/16 whose address encodes a
 // sequence number. A client sees which change it has received by reading these
 // values out of the resources, whatever names the translator gives them.
-import type { KubeObject } from '@switchyard/api';
+import { GATEWAY_GROUP, type KubeObject } from '@switchyard/api';
 import { Prng } from './prng.js';
 
-export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const GATEWAY_API_VERSION = `${GATEWAY_GROUP}/v1`;
 export const CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
 export const GATEWAY_NAMESPACE = 'infra';

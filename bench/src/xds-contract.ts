@@ -1,12 +1,9 @@
 // The part of @switchyard/xds the benchmarks drive, as the project's shared
 // conventions fix it. Loaded at run time so the bench states exactly what it
 // relies on and reports clearly when the package does not provide it.
-import type { EnvoyResources } from '@switchyard/protos';
+import type { FleetCache } from '@switchyard/xds';
 
-export interface FleetCache {
-  setFleet(fleet: string, resources: EnvoyResources): void;
-  deleteFleet(fleet: string): void;
-}
+export type { FleetCache };
 
 export interface XdsServerHandle {
   listen(host: string, port: number): Promise<number>;

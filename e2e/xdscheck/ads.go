@@ -83,39 +83,23 @@ func fetch(o options) (fetched, []string, error) {
 		if err != nil {
 			return fetched{}, nil, err
 		}
-		s.send = func(t string, _, _ []string, nack string) error {
-			req := &discoveryv3.DiscoveryRequest{Node: nodeOnce(), TypeUrl: t, VersionInfo: s.version[t], ResponseNonce: s.nonce[t], ResourceNames: s.names(t)}
-			if nack != "" {
-				req.ErrorDetail = &status.Status{Code: 3, Message: nack}
-			}
-			return stream.Send(req)
-		}
-		recv = func() (string, error) {
-			resp, err := stream.Recv()
-			if err != nil {
-				return "", err
-			}
-			return resp.GetTypeUrl(), s.onSotw(resp)
-		}
+		recv = wire[*discoveryv3.DiscoveryRequest, *discoveryv3.DiscoveryResponse](s, stream,
+			func(t string, _, _ []string, nack *status.Status) *discoveryv3.DiscoveryRequest {
+				return &discoveryv3.DiscoveryRequest{Node: nodeOnce(), TypeUrl: t, VersionInfo: s.version[t], ResponseNonce: s.nonce[t], ResourceNames: s.names(t), ErrorDetail: nack}
+			},
+			func(resp *discoveryv3.DiscoveryResponse) (string, error) { return resp.GetTypeUrl(), s.onSotw(resp) })
 	} else {
 		stream, err := client.DeltaAggregatedResources(ctx)
 		if err != nil {
 			return fetched{}, nil, err
 		}
-		s.send = func(t string, sub, unsub []string, nack string) error {
-			req := &discoveryv3.DeltaDiscoveryRequest{Node: nodeOnce(), TypeUrl: t, ResponseNonce: s.nonce[t], ResourceNamesSubscribe: sub, ResourceNamesUnsubscribe: unsub}
-			if nack != "" {
-				req.ErrorDetail = &status.Status{Code: 3, Message: nack}
-			}
-			return stream.Send(req)
-		}
-		recv = func() (string, error) {
-			resp, err := stream.Recv()
-			if err != nil {
-				return "", err
-			}
-			return resp.GetTypeUrl(), s.onDelta(resp)
-		}
+		recv = wire[*discoveryv3.DeltaDiscoveryRequest, *discoveryv3.DeltaDiscoveryResponse](s, stream,
+			func(t string, sub, unsub []string, nack *status.Status) *discoveryv3.DeltaDiscoveryRequest {
+				return &discoveryv3.DeltaDiscoveryRequest{Node: nodeOnce(), TypeUrl: t, ResponseNonce: s.nonce[t], ResourceNamesSubscribe: sub, ResourceNamesUnsubscribe: unsub, ErrorDetail: nack}
+			},
+			func(resp *discoveryv3.DeltaDiscoveryResponse) (string, error) {
+				return resp.GetTypeUrl(), s.onDelta(resp)
+			})
 	}
 
 	// Envoy's start: wildcard clusters and listeners.
@@ -133,6 +117,32 @@ func fetch(o options) (fetched, []string, error) {
 		}
 	}
 	return fetched{set: s.set, decodeProblems: s.problems}, nil, nil
+}
+
+// adsStream is either ADS stream: state of the world or delta.
+type adsStream[Req, Resp any] interface {
+	Send(Req) error
+	Recv() (Resp, error)
+}
+
+// wire sets s.send and returns the receive step for one ADS stream. The two
+// protocols differ only in how a request is built (request) and a response
+// handled (handle); a NACK is the same google.rpc.Status in both.
+func wire[Req, Resp any](s *session, stream adsStream[Req, Resp], request func(t string, sub, unsub []string, nack *status.Status) Req, handle func(Resp) (string, error)) func() (string, error) {
+	s.send = func(t string, sub, unsub []string, nack string) error {
+		var detail *status.Status
+		if nack != "" {
+			detail = &status.Status{Code: 3, Message: nack}
+		}
+		return stream.Send(request(t, sub, unsub, detail))
+	}
+	return func() (string, error) {
+		resp, err := stream.Recv()
+		if err != nil {
+			return "", err
+		}
+		return handle(resp)
+	}
 }
 
 func (s *session) names(t string) []string {

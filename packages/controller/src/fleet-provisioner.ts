@@ -6,11 +6,11 @@
 // while no replica was leader).
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Gateway, GatewayClass, KubeObject, Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, SWITCHYARD_GROUP, type Gateway, type GatewayClass, type KubeObject, type Snapshot } from '@switchyard/api';
 import { effectiveProxyConfigSpec } from '@switchyard/translator';
 import type { KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
-import { GATEWAY_API, MANAGED_BY_LABEL, MANAGED_BY_VALUE, SWITCHYARD_GROUP } from './kinds.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kinds.js';
 import {
   FLEET_NAMESPACE_LABEL,
   GATEWAY_NAME_LABEL,
@@ -55,9 +55,9 @@ export interface ProvisionResult {
 /** Gateways Switchyard serves: of a GatewayClass with our controllerName, not being deleted. */
 export function ourGateways(snapshot: Snapshot, controllerName: string): Array<{ gateway: Gateway; gatewayClass: GatewayClass }> {
   const out: Array<{ gateway: Gateway; gatewayClass: GatewayClass }> = [];
-  for (const gw of snapshot.list<Gateway>(GATEWAY_API, 'Gateway')) {
+  for (const gw of snapshot.list<Gateway>(GATEWAY_GROUP, 'Gateway')) {
     if (gw.metadata.deletionTimestamp) continue;
-    const gc = snapshot.get<GatewayClass>(GATEWAY_API, 'GatewayClass', undefined, gw.spec?.gatewayClassName ?? '');
+    const gc = snapshot.get<GatewayClass>(GATEWAY_GROUP, 'GatewayClass', undefined, gw.spec?.gatewayClassName ?? '');
     if (gc?.spec?.controllerName === controllerName) out.push({ gateway: gw, gatewayClass: gc });
   }
   return out;
@@ -94,7 +94,7 @@ export class FleetProvisioner {
     let applied = 0;
     const errors: Array<{ fleet: string; message: string }> = [];
     for (const spec of specs) {
-      const gateway = snapshot.get<Gateway>(GATEWAY_API, 'Gateway', spec.namespace, spec.gatewayName);
+      const gateway = snapshot.get<Gateway>(GATEWAY_GROUP, 'Gateway', spec.namespace, spec.gatewayName);
       if (!gateway?.metadata.uid) continue;
       try {
         applied += await this.reconcileFleet(snapshot, spec, gateway);
@@ -123,7 +123,7 @@ export class FleetProvisioner {
         type: 'kubernetes.io/tls',
         data: { 'tls.crt': b64(cert.certPem), 'tls.key': b64(cert.keyPem), 'ca.crt': b64(cert.caPem) },
       };
-      await this.apply(obj as KubeObject);
+      await this.apply(obj);
       applied++;
       this.log.info({ fleet: spec.fleet, secret: secretName }, 'issued fleet xDS client certificate');
     }

@@ -1,6 +1,7 @@
 // Every kind the controller watches. Adding a kind (for example the
 // project's own switchyard.dev kinds once their CRDs exist) is one line here:
 // the watch, the snapshot and the RBAC test all read this table.
+import { GATEWAY_GROUP, SWITCHYARD_GROUP } from '@switchyard/api';
 
 export interface WatchedKind {
   readonly group: string;
@@ -19,8 +20,6 @@ export interface WatchedKind {
   readonly fieldSelector?: string;
 }
 
-export const GATEWAY_API = 'gateway.networking.k8s.io';
-export const SWITCHYARD_GROUP = 'switchyard.dev';
 /** Label on every object Switchyard provisions for a fleet. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'switchyard';
@@ -29,16 +28,16 @@ export const NACK_EVENT_REASON = 'ConfigRejected';
 const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
 export const WATCHED_KINDS: readonly WatchedKind[] = [
-  { group: GATEWAY_API, kind: 'GatewayClass', versions: ['v1', 'v1beta1'], optional: false },
-  { group: GATEWAY_API, kind: 'Gateway', versions: ['v1', 'v1beta1'], optional: false },
-  { group: GATEWAY_API, kind: 'HTTPRoute', versions: ['v1', 'v1beta1'], optional: false },
-  { group: GATEWAY_API, kind: 'GRPCRoute', versions: ['v1'], optional: true },
-  { group: GATEWAY_API, kind: 'TLSRoute', versions: ['v1', 'v1alpha3', 'v1alpha2'], optional: true },
-  { group: GATEWAY_API, kind: 'TCPRoute', versions: ['v1', 'v1alpha2'], optional: true },
-  { group: GATEWAY_API, kind: 'UDPRoute', versions: ['v1', 'v1alpha2'], optional: true },
-  { group: GATEWAY_API, kind: 'ReferenceGrant', versions: ['v1', 'v1beta1'], optional: true },
-  { group: GATEWAY_API, kind: 'BackendTLSPolicy', versions: ['v1', 'v1alpha3'], optional: true },
-  { group: GATEWAY_API, kind: 'ListenerSet', versions: ['v1'], optional: true },
+  { group: GATEWAY_GROUP, kind: 'GatewayClass', versions: ['v1', 'v1beta1'], optional: false },
+  { group: GATEWAY_GROUP, kind: 'Gateway', versions: ['v1', 'v1beta1'], optional: false },
+  { group: GATEWAY_GROUP, kind: 'HTTPRoute', versions: ['v1', 'v1beta1'], optional: false },
+  { group: GATEWAY_GROUP, kind: 'GRPCRoute', versions: ['v1'], optional: true },
+  { group: GATEWAY_GROUP, kind: 'TLSRoute', versions: ['v1', 'v1alpha3', 'v1alpha2'], optional: true },
+  { group: GATEWAY_GROUP, kind: 'TCPRoute', versions: ['v1', 'v1alpha2'], optional: true },
+  { group: GATEWAY_GROUP, kind: 'UDPRoute', versions: ['v1', 'v1alpha2'], optional: true },
+  { group: GATEWAY_GROUP, kind: 'ReferenceGrant', versions: ['v1', 'v1beta1'], optional: true },
+  { group: GATEWAY_GROUP, kind: 'BackendTLSPolicy', versions: ['v1', 'v1alpha3'], optional: true },
+  { group: GATEWAY_GROUP, kind: 'ListenerSet', versions: ['v1'], optional: true },
   { group: SWITCHYARD_GROUP, kind: 'ProxyConfig', versions: ['v1alpha1'], optional: true },
   { group: SWITCHYARD_GROUP, kind: 'RateLimit', versions: ['v1alpha1'], optional: true },
   { group: '', kind: 'Service', versions: ['v1'], optional: false },

@@ -5,8 +5,8 @@
 // switchyard.dev/ConfigRejected condition until the fleet's configuration
 // changes again. Events are the channel because every replica may write them,
 // while only the leader writes status.
-import { GATEWAY_API, NACK_EVENT_REASON } from './kinds.js';
-import type { KubeObject, Snapshot } from '@switchyard/api';
+import { NACK_EVENT_REASON } from './kinds.js';
+import { GATEWAY_GROUP, type KubeObject, type Snapshot } from '@switchyard/api';
 import { describeRejection, type FleetRejection } from './gateway-status.js';
 import type { EventRecorder } from './events.js';
 
@@ -27,7 +27,7 @@ export const REJECTION_ANNOTATION = 'switchyard.dev/rejection';
 export async function recordNack(n: NackReport, snapshot: Snapshot, events: EventRecorder): Promise<boolean> {
   const [namespace, name] = n.fleet.split('/');
   if (!namespace || !name) return false;
-  const gateway = snapshot.get(GATEWAY_API, 'Gateway', namespace, name);
+  const gateway = snapshot.get(GATEWAY_GROUP, 'Gateway', namespace, name);
   if (!gateway) return false;
   const rejection: FleetRejection = { typeUrl: n.typeUrl, resourceNames: [...n.resourceNames], message: n.message, nodeId: n.nodeId, at: n.at };
   await events.record(gateway, {

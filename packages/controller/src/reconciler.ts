@@ -22,30 +22,23 @@
 import { Observable, Subject, merge, exhaustMap, defer, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
-import type { Gateway, GatewayStatus, Snapshot } from '@switchyard/api';
+import type { FleetCache } from '@switchyard/xds';
+import { GATEWAY_GROUP, type Gateway, type GatewayStatus, type Snapshot } from '@switchyard/api';
 import { translateIncremental, type ObjectStatus, type TranslateOptions, type TranslateResult, type Translation } from '@switchyard/translator';
 import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
-import { staleSharedEntries } from './status-writer.js';
 import { specsFor, type FleetProvisioner } from './fleet-provisioner.js';
 import { fleetReadiness, withFleetStatus } from './gateway-status.js';
 import { currentRejections } from './nack.js';
 import type { EventRecorder } from './events.js';
 import type { ControllerMetrics } from './metrics.js';
 import { DEFAULT_FLEET, type FleetDefaults } from './fleet.js';
-import { GATEWAY_API } from './kinds.js';
-
-/** The part of the xds package's SnapshotCache the pipeline drives. */
-export interface FleetCache {
-  /** Returns whether the fleet's resources changed (the cache compares them). */
-  setFleet(fleet: string, resources: EnvoyResources): boolean;
-  deleteFleet(fleet: string): void;
-}
 
 export interface ReconcilerOptions {
   readonly controllerName: string;
   readonly store: ObjectStore;
-  readonly cache: FleetCache;
+  /** The reconciler only sets and deletes fleets (NACKs are run.ts's business). */
+  readonly cache: Pick<FleetCache, 'setFleet' | 'deleteFleet'>;
   readonly isLeader: () => boolean;
   /** True once every watched kind has been listed: translating a half-filled cache would withdraw configuration. */
   readonly isSynced: () => boolean;
@@ -210,7 +203,7 @@ export class Reconciler {
   }
 
   private async reconcileOnce(): Promise<PassResult> {
-    const { controllerName, log } = this.o;
+    const { log } = this.o;
     // Translation is synchronous from here: no event can slip in between
     // reading changedKinds and taking the snapshot.
     const changed = this.changedKinds;
@@ -308,7 +301,7 @@ export class Reconciler {
       for (const e of pr.errors) {
         this.o.metrics?.fleetErrors.inc({ fleet: e.fleet });
         const [ns, name] = e.fleet.split('/');
-        const gw = snapshot.get(GATEWAY_API, 'Gateway', ns, name ?? '');
+        const gw = snapshot.get(GATEWAY_GROUP, 'Gateway', ns, name ?? '');
         if (gw) void this.o.events?.record(gw, { type: 'Warning', reason: 'ProvisioningFailed', message: e.message });
       }
     }
@@ -318,12 +311,13 @@ export class Reconciler {
       if (s.kind !== 'Gateway') return s;
       const fleet = `${s.namespace ?? ''}/${s.name}`;
       const spec = bySpec.get(fleet);
-      const gw = snapshot.get<Gateway>(GATEWAY_API, 'Gateway', s.namespace, s.name);
+      const gw = snapshot.get<Gateway>(GATEWAY_GROUP, 'Gateway', s.namespace, s.name);
       if (!spec || !gw) return s;
       return { ...s, status: withFleetStatus(gw, (s.status ?? {}) as GatewayStatus, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
     });
-    const stale = staleSharedEntries(snapshot, statuses, controllerName, ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy']);
-    await this.o.statusWriter.writeAll([...statuses, ...stale], snapshot);
+    // Stale parent/ancestor entries of ours are already gone from these: the
+    // translator computes a status for every route and policy that carries one.
+    await this.o.statusWriter.writeAll(statuses, snapshot);
   }
 }
 

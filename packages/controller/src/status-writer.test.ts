@@ -1,5 +1,5 @@
 import { snapshotOf, type KubeObject } from '@switchyard/api';
-import { mergeStatus, statusEqual, ownsStatus, staleSharedEntries } from './status-writer.js';
+import { mergeStatus, statusEqual, ownsStatus } from './status-writer.js';
 
 const ME = 'switchyard.dev/gateway-controller';
 
@@ -33,11 +33,5 @@ describe('ownsStatus', () => {
   const snap = snapshotOf(objs);
   it('writes only GatewayClasses and Gateways of our controller', () => {
     expect(objs.map((o) => ownsStatus(o, snap, ME))).toEqual([true, false, true, false]);
-  });
-  it('clears our stale parent entries on routes we no longer compute a status for', () => {
-    const route: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'n' }, status: { parents: [{ controllerName: ME }, { controllerName: 'other.io/c' }] } };
-    const stale = staleSharedEntries(snapshotOf([...objs, route]), [], ME, ['HTTPRoute']);
-    expect(stale).toEqual([{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace: 'n', name: 'r', status: { parents: [] } }]);
-    expect(mergeStatus(route.status, stale[0]!.status, ME)).toEqual({ parents: [{ controllerName: 'other.io/c' }] });
   });
 });

@@ -2,11 +2,10 @@
 // server holds, only for objects Switchyard owns (or only Switchyard's own
 // entries of shared lists), with optimistic concurrency and re-read on 409.
 import type { Logger } from 'pino';
-import { groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, SWITCHYARD_GROUP, groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
 import type { ObjectStatus } from '@switchyard/translator';
 import { isConflict, isNotFound, type KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
-import { GATEWAY_API, SWITCHYARD_GROUP } from './kinds.js';
 import type { EventRecorder } from './events.js';
 
 export interface StatusWriterMetrics {
@@ -81,9 +80,9 @@ export function statusEqual(a: unknown, b: unknown): boolean {
 export function ownsStatus(obj: KubeObject, snapshot: Snapshot, controllerName: string): boolean {
   const group = groupOf(obj.apiVersion);
   if (group === SWITCHYARD_GROUP) return true;
-  if (group !== GATEWAY_API) return false;
+  if (group !== GATEWAY_GROUP) return false;
   const classIsOurs = (className: string | undefined) =>
-    !!className && (snapshot.get<KubeObject<{ controllerName?: string }>>(GATEWAY_API, 'GatewayClass', undefined, className)?.spec?.controllerName === controllerName);
+    !!className && (snapshot.get<KubeObject<{ controllerName?: string }>>(GATEWAY_GROUP, 'GatewayClass', undefined, className)?.spec?.controllerName === controllerName);
   switch (obj.kind) {
     case 'GatewayClass':
       return (obj.spec as { controllerName?: string } | undefined)?.controllerName === controllerName;
@@ -92,7 +91,7 @@ export function ownsStatus(obj: KubeObject, snapshot: Snapshot, controllerName: 
     case 'ListenerSet': {
       const p = (obj.spec as { parentRef?: { name?: string; namespace?: string } } | undefined)?.parentRef;
       if (!p?.name) return false;
-      const gw = snapshot.get<KubeObject<{ gatewayClassName?: string }>>(GATEWAY_API, 'Gateway', p.namespace ?? obj.metadata.namespace, p.name);
+      const gw = snapshot.get<KubeObject<{ gatewayClassName?: string }>>(GATEWAY_GROUP, 'Gateway', p.namespace ?? obj.metadata.namespace, p.name);
       return classIsOurs(gw?.spec?.gatewayClassName);
     }
     default:
@@ -145,7 +144,7 @@ export class StatusWriter {
         // patch could not remove a key we no longer report) and optimistic
         // (a concurrent writer makes this fail with 409 instead of being
         // overwritten).
-        await this.client.replace(path, { ...current, status: next } as KubeObject);
+        await this.client.replace(path, { ...current, status: next });
         this.metrics?.statusWrite(s.kind, 'written');
         this.log.debug({ kind: s.kind, namespace: s.namespace, name: s.name }, 'status written');
         return true;
@@ -160,27 +159,4 @@ export class StatusWriter {
     }
     throw new Error(`status of ${s.kind} ${s.namespace ?? ''}/${s.name}: still conflicting after 5 attempts`);
   }
-}
-
-/**
- * Statuses that remove Switchyard's stale entries: a route (or policy) that
- * still lists our controller in status.parents/ancestors but for which the
- * translator computed nothing any more (it was detached from our Gateways).
- */
-export function staleSharedEntries(snapshot: Snapshot, computed: readonly ObjectStatus[], controllerName: string, kinds: readonly string[]): ObjectStatus[] {
-  const have = new Set(computed.map((s) => `${groupOf(s.apiVersion)}/${s.kind}/${s.namespace ?? ''}/${s.name}`));
-  const out: ObjectStatus[] = [];
-  for (const kind of kinds) {
-    for (const o of snapshot.list(GATEWAY_API, kind)) {
-      if (have.has(`${GATEWAY_API}/${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`)) continue;
-      if (!isRecord(o.status)) continue;
-      const st = o.status;
-      const stale = SHARED_LISTS.some((l) => ((st[l] as ControllerEntry[] | undefined) ?? []).some((e) => e.controllerName === controllerName));
-      if (!stale) continue;
-      const cleared: StatusRecord = {};
-      for (const l of SHARED_LISTS) if (l in st) cleared[l] = [];
-      out.push({ apiVersion: o.apiVersion, kind, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name, status: cleared });
-    }
-  }
-  return out;
 }

@@ -70,6 +70,18 @@ describe('refreshEndpoints', () => {
     }
   });
 
+  it('carries what each endpoint list was read from on the result, so a refresh from it keeps the lists of unchanged slices', () => {
+    const objects = world(['10.0.0.1']);
+    const full = translateDetailed(snapshotOf(objects));
+    expect(full.endpointsReadFrom).toBeUndefined();
+    const first = refreshEndpoints(full, snapshotOf(objects))!;
+    const lists = [...first.endpointsReadFrom!.keys()];
+    expect(lists).toHaveLength(2); // cart and search
+    const second = refreshEndpoints(first, snapshotOf(objects))!;
+    expect([...second.endpointsReadFrom!.keys()]).toEqual(lists);
+    expect(second.ir.get('infra/gw')).toBe(first.ir.get('infra/gw'));
+  });
+
   it('returns undefined when a backend Service is gone, so the caller translates in full', () => {
     const before = translateDetailed(snapshotOf(world(['10.0.0.1'])));
     expect(refreshEndpoints(before, snapshotOf(world(['10.0.0.1']).filter((o) => !(o.kind === 'Service' && o.metadata.name === 'search'))))).toBeUndefined();

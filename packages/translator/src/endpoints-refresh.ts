@@ -12,14 +12,14 @@
 // fleet where none changed). Downstream, the controller's change detection
 // and the xDS encoder skip objects they have seen, so a pass costs in
 // proportion to the endpoints that changed, not to the configuration.
-import type { EndpointSlice, Service, ServicePort, Snapshot } from '@switchyard/api';
+import type { Service, ServicePort, Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { clusterLoadAssignment } from './envoy/cluster-load-assignment.js';
 import type { BackendSource, ClusterIR, EndpointIR, FleetIR } from './ir/ir.js';
 import { readyEndpoints } from './gatewayapi/backends.js';
 import { createContext, type TranslationContext } from './gatewayapi/context.js';
 import { arrayOf } from './gatewayapi/shape.js';
-import { CONTROLLER_NAME, type FleetId, type TranslateDetail } from './translate.js';
+import { CONTROLLER_NAME, type EndpointsReadFrom, type FleetId, type TranslateDetail } from './translate.js';
 
 /**
  * Recomputes endpoints from `snapshot`'s EndpointSlices for the fleets of a
@@ -29,6 +29,7 @@ import { CONTROLLER_NAME, type FleetId, type TranslateDetail } from './translate
  */
 export function refreshEndpoints(previous: TranslateDetail, snapshot: Snapshot): TranslateDetail | undefined {
   const ctx = createContext(snapshot, CONTROLLER_NAME);
+  const reads: EndpointReads = { previous: previous.endpointsReadFrom, next: new Map() };
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
   for (const [id, f] of previous.ir) {
@@ -37,7 +38,7 @@ export function refreshEndpoints(previous: TranslateDetail, snapshot: Snapshot):
     const clusters: ClusterIR[] = [];
     let changed = false;
     for (const c of f.clusters) {
-      const next = refreshCluster(c, ctx);
+      const next = refreshCluster(c, ctx, reads);
       if (!next) return undefined;
       if (next !== c) changed = true;
       clusters.push(next);
@@ -57,17 +58,17 @@ export function refreshEndpoints(previous: TranslateDetail, snapshot: Snapshot):
       }),
     });
   }
-  return { fleets, statuses: previous.statuses, ir };
+  return { fleets, statuses: previous.statuses, ir, endpointsReadFrom: reads.next };
 }
 
 /** The cluster with its endpoints read again; the same object when they did not change. */
-function refreshCluster(c: ClusterIR, ctx: TranslationContext): ClusterIR | undefined {
+function refreshCluster(c: ClusterIR, ctx: TranslationContext, reads: EndpointReads): ClusterIR | undefined {
   const l4 = c.protocol === 'udp' ? 'UDP' : 'TCP';
   switch (c.discovery.type) {
     case 'dns':
       return c;
     case 'eds': {
-      const endpoints = endpointsOf(c.backend, l4, ctx, c.discovery.endpoints);
+      const endpoints = endpointsOf(c.backend, l4, ctx, c.discovery.endpoints, reads);
       if (!endpoints) return undefined;
       return endpoints === c.discovery.endpoints ? c : { ...c, discovery: { type: 'eds', endpoints } };
     }
@@ -75,7 +76,7 @@ function refreshCluster(c: ClusterIR, ctx: TranslationContext): ClusterIR | unde
       const localities = [];
       let changed = false;
       for (const l of c.discovery.localities) {
-        const endpoints = endpointsOf(l.backend, l4, ctx, l.endpoints);
+        const endpoints = endpointsOf(l.backend, l4, ctx, l.endpoints, reads);
         if (!endpoints) return undefined;
         if (endpoints === l.endpoints) localities.push(l);
         else {
@@ -92,23 +93,26 @@ function sameEndpoints(a: readonly EndpointIR[], b: readonly EndpointIR[]): bool
   return a.length === b.length && a.every((e, i) => e.address === b[i]!.address && e.port === b[i]!.port);
 }
 
-// The inputs an endpoint list was last read from (the Service port and the
-// EndpointSlice objects), by the list: when a later refresh finds the very
-// same objects, the list stands without reading the slices again. The
-// snapshot's objects are never mutated, so identity means same content.
-const readFrom = new WeakMap<readonly EndpointIR[], { readonly sp: ServicePort; readonly l4: string; readonly slices: readonly EndpointSlice[] }>();
+/** What the previous refresh read each endpoint list from, and what this one reads (TranslateDetail.endpointsReadFrom). */
+interface EndpointReads {
+  readonly previous: ReadonlyMap<readonly EndpointIR[], EndpointsReadFrom> | undefined;
+  readonly next: Map<readonly EndpointIR[], EndpointsReadFrom>;
+}
 
 /** The backend's ready endpoints: `previous` itself when they did not change, undefined when its Service or port is gone. */
-function endpointsOf(b: BackendSource, l4: 'TCP' | 'UDP', ctx: TranslationContext, previous: readonly EndpointIR[]): readonly EndpointIR[] | undefined {
+function endpointsOf(b: BackendSource, l4: 'TCP' | 'UDP', ctx: TranslationContext, previous: readonly EndpointIR[], reads: EndpointReads): readonly EndpointIR[] | undefined {
   if (b.kind !== 'Service' || b.group !== '') return undefined;
   const svc = ctx.snapshot.get<Service>('', 'Service', b.namespace, b.name);
   const sp = arrayOf<ServicePort>(svc?.spec?.ports).find((p) => p && p.port === b.port);
   if (!sp) return undefined;
   const slices = ctx.endpointSlices(b.namespace, b.name);
-  const last = readFrom.get(previous);
-  if (last && last.sp === sp && last.l4 === l4 && last.slices.length === slices.length && last.slices.every((x, i) => x === slices[i])) return previous;
+  const last = reads.previous?.get(previous);
+  if (last && last.sp === sp && last.l4 === l4 && last.slices.length === slices.length && last.slices.every((x, i) => x === slices[i])) {
+    reads.next.set(previous, last);
+    return previous;
+  }
   const read = readyEndpoints(slices, sp, l4);
   const endpoints = sameEndpoints(read, previous) ? previous : read;
-  readFrom.set(endpoints, { sp, l4, slices });
+  reads.next.set(endpoints, { sp, l4, slices });
   return endpoints;
 }

@@ -2,10 +2,10 @@
 // per-Gateway state and route builds, then one FleetIR per accepted Gateway;
 // stage 2 (envoy/) emits each fleet's Envoy resources. Statuses come from the
 // stage-1 state. Pure: reads only the snapshot and options.
-import { GATEWAY_GROUP, type Gateway, type GatewayClass, type KubeObject, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, type EndpointSlice, type Gateway, type GatewayClass, type KubeObject, type ServicePort, type Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { emitFleet } from './envoy/index.js';
-import type { FleetIR, SecretIR } from './ir/ir.js';
+import type { EndpointIR, FleetIR, SecretIR } from './ir/ir.js';
 import { BackendTlsPolicies, gatewayBackendClientCertificate } from './gatewayapi/backendtlspolicy.js';
 import { attachListenerSets, listenerSetStatus } from './gatewayapi/listenerset.js';
 import { ClusterTable } from './gatewayapi/cluster-table.js';
@@ -18,8 +18,9 @@ import { buildFleet } from './gatewayapi/fleet.js';
 import { resolveGateways, type GatewayState } from './gatewayapi/gateway.js';
 import { resolveGatewayClasses } from './gatewayapi/gatewayclass.js';
 import type { RouteBuild } from './gatewayapi/route-build.js';
+import { gatewayIndex } from './gatewayapi/route-parents.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
-import { gatewayClassStatus, gatewayStatus, routeStatus, staleRouteStatus, type FleetReadiness, type ObjectStatus, type StatusContext } from './gatewayapi/status.js';
+import { gatewayClassStatus, gatewayStatus, routeStatus, staleRouteStatus, type ObjectStatus, type StatusContext } from './gatewayapi/status.js';
 
 /** The controllerName GatewayClasses must carry for Switchyard to own them. */
 export const CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
@@ -32,13 +33,6 @@ export interface TranslateOptions {
   readonly controllerName?: string;
   /** RFC 3339 time stamped on conditions that changed (lastTransitionTime). Defaults to the epoch, keeping output pure. */
   readonly now?: string;
-  /**
-   * What the controller knows about each fleet's pods and address. When it
-   * returns ready=false, the Gateway's Programmed condition becomes False
-   * (translation alone can only say "config accepted and sent"); its
-   * addresses go to status.addresses.
-   */
-  readonly fleetReadiness?: (fleet: FleetId) => FleetReadiness | undefined;
 }
 
 export interface TranslateResult {
@@ -46,9 +40,22 @@ export interface TranslateResult {
   readonly statuses: readonly ObjectStatus[];
 }
 
-/** Like translate, but also returns the IR (for tests, explain tooling and debugging). */
+/** Like translate, but also returns the IR (for tests, explain tooling, debugging and refreshEndpoints). */
 export interface TranslateDetail extends TranslateResult {
   readonly ir: ReadonlyMap<FleetId, FleetIR>;
+  /**
+   * Set by refreshEndpoints: the inputs each EDS endpoint list in `ir` was
+   * read from, by the list. A later refresh that finds the very same objects
+   * keeps the list without reading the slices again.
+   */
+  readonly endpointsReadFrom?: ReadonlyMap<readonly EndpointIR[], EndpointsReadFrom>;
+}
+
+/** The Service port and EndpointSlice objects an endpoint list was read from (the snapshot's objects are never mutated, so identity means same content). */
+export interface EndpointsReadFrom {
+  readonly sp: ServicePort;
+  readonly l4: 'TCP' | 'UDP';
+  readonly slices: readonly EndpointSlice[];
 }
 
 export function translate(snapshot: Snapshot, options: TranslateOptions = {}): TranslateResult {
@@ -70,14 +77,15 @@ export function translateRethrowing(snapshot: Snapshot, options: TranslateOption
 
 function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isolate: boolean): TranslateDetail {
   const controllerName = options.controllerName ?? CONTROLLER_NAME;
-  const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName, ...(options.fleetReadiness ? { fleetReadiness: options.fleetReadiness } : {}) };
+  const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName };
   const ctx = createContext(snapshot, controllerName);
 
   const classes = resolveGatewayClasses(snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass').filter(isObject), controllerName, ctx);
   const gateways = resolveGateways(snapshot.list<Gateway>(GATEWAY_GROUP, 'Gateway').filter(isObject), classes, ctx);
-  const gatewayIndex = new Map<string, GatewayState>(gateways.map((g) => [g.key, g]));
+  const byKey = new Map<string, GatewayState>(gateways.map((g) => [g.key, g]));
   // ListenerSets add their listeners to their Gateways before any route attaches.
-  const listenerSets = attachListenerSets(gatewayIndex, ctx);
+  const listenerSets = attachListenerSets(byKey, ctx);
+  const parents = gatewayIndex(byKey, listenerSets);
   const clusters = new ClusterTable(ctx);
 
   const builds: Array<{ object: KubeObject; build: RouteBuild }> = [];
@@ -87,12 +95,12 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
       if (!isObject(route)) continue;
       let build: RouteBuild | undefined;
       try {
-        build = kind.build(route, gatewayIndex, clusters, ctx);
+        build = kind.build(route, parents, clusters, ctx);
       } catch (e) {
         if (!isolate) throw e;
         // Blast radius: a bug triggered by one object must not stop the others. The
         // property tests assert this never happens; the status says what broke.
-        build = failedBuild(route, kind.kind, e, gatewayIndex);
+        build = failedBuild(route, kind.kind, e, byKey);
       }
       if (build) builds.push({ object: route, build });
       else {
@@ -157,7 +165,7 @@ function failedBuild(route: KubeObject, kind: string, e: unknown, gateways: Read
   const ns = route.metadata.namespace ?? '';
   const refs = Array.isArray((route.spec as { parentRefs?: unknown[] } | undefined)?.parentRefs) ? ((route.spec as { parentRefs: Array<{ name?: unknown; namespace?: unknown }> }).parentRefs) : [];
   const parents = refs
-    .filter((r) => r && typeof r.name === 'string' && gateways.has(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name as string}`))
+    .filter((r) => r && typeof r.name === 'string' && gateways.has(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name}`))
     .map((r) => ({
       parentRef: { name: r.name as string, ...(typeof r.namespace === 'string' ? { namespace: r.namespace } : {}) },
       gateway: gateways.get(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name as string}`)!,

@@ -28,9 +28,22 @@ export interface EncodeStats {
   readonly lastEncodeMs: number;
 }
 
+/**
+ * What the producers of fleets (the controller's reconciler, standalone mode,
+ * the benchmarks) need of a cache. SnapshotCache is the implementation; a
+ * producer that uses less narrows it with Pick, and tests pass fakes of that.
+ */
+export interface FleetCache {
+  /** Replaces a fleet's resources; returns whether anything changed (the cache compares them). */
+  setFleet(fleet: string, resources: EnvoyResources): boolean;
+  deleteFleet(fleet: string): void;
+  /** Subscribes to NACKs; returns the unsubscribe function. */
+  onNack(listener: (e: NackEvent) => void): () => void;
+}
+
 type FleetWatcher = (snapshot: EncodedSnapshot | undefined) => void;
 
-export class SnapshotCache {
+export class SnapshotCache implements FleetCache {
   private readonly fleets = new Map<string, EncodedSnapshot>();
   private readonly watchers = new Map<string, Set<FleetWatcher>>();
   private readonly nackListeners = new Set<(e: NackEvent) => void>();
@@ -108,7 +121,7 @@ export class SnapshotCache {
   /** Called by streams. */
   recordNack(e: NackEvent): void {
     let m = this.nacks.get(e.fleet);
-    if (!m) this.nacks.set(e.fleet, (m = new Map()));
+    if (!m) this.nacks.set(e.fleet, (m = new Map<string, NackEvent>()));
     m.set(`${e.nodeId}\u0000${e.typeUrl}`, e);
     for (const l of [...this.nackListeners]) {
       try {

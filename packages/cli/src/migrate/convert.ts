@@ -16,6 +16,7 @@
 //   HTTPS backends.
 import {
   GATEWAY_GROUP,
+  SWITCHYARD_GROUP,
   compareByCreationThenName,
   type BackendTLSPolicy,
   type Gateway,
@@ -54,7 +55,6 @@ import type { Action, RulePlan } from './plan.js';
 import { redirectFilter } from './redirect.js';
 import { cmp, compareFindings, type Finding, type ObjectId, type Outcome } from './report.js';
 
-export const SWITCHYARD_GROUP = 'switchyard.dev';
 /** Annotation on generated objects naming what they were converted from. */
 export const MIGRATED_FROM = 'switchyard.dev/migrated-from';
 
@@ -472,8 +472,8 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     if (useListenerSets) {
       const k = Math.floor(i / MAX_LISTENERS);
       if (!listenerSets[k]) listenerSets[k] = { name: env.names.claim('ListenerSet', g.namespace, `${g.name}-https-${k + 1}`), listeners: [] };
-      home = listenerSets[k]!.listeners;
-      g.listenerHomes.set(listenerName, listenerSets[k]!.name);
+      home = listenerSets[k].listeners;
+      g.listenerHomes.set(listenerName, listenerSets[k].name);
     }
     if (!t) {
       home.push({ name: listenerName, hostname: host, port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } });
@@ -554,7 +554,7 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
       const host = r.host ?? '';
       let list = byHost.get(host);
       if (!list) byHost.set(host, (list = []));
-      (r.http?.paths ?? []).forEach((p, pi) => list!.push({ path: p, field: `spec.rules[${ri}].http.paths[${pi}]` }));
+      (r.http?.paths ?? []).forEach((p, pi) => list.push({ path: p, field: `spec.rules[${ri}].http.paths[${pi}]` }));
     });
     const forwardExtras = ingressFilters(c, env);
 

@@ -6,7 +6,7 @@ import type { Cluster } from '@switchyard/protos';
 import type { HttpProtocolOptions } from '@switchyard/protos/generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
 import type { UpstreamTlsContext } from '@switchyard/protos/generated/envoy/extensions/transport_sockets/tls/v3/UpstreamTlsContext.js';
 import type { ClusterIR, UpstreamTlsIR } from '../ir/ir.js';
-import { upstreamTlsContext, upstreamTransportSocket } from '../tls/tls-context.js';
+import { upstreamTlsContext, upstreamTransportSocket } from './tls-context.js';
 import { clusterMetadata } from './metadata.js';
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';

@@ -7,8 +7,8 @@ import { clusterLoadAssignment } from './cluster-load-assignment.js';
 import { listener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
 import { secret } from './secret.js';
-import { invalidTcpBackendCluster, usesInvalidTcpBackend } from '../tls/l4-clusters.js';
-import { observabilityResources } from '../extensions/observability.js';
+import { invalidTcpBackendCluster, usesInvalidTcpBackend } from './l4-clusters.js';
+import { observabilityResources } from './observability.js';
 
 export function emitFleet(f: FleetIR): EnvoyResources {
   const rateLimitedRouteConfigs = new Set(f.routeConfigs.filter((rc) => rc.virtualHosts.some((vh) => vh.routes.some((r) => r.rateLimit))).map((rc) => rc.name));

@@ -9,13 +9,12 @@ import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/e
 import type { FilterChain } from '@switchyard/protos/generated/envoy/config/listener/v3/FilterChain.js';
 import type { TcpProxy } from '@switchyard/protos/generated/envoy/extensions/filters/network/tcp_proxy/v3/TcpProxy.js';
 import type { DownstreamTlsIR, FilterChainIR, HttpFilterChainIR, ListenerIR, TcpProxyFilterChainIR, UdpProxyIR } from '../ir/ir.js';
-import { downstreamTlsContext, downstreamTransportSocket } from '../tls/tls-context.js';
+import { downstreamTlsContext, downstreamTransportSocket } from './tls-context.js';
 import { routeMetadata } from './metadata.js';
-import { INVALID_TCP_BACKEND_CLUSTER } from '@switchyard/protos';
 import type { ObservabilityIR } from '../extensions/ir.js';
-import { localRateLimitHttpFilter } from '../extensions/local-ratelimit.js';
-import { accessLog, decorateConnectionManager } from '../extensions/observability.js';
-import { CORS_FILTER, CORS_TYPE, HCM_TYPE, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from '@switchyard/protos';
+import { localRateLimitHttpFilter } from './local-ratelimit.js';
+import { accessLog, decorateConnectionManager } from './observability.js';
+import { CORS_FILTER, CORS_TYPE, HCM_TYPE, INVALID_TCP_BACKEND_CLUSTER, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from '@switchyard/protos';
 
 /** Fleet-wide inputs of the HTTP connection managers (extensions/). */
 export interface ConnectionManagerOptions {

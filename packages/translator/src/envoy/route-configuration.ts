@@ -21,10 +21,10 @@ import type { HeaderValueOption } from '@switchyard/protos/generated/envoy/confi
 import type { RegexMatcher } from '@switchyard/protos/generated/envoy/type/matcher/v3/RegexMatcher.js';
 import type { RegexMatchAndSubstitute } from '@switchyard/protos/generated/envoy/type/matcher/v3/RegexMatchAndSubstitute.js';
 import type { StringMatcher } from '@switchyard/protos/generated/envoy/type/matcher/v3/StringMatcher.js';
-import type { CorsIR, HeaderModifierIR, HttpMatchIR, HttpRouteIR, MirrorIR, PathMatchIR, PathRewriteIR, RetryIR, RouteConfigIR, StringMatchIR } from '../ir/ir.js';
+import type { CorsIR, HeaderModifierIR, HttpMatchIR, HttpRouteIR, MirrorIR, PathMatchIR, RetryIR, RouteConfigIR, StringMatchIR } from '../ir/ir.js';
 import { durationMs } from './duration.js';
 import { routeMetadata } from './metadata.js';
-import { applyRateLimit } from '../extensions/local-ratelimit.js';
+import { applyRateLimit } from './local-ratelimit.js';
 
 
 export function routeConfiguration(rc: RouteConfigIR): RouteConfiguration {

@@ -3,7 +3,7 @@
 // name, or a CA bundle for validating peer certificates.
 import type { Secret } from '@switchyard/protos';
 import type { SecretIR } from '../ir/ir.js';
-import { tlsCertificateSecret, validationContextSecret } from '../tls/sds.js';
+import { tlsCertificateSecret, validationContextSecret } from './sds.js';
 
 export function secret(s: SecretIR): Secret {
   if (s.kind === 'ca') return validationContextSecret(s.name, s.caPem);

@@ -8,7 +8,7 @@ import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/e
 import { explain } from '@switchyard/explain';
 import { backend, encodeAll, gateway, gatewayClass, httpListener, httpRoute, run } from '../../test/fixtures.js';
 import type { TranslateResult } from '../translate.js';
-import { PROMETHEUS_ADMIN_CLUSTER, PROMETHEUS_LISTENER, TRACING_CLUSTER } from './observability.js';
+import { PROMETHEUS_ADMIN_CLUSTER, PROMETHEUS_LISTENER, TRACING_CLUSTER } from '../envoy/observability.js';
 import { PROXY_CONFIG_CONDITION } from './fleet.js';
 import { proxyConfigObject, xdscheckFleets } from '../../test/extensions.js';
 
@@ -228,8 +228,8 @@ describe('status of the switchyard.dev objects', () => {
     const ref = { type: 'ExtensionRef' as const, extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: 'rl' } };
     const r = run([
       gatewayClass(),
-      { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'rl', generation: 2 }, spec: { requests: 1, unit: 'Second' } } as KubeObject,
-      { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'idle' }, spec: { requests: 1, unit: 'Second' } } as KubeObject,
+      { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'rl', generation: 2 }, spec: { requests: 1, unit: 'Second' } },
+      { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'idle' }, spec: { requests: 1, unit: 'Second' } },
       httpRoute('apps', 'web', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [] }, { filters: [ref], backendRefs: [] }] }),
     ]);
     expect(status(r, 'RateLimit', 'apps', 'rl')).toEqual([expect.objectContaining({ status: 'True', message: 'used by: HTTPRoute apps/web rule 1', observedGeneration: 2 })]);

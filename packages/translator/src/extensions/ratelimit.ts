@@ -1,7 +1,7 @@
 // RateLimit (switchyard.dev/v1alpha1) used from an HTTPRoute or GRPCRoute
 // rule through an ExtensionRef filter. Resolution only: the reference, the
 // object and its spec become a LocalRateLimitIR on the rule's routes
-// (extensions/local-ratelimit.ts turns that into Envoy config).
+// (envoy/local-ratelimit.ts turns that into Envoy config).
 //
 // The spec says a custom filter that cannot be resolved MUST NOT be skipped:
 // requests it would have processed get an HTTP error. So every failure here

@@ -53,6 +53,12 @@ export interface GatewayState {
   readonly conditions: PendingCondition[];
   /** Accepted=True (whole or partial): it gets a fleet. */
   readonly accepted: boolean;
+  /**
+   * status.attachedListenerSets: how many ListenerSets were accepted onto this
+   * Gateway; undefined while none names it (the field is then left out).
+   * Set by attachListenerSets (listenerset.ts).
+   */
+  attachedListenerSets?: number;
 }
 
 const VALID_PORT = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535;

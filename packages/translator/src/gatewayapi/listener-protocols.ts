@@ -4,7 +4,6 @@
 // entry in LISTENER_PROTOCOLS plus, if it needs one, a FilterChainIR kind
 // (ir/ir.ts) built in fleet.ts and emitted in envoy/listener.ts.
 import type { Gateway, Listener } from '@switchyard/api';
-import { GATEWAY_GROUP } from '@switchyard/api';
 import type { DownstreamTlsIR, SecretIR } from '../ir/ir.js';
 import type { TranslationContext } from './context.js';
 import type { PendingCondition } from './conditions.js';
@@ -57,9 +56,3 @@ const http: ListenerProtocol = {
 /** Registry by protocol name. Protocols missing here get Accepted=False/UnsupportedProtocol. */
 export const LISTENER_PROTOCOLS: ReadonlyMap<string, ListenerProtocol> = new Map([http, HTTPS, TLS, TCP, UDP].map((p) => [p.protocol, p]));
 
-/** Registers another protocol (used by the TLS/L4 modules at import time). */
-export function registerListenerProtocol(p: ListenerProtocol): void {
-  (LISTENER_PROTOCOLS as Map<string, ListenerProtocol>).set(p.protocol, p);
-}
-
-export const ROUTE_GROUP = GATEWAY_GROUP;

@@ -16,7 +16,6 @@ import { condition, ConditionType, ListenerReason, type PendingCondition } from 
 import type { TranslationContext } from './context.js';
 import { resolveListener, type GatewayState, type ListenerState } from './gateway.js';
 import { selectorMatches } from './label-selector.js';
-import type { GatewayIndex } from './route-parents.js';
 import { listenerStatuses, prevConditions, stamp, type ObjectStatus, type StatusContext } from './status.js';
 
 export interface ListenerSetState {
@@ -27,24 +26,6 @@ export interface ListenerSetState {
   readonly listeners: ListenerState[];
 }
 
-const attachedCounts = new WeakMap<GatewayState, number>();
-const byListenerSet = new WeakMap<GatewayIndex, Map<string, GatewayState>>();
-
-/** status.attachedListenerSets of a Gateway, when any ListenerSet names it (undefined: leave the field out). */
-export function attachedListenerSetsOf(gw: GatewayState): number | undefined {
-  return attachedCounts.get(gw);
-}
-
-/** The Gateway an accepted ListenerSet ("namespace/name") contributes listeners to. */
-export function listenerSetGateway(gateways: GatewayIndex, key: string): GatewayState | undefined {
-  let m = byListenerSet.get(gateways);
-  if (!m) {
-    m = new Map();
-    for (const gw of gateways.values()) for (const l of gw.listeners) if (l.origin) m.set(`${l.origin.namespace}/${l.origin.name}`, gw);
-    byListenerSet.set(gateways, m);
-  }
-  return m.get(key);
-}
 
 function allowed(gw: GatewayState, namespace: string, ctx: TranslationContext): boolean {
   const ns = gw.object.spec?.allowedListeners?.namespaces;
@@ -62,10 +43,12 @@ function allowed(gw: GatewayState, namespace: string, ctx: TranslationContext): 
 
 /**
  * Resolves every ListenerSet whose parentRef names a Gateway Switchyard
- * serves, appending the allowed ones' listeners to that Gateway. Call after
- * resolveGateways and before routes are built.
+ * serves, appending the allowed ones' listeners to that Gateway, counting
+ * the accepted ones on GatewayState.attachedListenerSets. Call after
+ * resolveGateways and before routes are built; gatewayIndex() then lets
+ * routes name the sets as parents.
  */
-export function attachListenerSets(gateways: GatewayIndex, ctx: TranslationContext): ListenerSetState[] {
+export function attachListenerSets(gateways: ReadonlyMap<string, GatewayState>, ctx: TranslationContext): ListenerSetState[] {
   const out: ListenerSetState[] = [];
   const sets = [...ctx.snapshot.list<ListenerSet>(GATEWAY_GROUP, 'ListenerSet')].filter((o) => o && o.metadata && typeof o.metadata.name === 'string').sort(compareByCreationThenName);
   for (const ls of sets) {
@@ -74,7 +57,7 @@ export function attachListenerSets(gateways: GatewayIndex, ctx: TranslationConte
     const namespace = ls.metadata.namespace ?? '';
     const gw = gateways.get(`${ref.namespace ?? namespace}/${ref.name}`);
     if (!gw) continue; // not a Gateway of ours: not ours to report on
-    if (!attachedCounts.has(gw)) attachedCounts.set(gw, 0);
+    gw.attachedListenerSets ??= 0;
     const state: ListenerSetState = { object: ls, key: `${namespace}/${ls.metadata.name}`, gateway: gw, conditions: [], listeners: [] };
     out.push(state);
     if (!gw.accepted) {
@@ -102,7 +85,7 @@ export function attachListenerSets(gateways: GatewayIndex, ctx: TranslationConte
       continue;
     }
     state.conditions.push(condition(ConditionType.Accepted, true, 'Accepted', 'ListenerSet accepted'), condition(ConditionType.Programmed, true, 'Programmed', 'Listeners sent to the Gateway fleet'));
-    attachedCounts.set(gw, (attachedCounts.get(gw) ?? 0) + 1);
+    gw.attachedListenerSets += 1;
   }
   return out;
 }

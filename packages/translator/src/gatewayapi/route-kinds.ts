@@ -18,14 +18,10 @@ export interface RouteKind {
   build(route: KubeObject, gateways: GatewayIndex, clusters: ClusterTable, ctx: TranslationContext): RouteBuild | undefined;
 }
 
-export const ROUTE_KINDS: RouteKind[] = [
+export const ROUTE_KINDS: readonly RouteKind[] = [
   { group: GATEWAY_GROUP, kind: 'HTTPRoute', build: (r, g, c, x) => buildHTTPRoute(r as Parameters<typeof buildHTTPRoute>[0], g, c, x) },
   { group: GATEWAY_GROUP, kind: 'GRPCRoute', build: (r, g, c, x) => buildGRPCRoute(r as Parameters<typeof buildGRPCRoute>[0], g, c, x) },
   { group: GATEWAY_GROUP, kind: 'TLSRoute', build: (r, g, c, x) => buildTLSRoute(r as Parameters<typeof buildTLSRoute>[0], g, c, x) },
   { group: GATEWAY_GROUP, kind: 'TCPRoute', build: (r, g, c, x) => buildTCPRoute(r as Parameters<typeof buildTCPRoute>[0], g, c, x) },
   { group: GATEWAY_GROUP, kind: 'UDPRoute', build: (r, g, c, x) => buildUDPRoute(r as Parameters<typeof buildUDPRoute>[0], g, c, x) },
 ];
-
-export function registerRouteKind(k: RouteKind): void {
-  if (!ROUTE_KINDS.some((x) => x.group === k.group && x.kind === k.kind)) ROUTE_KINDS.push(k);
-}

@@ -9,7 +9,7 @@ import { condition, ConditionType, RouteReason, type PendingCondition } from './
 import type { GatewayState, ListenerState } from './gateway.js';
 import { hostnameProblem, hostnameWithin, intersectHostnames, isWildcard } from './hostname.js';
 import { selectorMatches } from './label-selector.js';
-import { listenerSetGateway } from './listenerset.js';
+import type { ListenerSetState } from './listenerset.js';
 
 export interface Attachment {
   readonly gateway: GatewayState;
@@ -26,8 +26,17 @@ export interface ParentResult {
   readonly accepted: PendingCondition;
 }
 
-/** Gateways by "namespace/name", for parentRef lookup. */
-export type GatewayIndex = ReadonlyMap<string, GatewayState>;
+/** What a route's parentRefs can name, by "namespace/name". */
+export interface GatewayIndex {
+  readonly gateways: ReadonlyMap<string, GatewayState>;
+  /** ListenerSets that contributed listeners (listenerset.ts), to the Gateway they joined. */
+  readonly listenerSets: ReadonlyMap<string, GatewayState>;
+}
+
+/** The index routes resolve parentRefs against, once ListenerSets are attached. */
+export function gatewayIndex(gateways: ReadonlyMap<string, GatewayState>, listenerSets: readonly ListenerSetState[]): GatewayIndex {
+  return { gateways, listenerSets: new Map(listenerSets.filter((s) => s.listeners.length > 0).map((s) => [s.key, s.gateway])) };
+}
 
 /**
  * Resolves a route's parentRefs. Only parentRefs to Gateways Switchyard serves
@@ -55,7 +64,7 @@ export function resolveParents(
     if (parentKind !== 'Gateway' && parentKind !== 'ListenerSet') continue;
     const gwKey = `${ref.namespace ?? routeNs}/${ref.name}`;
     // A ListenerSet parent is its Gateway, restricted to the set's listeners (listenerset.ts).
-    const gateway = parentKind === 'Gateway' ? gateways.get(gwKey) : listenerSetGateway(gateways, gwKey);
+    const gateway = (parentKind === 'Gateway' ? gateways.gateways : gateways.listenerSets).get(gwKey);
     if (!gateway) continue;
     // The same parentRef twice gets one status entry.
     const dedupeKey = `${parentKind}|${gwKey}|${ref.sectionName ?? ''}|${ref.port ?? ''}`;

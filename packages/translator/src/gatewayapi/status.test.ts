@@ -36,15 +36,6 @@ describe('status', () => {
     const r = run([...baseObjects(), httpRoute('apps', 'x', { parentRefs: [{ name: 'elsewhere' }] })]);
     expect(r.statuses.some((s) => s.kind === 'HTTPRoute')).toBe(false);
   });
-  it('lets the controller turn Programmed False and publish addresses via fleetReadiness', () => {
-    const r = run(baseObjects(), { fleetReadiness: (f) => (f === 'infra/gw' ? { ready: false, addresses: [] } : undefined) });
-    const st = r.statuses.find((s) => s.kind === 'Gateway')!.status as { conditions: Condition[]; addresses?: unknown };
-    expect(st.conditions.find((c) => c.type === 'Programmed')).toMatchObject({ status: 'False', reason: 'AddressNotAssigned' });
-    const ready = run(baseObjects(), { fleetReadiness: () => ({ ready: true, addresses: [{ type: 'IPAddress', value: '192.0.2.1' }] }) });
-    const st2 = ready.statuses.find((s) => s.kind === 'Gateway')!.status as { conditions: Condition[]; addresses?: unknown };
-    expect(st2.addresses).toEqual([{ type: 'IPAddress', value: '192.0.2.1' }]);
-    expect(st2.conditions.find((c) => c.type === 'Programmed')).toMatchObject({ status: 'True' });
-  });
   it('counts attached routes per listener once, even with two parentRefs to the same listener', () => {
     const twice = httpRoute('apps', 'r', { parentRefs: [{ name: 'gw', namespace: 'infra' }, { name: 'gw', namespace: 'infra', sectionName: 'http' }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] });
     const r = run([...baseObjects(), ...backend('apps', 'a'), twice, httpRoute('apps', 'r2', { parentRefs: [{ name: 'gw', namespace: 'infra' }] })]);

@@ -2,12 +2,11 @@
 // Gateway API status stanzas, with observedGeneration from each object and
 // lastTransitionTime kept from the previous status when a condition's status
 // did not change (so an unchanged status compares equal and is not written).
-import { GATEWAY_GROUP, type Condition, type GatewayStatusAddress, type KubeObject, type ListenerStatus, type RouteParentStatus, type RouteStatus } from '@switchyard/api';
+import { GATEWAY_GROUP, type Condition, type KubeObject, type ListenerStatus, type RouteParentStatus, type RouteStatus } from '@switchyard/api';
 import { setCondition } from '@switchyard/api';
-import { condition, ConditionType, GatewayReason, type PendingCondition } from './conditions.js';
+import type { PendingCondition } from './conditions.js';
 import type { GatewayState, ListenerState } from './gateway.js';
 import { listenerProgrammed } from './gateway.js';
-import { attachedListenerSetsOf } from './listenerset.js';
 import type { GatewayClassState } from './gatewayclass.js';
 import type { RouteBuild } from './route-build.js';
 
@@ -21,21 +20,9 @@ export interface ObjectStatus {
   readonly status: unknown;
 }
 
-/** What the controller knows about a fleet's pods and address (the translator cannot). */
-export interface FleetReadiness {
-  /** Addresses the fleet's Service got; written to Gateway status.addresses. */
-  readonly addresses: readonly GatewayStatusAddress[];
-  /** Whether the fleet serves traffic; false turns Programmed=False. */
-  readonly ready: boolean;
-  /** Reason for Programmed=False (default AddressNotAssigned when no address, else NoResources). */
-  readonly reason?: string;
-  readonly message?: string;
-}
-
 export interface StatusContext {
   readonly now: string;
   readonly controllerName: string;
-  readonly fleetReadiness?: (fleet: string) => FleetReadiness | undefined;
 }
 
 export function stamp(pending: readonly PendingCondition[], generation: number | undefined, previous: readonly Condition[] | undefined, now: string): Condition[] {
@@ -55,7 +42,7 @@ export function prevConditions(o: KubeObject): Condition[] | undefined {
  * name in the previous status (so unchanged conditions keep their times).
  */
 export function listenerStatuses(listeners: readonly ListenerState[], previous: readonly ListenerStatus[] | undefined, generation: number | undefined, now: string): ListenerStatus[] {
-  const prevListeners = new Map((Array.isArray(previous) ? previous : []).map((l) => [l.name, l.conditions]));
+  const prevListeners = new Map<string, readonly Condition[] | undefined>((Array.isArray(previous) ? previous : []).map((l: ListenerStatus) => [l.name, l.conditions]));
   return listeners.map((l) => ({
     name: l.spec.name,
     supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),
@@ -78,12 +65,6 @@ export function gatewayStatus(gw: GatewayState, sc: StatusContext): ObjectStatus
   const o = gw.object;
   const gen = o.metadata.generation;
   const prev = o.status;
-  const readiness = gw.accepted ? sc.fleetReadiness?.(gw.key) : undefined;
-  let pending = gw.conditions;
-  if (readiness && !readiness.ready) {
-    const reason = readiness.reason ?? (readiness.addresses.length === 0 ? GatewayReason.AddressNotAssigned : GatewayReason.NoResources);
-    pending = pending.map((c) => (c.type === ConditionType.Programmed ? condition(ConditionType.Programmed, false, reason, readiness.message ?? 'The fleet is not ready yet') : c));
-  }
   // Listeners a ListenerSet contributes report in the ListenerSet's status (listenerset.ts).
   const listeners = listenerStatuses(
     gw.listeners.filter((l) => l.spec && typeof l.spec.name === 'string' && !l.origin),
@@ -97,10 +78,9 @@ export function gatewayStatus(gw: GatewayState, sc: StatusContext): ObjectStatus
     namespace: gw.namespace,
     name: gw.name,
     status: {
-      ...(readiness && readiness.addresses.length > 0 ? { addresses: readiness.addresses.map((a) => ({ ...a })) } : {}),
-      conditions: stamp(pending, gen, prevConditions(o), sc.now),
+      conditions: stamp(gw.conditions, gen, prevConditions(o), sc.now),
       listeners,
-      ...(attachedListenerSetsOf(gw) !== undefined ? { attachedListenerSets: attachedListenerSetsOf(gw) } : {}),
+      ...(gw.attachedListenerSets !== undefined ? { attachedListenerSets: gw.attachedListenerSets } : {}),
     },
   };
 }

@@ -1,8 +1,9 @@
 import { encodeMessage, RESOURCE_FIELDS, type EnvoyResources } from '@switchyard/protos';
 import { explainTlsConnection, formatTlsConnection } from '@switchyard/explain';
-import { certificateSecretName, tlsCertificateSecret } from './sds.js';
+import { certificateSecretName } from './secret-names.js';
+import { tlsCertificateSecret } from '../envoy/sds.js';
 import { checkTlsCertificateSecret } from './certificate.js';
-import { downstreamTlsContext, downstreamTransportSocket, upstreamTlsContext, upstreamTransportSocket } from './tls-context.js';
+import { downstreamTlsContext, downstreamTransportSocket, upstreamTlsContext, upstreamTransportSocket } from '../envoy/tls-context.js';
 import { createTestCertificate, tlsSecretObject } from '../../test/certificates.js';
 
 const meta = (fields: Record<string, string>) => ({ filter_metadata: { 'switchyard.dev': { fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { stringValue: v }])) } } });

@@ -8,7 +8,7 @@ import type { Snapshot } from '@switchyard/api';
 import { checkCaBundle, mergeCaBundles, type CaBundle } from './ca-bundle.js';
 import { checkTlsCertificateSecret, type TlsCertificatePair } from './certificate.js';
 import type { ConfigMapData, SecretData } from './object-data.js';
-import { caBundleSecretName, certificateSecretName } from './sds.js';
+import { caBundleSecretName, certificateSecretName } from './secret-names.js';
 
 /** A reference as the Gateway API spells it (SecretObjectReference, ObjectReference, LocalObjectReference). */
 export interface TlsObjectReference {

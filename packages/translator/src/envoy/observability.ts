@@ -15,7 +15,7 @@ import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/e
 import type { StdoutAccessLog } from '@switchyard/protos/generated/envoy/extensions/access_loggers/stream/v3/StdoutAccessLog.js';
 import type { OpenTelemetryConfig } from '@switchyard/protos/generated/envoy/config/trace/v3/OpenTelemetryConfig.js';
 import type { HttpProtocolOptions } from '@switchyard/protos/generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
-import type { AccessLogIR, ObservabilityIR, PrometheusIR, TracingIR } from './ir.js';
+import type { AccessLogIR, ObservabilityIR, PrometheusIR, TracingIR } from '../extensions/ir.js';
 import { HCM_TYPE, ROUTER_TYPE } from '@switchyard/protos';
 
 export const TRACING_CLUSTER = 'switchyard_tracing';

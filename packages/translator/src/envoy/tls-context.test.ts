@@ -1,7 +1,8 @@
 import { decodeMessage, encodeMessage, TypeUrl } from '@switchyard/protos';
-import { checkCaBundle, mergeCaBundles } from './ca-bundle.js';
-import { checkTlsCertificateSecret } from './certificate.js';
-import { caBundleSecretName, certificateSecretName, SecretSet, tlsCertificateSecret, validationContextSecret } from './sds.js';
+import { checkCaBundle, mergeCaBundles } from '../tls/ca-bundle.js';
+import { checkTlsCertificateSecret } from '../tls/certificate.js';
+import { caBundleSecretName, certificateSecretName } from '../tls/secret-names.js';
+import { SecretSet, tlsCertificateSecret, validationContextSecret } from './sds.js';
 import { createTestCertificate, caConfigMapObject, tlsSecretObject, type TestCertificate } from '../../test/certificates.js';
 import { downstreamTlsContext, downstreamTransportSocket, SYSTEM_CA_BUNDLE_PATH, upstreamTlsContext, upstreamTransportSocket } from './tls-context.js';
 

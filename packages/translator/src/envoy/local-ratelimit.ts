@@ -16,7 +16,7 @@ import type { Route } from '@switchyard/protos/generated/envoy/config/route/v3/R
 import type { RateLimit as RouteRateLimit } from '@switchyard/protos/generated/envoy/config/route/v3/RateLimit.js';
 import type { HttpFilter } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
 import type { LocalRateLimit } from '@switchyard/protos/generated/envoy/extensions/filters/http/local_ratelimit/v3/LocalRateLimit.js';
-import type { LocalRateLimitIR } from './ir.js';
+import type { LocalRateLimitIR } from '../extensions/ir.js';
 import { LOCAL_RATE_LIMIT_FILTER, LOCAL_RATE_LIMIT_TYPE } from '@switchyard/protos';
 
 const STAT_PREFIX = 'http_local_rate_limiter';

@@ -6,29 +6,11 @@
 // receives the secrets its own listeners and clusters name.
 import type { Secret } from '@switchyard/protos';
 import type { SdsSecretConfig } from '@switchyard/protos/generated/envoy/extensions/transport_sockets/tls/v3/SdsSecretConfig.js';
-import type { TlsCertificatePair } from './certificate.js';
+import type { TlsCertificatePair } from '../tls/certificate.js';
 
 /** SDS over the ADS stream the Envoy already has (no separate SDS cluster). */
 export function sdsSecretConfig(name: string): SdsSecretConfig {
   return { name, sds_config: { ads: {}, resource_api_version: 'V3' } };
-}
-
-/**
- * The SDS name of a kubernetes.io/tls Secret's certificate and key. The same
- * Secret used as a listener certificate and as a backend client certificate
- * is one SDS resource.
- */
-export function certificateSecretName(namespace: string, name: string): string {
-  return `tls/${namespace}/${name}`;
-}
-
-/**
- * The SDS name of a set of CA bundles trusted together, e.g.
- * "ca/ConfigMap/ns/a,ConfigMap/ns/b". The order of the references is kept:
- * it is the user's, and it is deterministic.
- */
-export function caBundleSecretName(refs: ReadonlyArray<{ readonly kind: string; readonly namespace: string; readonly name: string }>): string {
-  return `ca/${refs.map((r) => `${r.kind}/${r.namespace}/${r.name}`).join(',')}`;
 }
 
 /** An SDS Secret carrying a certificate chain and its private key. */

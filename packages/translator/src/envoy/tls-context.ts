@@ -124,9 +124,9 @@ export function upstreamTlsContext(o: UpstreamTlsOptions): UpstreamTlsContext {
 }
 
 export function downstreamTransportSocket(ctx: DownstreamTlsContext): TransportSocket {
-  return { name: TLS_TRANSPORT_SOCKET_NAME, typed_config: { '@type': DOWNSTREAM_TLS_CONTEXT_TYPE, ...ctx } as TransportSocket['typed_config'] };
+  return { name: TLS_TRANSPORT_SOCKET_NAME, typed_config: { '@type': DOWNSTREAM_TLS_CONTEXT_TYPE, ...ctx } };
 }
 
 export function upstreamTransportSocket(ctx: UpstreamTlsContext): TransportSocket {
-  return { name: TLS_TRANSPORT_SOCKET_NAME, typed_config: { '@type': UPSTREAM_TLS_CONTEXT_TYPE, ...ctx } as TransportSocket['typed_config'] };
+  return { name: TLS_TRANSPORT_SOCKET_NAME, typed_config: { '@type': UPSTREAM_TLS_CONTEXT_TYPE, ...ctx } };
 }
