@@ -99,6 +99,19 @@ export class TestEnv {
   }
 
   static async start(o: TestEnvOptions = {}): Promise<TestEnv> {
+    // Ports are found free and only then bound by etcd and kube-apiserver, so
+    // a test file running in another worker can take one in between: a lost
+    // bind race starts again on new ports instead of failing the test file.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await TestEnv.startOnce(o);
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof Error) || !e.message.includes('address already in use')) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(o: TestEnvOptions): Promise<TestEnv> {
     for (const b of ['etcd', 'kube-apiserver']) {
       if (!existsSync(join(E2E_BIN, b))) throw new Error(`${join(E2E_BIN, b)} is missing: run \`npm run build:tools\` (bash e2e/scripts/build-tools.sh)`);
     }
