@@ -33,16 +33,49 @@ export const TYPE_SHORT: Readonly<Record<string, string>> = {
 };
 
 // Just the decoded fields this client reads (protobufjs messages, proto field names).
-interface AnyMsg { type_url: string; value: Uint8Array }
-interface DiscoveryResponseMsg { version_info: string; resources: AnyMsg[]; type_url: string; nonce: string }
-interface ResourceMsg { name: string; version: string; resource?: AnyMsg | null }
-interface DeltaDiscoveryResponseMsg { system_version_info: string; resources: ResourceMsg[]; type_url: string; removed_resources: string[]; nonce: string }
-interface ClusterMsg { name: string; type?: number; eds_cluster_config?: { service_name?: string } | null }
-interface FilterMsg { typed_config?: AnyMsg | null }
-interface FilterChainMsg { filters?: FilterMsg[] }
-interface ListenerMsg { filter_chains?: FilterChainMsg[]; default_filter_chain?: FilterChainMsg | null }
-interface HcmMsg { rds?: { route_config_name?: string } | null }
-interface ClaMsg { endpoints?: Array<{ lb_endpoints?: Array<{ endpoint?: { address?: { socket_address?: { address?: string } | null } | null } | null }> }> }
+interface AnyMsg {
+  type_url: string;
+  value: Uint8Array;
+}
+interface DiscoveryResponseMsg {
+  version_info: string;
+  resources: AnyMsg[];
+  type_url: string;
+  nonce: string;
+}
+interface ResourceMsg {
+  name: string;
+  version: string;
+  resource?: AnyMsg | null;
+}
+interface DeltaDiscoveryResponseMsg {
+  system_version_info: string;
+  resources: ResourceMsg[];
+  type_url: string;
+  removed_resources: string[];
+  nonce: string;
+}
+interface ClusterMsg {
+  name: string;
+  type?: number;
+  eds_cluster_config?: { service_name?: string } | null;
+}
+interface FilterMsg {
+  typed_config?: AnyMsg | null;
+}
+interface FilterChainMsg {
+  filters?: FilterMsg[];
+}
+interface ListenerMsg {
+  filter_chains?: FilterChainMsg[];
+  default_filter_chain?: FilterChainMsg | null;
+}
+interface HcmMsg {
+  rds?: { route_config_name?: string } | null;
+}
+interface ClaMsg {
+  endpoints?: Array<{ lb_endpoints?: Array<{ endpoint?: { address?: { socket_address?: { address?: string } | null } | null } | null }> }>;
+}
 
 /** What one resource contributes: names it makes the client subscribe to, and the marker it carries. */
 interface Derived {
@@ -202,7 +235,11 @@ export class AdsStream {
 
   start(): void {
     const method = this.o.mode === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
-    const call = this.o.client.makeBidiStreamRequest<Uint8Array, Buffer>(method, (m) => Buffer.from(m.buffer, m.byteOffset, m.length), (b) => b);
+    const call = this.o.client.makeBidiStreamRequest<Uint8Array, Buffer>(
+      method,
+      (m) => Buffer.from(m.buffer, m.byteOffset, m.length),
+      (b) => b,
+    );
     this.call = call;
     call.on('data', (buf: Buffer) => this.onResponse(buf));
     call.on('error', (err: grpc.ServiceError) => {
@@ -224,7 +261,12 @@ export class AdsStream {
   /** True once Clusters and Listeners arrived and every ClusterLoadAssignment and RouteConfiguration they name too. */
   get synced(): boolean {
     const all = (st: TypeState): boolean => [...st.subscribed].every((n) => st.have.has(n));
-    return this.types.get(TypeUrl.Cluster)!.received && this.types.get(TypeUrl.Listener)!.received && all(this.types.get(TypeUrl.ClusterLoadAssignment)!) && all(this.types.get(TypeUrl.RouteConfiguration)!);
+    return (
+      this.types.get(TypeUrl.Cluster)!.received &&
+      this.types.get(TypeUrl.Listener)!.received &&
+      all(this.types.get(TypeUrl.ClusterLoadAssignment)!) &&
+      all(this.types.get(TypeUrl.RouteConfiguration)!)
+    );
   }
 
   private node(): { id: string; cluster: string; user_agent_name: string } | undefined {

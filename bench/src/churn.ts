@@ -137,7 +137,10 @@ async function fetchStatuses(httpUrl: string): Promise<Map<string, string>> {
   const doc = (await (await fetch(`${httpUrl}/status`)).json()) as StatusDoc;
   const out = new Map<string, string>();
   for (const s of doc.statuses) {
-    out.set(`${s.kind}/${s.namespace ?? ''}/${s.name}`, canonical(JSON.parse(JSON.stringify(s.status), (k, v: unknown) => (k === 'lastTransitionTime' ? undefined : v))));
+    out.set(
+      `${s.kind}/${s.namespace ?? ''}/${s.name}`,
+      canonical(JSON.parse(JSON.stringify(s.status), (k, v: unknown) => (k === 'lastTransitionTime' ? undefined : v))),
+    );
   }
   return out;
 }

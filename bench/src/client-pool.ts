@@ -36,7 +36,11 @@ class Worker {
   send(m: ToWorker): void {
     this.proc.send(m);
   }
-  next<T extends FromWorker['type']>(type: T, pred: (m: Extract<FromWorker, { type: T }>) => boolean = () => true, timeoutMs = 600_000): Promise<Extract<FromWorker, { type: T }>> {
+  next<T extends FromWorker['type']>(
+    type: T,
+    pred: (m: Extract<FromWorker, { type: T }>) => boolean = () => true,
+    timeoutMs = 600_000,
+  ): Promise<Extract<FromWorker, { type: T }>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.handlers.delete(h);
@@ -74,7 +78,14 @@ export class ClientPool {
       workers.map((w, i) => {
         const fleets = o.fleets.filter((_, k) => k % count === i);
         const started = w.next('started');
-        w.send({ type: 'start', target: o.target, mode: o.mode, fleets, idPrefix: `bench-${o.mode}-w${i}`, streamsPerConnection: o.streamsPerConnection ?? 25 });
+        w.send({
+          type: 'start',
+          target: o.target,
+          mode: o.mode,
+          fleets,
+          idPrefix: `bench-${o.mode}-w${i}`,
+          streamsPerConnection: o.streamsPerConnection ?? 25,
+        });
         return started;
       }),
     );
@@ -171,7 +182,12 @@ export function diffStats(after: PoolStats, before: PoolStats): PoolStats {
   const byType: Record<string, TypeCounters> = {};
   for (const [k, a] of Object.entries(after.byType)) {
     const b = before.byType[k] ?? { bytes: 0, responses: 0, resources: 0, resourceBytes: 0 };
-    const d = { bytes: a.bytes - b.bytes, responses: a.responses - b.responses, resources: a.resources - b.resources, resourceBytes: a.resourceBytes - b.resourceBytes };
+    const d = {
+      bytes: a.bytes - b.bytes,
+      responses: a.responses - b.responses,
+      resources: a.resources - b.resources,
+      resourceBytes: a.resourceBytes - b.resourceBytes,
+    };
     if (d.responses > 0) byType[k] = d;
   }
   return { bytes: after.bytes - before.bytes, byType, errors: after.errors - before.errors, streams: after.streams, closed: after.closed };

@@ -114,7 +114,14 @@ process.on('message', (msg: ToWorker) => {
           );
         }
         msg.fleets.forEach((fleet, i) => {
-          const s = new AdsStream({ client: clients[Math.floor(i / msg.streamsPerConnection)]!, mode: msg.mode, nodeId: `${msg.idPrefix}-${i}`, fleet, reader, onProgress });
+          const s = new AdsStream({
+            client: clients[Math.floor(i / msg.streamsPerConnection)]!,
+            mode: msg.mode,
+            nodeId: `${msg.idPrefix}-${i}`,
+            fleet,
+            reader,
+            onProgress,
+          });
           streams.push(s);
           s.start();
         });

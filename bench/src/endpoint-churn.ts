@@ -49,7 +49,7 @@ export async function runEndpointChurn(a: EndpointChurnArgs): Promise<EndpointCh
   const { config, fleet, pipeline, server, port } = await startLoadedServer(a.gateways, a.routes);
   const pool = await ClientPool.start({ target: `127.0.0.1:${port}`, mode: a.mode, fleets: Array.from({ length: a.streams }, () => fleet) });
   if (!(await pool.waitFor('synced', 0, 300_000))) throw new Error('streams did not sync within 5 minutes');
-  if (!(await pool.waitFor('endpoint', 0, 30_000))) throw new Error('the churn slice\'s marker endpoint (10.255.0.0) never appeared in a ClusterLoadAssignment');
+  if (!(await pool.waitFor('endpoint', 0, 30_000))) throw new Error("the churn slice's marker endpoint (10.255.0.0) never appeared in a ClusterLoadAssignment");
 
   const sliceKey = config.churnSlice;
   let slice = pipeline.get('discovery.k8s.io/v1', 'EndpointSlice', sliceKey.namespace, sliceKey.name)!;

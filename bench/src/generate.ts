@@ -46,7 +46,24 @@ export interface GeneratedConfig {
   readonly counts: Readonly<Record<string, number>>;
 }
 
-const PATH_WORDS = ['api', 'v1', 'v2', 'shop', 'cart', 'users', 'orders', 'search', 'static', 'auth', 'billing', 'catalog', 'media', 'admin', 'graphql', 'status'];
+const PATH_WORDS = [
+  'api',
+  'v1',
+  'v2',
+  'shop',
+  'cart',
+  'users',
+  'orders',
+  'search',
+  'static',
+  'auth',
+  'billing',
+  'catalog',
+  'media',
+  'admin',
+  'graphql',
+  'status',
+];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const HEADER_NAMES = ['x-tenant', 'x-canary', 'x-version', 'x-region', 'x-client', 'user-agent'];
 const QUERY_NAMES = ['version', 'debug', 'lang', 'tenant'];
@@ -120,7 +137,11 @@ export function generateConfig(shapeIn: ConfigShape): GeneratedConfig {
     spec: { controllerName: CONTROLLER_NAME, description: 'Switchyard benchmark class' },
   });
   for (const ns of [GATEWAY_NAMESPACE, SHARED_NAMESPACE, ...teamNamespaces]) {
-    cluster.push({ apiVersion: 'v1', kind: 'Namespace', metadata: b.meta(undefined, ns, { labels: { 'kubernetes.io/metadata.name': ns, tier: ns.startsWith('team-') ? 'team' : 'platform' } }) });
+    cluster.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: b.meta(undefined, ns, { labels: { 'kubernetes.io/metadata.name': ns, tier: ns.startsWith('team-') ? 'team' : 'platform' } }),
+    });
   }
 
   for (let g = 0; g < shape.gateways; g++) {
@@ -132,7 +153,13 @@ export function generateConfig(shapeIn: ConfigShape): GeneratedConfig {
         gatewayClassName: 'switchyard',
         listeners: [
           { name: 'http', protocol: 'HTTP', port: 80, hostname: `*.gw${g}.example.com`, allowedRoutes: { namespaces: { from: 'All' } } },
-          { name: 'api', protocol: 'HTTP', port: 80, hostname: `api.gw${g}.example.com`, allowedRoutes: { namespaces: { from: 'All' }, kinds: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }] } },
+          {
+            name: 'api',
+            protocol: 'HTTP',
+            port: 80,
+            hostname: `api.gw${g}.example.com`,
+            allowedRoutes: { namespaces: { from: 'All' }, kinds: [{ group: GATEWAY_GROUP, kind: 'HTTPRoute' }] },
+          },
           { name: 'http-alt', protocol: 'HTTP', port: 8080, allowedRoutes: { namespaces: { from: 'Same' } } },
         ],
       },
@@ -171,7 +198,9 @@ export function generateConfig(shapeIn: ConfigShape): GeneratedConfig {
     slices.push({
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
-      metadata: b.meta(ns, `${name}-${prng.hex(5)}`, { labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } }),
+      metadata: b.meta(ns, `${name}-${prng.hex(5)}`, {
+        labels: { 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+      }),
       addressType: 'IPv4',
       ports: slicePorts,
       endpoints,
@@ -199,8 +228,10 @@ export function generateConfig(shapeIn: ConfigShape): GeneratedConfig {
   }
 
   const marker = routes[0]!;
-  const markerBackend = (((marker.spec as RouteSpec).rules[0]?.backendRefs ?? [])[0]?.name) ?? 'svc-0';
-  const churnSlice = slices.find((s) => s.metadata.namespace === marker.metadata.namespace && s.metadata.labels?.['kubernetes.io/service-name'] === markerBackend);
+  const markerBackend = ((marker.spec as RouteSpec).rules[0]?.backendRefs ?? [])[0]?.name ?? 'svc-0';
+  const churnSlice = slices.find(
+    (s) => s.metadata.namespace === marker.metadata.namespace && s.metadata.labels?.['kubernetes.io/service-name'] === markerBackend,
+  );
   if (!churnSlice) throw new Error('generator: marker route backend has no EndpointSlice');
   // The churn slice's first endpoint carries the endpoint marker (sequence 0).
   setSliceMarker(churnSlice, 0);
@@ -227,9 +258,25 @@ export function generateConfig(shapeIn: ConfigShape): GeneratedConfig {
 }
 
 // A loose shape of the parts of HTTPRoute the generator touches.
-interface BackendRef { group?: string; kind?: string; name: string; namespace?: string; port: number; weight?: number }
-interface RouteRule { matches?: unknown[]; filters?: Array<Record<string, unknown>>; backendRefs?: BackendRef[]; timeouts?: Record<string, string> }
-interface RouteSpec { parentRefs: unknown[]; hostnames?: string[]; rules: RouteRule[] }
+interface BackendRef {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+  port: number;
+  weight?: number;
+}
+interface RouteRule {
+  matches?: unknown[];
+  filters?: Array<Record<string, unknown>>;
+  backendRefs?: BackendRef[];
+  timeouts?: Record<string, string>;
+}
+interface RouteSpec {
+  parentRefs: unknown[];
+  hostnames?: string[];
+  rules: RouteRule[];
+}
 
 function markerRouteOf(b: Builder, ns: string, services: readonly string[]): KubeObject {
   const backend = services[0] ?? 'svc-0';
@@ -276,7 +323,14 @@ function randomMatch(prng: Prng): Record<string, unknown> {
   return m;
 }
 
-function randomRoute(b: Builder, name: string, ns: string, g: number, hostsPerGateway: number, servicesByNamespace: ReadonlyMap<string, readonly string[]>): KubeObject {
+function randomRoute(
+  b: Builder,
+  name: string,
+  ns: string,
+  g: number,
+  hostsPerGateway: number,
+  servicesByNamespace: ReadonlyMap<string, readonly string[]>,
+): KubeObject {
   const { prng } = b;
   const local = servicesByNamespace.get(ns) ?? [];
   const shared = servicesByNamespace.get(SHARED_NAMESPACE) ?? [];
@@ -306,19 +360,30 @@ function randomRoute(b: Builder, name: string, ns: string, g: number, hostsPerGa
     const filters: Array<Record<string, unknown>> = [];
     const redirect = prng.chance(0.04);
     if (redirect) {
-      filters.push({ type: 'RequestRedirect', requestRedirect: prng.chance(0.5) ? { scheme: 'https', statusCode: 301 } : { hostname: `www.gw${g}.example.com`, statusCode: 302 } });
+      filters.push({
+        type: 'RequestRedirect',
+        requestRedirect: prng.chance(0.5) ? { scheme: 'https', statusCode: 301 } : { hostname: `www.gw${g}.example.com`, statusCode: 302 },
+      });
     } else {
       if (prng.chance(0.25)) {
         filters.push({
           type: 'RequestHeaderModifier',
-          requestHeaderModifier: { set: [{ name: 'x-route', value: name }], add: prng.chance(0.5) ? [{ name: 'x-team', value: ns }] : [], remove: prng.chance(0.3) ? ['x-debug'] : [] },
+          requestHeaderModifier: {
+            set: [{ name: 'x-route', value: name }],
+            add: prng.chance(0.5) ? [{ name: 'x-team', value: ns }] : [],
+            remove: prng.chance(0.3) ? ['x-debug'] : [],
+          },
         });
       }
       if (prng.chance(0.1)) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'x-served-by', value: 'switchyard' }] } });
       if (prng.chance(0.08)) {
         const firstPath = (rule.matches?.[0] as { path?: { type: string } } | undefined)?.path;
-        const onlyPrefixMatches = firstPath?.type === 'PathPrefix' && (rule.matches ?? []).every((m) => (m as { path?: { type: string } }).path?.type === 'PathPrefix');
-        const path = onlyPrefixMatches && prng.chance(0.7) ? { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } : { type: 'ReplaceFullPath', replaceFullPath: '/index' };
+        const onlyPrefixMatches =
+          firstPath?.type === 'PathPrefix' && (rule.matches ?? []).every((m) => (m as { path?: { type: string } }).path?.type === 'PathPrefix');
+        const path =
+          onlyPrefixMatches && prng.chance(0.7)
+            ? { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' }
+            : { type: 'ReplaceFullPath', replaceFullPath: '/index' };
         filters.push({ type: 'URLRewrite', urlRewrite: prng.chance(0.3) ? { hostname: `backend.${ns}.svc`, path } : { path } });
       }
       if (prng.chance(0.02)) filters.push({ type: 'RequestMirror', requestMirror: { backendRef: { name: prng.pick(local), port: 80 }, percent: 10 } });
@@ -352,7 +417,15 @@ export function withRouteMarker(route: KubeObject, seq: number): KubeObject {
   const header = filter?.requestHeaderModifier?.set?.find((h) => h.name === MARKER_HEADER);
   if (!header) throw new Error('not the marker route');
   header.value = markerValue(seq);
-  return { ...route, metadata: { ...route.metadata, generation: (route.metadata.generation ?? 1) + 1, resourceVersion: String(Number(route.metadata.resourceVersion ?? '0') + 1) }, spec };
+  return {
+    ...route,
+    metadata: {
+      ...route.metadata,
+      generation: (route.metadata.generation ?? 1) + 1,
+      resourceVersion: String(Number(route.metadata.resourceVersion ?? '0') + 1),
+    },
+    spec,
+  };
 }
 
 function setSliceMarker(slice: KubeObject, seq: number): void {

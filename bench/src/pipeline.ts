@@ -40,7 +40,10 @@ export class Pipeline {
   last: TranslateDetail | undefined;
   private clock = Date.UTC(2026, 5, 1);
 
-  constructor(objects: Iterable<KubeObject>, private readonly cache?: FleetCache) {
+  constructor(
+    objects: Iterable<KubeObject>,
+    private readonly cache?: FleetCache,
+  ) {
     for (const o of objects) this.apply(o);
   }
 

@@ -41,7 +41,10 @@ export function summarize(file: string, top = 25): string {
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return [`total ${total.toFixed(0)} ms sampled`, ...rows.map(([k, ms]) => `${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
+  return [
+    `total ${total.toFixed(0)} ms sampled`,
+    ...rows.map(([k, ms]) => `${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${k}`),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -102,7 +102,7 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
   const syncStart = process.hrtime.bigint();
   const synced = await pool.waitFor('synced', 0, 300_000);
   if (!synced) throw new Error(`${a.streams} ${a.mode} streams did not receive Clusters, Listeners, endpoints and routes within 5 minutes`);
-  if (!(await pool.waitFor('route', 0, 30_000))) throw new Error('the marker route\'s header value (x-bench-seq) never appeared in a RouteConfiguration');
+  if (!(await pool.waitFor('route', 0, 30_000))) throw new Error("the marker route's header value (x-bench-seq) never appeared in a RouteConfiguration");
   const initialSyncMs = nsToMs(synced.maxAckNs - syncStart);
 
   const markerKey = config.markerRoute;
@@ -122,7 +122,8 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
   // One warm-up change, not recorded (the first push after sync).
   change();
   pipeline.run();
-  if (!(await pool.waitFor('route', seq, Math.max(remaining(), 30_000)))) throw new Error(`the warm-up change did not reach every stream within the ${a.budgetMs / 1000} s budget`);
+  if (!(await pool.waitFor('route', seq, Math.max(remaining(), 30_000))))
+    throw new Error(`the warm-up change did not reach every stream within the ${a.budgetMs / 1000} s budget`);
 
   const latencies: number[] = [];
   const firstAcks: number[] = [];
@@ -188,7 +189,9 @@ export async function runPropagation(a: PropagationArgs): Promise<PropagationRow
   return {
     routes: a.routes,
     gateways: a.gateways,
-    fleetRoutes: config.objects.filter((o) => o.kind === 'HTTPRoute' && ((o.spec as { parentRefs?: Array<{ name: string }> }).parentRefs ?? []).some((p) => p.name === 'gw-0')).length,
+    fleetRoutes: config.objects.filter(
+      (o) => o.kind === 'HTTPRoute' && ((o.spec as { parentRefs?: Array<{ name: string }> }).parentRefs ?? []).some((p) => p.name === 'gw-0'),
+    ).length,
     streams: a.streams,
     mode: a.mode,
     changes: n,

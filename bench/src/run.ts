@@ -122,14 +122,48 @@ async function translationSection(o: Options): Promise<Section> {
   }
   const table: Table = {
     title: '1. Full translation (10 Gateways; median of repeats after JIT warm-up)',
-    columns: ['HTTPRoutes', 'accepted', 'objects', 'Envoy routes', 'clusters', 'encoded MiB', 'snapshotOf ms', 'translate wall ms', 'translate CPU ms', 'encode-only wall ms', 'encode-only CPU ms', 'ratio (CPU)', 'input heap MiB', 'output heap MiB', 'heap growth MiB', 'peak RSS MiB'],
-    rows: rows.map((r) => [r.routes, r.routesAccepted, r.objects, r.output.envoyRoutes, r.output.clusters, r.output.encodedBytes / 2 ** 20, r.snapshotMs, r.translateMs, r.translateCpuMs, r.encodeMs, r.encodeCpuMs, r.ratio, r.inputHeapMiB, r.outputHeapMiB, r.translateHeapGrowthMiB, r.peakRssMiB]),
+    columns: [
+      'HTTPRoutes',
+      'accepted',
+      'objects',
+      'Envoy routes',
+      'clusters',
+      'encoded MiB',
+      'snapshotOf ms',
+      'translate wall ms',
+      'translate CPU ms',
+      'encode-only wall ms',
+      'encode-only CPU ms',
+      'ratio (CPU)',
+      'input heap MiB',
+      'output heap MiB',
+      'heap growth MiB',
+      'peak RSS MiB',
+    ],
+    rows: rows.map((r) => [
+      r.routes,
+      r.routesAccepted,
+      r.objects,
+      r.output.envoyRoutes,
+      r.output.clusters,
+      r.output.encodedBytes / 2 ** 20,
+      r.snapshotMs,
+      r.translateMs,
+      r.translateCpuMs,
+      r.encodeMs,
+      r.encodeCpuMs,
+      r.ratio,
+      r.inputHeapMiB,
+      r.outputHeapMiB,
+      r.translateHeapGrowthMiB,
+      r.peakRssMiB,
+    ]),
     notes: [
       'accepted: HTTPRoutes with Accepted=True and ResolvedRefs=True on every parent (the generator makes only valid routes).',
       'translate ms: translate(snapshot) alone; snapshotOf ms: indexing the objects (done incrementally by a running controller).',
-      'encode-only ms: encodeMessage() (protobufjs fromObject + encode) over every resource of the translator\'s own output: the floor.',
-      'CPU ms: user + system time of the process (V8\'s GC threads included) during the call; on this shared machine wall time also counts waiting for a core. ratio: translate CPU / encode-only CPU. heap growth: heap after translate() minus before, before GC (output + uncollected garbage); output heap: what stays after GC.',
-      'peak RSS: the process\'s maximum resident set (getrusage), including the generated input objects.',
+      "encode-only ms: encodeMessage() (protobufjs fromObject + encode) over every resource of the translator's own output: the floor.",
+      "CPU ms: user + system time of the process (V8's GC threads included) during the call; on this shared machine wall time also counts waiting for a core. ratio: translate CPU / encode-only CPU. heap growth: heap after translate() minus before, before GC (output + uncollected garbage); output heap: what stays after GC.",
+      "peak RSS: the process's maximum resident set (getrusage), including the generated input objects.",
     ],
   };
   const r10k = rows.find((r) => r.routes === 10000);
@@ -137,10 +171,18 @@ async function translationSection(o: Options): Promise<Section> {
   if (empty) errors.push('the translator produced no fleets: is it still the placeholder?');
   const targets: TargetResult[] = [
     r10k
-      ? { target: '10,000 HTTPRoutes fully translated in < 1 s', measured: `${ms(r10k.translateCpuMs)} CPU (wall ${ms(r10k.translateMs)} + snapshotOf ${ms(r10k.snapshotMs)})`, pass: r10k.output.fleets > 0 ? r10k.translateCpuMs < 1000 : undefined }
+      ? {
+          target: '10,000 HTTPRoutes fully translated in < 1 s',
+          measured: `${ms(r10k.translateCpuMs)} CPU (wall ${ms(r10k.translateMs)} + snapshotOf ${ms(r10k.snapshotMs)})`,
+          pass: r10k.output.fleets > 0 ? r10k.translateCpuMs < 1000 : undefined,
+        }
       : { target: '10,000 HTTPRoutes fully translated in < 1 s', measured: 'not run', pass: undefined },
     r10k
-      ? { target: 'translation within 3x of the encode-only floor (10,000 routes)', measured: `${fmt(r10k.ratio, 2)}x`, pass: r10k.output.fleets > 0 ? r10k.ratio <= 3 : undefined }
+      ? {
+          target: 'translation within 3x of the encode-only floor (10,000 routes)',
+          measured: `${fmt(r10k.ratio, 2)}x`,
+          pass: r10k.output.fleets > 0 ? r10k.ratio <= 3 : undefined,
+        }
       : { target: 'translation within 3x of the encode-only floor (10,000 routes)', measured: 'not run', pass: undefined },
   ];
   return { id: 1, title: 'Full translation', tables: [table], targets, data: rows, errors };
@@ -149,21 +191,75 @@ async function translationSection(o: Options): Promise<Section> {
 async function propagationSection(o: Options): Promise<Section> {
   const routes = o.quick ? 1000 : 10000;
   const gateways = o.quick ? 1 : 10;
-  const scenarios: Array<[number, 'sotw' | 'delta']> = o.quick ? [[100, 'sotw'], [100, 'delta']] : [[100, 'sotw'], [100, 'delta'], [1000, 'sotw'], [1000, 'delta']];
+  const scenarios: Array<[number, 'sotw' | 'delta']> = o.quick
+    ? [
+        [100, 'sotw'],
+        [100, 'delta'],
+      ]
+    : [
+        [100, 'sotw'],
+        [100, 'delta'],
+        [1000, 'sotw'],
+        [1000, 'delta'],
+      ];
   const rows: Array<ChildJobs['propagation'][1]> = [];
   const errors: string[] = [];
   for (const [streams, mode] of scenarios) {
     log(`2 propagation: ${routes} HTTPRoutes, ${streams} ${mode} streams`);
     try {
-      rows.push(await runChild('propagation', { routes, gateways, streams, mode, changes: o.quick ? 20 : 50, budgetMs: o.quick ? 30_000 : streams >= 1000 ? 90_000 : 45_000, sizeSamples: 5 }));
+      rows.push(
+        await runChild('propagation', {
+          routes,
+          gateways,
+          streams,
+          mode,
+          changes: o.quick ? 20 : 50,
+          budgetMs: o.quick ? 30_000 : streams >= 1000 ? 90_000 : 45_000,
+          sizeSamples: 5,
+        }),
+      );
     } catch (err) {
       errors.push(`propagation ${streams} ${mode}: ${errorText(err)}`);
     }
   }
   const table: Table = {
     title: `2. Change propagation (${routes.toLocaleString('en-US')} HTTPRoutes over ${gateways} Gateway${gateways > 1 ? 's' : ''}, ${(rows[0]?.fleetRoutes ?? routes / gateways).toLocaleString('en-US')} on the one whose fleet the streams belong to; one HTTPRoute changed per step)`,
-    columns: ['streams', 'mode', 'changes', 'p50 ms', 'p99 ms', 'max ms', 'first ACK p50 ms', 'translate p50 ms', 'setFleet p50 ms', 'bytes/stream/change', 'changed resource bytes', 'bytes ratio', 'changed vhost bytes', 'initial sync s', 'server CPU ms/change', 'stream errors'],
-    rows: rows.map((r) => [r.streams, r.mode, r.timeouts ? `${r.changes} (+${r.timeouts} timed out)` : r.changes, r.p50Ms, r.p99Ms, r.maxMs, r.firstAckP50Ms, r.translateP50Ms, r.setFleetP50Ms, Math.round(r.bytesPerStream), Math.round(r.changedResourceBytes), r.bytesRatio, Math.round(r.changedVirtualHostBytes), r.initialSyncMs / 1000, r.serverCpuMsPerChange, r.streamErrors]),
+    columns: [
+      'streams',
+      'mode',
+      'changes',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'first ACK p50 ms',
+      'translate p50 ms',
+      'setFleet p50 ms',
+      'bytes/stream/change',
+      'changed resource bytes',
+      'bytes ratio',
+      'changed vhost bytes',
+      'initial sync s',
+      'server CPU ms/change',
+      'stream errors',
+    ],
+    rows: rows.map((r) => [
+      r.streams,
+      r.mode,
+      r.timeouts ? `${r.changes} (+${r.timeouts} timed out)` : r.changes,
+      r.p50Ms,
+      r.p99Ms,
+      r.maxMs,
+      r.firstAckP50Ms,
+      r.translateP50Ms,
+      r.setFleetP50Ms,
+      Math.round(r.bytesPerStream),
+      Math.round(r.changedResourceBytes),
+      r.bytesRatio,
+      Math.round(r.changedVirtualHostBytes),
+      r.initialSyncMs / 1000,
+      r.serverCpuMsPerChange,
+      r.streamErrors,
+    ]),
     notes: [
       'Latency: from the changed HTTPRoute entering the store (then translate + setFleet for every fleet) until the last stream has written its ACK of a RouteConfiguration carrying the change (clients run in 1-2 worker processes; process.hrtime is one clock for all processes).',
       'bytes/stream/change: DiscoveryResponse bytes each stream received per change; changed resource bytes: encoded size of the resources whose bytes differ before and after the change (first 5 changes).',
@@ -174,16 +270,30 @@ async function propagationSection(o: Options): Promise<Section> {
   const typeTable: Table = {
     title: '2b. What travels per change, per stream',
     columns: ['streams', 'mode', 'type', 'responses', 'resources', 'bytes'],
-    rows: rows.flatMap((r) => Object.entries(r.byType).map(([t, c]) => [r.streams, r.mode, t, c.responsesPerStream, c.resourcesPerStream, Math.round(c.bytesPerStream)])),
+    rows: rows.flatMap((r) =>
+      Object.entries(r.byType).map(([t, c]) => [r.streams, r.mode, t, c.responsesPerStream, c.resourcesPerStream, Math.round(c.bytesPerStream)]),
+    ),
   };
   const d1000 = rows.find((r) => r.streams === 1000 && r.mode === 'delta');
   const anyDelta = d1000 ?? rows.find((r) => r.mode === 'delta');
   const targets: TargetResult[] = [
     d1000 && routes === 10000
-      ? { target: 'single-change p99 < 100 ms to 1,000 delta streams at 10,000 routes', measured: `p99 ${ms(d1000.p99Ms)} (p50 ${ms(d1000.p50Ms)}, ${d1000.changes} changes)`, pass: d1000.timeouts === 0 && d1000.changes >= 1 ? d1000.p99Ms < 100 : false }
-      : { target: 'single-change p99 < 100 ms to 1,000 delta streams at 10,000 routes', measured: o.quick ? 'not run (--quick)' : 'failed to run', pass: undefined },
+      ? {
+          target: 'single-change p99 < 100 ms to 1,000 delta streams at 10,000 routes',
+          measured: `p99 ${ms(d1000.p99Ms)} (p50 ${ms(d1000.p50Ms)}, ${d1000.changes} changes)`,
+          pass: d1000.timeouts === 0 && d1000.changes >= 1 ? d1000.p99Ms < 100 : false,
+        }
+      : {
+          target: 'single-change p99 < 100 ms to 1,000 delta streams at 10,000 routes',
+          measured: o.quick ? 'not run (--quick)' : 'failed to run',
+          pass: undefined,
+        },
     anyDelta
-      ? { target: 'single-route change in delta mode sends <= 2x the bytes of the resources it changed', measured: `${fmt(anyDelta.bytesRatio, 2)}x (${Math.round(anyDelta.bytesPerStream)} B sent vs ${Math.round(anyDelta.changedResourceBytes)} B changed, ${anyDelta.streams} streams)`, pass: Number.isFinite(anyDelta.bytesRatio) ? anyDelta.bytesRatio <= 2 : undefined }
+      ? {
+          target: 'single-route change in delta mode sends <= 2x the bytes of the resources it changed',
+          measured: `${fmt(anyDelta.bytesRatio, 2)}x (${Math.round(anyDelta.bytesPerStream)} B sent vs ${Math.round(anyDelta.changedResourceBytes)} B changed, ${anyDelta.streams} streams)`,
+          pass: Number.isFinite(anyDelta.bytesRatio) ? anyDelta.bytesRatio <= 2 : undefined,
+        }
       : { target: 'single-route change in delta mode sends <= 2x the bytes of the resources it changed', measured: 'not run', pass: undefined },
   ];
   return { id: 2, title: 'Change propagation', tables: [table, typeTable], targets, data: rows, errors };
@@ -200,7 +310,9 @@ async function endpointSection(o: Options): Promise<Section> {
   const errors: string[] = [];
   const rows: Array<ChildJobs['endpointChurn'][1]> = [];
   for (const args of runs) {
-    log(`3 endpoint churn: ${args.routes} HTTPRoutes, ${args.streams} ${args.mode} streams, a change every ${args.intervalMs} ms for ${args.durationMs / 1000} s`);
+    log(
+      `3 endpoint churn: ${args.routes} HTTPRoutes, ${args.streams} ${args.mode} streams, a change every ${args.intervalMs} ms for ${args.durationMs / 1000} s`,
+    );
     try {
       rows.push(await runChild('endpointChurn', args));
     } catch (err) {
@@ -209,10 +321,44 @@ async function endpointSection(o: Options): Promise<Section> {
   }
   const table: Table = {
     title: `3. Endpoint churn (one EndpointSlice changing every ${base.intervalMs} ms; ${base.routes.toLocaleString('en-US')} HTTPRoutes over ${base.gateways} Gateway${base.gateways > 1 ? 's' : ''}; all streams on the slice's fleet)`,
-    columns: ['streams', 'mode', 'seconds', 'changes', 'passes', 'p50 ms', 'p99 ms', 'max ms', 'translate p50 ms', 'server CPU %', 'client CPU %', 'bytes/stream/push', 'types sent', 'only that CLA'],
-    rows: rows.map((row) => [row.streams, row.mode, row.durationMs / 1000, row.changes, Object.entries(row.translationKinds).map(([k, n]) => `${n} ${k}`).join(', '), row.p50Ms, row.p99Ms, row.maxMs, row.translateP50Ms, row.serverCpuPct, row.clientCpuPct, Math.round(row.bytesPerStreamPerPush), Object.entries(row.byType).map(([t, c]) => `${t} ${c.responses} resp x ${fmt(c.resourcesPerResponse, 1)} res`).join('; '), row.onlyAffectedAssignment ? 'yes' : 'NO']),
+    columns: [
+      'streams',
+      'mode',
+      'seconds',
+      'changes',
+      'passes',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'translate p50 ms',
+      'server CPU %',
+      'client CPU %',
+      'bytes/stream/push',
+      'types sent',
+      'only that CLA',
+    ],
+    rows: rows.map((row) => [
+      row.streams,
+      row.mode,
+      row.durationMs / 1000,
+      row.changes,
+      Object.entries(row.translationKinds)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', '),
+      row.p50Ms,
+      row.p99Ms,
+      row.maxMs,
+      row.translateP50Ms,
+      row.serverCpuPct,
+      row.clientCpuPct,
+      Math.round(row.bytesPerStreamPerPush),
+      Object.entries(row.byType)
+        .map(([t, c]) => `${t} ${c.responses} resp x ${fmt(c.resourcesPerResponse, 1)} res`)
+        .join('; '),
+      row.onlyAffectedAssignment ? 'yes' : 'NO',
+    ]),
     notes: [
-      'Updates due while a translation runs are applied when it ends and coalesced into the next one, as the controller\'s pipeline does; latency per change runs from when it was due until the last stream ACKed a ClusterLoadAssignment with that change or a later one.',
+      "Updates due while a translation runs are applied when it ends and coalesced into the next one, as the controller's pipeline does; latency per change runs from when it was due until the last stream ACKed a ClusterLoadAssignment with that change or a later one.",
       'passes: pipeline runs, by kind: "endpoints" is the endpoints-only refresh the controller uses when only EndpointSlices changed (refreshEndpoints), "full" a whole translation. translate p50: the time of those passes.',
       'CPU % is of one core (the server process: translate, encode, serve; the client workers share the same 2 cores).',
     ],
@@ -220,7 +366,13 @@ async function endpointSection(o: Options): Promise<Section> {
   const delta = rows.find((r) => r.mode === 'delta');
   const targets: TargetResult[] = [
     delta
-      ? { target: 'endpoint churn (delta): only the affected ClusterLoadAssignment travels', measured: Object.entries(delta.byType).map(([t, c]) => `${t}: ${c.responses} responses, ${fmt(c.resourcesPerResponse, 2)} resources each`).join('; '), pass: delta.onlyAffectedAssignment }
+      ? {
+          target: 'endpoint churn (delta): only the affected ClusterLoadAssignment travels',
+          measured: Object.entries(delta.byType)
+            .map(([t, c]) => `${t}: ${c.responses} responses, ${fmt(c.resourcesPerResponse, 2)} resources each`)
+            .join('; '),
+          pass: delta.onlyAffectedAssignment,
+        }
       : { target: 'endpoint churn (delta): only the affected ClusterLoadAssignment travels', measured: 'failed to run', pass: undefined },
   ];
   return { id: 3, title: 'Endpoint churn', tables: [table], targets, data: rows, errors };
@@ -243,8 +395,8 @@ async function memorySection(o: Options): Promise<Section> {
     columns: ['HTTPRoutes', 'YAML MiB', 'start s', 'streams synced s', 'idle RSS MiB', 'RSS with streams MiB', 'peak RSS MiB', 'live heap MiB'],
     rows: rows.map((r) => [r.routes, r.yamlMiB, r.startMs / 1000, r.syncMs / 1000, r.idleRssMiB, r.steadyRssMiB, r.peakRssMiB, r.liveHeapMiB]),
     notes: [
-      'start: spawn until /healthz answers (after reading, parsing and translating every file). RSS with streams: highest of 12 samples over 3 s once all streams are synced. Peak: VmHWM, the process\'s lifetime maximum.',
-      'live heap: JS heap after the last full GC (node --trace-gc): what the program holds; RSS adds V8\'s spare heap, code, and the native side.',
+      "start: spawn until /healthz answers (after reading, parsing and translating every file). RSS with streams: highest of 12 samples over 3 s once all streams are synced. Peak: VmHWM, the process's lifetime maximum.",
+      "live heap: JS heap after the last full GC (node --trace-gc): what the program holds; RSS adds V8's spare heap, code, and the native side.",
     ],
   };
   const target = (routes: number, limit: number): TargetResult => {
@@ -283,31 +435,63 @@ async function churnSection(o: Options): Promise<Section> {
       title: `5a. Churn in process: ${inproc.cycles} cycles creating and deleting ${inproc.churnRoutes.toLocaleString('en-US')} HTTPRoutes over ${inproc.baseRoutes.toLocaleString('en-US')} (simulated status writer)`,
       columns: ['step', 'status writes', 'expected', 'echo writes', 'translate p50 ms'],
       rows: [
-        ['create', range(creates.map((s) => s.writes)), range(creates.map((s) => s.expectedWrites)), range(creates.map((s) => s.echoWrites)), median(creates.map((s) => s.translateMs))],
-        ['delete', range(deletes.map((s) => s.writes)), range(deletes.map((s) => s.expectedWrites)), range(deletes.map((s) => s.echoWrites)), median(deletes.map((s) => s.translateMs))],
+        [
+          'create',
+          range(creates.map((s) => s.writes)),
+          range(creates.map((s) => s.expectedWrites)),
+          range(creates.map((s) => s.echoWrites)),
+          median(creates.map((s) => s.translateMs)),
+        ],
+        [
+          'delete',
+          range(deletes.map((s) => s.writes)),
+          range(deletes.map((s) => s.expectedWrites)),
+          range(deletes.map((s) => s.echoWrites)),
+          median(deletes.map((s) => s.translateMs)),
+        ],
       ],
       notes: [
         `Heap after GC: ${mib(inproc.heapStartMiB)} before the first cycle, ${mib(inproc.heapAfterCycleMiB[0] ?? NaN)} after the first, ${mib(inproc.heapAfterCycleMiB.at(-1) ?? NaN)} after the last (max ${mib(max(inproc.heapAfterCycleMiB))}). RSS ${mib(inproc.rssStartMiB)} -> ${mib(inproc.rssAfterCycleMiB.at(-1) ?? NaN)}.`,
-        'expected: the new routes plus Gateway gw-0 (its listener\'s attachedRoutes) on create; gw-0 alone on delete. Echo writes: what the re-translation triggered by the status writes\' own watch events writes (should be 0).',
+        "expected: the new routes plus Gateway gw-0 (its listener's attachedRoutes) on create; gw-0 alone on delete. Echo writes: what the re-translation triggered by the status writes' own watch events writes (should be 0).",
         'A status write stores the status on the object, as the API server would, so lastTransitionTime is kept only if the translator keeps it.',
       ],
     });
     const worst = inproc.steps.find((s) => s.writes !== s.expectedWrites || s.echoWrites !== 0);
     targets.push({
       target: 'status writes per churn cycle match the objects whose status changed (in process)',
-      measured: worst ? `cycle ${worst.cycle} ${worst.step}: ${worst.writes} writes (${Object.entries(worst.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}), expected ${worst.expectedWrites}, echo ${worst.echoWrites}` : `${creates[0]?.writes ?? 0} per create, ${deletes[0]?.writes ?? 0} per delete, 0 echo`,
+      measured: worst
+        ? `cycle ${worst.cycle} ${worst.step}: ${worst.writes} writes (${Object.entries(worst.byKind)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')}), expected ${worst.expectedWrites}, echo ${worst.echoWrites}`
+        : `${creates[0]?.writes ?? 0} per create, ${deletes[0]?.writes ?? 0} per delete, 0 echo`,
       pass: inproc.writesMatch,
     });
     const heapEnd = inproc.heapAfterCycleMiB.at(-1) ?? NaN;
-    targets.push({ target: 'no growth under churn: heap after GC within 10% of start (in process)', measured: `${mib(inproc.heapStartMiB)} -> ${mib(heapEnd)}`, pass: heapEnd <= inproc.heapStartMiB * 1.1 });
-  } else targets.push({ target: 'status writes per churn cycle match the objects whose status changed (in process)', measured: 'failed to run', pass: undefined });
+    targets.push({
+      target: 'no growth under churn: heap after GC within 10% of start (in process)',
+      measured: `${mib(inproc.heapStartMiB)} -> ${mib(heapEnd)}`,
+      pass: heapEnd <= inproc.heapStartMiB * 1.1,
+    });
+  } else
+    targets.push({ target: 'status writes per churn cycle match the objects whose status changed (in process)', measured: 'failed to run', pass: undefined });
   if (standalone) {
     const s = standalone;
     const creates = s.statusChanges.filter((c) => c.step === 'create');
     const deletes = s.statusChanges.filter((c) => c.step === 'delete');
     tables.push({
       title: `5b. Churn against \`switchyard serve --from-dir\`: ${s.cycles} cycles of ${s.churnRoutes.toLocaleString('en-US')} HTTPRoutes (10 files) over ${s.baseRoutes.toLocaleString('en-US')}, ${s.streams} delta streams`,
-      columns: ['RSS start MiB', 'after cycle 1 MiB', 'after last MiB', 'max after delete MiB', 'max after create MiB', 'peak MiB', 'create->ACK p50 ms', 'delete->ACK p50 ms', 'status changes create', 'status changes delete'],
+      columns: [
+        'RSS start MiB',
+        'after cycle 1 MiB',
+        'after last MiB',
+        'max after delete MiB',
+        'max after create MiB',
+        'peak MiB',
+        'create->ACK p50 ms',
+        'delete->ACK p50 ms',
+        'status changes create',
+        'status changes delete',
+      ],
       rows: [
         [
           s.rssStartMiB,
@@ -324,13 +508,17 @@ async function churnSection(o: Options): Promise<Section> {
       ],
       notes: [
         'Standalone mode has no API server and writes no status; "status changes" diffs its /status document between steps with lastTransitionTime ignored: what a status writer would have to write.',
-        'create->ACK: from writing the first file until the streams ACKed the step\'s marker (includes the 100 ms watch debounce).',
+        "create->ACK: from writing the first file until the streams ACKed the step's marker (includes the 100 ms watch debounce).",
         `RSS after each delete step: ${s.rssAfterDeleteMiB.map((v) => fmt(v, 0)).join(', ')} MiB.`,
         `Live JS heap after the last full GC (--trace-gc): ${fmt(s.liveHeapStartMiB, 1)} MiB before the first cycle; after each delete step ${s.liveHeapAfterDeleteMiB.map((v) => fmt(v, 0)).join(', ')} MiB.`,
       ],
     });
     const end = s.rssAfterDeleteMiB.at(-1) ?? NaN;
-    targets.push({ target: 'no growth under churn: RSS returns within 10% of start (standalone)', measured: `${mib(s.rssStartMiB)} -> ${mib(end)} (${fmt((100 * (end - s.rssStartMiB)) / s.rssStartMiB, 1)}%)`, pass: end <= s.rssStartMiB * 1.1 });
+    targets.push({
+      target: 'no growth under churn: RSS returns within 10% of start (standalone)',
+      measured: `${mib(s.rssStartMiB)} -> ${mib(end)} (${fmt((100 * (end - s.rssStartMiB)) / s.rssStartMiB, 1)}%)`,
+      pass: end <= s.rssStartMiB * 1.1,
+    });
   } else targets.push({ target: 'no growth under churn: RSS returns within 10% of start (standalone)', measured: 'failed to run', pass: undefined });
   return { id: 5, title: 'Churn', tables, targets, data: { inProcess: inproc, standalone }, errors };
 }
@@ -349,10 +537,42 @@ async function wholeProcessSection(o: Options): Promise<Section> {
   }
   const table: Table = {
     title: '6. Whole process: what a user runs (10 Gateways; medians of 3 runs; 5 re-reads)',
-    columns: ['HTTPRoutes', 'YAML MiB', '-o json wall s', '-o json CPU s', 'json peak RSS MiB', '-o yaml wall s', '-o yaml CPU s', 'yaml peak RSS MiB', 'serve ready wall s', 'serve ready CPU s', 're-read p50 ms', 're-read max ms', 're-read CPU p50 ms', 're-read passes'],
-    rows: rows.map((r) => [r.routes, r.yamlMiB, r.jsonMs / 1000, r.jsonCpuMs / 1000, r.jsonPeakMiB, r.yamlMs / 1000, r.yamlCpuMs / 1000, r.yamlPeakMiB, r.serveReadyP50Ms / 1000, r.serveReadyCpuP50Ms / 1000, r.rereadP50Ms, max([...r.rereadMs]), r.rereadCpuP50Ms, Object.entries(r.rereadKinds).map(([k, n]) => `${n} ${k}`).join(', ')]),
+    columns: [
+      'HTTPRoutes',
+      'YAML MiB',
+      '-o json wall s',
+      '-o json CPU s',
+      'json peak RSS MiB',
+      '-o yaml wall s',
+      '-o yaml CPU s',
+      'yaml peak RSS MiB',
+      'serve ready wall s',
+      'serve ready CPU s',
+      're-read p50 ms',
+      're-read max ms',
+      're-read CPU p50 ms',
+      're-read passes',
+    ],
+    rows: rows.map((r) => [
+      r.routes,
+      r.yamlMiB,
+      r.jsonMs / 1000,
+      r.jsonCpuMs / 1000,
+      r.jsonPeakMiB,
+      r.yamlMs / 1000,
+      r.yamlCpuMs / 1000,
+      r.yamlPeakMiB,
+      r.serveReadyP50Ms / 1000,
+      r.serveReadyCpuP50Ms / 1000,
+      r.rereadP50Ms,
+      max([...r.rereadMs]),
+      r.rereadCpuP50Ms,
+      Object.entries(r.rereadKinds)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', '),
+    ]),
     notes: [
-      'translate: `switchyard translate -f world.yaml -o json|yaml > /dev/null` on one multi-document file, wall time from spawn to exit (node start-up, protos, parse, translate, render, print); CPU: user + system time of that process (V8\'s GC threads included; on a loaded machine wall time also counts waiting for a core); peak RSS: getrusage maxrss.',
+      "translate: `switchyard translate -f world.yaml -o json|yaml > /dev/null` on one multi-document file, wall time from spawn to exit (node start-up, protos, parse, translate, render, print); CPU: user + system time of that process (V8's GC threads included; on a loaded machine wall time also counts waiting for a core); peak RSS: getrusage maxrss.",
       'serve --from-dir ready: spawn until /healthz answers (the same files split per kind and namespace). re-read: from rewriting the file of one HTTPRoute until the process logs the new translation (includes the 100 ms watch debounce; the xDS cache is updated in the same pass).',
     ],
   };
@@ -360,10 +580,26 @@ async function wholeProcessSection(o: Options): Promise<Section> {
   const t = (target: string, measured: (r: ChildJobs['wholeProcess'][1]) => string, pass: (r: ChildJobs['wholeProcess'][1]) => boolean): TargetResult =>
     r10k ? { target, measured: measured(r10k), pass: pass(r10k) } : { target, measured: o.quick ? 'not run (--quick)' : 'failed to run', pass: undefined };
   const targets: TargetResult[] = [
-    t('translate -o json at 10,000 routes: < 3 s wall and < 512 MiB peak', (r) => `${fmt(r.jsonMs / 1000, 2)} s wall (CPU ${fmt(r.jsonCpuMs / 1000, 2)} s), ${mib(r.jsonPeakMiB)}`, (r) => r.jsonMs < 3000 && r.jsonPeakMiB < 512),
-    t('translate -o yaml at 10,000 routes: < 5 s wall', (r) => `${fmt(r.yamlMs / 1000, 2)} s wall (CPU ${fmt(r.yamlCpuMs / 1000, 2)} s; peak ${mib(r.yamlPeakMiB)})`, (r) => r.yamlMs < 5000),
-    t('serve --from-dir ready at 10,000 routes: < 3 s', (r) => `${fmt(r.serveReadyP50Ms / 1000, 2)} s wall (CPU ${fmt(r.serveReadyCpuP50Ms / 1000, 2)} s)`, (r) => r.serveReadyP50Ms < 3000),
-    t('serve --from-dir re-read after one file changed: < 1 s', (r) => `p50 ${ms(r.rereadP50Ms)}, max ${ms(max([...r.rereadMs]))} wall (CPU p50 ${ms(r.rereadCpuP50Ms)})`, (r) => max([...r.rereadMs]) < 1000),
+    t(
+      'translate -o json at 10,000 routes: < 3 s wall and < 512 MiB peak',
+      (r) => `${fmt(r.jsonMs / 1000, 2)} s wall (CPU ${fmt(r.jsonCpuMs / 1000, 2)} s), ${mib(r.jsonPeakMiB)}`,
+      (r) => r.jsonMs < 3000 && r.jsonPeakMiB < 512,
+    ),
+    t(
+      'translate -o yaml at 10,000 routes: < 5 s wall',
+      (r) => `${fmt(r.yamlMs / 1000, 2)} s wall (CPU ${fmt(r.yamlCpuMs / 1000, 2)} s; peak ${mib(r.yamlPeakMiB)})`,
+      (r) => r.yamlMs < 5000,
+    ),
+    t(
+      'serve --from-dir ready at 10,000 routes: < 3 s',
+      (r) => `${fmt(r.serveReadyP50Ms / 1000, 2)} s wall (CPU ${fmt(r.serveReadyCpuP50Ms / 1000, 2)} s)`,
+      (r) => r.serveReadyP50Ms < 3000,
+    ),
+    t(
+      'serve --from-dir re-read after one file changed: < 1 s',
+      (r) => `p50 ${ms(r.rereadP50Ms)}, max ${ms(max([...r.rereadMs]))} wall (CPU p50 ${ms(r.rereadCpuP50Ms)})`,
+      (r) => max([...r.rereadMs]) < 1000,
+    ),
   ];
   return { id: 6, title: 'Whole process', tables: [table], targets, data: rows, errors };
 }
@@ -383,8 +619,32 @@ async function incrementalSection(o: Options): Promise<Section> {
   }
   const table: Table = {
     title: `7. One change, incrementally (${routes.toLocaleString('en-US')} HTTPRoutes; a random HTTPRoute's request timeout changed per step)`,
-    columns: ['Gateways', 'changes', 'p50 ms', 'p99 ms', 'max ms', 'translate p50 ms', 'setFleet p50 ms', 'fleets pushed p50', 'passes', 'first (full) pass ms'],
-    rows: rows.map((r) => [r.gateways, r.changes, r.p50Ms, r.p99Ms, r.maxMs, r.translateP50Ms, r.setFleetP50Ms, r.pushedP50, Object.entries(r.passes).map(([k, n]) => `${n} ${k}`).join(', '), r.fullTranslateMs]),
+    columns: [
+      'Gateways',
+      'changes',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'translate p50 ms',
+      'setFleet p50 ms',
+      'fleets pushed p50',
+      'passes',
+      'first (full) pass ms',
+    ],
+    rows: rows.map((r) => [
+      r.gateways,
+      r.changes,
+      r.p50Ms,
+      r.p99Ms,
+      r.maxMs,
+      r.translateP50Ms,
+      r.setFleetP50Ms,
+      r.pushedP50,
+      Object.entries(r.passes)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', '),
+      r.fullTranslateMs,
+    ]),
     notes: [
       'From the changed HTTPRoute entering the store until the new resources are in the xDS cache (translateIncremental + SnapshotCache.setFleet), in process, no streams connected. 5 warm-up changes not counted.',
       'routes passes translate only the Gateways the changed route attaches to; with 1 Gateway that is everything, which bounds this path.',
@@ -393,8 +653,16 @@ async function incrementalSection(o: Options): Promise<Section> {
   const r = rows.find((x) => x.gateways === 10 && x.routes === 10000);
   const targets: TargetResult[] = [
     r
-      ? { target: 'one HTTPRoute change with 10,000 routes (10 Gateways): change to cache p99 < 50 ms', measured: `p99 ${ms(r.p99Ms)} (p50 ${ms(r.p50Ms)})`, pass: r.p99Ms < 50 }
-      : { target: 'one HTTPRoute change with 10,000 routes (10 Gateways): change to cache p99 < 50 ms', measured: o.quick ? 'not run (--quick)' : 'failed to run', pass: undefined },
+      ? {
+          target: 'one HTTPRoute change with 10,000 routes (10 Gateways): change to cache p99 < 50 ms',
+          measured: `p99 ${ms(r.p99Ms)} (p50 ${ms(r.p50Ms)})`,
+          pass: r.p99Ms < 50,
+        }
+      : {
+          target: 'one HTTPRoute change with 10,000 routes (10 Gateways): change to cache p99 < 50 ms',
+          measured: o.quick ? 'not run (--quick)' : 'failed to run',
+          pass: undefined,
+        },
   ];
   return { id: 7, title: 'One change, incrementally', tables: [table], targets, data: rows, errors };
 }
@@ -419,20 +687,37 @@ async function main(): Promise<void> {
     const s = await fn(o);
     // Other work on a shared machine inflates every time: say how busy it was.
     const first = s.tables[0];
-    if (first) s.tables[0] = { ...first, notes: [...(first.notes ?? []), `1-min load average when this benchmark finished: ${os.loadavg()[0]!.toFixed(2)} (${os.availableParallelism()} cores).`] };
+    if (first)
+      s.tables[0] = {
+        ...first,
+        notes: [
+          ...(first.notes ?? []),
+          `1-min load average when this benchmark finished: ${os.loadavg()[0]!.toFixed(2)} (${os.availableParallelism()} cores).`,
+        ],
+      };
     sections.push(s);
     for (const t of s.tables) process.stdout.write(`\n${renderMarkdown(t)}`);
     for (const e of s.errors) process.stdout.write(`\nERROR ${e.split('\n')[0]}\n`);
   }
   const targets = sections.flatMap((s) => s.targets);
-  const targetTable: Table = { title: 'Targets', columns: ['target', 'measured', 'result'], rows: targets.map((t) => [t.target, t.measured, passText(t.pass)]) };
+  const targetTable: Table = {
+    title: 'Targets',
+    columns: ['target', 'measured', 'result'],
+    rows: targets.map((t) => [t.target, t.measured, passText(t.pass)]),
+  };
   process.stdout.write(`\n${renderMarkdown(targetTable)}`);
   const totalS = (performance.now() - started) / 1000;
   process.stdout.write(`\nTotal ${fmt(totalS, 0)} s.\n`);
 
   fs.mkdirSync(RESULTS, { recursive: true });
   const stamp = String(info.date).replace(/[:.]/g, '-');
-  const json = { machine: info, quick: o.quick, totalSeconds: totalS, targets, sections: sections.map((s) => ({ id: s.id, title: s.title, errors: s.errors, tables: s.tables, data: s.data })) };
+  const json = {
+    machine: info,
+    quick: o.quick,
+    totalSeconds: totalS,
+    targets,
+    sections: sections.map((s) => ({ id: s.id, title: s.title, errors: s.errors, tables: s.tables, data: s.data })),
+  };
   const text = `${JSON.stringify(json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
   fs.writeFileSync(path.join(RESULTS, `bench-${stamp}.json`), text);
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), text);

@@ -49,9 +49,25 @@ export async function startStandaloneProcess(dir: string, nodeArgs: readonly str
   const xdsPort = await freePort();
   const httpPort = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...nodeArgs, CLI_MAIN, 'serve', '--from-dir', dir, '--xds-address', `127.0.0.1:${xdsPort}`, '--http-address', `127.0.0.1:${httpPort}`, '--log-level', logLevel], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      CLI_MAIN,
+      'serve',
+      '--from-dir',
+      dir,
+      '--xds-address',
+      `127.0.0.1:${xdsPort}`,
+      '--http-address',
+      `127.0.0.1:${httpPort}`,
+      '--log-level',
+      logLevel,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   proc.stdout?.on('data', (d: Buffer) => {
     stdout = (stdout + d.toString()).slice(-20000);
@@ -83,14 +99,28 @@ export async function startStandaloneProcess(dir: string, nodeArgs: readonly str
     }
     await sleep(50);
   }
-  return { proc, pid: proc.pid ?? 0, xdsTarget: `127.0.0.1:${xdsPort}`, httpUrl, startMs: performance.now() - t0, stderrTail: () => stderr, stdoutTail: () => stdout, stop };
+  return {
+    proc,
+    pid: proc.pid ?? 0,
+    xdsTarget: `127.0.0.1:${xdsPort}`,
+    httpUrl,
+    startMs: performance.now() - t0,
+    stderrTail: () => stderr,
+    stdoutTail: () => stdout,
+    stop,
+  };
 }
 
 /** Writes the configuration, keeping the marker route in a file of its own (the churn benchmark rewrites it). */
 export function writeConfigDir(config: GeneratedConfig, dir: string): string {
   fs.rmSync(dir, { recursive: true, force: true });
-  const marker = config.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === config.markerRoute.name && o.metadata.namespace === config.markerRoute.namespace)!;
-  writeManifests(dir, config.objects.filter((o) => o !== marker));
+  const marker = config.objects.find(
+    (o) => o.kind === 'HTTPRoute' && o.metadata.name === config.markerRoute.name && o.metadata.namespace === config.markerRoute.namespace,
+  )!;
+  writeManifests(
+    dir,
+    config.objects.filter((o) => o !== marker),
+  );
   writeFileAtomic(path.join(dir, 'marker.yaml'), toYaml([marker]));
   return path.join(dir, 'marker.yaml');
 }

@@ -46,4 +46,3 @@ export function procCpuMs(pid: number): number | undefined {
     return undefined;
   }
 }
-

@@ -76,7 +76,16 @@ export function encodeAll(fleets: ReadonlyMap<string, EnvoyResources>): number {
 }
 
 export function countOutput(result: TranslateResult, encodedBytes: number): OutputCounts {
-  const c: OutputCounts = { fleets: result.fleets.size, listeners: 0, routeConfigurations: 0, virtualHosts: 0, envoyRoutes: 0, clusters: 0, clusterLoadAssignments: 0, encodedBytes };
+  const c: OutputCounts = {
+    fleets: result.fleets.size,
+    listeners: 0,
+    routeConfigurations: 0,
+    virtualHosts: 0,
+    envoyRoutes: 0,
+    clusters: 0,
+    clusterLoadAssignments: 0,
+    encodedBytes,
+  };
   for (const r of result.fleets.values()) {
     c.listeners += r.listeners.length;
     c.routeConfigurations += r.routes.length;
@@ -191,7 +200,8 @@ function acceptedRoutes(result: TranslateResult): number {
   for (const s of result.statuses) {
     if (s.kind !== 'HTTPRoute') continue;
     const parents = (s.status as RouteStatusShape | undefined)?.parents ?? [];
-    const ok = (p: NonNullable<RouteStatusShape['parents']>[number], type: string): boolean => (p.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+    const ok = (p: NonNullable<RouteStatusShape['parents']>[number], type: string): boolean =>
+      (p.conditions ?? []).some((c) => c.type === type && c.status === 'True');
     if (parents.length > 0 && parents.every((p) => ok(p, 'Accepted') && ok(p, 'ResolvedRefs'))) n++;
   }
   return n;

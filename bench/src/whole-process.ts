@@ -97,7 +97,9 @@ export async function runWholeProcess(a: WholeProcessArgs): Promise<WholeProcess
 
     const dir = path.join(tmp, 'manifests');
     const markerFile = writeConfigDir(config, dir);
-    const marker = config.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === config.markerRoute.name && o.metadata.namespace === config.markerRoute.namespace)!;
+    const marker = config.objects.find(
+      (o) => o.kind === 'HTTPRoute' && o.metadata.name === config.markerRoute.name && o.metadata.namespace === config.markerRoute.namespace,
+    )!;
     const serveReadyMs: number[] = [];
     const serveReadyCpuMs: number[] = [];
     const rereadMs: number[] = [];

@@ -20,6 +20,23 @@ if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === inputs) process.e
 fs.rmSync(outDir, { recursive: true, force: true });
 const bin = require.resolve('@grpc/proto-loader/build/bin/proto-loader-gen-types.js');
 const includes = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].flatMap((d) => ['-I', path.join(xdsDir, 'deps', d)]);
-execFileSync(process.execPath, [bin, '--keepCase', '--longs=String', '--enums=String', '--defaults', '--oneofs', '--json',
-  '--grpcLib=@grpc/grpc-js', '--importFileExtension=.js', '-O', outDir, ...files, ...includes], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    bin,
+    '--keepCase',
+    '--longs=String',
+    '--enums=String',
+    '--defaults',
+    '--oneofs',
+    '--json',
+    '--grpcLib=@grpc/grpc-js',
+    '--importFileExtension=.js',
+    '-O',
+    outDir,
+    ...files,
+    ...includes,
+  ],
+  { stdio: 'inherit' },
+);
 fs.writeFileSync(stamp, inputs);

@@ -3,10 +3,20 @@ import { decodeMessage, encodeMessage, toProto3Json, TypeUrl } from './index.js'
 describe('Envoy proto encoding', () => {
   const listener = {
     name: 'l',
-    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: {
-      '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-      stat_prefix: 'http', stream_idle_timeout: { seconds: 300 },
-    } }] }],
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+              stat_prefix: 'http',
+              stream_idle_timeout: { seconds: 300 },
+            },
+          },
+        ],
+      },
+    ],
   };
   it('round-trips Any-typed configs and renders proto3 JSON with @type and camelCase', () => {
     const bytes = encodeMessage(TypeUrl.Listener, listener);
@@ -15,10 +25,20 @@ describe('Envoy proto encoding', () => {
     expect(toProto3Json(TypeUrl.Listener, listener)).toEqual({
       '@type': TypeUrl.Listener,
       name: 'l',
-      filterChains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typedConfig: {
-        '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-        statPrefix: 'http', streamIdleTimeout: '300s',
-      } }] }],
+      filterChains: [
+        {
+          filters: [
+            {
+              name: 'envoy.filters.network.http_connection_manager',
+              typedConfig: {
+                '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+                statPrefix: 'http',
+                streamIdleTimeout: '300s',
+              },
+            },
+          ],
+        },
+      ],
     });
   });
   it('gives identical bytes for identical objects', () => {
@@ -30,12 +50,31 @@ describe('proto3 JSON of google.protobuf.Struct', () => {
   it('renders metadata as plain JSON objects, as Envoy prints it', () => {
     const route = {
       name: 'r',
-      virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ name: 'x', match: { prefix: '/' },
-        metadata: { filter_metadata: { 'switchyard.dev': { fields: {
-          kind: { stringValue: 'HTTPRoute' }, rule: { numberValue: 2 }, tags: { listValue: { values: [{ boolValue: true }, { nullValue: 'NULL_VALUE' }] } },
-          nested: { structValue: { fields: { a: { stringValue: 'b' } } } },
-        } } } },
-        direct_response: { status: 200 } }] }],
+      virtual_hosts: [
+        {
+          name: 'v',
+          domains: ['*'],
+          routes: [
+            {
+              name: 'x',
+              match: { prefix: '/' },
+              metadata: {
+                filter_metadata: {
+                  'switchyard.dev': {
+                    fields: {
+                      kind: { stringValue: 'HTTPRoute' },
+                      rule: { numberValue: 2 },
+                      tags: { listValue: { values: [{ boolValue: true }, { nullValue: 'NULL_VALUE' }] } },
+                      nested: { structValue: { fields: { a: { stringValue: 'b' } } } },
+                    },
+                  },
+                },
+              },
+              direct_response: { status: 200 },
+            },
+          ],
+        },
+      ],
     };
     const decoded = decodeMessage(TypeUrl.RouteConfiguration, encodeMessage(TypeUrl.RouteConfiguration, route)) as typeof route;
     expect(decoded.virtual_hosts[0]?.routes[0]?.metadata.filter_metadata['switchyard.dev'].fields.kind).toEqual({ stringValue: 'HTTPRoute' });

@@ -12,7 +12,9 @@ import { NEWER_FIELDS, PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
 // annotations); protobufjs bundles it as JSON but registers it only on request.
 const requireJson = createRequire(import.meta.url);
 for (const name of ['descriptor', 'api', 'source_context', 'type']) {
-  const json = requireJson(`protobufjs/google/protobuf/${name}.json`) as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } };
+  const json = requireJson(`protobufjs/google/protobuf/${name}.json`) as {
+    nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } };
+  };
   protobuf.common(name, json.nested.google.nested.protobuf.nested as Record<string, protobuf.INamespace>);
 }
 
@@ -157,7 +159,8 @@ const LONG_TYPES: ReadonlySet<string> = new Set(['int64', 'uint64', 'sint64', 'f
 
 function isDefault(field: protobuf.Field, v: unknown): boolean {
   if (field.resolvedType instanceof protobuf.Enum) return v === 0;
-  if (typeof v === 'object' && v !== null && 'low' in v && 'high' in v) return (v as { low: number; high: number }).low === 0 && (v as { high: number }).high === 0;
+  if (typeof v === 'object' && v !== null && 'low' in v && 'high' in v)
+    return (v as { low: number; high: number }).low === 0 && (v as { high: number }).high === 0;
   if (v instanceof Uint8Array) return v.length === 0;
   return v === 0 || v === '' || v === false;
 }
@@ -181,10 +184,19 @@ for (const w of ['UInt64Value', 'Int64Value']) {
   WELL_KNOWN_JSON[`.google.protobuf.${w}`] = (_t, m) => String((m as unknown as { value: unknown }).value);
 }
 
-interface StructMessage { fields?: Record<string, protobuf.Message> }
+interface StructMessage {
+  fields?: Record<string, protobuf.Message>;
+}
 // protobufjs bundles struct.proto with camelCase field names (stringValue), and
 // the generated types follow it, unlike every Envoy message (proto names).
-interface ValueMessage { nullValue?: number; numberValue?: number; stringValue?: string; boolValue?: boolean; structValue?: protobuf.Message; listValue?: protobuf.Message }
+interface ValueMessage {
+  nullValue?: number;
+  numberValue?: number;
+  stringValue?: string;
+  boolValue?: boolean;
+  structValue?: protobuf.Message;
+  listValue?: protobuf.Message;
+}
 
 function structToJson(m: protobuf.Message): Record<string, unknown> {
   const fields = (m as unknown as StructMessage).fields ?? {};
@@ -225,9 +237,7 @@ function typeToJson(type: protobuf.Type, msg: protobuf.Message): unknown {
     const inner = messageType(any.type_url);
     const special = WELL_KNOWN_JSON[fullNameOf(inner)];
     const decoded = inner.decode(any.value);
-    return special
-      ? { '@type': any.type_url, value: special(inner, decoded) }
-      : { '@type': any.type_url, ...messageToJson(inner, decoded) };
+    return special ? { '@type': any.type_url, value: special(inner, decoded) } : { '@type': any.type_url, ...messageToJson(inner, decoded) };
   }
   const special = WELL_KNOWN_JSON[name];
   if (special) return special(type, msg);
@@ -282,7 +292,11 @@ function messageFromJson(type: protobuf.Type, json: Record<string, unknown>, at:
   return out;
 }
 
-const WRAPPERS = new Set(['BoolValue', 'StringValue', 'UInt32Value', 'Int32Value', 'DoubleValue', 'FloatValue', 'UInt64Value', 'Int64Value', 'BytesValue'].map((w) => `.google.protobuf.${w}`));
+const WRAPPERS = new Set(
+  ['BoolValue', 'StringValue', 'UInt32Value', 'Int32Value', 'DoubleValue', 'FloatValue', 'UInt64Value', 'Int64Value', 'BytesValue'].map(
+    (w) => `.google.protobuf.${w}`,
+  ),
+);
 
 function fieldValueFromJson(field: protobuf.Field, v: unknown, at: string, unknown: string[]): unknown {
   const rt = field.resolvedType;

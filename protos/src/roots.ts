@@ -8,12 +8,7 @@ import path from 'node:path';
 const require = createRequire(import.meta.url);
 const xdsPackageDir = path.dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
 
-export const PROTO_INCLUDE_DIRS: readonly string[] = [
-  'envoy-api',
-  'xds',
-  'googleapis',
-  'protoc-gen-validate',
-].map((d) => path.join(xdsPackageDir, 'deps', d));
+export const PROTO_INCLUDE_DIRS: readonly string[] = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(xdsPackageDir, 'deps', d));
 
 export const ROOT_PROTO_FILES: readonly string[] = [
   // The protocol.
@@ -56,7 +51,12 @@ export const ROOT_PROTO_FILES: readonly string[] = [
  */
 export const NEWER_FIELDS: ReadonlyArray<{ readonly type: string; readonly name: string; readonly id: number; readonly fieldType: string }> = [
   // Per-value token buckets of wildcard descriptors kept in the LRU cache (Envoy's default is 20).
-  { type: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'max_dynamic_descriptors', id: 18, fieldType: 'google.protobuf.UInt32Value' },
+  {
+    type: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+    name: 'max_dynamic_descriptors',
+    id: 18,
+    fieldType: 'google.protobuf.UInt32Value',
+  },
   // Retry-After on the 429 of a rate-limited request.
   { type: 'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', name: 'enable_retry_after_header', id: 19, fieldType: 'bool' },
 ];

@@ -32,7 +32,8 @@ export function readMetadata(metadata: Metadata | null | undefined): Record<stri
   if (struct === undefined || struct === null || typeof struct !== 'object') return undefined;
   const out: Record<string, string> = {};
   const fields = (struct as { fields?: unknown }).fields;
-  const source = fields !== undefined && fields !== null && typeof fields === 'object' ? (fields as Record<string, unknown>) : (struct as Record<string, unknown>);
+  const source =
+    fields !== undefined && fields !== null && typeof fields === 'object' ? (fields as Record<string, unknown>) : (struct as Record<string, unknown>);
   for (const [k, v] of Object.entries(source)) {
     const s = stringOf(v);
     if (s !== undefined) out[k] = s;

@@ -362,14 +362,7 @@ export interface HTTPExternalAuthFilter {
 }
 
 export type HTTPRouteFilterType =
-  | 'RequestHeaderModifier'
-  | 'ResponseHeaderModifier'
-  | 'RequestMirror'
-  | 'RequestRedirect'
-  | 'URLRewrite'
-  | 'CORS'
-  | 'ExternalAuth'
-  | 'ExtensionRef';
+  'RequestHeaderModifier' | 'ResponseHeaderModifier' | 'RequestMirror' | 'RequestRedirect' | 'URLRewrite' | 'CORS' | 'ExternalAuth' | 'ExtensionRef';
 
 export interface HTTPRouteFilter {
   type: HTTPRouteFilterType;

@@ -71,8 +71,20 @@ export const ACCESS_LOG_FIELDS = {
 export type AccessLogField = keyof typeof ACCESS_LOG_FIELDS;
 /** Written when accessLog.fields is not given. */
 export const DEFAULT_ACCESS_LOG_FIELDS: readonly AccessLogField[] = [
-  'start_time', 'method', 'path', 'protocol', 'authority', 'response_code', 'response_flags',
-  'bytes_received', 'bytes_sent', 'duration_ms', 'upstream_host', 'client_address', 'user_agent', 'request_id',
+  'start_time',
+  'method',
+  'path',
+  'protocol',
+  'authority',
+  'response_code',
+  'response_flags',
+  'bytes_received',
+  'bytes_sent',
+  'duration_ms',
+  'upstream_host',
+  'client_address',
+  'user_agent',
+  'request_id',
 ];
 
 export interface ProxyAccessLog {

@@ -12,7 +12,8 @@ export function parseCommandLine<O extends Options>(args: string[], options: O):
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(e.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '.'));
+    if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError(e.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '.'));
     throw err;
   }
 }

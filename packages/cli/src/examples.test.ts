@@ -30,7 +30,11 @@ interface Manifest {
 }
 
 function manifests(): Manifest[] {
-  return exampleFiles.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')).map((d) => d.toJS() as Manifest).filter((m) => m));
+  return exampleFiles.flatMap((f) =>
+    parseAllDocuments(fs.readFileSync(path.join(EXAMPLES, f), 'utf8'))
+      .map((d) => d.toJS() as Manifest)
+      .filter((m) => m),
+  );
 }
 
 async function translateJson(args: string[]): Promise<RenderedTranslation> {
@@ -41,7 +45,12 @@ async function translateJson(args: string[]): Promise<RenderedTranslation> {
 }
 
 function conditionsOf(status: unknown): Condition[] {
-  return ((status as { conditions?: Condition[] } | undefined)?.conditions ?? []).map(({ type, status, reason, message }) => ({ type, status, reason, message }));
+  return ((status as { conditions?: Condition[] } | undefined)?.conditions ?? []).map(({ type, status, reason, message }) => ({
+    type,
+    status,
+    reason,
+    message,
+  }));
 }
 
 describe('examples/', () => {
@@ -76,7 +85,10 @@ describe('examples/', () => {
       const ns = r.metadata.namespace ?? 'default';
       const s = doc.statuses.find((x) => x.kind === r.kind && x.namespace === ns && x.name === r.metadata.name);
       const parents = (s?.status as { parents?: Array<{ parentRef: { name: string }; conditions: Condition[] }> } | undefined)?.parents ?? [];
-      expect({ route: `${r.kind} ${ns}/${r.metadata.name}`, parents: parents.length }).toEqual({ route: `${r.kind} ${ns}/${r.metadata.name}`, parents: r.spec!.parentRefs!.length });
+      expect({ route: `${r.kind} ${ns}/${r.metadata.name}`, parents: parents.length }).toEqual({
+        route: `${r.kind} ${ns}/${r.metadata.name}`,
+        parents: r.spec!.parentRefs!.length,
+      });
       for (const p of parents) {
         const summary = Object.fromEntries(conditionsOf(p).map((c) => [c.type, c.status === 'True' ? 'True' : `${c.status} ${c.reason}: ${c.message}`]));
         expect({ route: `${r.kind} ${ns}/${r.metadata.name}`, Accepted: summary.Accepted, ResolvedRefs: summary.ResolvedRefs }).toEqual({
@@ -88,15 +100,21 @@ describe('examples/', () => {
     }
   });
 
-  it('leaves the guide\'s nginx GatewayClass to its own controller', () => {
+  it("leaves the guide's nginx GatewayClass to its own controller", () => {
     expect(doc.statuses.find((s) => s.kind === 'GatewayClass' && s.name === 'nginx')).toBeUndefined();
     const own = doc.statuses.find((s) => s.kind === 'GatewayClass' && s.name === 'switchyard');
     expect(conditionsOf(own?.status).find((c) => c.type === 'Accepted')?.status).toBe('True');
   });
 
   it('gives every backend cluster its EndpointSlice endpoint on 127.0.0.1', () => {
-    const eps = doc.fleets['networking/external-gateway']!.endpoints as Array<{ clusterName: string; endpoints?: Array<{ lbEndpoints?: Array<{ endpoint: { address: { socketAddress: { address: string; portValue: number } } } }> }> }>;
-    const addresses = eps.flatMap((e) => e.endpoints ?? []).flatMap((l) => l.lbEndpoints ?? []).map((l) => `${l.endpoint.address.socketAddress.address}:${l.endpoint.address.socketAddress.portValue}`);
+    const eps = doc.fleets['networking/external-gateway']!.endpoints as Array<{
+      clusterName: string;
+      endpoints?: Array<{ lbEndpoints?: Array<{ endpoint: { address: { socketAddress: { address: string; portValue: number } } } }> }>;
+    }>;
+    const addresses = eps
+      .flatMap((e) => e.endpoints ?? [])
+      .flatMap((l) => l.lbEndpoints ?? [])
+      .map((l) => `${l.endpoint.address.socketAddress.address}:${l.endpoint.address.socketAddress.portValue}`);
     expect(addresses).toEqual(expect.arrayContaining(['127.0.0.1:9001', '127.0.0.1:9002', '127.0.0.1:9003', '127.0.0.1:9005', '127.0.0.1:9006']));
   });
 
@@ -108,11 +126,15 @@ describe('examples/', () => {
     expect(r.code).toBe(0);
   }, 300_000);
 
-  it.each(exampleFiles)('%s translates on its own, and passes xdscheck', async (f) => {
-    const own = await translateJson(['-f', path.join(EXAMPLES, f), '--add-missing-endpoints']);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-example-')), 'translate.json');
-    fs.writeFileSync(file, JSON.stringify(own));
-    const r = await runXdscheck(['-file', file]);
-    expect(`${r.stdout}${r.stderr}`).toMatch(/OK\n$/);
-  }, 300_000);
+  it.each(exampleFiles)(
+    '%s translates on its own, and passes xdscheck',
+    async (f) => {
+      const own = await translateJson(['-f', path.join(EXAMPLES, f), '--add-missing-endpoints']);
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-example-')), 'translate.json');
+      fs.writeFileSync(file, JSON.stringify(own));
+      const r = await runXdscheck(['-file', file]);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/OK\n$/);
+    },
+    300_000,
+  );
 });

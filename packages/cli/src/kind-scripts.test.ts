@@ -14,7 +14,10 @@ import type { RenderedTranslation } from './render.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KIND_DIR = path.join(REPO, 'e2e', 'kind');
-const scripts = fs.readdirSync(KIND_DIR).filter((f) => f.endsWith('.sh')).sort();
+const scripts = fs
+  .readdirSync(KIND_DIR)
+  .filter((f) => f.endsWith('.sh'))
+  .sort();
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -44,20 +47,28 @@ describe('e2e/kind scripts', () => {
   });
 
   const shellcheck = findShellcheck();
-  (shellcheck ? it : it.skip)('pass shellcheck', async () => {
-    const r = await run(shellcheck!, ['-x', '-S', 'style', ...scripts], KIND_DIR);
-    expect(r.output).toBe('');
-    expect(r.code).toBe(0);
-  }, 300_000);
+  (shellcheck ? it : it.skip)(
+    'pass shellcheck',
+    async () => {
+      const r = await run(shellcheck!, ['-x', '-S', 'style', ...scripts], KIND_DIR);
+      expect(r.output).toBe('');
+      expect(r.code).toBe(0);
+    },
+    300_000,
+  );
   if (!shellcheck) {
     it('pass shellcheck (skipped: shellcheck is not installed; build-tools.sh installs it as root with apt-get)', () => undefined);
   }
 
-  (shellcheck ? it : it.skip)('and the scripts they use (chart install, deploy/ rendering, tool builds) pass shellcheck', async () => {
-    const r = await run(shellcheck!, ['-S', 'style', 'e2e/scripts/install-chart.sh', 'e2e/scripts/build-tools.sh', 'charts/render-deploy.sh'], REPO);
-    expect(r.output).toBe('');
-    expect(r.code).toBe(0);
-  }, 300_000);
+  (shellcheck ? it : it.skip)(
+    'and the scripts they use (chart install, deploy/ rendering, tool builds) pass shellcheck',
+    async () => {
+      const r = await run(shellcheck!, ['-S', 'style', 'e2e/scripts/install-chart.sh', 'e2e/scripts/build-tools.sh', 'charts/render-deploy.sh'], REPO);
+      expect(r.output).toBe('');
+      expect(r.code).toBe(0);
+    },
+    300_000,
+  );
 
   it('are what the Makefile targets run', () => {
     const makefile = fs.readFileSync(path.join(REPO, 'Makefile'), 'utf8');
@@ -123,20 +134,34 @@ describe('e2e/kind/manifests/e2e.yaml', () => {
     // same as the examples'); e2e.sh creates the TLS Secret e2e-tls (here:
     // the examples' *.example.com one).
     const gatewayClass = path.join(REPO, 'examples', '00-switchyard-gatewayclass.yaml');
-    const secrets = parseAllDocuments(fs.readFileSync(path.join(REPO, 'examples', '91-tls-secrets.yaml'), 'utf8')).map((d) => d.toJS() as { metadata: { name: string; namespace: string } });
+    const secrets = parseAllDocuments(fs.readFileSync(path.join(REPO, 'examples', '91-tls-secrets.yaml'), 'utf8')).map(
+      (d) => d.toJS() as { metadata: { name: string; namespace: string } },
+    );
     const wildcard = secrets.find((s) => s.metadata.name === 'wildcard-tls')!;
     const secretFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-e2e-')), 'e2e-tls.yaml');
     fs.writeFileSync(secretFile, stringify({ ...wildcard, metadata: { name: 'e2e-tls', namespace: 'switchyard-e2e' } }));
-    const r = await runCli(['translate', '-f', gatewayClass, '-f', secretFile, '-f', path.join(KIND_DIR, 'manifests', 'e2e.yaml'), '--add-missing-endpoints', '-o', 'json']);
+    const r = await runCli([
+      'translate',
+      '-f',
+      gatewayClass,
+      '-f',
+      secretFile,
+      '-f',
+      path.join(KIND_DIR, 'manifests', 'e2e.yaml'),
+      '--add-missing-endpoints',
+      '-o',
+      'json',
+    ]);
     expect(r.stderr).toBe('');
     const doc = JSON.parse(r.stdout) as RenderedTranslation;
     expect(Object.keys(doc.fleets)).toEqual(['switchyard-e2e/e2e']);
     type Conditions = Array<{ type: string; status: string; reason: string }>;
-    const statusOf = (kind: string) => doc.statuses.find((x) => x.kind === kind && x.name === 'e2e')?.status as {
-      conditions?: Conditions;
-      listeners?: Array<{ name: string; conditions: Conditions }>;
-      parents?: Array<{ conditions: Conditions }>;
-    };
+    const statusOf = (kind: string) =>
+      doc.statuses.find((x) => x.kind === kind && x.name === 'e2e')?.status as {
+        conditions?: Conditions;
+        listeners?: Array<{ name: string; conditions: Conditions }>;
+        parents?: Array<{ conditions: Conditions }>;
+      };
     const is = (conds: Conditions | undefined, type: string) => conds?.find((c) => c.type === type)?.status;
     const gateway = statusOf('Gateway');
     expect(is(gateway.conditions, 'Programmed')).toBe('True');

@@ -23,7 +23,10 @@ function messages(text: string, file = 'in.yaml'): string[] {
 
 describe('parseManifests', () => {
   it('reads multi-document YAML, defaults the namespace of namespaced kinds, and skips empty documents', () => {
-    const r = parseManifests(`---\n${route('a')}---\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: switchyard}\nspec: {controllerName: switchyard.dev/gateway-controller}\n`, 'f.yaml');
+    const r = parseManifests(
+      `---\n${route('a')}---\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: switchyard}\nspec: {controllerName: switchyard.dev/gateway-controller}\n`,
+      'f.yaml',
+    );
     expect(r.errors).toEqual([]);
     expect(r.objects.map((o) => [o.object.kind, o.object.metadata.namespace, o.object.metadata.name, o.document])).toEqual([
       ['HTTPRoute', 'default', 'a', 1],
@@ -54,7 +57,9 @@ describe('parseManifests', () => {
     expect(messages('apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: HTTPRoute\nmetadata: {name: web}\n')[0]).toBe(
       'in.yaml:1: HTTPRoute web: apiVersion: HTTPRoute is not served as gateway.networking.k8s.io/v1alpha2 (served versions: gateway.networking.k8s.io/v1, gateway.networking.k8s.io/v1beta1)',
     );
-    expect(messages('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n')[0]).toMatch(/^in\.yaml:1: Widget w: apiVersion: unknown API group "example\.com"/);
+    expect(messages('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n')[0]).toMatch(
+      /^in\.yaml:1: Widget w: apiVersion: unknown API group "example\.com"/,
+    );
   });
 
   it('reports invalid names, namespaces on cluster-scoped kinds and non-string labels', () => {
@@ -64,8 +69,12 @@ describe('parseManifests', () => {
     expect(messages('apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: c, namespace: x}\n')).toEqual([
       'in.yaml:1: GatewayClass c: metadata.namespace: GatewayClass is cluster-scoped and takes no namespace',
     ]);
-    expect(messages(route('web', '\n  labels: {canary: true}'))).toEqual(['in.yaml:1: HTTPRoute default/web: metadata.labels.canary: must be a string, got boolean true (quote it)']);
-    expect(messages('apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: [1]\n')).toEqual(['in.yaml:1: Service default/s: spec: must be a mapping, got a list']);
+    expect(messages(route('web', '\n  labels: {canary: true}'))).toEqual([
+      'in.yaml:1: HTTPRoute default/web: metadata.labels.canary: must be a string, got boolean true (quote it)',
+    ]);
+    expect(messages('apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: [1]\n')).toEqual([
+      'in.yaml:1: Service default/s: spec: must be a mapping, got a list',
+    ]);
   });
 
   it('reports a YAML syntax error with its line and keeps the other documents', () => {
@@ -104,7 +113,12 @@ describe('parseManifests: the fast reader and the position-aware one agree', () 
 
   it('refuses an alias expansion bomb with the line of the document', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const r = parseManifests(`${route('a')}---\n${bomb.join('\n')}\n`, 'bomb.yaml');
     expect(r.objects.map((o) => o.object.metadata.name)).toEqual(['a']);
     expect(r.errors.map(formatLoadError)).toEqual([expect.stringMatching(/^bomb\.yaml:8: document 2: invalid YAML: .*alias/i)]);
@@ -135,7 +149,9 @@ describe('loadObjects', () => {
     expect(r.warnings).toEqual([]);
     const d = await loadObjects([dir]);
     expect(d.errors).toEqual([]);
-    expect(d.warnings!.map(formatLoadError)).toEqual([`${path.join(dir, 'c.yaml')}: HTTPRoute default/web: also defined, differently, in ${path.join(dir, 'b.yaml')} (document 1); this later definition is used`]);
+    expect(d.warnings!.map(formatLoadError)).toEqual([
+      `${path.join(dir, 'c.yaml')}: HTTPRoute default/web: also defined, differently, in ${path.join(dir, 'b.yaml')} (document 1); this later definition is used`,
+    ]);
   });
 
   it('reads - from stdin and reports unreadable paths', async () => {

@@ -83,7 +83,12 @@ export function duplicateWarnings(objects: readonly SourcedObject[]): LoadError[
     const prior = seen.get(key);
     if (prior && JSON.stringify(prior.object) !== JSON.stringify(o)) {
       const label = o.metadata.namespace ? `${o.kind} ${o.metadata.namespace}/${o.metadata.name}` : `${o.kind} ${o.metadata.name}`;
-      warnings.push({ file: s.file, document: s.document, object: label, message: `also defined, differently, in ${prior.file} (document ${prior.document}); this later definition is used` });
+      warnings.push({
+        file: s.file,
+        document: s.document,
+        object: label,
+        message: `also defined, differently, in ${prior.file} (document ${prior.document}); this later definition is used`,
+      });
     }
     seen.set(key, s);
   }
@@ -309,7 +314,11 @@ export function validateObject(value: unknown, file: string, line: number, docum
     case 'unknown-kind':
       return fail('kind', `unknown kind "${kind}" in ${apiVersion} (known kinds: ${found.known.join(', ')})`, label(true));
     case 'unknown-version':
-      return fail('apiVersion', `${kind} is not served as ${apiVersion} (served versions: ${found.served.map((v) => (found.group ? `${found.group}/${v}` : v)).join(', ')})`, label(true));
+      return fail(
+        'apiVersion',
+        `${kind} is not served as ${apiVersion} (served versions: ${found.served.map((v) => (found.group ? `${found.group}/${v}` : v)).join(', ')})`,
+        label(true),
+      );
     case 'known':
       break;
   }
@@ -319,17 +328,30 @@ export function validateObject(value: unknown, file: string, line: number, docum
   if (!isRecord(metadata)) return fail('metadata', `must be a mapping, got ${describe(metadata)}`, kind);
   if (metadata.name === undefined) {
     // generateName only works against an API server, which picks the name.
-    return fail('metadata.name', metadata.generateName !== undefined ? 'required field is missing (generateName needs an API server to pick a name)' : 'required field is missing', kind);
+    return fail(
+      'metadata.name',
+      metadata.generateName !== undefined ? 'required field is missing (generateName needs an API server to pick a name)' : 'required field is missing',
+      kind,
+    );
   }
-  if (typeof metadata.name !== 'string' || metadata.name === '') return fail('metadata.name', `must be a non-empty string, got ${describe(metadata.name)}`, kind);
+  if (typeof metadata.name !== 'string' || metadata.name === '')
+    return fail('metadata.name', `must be a non-empty string, got ${describe(metadata.name)}`, kind);
   const name = metadata.name;
   if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
-    return fail('metadata.name', `"${name}" is not a valid name (lower case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`, kind);
+    return fail(
+      'metadata.name',
+      `"${name}" is not a valid name (lower case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`,
+      kind,
+    );
   }
   let namespace: string | undefined;
   if (metadata.namespace !== undefined && metadata.namespace !== null) {
     if (typeof metadata.namespace !== 'string' || metadata.namespace.length > 63 || !DNS_LABEL.test(metadata.namespace)) {
-      return fail('metadata.namespace', `must be a valid namespace name (lower case letters, digits and '-', at most 63 characters), got ${describe(metadata.namespace)}`, `${kind} ${name}`);
+      return fail(
+        'metadata.namespace',
+        `must be a valid namespace name (lower case letters, digits and '-', at most 63 characters), got ${describe(metadata.namespace)}`,
+        `${kind} ${name}`,
+      );
     }
     namespace = metadata.namespace;
   }

@@ -87,7 +87,10 @@ describe('switchyard (dispatch)', () => {
 
   it('reports the Gateway API release e2e/go.mod pins (module and conformance module)', () => {
     const goMod = fs.readFileSync(path.join(REPO, 'e2e', 'go.mod'), 'utf8');
-    expect([...goMod.matchAll(/^\s*sigs\.k8s\.io\/gateway-api(?:\/conformance)? (v\S+)$/gm)].map((m) => m[1])).toEqual([GATEWAY_API_VERSION, GATEWAY_API_VERSION]);
+    expect([...goMod.matchAll(/^\s*sigs\.k8s\.io\/gateway-api(?:\/conformance)? (v\S+)$/gm)].map((m) => m[1])).toEqual([
+      GATEWAY_API_VERSION,
+      GATEWAY_API_VERSION,
+    ]);
   });
 });
 
@@ -129,7 +132,11 @@ describe('switchyard translate', () => {
   });
 
   it('names the file of an unreadable path, exit 1', async () => {
-    expectOneLineError(await runCli(['translate', '-f', '/no/such/dir/routes.yaml']), 1, /^error: \/no\/such\/dir\/routes\.yaml: cannot read file: no such file or directory\n$/);
+    expectOneLineError(
+      await runCli(['translate', '-f', '/no/such/dir/routes.yaml']),
+      1,
+      /^error: \/no\/such\/dir\/routes\.yaml: cannot read file: no such file or directory\n$/,
+    );
   });
 
   it('names file, line and document of bad YAML, exit 1', async () => {
@@ -140,9 +147,17 @@ describe('switchyard translate', () => {
 
   it('names the object and field of an unknown kind or a missing name, exit 1', async () => {
     const unknown = tmpFile('k.yaml', 'apiVersion: gateway.networking.k8s.io/v1\nkind: HttpRoute\nmetadata: {name: shop, namespace: web}\n');
-    expectOneLineError(await runCli(['translate', '-f', unknown]), 1, /^error: \S+k\.yaml:1: HttpRoute web\/shop: kind: unknown kind "HttpRoute" in gateway\.networking\.k8s\.io\/v1 \(known kinds: .*HTTPRoute.*\)\n$/);
+    expectOneLineError(
+      await runCli(['translate', '-f', unknown]),
+      1,
+      /^error: \S+k\.yaml:1: HttpRoute web\/shop: kind: unknown kind "HttpRoute" in gateway\.networking\.k8s\.io\/v1 \(known kinds: .*HTTPRoute.*\)\n$/,
+    );
     const noName = tmpFile('n.yaml', SMALL.replace('metadata: {name: shop, namespace: web}', 'metadata: {namespace: web}'));
-    expectOneLineError(await runCli(['translate', '-f', noName]), 1, /^error: \S+n\.yaml:14: document 3 \(HTTPRoute\): metadata\.name: required field is missing\n$/);
+    expectOneLineError(
+      await runCli(['translate', '-f', noName]),
+      1,
+      /^error: \S+n\.yaml:14: document 3 \(HTTPRoute\): metadata\.name: required field is missing\n$/,
+    );
     const noVersion = tmpFile('v.yaml', 'kind: Service\nmetadata: {name: s}\n');
     expectOneLineError(await runCli(['translate', '-f', noVersion]), 1, /^error: \S+v\.yaml:1: document 1: apiVersion: required field is missing\n$/);
   });
@@ -154,7 +169,9 @@ describe('switchyard translate --add-missing-endpoints', () => {
     const endpointsOf = (doc: { fleets: Record<string, { endpoints: unknown[] }> }) => JSON.stringify(doc.fleets['web/gw']?.endpoints ?? []);
     const without = JSON.parse((await runCli(['translate', '-f', file, '-o', 'json'])).stdout) as { fleets: Record<string, { endpoints: unknown[] }> };
     expect(endpointsOf(without)).not.toContain('127.0.0.1');
-    const withFlag = JSON.parse((await runCli(['translate', '-f', file, '-o', 'json', '--add-missing-endpoints'])).stdout) as { fleets: Record<string, { endpoints: unknown[] }> };
+    const withFlag = JSON.parse((await runCli(['translate', '-f', file, '-o', 'json', '--add-missing-endpoints'])).stdout) as {
+      fleets: Record<string, { endpoints: unknown[] }>;
+    };
     // The Service's targetPort, as an EndpointSlice would carry it.
     expect(endpointsOf(withFlag)).toContain('{"address":"127.0.0.1","portValue":9090}');
   });
@@ -172,19 +189,58 @@ describe('switchyard explain', () => {
   });
 
   it('follows headers given with -H, and prints JSON with -o json', async () => {
-    const r = await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-H', 'X-Canary: true', '-o', 'json', 'GET http://shop.example.com/']);
+    const r = await runCli([
+      'explain',
+      '-f',
+      examples,
+      '--gateway',
+      'networking/external-gateway',
+      '-H',
+      'X-Canary: true',
+      '-o',
+      'json',
+      'GET http://shop.example.com/',
+    ]);
     expect(r.code).toBe(0);
-    const e = JSON.parse(r.stdout) as { kind: string; route: { source: { name: string; rule: number } }; action: { backends: Array<{ target: { backend: { name: string } } }> } };
+    const e = JSON.parse(r.stdout) as {
+      kind: string;
+      route: { source: { name: string; rule: number } };
+      action: { backends: Array<{ target: { backend: { name: string } } }> };
+    };
     expect(e.kind).toBe('route');
     expect(e.route.source).toMatchObject({ name: 'header-routing', rule: 0 });
     expect(e.action.backends.map((b) => b.target.backend.name)).toEqual(['canary-service']);
-    const y = await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-H', 'X-Canary: true', '-o', 'yaml', 'GET http://shop.example.com/']);
+    const y = await runCli([
+      'explain',
+      '-f',
+      examples,
+      '--gateway',
+      'networking/external-gateway',
+      '-H',
+      'X-Canary: true',
+      '-o',
+      'yaml',
+      'GET http://shop.example.com/',
+    ]);
     expect(parse(y.stdout)).toEqual(e);
-    expectOneLineError(await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-o', 'xml', 'GET http://x/']), 2, /^error: -o\/--output: expected text, yaml or json, got "xml"\n/);
+    expectOneLineError(
+      await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-o', 'xml', 'GET http://x/']),
+      2,
+      /^error: -o\/--output: expected text, yaml or json, got "xml"\n/,
+    );
   });
 
-  it('shows the rewritten path of the guide\'s URLRewrite example over HTTPS', async () => {
-    const r = await runCli(['explain', '-f', examples, '--gateway', 'networking/external-gateway', '-o', 'json', 'GET https://www.example.com/legacy/orders?id=7']);
+  it("shows the rewritten path of the guide's URLRewrite example over HTTPS", async () => {
+    const r = await runCli([
+      'explain',
+      '-f',
+      examples,
+      '--gateway',
+      'networking/external-gateway',
+      '-o',
+      'json',
+      'GET https://www.example.com/legacy/orders?id=7',
+    ]);
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout) as { selection: { listener: string }; action: { backends: Array<{ upstream: { path: string } }> } };
     expect(e.selection.listener).toBe('tcp-443');
@@ -194,7 +250,9 @@ describe('switchyard explain', () => {
 
 describe('switchyard explain: YAML null reads as absent, as the API server reads it', () => {
   it('applies a RequestHeaderModifier written with empty set: and remove:', async () => {
-    const file = tmpFile('null.yaml', `${gatewayYaml(80)}---
+    const file = tmpFile(
+      'null.yaml',
+      `${gatewayYaml(80)}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: shop, namespace: web}
@@ -208,11 +266,14 @@ spec:
         add: [{name: X-Team, value: shop}]
         remove:
     backendRefs: [{name: cart, port: 8080}]
-${CART_SERVICE}`);
+${CART_SERVICE}`,
+    );
     const r = await runCli(['explain', '-f', file, '--gateway', 'web/gw', '-o', 'json', 'GET http://shop.example.com/']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const e = JSON.parse(r.stdout) as { action: { backends: Array<{ target: { backend: { name: string } }; upstream: { headers: Array<[string, string]> } }> } };
+    const e = JSON.parse(r.stdout) as {
+      action: { backends: Array<{ target: { backend: { name: string } }; upstream: { headers: Array<[string, string]> } }> };
+    };
     expect(e.action.backends.map((b) => b.target.backend.name)).toEqual(['cart']);
     expect(e.action.backends[0]!.upstream.headers).toContainEqual(['x-team', 'shop']);
   });
@@ -228,7 +289,13 @@ describe('switchyard explain (command line)', () => {
       path: '/cart?id=1',
       headers: [['x-canary', 'true']],
     });
-    expect(parseRequest(['post', 'https://shop.example.com:8443'], [], undefined)).toMatchObject({ port: 8443, method: 'POST', scheme: 'https', host: 'shop.example.com:8443', path: '/' });
+    expect(parseRequest(['post', 'https://shop.example.com:8443'], [], undefined)).toMatchObject({
+      port: 8443,
+      method: 'POST',
+      scheme: 'https',
+      host: 'shop.example.com:8443',
+      path: '/',
+    });
     expect(parseRequest(['https://shop.example.com/a'], [], '9443')).toMatchObject({ port: 9443, method: 'GET', scheme: 'https' });
   });
 
@@ -237,22 +304,38 @@ describe('switchyard explain (command line)', () => {
     expectOneLineError(await runCli(['explain', '-f', file, 'GET http://x/']), 2, /^error: explain: --gateway NAMESPACE\/NAME is required\n/);
     expectOneLineError(await runCli(['explain', '-f', file, '--gateway', 'gw', 'GET http://x/']), 2, /^error: --gateway: expected NAMESPACE\/NAME/);
     expectOneLineError(await runCli(['explain', '-f', file, '--gateway', 'web/gw', 'GET /cart']), 2, /^error: explain: "\/cart" is not an absolute URL/);
-    expectOneLineError(await runCli(['explain', '-f', file, '--gateway', 'web/gw', 'GET http://x/', '-H', 'novalue']), 2, /^error: -H: expected 'Name: value', got "novalue"/);
+    expectOneLineError(
+      await runCli(['explain', '-f', file, '--gateway', 'web/gw', 'GET http://x/', '-H', 'novalue']),
+      2,
+      /^error: -H: expected 'Name: value', got "novalue"/,
+    );
     expectOneLineError(await runCli(['explain', '-f', file, '--gateway', 'web/gw']), 2, /^error: explain: expected one request, 'METHOD URL'/);
   });
 
   it('says which Gateways exist when the named one has no fleet, exit 1', async () => {
     const file = tmpFile('in.yaml', SMALL);
-    expectOneLineError(await runCli(['explain', '-f', file, '--gateway', 'web/nope', 'GET http://shop.example.com/']), 1, /^error: --gateway: no Gateway web\/nope \(owned by Switchyard\) in the input; Gateways with a fleet: /);
+    expectOneLineError(
+      await runCli(['explain', '-f', file, '--gateway', 'web/nope', 'GET http://shop.example.com/']),
+      1,
+      /^error: --gateway: no Gateway web\/nope \(owned by Switchyard\) in the input; Gateways with a fleet: /,
+    );
   });
 });
 
 describe('switchyard serve (command line)', () => {
   it('refuses controller flags with --from-dir and standalone flags without it, exit 2', async () => {
-    expectOneLineError(await runCli(['serve', '--from-dir', '.', '--kubeconfig', 'k']), 2, /^error: serve: --kubeconfig is for the in-cluster controller, not --from-dir\n/);
+    expectOneLineError(
+      await runCli(['serve', '--from-dir', '.', '--kubeconfig', 'k']),
+      2,
+      /^error: serve: --kubeconfig is for the in-cluster controller, not --from-dir\n/,
+    );
     expectOneLineError(await runCli(['serve', '--http-address', '127.0.0.1:1']), 2, /^error: serve: --http-address is for --from-dir \(standalone mode\)\n/);
     expectOneLineError(await runCli(['serve', '--from-dir', '.', '--xds-address', 'localhost']), 2, /^error: --xds-address: expected HOST:PORT/);
-    expectOneLineError(await runCli(['serve', '--log-level', 'loud']), 2, /^error: --log-level: expected one of fatal, error, warn, info, debug, trace, got "loud"\n/);
+    expectOneLineError(
+      await runCli(['serve', '--log-level', 'loud']),
+      2,
+      /^error: --log-level: expected one of fatal, error, warn, info, debug, trace, got "loud"\n/,
+    );
   });
 
   it('names a --from-dir that is not a directory, exit 1', async () => {
@@ -281,12 +364,16 @@ describe('switchyard serve (command line)', () => {
 
   it('takes the arguments the Helm chart starts it with, and the chart offers exactly its log levels', async () => {
     // deploy/deployment.yaml is the chart rendered with its default values.
-    const deployment = parse(fs.readFileSync(path.join(REPO, 'deploy', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } };
+    const deployment = parse(fs.readFileSync(path.join(REPO, 'deploy', 'deployment.yaml'), 'utf8')) as {
+      spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+    };
     const args = deployment.spec.template.spec.containers[0]!.args;
     expect(args[0]).toBe('serve');
     // Every flag parses: the first error is the (missing) cluster, not the command line.
     expectOneLineError(await runCli([...args, '--kubeconfig', '/no/such/kubeconfig']), 1, /^error: --kubeconfig: /);
-    const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'charts', 'switchyard', 'values.schema.json'), 'utf8')) as { properties: { logLevel: { enum: string[] } } };
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'charts', 'switchyard', 'values.schema.json'), 'utf8')) as {
+      properties: { logLevel: { enum: string[] } };
+    };
     expect(schema.properties.logLevel.enum).toEqual([...LOG_LEVELS]);
   });
 });
@@ -319,7 +406,10 @@ describe('the built command', () => {
   });
 
   it('serve --from-dir serves the examples until SIGTERM, then exits 0', async () => {
-    const child = spawn(process.execPath, [dist, 'serve', '--from-dir', 'examples', '--xds-address', '127.0.0.1:0', '--http-address', '127.0.0.1:0'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [dist, 'serve', '--from-dir', 'examples', '--xds-address', '127.0.0.1:0', '--http-address', '127.0.0.1:0'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // The log (JSON lines on stderr) says where it listens.
     let http = '';

@@ -72,7 +72,12 @@ describe('the product', () => {
     expect(fromMain).toContain('packages/controller/src/index.ts');
     // A test's imports are test-only modules, and the walk finds them.
     expect([...reachable('packages/translator/src/golden.test.ts', packages)].filter(isTestOnly)).toEqual(
-      expect.arrayContaining(['packages/translator/src/golden.test.ts', 'packages/translator/test/fixtures.ts', 'packages/xds/test/xdscheck.ts', 'e2e/go-module.ts']),
+      expect.arrayContaining([
+        'packages/translator/src/golden.test.ts',
+        'packages/translator/test/fixtures.ts',
+        'packages/xds/test/xdscheck.ts',
+        'e2e/go-module.ts',
+      ]),
     );
   });
 

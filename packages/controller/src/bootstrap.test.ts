@@ -3,7 +3,11 @@ import { defaultBootstrapTemplatePath, renderBootstrap } from './bootstrap.js';
 
 describe('renderBootstrap', () => {
   it('fills every placeholder of envoy/bootstrap.yaml', () => {
-    const out = renderBootstrap(readFileSync(defaultBootstrapTemplatePath(), 'utf8'), { fleet: 'shop/web', xdsHost: 'switchyard-xds.switchyard-system.svc', xdsPort: 18000 });
+    const out = renderBootstrap(readFileSync(defaultBootstrapTemplatePath(), 'utf8'), {
+      fleet: 'shop/web',
+      xdsHost: 'switchyard-xds.switchyard-system.svc',
+      xdsPort: 18000,
+    });
     expect(out).not.toMatch(/\{\{/);
     expect(out).toContain('cluster: "shop/web"');
     expect(out).toContain('/etc/switchyard/xds/tls.crt');

@@ -47,7 +47,8 @@ export function renderBootstrap(template: string, v: BootstrapValues): string {
   const vars = bootstrapVariables(v);
   return template.replace(/\{\{\s*([A-Z_]+)\s*\}\}/g, (_m, key: string) => {
     const val = vars[key];
-    if (val === undefined) throw new Error(`envoy bootstrap template uses {{${key}}}, which the controller does not provide (known: ${Object.keys(vars).join(', ')})`);
+    if (val === undefined)
+      throw new Error(`envoy bootstrap template uses {{${key}}}, which the controller does not provide (known: ${Object.keys(vars).join(', ')})`);
     return val;
   });
 }

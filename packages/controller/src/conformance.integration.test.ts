@@ -13,7 +13,16 @@ import { TypeUrl } from '@switchyard/protos';
 import { runXdscheck } from '@switchyard/xds/test/xdscheck.js';
 import { decodeAny, type SotwResponse } from '@switchyard/xds/test/ads-test-client.js';
 import { TestEnv, eventually, conformanceDir, loadObjects } from '../test/testenv/index.js';
-import { installControllerRbac, startController, markFleetAvailable, conditionOf, fleetAdsClient, secretPem, XDS_SERVER_NAME, type SecretObject } from '../test/testenv/harness.js';
+import {
+  installControllerRbac,
+  startController,
+  markFleetAvailable,
+  conditionOf,
+  fleetAdsClient,
+  secretPem,
+  XDS_SERVER_NAME,
+  type SecretObject,
+} from '../test/testenv/harness.js';
 import { CONFIG_REJECTED_CONDITION } from './gateway-status.js';
 import type { RunningController } from './run.js';
 
@@ -52,23 +61,31 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
   };
 
   it('reaches the statuses the conformance suite waits for', async () => {
-    await eventually(async () => conditionOf(await env.get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, CLASS), 'Accepted')?.status === 'True', { what: 'GatewayClass Accepted' });
+    await eventually(async () => conditionOf(await env.get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, CLASS), 'Accepted')?.status === 'True', {
+      what: 'GatewayClass Accepted',
+    });
     // No kubelet or cloud load balancer here: the test marks the fleet's pods available and gives its Service an address.
     await eventually(() => env.get('apps/v1', 'DaemonSet', INFRA, 'switchyard-same-namespace'), { what: 'fleet DaemonSet' });
     await markFleetAvailable(env, { namespace: INFRA, name: 'switchyard-same-namespace', ingress: { ip: '192.0.2.10' } });
-    const gw = await eventually(async () => {
-      const g = await getGw('same-namespace');
-      return conditionOf(g, 'Accepted')?.status === 'True' && conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
-    }, { what: 'Gateway same-namespace Accepted and Programmed' });
+    const gw = await eventually(
+      async () => {
+        const g = await getGw('same-namespace');
+        return conditionOf(g, 'Accepted')?.status === 'True' && conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
+      },
+      { what: 'Gateway same-namespace Accepted and Programmed' },
+    );
     expect(gw.status?.addresses).toEqual([{ type: 'IPAddress', value: '192.0.2.10' }]);
     const http = gw.status?.listeners?.find((l) => l.name === 'http');
     expect(http?.conditions.find((c) => c.type === 'Programmed')?.status).toBe('True');
     expect(http?.attachedRoutes).toBeGreaterThanOrEqual(1);
 
-    const ok = await eventually(async () => {
-      const p = await routeParent('gateway-conformance-infra-test');
-      return p?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ? p : undefined;
-    }, { what: 'HTTPRoute Accepted' });
+    const ok = await eventually(
+      async () => {
+        const p = await routeParent('gateway-conformance-infra-test');
+        return p?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'True') ? p : undefined;
+      },
+      { what: 'HTTPRoute Accepted' },
+    );
     expect(ok.conditions?.find((c) => c.type === 'ResolvedRefs')?.status).toBe('True');
     const bad = await eventually(() => routeParent('invalid-backend-ref-unknown-kind'), { what: 'invalid route status' });
     expect(bad.conditions?.find((c) => c.type === 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'InvalidKind' });
@@ -80,7 +97,16 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
     const foreign = {
       parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'elsewhere' },
       controllerName: 'example.com/other-controller',
-      conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'theirs', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: route.metadata.generation }],
+      conditions: [
+        {
+          type: 'Accepted',
+          status: 'True',
+          reason: 'Accepted',
+          message: 'theirs',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+          observedGeneration: route.metadata.generation,
+        },
+      ],
     };
     await env.admin.replace(path, { ...route, status: { parents: [...(route.status?.parents ?? []), foreign] } } as KubeObject);
     // A spec change makes Switchyard rewrite its own entry (new observedGeneration).
@@ -90,11 +116,14 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
       metadata: { name: 'gateway-conformance-infra-test', namespace: INFRA },
       spec: { parentRefs: [{ name: 'same-namespace' }], rules: [{ backendRefs: [{ name: 'infra-backend-v1', port: 8080 }] }], hostnames: ['example.com'] },
     });
-    const parents = await eventually(async () => {
-      const r = await env.get<KubeObject<unknown, RouteStatus>>('gateway.networking.k8s.io/v1', 'HTTPRoute', INFRA, 'gateway-conformance-infra-test');
-      const ours = r?.status?.parents?.find((p) => p.controllerName === CONTROLLER_NAME);
-      return ours?.conditions?.[0]?.observedGeneration === r?.metadata.generation ? r?.status?.parents : undefined;
-    }, { what: 'our parent entry at the new generation' });
+    const parents = await eventually(
+      async () => {
+        const r = await env.get<KubeObject<unknown, RouteStatus>>('gateway.networking.k8s.io/v1', 'HTTPRoute', INFRA, 'gateway-conformance-infra-test');
+        const ours = r?.status?.parents?.find((p) => p.controllerName === CONTROLLER_NAME);
+        return ours?.conditions?.[0]?.observedGeneration === r?.metadata.generation ? r?.status?.parents : undefined;
+      },
+      { what: 'our parent entry at the new generation' },
+    );
     expect(parents.find((p) => p.controllerName === 'example.com/other-controller')?.conditions?.[0]?.message).toBe('theirs');
   }, 30_000);
 
@@ -105,8 +134,18 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
     writeFileSync(join(dir, 'fleet-cert.pem'), secretPem(secret, 'tls.crt'));
     writeFileSync(join(dir, 'fleet-key.pem'), secretPem(secret, 'tls.key'));
     const r = await runXdscheck([
-      '-addr', `127.0.0.1:${ctl.xdsPort}`, '-mode', 'delta', '-server-name', XDS_SERVER_NAME,
-      '-ca', join(dir, 'fleet-ca.pem'), '-cert', join(dir, 'fleet-cert.pem'), '-key', join(dir, 'fleet-key.pem'),
+      '-addr',
+      `127.0.0.1:${ctl.xdsPort}`,
+      '-mode',
+      'delta',
+      '-server-name',
+      XDS_SERVER_NAME,
+      '-ca',
+      join(dir, 'fleet-ca.pem'),
+      '-cert',
+      join(dir, 'fleet-cert.pem'),
+      '-key',
+      join(dir, 'fleet-key.pem'),
     ]);
     expect(`${r.stdout}${r.stderr}`).toMatch(/\bOK\b/);
     expect(r.code).toBe(0);
@@ -150,7 +189,9 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
       expect(c.message).toContain('Cluster');
       const events = await env.admin.list<KubeObject & { reason?: string; type?: string; message?: string }>(`/api/v1/namespaces/${INFRA}/events`);
       expect(events.items.some((e) => e.reason === 'ConfigRejected' && e.type === 'Warning' && (e.message ?? '').includes('simulated rejection'))).toBe(true);
-      expect(await (await fetch(`http://127.0.0.1:${ctl.httpPort}/metrics`)).text()).toContain(`switchyard_xds_nacks_total{fleet="${INFRA}/same-namespace",type="Cluster"} 1`);
+      expect(await (await fetch(`http://127.0.0.1:${ctl.httpPort}/metrics`)).text()).toContain(
+        `switchyard_xds_nacks_total{fleet="${INFRA}/same-namespace",type="Cluster"} 1`,
+      );
     } finally {
       stream.cancel();
       client.close();
@@ -185,6 +226,8 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
   it('a deleted route disappears from its Gateway’s listener count', async () => {
     const before = (await getGw('same-namespace'))?.status?.listeners?.find((l) => l.name === 'http')?.attachedRoutes ?? 0;
     await env.delete({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'gateway-conformance-infra-test', namespace: INFRA } });
-    await eventually(async () => (await getGw('same-namespace'))?.status?.listeners?.find((l) => l.name === 'http')?.attachedRoutes === before - 1, { what: 'attachedRoutes decremented' });
+    await eventually(async () => (await getGw('same-namespace'))?.status?.listeners?.find((l) => l.name === 'http')?.attachedRoutes === before - 1, {
+      what: 'attachedRoutes decremented',
+    });
   }, 30_000);
 });

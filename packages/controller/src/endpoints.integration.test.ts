@@ -13,16 +13,21 @@ const NS = 'endpoints-test';
 const G = 'gateway.networking.k8s.io';
 const TYPES = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Secret];
 
-
-const service = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] } });
-const slice = (service: string, ips: string[]): KubeObject => ({
-  apiVersion: 'discovery.k8s.io/v1',
-  kind: 'EndpointSlice',
-  metadata: { name: `${service}-1`, namespace: NS, labels: { 'kubernetes.io/service-name': service } },
-  addressType: 'IPv4',
-  endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
-  ports: [{ name: 'http', port: 9000, protocol: 'TCP' }],
-} as KubeObject);
+const service = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: NS },
+  spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] },
+});
+const slice = (service: string, ips: string[]): KubeObject =>
+  ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${service}-1`, namespace: NS, labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+    ports: [{ name: 'http', port: 9000, protocol: 'TCP' }],
+  }) as KubeObject;
 
 interface ClaView {
   cluster_name?: string;
@@ -38,11 +43,21 @@ describe('endpoint churn (real kube-apiserver)', () => {
   beforeAll(async () => {
     env = await TestEnv.start();
     await prepareControllerTest(env, NS);
-    await env.apply({ apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { name: 'gw', namespace: NS }, spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } });
+    await env.apply({
+      apiVersion: `${G}/v1`,
+      kind: 'Gateway',
+      metadata: { name: 'gw', namespace: NS },
+      spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    });
     for (const name of ['cart', 'search']) {
       await env.apply(service(name));
       await env.apply(slice(name, ['10.0.0.1']));
-      await env.apply({ apiVersion: `${G}/v1`, kind: 'HTTPRoute', metadata: { name, namespace: NS }, spec: { parentRefs: [{ name: 'gw' }], hostnames: [`${name}.example.com`], rules: [{ backendRefs: [{ name, port: 80 }] }] } });
+      await env.apply({
+        apiVersion: `${G}/v1`,
+        kind: 'HTTPRoute',
+        metadata: { name, namespace: NS },
+        spec: { parentRefs: [{ name: 'gw' }], hostnames: [`${name}.example.com`], rules: [{ backendRefs: [{ name, port: 80 }] }] },
+      });
     }
     ctl = await startController(env);
   }, 180_000);
@@ -72,7 +87,7 @@ describe('endpoint churn (real kube-apiserver)', () => {
     // Settle: the fleet's provisioning and status writes feed back as watch
     // events and full passes; wait until the controller has gone quiet.
     let full = await translations('full');
-    for (let stable = 0; stable < 3; ) {
+    for (let stable = 0; stable < 3;) {
       await new Promise((r) => setTimeout(r, 400));
       const n = await translations('full');
       stable = n === full ? stable + 1 : 0;
@@ -84,7 +99,11 @@ describe('endpoint churn (real kube-apiserver)', () => {
 
     const expectOnly = async (svc: string, ips: string[]): Promise<DeltaResponse> => {
       const r = await s.next(15_000);
-      expect({ type: r.type_url, names: r.resources.map((x) => x.name), removed: r.removed_resources }).toEqual({ type: TypeUrl.ClusterLoadAssignment, names: [claOf(svc)], removed: [] });
+      expect({ type: r.type_url, names: r.resources.map((x) => x.name), removed: r.removed_resources }).toEqual({
+        type: TypeUrl.ClusterLoadAssignment,
+        names: [claOf(svc)],
+        removed: [],
+      });
       expect(addresses(decodeAny(r.resources[0]!.resource) as ClaView)).toEqual(ips);
       s.ack(r);
       return r;

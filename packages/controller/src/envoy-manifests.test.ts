@@ -26,18 +26,34 @@ const example: Gateway = {
 
 function rendered(workload: 'DaemonSet' | 'Deployment'): KubeObject[] {
   const pc: ProxyConfig | undefined =
-    workload === 'Deployment' ? { apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'x', namespace: 'default' }, spec: { workload: { kind: 'Deployment', replicas: 2 } } } : undefined;
+    workload === 'Deployment'
+      ? {
+          apiVersion: 'switchyard.dev/v1alpha1',
+          kind: 'ProxyConfig',
+          metadata: { name: 'x', namespace: 'default' },
+          spec: { workload: { kind: 'Deployment', replicas: 2 } },
+        }
+      : undefined;
   const spec = fleetSpec(example, undefined, pc);
   // The bootstrap itself lives in envoy/bootstrap.yaml (rendered into the
   // fleet's ConfigMap); a fixed stand-in keeps these files independent of it.
   const bootstrapYaml = '# envoy/bootstrap.yaml rendered for default/example\n';
   const objs = fleetObjects(spec, {
-    owner: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'example', uid: 'uid-of-the-gateway', controller: true, blockOwnerDeletion: true },
+    owner: {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      name: 'example',
+      uid: 'uid-of-the-gateway',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
     bootstrapYaml,
     certSecretName: `${spec.name}-xds`,
   });
   // The shipped files are free of the per-Gateway owner reference (its uid exists only in a cluster).
-  return objs.map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined } }) as KubeObject).map((o) => JSON.parse(JSON.stringify(o)) as KubeObject);
+  return objs
+    .map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined } }) as KubeObject)
+    .map((o) => JSON.parse(JSON.stringify(o)) as KubeObject);
 }
 
 const HEADER = (what: string) =>
@@ -50,7 +66,10 @@ const HEADER = (what: string) =>
 
 const files: Array<[string, () => string]> = [
   ['daemonset.yaml', () => HEADER('The Envoy DaemonSet (default workload)') + stringify(rendered('DaemonSet').find((o) => o.kind === 'DaemonSet'))],
-  ['deployment.yaml', () => HEADER('The Envoy Deployment (ProxyConfig spec.workload.kind: Deployment)') + stringify(rendered('Deployment').find((o) => o.kind === 'Deployment'))],
+  [
+    'deployment.yaml',
+    () => HEADER('The Envoy Deployment (ProxyConfig spec.workload.kind: Deployment)') + stringify(rendered('Deployment').find((o) => o.kind === 'Deployment')),
+  ],
   ['service.yaml', () => HEADER('The fleet Service (type LoadBalancer by default)') + stringify(rendered('DaemonSet').find((o) => o.kind === 'Service'))],
 ];
 

@@ -25,7 +25,12 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     await env?.stop();
   });
 
-  const proxyConfig = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'scaled', namespace: NS }, spec });
+  const proxyConfig = (spec: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'switchyard.dev/v1alpha1',
+    kind: 'ProxyConfig',
+    metadata: { name: 'scaled', namespace: NS },
+    spec,
+  });
   const getHpa = () => env.get<Obj>('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'switchyard-web');
   const getDeployment = () => env.get<Obj>('apps/v1', 'Deployment', NS, 'switchyard-web');
 
@@ -35,7 +40,11 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: 'web', namespace: NS },
-      spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'scaled' } } },
+      spec: {
+        gatewayClassName: 'switchyard',
+        listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
+        infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'scaled' } },
+      },
     });
 
     const hpa = await eventually(getHpa, { what: 'HorizontalPodAutoscaler', timeoutMs: 30_000 });
@@ -48,7 +57,11 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     expect(hpa.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Gateway', name: 'web' });
 
     const dep = await eventually(getDeployment, { what: 'Deployment' });
-    expect(dep.spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '19002', 'prometheus.io/path': '/stats/prometheus' });
+    expect(dep.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '19002',
+      'prometheus.io/path': '/stats/prometheus',
+    });
     expect(dep.spec.template.spec.containers[0].ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 19002 }));
     // The controller's field manager does not own spec.replicas.
     const ours = (dep.metadata.managedFields ?? []).filter((m) => m.manager === 'switchyard');
@@ -56,22 +69,35 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     expect(JSON.stringify(ours.map((m) => m.fieldsV1))).not.toContain('"f:replicas"');
 
     // The autoscaler scales (as the HPA controller would, another field manager) ...
-    await env.admin.patch(`/apis/apps/v1/namespaces/${NS}/deployments/switchyard-web`, 'merge', { spec: { replicas: 4 } }, { fieldManager: 'kube-controller-manager' });
+    await env.admin.patch(
+      `/apis/apps/v1/namespaces/${NS}/deployments/switchyard-web`,
+      'merge',
+      { spec: { replicas: 4 } },
+      { fieldManager: 'kube-controller-manager' },
+    );
     // ... and a change that makes the controller re-apply the Deployment keeps that count.
-    await env.apply(proxyConfig({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 5 } }, metrics: { prometheus: {} }, logLevel: 'debug' }));
-    const reapplied = await eventually(async () => {
-      const d = await getDeployment();
-      return d?.spec.template.spec.containers[0].args.includes('debug') ? d : undefined;
-    }, { what: 'Deployment re-applied with log level debug' });
+    await env.apply(
+      proxyConfig({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 5 } }, metrics: { prometheus: {} }, logLevel: 'debug' }),
+    );
+    const reapplied = await eventually(
+      async () => {
+        const d = await getDeployment();
+        return d?.spec.template.spec.containers[0].args.includes('debug') ? d : undefined;
+      },
+      { what: 'Deployment re-applied with log level debug' },
+    );
     expect(reapplied.spec.replicas).toBe(4);
 
     // Autoscaling off: the autoscaler goes, the count is ours again.
     await env.apply(proxyConfig({ workload: { kind: 'Deployment', replicas: 3 } }));
     await eventually(async () => (await getHpa()) === undefined, { what: 'HorizontalPodAutoscaler deleted' });
-    const pinned = await eventually(async () => {
-      const d = await getDeployment();
-      return d?.spec.replicas === 3 ? d : undefined;
-    }, { what: 'replicas 3' });
+    const pinned = await eventually(
+      async () => {
+        const d = await getDeployment();
+        return d?.spec.replicas === 3 ? d : undefined;
+      },
+      { what: 'replicas 3' },
+    );
     expect(pinned.spec.template.metadata.annotations ?? {}).not.toHaveProperty('prometheus.io/scrape');
   }, 90_000);
 });

@@ -67,7 +67,14 @@ export function specsFor(snapshot: Snapshot, controllerName: string, defaults: F
   return ourGateways(snapshot, controllerName).map(({ gateway, gatewayClass }) => {
     // The class's ProxyConfig gives defaults, the Gateway's overrides them field by field (the translator's rule, shared).
     const spec = effectiveProxyConfigSpec(gateway, snapshot);
-    const pc: ProxyConfig | undefined = spec ? { apiVersion: `${SWITCHYARD_GROUP}/v1alpha1`, kind: 'ProxyConfig', metadata: { name: '(effective)', namespace: gateway.metadata.namespace ?? '' }, spec } : undefined;
+    const pc: ProxyConfig | undefined = spec
+      ? {
+          apiVersion: `${SWITCHYARD_GROUP}/v1alpha1`,
+          kind: 'ProxyConfig',
+          metadata: { name: '(effective)', namespace: gateway.metadata.namespace ?? '' },
+          spec,
+        }
+      : undefined;
     return fleetSpec(gateway, gatewayClass, pc, defaults);
   });
 }

@@ -14,7 +14,12 @@ const gw: Gateway = {
   spec: { gatewayClassName: 'sy', listeners: [{ name: 'a', port: 8080, protocol: 'HTTP' }] },
 };
 const owner = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'web', uid: 'u1', controller: true, blockOwnerDeletion: true };
-const pc = (spec: ProxyConfigSpec): ProxyConfig => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'p', namespace: 'shop' }, spec });
+const pc = (spec: ProxyConfigSpec): ProxyConfig => ({
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'ProxyConfig',
+  metadata: { name: 'p', namespace: 'shop' },
+  spec,
+});
 const render = (spec: ProxyConfigSpec) => fleetObjects(fleetSpec(gw, undefined, pc(spec)), { owner, bootstrapYaml: 'x', certSecretName: 's' });
 const byKind = (objs: KubeObject[], kind: string) => objs.find((o) => o.kind === kind) as (KubeObject & { spec: Record<string, unknown> }) | undefined;
 
@@ -23,7 +28,12 @@ describe('ProxyConfig autoscaling', () => {
     const objs = render({ workload: { kind: 'Deployment', autoscaling: { maxReplicas: 6 } } });
     const hpa = byKind(objs, 'HorizontalPodAutoscaler')!;
     expect(hpa.apiVersion).toBe('autoscaling/v2');
-    expect(hpa.metadata).toMatchObject({ name: 'switchyard-web', namespace: 'shop', ownerReferences: [owner], labels: { 'app.kubernetes.io/managed-by': 'switchyard' } });
+    expect(hpa.metadata).toMatchObject({
+      name: 'switchyard-web',
+      namespace: 'shop',
+      ownerReferences: [owner],
+      labels: { 'app.kubernetes.io/managed-by': 'switchyard' },
+    });
     expect(hpa.spec).toEqual({
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'switchyard-web' },
       minReplicas: 1,
@@ -33,7 +43,10 @@ describe('ProxyConfig autoscaling', () => {
   });
 
   it('leaves the replica count out of the Deployment so the autoscaler owns it', () => {
-    const d = byKind(render({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60 } } }), 'Deployment')!;
+    const d = byKind(
+      render({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 60 } } }),
+      'Deployment',
+    )!;
     expect(d.spec).not.toHaveProperty('replicas');
     expect(byKind(render({ workload: { kind: 'Deployment', replicas: 3 } }), 'Deployment')!.spec.replicas).toBe(3);
   });
@@ -67,12 +80,20 @@ describe('ProxyConfig Prometheus metrics', () => {
 
 describe('the ProxyConfig a fleet gets', () => {
   it("merges the class's ProxyConfig with the Gateway's, the Gateway's fields winning", () => {
-    const gc = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sy' }, spec: { controllerName: 'ctl', parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'defaults', namespace: 'infra' } } };
+    const gc = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'sy' },
+      spec: { controllerName: 'ctl', parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'defaults', namespace: 'infra' } },
+    };
     const own: Gateway = { ...gw, spec: { ...gw.spec!, infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'own' } } } };
     const objs = [
       gc,
       own,
-      { ...pc({ workload: { kind: 'Deployment', replicas: 5 }, service: { type: 'NodePort' }, logLevel: 'warning' }), metadata: { name: 'defaults', namespace: 'infra' } },
+      {
+        ...pc({ workload: { kind: 'Deployment', replicas: 5 }, service: { type: 'NodePort' }, logLevel: 'warning' }),
+        metadata: { name: 'defaults', namespace: 'infra' },
+      },
       { ...pc({ workload: { kind: 'Deployment', autoscaling: { maxReplicas: 9 } } }), metadata: { name: 'own', namespace: 'shop' } },
     ] as KubeObject[];
     const [spec] = specsFor(snapshotOf(objs), 'ctl');

@@ -16,7 +16,12 @@ describe('fleet provisioning (real kube-apiserver)', () => {
   beforeAll(async () => {
     env = await TestEnv.start();
     await prepareControllerTest(env, NS);
-    await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'other' }, spec: { controllerName: 'example.com/other' } });
+    await env.apply({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'other' },
+      spec: { controllerName: 'example.com/other' },
+    });
     ctl = await startController(env, { translate: minimalTranslate });
   }, 180_000);
   afterAll(async () => {
@@ -44,12 +49,22 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     );
     const ds = await eventually(() => env.get<KubeObject<any>>('apps/v1', 'DaemonSet', NS, 'switchyard-web'), { what: 'DaemonSet' });
     const svc = await eventually(() => env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web'), { what: 'Service' });
-    const cm = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', NS, 'switchyard-web-bootstrap'), { what: 'ConfigMap' });
-    const secret = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'), { what: 'Secret' });
+    const cm = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', NS, 'switchyard-web-bootstrap'), {
+      what: 'ConfigMap',
+    });
+    const secret = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'), {
+      what: 'Secret',
+    });
 
     for (const o of [ds, svc, cm, secret]) {
-      expect(o.metadata.ownerReferences).toEqual([{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'web', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true }]);
-      expect(o.metadata.labels).toMatchObject({ team: 'payments', 'app.kubernetes.io/managed-by': 'switchyard', 'gateway.networking.k8s.io/gateway-name': 'web' });
+      expect(o.metadata.ownerReferences).toEqual([
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'web', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
+      expect(o.metadata.labels).toMatchObject({
+        team: 'payments',
+        'app.kubernetes.io/managed-by': 'switchyard',
+        'gateway.networking.k8s.io/gateway-name': 'web',
+      });
       expect(o.metadata.annotations).toMatchObject({ 'example.com/owner': 'alice' });
     }
     expect(svc.spec.type).toBe('LoadBalancer');
@@ -66,42 +81,67 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     expect(Buffer.from(secret.data!['ca.crt']!, 'base64').toString()).toBe(ctl.ca.certPem);
 
     // No kubelet and no cloud LB here: Programmed waits for an address, then for pods.
-    const noAddr = await eventually(async () => {
-      const c = conditionOf(await getGw(), 'Programmed');
-      return c?.reason === 'AddressNotAssigned' ? c : undefined;
-    }, { what: 'Programmed=False AddressNotAssigned' });
+    const noAddr = await eventually(
+      async () => {
+        const c = conditionOf(await getGw(), 'Programmed');
+        return c?.reason === 'AddressNotAssigned' ? c : undefined;
+      },
+      { what: 'Programmed=False AddressNotAssigned' },
+    );
     expect(noAddr.status).toBe('False');
-    await env.admin.patch(`/api/v1/namespaces/${NS}/services/switchyard-web/status`, 'merge', { status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } });
+    await env.admin.patch(`/api/v1/namespaces/${NS}/services/switchyard-web/status`, 'merge', {
+      status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } },
+    });
     await eventually(async () => conditionOf(await getGw(), 'Programmed')?.reason === 'Pending', { what: 'Programmed=False Pending' });
     const pending = await getGw();
     expect(pending?.status?.listeners?.find((l) => l.name === 'http')?.conditions.find((c) => c.type === 'Programmed')?.status).toBe('False');
     await markFleetAvailable(env, { namespace: NS, name: 'switchyard-web' });
-    const ready = await eventually(async () => {
-      const g = await getGw();
-      return conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
-    }, { what: 'Programmed=True' });
+    const ready = await eventually(
+      async () => {
+        const g = await getGw();
+        return conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
+      },
+      { what: 'Programmed=True' },
+    );
     expect(ready.status?.addresses).toEqual([{ type: 'IPAddress', value: '203.0.113.7' }]);
     expect(conditionOf(ready, 'Programmed')?.observedGeneration).toBe(ready.metadata.generation);
   }, 60_000);
 
   it('updates the fleet when listeners change, and leaves the status alone when nothing changed', async () => {
     const before = await getGw();
-    await env.apply(gw('web', { listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }, { name: 'dns', port: 5353, protocol: 'UDP' }], infrastructure: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'alice' } } }));
-    const svc = await eventually(async () => {
-      const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
-      return s?.spec.ports.length === 2 && s.spec.ports[1].protocol === 'UDP' ? s : undefined;
-    }, { what: 'Service ports updated' });
+    await env.apply(
+      gw('web', {
+        listeners: [
+          { name: 'http', port: 80, protocol: 'HTTP' },
+          { name: 'dns', port: 5353, protocol: 'UDP' },
+        ],
+        infrastructure: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'alice' } },
+      }),
+    );
+    const svc = await eventually(
+      async () => {
+        const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
+        return s?.spec.ports.length === 2 && s.spec.ports[1].protocol === 'UDP' ? s : undefined;
+      },
+      { what: 'Service ports updated' },
+    );
     expect(svc.spec.ports.map((p: { name: string }) => p.name)).toEqual(['tcp-80', 'udp-5353']);
-    const after = await eventually(async () => {
-      const g = await getGw();
-      return conditionOf(g, 'Programmed')?.observedGeneration === g?.metadata.generation && conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
-    }, { what: 'Gateway status at the new generation' });
+    const after = await eventually(
+      async () => {
+        const g = await getGw();
+        return conditionOf(g, 'Programmed')?.observedGeneration === g?.metadata.generation && conditionOf(g, 'Programmed')?.status === 'True' ? g : undefined;
+      },
+      { what: 'Gateway status at the new generation' },
+    );
     // lastTransitionTime survives: Programmed stayed True across the change.
     expect(conditionOf(after, 'Programmed')?.lastTransitionTime).toBe(conditionOf(before, 'Programmed')?.lastTransitionTime);
-    const writes = async () => (await ctl.metrics.registry.getSingleMetric('switchyard_status_writes_total')!.get()).values.filter((v) => v.labels.kind === 'Gateway' && v.labels.result === 'written').reduce((a, v) => a + v.value, 0);
+    const writes = async () =>
+      (await ctl.metrics.registry.getSingleMetric('switchyard_status_writes_total')!.get()).values
+        .filter((v) => v.labels.kind === 'Gateway' && v.labels.result === 'written')
+        .reduce((a, v) => a + v.value, 0);
     // Let the change settle (its fleet updates feed back as watch events).
     let n = await writes();
-    for (let stable = 0; stable < 3; ) {
+    for (let stable = 0; stable < 3;) {
       await new Promise((r) => setTimeout(r, 400));
       const m = await writes();
       stable = m === n ? stable + 1 : 0;
@@ -114,15 +154,20 @@ describe('fleet provisioning (real kube-apiserver)', () => {
   }, 60_000);
 
   it('re-issues a fleet certificate that no longer chains to the current CA, and rolls the pods to load it', async () => {
-    const certHash = async () => (await env.get<KubeObject<any>>('apps/v1', 'DaemonSet', NS, 'switchyard-web'))?.spec.template.metadata.annotations['switchyard.dev/xds-cert-hash'] as string | undefined;
+    const certHash = async () =>
+      (await env.get<KubeObject<any>>('apps/v1', 'DaemonSet', NS, 'switchyard-web'))?.spec.template.metadata.annotations['switchyard.dev/xds-cert-hash'] as
+        string | undefined;
     const before = await certHash();
     expect(before).toBeTruthy();
     const old = (await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'))!;
     await env.admin.patch(`/api/v1/namespaces/${NS}/secrets/switchyard-web-xds`, 'merge', { data: { 'ca.crt': Buffer.from('not the CA').toString('base64') } });
-    const renewed = await eventually(async () => {
-      const s = await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds');
-      return s && s.data['tls.crt'] !== old.data['tls.crt'] && Buffer.from(s.data['ca.crt']!, 'base64').toString() === ctl.ca.certPem ? s : undefined;
-    }, { what: 'certificate re-issued' });
+    const renewed = await eventually(
+      async () => {
+        const s = await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds');
+        return s && s.data['tls.crt'] !== old.data['tls.crt'] && Buffer.from(s.data['ca.crt']!, 'base64').toString() === ctl.ca.certPem ? s : undefined;
+      },
+      { what: 'certificate re-issued' },
+    );
     expect(renewed.metadata.ownerReferences?.[0]?.name).toBe('web');
     await eventually(async () => (await certHash()) !== before, { what: 'pod template rolled' });
   }, 60_000);
@@ -133,17 +178,23 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     expect(svc.spec.externalIPs).toEqual(['198.51.100.10']);
     expect(svc.spec.loadBalancerIP).toBe('198.51.100.10');
     await markFleetAvailable(env, { namespace: NS, name: 'switchyard-static' });
-    const g = await eventually(async () => {
-      const x = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'static');
-      return conditionOf(x, 'Programmed')?.status === 'True' ? x : undefined;
-    }, { what: 'static Gateway Programmed' });
+    const g = await eventually(
+      async () => {
+        const x = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'static');
+        return conditionOf(x, 'Programmed')?.status === 'True' ? x : undefined;
+      },
+      { what: 'static Gateway Programmed' },
+    );
     expect(g.status?.addresses).toEqual([{ type: 'IPAddress', value: '198.51.100.10' }]);
 
     await env.apply(gw('named', { addresses: [{ type: 'Hostname', value: 'gw.example.com' }] }));
-    const acc = await eventually(async () => {
-      const c = conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'named'), 'Accepted');
-      return c?.status === 'False' ? c : undefined;
-    }, { what: 'Accepted=False UnsupportedAddress' });
+    const acc = await eventually(
+      async () => {
+        const c = conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'named'), 'Accepted');
+        return c?.status === 'False' ? c : undefined;
+      },
+      { what: 'Accepted=False UnsupportedAddress' },
+    );
     expect(acc.reason).toBe('UnsupportedAddress');
     expect(acc.message).toContain('gw.example.com');
   }, 60_000);
@@ -160,27 +211,45 @@ describe('fleet provisioning (real kube-apiserver)', () => {
             group: 'switchyard.dev',
             names: { kind: 'ProxyConfig', plural: 'proxyconfigs', singular: 'proxyconfig', listKind: 'ProxyConfigList' },
             scope: 'Namespaced',
-            versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+            versions: [
+              { name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+            ],
           },
         } as KubeObject,
       ]);
     }
-    await env.apply({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'as-deployment', namespace: NS }, spec: { workload: { kind: 'Deployment', replicas: 3 }, service: { type: 'ClusterIP' } } });
+    await env.apply({
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'ProxyConfig',
+      metadata: { name: 'as-deployment', namespace: NS },
+      spec: { workload: { kind: 'Deployment', replicas: 3 }, service: { type: 'ClusterIP' } },
+    });
     // The controller finds the newly served kind on its next discovery round.
-    await env.apply(gw('web', { listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'as-deployment' } } }));
+    await env.apply(
+      gw('web', {
+        listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
+        infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'as-deployment' } },
+      }),
+    );
     const dep = await eventually(() => env.get<KubeObject<any>>('apps/v1', 'Deployment', NS, 'switchyard-web'), { what: 'Deployment', timeoutMs: 20_000 });
     expect(dep.spec.replicas).toBe(3);
     await eventually(async () => (await env.get('apps/v1', 'DaemonSet', NS, 'switchyard-web')) === undefined, { what: 'DaemonSet deleted' });
-    const svc = await eventually(async () => {
-      const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
-      return s?.spec.type === 'ClusterIP' ? s : undefined;
-    }, { what: 'Service type ClusterIP' });
+    const svc = await eventually(
+      async () => {
+        const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
+        return s?.spec.type === 'ClusterIP' ? s : undefined;
+      },
+      { what: 'Service type ClusterIP' },
+    );
     // A ClusterIP fleet's address is its cluster IP.
     await markFleetAvailable(env, { namespace: NS, name: 'switchyard-web', workload: 'Deployment' });
-    const g = await eventually(async () => {
-      const x = await getGw();
-      return conditionOf(x, 'Programmed')?.status === 'True' && x?.status?.addresses?.[0]?.value === svc.spec.clusterIP ? x : undefined;
-    }, { what: 'Programmed with the cluster IP' });
+    const g = await eventually(
+      async () => {
+        const x = await getGw();
+        return conditionOf(x, 'Programmed')?.status === 'True' && x?.status?.addresses?.[0]?.value === svc.spec.clusterIP ? x : undefined;
+      },
+      { what: 'Programmed with the cluster IP' },
+    );
     expect(g.status?.addresses).toEqual([{ type: 'IPAddress', value: svc.spec.clusterIP }]);
   }, 60_000);
 
@@ -198,7 +267,12 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       await eventually(async () => (await env.get(v, k, NS, n)) === undefined, { what: `${k} ${n} deleted` });
     }
     const before = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving');
-    await env.admin.replace(`/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/moving/status`, { ...before!, status: { conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'other controller', lastTransitionTime: '2026-01-01T00:00:00Z' }] } } as KubeObject);
+    await env.admin.replace(`/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/moving/status`, {
+      ...before!,
+      status: {
+        conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'other controller', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+      },
+    } as KubeObject);
     await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise2', namespace: NS } });
     await new Promise((r) => setTimeout(r, 600));
     expect(conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving'), 'Accepted')?.message).toBe('other controller');
@@ -218,6 +292,13 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const text = await (await fetch(`${base}/metrics`)).text();
-    for (const m of ['switchyard_reconcile_duration_seconds_bucket', 'switchyard_queue_depth', 'switchyard_xds_pushes_total', 'switchyard_status_writes_total', 'switchyard_leader 1']) expect(text).toContain(m);
+    for (const m of [
+      'switchyard_reconcile_duration_seconds_bucket',
+      'switchyard_queue_depth',
+      'switchyard_xds_pushes_total',
+      'switchyard_status_writes_total',
+      'switchyard_leader 1',
+    ])
+      expect(text).toContain(m);
   });
 });

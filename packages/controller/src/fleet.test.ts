@@ -11,12 +11,17 @@ const owner = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', nam
 
 describe('fleetSpec', () => {
   it('defaults to a DaemonSet behind a LoadBalancer Service, one port per distinct port/protocol', () => {
-    const s = fleetSpec(gw({ listeners: [
-      { name: 'a', port: 443, protocol: 'HTTPS' },
-      { name: 'b', port: 443, protocol: 'TLS' },
-      { name: 'c', port: 53, protocol: 'UDP' },
-      { name: 'd', port: 80, protocol: 'HTTP' },
-    ] }), undefined);
+    const s = fleetSpec(
+      gw({
+        listeners: [
+          { name: 'a', port: 443, protocol: 'HTTPS' },
+          { name: 'b', port: 443, protocol: 'TLS' },
+          { name: 'c', port: 53, protocol: 'UDP' },
+          { name: 'd', port: 80, protocol: 'HTTP' },
+        ],
+      }),
+      undefined,
+    );
     expect(s).toMatchObject({ fleet: 'shop/web', workload: 'DaemonSet', serviceType: 'LoadBalancer', name: 'switchyard-web' });
     expect(s.ports).toEqual([
       { name: 'udp-53', port: 53, protocol: 'UDP' },
@@ -26,19 +31,42 @@ describe('fleetSpec', () => {
   });
 
   it('takes workload, replicas, Service type and image from the ProxyConfig', () => {
-    const pc: ProxyConfig = { apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'p', namespace: 'shop' }, spec: { workload: { kind: 'Deployment', replicas: 4 }, service: { type: 'NodePort' }, image: 'envoy:test' } };
+    const pc: ProxyConfig = {
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'ProxyConfig',
+      metadata: { name: 'p', namespace: 'shop' },
+      spec: { workload: { kind: 'Deployment', replicas: 4 }, service: { type: 'NodePort' }, image: 'envoy:test' },
+    };
     expect(fleetSpec(gw(), undefined, pc)).toMatchObject({ workload: 'Deployment', replicas: 4, serviceType: 'NodePort', image: 'envoy:test' });
   });
 
   it('prefers the Gateway infrastructure parametersRef over the GatewayClass one', () => {
-    const gc: GatewayClass = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'sy' }, spec: { controllerName: 'x', parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'cls', namespace: 'infra' } } };
+    const gc: GatewayClass = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'sy' },
+      spec: { controllerName: 'x', parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'cls', namespace: 'infra' } },
+    };
     expect(proxyConfigRef(gw(), gc)).toEqual({ namespace: 'infra', name: 'cls' });
-    expect(proxyConfigRef(gw({ infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'own' } } }), gc)).toEqual({ namespace: 'shop', name: 'own' });
+    expect(proxyConfigRef(gw({ infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'own' } } }), gc)).toEqual({
+      namespace: 'shop',
+      name: 'own',
+    });
     expect(proxyConfigRef(gw({ infrastructure: { parametersRef: { group: 'example.com', kind: 'Other', name: 'x' } } }), undefined)).toBeUndefined();
   });
 
   it('splits spec.addresses into IPs the Service can take and types it cannot', () => {
-    const s = fleetSpec(gw({ addresses: [{ value: '10.1.1.1' }, { type: 'IPAddress', value: '10.1.1.2' }, { type: 'Hostname', value: 'a.example' }, { type: 'example.com/pool', value: 'p' }] }), undefined);
+    const s = fleetSpec(
+      gw({
+        addresses: [
+          { value: '10.1.1.1' },
+          { type: 'IPAddress', value: '10.1.1.2' },
+          { type: 'Hostname', value: 'a.example' },
+          { type: 'example.com/pool', value: 'p' },
+        ],
+      }),
+      undefined,
+    );
     expect(s.addresses.ips).toEqual(['10.1.1.1', '10.1.1.2']);
     expect(s.addresses.unsupported.map((a) => a.type)).toEqual(['Hostname', 'example.com/pool']);
   });
@@ -51,7 +79,10 @@ describe('fleetSpec', () => {
   });
 
   it('does not let infrastructure labels override the labels fleets are selected by', () => {
-    const s = fleetSpec(gw({ infrastructure: { labels: { 'gateway.networking.k8s.io/gateway-name': 'evil', 'app.kubernetes.io/managed-by': 'me', team: 't' } } }), undefined);
+    const s = fleetSpec(
+      gw({ infrastructure: { labels: { 'gateway.networking.k8s.io/gateway-name': 'evil', 'app.kubernetes.io/managed-by': 'me', team: 't' } } }),
+      undefined,
+    );
     expect(s.labels).toEqual({ team: 't' });
   });
 });

@@ -3,7 +3,15 @@
 // ProxyConfig); fleetObjects() renders the objects; the FleetProvisioner in
 // fleet-provisioner.ts applies them.
 import { createHash } from 'node:crypto';
-import { DEFAULT_PROMETHEUS_PORT, type Gateway, type GatewayClass, type GatewaySpecAddress, type KubeObject, type OwnerReference, type ProxyConfigSpec as SwitchyardProxyConfigSpec } from '@switchyard/api';
+import {
+  DEFAULT_PROMETHEUS_PORT,
+  type Gateway,
+  type GatewayClass,
+  type GatewaySpecAddress,
+  type KubeObject,
+  type OwnerReference,
+  type ProxyConfigSpec as SwitchyardProxyConfigSpec,
+} from '@switchyard/api';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kinds.js';
 
 export type WorkloadKind = 'DaemonSet' | 'Deployment';
@@ -118,7 +126,12 @@ function addressPlan(gateway: Gateway): AddressPlan {
   return { ips, unsupported };
 }
 
-export function fleetSpec(gateway: Gateway, gatewayClass: GatewayClass | undefined, proxyConfig?: ProxyConfig, defaults: FleetDefaults = DEFAULT_FLEET): FleetSpec {
+export function fleetSpec(
+  gateway: Gateway,
+  gatewayClass: GatewayClass | undefined,
+  proxyConfig?: ProxyConfig,
+  defaults: FleetDefaults = DEFAULT_FLEET,
+): FleetSpec {
   const ns = gateway.metadata.namespace ?? 'default';
   const pc = proxyConfig?.spec ?? {};
   const infra = gateway.spec?.infrastructure;
@@ -233,7 +246,12 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
     ownerReferences: [ctx.owner],
   });
   const lowPorts = spec.ports.some((p) => p.port < 1024);
-  const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${spec.name}-bootstrap`), ...({ data: { [ENVOY_BOOTSTRAP_KEY]: ctx.bootstrapYaml } } as object) };
+  const configMap: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(`${spec.name}-bootstrap`),
+    ...({ data: { [ENVOY_BOOTSTRAP_KEY]: ctx.bootstrapYaml } } as object),
+  };
   const bootstrapHash = specHash(ctx.bootstrapYaml);
   const podSpec = {
     // Envoy needs no Kubernetes API access.
@@ -258,7 +276,10 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
         // Each pod its own node id (the fleet comes from the client certificate).
         args: ['-c', `${BOOTSTRAP_MOUNT}/${ENVOY_BOOTSTRAP_KEY}`, '--service-node', '$(POD_NAME)', '--log-level', spec.logLevel, '--drain-time-s', '30'],
         env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-        ports: [...spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })), { name: 'ready', containerPort: ENVOY_READY_PORT, protocol: 'TCP' }],
+        ports: [
+          ...spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+          { name: 'ready', containerPort: ENVOY_READY_PORT, protocol: 'TCP' },
+        ],
         // The bootstrap's switchyard_ready listener forwards /ready to the
         // loopback-only admin interface (the kubelet cannot reach loopback).
         readinessProbe: { httpGet: { path: '/ready', port: ENVOY_READY_PORT }, periodSeconds: 5, failureThreshold: 3 },
@@ -295,7 +316,9 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
         'switchyard.dev/bootstrap-hash': bootstrapHash,
         ...(ctx.certHash ? { 'switchyard.dev/xds-cert-hash': ctx.certHash } : {}),
         // The conventional annotations Prometheus' kubernetes_sd pod relabelling reads.
-        ...(spec.prometheusPort !== undefined ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.prometheusPort), 'prometheus.io/path': '/stats/prometheus' } : {}),
+        ...(spec.prometheusPort !== undefined
+          ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.prometheusPort), 'prometheus.io/path': '/stats/prometheus' }
+          : {}),
       },
     },
     spec: podSpec,
@@ -303,13 +326,23 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
   const selector = { matchLabels: fleetSelector(spec) };
   const workload: KubeObject =
     spec.workload === 'DaemonSet'
-      ? { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: meta(spec.name), spec: { selector, template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } } }
+      ? {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: meta(spec.name),
+          spec: { selector, template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } },
+        }
       : {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: meta(spec.name),
           // With an autoscaler the replica count is its field: server-side apply leaves it alone when we do not set it.
-          spec: { ...(spec.autoscaling ? {} : { replicas: spec.replicas }), selector, template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
+          spec: {
+            ...(spec.autoscaling ? {} : { replicas: spec.replicas }),
+            selector,
+            template,
+            strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          },
         };
   const service: KubeObject = {
     apiVersion: 'v1',

@@ -2,7 +2,16 @@
 // translator computed: the fleet's address (status.addresses), whether the
 // fleet has available pods (Programmed), static addresses that cannot be
 // honoured, and configuration Envoy rejected (NACKs).
-import { setCondition, type Condition, type Gateway, type GatewayStatus, type GatewayStatusAddress, type KubeObject, type ListenerStatus, type Snapshot } from '@switchyard/api';
+import {
+  setCondition,
+  type Condition,
+  type Gateway,
+  type GatewayStatus,
+  type GatewayStatusAddress,
+  type KubeObject,
+  type ListenerStatus,
+  type Snapshot,
+} from '@switchyard/api';
 import type { FleetSpec } from './fleet.js';
 
 export interface FleetReadiness {
@@ -22,7 +31,12 @@ interface ServiceLike {
 }
 
 export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadiness {
-  const workload = snapshot.get<KubeObject<unknown, { numberAvailable?: number; availableReplicas?: number }>>('apps', spec.workload, spec.namespace, spec.name);
+  const workload = snapshot.get<KubeObject<unknown, { numberAvailable?: number; availableReplicas?: number }>>(
+    'apps',
+    spec.workload,
+    spec.namespace,
+    spec.name,
+  );
   const availablePods = spec.workload === 'DaemonSet' ? (workload?.status?.numberAvailable ?? 0) : (workload?.status?.availableReplicas ?? 0);
   const svc = snapshot.get('', 'Service', spec.namespace, spec.name) as (KubeObject & ServiceLike) | undefined;
   const addresses: GatewayStatusAddress[] = [];
@@ -110,12 +124,20 @@ export function withFleetStatus(
 
   if (spec.addresses.unsupported.length > 0 && accepted?.status !== 'False') {
     const list = spec.addresses.unsupported.map((a) => `${a.type ?? 'IPAddress'} ${JSON.stringify(a.value ?? '')}`).join(', ');
-    set({ type: 'Accepted', status: 'False', reason: 'UnsupportedAddress', message: `spec.addresses: Switchyard assigns addresses through a Kubernetes Service, which takes only IPAddress values; cannot use ${list}` });
+    set({
+      type: 'Accepted',
+      status: 'False',
+      reason: 'UnsupportedAddress',
+      message: `spec.addresses: Switchyard assigns addresses through a Kubernetes Service, which takes only IPAddress values; cannot use ${list}`,
+    });
     set({ type: 'Programmed', status: 'False', reason: 'Invalid', message: 'spec.addresses has unsupported address types (see Accepted)' });
   } else if (accepted?.status !== 'False' && programmed?.status !== 'False') {
     let why: { reason: string; message: string } | undefined;
     if (ready.unusable.length > 0 && ready.serviceExists) {
-      why = { reason: 'AddressNotUsable', message: `spec.addresses: the fleet Service ${spec.namespace}/${spec.name} did not take ${ready.unusable.join(', ')} (externalIPs rejected or not assigned by the load balancer)` };
+      why = {
+        reason: 'AddressNotUsable',
+        message: `spec.addresses: the fleet Service ${spec.namespace}/${spec.name} did not take ${ready.unusable.join(', ')} (externalIPs rejected or not assigned by the load balancer)`,
+      };
     } else if (ready.addresses.length === 0) {
       why = {
         reason: 'AddressNotAssigned',
@@ -126,7 +148,9 @@ export function withFleetStatus(
     } else if (ready.availablePods === 0) {
       why = {
         reason: 'Pending',
-        message: ready.workloadExists ? `waiting for Envoy pods of ${spec.workload} ${spec.namespace}/${spec.name} to become available` : `waiting for the fleet ${spec.workload} ${spec.namespace}/${spec.name} to be created`,
+        message: ready.workloadExists
+          ? `waiting for Envoy pods of ${spec.workload} ${spec.namespace}/${spec.name} to become available`
+          : `waiting for the fleet ${spec.workload} ${spec.namespace}/${spec.name} to be created`,
       };
     }
     if (why) set({ type: 'Programmed', status: 'False', ...why });
@@ -134,7 +158,8 @@ export function withFleetStatus(
   }
 
   if (rejection) set({ type: CONFIG_REJECTED_CONDITION, status: 'True', reason: 'Rejected', message: describeRejection(rejection) });
-  else if (previous?.some((c) => c.type === CONFIG_REJECTED_CONDITION)) set({ type: CONFIG_REJECTED_CONDITION, status: 'False', reason: 'Accepted', message: 'Envoy accepted the latest configuration' });
+  else if (previous?.some((c) => c.type === CONFIG_REJECTED_CONDITION))
+    set({ type: CONFIG_REJECTED_CONDITION, status: 'False', reason: 'Accepted', message: 'Envoy accepted the latest configuration' });
 
   const gwProgrammed = conditions.find((c) => c.type === 'Programmed');
   const listeners: ListenerStatus[] | undefined = computed.listeners?.map((l) => {
@@ -143,14 +168,29 @@ export function withFleetStatus(
     if (!lc || lc.status !== 'True') return l;
     const prevL = gateway.status?.listeners?.find((p) => p.name === l.name)?.conditions;
     const lconds = l.conditions.map((c) => ({ ...c }));
-    setCondition(lconds, { type: 'Programmed', status: 'False', reason: 'Pending', message: gwProgrammed.message, ...(generation !== undefined ? { observedGeneration: generation } : {}) }, prevL, now);
+    setCondition(
+      lconds,
+      {
+        type: 'Programmed',
+        status: 'False',
+        reason: 'Pending',
+        message: gwProgrammed.message,
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      },
+      prevL,
+      now,
+    );
     return { ...l, conditions: lconds };
   });
 
   // Whatever produced a condition, an unchanged status keeps the time it was
   // first reached: the API conventions ask for it, and it keeps writes away.
   const out: GatewayStatus = { ...computed, conditions: keepTransitionTimes(conditions, previous) };
-  if (listeners) out.listeners = listeners.map((l) => ({ ...l, conditions: keepTransitionTimes(l.conditions, gateway.status?.listeners?.find((p) => p.name === l.name)?.conditions) }));
+  if (listeners)
+    out.listeners = listeners.map((l) => ({
+      ...l,
+      conditions: keepTransitionTimes(l.conditions, gateway.status?.listeners?.find((p) => p.name === l.name)?.conditions),
+    }));
   if (ready.addresses.length > 0) out.addresses = [...ready.addresses];
   else delete out.addresses;
   return out;

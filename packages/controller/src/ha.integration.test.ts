@@ -46,7 +46,16 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
     await env.startApiServer();
     const seen: string[] = [];
     store.changes$.subscribe((c) => seen.push(`${c.type} ${c.key}`));
-    const r = new Reflector(client, { group: '', kind: 'ConfigMap', versions: ['v1'], optional: false }, 'v1', `/api/v1/namespaces/${NS}/configmaps`, store, testLogger(), undefined, '1');
+    const r = new Reflector(
+      client,
+      { group: '', kind: 'ConfigMap', versions: ['v1'], optional: false },
+      'v1',
+      `/api/v1/namespaces/${NS}/configmaps`,
+      store,
+      testLogger(),
+      undefined,
+      '1',
+    );
     r.start();
     try {
       await eventually(async () => seen.includes(`deleted ${NS}/ghost`) && seen.includes(`added ${NS}/stays`), { what: 'relist after 410' });
@@ -64,7 +73,9 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
     const b = await startController(env, { translate: minimalTranslate, identity: 'replica-b' });
     try {
       await env.apply(gw('ha'));
-      await eventually(async () => conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'ha'), 'Accepted')?.status === 'True', { what: 'Gateway Accepted' });
+      await eventually(async () => conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'ha'), 'Accepted')?.status === 'True', {
+        what: 'Gateway Accepted',
+      });
       const leader = a.isLeader() ? a : b;
       const follower = leader === a ? b : a;
       expect(follower.isLeader()).toBe(false);
@@ -86,11 +97,19 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
       expect(takeoverMs).toBeGreaterThanOrEqual(1000);
       expect(takeoverMs).toBeLessThan(2 * 3000);
       // The new leader writes: a spec change gets a status at the new generation.
-      await env.apply(gw('ha', [{ name: 'http', port: 8080, protocol: 'HTTP' }, { name: 'http2', port: 8081, protocol: 'HTTP' }]));
-      await eventually(async () => {
-        const g = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'ha');
-        return conditionOf(g, 'Accepted')?.observedGeneration === g?.metadata.generation && g?.status?.listeners?.length === 2;
-      }, { what: 'status at the new generation from the new leader' });
+      await env.apply(
+        gw('ha', [
+          { name: 'http', port: 8080, protocol: 'HTTP' },
+          { name: 'http2', port: 8081, protocol: 'HTTP' },
+        ]),
+      );
+      await eventually(
+        async () => {
+          const g = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'ha');
+          return conditionOf(g, 'Accepted')?.observedGeneration === g?.metadata.generation && g?.status?.listeners?.length === 2;
+        },
+        { what: 'status at the new generation from the new leader' },
+      );
       expect(await statusWrites(follower)).toBeGreaterThan(0);
     } finally {
       await a.stop({ drainMs: 0 });
@@ -99,9 +118,17 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
   }, 60_000);
 
   it('a leader that stops gracefully hands over at once', async () => {
-    const a = await startController(env, { translate: minimalTranslate, identity: 'replica-c', leaderElection: { leaseDurationMs: 30_000, retryPeriodMs: 200 } });
+    const a = await startController(env, {
+      translate: minimalTranslate,
+      identity: 'replica-c',
+      leaderElection: { leaseDurationMs: 30_000, retryPeriodMs: 200 },
+    });
     await eventually(async () => a.isLeader(), { what: 'c leads', timeoutMs: 40_000 });
-    const b = await startController(env, { translate: minimalTranslate, identity: 'replica-d', leaderElection: { leaseDurationMs: 30_000, retryPeriodMs: 200 } });
+    const b = await startController(env, {
+      translate: minimalTranslate,
+      identity: 'replica-d',
+      leaderElection: { leaseDurationMs: 30_000, retryPeriodMs: 200 },
+    });
     try {
       expect(b.isLeader()).toBe(false);
       await a.stop({ drainMs: 0 });
@@ -128,23 +155,32 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
       await env.delete(gw('before-1'));
       await env.apply(gw('after-1'));
       await env.apply(gw('before-2', [{ name: 'web', port: 9090, protocol: 'HTTP' }]));
-      await eventually(async () => {
-        const ids = c.cache.fleetIds();
-        return !ids.includes(`${NS}/before-1`) && ids.includes(`${NS}/after-1`) && ids.includes(`${NS}/before-2`);
-      }, { what: 'xDS cache converged', timeoutMs: 30_000 });
-      const svc = await eventually(async () => {
-        const s = await env.get<KubeObject<{ ports: Array<{ port: number }> }>>('v1', 'Service', NS, 'switchyard-before-2');
-        return s?.spec?.ports[0]?.port === 9090 ? s : undefined;
-      }, { what: 'fleet Service updated', timeoutMs: 30_000 });
+      await eventually(
+        async () => {
+          const ids = c.cache.fleetIds();
+          return !ids.includes(`${NS}/before-1`) && ids.includes(`${NS}/after-1`) && ids.includes(`${NS}/before-2`);
+        },
+        { what: 'xDS cache converged', timeoutMs: 30_000 },
+      );
+      const svc = await eventually(
+        async () => {
+          const s = await env.get<KubeObject<{ ports: Array<{ port: number }> }>>('v1', 'Service', NS, 'switchyard-before-2');
+          return s?.spec?.ports[0]?.port === 9090 ? s : undefined;
+        },
+        { what: 'fleet Service updated', timeoutMs: 30_000 },
+      );
       expect(svc.spec?.ports.map((p) => p.port)).toEqual([9090]);
       await eventually(() => env.get('apps/v1', 'DaemonSet', NS, 'switchyard-after-1'), { what: 'new fleet created' });
       // The deleted Gateway's fleet: the GC would remove it via ownerReferences; kube-apiserver alone runs no GC, so the controller does.
       await eventually(async () => (await env.get('apps/v1', 'DaemonSet', NS, 'switchyard-before-1')) === undefined, { what: 'old fleet deleted' });
       await markFleetAvailable(env, { namespace: NS, name: 'switchyard-before-2', ingress: { hostname: 'lb.example.net' } });
-      const g = await eventually(async () => {
-        const x = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'before-2');
-        return conditionOf(x, 'Programmed')?.status === 'True' && conditionOf(x, 'Programmed')?.observedGeneration === x?.metadata.generation ? x : undefined;
-      }, { what: 'before-2 Programmed at its latest generation', timeoutMs: 30_000 });
+      const g = await eventually(
+        async () => {
+          const x = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'before-2');
+          return conditionOf(x, 'Programmed')?.status === 'True' && conditionOf(x, 'Programmed')?.observedGeneration === x?.metadata.generation ? x : undefined;
+        },
+        { what: 'before-2 Programmed at its latest generation', timeoutMs: 30_000 },
+      );
       expect(g.status?.addresses).toEqual([{ type: 'Hostname', value: 'lb.example.net' }]);
       expect(g.status?.listeners?.map((l) => l.name)).toEqual(['web']);
     } finally {

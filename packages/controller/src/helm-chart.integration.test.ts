@@ -83,7 +83,11 @@ describe('charts/switchyard without a cluster', () => {
   it.each([
     ['an unknown top-level key', 'replica: 3\n', /at '': additional properties 'replica' not allowed/],
     ['an unknown nested key', 'xds: {prot: 18443}\n', /at '\/xds': additional properties 'prot' not allowed/],
-    ['a misspelt key deep down', 'gatewayClass: {proxyConfig: {enable: true}}\n', /at '\/gatewayClass\/proxyConfig': additional properties 'enable' not allowed/],
+    [
+      'a misspelt key deep down',
+      'gatewayClass: {proxyConfig: {enable: true}}\n',
+      /at '\/gatewayClass\/proxyConfig': additional properties 'enable' not allowed/,
+    ],
     ['a wrong type', 'replicas: two\n', /at '\/replicas': got string, want integer/],
     ['a value outside its set', 'logLevel: verbose\n', /at '\/logLevel': value must be one of/],
     ['a port out of range', 'metrics: {port: 70000}\n', /at '\/metrics\/port': maximum: got 70,000, want 65,535/],
@@ -104,7 +108,8 @@ describe('charts/switchyard without a cluster', () => {
       expect(filesUnder(deploy)).toEqual(filesUnder(out));
       for (const f of filesUnder(out)) {
         const shipped = readFileSync(join(deploy, f), 'utf8');
-        if (shipped !== readFileSync(join(out, f), 'utf8')) throw new Error(`deploy/${f} differs from the chart's rendering: edit charts/switchyard, then run \`npm run render:deploy\``);
+        if (shipped !== readFileSync(join(out, f), 'utf8'))
+          throw new Error(`deploy/${f} differs from the chart's rendering: edit charts/switchyard, then run \`npm run render:deploy\``);
       }
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -112,7 +117,11 @@ describe('charts/switchyard without a cluster', () => {
   }, 60_000);
 
   it('names the Gateway API release pinned in e2e/go.mod, and the README installs that release', () => {
-    const pinned = execFileSync('go', ['list', '-m', '-f', '{{.Version}}', 'sigs.k8s.io/gateway-api'], { cwd: join(REPO_ROOT, 'e2e'), encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod' } }).trim();
+    const pinned = execFileSync('go', ['list', '-m', '-f', '{{.Version}}', 'sigs.k8s.io/gateway-api'], {
+      cwd: join(REPO_ROOT, 'e2e'),
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+    }).trim();
     const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { annotations: Record<string, string> };
     expect(chart.annotations['switchyard.dev/gateway-api-version']).toBe(pinned);
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -139,7 +148,10 @@ describe('charts/switchyard without a cluster', () => {
     expect(find(objs, 'GatewayClass', 'switchyard').spec).toEqual({ controllerName: CONTROLLER_NAME });
     // No Namespace and no ServiceMonitor unless asked for; CRDs from crds/.
     expect(objs.filter((o) => o.kind === 'Namespace' || o.kind === 'ServiceMonitor')).toEqual([]);
-    expect(objs.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name)).toEqual(['proxyconfigs.switchyard.dev', 'ratelimits.switchyard.dev']);
+    expect(objs.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name)).toEqual([
+      'proxyconfigs.switchyard.dev',
+      'ratelimits.switchyard.dev',
+    ]);
   });
 
   it('renders every non-default value where it takes effect', async () => {
@@ -169,13 +181,19 @@ describe('charts/switchyard without a cluster', () => {
     expect(find(objs, 'Service', 'switchyard-metrics').spec.ports[0]).toMatchObject({ port: 9090, targetPort: 'metrics' });
     expect(find(objs, 'PodDisruptionBudget', 'switchyard').spec.minAvailable).toBe(2);
     expect(objs.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
-    expect(find(objs, 'ServiceMonitor', 'switchyard')).toMatchObject({ metadata: { labels: { release: 'prometheus' } }, spec: { endpoints: [{ port: 'metrics', interval: '15s' }] } });
+    expect(find(objs, 'ServiceMonitor', 'switchyard')).toMatchObject({
+      metadata: { labels: { release: 'prometheus' } },
+      spec: { endpoints: [{ port: 'metrics', interval: '15s' }] },
+    });
     expect(find(objs, 'Namespace', 'gateway-system').metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(find(objs, 'GatewayClass', 'switchyard-internal').spec).toEqual({
       controllerName: CONTROLLER_NAME,
       parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'internal-fleet', namespace: 'gateway-system' },
     });
-    expect(find(objs, 'ProxyConfig', 'internal-fleet')).toMatchObject({ metadata: { namespace: 'gateway-system' }, spec: { workload: { kind: 'Deployment', replicas: 3 } } });
+    expect(find(objs, 'ProxyConfig', 'internal-fleet')).toMatchObject({
+      metadata: { namespace: 'gateway-system' },
+      spec: { workload: { kind: 'Deployment', replicas: 3 } },
+    });
   });
 
   it('documents every value of the schema in the chart README, and no value the schema lacks', () => {
@@ -244,7 +262,16 @@ describe('charts/switchyard on a real kube-apiserver', () => {
 
   it('accepts the default rendering (server-side dry-run)', async () => {
     const checked = await dryRun(await renderChart());
-    expect(checked).toEqual(expect.arrayContaining(['Deployment/switchyard', 'Service/switchyard-xds', 'ClusterRole/switchyard-controller', 'GatewayClass/switchyard', 'NetworkPolicy/switchyard', 'PodDisruptionBudget/switchyard']));
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'Deployment/switchyard',
+        'Service/switchyard-xds',
+        'ClusterRole/switchyard-controller',
+        'GatewayClass/switchyard',
+        'NetworkPolicy/switchyard',
+        'PodDisruptionBudget/switchyard',
+      ]),
+    );
   }, 60_000);
 
   it('accepts the non-default rendering (server-side dry-run), the ProxyConfig checked by its CRD', async () => {
@@ -262,7 +289,10 @@ describe('charts/switchyard on a real kube-apiserver', () => {
   }
 
   it('helm install with a bad values file fails naming the key, and applies nothing', async () => {
-    const r = await helm(['install', 'switchyard', chartDir, '--namespace', 'bad-values', '--create-namespace'], { kubeconfig, values: 'replicas: 2\nlogLevel: info\nmetric: {port: 9090}\n' });
+    const r = await helm(['install', 'switchyard', chartDir, '--namespace', 'bad-values', '--create-namespace'], {
+      kubeconfig,
+      values: 'replicas: 2\nlogLevel: info\nmetric: {port: 9090}\n',
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/at '': additional properties 'metric' not allowed/);
     expect(await get('v1', 'Namespace', undefined, 'bad-values')).toBeUndefined();
@@ -288,7 +318,12 @@ describe('charts/switchyard on a real kube-apiserver', () => {
       spec: { holderIdentity: 'switchyard-6d9f-abcde', leaseDurationSeconds: 15 },
     } as KubeObject);
     await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
-    await env.apply({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { name: 'api', namespace: 'shop' }, spec: { requests: 10, unit: 'Second' } } as KubeObject);
+    await env.apply({
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'RateLimit',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: { requests: 10, unit: 'Second' },
+    } as KubeObject);
 
     const upgrade = await helm(['upgrade', 'switchyard', chartDir, '--namespace', ns], {
       kubeconfig,
@@ -300,7 +335,12 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     expect(after?.spec.replicas).toBe(3);
     expect(after?.spec.selector).toEqual(before?.spec.selector);
     expect(after?.spec.template.spec.containers[0].image).toBe('ghcr.io/switchyard-dev/switchyard:0.1.1');
-    expect((await get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, 'switchyard'))?.spec.parametersRef).toEqual({ group: 'switchyard.dev', kind: 'ProxyConfig', name: 'switchyard-default', namespace: ns });
+    expect((await get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, 'switchyard'))?.spec.parametersRef).toEqual({
+      group: 'switchyard.dev',
+      kind: 'ProxyConfig',
+      name: 'switchyard-default',
+      namespace: ns,
+    });
     expect((await get('coordination.k8s.io/v1', 'Lease', ns, LEASE_NAME))?.metadata.resourceVersion).toBe(lease.metadata.resourceVersion);
     expect(await get('switchyard.dev/v1alpha1', 'RateLimit', 'shop', 'api')).toBeDefined();
 
@@ -331,7 +371,10 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     // kubectl label -f ... app.kubernetes.io/managed-by=Helm; kubectl annotate -f ... meta.helm.sh/release-{name,namespace}=...
     for (const o of objs) {
       await env.admin.patch(await env.discovery.objectPath(o), 'merge', {
-        metadata: { labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'switchyard', 'meta.helm.sh/release-namespace': ns } },
+        metadata: {
+          labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+          annotations: { 'meta.helm.sh/release-name': 'switchyard', 'meta.helm.sh/release-namespace': ns },
+        },
       });
     }
     const deploymentBefore = await get('apps/v1', 'Deployment', ns, 'switchyard');

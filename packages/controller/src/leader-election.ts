@@ -99,7 +99,10 @@ export class LeaderElector {
       try {
         const lease = await this.client.get<Lease>(this.path);
         if (lease.spec?.holderIdentity === this.o.identity) {
-          await this.client.replace(this.path, { ...lease, spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(), acquireTime: null } });
+          await this.client.replace(this.path, {
+            ...lease,
+            spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(), acquireTime: null },
+          });
           this.log.info({ lease: this.o.name }, 'leader election: released the lease');
         }
       } catch (e) {

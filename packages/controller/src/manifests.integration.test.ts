@@ -49,7 +49,8 @@ describe('shipped manifests (server-side dry-run, real kube-apiserver)', () => {
     // Namespaces the example objects live in without shipping a Namespace.
     for (const o of all) {
       const ns = o.metadata.namespace;
-      if (ns && !all.some((x) => x.kind === 'Namespace' && x.metadata.name === ns)) await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      if (ns && !all.some((x) => x.kind === 'Namespace' && x.metadata.name === ns))
+        await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
   }, 180_000);
   afterAll(async () => {
@@ -86,7 +87,9 @@ describe('shipped manifests (server-side dry-run, real kube-apiserver)', () => {
       try {
         await env.apply(o, { dryRun: true });
       } catch (e) {
-        throw new Error(`${relative(REPO_ROOT, file)}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(
+          `${relative(REPO_ROOT, file)}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
   });

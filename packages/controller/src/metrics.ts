@@ -18,15 +18,54 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
   readonly queueDepth = new Gauge({ name: 'switchyard_queue_depth', help: 'Watch events received and not yet reconciled.', registers: [this.registry] });
-  readonly connectedEnvoys = new Gauge({ name: 'switchyard_connected_envoys', help: 'Envoy xDS streams connected to this replica, per fleet.', labelNames: ['fleet'], registers: [this.registry] });
-  readonly pushes = new Counter({ name: 'switchyard_xds_pushes_total', help: 'Fleet snapshots handed to the xDS cache because their resources changed.', labelNames: ['fleet'], registers: [this.registry] });
-  readonly nacks = new Counter({ name: 'switchyard_xds_nacks_total', help: 'Configuration rejected by Envoy (NACK), per fleet and resource type.', labelNames: ['fleet', 'type'], registers: [this.registry] });
-  readonly statusWrites = new Counter({ name: 'switchyard_status_writes_total', help: 'Status subresource writes, by kind and result (written, conflict, error).', labelNames: ['kind', 'result'], registers: [this.registry] });
-  readonly relists = new Counter({ name: 'switchyard_watch_relists_total', help: 'Full lists of a kind (start, 410 Gone, API server restart).', labelNames: ['kind'], registers: [this.registry] });
-  readonly watchErrors = new Counter({ name: 'switchyard_watch_errors_total', help: 'Failed list or watch requests.', labelNames: ['kind'], registers: [this.registry] });
+  readonly connectedEnvoys = new Gauge({
+    name: 'switchyard_connected_envoys',
+    help: 'Envoy xDS streams connected to this replica, per fleet.',
+    labelNames: ['fleet'],
+    registers: [this.registry],
+  });
+  readonly pushes = new Counter({
+    name: 'switchyard_xds_pushes_total',
+    help: 'Fleet snapshots handed to the xDS cache because their resources changed.',
+    labelNames: ['fleet'],
+    registers: [this.registry],
+  });
+  readonly nacks = new Counter({
+    name: 'switchyard_xds_nacks_total',
+    help: 'Configuration rejected by Envoy (NACK), per fleet and resource type.',
+    labelNames: ['fleet', 'type'],
+    registers: [this.registry],
+  });
+  readonly statusWrites = new Counter({
+    name: 'switchyard_status_writes_total',
+    help: 'Status subresource writes, by kind and result (written, conflict, error).',
+    labelNames: ['kind', 'result'],
+    registers: [this.registry],
+  });
+  readonly relists = new Counter({
+    name: 'switchyard_watch_relists_total',
+    help: 'Full lists of a kind (start, 410 Gone, API server restart).',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly watchErrors = new Counter({
+    name: 'switchyard_watch_errors_total',
+    help: 'Failed list or watch requests.',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({ name: 'switchyard_leader', help: '1 while this replica holds the leader lease.', registers: [this.registry] });
-  readonly fleetObjectsApplied = new Counter({ name: 'switchyard_fleet_objects_applied_total', help: 'Fleet objects created or updated.', registers: [this.registry] });
-  readonly fleetErrors = new Counter({ name: 'switchyard_fleet_errors_total', help: 'Fleet provisioning failures.', labelNames: ['fleet'], registers: [this.registry] });
+  readonly fleetObjectsApplied = new Counter({
+    name: 'switchyard_fleet_objects_applied_total',
+    help: 'Fleet objects created or updated.',
+    registers: [this.registry],
+  });
+  readonly fleetErrors = new Counter({
+    name: 'switchyard_fleet_errors_total',
+    help: 'Fleet provisioning failures.',
+    labelNames: ['fleet'],
+    registers: [this.registry],
+  });
 
   constructor(o: { processMetrics?: boolean } = {}) {
     if (o.processMetrics !== false) collectDefaultMetrics({ register: this.registry });

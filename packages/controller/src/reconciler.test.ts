@@ -36,10 +36,25 @@ describe('coalesce', () => {
 describe('Reconciler: endpoints-only passes', () => {
   const G = 'gateway.networking.k8s.io';
   let rv = 0;
-  const obj = (o: Omit<KubeObject, 'metadata'> & { metadata: KubeObject['metadata'] }): KubeObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: String(++rv) } });
+  const obj = (o: Omit<KubeObject, 'metadata'> & { metadata: KubeObject['metadata'] }): KubeObject => ({
+    ...o,
+    metadata: { ...o.metadata, resourceVersion: String(++rv) },
+  });
   const slice = (ips: string[]) =>
-    obj({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: 'app', name: 'cart-1', labels: { 'kubernetes.io/service-name': 'cart' } }, addressType: 'IPv4', endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })), ports: [{ name: 'http', port: 9000, protocol: 'TCP' }] } as KubeObject);
-  const svc = obj({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'app', name: 'cart' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] } } as KubeObject);
+    obj({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { namespace: 'app', name: 'cart-1', labels: { 'kubernetes.io/service-name': 'cart' } },
+      addressType: 'IPv4',
+      endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+      ports: [{ name: 'http', port: 9000, protocol: 'TCP' }],
+    } as KubeObject);
+  const svc = obj({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { namespace: 'app', name: 'cart' },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] },
+  } as KubeObject);
   const kindOf = (o: KubeObject) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
 
   let store: ObjectStore;
@@ -56,11 +71,22 @@ describe('Reconciler: endpoints-only passes', () => {
     metrics = new ControllerMetrics({ processMetrics: false });
     for (const o of [
       obj({ apiVersion: `${G}/v1`, kind: 'GatewayClass', metadata: { name: 'sy' }, spec: { controllerName: CONTROLLER_NAME } }),
-      obj({ apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { namespace: 'app', name: 'gw' }, spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } }),
-      obj({ apiVersion: `${G}/v1`, kind: 'HTTPRoute', metadata: { namespace: 'app', name: 'cart' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'cart', port: 80 }] }] } }),
+      obj({
+        apiVersion: `${G}/v1`,
+        kind: 'Gateway',
+        metadata: { namespace: 'app', name: 'gw' },
+        spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+      }),
+      obj({
+        apiVersion: `${G}/v1`,
+        kind: 'HTTPRoute',
+        metadata: { namespace: 'app', name: 'cart' },
+        spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'cart', port: 80 }] }] },
+      }),
       svc,
       slice(['10.0.0.1']),
-    ]) store.upsert(kindOf(o), o);
+    ])
+      store.upsert(kindOf(o), o);
     reconciler = new Reconciler({
       controllerName: CONTROLLER_NAME,
       store,
@@ -95,7 +121,10 @@ describe('Reconciler: endpoints-only passes', () => {
     expect(await translations()).toEqual({ full: 1, endpoints: 1 });
     const after = pushes[1]!.resources;
     for (const f of ['listeners', 'routes', 'clusters', 'secrets'] as const) expect(after[f]).toBe(before[f]);
-    expect(after.endpoints.flatMap((e) => e.endpoints?.[0]?.lb_endpoints?.map((l) => l.endpoint?.address?.socket_address?.address) ?? [])).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(after.endpoints.flatMap((e) => e.endpoints?.[0]?.lb_endpoints?.map((l) => l.endpoint?.address?.socket_address?.address) ?? [])).toEqual([
+      '10.0.0.1',
+      '10.0.0.2',
+    ]);
 
     // A pass with nothing changed (resync, leadership) reuses the translation and pushes nothing.
     const idle = await nextPass(() => reconciler.trigger());
@@ -112,8 +141,20 @@ describe('Reconciler: endpoints-only passes', () => {
     expect(await nextPass(() => reconciler.trigger())).toMatchObject({ translation: 'unchanged' });
     expect(statusWrites).toBe(2);
 
-    const rejection = { typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', resourceNames: ['x'], message: 'bad', nodeId: 'envoy-1', at: new Date().toISOString() };
-    const nack = obj({ apiVersion: 'v1', kind: 'Event', metadata: { namespace: 'app', name: 'gw.nack', annotations: { 'switchyard.dev/rejection': JSON.stringify(rejection) } }, reason: 'ConfigRejected', involvedObject: { kind: 'Gateway', namespace: 'app', name: 'gw' } } as KubeObject);
+    const rejection = {
+      typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+      resourceNames: ['x'],
+      message: 'bad',
+      nodeId: 'envoy-1',
+      at: new Date().toISOString(),
+    };
+    const nack = obj({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { namespace: 'app', name: 'gw.nack', annotations: { 'switchyard.dev/rejection': JSON.stringify(rejection) } },
+      reason: 'ConfigRejected',
+      involvedObject: { kind: 'Gateway', namespace: 'app', name: 'gw' },
+    } as KubeObject);
     expect(await nextPass(() => store.upsert('/Event', nack))).toMatchObject({ translation: 'full' });
     expect(statusWrites).toBe(3);
     expect(await nextPass(() => store.upsert('discovery.k8s.io/EndpointSlice', slice(['10.0.0.6'])))).toMatchObject({ translation: 'endpoints', pushed: 1 });
@@ -124,7 +165,15 @@ describe('Reconciler: endpoints-only passes', () => {
     // A route change refreshEndpoints alone could not see (its Service and port are still there).
     const pass = await nextPass(() => {
       store.upsert('discovery.k8s.io/EndpointSlice', slice(['10.0.0.3']));
-      store.upsert(`${G}/HTTPRoute`, obj({ apiVersion: `${G}/v1`, kind: 'HTTPRoute', metadata: { namespace: 'app', name: 'cart' }, spec: { parentRefs: [{ name: 'gw' }], hostnames: ['cart.example.com'], rules: [{ backendRefs: [{ name: 'cart', port: 80 }] }] } }));
+      store.upsert(
+        `${G}/HTTPRoute`,
+        obj({
+          apiVersion: `${G}/v1`,
+          kind: 'HTTPRoute',
+          metadata: { namespace: 'app', name: 'cart' },
+          spec: { parentRefs: [{ name: 'gw' }], hostnames: ['cart.example.com'], rules: [{ backendRefs: [{ name: 'cart', port: 80 }] }] },
+        }),
+      );
     });
     expect(pass.translation).toBe('full');
     expect(await translations()).toEqual({ full: 2 });

@@ -110,7 +110,6 @@ export interface PassResult {
   readonly translation: TranslationKind;
 }
 
-
 function nowRfc3339(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -86,7 +86,10 @@ export class Reflector {
       try {
         if (!this.resourceVersion) {
           const l = await this.client.list(this.path, { labelSelector: selector, fieldSelector });
-          this.store.replace(this.key, l.items.map((o) => this.typed(o)));
+          this.store.replace(
+            this.key,
+            l.items.map((o) => this.typed(o)),
+          );
           this.resourceVersion = l.resourceVersion;
           this.metrics?.relist(this.key);
           if (!this.syncedOnce) {
@@ -100,7 +103,13 @@ export class Reflector {
         // therefore cannot stall a kind for ever.
         this.handle = await this.client.watch(
           this.path,
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(240 + Math.floor(Math.random() * 120)), labelSelector: selector, fieldSelector },
+          {
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: 'true',
+            timeoutSeconds: String(240 + Math.floor(Math.random() * 120)),
+            labelSelector: selector,
+            fieldSelector,
+          },
           (ev) => {
             switch (ev.type) {
               case 'ADDED':

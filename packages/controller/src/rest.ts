@@ -68,7 +68,11 @@ export class KubeClient {
     return c.server;
   }
 
-  private async prepare(path: string, method: string, query: Record<string, string | undefined> | undefined): Promise<{ url: URL; opts: https.RequestOptions }> {
+  private async prepare(
+    path: string,
+    method: string,
+    query: Record<string, string | undefined> | undefined,
+  ): Promise<{ url: URL; opts: https.RequestOptions }> {
     const url = new URL(this.server.replace(/\/$/, '') + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const opts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };

@@ -158,7 +158,15 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
   if (o.xds?.insecure) {
     tls = { insecure: true };
   } else {
-    const dnsNames = [...new Set([xdsServiceHost, `${XDS_SERVICE_NAME}.${namespace}`, `${XDS_SERVICE_NAME}.${namespace}.svc`, `${XDS_SERVICE_NAME}.${namespace}.svc.cluster.local`, 'localhost'])];
+    const dnsNames = [
+      ...new Set([
+        xdsServiceHost,
+        `${XDS_SERVICE_NAME}.${namespace}`,
+        `${XDS_SERVICE_NAME}.${namespace}.svc`,
+        `${XDS_SERVICE_NAME}.${namespace}.svc.cluster.local`,
+        'localhost',
+      ]),
+    ];
     const server = await issueCertificate(ca, { commonName: XDS_SERVICE_NAME, dnsNames, ipAddresses: ['127.0.0.1'], usage: 'server' });
     tls = { caPem: ca.certPem, ...server };
   }
@@ -196,14 +204,20 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
             controllerName,
             bootstrapTemplate: loadBootstrapTemplate(o.bootstrapTemplatePath),
             xds: { xdsHost: xdsServiceHost, xdsPort: xdsServicePort },
-            issueCertificate: async (fleet) => ({ ...(await issueCertificate(ca, { commonName: fleet, uris: [fleetIdentity(fleet)], usage: 'client' })), caPem: ca.certPem }),
+            issueCertificate: async (fleet) => ({
+              ...(await issueCertificate(ca, { commonName: fleet, uris: [fleetIdentity(fleet)], usage: 'client' })),
+              caPem: ca.certPem,
+            }),
             caPem: () => ca.certPem,
             defaults: fleetDefaults,
           },
           log.child({ component: 'fleet' }),
         );
   const statusWriter = new StatusWriter(client, discovery, controllerName, log.child({ component: 'status' }), metrics, events);
-  const watcher = new Watcher(client, discovery, store, log.child({ component: 'watch' }), { metrics, ...(o.rediscoverMs ? { rediscoverMs: o.rediscoverMs } : {}) });
+  const watcher = new Watcher(client, discovery, store, log.child({ component: 'watch' }), {
+    metrics,
+    ...(o.rediscoverMs ? { rediscoverMs: o.rediscoverMs } : {}),
+  });
   const reconciler = new Reconciler({
     controllerName,
     store,

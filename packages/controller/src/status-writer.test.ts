@@ -5,10 +5,12 @@ const ME = 'switchyard.dev/gateway-controller';
 
 describe('mergeStatus', () => {
   it('keeps other controllers’ route parents and replaces ours', () => {
-    const current = { parents: [
-      { parentRef: { name: 'a' }, controllerName: 'other.io/c', conditions: [] },
-      { parentRef: { name: 'b' }, controllerName: ME, conditions: [{ type: 'Accepted', status: 'False' }] },
-    ] };
+    const current = {
+      parents: [
+        { parentRef: { name: 'a' }, controllerName: 'other.io/c', conditions: [] },
+        { parentRef: { name: 'b' }, controllerName: ME, conditions: [{ type: 'Accepted', status: 'False' }] },
+      ],
+    };
     const computed = { parents: [{ parentRef: { name: 'b' }, controllerName: ME, conditions: [{ type: 'Accepted', status: 'True' }] }] };
     expect(mergeStatus(current, computed, ME)).toEqual({ parents: [current.parents[0], computed.parents[0]] });
   });
@@ -16,10 +18,27 @@ describe('mergeStatus', () => {
 
 describe('statusEqual', () => {
   it('ignores lastTransitionTime and condition order, not status changes', () => {
-    const a = { conditions: [{ type: 'A', status: 'True', lastTransitionTime: 't1' }, { type: 'B', status: 'True' }] };
-    const b = { conditions: [{ type: 'B', status: 'True' }, { type: 'A', status: 'True', lastTransitionTime: 't2' }] };
+    const a = {
+      conditions: [
+        { type: 'A', status: 'True', lastTransitionTime: 't1' },
+        { type: 'B', status: 'True' },
+      ],
+    };
+    const b = {
+      conditions: [
+        { type: 'B', status: 'True' },
+        { type: 'A', status: 'True', lastTransitionTime: 't2' },
+      ],
+    };
     expect(statusEqual(a, b)).toBe(true);
-    expect(statusEqual(a, { conditions: [{ type: 'A', status: 'False' }, { type: 'B', status: 'True' }] })).toBe(false);
+    expect(
+      statusEqual(a, {
+        conditions: [
+          { type: 'A', status: 'False' },
+          { type: 'B', status: 'True' },
+        ],
+      }),
+    ).toBe(false);
   });
 });
 

@@ -82,7 +82,8 @@ export function ownsStatus(obj: KubeObject, snapshot: Snapshot, controllerName: 
   if (group === SWITCHYARD_GROUP) return true;
   if (group !== GATEWAY_GROUP) return false;
   const classIsOurs = (className: string | undefined) =>
-    !!className && (snapshot.get<KubeObject<{ controllerName?: string }>>(GATEWAY_GROUP, 'GatewayClass', undefined, className)?.spec?.controllerName === controllerName);
+    !!className &&
+    snapshot.get<KubeObject<{ controllerName?: string }>>(GATEWAY_GROUP, 'GatewayClass', undefined, className)?.spec?.controllerName === controllerName;
   switch (obj.kind) {
     case 'GatewayClass':
       return (obj.spec as { controllerName?: string } | undefined)?.controllerName === controllerName;
@@ -123,7 +124,12 @@ export class StatusWriter {
         this.metrics?.statusWrite(s.kind, 'error');
         this.log.warn({ kind: s.kind, namespace: s.namespace, name: s.name, err: String(e) }, 'status write failed');
         const obj = snapshot.get(groupOf(s.apiVersion), s.kind, s.namespace, s.name);
-        if (obj) void this.events?.record(obj, { type: 'Warning', reason: 'StatusWriteFailed', message: `could not write status: ${e instanceof Error ? e.message : String(e)}` });
+        if (obj)
+          void this.events?.record(obj, {
+            type: 'Warning',
+            reason: 'StatusWriteFailed',
+            message: `could not write status: ${e instanceof Error ? e.message : String(e)}`,
+          });
       }
     }
     return written;

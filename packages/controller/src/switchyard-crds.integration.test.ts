@@ -8,8 +8,18 @@ import { fleetObjects, fleetSpec } from './fleet.js';
 
 const NS = 'crd-tests';
 
-const proxyConfig = (name: string, spec: unknown): KubeObject => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name, namespace: NS }, spec });
-const rateLimit = (name: string, spec: unknown): KubeObject => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { name, namespace: NS }, spec });
+const proxyConfig = (name: string, spec: unknown): KubeObject => ({
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'ProxyConfig',
+  metadata: { name, namespace: NS },
+  spec,
+});
+const rateLimit = (name: string, spec: unknown): KubeObject => ({
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'RateLimit',
+  metadata: { name, namespace: NS },
+  spec,
+});
 
 describe('switchyard.dev CRDs on a real kube-apiserver', () => {
   let env: TestEnv;
@@ -58,14 +68,38 @@ describe('switchyard.dev CRDs on a real kube-apiserver', () => {
     });
 
     it.each([
-      ['autoscaling on a DaemonSet', { workload: { kind: 'DaemonSet', autoscaling: { maxReplicas: 3 } } }, 'workload.autoscaling requires workload.kind: Deployment'],
-      ['autoscaling without a kind (DaemonSet by default)', { workload: { autoscaling: { maxReplicas: 3 } } }, 'workload.autoscaling requires workload.kind: Deployment'],
+      [
+        'autoscaling on a DaemonSet',
+        { workload: { kind: 'DaemonSet', autoscaling: { maxReplicas: 3 } } },
+        'workload.autoscaling requires workload.kind: Deployment',
+      ],
+      [
+        'autoscaling without a kind (DaemonSet by default)',
+        { workload: { autoscaling: { maxReplicas: 3 } } },
+        'workload.autoscaling requires workload.kind: Deployment',
+      ],
       ['replicas on a DaemonSet', { workload: { kind: 'DaemonSet', replicas: 3 } }, 'workload.replicas requires workload.kind: Deployment'],
-      ['replicas and autoscaling', { workload: { kind: 'Deployment', replicas: 3, autoscaling: { maxReplicas: 5 } } }, 'set workload.replicas or workload.autoscaling, not both'],
-      ['minReplicas above maxReplicas', { workload: { kind: 'Deployment', autoscaling: { minReplicas: 5, maxReplicas: 2 } } }, 'autoscaling.minReplicas must not exceed autoscaling.maxReplicas'],
+      [
+        'replicas and autoscaling',
+        { workload: { kind: 'Deployment', replicas: 3, autoscaling: { maxReplicas: 5 } } },
+        'set workload.replicas or workload.autoscaling, not both',
+      ],
+      [
+        'minReplicas above maxReplicas',
+        { workload: { kind: 'Deployment', autoscaling: { minReplicas: 5, maxReplicas: 2 } } },
+        'autoscaling.minReplicas must not exceed autoscaling.maxReplicas',
+      ],
       ['an unknown workload kind', { workload: { kind: 'StatefulSet' } }, 'spec.workload.kind'],
-      ['a CPU target above 100', { workload: { kind: 'Deployment', autoscaling: { maxReplicas: 2, targetCPUUtilizationPercentage: 150 } } }, 'spec.workload.autoscaling.targetCPUUtilizationPercentage'],
-      ['externalTrafficPolicy on a ClusterIP Service', { service: { type: 'ClusterIP', externalTrafficPolicy: 'Local' } }, 'service.externalTrafficPolicy needs service.type LoadBalancer or NodePort'],
+      [
+        'a CPU target above 100',
+        { workload: { kind: 'Deployment', autoscaling: { maxReplicas: 2, targetCPUUtilizationPercentage: 150 } } },
+        'spec.workload.autoscaling.targetCPUUtilizationPercentage',
+      ],
+      [
+        'externalTrafficPolicy on a ClusterIP Service',
+        { service: { type: 'ClusterIP', externalTrafficPolicy: 'Local' } },
+        'service.externalTrafficPolicy needs service.type LoadBalancer or NodePort',
+      ],
       ['an unknown log level', { logLevel: 'verbose' }, 'spec.logLevel'],
       ['an unknown access log field', { accessLog: { fields: ['method', 'cookie'] } }, 'spec.accessLog.fields[1]'],
       ['an unknown access log format', { accessLog: { format: 'CSV' } }, 'spec.accessLog.format'],
@@ -84,9 +118,23 @@ describe('switchyard.dev CRDs on a real kube-apiserver', () => {
   });
 
   it('the fleet objects an autoscaled, scraped ProxyConfig renders (Deployment without replicas, HorizontalPodAutoscaler) pass a server-side dry-run', async () => {
-    const stored = await env.apply<KubeObject<Record<string, unknown>>>(proxyConfig('scaled', { workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 8 } }, metrics: { prometheus: {} } }));
-    const gw = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'web', namespace: NS, uid: '0b0e7a9e-0000-4000-8000-000000000001' }, spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
-    const owner = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'web', uid: gw.metadata.uid, controller: true, blockOwnerDeletion: true };
+    const stored = await env.apply<KubeObject<Record<string, unknown>>>(
+      proxyConfig('scaled', { workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 8 } }, metrics: { prometheus: {} } }),
+    );
+    const gw = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'web', namespace: NS, uid: '0b0e7a9e-0000-4000-8000-000000000001' },
+      spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    };
+    const owner = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      name: 'web',
+      uid: gw.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
     const objs = fleetObjects(fleetSpec(gw as never, undefined, stored as never), { owner, bootstrapYaml: 'node: {}', certSecretName: 'switchyard-web-xds' });
     expect(objs.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'HorizontalPodAutoscaler']);
     for (const o of objs) await env.apply(o, { dryRun: true });
@@ -94,14 +142,20 @@ describe('switchyard.dev CRDs on a real kube-apiserver', () => {
 
   describe('RateLimit', () => {
     it('stores a keyed limit and defaults burst to 0', async () => {
-      const stored = await env.apply<KubeObject<Record<string, unknown>>>(rateLimit('per-client', { requests: 100, unit: 'Second', key: { type: 'ClientAddress' } }));
+      const stored = await env.apply<KubeObject<Record<string, unknown>>>(
+        rateLimit('per-client', { requests: 100, unit: 'Second', key: { type: 'ClientAddress' } }),
+      );
       expect(stored.spec).toEqual({ requests: 100, unit: 'Second', burst: 0, key: { type: 'ClientAddress' } });
       expect(await refusal(rateLimit('per-tenant', { requests: 5, unit: 'Minute', burst: 10, key: { type: 'Header', header: 'X-Tenant' } }))).toBeUndefined();
     });
 
     it.each([
       ['a Header key without a header name', { requests: 1, unit: 'Second', key: { type: 'Header' } }, 'key.header is required when key.type is Header'],
-      ['a header name on a ClientAddress key', { requests: 1, unit: 'Second', key: { type: 'ClientAddress', header: 'X-Tenant' } }, 'key.header is required when key.type is Header, and not allowed otherwise'],
+      [
+        'a header name on a ClientAddress key',
+        { requests: 1, unit: 'Second', key: { type: 'ClientAddress', header: 'X-Tenant' } },
+        'key.header is required when key.type is Header, and not allowed otherwise',
+      ],
       ['zero requests', { requests: 0, unit: 'Second' }, 'spec.requests'],
       ['a negative burst', { requests: 1, unit: 'Second', burst: -1 }, 'spec.burst'],
       ['an unknown unit', { requests: 1, unit: 'Day' }, 'spec.unit'],

@@ -24,17 +24,27 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
     await env?.stop();
   });
 
-  const conditions = async (apiVersion: string, kind: string, name: string) => ((await env.get<KubeObject<unknown, { conditions?: Condition[]; parents?: Array<{ conditions: Condition[] }> }>>(apiVersion, kind, NS, name))?.status ?? {});
+  const conditions = async (apiVersion: string, kind: string, name: string) =>
+    (await env.get<KubeObject<unknown, { conditions?: Condition[]; parents?: Array<{ conditions: Condition[] }> }>>(apiVersion, kind, NS, name))?.status ?? {};
 
   it('RateLimit, ProxyConfig and route statuses say what is in effect', async () => {
     await env.apply({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'logged', namespace: NS }, spec: { accessLog: {} } });
-    await env.apply({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { name: 'api', namespace: NS }, spec: { requests: 10, unit: 'Second', key: { type: 'ClientAddress' } } });
+    await env.apply({
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'RateLimit',
+      metadata: { name: 'api', namespace: NS },
+      spec: { requests: 10, unit: 'Second', key: { type: 'ClientAddress' } },
+    });
     await env.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: NS }, spec: { ports: [{ name: 'http', port: 8080 }] } });
     await env.apply({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: 'web', namespace: NS },
-      spec: { gatewayClassName: 'switchyard', infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'logged' } }, listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+      spec: {
+        gatewayClassName: 'switchyard',
+        infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'logged' } },
+        listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
+      },
     });
     const route = (filterName: string): KubeObject => ({
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -42,32 +52,55 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
       metadata: { name: 'limited', namespace: NS },
       spec: {
         parentRefs: [{ name: 'web' }],
-        rules: [{ filters: [{ type: 'ExtensionRef', extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: filterName } }], backendRefs: [{ name: 'api', port: 8080 }] }],
+        rules: [
+          {
+            filters: [{ type: 'ExtensionRef', extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: filterName } }],
+            backendRefs: [{ name: 'api', port: 8080 }],
+          },
+        ],
       },
     });
     await env.apply(route('api'));
 
-    const rl = await eventually(async () => {
-      const s = await conditions('switchyard.dev/v1alpha1', 'RateLimit', 'api');
-      // Until the route is seen the message is "not used by any HTTPRoute or GRPCRoute rule".
-      return s.conditions?.find((c) => c.type === 'Accepted' && c.message.startsWith('used by: HTTPRoute'));
-    }, { what: 'RateLimit status' });
+    const rl = await eventually(
+      async () => {
+        const s = await conditions('switchyard.dev/v1alpha1', 'RateLimit', 'api');
+        // Until the route is seen the message is "not used by any HTTPRoute or GRPCRoute rule".
+        return s.conditions?.find((c) => c.type === 'Accepted' && c.message.startsWith('used by: HTTPRoute'));
+      },
+      { what: 'RateLimit status' },
+    );
     expect(rl).toMatchObject({ status: 'True', reason: 'Accepted', message: `used by: HTTPRoute ${NS}/limited rule 0`, observedGeneration: 1 });
 
-    const pc = await eventually(async () => (await conditions('switchyard.dev/v1alpha1', 'ProxyConfig', 'logged')).conditions?.find((c) => c.message.includes('Gateways')), { what: 'ProxyConfig status' });
+    const pc = await eventually(
+      async () => (await conditions('switchyard.dev/v1alpha1', 'ProxyConfig', 'logged')).conditions?.find((c) => c.message.includes('Gateways')),
+      { what: 'ProxyConfig status' },
+    );
     expect(pc).toMatchObject({ status: 'True', message: `used by Gateways: ${NS}/web` });
 
-    const resolved = await eventually(async () => (await conditions('gateway.networking.k8s.io/v1', 'HTTPRoute', 'limited')).parents?.[0]?.conditions.find((c) => c.type === 'ResolvedRefs'), { what: 'route status' });
+    const resolved = await eventually(
+      async () => (await conditions('gateway.networking.k8s.io/v1', 'HTTPRoute', 'limited')).parents?.[0]?.conditions.find((c) => c.type === 'ResolvedRefs'),
+      { what: 'route status' },
+    );
     expect(resolved.status).toBe('True');
 
     // Pointing the filter at a RateLimit that does not exist: the route says so.
     await env.apply(route('missing'));
-    const broken = await eventually(async () => {
-      const c = (await conditions('gateway.networking.k8s.io/v1', 'HTTPRoute', 'limited')).parents?.[0]?.conditions.find((x) => x.type === 'ResolvedRefs');
-      return c?.status === 'False' ? c : undefined;
-    }, { what: 'ResolvedRefs=False' });
-    expect(broken).toMatchObject({ reason: 'BackendNotFound', message: expect.stringContaining(`spec.rules[0].filters[0].extensionRef: RateLimit ${NS}/missing not found`) });
-    const idle = await eventually(async () => (await conditions('switchyard.dev/v1alpha1', 'RateLimit', 'api')).conditions?.find((c) => c.message.startsWith('not used')), { what: 'RateLimit no longer used' });
+    const broken = await eventually(
+      async () => {
+        const c = (await conditions('gateway.networking.k8s.io/v1', 'HTTPRoute', 'limited')).parents?.[0]?.conditions.find((x) => x.type === 'ResolvedRefs');
+        return c?.status === 'False' ? c : undefined;
+      },
+      { what: 'ResolvedRefs=False' },
+    );
+    expect(broken).toMatchObject({
+      reason: 'BackendNotFound',
+      message: expect.stringContaining(`spec.rules[0].filters[0].extensionRef: RateLimit ${NS}/missing not found`),
+    });
+    const idle = await eventually(
+      async () => (await conditions('switchyard.dev/v1alpha1', 'RateLimit', 'api')).conditions?.find((c) => c.message.startsWith('not used')),
+      { what: 'RateLimit no longer used' },
+    );
     expect(idle.status).toBe('True');
   }, 90_000);
 });

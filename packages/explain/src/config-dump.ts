@@ -49,7 +49,8 @@ class Collector {
     const text = JSON.stringify(value);
     const first = seen.get(name);
     // A static cluster is listed both in the bootstrap and in the clusters dump; only a differing repeat is worth a note.
-    if (first !== undefined && first !== text) this.notes.push(`${where}: a second, different ${typeName(typeUrl)} named ${JSON.stringify(name)}; the first is used`);
+    if (first !== undefined && first !== text)
+      this.notes.push(`${where}: a second, different ${typeName(typeUrl)} named ${JSON.stringify(name)}; the first is used`);
     if (first !== undefined) return;
     seen.set(name, text);
     this.lists[field].push(value);
@@ -119,7 +120,8 @@ function readListeners(c: Collector, dump: Record<string, unknown>): void {
     const stateListener = (s: unknown) => (isObject(s) ? get(s, 'listener') : undefined);
     if (stateListener(active) !== undefined) {
       addAny(c, TypeUrl.Listener, stateListener(active), `dynamic listener ${name} (active)`);
-      if (stateListener(warming) !== undefined) c.notes.push(`listener ${name}: a warming version is pending; the active one is used (Envoy serves it until the warming one is ready)`);
+      if (stateListener(warming) !== undefined)
+        c.notes.push(`listener ${name}: a warming version is pending; the active one is used (Envoy serves it until the warming one is ready)`);
     } else if (stateListener(warming) !== undefined) {
       addAny(c, TypeUrl.Listener, stateListener(warming), `dynamic listener ${name} (warming)`);
       c.notes.push(`listener ${name}: only a warming version exists; it is used (Envoy serves it once its clusters and routes arrive)`);
@@ -134,7 +136,9 @@ function readClusters(c: Collector, dump: Record<string, unknown>): void {
   list(dump, 'dynamicActiveClusters').forEach((x, i) => addAny(c, TypeUrl.Cluster, get(x, 'cluster'), `dynamic_active_clusters[${i}]`));
   list(dump, 'dynamicWarmingClusters').forEach((x, i) => {
     addAny(c, TypeUrl.Cluster, get(x, 'cluster'), `dynamic_warming_clusters[${i}]`);
-    c.notes.push(`cluster ${String((get(x, 'cluster') as Record<string, unknown> | undefined)?.name ?? i)} is warming (used where no active cluster has its name)`);
+    c.notes.push(
+      `cluster ${String((get(x, 'cluster') as Record<string, unknown> | undefined)?.name ?? i)} is warming (used where no active cluster has its name)`,
+    );
   });
 }
 
@@ -192,8 +196,12 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return `a list of ${v.length}`;
   if (isObject(v)) {
     const keys = Object.keys(v);
-    return keys.length ? `an object with ${keys.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}${keys.length > 5 ? ', …' : ''}` : 'an empty object';
+    return keys.length
+      ? `an object with ${keys
+          .slice(0, 5)
+          .map((k) => JSON.stringify(k))
+          .join(', ')}${keys.length > 5 ? ', …' : ''}`
+      : 'an empty object';
   }
   return v === null || v === undefined ? 'nothing' : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
 }
-

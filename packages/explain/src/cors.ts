@@ -10,7 +10,6 @@ import { matchString } from './string-matcher.js';
 import { fractionPercent } from './route-match.js';
 import { headerValue, type RouterRequest } from './request.js';
 
-
 /** What the CORS filter does with this request. */
 export type CorsOutcome =
   /** A preflight from an allowed origin: Envoy answers it, the request never reaches a backend. */

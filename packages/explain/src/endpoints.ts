@@ -52,7 +52,9 @@ export function clusterEndpoints(cluster: Cluster, resources: EnvoyResources): C
         address: sa.address ?? '',
         port: sa.port_value ?? 0,
         // Scaled so that a locality's endpoints together carry its locality weight.
-        weight: localityWeighted ? Math.max(1, Math.round((lw * (e.load_balancing_weight?.value ?? 1) * 1000) / Math.max(total, 1))) : (e.load_balancing_weight?.value ?? 1),
+        weight: localityWeighted
+          ? Math.max(1, Math.round((lw * (e.load_balancing_weight?.value ?? 1) * 1000) / Math.max(total, 1)))
+          : (e.load_balancing_weight?.value ?? 1),
         locality,
         ...(e.endpoint?.hostname ? { hostname: e.endpoint.hostname } : {}),
         ...(backend ? { backend } : {}),

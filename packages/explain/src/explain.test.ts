@@ -48,7 +48,8 @@ function serviceOf(e: Explanation): string | number {
   return t.kind === 'error' ? t.status : (t.backend?.name ?? t.cluster);
 }
 
-const r = (n: string, match: RouteMatch, extra: Partial<Route> = {}): Route => toCluster(`default/${n}:80`, match, { name: n, metadata: routeMeta(`route-${n}`, 0), ...extra });
+const r = (n: string, match: RouteMatch, extra: Partial<Route> = {}): Route =>
+  toCluster(`default/${n}:80`, match, { name: n, metadata: routeMeta(`route-${n}`, 0), ...extra });
 
 describe('explain: listener and route table', () => {
   it('reports a refused connection when no listener owns the port', () => {
@@ -72,13 +73,21 @@ describe('explain: listener and route table', () => {
   });
 
   it('reports a filter chain without HTTP connection manager as not-http', () => {
-    const tcp = { filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 't', cluster: 'x' } }] };
+    const tcp = {
+      filters: [
+        {
+          name: 'envoy.filters.network.tcp_proxy',
+          typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 't', cluster: 'x' },
+        },
+      ],
+    };
     const res = fleet({ listeners: [listener('tcp', 9000, [tcp])] });
     expect(explain(res, get('/', 'x', { port: 9000 }))).toMatchObject({ kind: 'not-http', filters: ['envoy.filters.network.tcp_proxy'] });
   });
 
   it('picks the filter chain by SNI for https and by transport protocol', () => {
-    const chainFor = (names: string[], table: string) => httpChain(hcm(table), { name: `chain-${table}`, filter_chain_match: { server_names: names, transport_protocol: 'tls' } });
+    const chainFor = (names: string[], table: string) =>
+      httpChain(hcm(table), { name: `chain-${table}`, filter_chain_match: { server_names: names, transport_protocol: 'tls' } });
     const res = fleet({
       listeners: [listener('https', 443, [chainFor(['foo.example.com'], 'foo'), chainFor(['*.example.com'], 'wild'), chainFor([], 'any')])],
       routes: ['foo', 'wild', 'any'].map((t) => routeTable(t, [vhost(t, ['*'], [r('a', { prefix: '/' })])])),
@@ -107,8 +116,12 @@ describe('selectFilterChain', () => {
   };
 
   it('prefers the chain whose ALPN matches among equally specific server names', () => {
-    expect(selectFilterChain(l, { destinationPort: 443, transportProtocol: 'tls', serverName: 'a.example', applicationProtocols: ['h2'] })?.chain.name).toBe('h2-only');
-    expect(selectFilterChain(l, { destinationPort: 443, transportProtocol: 'tls', serverName: 'a.example', applicationProtocols: ['http/1.1'] })?.chain.name).toBe('a');
+    expect(selectFilterChain(l, { destinationPort: 443, transportProtocol: 'tls', serverName: 'a.example', applicationProtocols: ['h2'] })?.chain.name).toBe(
+      'h2-only',
+    );
+    expect(
+      selectFilterChain(l, { destinationPort: 443, transportProtocol: 'tls', serverName: 'a.example', applicationProtocols: ['http/1.1'] })?.chain.name,
+    ).toBe('a');
   });
 
   it('takes a destination_port chain first, and falls back to default_filter_chain', () => {
@@ -247,7 +260,14 @@ describe('explain: route matching', () => {
       r('a', { prefix: '/', headers: [{ name: 'x', string_match: { exact: '1,2' } }] }),
       r('b', { prefix: '/', headers: [{ name: 'y', string_match: { exact: 'ABC', ignore_case: true } }] }),
     ]);
-    expect(at(res, '/', { headers: [['x', '1'], ['X', '2']] })).toBe('svc-a');
+    expect(
+      at(res, '/', {
+        headers: [
+          ['x', '1'],
+          ['X', '2'],
+        ],
+      }),
+    ).toBe('svc-a');
     expect(at(res, '/', { headers: { y: 'abc' } })).toBe('svc-b');
   });
 
@@ -302,16 +322,46 @@ describe('explain: forwarding', () => {
     const res = { ...single([vhost('all', ['*'], [r('a', { prefix: '/' })])]), endpoints: [loadAssignment('default/a:80', ['10.0.0.1', '10.0.0.2'])] };
     const a = action(explain(res, get('/')), 'clusters');
     expect(a.backends).toHaveLength(1);
-    expect(a.backends[0]?.target).toEqual({ kind: 'backend', cluster: 'default/a:80', backend: { kind: 'Service', namespace: 'default', name: 'svc-a', port: 80 }, endpoints: 2, upstreamProtocol: 'http1' });
+    expect(a.backends[0]?.target).toEqual({
+      kind: 'backend',
+      cluster: 'default/a:80',
+      backend: { kind: 'Service', namespace: 'default', name: 'svc-a', port: 80 },
+      endpoints: 2,
+      upstreamProtocol: 'http1',
+    });
     expect(a.backends[0]?.share).toBe(1);
   });
 
   it('reports the HTTP version Envoy speaks to each backend', () => {
-    const h2 = { ...cluster('default/h2:80', { name: 'grpc', port: 80 }), typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {} } } } };
-    const down = { ...cluster('default/dn:80', { name: 'follow', port: 80 }), typed_extension_protocol_options: { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', use_downstream_protocol_config: {} } } };
+    const h2 = {
+      ...cluster('default/h2:80', { name: 'grpc', port: 80 }),
+      typed_extension_protocol_options: {
+        'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+          '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+          explicit_http_config: { http2_protocol_options: {} },
+        },
+      },
+    };
+    const down = {
+      ...cluster('default/dn:80', { name: 'follow', port: 80 }),
+      typed_extension_protocol_options: {
+        'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+          '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+          use_downstream_protocol_config: {},
+        },
+      },
+    };
     const res = fleet({
       listeners: [httpListener(80)],
-      routes: [routeTable('http-80', [vhost('all', ['*'], [toCluster('default/h2:80', { prefix: '/h2' }), toCluster('default/dn:80', { prefix: '/dn' }), toCluster('default/a:80', { prefix: '/' })])])],
+      routes: [
+        routeTable('http-80', [
+          vhost(
+            'all',
+            ['*'],
+            [toCluster('default/h2:80', { prefix: '/h2' }), toCluster('default/dn:80', { prefix: '/dn' }), toCluster('default/a:80', { prefix: '/' })],
+          ),
+        ]),
+      ],
       clusters: [h2, down, cluster('default/a:80', { name: 'svc-a', port: 80 })],
     });
     const proto = (path: string) => {
@@ -323,12 +373,31 @@ describe('explain: forwarding', () => {
   });
 
   it('reports weights, the invalid-backend share as 500, and picks backends deterministically', () => {
-    const res = single([vhost('all', ['*'], [weighted([['default/a:80', 3], ['switchyard_invalid_backend', 1], ['default/b:80', 0]], { cluster_not_found_response_code: 'INTERNAL_SERVER_ERROR' })])]);
+    const res = single([
+      vhost(
+        'all',
+        ['*'],
+        [
+          weighted(
+            [
+              ['default/a:80', 3],
+              ['switchyard_invalid_backend', 1],
+              ['default/b:80', 0],
+            ],
+            { cluster_not_found_response_code: 'INTERNAL_SERVER_ERROR' },
+          ),
+        ],
+      ),
+    ]);
     const e = explain(res, get('/'));
     expect(routeOf(e).route.source).toEqual({ kind: 'HTTPRoute', namespace: 'default', name: 'weights', rule: 1, ruleName: 'split', match: 0 });
     const a = action(e, 'clusters');
     expect(a.totalWeight).toBe(4);
-    expect(a.backends.map((b) => [b.target.kind, b.share])).toEqual([['backend', 0.75], ['error', 0.25], ['backend', 0]]);
+    expect(a.backends.map((b) => [b.target.kind, b.share])).toEqual([
+      ['backend', 0.75],
+      ['error', 0.25],
+      ['backend', 0],
+    ]);
     expect(a.backends[1]?.target).toEqual({ kind: 'error', cluster: 'switchyard_invalid_backend', status: 500, reason: 'invalid-backend' });
     expect(weightDistribution(e)).toEqual([
       { target: 'default/svc-a:80', cluster: 'default/a:80', weight: 3, share: 0.75 },
@@ -341,11 +410,25 @@ describe('explain: forwarding', () => {
 
   it('answers 503 for a missing cluster unless cluster_not_found_response_code says otherwise', () => {
     const res = single([vhost('all', ['*'], [toCluster('nowhere', { prefix: '/' })])]);
-    expect(action(explain(res, get('/')), 'clusters').backends[0]?.target).toEqual({ kind: 'error', cluster: 'nowhere', status: 503, reason: 'cluster-not-found' });
+    expect(action(explain(res, get('/')), 'clusters').backends[0]?.target).toEqual({
+      kind: 'error',
+      cluster: 'nowhere',
+      status: 503,
+      reason: 'cluster-not-found',
+    });
   });
 
   it('rewrites the matched prefix, keeping the rest of the path and the query', () => {
-    const res = single([vhost('all', ['*'], [r('a', { prefix: '/prefix/one' }, { route: { cluster: 'default/a:80', prefix_rewrite: '/one' } }), r('b', { path: '/full' }, { route: { cluster: 'default/b:80', prefix_rewrite: '/replaced' } })])]);
+    const res = single([
+      vhost(
+        'all',
+        ['*'],
+        [
+          r('a', { prefix: '/prefix/one' }, { route: { cluster: 'default/a:80', prefix_rewrite: '/one' } }),
+          r('b', { path: '/full' }, { route: { cluster: 'default/b:80', prefix_rewrite: '/replaced' } }),
+        ],
+      ),
+    ]);
     const a = action(explain(res, get('/prefix/one/two?x=1')), 'clusters');
     expect(a.pathRewrite).toEqual({ by: 'prefix_rewrite', from: '/prefix/one/two?x=1', to: '/one/two?x=1' });
     expect(a.backends[0]?.upstream.path).toBe('/one/two?x=1');
@@ -353,17 +436,36 @@ describe('explain: forwarding', () => {
   });
 
   it('applies regex_rewrite to the path only, with capture groups', () => {
-    const res = single([vhost('all', ['*'], [r('a', { prefix: '/' }, { route: { cluster: 'default/a:80', regex_rewrite: { pattern: { regex: '^/service/([^/]+)(/.*)$' }, substitution: '\\2/instance/\\1' } } })])]);
+    const res = single([
+      vhost(
+        'all',
+        ['*'],
+        [
+          r(
+            'a',
+            { prefix: '/' },
+            { route: { cluster: 'default/a:80', regex_rewrite: { pattern: { regex: '^/service/([^/]+)(/.*)$' }, substitution: '\\2/instance/\\1' } } },
+          ),
+        ],
+      ),
+    ]);
     expect(action(explain(res, get('/service/foo/v1/api?q=/service/x/y')), 'clusters').backends[0]?.upstream.path).toBe('/v1/api/instance/foo?q=/service/x/y');
   });
 
   it('rewrites the host literally, per weighted cluster, or leaves it to auto_host_rewrite', () => {
     const res = single([
-      vhost('all', ['*'], [
-        r('a', { prefix: '/lit' }, { route: { cluster: 'default/a:80', host_rewrite_literal: 'internal.example' } }),
-        r('b', { prefix: '/auto' }, { route: { cluster: 'default/b:80', auto_host_rewrite: { value: true } } }),
-        { match: { prefix: '/wc' }, route: { weighted_clusters: { clusters: [{ name: 'default/c:80', weight: { value: 1 }, host_rewrite_literal: 'c.internal' }] } } },
-      ]),
+      vhost(
+        'all',
+        ['*'],
+        [
+          r('a', { prefix: '/lit' }, { route: { cluster: 'default/a:80', host_rewrite_literal: 'internal.example' } }),
+          r('b', { prefix: '/auto' }, { route: { cluster: 'default/b:80', auto_host_rewrite: { value: true } } }),
+          {
+            match: { prefix: '/wc' },
+            route: { weighted_clusters: { clusters: [{ name: 'default/c:80', weight: { value: 1 }, host_rewrite_literal: 'c.internal' }] } },
+          },
+        ],
+      ),
     ]);
     const lit = action(explain(res, get('/lit')), 'clusters');
     expect(lit.hostRewrite).toEqual({ by: 'host_rewrite_literal', host: 'internal.example' });
@@ -375,23 +477,39 @@ describe('explain: forwarding', () => {
   it('applies header changes: removals before additions, route before vhost before route table', () => {
     const res = single(
       [
-        vhost('all', ['*'], [
-          r('a', { prefix: '/' }, {
-            request_headers_to_add: [
-              { header: { key: 'X-Set', value: 'route' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-              { header: { key: 'X-Add', value: 'route' } },
-              { header: { key: 'X-Level', value: 'route' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-              { header: { key: 'X-Empty', value: '' } },
-            ],
-            request_headers_to_remove: ['x-remove'],
-            response_headers_to_add: [{ header: { key: 'X-Resp', value: 'r' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
-            response_headers_to_remove: ['server'],
-          }),
-        ], { request_headers_to_add: [{ header: { key: 'x-level', value: 'vhost' }, append: { value: false } }] }),
+        vhost(
+          'all',
+          ['*'],
+          [
+            r(
+              'a',
+              { prefix: '/' },
+              {
+                request_headers_to_add: [
+                  { header: { key: 'X-Set', value: 'route' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+                  { header: { key: 'X-Add', value: 'route' } },
+                  { header: { key: 'X-Level', value: 'route' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+                  { header: { key: 'X-Empty', value: '' } },
+                ],
+                request_headers_to_remove: ['x-remove'],
+                response_headers_to_add: [{ header: { key: 'X-Resp', value: 'r' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+                response_headers_to_remove: ['server'],
+              },
+            ),
+          ],
+          { request_headers_to_add: [{ header: { key: 'x-level', value: 'vhost' }, append: { value: false } }] },
+        ),
       ],
       { request_headers_to_add: [{ header: { key: 'x-table', value: 't' }, append_action: 'ADD_IF_ABSENT' }] },
     );
-    const req = get('/', 'example.com', { headers: [['X-Set', 'client'], ['X-Add', 'client'], ['X-Remove', 'gone'], ['X-Table', 'client']] });
+    const req = get('/', 'example.com', {
+      headers: [
+        ['X-Set', 'client'],
+        ['X-Add', 'client'],
+        ['X-Remove', 'gone'],
+        ['X-Table', 'client'],
+      ],
+    });
     const a = action(explain(res, req), 'clusters');
     const up = a.backends[0]!.upstream.headers;
     expect(headerListValue(up, 'x-set')).toBe('route');
@@ -401,46 +519,102 @@ describe('explain: forwarding', () => {
     expect(headerListValue(up, 'x-level')).toBe('vhost'); // the more general level has the last word
     expect(headerListValue(up, 'x-table')).toBe('client');
     expect(a.requestHeaderChanges.map((c) => `${c.level}:${c.op}:${c.name}`)).toEqual([
-      'route:remove:x-remove', 'route:add:x-set', 'route:add:x-add', 'route:add:x-level', 'route:add:x-empty', 'virtual_host:add:x-level', 'route_configuration:add:x-table',
+      'route:remove:x-remove',
+      'route:add:x-set',
+      'route:add:x-add',
+      'route:add:x-level',
+      'route:add:x-empty',
+      'virtual_host:add:x-level',
+      'route_configuration:add:x-table',
     ]);
-    expect(applyHeaderChanges([['Server', 'backend'], ['x-resp', 'old']], a.responseHeaderChanges)).toEqual([['x-resp', 'r']]);
+    expect(
+      applyHeaderChanges(
+        [
+          ['Server', 'backend'],
+          ['x-resp', 'old'],
+        ],
+        a.responseHeaderChanges,
+      ),
+    ).toEqual([['x-resp', 'r']]);
   });
 
   it('lets the most specific level win when the route table says so', () => {
-    const table = [vhost('all', ['*'], [r('a', { prefix: '/' }, { request_headers_to_add: [{ header: { key: 'x-level', value: 'route' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] })], {
-      request_headers_to_add: [{ header: { key: 'x-level', value: 'vhost' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
-    })];
+    const table = [
+      vhost(
+        'all',
+        ['*'],
+        [r('a', { prefix: '/' }, { request_headers_to_add: [{ header: { key: 'x-level', value: 'route' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }] })],
+        {
+          request_headers_to_add: [{ header: { key: 'x-level', value: 'vhost' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+        },
+      ),
+    ];
     const up = (res: EnvoyResources) => action(explain(res, get('/')), 'clusters').backends[0]!.upstream.headers;
     expect(headerListValue(up(single(table)), 'x-level')).toBe('vhost');
     expect(headerListValue(up(single(table, { most_specific_header_mutations_wins: true })), 'x-level')).toBe('route');
   });
 
   it('applies per-weighted-cluster headers only to that share', () => {
-    const res = single([vhost('all', ['*'], [{
-      match: { prefix: '/' },
-      route: { weighted_clusters: { clusters: [
-        { name: 'default/a:80', weight: { value: 1 }, request_headers_to_add: [{ header: { key: 'x-backend', value: 'a' } }] },
-        { name: 'default/b:80', weight: { value: 1 } },
-      ] } },
-    }])]);
+    const res = single([
+      vhost(
+        'all',
+        ['*'],
+        [
+          {
+            match: { prefix: '/' },
+            route: {
+              weighted_clusters: {
+                clusters: [
+                  { name: 'default/a:80', weight: { value: 1 }, request_headers_to_add: [{ header: { key: 'x-backend', value: 'a' } }] },
+                  { name: 'default/b:80', weight: { value: 1 } },
+                ],
+              },
+            },
+          },
+        ],
+      ),
+    ]);
     const a = action(explain(res, get('/')), 'clusters');
     expect(headerListValue(a.backends[0]!.upstream.headers, 'x-backend')).toBe('a');
     expect(headerListValue(a.backends[1]!.upstream.headers, 'x-backend')).toBeUndefined();
-    expect(a.backends[0]!.requestHeaderChanges).toEqual([{ op: 'add', name: 'x-backend', value: 'a', appendAction: 'APPEND_IF_EXISTS_OR_ADD', keepEmptyValue: false, level: 'weighted_cluster' }]);
+    expect(a.backends[0]!.requestHeaderChanges).toEqual([
+      { op: 'add', name: 'x-backend', value: 'a', appendAction: 'APPEND_IF_EXISTS_OR_ADD', keepEmptyValue: false, level: 'weighted_cluster' },
+    ]);
   });
 
   it('reports mirrors with their fraction, timeouts, retries and upgrades', () => {
-    const res = single([vhost('all', ['*'], [
-      r('a', { prefix: '/m' }, { route: {
-        cluster: 'default/a:80',
-        request_mirror_policies: [{ cluster: 'default/b:80' }, { cluster: 'default/c:80', runtime_fraction: { default_value: { numerator: 2500, denominator: 'TEN_THOUSAND' } } }],
-        timeout: { seconds: 0 },
-        idle_timeout: { seconds: 30 },
-        retry_policy: { retry_on: '5xx,reset', num_retries: { value: 3 }, per_try_timeout: { seconds: 1, nanos: 500_000_000 }, retriable_status_codes: [503] },
-        upgrade_configs: [{ upgrade_type: 'websocket' }],
-      } }),
-      r('b', { prefix: '/' }),
-    ], { retry_policy: { retry_on: 'connect-failure' } })]);
+    const res = single([
+      vhost(
+        'all',
+        ['*'],
+        [
+          r(
+            'a',
+            { prefix: '/m' },
+            {
+              route: {
+                cluster: 'default/a:80',
+                request_mirror_policies: [
+                  { cluster: 'default/b:80' },
+                  { cluster: 'default/c:80', runtime_fraction: { default_value: { numerator: 2500, denominator: 'TEN_THOUSAND' } } },
+                ],
+                timeout: { seconds: 0 },
+                idle_timeout: { seconds: 30 },
+                retry_policy: {
+                  retry_on: '5xx,reset',
+                  num_retries: { value: 3 },
+                  per_try_timeout: { seconds: 1, nanos: 500_000_000 },
+                  retriable_status_codes: [503],
+                },
+                upgrade_configs: [{ upgrade_type: 'websocket' }],
+              },
+            },
+          ),
+          r('b', { prefix: '/' }),
+        ],
+        { retry_policy: { retry_on: 'connect-failure' } },
+      ),
+    ]);
     const a = action(explain(res, get('/m')), 'clusters');
     expect(a.mirrors).toEqual([
       { cluster: 'default/b:80', backend: { kind: 'Service', namespace: 'default', name: 'svc-b', port: 80 }, percent: 100, level: 'route' },
@@ -456,10 +630,21 @@ describe('explain: forwarding', () => {
 
   it('lists per-filter configs, most specific first', () => {
     const lrl = { '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', stat_prefix: 'rl' };
-    const cors = { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy', allow_origin_string_match: [{ exact: 'https://a.example' }] };
-    const res = single([vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': cors } })], { typed_per_filter_config: { 'envoy.filters.http.local_ratelimit': lrl, 'envoy.filters.http.cors': cors } })]);
+    const cors = {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy',
+      allow_origin_string_match: [{ exact: 'https://a.example' }],
+    };
+    const res = single([
+      vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': cors } })], {
+        typed_per_filter_config: { 'envoy.filters.http.local_ratelimit': lrl, 'envoy.filters.http.cors': cors },
+      }),
+    ]);
     const e = routeOf(explain(res, get('/')));
-    expect(e.filterConfigs.map((f) => `${f.filter}@${f.level}`)).toEqual(['envoy.filters.http.cors@route', 'envoy.filters.http.cors@virtual_host', 'envoy.filters.http.local_ratelimit@virtual_host']);
+    expect(e.filterConfigs.map((f) => `${f.filter}@${f.level}`)).toEqual([
+      'envoy.filters.http.cors@route',
+      'envoy.filters.http.cors@virtual_host',
+      'envoy.filters.http.local_ratelimit@virtual_host',
+    ]);
     expect(e.filterConfigs[0]?.typeUrl).toBe(cors['@type']);
     expect(e.httpFilters).toEqual(['envoy.filters.http.router']);
   });
@@ -468,13 +653,24 @@ describe('explain: forwarding', () => {
 describe('explain: CORS and upgrades', () => {
   const CORS_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy';
   const withCors = (policy: Record<string, unknown>) =>
-    single([vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': { '@type': CORS_TYPE, ...policy } } })])], {}, {
-      http_filters: [
-        { name: 'envoy.filters.http.cors', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' } },
-        { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
-      ],
-    });
-  const policy = { allow_origin_string_match: [{ exact: 'https://a.example' }, { safe_regex: { regex: 'https://.*\\.b\\.example' } }], allow_methods: 'GET, PUT', allow_headers: 'x-one', expose_headers: 'x-two', max_age: '60', allow_credentials: { value: true } };
+    single(
+      [vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': { '@type': CORS_TYPE, ...policy } } })])],
+      {},
+      {
+        http_filters: [
+          { name: 'envoy.filters.http.cors', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' } },
+          { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
+        ],
+      },
+    );
+  const policy = {
+    allow_origin_string_match: [{ exact: 'https://a.example' }, { safe_regex: { regex: 'https://.*\\.b\\.example' } }],
+    allow_methods: 'GET, PUT',
+    allow_headers: 'x-one',
+    expose_headers: 'x-two',
+    max_age: '60',
+    allow_credentials: { value: true },
+  };
   const preflight = (origin: string) => get('/', 'example.com', { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'PUT' } });
 
   it('answers a preflight from an allowed origin itself, with the policy headers', () => {
@@ -495,20 +691,43 @@ describe('explain: CORS and upgrades', () => {
   it('adds allow-origin to responses of actual requests, and leaves other origins alone', () => {
     expect(routeOf(explain(withCors(policy), get('/', 'example.com', { headers: { Origin: 'https://a.example' } }))).cors).toEqual({
       kind: 'actual',
-      responseHeaders: [['access-control-allow-origin', 'https://a.example'], ['access-control-allow-credentials', 'true'], ['access-control-expose-headers', 'x-two']],
+      responseHeaders: [
+        ['access-control-allow-origin', 'https://a.example'],
+        ['access-control-allow-credentials', 'true'],
+        ['access-control-expose-headers', 'x-two'],
+      ],
     });
-    expect(routeOf(explain(withCors(policy), preflight('https://evil.example'))).cors).toEqual({ kind: 'not-allowed', preflight: true, answeredByEnvoy: false });
-    expect(routeOf(explain(withCors({ ...policy, forward_not_matching_preflights: { value: false } }), preflight('https://evil.example'))).cors).toEqual({ kind: 'not-allowed', preflight: true, answeredByEnvoy: true });
+    expect(routeOf(explain(withCors(policy), preflight('https://evil.example'))).cors).toEqual({
+      kind: 'not-allowed',
+      preflight: true,
+      answeredByEnvoy: false,
+    });
+    expect(routeOf(explain(withCors({ ...policy, forward_not_matching_preflights: { value: false } }), preflight('https://evil.example'))).cors).toEqual({
+      kind: 'not-allowed',
+      preflight: true,
+      answeredByEnvoy: true,
+    });
   });
 
   it('treats a matcher that accepts "*" as any origin, and needs the CORS filter in the chain', () => {
     expect(routeOf(explain(withCors({ allow_origin_string_match: [{ exact: '*' }] }), preflight('https://any.example'))).cors?.kind).toBe('preflight');
-    const noFilter = single([vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': { '@type': CORS_TYPE, ...policy } } })])]);
+    const noFilter = single([
+      vhost('all', ['*'], [r('a', { prefix: '/' }, { typed_per_filter_config: { 'envoy.filters.http.cors': { '@type': CORS_TYPE, ...policy } } })]),
+    ]);
     expect(routeOf(explain(noFilter, preflight('https://a.example'))).cors).toBeUndefined();
   });
 
   it('allows upgrades the connection manager enables unless the route disables them', () => {
-    const table = [vhost('all', ['*'], [r('a', { prefix: '/ws' }), r('b', { prefix: '/' }, { route: { cluster: 'default/b:80', upgrade_configs: [{ upgrade_type: 'websocket', enabled: { value: false } }] } })])];
+    const table = [
+      vhost(
+        'all',
+        ['*'],
+        [
+          r('a', { prefix: '/ws' }),
+          r('b', { prefix: '/' }, { route: { cluster: 'default/b:80', upgrade_configs: [{ upgrade_type: 'websocket', enabled: { value: false } }] } }),
+        ],
+      ),
+    ];
     const res = single(table, {}, { upgrade_configs: [{ upgrade_type: 'websocket' }] });
     expect(action(explain(res, get('/ws')), 'clusters').upgrades).toEqual(['websocket']);
     expect(action(explain(res, get('/other')), 'clusters').upgrades).toEqual([]);
@@ -517,7 +736,8 @@ describe('explain: CORS and upgrades', () => {
 });
 
 describe('explain: redirects and direct responses', () => {
-  const redirecting = (redirect: Route['redirect'], match: RouteMatch = { prefix: '/' }) => single([vhost('all', ['*'], [{ match, redirect, metadata: routeMeta('redir', 0) }])]);
+  const redirecting = (redirect: Route['redirect'], match: RouteMatch = { prefix: '/' }) =>
+    single([vhost('all', ['*'], [{ match, redirect, metadata: routeMeta('redir', 0) }])]);
   const loc = (redirect: Route['redirect'], req: ExplainRequest, match?: RouteMatch) => action(explain(redirecting(redirect, match), req), 'redirect');
 
   it('keeps the request scheme, host, path and query by default, with 301', () => {
@@ -543,8 +763,14 @@ describe('explain: redirects and direct responses', () => {
 
   it('maps response codes and rewrites the path', () => {
     expect(loc({ response_code: 'FOUND', path_redirect: '/new' }, get('/old?q=1'))).toMatchObject({ status: 302, location: 'http://example.com/new?q=1' });
-    expect(loc({ response_code: 'SEE_OTHER', path_redirect: '/new?fixed=1', strip_query: true }, get('/old?q=1'))).toMatchObject({ status: 303, location: 'http://example.com/new?fixed=1' });
-    expect(loc({ response_code: 'TEMPORARY_REDIRECT', prefix_rewrite: '/v2' }, get('/v1/items?q'), { prefix: '/v1' })).toMatchObject({ status: 307, location: 'http://example.com/v2/items?q' });
+    expect(loc({ response_code: 'SEE_OTHER', path_redirect: '/new?fixed=1', strip_query: true }, get('/old?q=1'))).toMatchObject({
+      status: 303,
+      location: 'http://example.com/new?fixed=1',
+    });
+    expect(loc({ response_code: 'TEMPORARY_REDIRECT', prefix_rewrite: '/v2' }, get('/v1/items?q'), { prefix: '/v1' })).toMatchObject({
+      status: 307,
+      location: 'http://example.com/v2/items?q',
+    });
     expect(loc({ response_code: 'PERMANENT_REDIRECT', strip_query: true }, get('/a?b'))).toMatchObject({ status: 308, location: 'http://example.com/a' });
     expect(loc({ response_code: 4 }, get('/a')).status).toBe(308);
   });
@@ -557,10 +783,29 @@ describe('explain: redirects and direct responses', () => {
 
 describe('explain: output', () => {
   it('formats an explanation for humans', () => {
-    const res = single([vhost('all', ['*'], [{
-      name: 'w', match: { prefix: '/' }, metadata: routeMeta('shop', 2, 1, { ruleName: 'checkout' }),
-      route: { weighted_clusters: { clusters: [{ name: 'default/a:80', weight: { value: 9 } }, { name: 'switchyard_invalid_backend', weight: { value: 1 } }] }, cluster_not_found_response_code: 'INTERNAL_SERVER_ERROR', prefix_rewrite: '/v2/' },
-    }])]);
+    const res = single([
+      vhost(
+        'all',
+        ['*'],
+        [
+          {
+            name: 'w',
+            match: { prefix: '/' },
+            metadata: routeMeta('shop', 2, 1, { ruleName: 'checkout' }),
+            route: {
+              weighted_clusters: {
+                clusters: [
+                  { name: 'default/a:80', weight: { value: 9 } },
+                  { name: 'switchyard_invalid_backend', weight: { value: 1 } },
+                ],
+              },
+              cluster_not_found_response_code: 'INTERNAL_SERVER_ERROR',
+              prefix_rewrite: '/v2/',
+            },
+          },
+        ],
+      ),
+    ]);
     const text = formatExplanation(explain(res, get('/x')));
     expect(text).toContain('HTTPRoute default/shop rule 2 (checkout) match 1');
     expect(text).toContain('90% (weight 9) Service default/svc-a:80');

@@ -5,7 +5,14 @@
 import type { EnvoyResources } from '@switchyard/protos';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import { filterChainName, listenerPort, selectFilterChain, selectListener, type ConnectionFacts } from './filter-chain.js';
-import { authorityAfterConnectionManager, hostForMatching, httpConnectionManagerOf, normalizePathForRouting, routeTableOf, splitHostPort } from './http-connection-manager.js';
+import {
+  authorityAfterConnectionManager,
+  hostForMatching,
+  httpConnectionManagerOf,
+  normalizePathForRouting,
+  routeTableOf,
+  splitHostPort,
+} from './http-connection-manager.js';
 import { routeSourceOf } from './metadata.js';
 import { routerRequest } from './request.js';
 import { matchRoute } from './route-match.js';
@@ -27,7 +34,11 @@ export function connectionOf(req: ExplainRequest): ConnectionFacts {
  * Upgrades are enabled on the connection manager and may be switched on or
  * off per route; the route's setting for an upgrade type wins.
  */
-function withConnectionManagerUpgrades(action: RouteAction, hcm: HttpConnectionManager, routeConfigs: ReadonlyArray<{ upgrade_type?: string; enabled?: { value?: boolean } | null }>): RouteAction {
+function withConnectionManagerUpgrades(
+  action: RouteAction,
+  hcm: HttpConnectionManager,
+  routeConfigs: ReadonlyArray<{ upgrade_type?: string; enabled?: { value?: boolean } | null }>,
+): RouteAction {
   if (action.kind !== 'clusters') return action;
   const enabled = new Map<string, boolean>();
   for (const u of hcm.upgrade_configs ?? []) enabled.set((u.upgrade_type ?? '').toLowerCase(), u.enabled?.value !== false);
@@ -50,7 +61,14 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
   if (!hcm) return { kind: 'not-http', selection, filters: (choice.chain.filters ?? []).map((f) => f.name ?? '') };
   const table = routeTableOf(hcm, resources);
   if (table.kind === 'missing') {
-    return { kind: 'no-route', status: 404, reason: 'route-configuration-missing', selection, routeConfiguration: table.name, notes: [`RouteConfiguration ${JSON.stringify(table.name)} is not in the fleet's resources`] };
+    return {
+      kind: 'no-route',
+      status: 404,
+      reason: 'route-configuration-missing',
+      selection,
+      routeConfiguration: table.name,
+      notes: [`RouteConfiguration ${JSON.stringify(table.name)} is not in the fleet's resources`],
+    };
   }
 
   // The connection manager rewrites Host and normalizes :path before routing; everything after sees its result.
@@ -62,7 +80,8 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
   const host = hostForMatching(authority, table.config);
   const vh = selectVirtualHost(table.config, host);
   const filtersNotModelled = [...notModelledFilterChainFields(choice.chain.filter_chain_match), ...notModelledHttpFilters(hcm)];
-  if (!vh) return { kind: 'no-route', status: 404, reason: 'no-virtual-host', selection, routeConfiguration: table.name, notes: [], notModelled: filtersNotModelled };
+  if (!vh)
+    return { kind: 'no-route', status: 404, reason: 'no-virtual-host', selection, routeConfiguration: table.name, notes: [], notModelled: filtersNotModelled };
 
   const notes: string[] = [];
   for (const [index, route] of (vh.virtualHost.routes ?? []).entries()) {
@@ -82,7 +101,9 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
     const httpFilters = (hcm.http_filters ?? []).filter((f) => f.disabled !== true).map((f) => f.name ?? '');
     const filterConfigs = routeFilterConfigs(ctx);
     const cors = evaluateCors(httpFilters, filterConfigs, request);
-    const rateLimitKeys = (route.route?.rate_limits ?? []).flatMap((rl) => (rl.actions ?? []).map((a) => (a.remote_address ? 'remote_address' : a.request_headers?.descriptor_key ?? '')));
+    const rateLimitKeys = (route.route?.rate_limits ?? []).flatMap((rl) =>
+      (rl.actions ?? []).map((a) => (a.remote_address ? 'remote_address' : (a.request_headers?.descriptor_key ?? ''))),
+    );
     const rateLimit = evaluateLocalRateLimit(httpFilters, filterConfigs, rateLimitKeys);
     return {
       kind: 'route',
@@ -99,5 +120,14 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
       notModelled: [...filtersNotModelled, ...notModelledRouteFields(table.config, vh.virtualHost, route)],
     };
   }
-  return { kind: 'no-route', status: 404, reason: 'no-matching-route', selection, routeConfiguration: table.name, virtualHost: vh.virtualHost.name ?? '', notes, notModelled: [...filtersNotModelled, ...notModelledRouteFields(table.config, vh.virtualHost, undefined)] };
+  return {
+    kind: 'no-route',
+    status: 404,
+    reason: 'no-matching-route',
+    selection,
+    routeConfiguration: table.name,
+    virtualHost: vh.virtualHost.name ?? '',
+    notes,
+    notModelled: [...filtersNotModelled, ...notModelledRouteFields(table.config, vh.virtualHost, undefined)],
+  };
 }

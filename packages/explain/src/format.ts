@@ -32,7 +32,8 @@ export function formatExplanation(e: Explanation): string {
       lines.push(`Route configuration ${e.routeConfiguration}, virtual host ${e.virtualHost}`);
       lines.push(`Route #${e.route.index}${e.route.name ? ` ${e.route.name}` : ''}${e.route.source ? ` from ${sourceText(e.route.source)}` : ''}`);
       lines.push(...actionLines(e.action));
-      if (e.cors?.kind === 'preflight') lines.push(`CORS preflight answered by Envoy (200): ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
+      if (e.cors?.kind === 'preflight')
+        lines.push(`CORS preflight answered by Envoy (200): ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
       else if (e.cors?.kind === 'actual') lines.push(`CORS response headers added: ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
       else if (e.cors?.kind === 'not-allowed') lines.push('CORS: origin not allowed; no CORS headers');
       if (e.rateLimit) lines.push(rateLimitText(e.rateLimit));
@@ -76,7 +77,9 @@ function pct(share: number): string {
 }
 
 function changeText(c: HeaderChange): string {
-  return c.op === 'remove' ? `remove ${c.name}` : `${c.appendAction === 'APPEND_IF_EXISTS_OR_ADD' ? 'add' : c.appendAction === 'ADD_IF_ABSENT' ? 'add-if-absent' : 'set'} ${c.name}: ${c.value}`;
+  return c.op === 'remove'
+    ? `remove ${c.name}`
+    : `${c.appendAction === 'APPEND_IF_EXISTS_OR_ADD' ? 'add' : c.appendAction === 'ADD_IF_ABSENT' ? 'add-if-absent' : 'set'} ${c.name}: ${c.value}`;
 }
 
 function actionLines(a: RouteAction): string[] {
@@ -96,7 +99,10 @@ function actionLines(a: RouteAction): string[] {
       out.push('Forward to:');
       for (const b of a.backends) {
         const t = b.target;
-        const what = t.kind === 'error' ? `${t.status} from Envoy (${t.reason === 'invalid-backend' ? 'invalid backend' : `cluster ${t.cluster} not found`})` : `${backendText(t.backend, t.cluster)}${endpointsText(t)}${t.upstreamProtocol !== 'http1' ? ` over ${t.upstreamProtocol}` : ''}`;
+        const what =
+          t.kind === 'error'
+            ? `${t.status} from Envoy (${t.reason === 'invalid-backend' ? 'invalid backend' : `cluster ${t.cluster} not found`})`
+            : `${backendText(t.backend, t.cluster)}${endpointsText(t)}${t.upstreamProtocol !== 'http1' ? ` over ${t.upstreamProtocol}` : ''}`;
         out.push(`  ${pct(b.share)} (weight ${b.weight}) ${what}`);
         for (const c of b.requestHeaderChanges) out.push(`      request header: ${changeText(c)}`);
       }
@@ -107,7 +113,10 @@ function actionLines(a: RouteAction): string[] {
       for (const c of a.responseHeaderChanges) out.push(`Response header (${c.level}): ${changeText(c)}`);
       for (const m of a.mirrors) out.push(`Mirror ${pct(m.percent / 100)} to ${backendText(m.backend, m.cluster)}`);
       out.push(`Timeout: ${a.timeouts.request === 0 ? 'none' : `${a.timeouts.request}s`}${a.timeouts.requestSource === 'default' ? ' (Envoy default)' : ''}`);
-      if (a.retry) out.push(`Retry: ${a.retry.numRetries} on ${a.retry.retryOn.join(',') || '(nothing)'}${a.retry.retriableStatusCodes.length ? ` codes ${a.retry.retriableStatusCodes.join(',')}` : ''}`);
+      if (a.retry)
+        out.push(
+          `Retry: ${a.retry.numRetries} on ${a.retry.retryOn.join(',') || '(nothing)'}${a.retry.retriableStatusCodes.length ? ` codes ${a.retry.retriableStatusCodes.join(',')}` : ''}`,
+        );
       if (a.upgrades.length) out.push(`Upgrades: ${a.upgrades.join(', ')}`);
       return out;
     }

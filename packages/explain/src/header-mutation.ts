@@ -29,7 +29,14 @@ function changesOf(adds: readonly HeaderValueOption[] | undefined, removes: read
   for (const name of removes ?? []) out.push({ op: 'remove', name: name.toLowerCase(), level });
   for (const o of adds ?? []) {
     const value = o.header?.value ?? (typeof o.header?.raw_value === 'string' ? o.header.raw_value : '');
-    out.push({ op: 'add', name: (o.header?.key ?? '').toLowerCase(), value, appendAction: appendActionOf(o), keepEmptyValue: o.keep_empty_value === true, level });
+    out.push({
+      op: 'add',
+      name: (o.header?.key ?? '').toLowerCase(),
+      value,
+      appendAction: appendActionOf(o),
+      keepEmptyValue: o.keep_empty_value === true,
+      level,
+    });
   }
   return out;
 }

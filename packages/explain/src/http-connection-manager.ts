@@ -6,7 +6,6 @@ import type { RouteConfiguration } from '@switchyard/protos/generated/envoy/conf
 import type { EnvoyResources } from '@switchyard/protos';
 import { HCM_TYPE } from '@switchyard/protos';
 
-
 export function httpConnectionManagerOf(chain: FilterChain): HttpConnectionManager | undefined {
   for (const f of chain.filters ?? []) {
     const tc = f.typed_config as ({ '@type'?: string } & Record<string, unknown>) | null | undefined;
@@ -16,8 +15,7 @@ export function httpConnectionManagerOf(chain: FilterChain): HttpConnectionManag
 }
 
 export type RouteTable =
-  | { readonly kind: 'found'; readonly name: string; readonly config: RouteConfiguration }
-  | { readonly kind: 'missing'; readonly name: string };
+  { readonly kind: 'found'; readonly name: string; readonly config: RouteConfiguration } | { readonly kind: 'missing'; readonly name: string };
 
 export function routeTableOf(hcm: HttpConnectionManager, resources: EnvoyResources): RouteTable {
   if (hcm.route_config) return { kind: 'found', name: hcm.route_config.name ?? '', config: hcm.route_config };

@@ -15,7 +15,15 @@ export * from './tls.js';
 // 1. Listener by port, filter chain by destination port, SNI, transport protocol and ALPN.
 export { selectListener, selectFilterChain, filterChainName, listenerPort, type ConnectionFacts, type FilterChainChoice } from './filter-chain.js';
 // 2. The HTTP connection manager of a chain, its route table (RDS or inline), Host/path handling before routing.
-export { httpConnectionManagerOf, routeTableOf, authorityAfterConnectionManager, hostForMatching, normalizePathForRouting, splitHostPort, type RouteTable } from './http-connection-manager.js';
+export {
+  httpConnectionManagerOf,
+  routeTableOf,
+  authorityAfterConnectionManager,
+  hostForMatching,
+  normalizePathForRouting,
+  splitHostPort,
+  type RouteTable,
+} from './http-connection-manager.js';
 export { routerRequest, headerValue, splitPath, queryParameters, type RouterRequest } from './request.js';
 // 3. Virtual host by Host; the first route whose match holds (path, headers, query parameters, gRPC).
 export { selectVirtualHost, type VirtualHostChoice } from './virtual-host.js';

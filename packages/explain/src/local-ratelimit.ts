@@ -7,7 +7,6 @@
 import { LOCAL_RATE_LIMIT_FILTER } from '@switchyard/protos';
 import type { FilterConfigRef, RateLimitOutcome } from './types.js';
 
-
 interface Bucket {
   max_tokens?: number;
   tokens_per_fill?: { value?: number } | null;
@@ -27,7 +26,11 @@ function seconds(d: Bucket['fill_interval']): number {
 }
 
 /** The rate limit a request is subject to, or undefined when none applies. */
-export function evaluateLocalRateLimit(httpFilters: readonly string[], filterConfigs: readonly FilterConfigRef[], rateLimitKeys: readonly string[]): RateLimitOutcome | undefined {
+export function evaluateLocalRateLimit(
+  httpFilters: readonly string[],
+  filterConfigs: readonly FilterConfigRef[],
+  rateLimitKeys: readonly string[],
+): RateLimitOutcome | undefined {
   if (!httpFilters.includes(LOCAL_RATE_LIMIT_FILTER)) return undefined;
   const ref = filterConfigs.find((f) => f.filter === LOCAL_RATE_LIMIT_FILTER);
   if (!ref) return undefined;

@@ -14,17 +14,90 @@ export const MODELLED_HTTP_FILTERS: ReadonlySet<string> = new Set([ROUTER_TYPE, 
 
 // Fields that are evaluated, or cannot change which upstream a request
 // reaches or what the client receives (names, stats, tracing decoration).
-const ROUTE_CONFIGURATION_FIELDS = new Set(['name', 'virtual_hosts', 'vhds', 'ignore_port_in_host_matching', 'most_specific_header_mutations_wins', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove', 'request_mirror_policies', 'typed_per_filter_config', 'validate_clusters', 'metadata', 'internal_only_headers']);
-const VIRTUAL_HOST_FIELDS = new Set(['name', 'domains', 'routes', 'require_tls', 'cors', 'retry_policy', 'request_mirror_policies', 'typed_per_filter_config', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove', 'metadata', 'virtual_clusters', 'include_request_attempt_count', 'include_attempt_count_in_response']);
-const ROUTE_FIELDS = new Set(['name', 'match', 'route', 'redirect', 'direct_response', 'filter_action', 'non_forwarding_action', 'metadata', 'decorator', 'tracing', 'stat_prefix', 'typed_per_filter_config', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove']);
-const ROUTE_ACTION_FIELDS = new Set(['cluster', 'cluster_header', 'weighted_clusters', 'cluster_not_found_response_code', 'prefix_rewrite', 'regex_rewrite', 'host_rewrite_literal', 'auto_host_rewrite', 'host_rewrite_header', 'host_rewrite_path_regex', 'timeout', 'idle_timeout', 'max_stream_duration', 'retry_policy', 'request_mirror_policies', 'upgrade_configs', 'rate_limits', 'cors', 'hash_policy', 'priority', 'metadata_match']);
+const ROUTE_CONFIGURATION_FIELDS = new Set([
+  'name',
+  'virtual_hosts',
+  'vhds',
+  'ignore_port_in_host_matching',
+  'most_specific_header_mutations_wins',
+  'request_headers_to_add',
+  'request_headers_to_remove',
+  'response_headers_to_add',
+  'response_headers_to_remove',
+  'request_mirror_policies',
+  'typed_per_filter_config',
+  'validate_clusters',
+  'metadata',
+  'internal_only_headers',
+]);
+const VIRTUAL_HOST_FIELDS = new Set([
+  'name',
+  'domains',
+  'routes',
+  'require_tls',
+  'cors',
+  'retry_policy',
+  'request_mirror_policies',
+  'typed_per_filter_config',
+  'request_headers_to_add',
+  'request_headers_to_remove',
+  'response_headers_to_add',
+  'response_headers_to_remove',
+  'metadata',
+  'virtual_clusters',
+  'include_request_attempt_count',
+  'include_attempt_count_in_response',
+]);
+const ROUTE_FIELDS = new Set([
+  'name',
+  'match',
+  'route',
+  'redirect',
+  'direct_response',
+  'filter_action',
+  'non_forwarding_action',
+  'metadata',
+  'decorator',
+  'tracing',
+  'stat_prefix',
+  'typed_per_filter_config',
+  'request_headers_to_add',
+  'request_headers_to_remove',
+  'response_headers_to_add',
+  'response_headers_to_remove',
+]);
+const ROUTE_ACTION_FIELDS = new Set([
+  'cluster',
+  'cluster_header',
+  'weighted_clusters',
+  'cluster_not_found_response_code',
+  'prefix_rewrite',
+  'regex_rewrite',
+  'host_rewrite_literal',
+  'auto_host_rewrite',
+  'host_rewrite_header',
+  'host_rewrite_path_regex',
+  'timeout',
+  'idle_timeout',
+  'max_stream_duration',
+  'retry_policy',
+  'request_mirror_policies',
+  'upgrade_configs',
+  'rate_limits',
+  'cors',
+  'hash_policy',
+  'priority',
+  'metadata_match',
+]);
 
 // Client-address criteria: no client address is given, so a chain that has them is taken as matching.
 const FILTER_CHAIN_MATCH_FIELDS = new Set(['destination_port', 'server_names', 'transport_protocol', 'application_protocols']);
 
 /** Criteria of the selected filter chain's match that the model does not evaluate. */
 export function notModelledFilterChainFields(match: object | null | undefined): string[] {
-  return present(match).filter((k) => !FILTER_CHAIN_MATCH_FIELDS.has(k)).map((k) => `FilterChainMatch.${k}`);
+  return present(match)
+    .filter((k) => !FILTER_CHAIN_MATCH_FIELDS.has(k))
+    .map((k) => `FilterChainMatch.${k}`);
 }
 
 function present(o: object | null | undefined): string[] {

@@ -18,7 +18,20 @@ import { redirectLocation, redirectStatus } from './redirect.js';
 import { fractionPercent, type PathMatch } from './route-match.js';
 import { regexGlobalReplace, regexOf } from './string-matcher.js';
 import type { RouterRequest } from './request.js';
-import type { FilterConfigRef, HeaderChange, HeaderLevel, HostRewrite, Mirror, Retry, RouteAction, Timeouts, UpstreamProtocol, UpstreamRequest, WeightedBackend, WeightedTarget } from './types.js';
+import type {
+  FilterConfigRef,
+  HeaderChange,
+  HeaderLevel,
+  HostRewrite,
+  Mirror,
+  Retry,
+  RouteAction,
+  Timeouts,
+  UpstreamProtocol,
+  UpstreamRequest,
+  WeightedBackend,
+  WeightedTarget,
+} from './types.js';
 
 /** Envoy's route timeout when the route sets none. */
 export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 15;
@@ -46,7 +59,13 @@ export function describeAction(ctx: RouteContext): RouteAction {
   }
   if (route.direct_response) {
     const body = route.direct_response.body;
-    const text = body?.inline_string ?? (typeof body?.inline_bytes === 'string' ? Buffer.from(body.inline_bytes, 'base64').toString('utf8') : body?.inline_bytes ? Buffer.from(body.inline_bytes).toString('utf8') : undefined);
+    const text =
+      body?.inline_string ??
+      (typeof body?.inline_bytes === 'string'
+        ? Buffer.from(body.inline_bytes, 'base64').toString('utf8')
+        : body?.inline_bytes
+          ? Buffer.from(body.inline_bytes).toString('utf8')
+          : undefined);
     return {
       kind: 'direct_response',
       status: route.direct_response.status ?? 0,
@@ -144,7 +163,14 @@ function targetOf(name: string, clusters: ReadonlyMap<string, Cluster>, resource
   const backend = backendSourceOf(cluster.metadata);
   const addresses = endpointAddresses(cluster, resources);
   // Without Switchyard's metadata naming a backend, the endpoints themselves say where the request goes.
-  return { kind: 'backend', cluster: name, backend, endpoints: addresses?.length, ...(backend === undefined && addresses ? { addresses } : {}), upstreamProtocol: upstreamProtocolOf(cluster) };
+  return {
+    kind: 'backend',
+    cluster: name,
+    backend,
+    endpoints: addresses?.length,
+    ...(backend === undefined && addresses ? { addresses } : {}),
+    upstreamProtocol: upstreamProtocolOf(cluster),
+  };
 }
 
 const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
@@ -152,8 +178,7 @@ const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOp
 /** The upstream HTTP version from the cluster's HttpProtocolOptions (or the deprecated http2_protocol_options). */
 function upstreamProtocolOf(cluster: Cluster): UpstreamProtocol {
   const opts = cluster.typed_extension_protocol_options?.[HTTP_PROTOCOL_OPTIONS] as
-    | { explicit_http_config?: Record<string, unknown> | null; use_downstream_protocol_config?: unknown; auto_config?: unknown }
-    | undefined;
+    { explicit_http_config?: Record<string, unknown> | null; use_downstream_protocol_config?: unknown; auto_config?: unknown } | undefined;
   if (opts?.explicit_http_config) {
     const e = opts.explicit_http_config;
     if (e.http2_protocol_options) return 'http2';
@@ -184,12 +209,21 @@ function hostRewriteOf(ra: EnvoyRouteAction, pathOnly: string): HostRewrite | un
   if (ra.auto_host_rewrite?.value === true) return { by: 'auto_host_rewrite' };
   if (ra.host_rewrite_header) return { by: 'host_rewrite_header', header: ra.host_rewrite_header.toLowerCase() };
   if (ra.host_rewrite_path_regex?.pattern) {
-    return { by: 'host_rewrite_path_regex', host: regexGlobalReplace(regexOf(ra.host_rewrite_path_regex.pattern), pathOnly, ra.host_rewrite_path_regex.substitution ?? '') };
+    return {
+      by: 'host_rewrite_path_regex',
+      host: regexGlobalReplace(regexOf(ra.host_rewrite_path_regex.pattern), pathOnly, ra.host_rewrite_path_regex.substitution ?? ''),
+    };
   }
   return undefined;
 }
 
-function upstreamOf(ctx: RouteContext, requestChanges: readonly HeaderChange[], rewrittenPath: string | undefined, clusterHost: string | undefined, routeHost: HostRewrite | undefined): UpstreamRequest {
+function upstreamOf(
+  ctx: RouteContext,
+  requestChanges: readonly HeaderChange[],
+  rewrittenPath: string | undefined,
+  clusterHost: string | undefined,
+  routeHost: HostRewrite | undefined,
+): UpstreamRequest {
   const headers = applyHeaderChanges(ctx.request.headers, requestChanges);
   // The weighted cluster's host rewrite happens first; a route-level rewrite, applied after, wins.
   let host: string | undefined = clusterHost ?? ctx.request.authority;
@@ -258,11 +292,16 @@ function retryOf(p: RetryPolicy | null | undefined, level: Retry['level']): Retr
   const base = durationSeconds(p.retry_back_off?.base_interval);
   const max = durationSeconds(p.retry_back_off?.max_interval);
   return {
-    retryOn: (p.retry_on ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    retryOn: (p.retry_on ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
     numRetries: p.num_retries?.value ?? 1,
     ...(perTry !== undefined ? { perTryTimeout: perTry } : {}),
     retriableStatusCodes: [...(p.retriable_status_codes ?? [])],
-    ...(base !== undefined || max !== undefined ? { backOff: { ...(base !== undefined ? { baseInterval: base } : {}), ...(max !== undefined ? { maxInterval: max } : {}) } } : {}),
+    ...(base !== undefined || max !== undefined
+      ? { backOff: { ...(base !== undefined ? { baseInterval: base } : {}), ...(max !== undefined ? { maxInterval: max } : {}) } }
+      : {}),
     level,
   };
 }
@@ -297,5 +336,8 @@ export function routeFilterConfigs(ctx: Pick<RouteContext, 'route' | 'virtualHos
   }
   const order = new Map<string, number>();
   for (const c of all) if (!order.has(c.filter)) order.set(c.filter, order.size);
-  return all.map((c, i) => ({ c, i })).sort((a, b) => (order.get(a.c.filter) ?? 0) - (order.get(b.c.filter) ?? 0) || a.i - b.i).map((x) => x.c);
+  return all
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => (order.get(a.c.filter) ?? 0) - (order.get(b.c.filter) ?? 0) || a.i - b.i)
+    .map((x) => x.c);
 }

@@ -15,8 +15,7 @@ export type PathMatch =
   | { readonly kind: 'unsupported'; readonly specifier: string };
 
 export type MatchOutcome =
-  | { readonly matched: true; readonly path: PathMatch; readonly notes: readonly string[] }
-  | { readonly matched: false; readonly notes: readonly string[] };
+  { readonly matched: true; readonly path: PathMatch; readonly notes: readonly string[] } | { readonly matched: false; readonly notes: readonly string[] };
 
 /**
  * `path` is the path without query, normalized as the connection manager

@@ -23,7 +23,10 @@ function compile(pattern: string, flags: string): RE2 | Error {
 
 /** Thrown for a pattern RE2 rejects; Envoy would have rejected the whole resource. */
 export class InvalidRegexError extends Error {
-  constructor(readonly pattern: string, cause: Error) {
+  constructor(
+    readonly pattern: string,
+    cause: Error,
+  ) {
     super(`regex ${JSON.stringify(pattern)} is not valid RE2: ${cause.message}`);
   }
 }

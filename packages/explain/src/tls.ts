@@ -116,7 +116,6 @@ export type TlsConnectionExplanation =
       readonly action: ConnectionAction;
     };
 
-
 type Typed = { readonly '@type'?: string } & Record<string, unknown>;
 const typeOf = (c: unknown): string | undefined => (c && typeof c === 'object' ? (c as Typed)['@type'] : undefined);
 
@@ -139,7 +138,11 @@ export function explainTlsConnection(resources: EnvoyResources, q: TlsConnection
   const wantUdp = q.transport === 'udp';
   const listener = selectConnectionListener(resources, q.port, wantUdp);
   if (!listener) {
-    return { outcome: 'no-listener', port: q.port, message: `no ${wantUdp ? 'UDP' : 'TCP'} listener on port ${q.port}: the ${wantUdp ? 'datagrams are dropped' : 'connection is refused'}` };
+    return {
+      outcome: 'no-listener',
+      port: q.port,
+      message: `no ${wantUdp ? 'UDP' : 'TCP'} listener on port ${q.port}: the ${wantUdp ? 'datagrams are dropped' : 'connection is refused'}`,
+    };
   }
   const name = listener.name ?? '';
   if (wantUdp) return explainUdp(resources, listener);
@@ -147,13 +150,18 @@ export function explainTlsConnection(resources: EnvoyResources, q: TlsConnection
   const inspectsTls = inspectsTlsOf(listener);
   // Without the TLS inspector Envoy sees neither SNI nor ALPN and calls every
   // connection raw_buffer, whatever the client sends.
-  const facts: ConnectionFacts = inspectsTls && q.transport === 'tls'
-    ? { destinationPort: q.port, transportProtocol: 'tls', ...(q.sni ? { serverName: q.sni } : {}), ...(q.alpn ? { applicationProtocols: q.alpn } : {}) }
-    : { destinationPort: q.port, transportProtocol: 'raw_buffer' };
+  const facts: ConnectionFacts =
+    inspectsTls && q.transport === 'tls'
+      ? { destinationPort: q.port, transportProtocol: 'tls', ...(q.sni ? { serverName: q.sni } : {}), ...(q.alpn ? { applicationProtocols: q.alpn } : {}) }
+      : { destinationPort: q.port, transportProtocol: 'raw_buffer' };
   const choice = selectFilterChain(listener, facts);
   if (!choice) {
     const what = q.transport === 'tls' ? `SNI ${q.sni ? JSON.stringify(q.sni) : '(none)'}` : 'a plain-text connection';
-    return { outcome: 'no-filter-chain', listener: name, message: `listener ${name} has no filter chain for ${what} and no default_filter_chain: Envoy closes the connection` };
+    return {
+      outcome: 'no-filter-chain',
+      listener: name,
+      message: `listener ${name} has no filter chain for ${what} and no default_filter_chain: Envoy closes the connection`,
+    };
   }
   return {
     outcome: 'accepted',
@@ -173,8 +181,11 @@ function tlsHandling(resources: EnvoyResources, chain: FilterChain, q: TlsConnec
     const common: CommonTlsContext = ctx.common_tls_context ?? {};
     const certificates = (common.tls_certificate_sds_secret_configs ?? []).map((c) => servedCertificate(resources, c.name ?? '', q.sni));
     const matching = certificates.filter((c) => c.matchesSni).map((c) => c.secret);
-    const clientCa = common.validation_context_sds_secret_config?.name ?? common.combined_validation_context?.validation_context_sds_secret_config?.name ?? undefined;
-    const acceptUntrusted = common.combined_validation_context?.default_validation_context?.trust_chain_verification === 'ACCEPT_UNTRUSTED' || common.validation_context?.trust_chain_verification === 'ACCEPT_UNTRUSTED';
+    const clientCa =
+      common.validation_context_sds_secret_config?.name ?? common.combined_validation_context?.validation_context_sds_secret_config?.name ?? undefined;
+    const acceptUntrusted =
+      common.combined_validation_context?.default_validation_context?.trust_chain_verification === 'ACCEPT_UNTRUSTED' ||
+      common.validation_context?.trust_chain_verification === 'ACCEPT_UNTRUSTED';
     const hasValidation = clientCa !== undefined || (common.validation_context !== undefined && common.validation_context !== null);
     const required = ctx.require_client_certificate?.value === true;
     const clientCertificate: ClientCertificatePolicy = required && !acceptUntrusted ? 'required' : hasValidation ? 'optional' : 'none';
@@ -208,11 +219,20 @@ function servedCertificate(resources: EnvoyResources, secretName: string, sni: s
 
 function certificateInfo(secret: Secret): { dnsNames: string[]; keyAlgorithm?: string } | undefined {
   const chain = secret.tls_certificate?.certificate_chain;
-  const pem = chain?.inline_string ?? (typeof chain?.inline_bytes === 'string' ? Buffer.from(chain.inline_bytes, 'base64').toString('utf8') : chain?.inline_bytes ? Buffer.from(chain.inline_bytes).toString('utf8') : undefined);
+  const pem =
+    chain?.inline_string ??
+    (typeof chain?.inline_bytes === 'string'
+      ? Buffer.from(chain.inline_bytes, 'base64').toString('utf8')
+      : chain?.inline_bytes
+        ? Buffer.from(chain.inline_bytes).toString('utf8')
+        : undefined);
   if (!pem) return undefined;
   try {
     const cert = new X509Certificate(pem);
-    const dnsNames = (cert.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4));
+    const dnsNames = (cert.subjectAltName ?? '')
+      .split(', ')
+      .filter((s) => s.startsWith('DNS:'))
+      .map((s) => s.slice(4));
     const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
     // Envoy falls back to the subject CN when a certificate has no DNS SANs.
     if (dnsNames.length === 0 && cn) dnsNames.push(cn);
@@ -252,7 +272,16 @@ function networkAction(resources: EnvoyResources, chain: FilterChain): Connectio
 function explainUdp(resources: EnvoyResources, listener: Listener): TlsConnectionExplanation {
   const name = listener.name ?? '';
   const filter = (listener.listener_filters ?? []).find((f) => typeOf(f.typed_config) === UDP_PROXY_TYPE);
-  if (!filter) return { outcome: 'accepted', listener: name, filterChain: 'udp', filterChainIndex: -1, inspectsTls: false, tls: { mode: 'none' }, action: { kind: 'unsupported', filters: (listener.listener_filters ?? []).map((f) => f.name ?? '') } };
+  if (!filter)
+    return {
+      outcome: 'accepted',
+      listener: name,
+      filterChain: 'udp',
+      filterChainIndex: -1,
+      inspectsTls: false,
+      tls: { mode: 'none' },
+      action: { kind: 'unsupported', filters: (listener.listener_filters ?? []).map((f) => f.name ?? '') },
+    };
   const udp = filter.typed_config as unknown as UdpProxyConfig;
   let cluster = udp.cluster;
   const onNoMatch = (udp.matcher as { on_no_match?: { action?: { typed_config?: unknown } } } | undefined)?.on_no_match?.action?.typed_config;
@@ -317,9 +346,12 @@ export function upstreamTlsOf(cluster: Cluster): UpstreamTls | undefined {
   const ctx = tc as unknown as UpstreamTlsContext;
   const common: CommonTlsContext = ctx.common_tls_context ?? {};
   const vc = common.validation_context ?? common.combined_validation_context?.default_validation_context ?? undefined;
-  const sdsCa = common.validation_context_sds_secret_config?.name ?? common.combined_validation_context?.validation_context_sds_secret_config?.name ?? undefined;
+  const sdsCa =
+    common.validation_context_sds_secret_config?.name ?? common.combined_validation_context?.validation_context_sds_secret_config?.name ?? undefined;
   const trustedCa = sdsCa ?? (vc?.trusted_ca?.filename ? 'system' : undefined);
-  const subjectAltNames = (vc?.match_typed_subject_alt_names ?? []).map((m) => `${m.san_type ?? ''}:${m.matcher?.exact ?? m.matcher?.prefix ?? m.matcher?.suffix ?? ''}`);
+  const subjectAltNames = (vc?.match_typed_subject_alt_names ?? []).map(
+    (m) => `${m.san_type ?? ''}:${m.matcher?.exact ?? m.matcher?.prefix ?? m.matcher?.suffix ?? ''}`,
+  );
   const clientCertificate = common.tls_certificate_sds_secret_configs?.[0]?.name;
   return {
     ...(ctx.sni ? { sni: ctx.sni } : {}),
@@ -337,7 +369,10 @@ export function formatTlsConnection(e: TlsConnectionExplanation): string {
   if (t.mode === 'passthrough') lines.push('TLS: passed through to the backend (not decrypted)');
   else if (t.mode === 'terminate') {
     lines.push(`TLS: terminated; certificates for this SNI: ${t.served.join(', ') || '(none)'}`);
-    for (const c of t.certificates) lines.push(`  ${c.secret}: ${c.present ? `${c.keyAlgorithm ?? '?'} ${c.dnsNames.join(', ')}${c.matchesSni ? ' (covers the SNI)' : ''}` : 'missing from the fleet'}`);
+    for (const c of t.certificates)
+      lines.push(
+        `  ${c.secret}: ${c.present ? `${c.keyAlgorithm ?? '?'} ${c.dnsNames.join(', ')}${c.matchesSni ? ' (covers the SNI)' : ''}` : 'missing from the fleet'}`,
+      );
     lines.push(
       t.clientCertificate === 'required'
         ? `Client certificate: required, verified against ${t.clientCa ?? '?'}`
@@ -356,8 +391,14 @@ export function formatTlsConnection(e: TlsConnectionExplanation): string {
     case 'udp_proxy':
       lines.push(`${a.kind === 'tcp_proxy' ? 'TCP' : 'UDP'} proxy to:`);
       for (const b of a.backends) {
-        const who = b.rejected ? 'invalid backendRef: connection closed' : b.backend ? `${b.backend.kind} ${b.backend.namespace}/${b.backend.name}:${b.backend.port}` : `cluster ${b.cluster}${b.exists ? '' : ' (not in the fleet)'}`;
-        const tls = b.upstreamTls ? ` [TLS to backend: SNI ${b.upstreamTls.sni ?? '-'}, CA ${b.upstreamTls.trustedCa ?? '-'}${b.upstreamTls.clientCertificate ? `, client certificate ${b.upstreamTls.clientCertificate}` : ''}]` : '';
+        const who = b.rejected
+          ? 'invalid backendRef: connection closed'
+          : b.backend
+            ? `${b.backend.kind} ${b.backend.namespace}/${b.backend.name}:${b.backend.port}`
+            : `cluster ${b.cluster}${b.exists ? '' : ' (not in the fleet)'}`;
+        const tls = b.upstreamTls
+          ? ` [TLS to backend: SNI ${b.upstreamTls.sni ?? '-'}, CA ${b.upstreamTls.trustedCa ?? '-'}${b.upstreamTls.clientCertificate ? `, client certificate ${b.upstreamTls.clientCertificate}` : ''}]`
+          : '';
         lines.push(`  ${Math.round(b.share * 1000) / 10}% (weight ${b.weight}) ${who}${tls}`);
       }
       break;

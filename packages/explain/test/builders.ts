@@ -60,7 +60,16 @@ export function cluster(name: string, backend?: { kind?: string; namespace?: str
     type: 'EDS',
     eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
     connect_timeout: { seconds: 5 },
-    ...(backend ? { metadata: switchyardMeta({ kind: backend.kind ?? 'Service', namespace: backend.namespace ?? 'default', name: backend.name, port: String(backend.port) }) } : {}),
+    ...(backend
+      ? {
+          metadata: switchyardMeta({
+            kind: backend.kind ?? 'Service',
+            namespace: backend.namespace ?? 'default',
+            name: backend.name,
+            port: String(backend.port),
+          }),
+        }
+      : {}),
   };
 }
 

@@ -12,11 +12,20 @@ export function configDumpOf(res: EnvoyResources): { configs: Array<Record<strin
     configs: [
       { '@type': `${ADMIN}BootstrapConfigDump`, bootstrap: { node: { id: 'envoy-0', cluster: 'test' } } },
       { '@type': `${ADMIN}ClustersConfigDump`, dynamicActiveClusters: json(TypeUrl.Cluster, res.clusters).map((cluster) => ({ versionInfo: '1', cluster })) },
-      { '@type': `${ADMIN}ListenersConfigDump`, dynamicListeners: json(TypeUrl.Listener, res.listeners).map((listener) => ({ name: listener.name, activeState: { versionInfo: '1', listener } })) },
+      {
+        '@type': `${ADMIN}ListenersConfigDump`,
+        dynamicListeners: json(TypeUrl.Listener, res.listeners).map((listener) => ({ name: listener.name, activeState: { versionInfo: '1', listener } })),
+      },
       { '@type': `${ADMIN}ScopedRoutesConfigDump` },
-      { '@type': `${ADMIN}RoutesConfigDump`, dynamicRouteConfigs: json(TypeUrl.RouteConfiguration, res.routes).map((routeConfig) => ({ versionInfo: '1', routeConfig })) },
+      {
+        '@type': `${ADMIN}RoutesConfigDump`,
+        dynamicRouteConfigs: json(TypeUrl.RouteConfiguration, res.routes).map((routeConfig) => ({ versionInfo: '1', routeConfig })),
+      },
       { '@type': `${ADMIN}SecretsConfigDump`, dynamicActiveSecrets: json(TypeUrl.Secret, res.secrets).map((secret) => ({ name: secret.name, secret })) },
-      { '@type': `${ADMIN}EndpointsConfigDump`, dynamicEndpointConfigs: json(TypeUrl.ClusterLoadAssignment, res.endpoints).map((endpointConfig) => ({ endpointConfig })) },
+      {
+        '@type': `${ADMIN}EndpointsConfigDump`,
+        dynamicEndpointConfigs: json(TypeUrl.ClusterLoadAssignment, res.endpoints).map((endpointConfig) => ({ endpointConfig })),
+      },
     ],
   };
 }

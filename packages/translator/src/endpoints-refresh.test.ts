@@ -8,7 +8,11 @@ import { translateDetailed } from './translate.js';
 import { backend, baseObjects, encodeAll, endpointSlice, httpRoute } from '../test/fixtures.js';
 
 const route = (name: string, svc: string): KubeObject =>
-  httpRoute('app', name, { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: [`${name}.example.com`], rules: [{ backendRefs: [{ name: svc, port: 8080 }] }] });
+  httpRoute('app', name, {
+    parentRefs: [{ name: 'gw', namespace: 'infra' }],
+    hostnames: [`${name}.example.com`],
+    rules: [{ backendRefs: [{ name: svc, port: 8080 }] }],
+  });
 
 const world = (cartIps: string[]): KubeObject[] => [
   ...baseObjects(),

@@ -100,7 +100,13 @@ interface EndpointReads {
 }
 
 /** The backend's ready endpoints: `previous` itself when they did not change, undefined when its Service or port is gone. */
-function endpointsOf(b: BackendSource, l4: 'TCP' | 'UDP', ctx: TranslationContext, previous: readonly EndpointIR[], reads: EndpointReads): readonly EndpointIR[] | undefined {
+function endpointsOf(
+  b: BackendSource,
+  l4: 'TCP' | 'UDP',
+  ctx: TranslationContext,
+  previous: readonly EndpointIR[],
+  reads: EndpointReads,
+): readonly EndpointIR[] | undefined {
   if (b.kind !== 'Service' || b.group !== '') return undefined;
   const svc = ctx.snapshot.get<Service>('', 'Service', b.namespace, b.name);
   const sp = arrayOf<ServicePort>(svc?.spec?.ports).find((p) => p && p.port === b.port);

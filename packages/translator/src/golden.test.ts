@@ -15,13 +15,18 @@ import { translate } from './translate.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testdata/golden');
 const update = process.env.UPDATE_GOLDEN === '1';
-const scenarios = fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'in.yaml'))).sort();
+const scenarios = fs
+  .readdirSync(dir)
+  .filter((d) => fs.existsSync(path.join(dir, d, 'in.yaml')))
+  .sort();
 
 export function render(objects: KubeObject[]): string {
   const r = translate(snapshotOf(objects), { now: '2026-01-01T00:00:00Z' });
   const fleets = fleetsJson(r);
   // supportedFeatures grows with every feature and is tested on its own; keep it out of every scenario's diff.
-  const statuses = r.statuses.map((st) => (st.kind === 'GatewayClass' ? { ...st, status: { ...(st.status as object), supportedFeatures: '(see gatewayapi/features.ts)' } } : st));
+  const statuses = r.statuses.map((st) =>
+    st.kind === 'GatewayClass' ? { ...st, status: { ...(st.status as object), supportedFeatures: '(see gatewayapi/features.ts)' } } : st,
+  );
   return stringify({ fleets, statuses }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
@@ -29,7 +34,9 @@ describe('golden', () => {
   it('has scenarios', () => expect(scenarios.length).toBeGreaterThan(5));
   it.each(scenarios)('%s', (name) => {
     const input = fs.readFileSync(path.join(dir, name, 'in.yaml'), 'utf8');
-    const objects = parseAllDocuments(input).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object');
+    const objects = parseAllDocuments(input)
+      .map((d) => d.toJS() as KubeObject)
+      .filter((o) => o && typeof o === 'object');
     const got = render(objects);
     const outFile = path.join(dir, name, 'out.yaml');
     if (update) fs.writeFileSync(outFile, got);

@@ -21,8 +21,12 @@ const routeSpec: fc.Arbitrary<HTTPRoute['spec']> = fc.record({
   hostnames: fc.array(fc.constantFrom('a.example.com', 'b.example.com', '*.example.com'), { maxLength: 2 }),
   rules: fc.array(
     fc.record({
-      matches: fc.array(fc.record({ path: fc.record({ type: fc.constantFrom('PathPrefix', 'Exact'), value: fc.constantFrom('/', '/x', '/y/z') }) }), { maxLength: 2 }),
-      backendRefs: fc.array(fc.record({ name: fc.constantFrom(...SERVICES, 'nope'), namespace: fc.option(ns, { nil: undefined }), port: fc.constant(80) }), { maxLength: 2 }),
+      matches: fc.array(fc.record({ path: fc.record({ type: fc.constantFrom('PathPrefix', 'Exact'), value: fc.constantFrom('/', '/x', '/y/z') }) }), {
+        maxLength: 2,
+      }),
+      backendRefs: fc.array(fc.record({ name: fc.constantFrom(...SERVICES, 'nope'), namespace: fc.option(ns, { nil: undefined }), port: fc.constant(80) }), {
+        maxLength: 2,
+      }),
     }),
     { minLength: 1, maxLength: 2 },
   ),
@@ -36,10 +40,33 @@ type Change =
   | { readonly kind: 'grant'; readonly present: boolean };
 
 const change: fc.Arbitrary<Change> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('route' as const), ns, name: fc.constantFrom(...ROUTES), spec: fc.option(routeSpec, { nil: undefined, freq: 5 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('slice' as const), ns, service: fc.constantFrom(...SERVICES), ips: fc.array(fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3'), { maxLength: 2 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('route' as const),
+      ns,
+      name: fc.constantFrom(...ROUTES),
+      spec: fc.option(routeSpec, { nil: undefined, freq: 5 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('slice' as const),
+      ns,
+      service: fc.constantFrom(...SERVICES),
+      ips: fc.array(fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3'), { maxLength: 2 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('service' as const), ns, service: fc.constantFrom(...SERVICES), present: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('gateway' as const), name: fc.constantFrom(...GATEWAYS), hostname: fc.option(fc.constantFrom('*.example.com', 'a.example.com'), { nil: undefined }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('gateway' as const),
+      name: fc.constantFrom(...GATEWAYS),
+      hostname: fc.option(fc.constantFrom('*.example.com', 'a.example.com'), { nil: undefined }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('grant' as const), present: fc.boolean() }) },
 );
 
@@ -60,7 +87,11 @@ function apply(world: Map<string, KubeObject>, c: Change): void {
       else world.delete(`Service/${c.ns}/${c.service}`);
       return;
     case 'gateway':
-      put(gateway('infra', c.name, [httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } }, ...(c.hostname ? { hostname: c.hostname } : {}) })]));
+      put(
+        gateway('infra', c.name, [
+          httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } }, ...(c.hostname ? { hostname: c.hostname } : {}) }),
+        ]),
+      );
       return;
     case 'grant':
       if (c.present) put(referenceGrant('b', 'grant', [{ group: G, kind: 'HTTPRoute', namespace: 'a' }], [{ group: '', kind: 'Service' }]));
@@ -70,7 +101,10 @@ function apply(world: Map<string, KubeObject>, c: Change): void {
 
 function initialWorld(routes: Array<[string, string, HTTPRoute['spec']]>): Map<string, KubeObject> {
   const world = new Map<string, KubeObject>();
-  const objects: KubeObject[] = [gatewayClass(), ...GATEWAYS.map((g) => gateway('infra', g, [httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } } })]))];
+  const objects: KubeObject[] = [
+    gatewayClass(),
+    ...GATEWAYS.map((g) => gateway('infra', g, [httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } } })])),
+  ];
   for (const n of ['a', 'b']) for (const s of SERVICES) objects.push(service(n, s, [{ port: 80 }]), endpointSlice(n, s, ['10.0.0.1'], [{ port: 8080 }]));
   for (const [n, name, spec] of routes) objects.push(httpRoute(n, name, spec));
   for (const o of objects) world.set(key(o), o);
@@ -87,28 +121,42 @@ function observable(d: TranslateDetail): unknown {
 describe('translateIncremental', () => {
   it('equals a full translation after every step of random change sequences', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(ns, fc.constantFrom(...ROUTES), routeSpec), { maxLength: 6 }), fc.array(change, { minLength: 1, maxLength: 12 }), (routes, changes) => {
-        const world = initialWorld(routes);
-        let previous: Translation | undefined;
-        for (const c of [undefined, ...changes]) {
-          if (c) apply(world, c);
-          const snapshot = snapshotOf([...world.values()]);
-          const before = previous;
-          const r = translateIncremental(previous, snapshot, OPTIONS);
-          expect(observable(r.translation.detail)).toEqual(observable(translateDetailed(snapshot, OPTIONS)));
-          // What was not translated again is the previous object.
-          if (before) for (const [id, f] of r.translation.detail.fleets) if (!r.rebuilt.includes(id) && r.pass !== 'endpoints') expect(f).toBe(before.detail.fleets.get(id));
-          previous = r.translation;
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(ns, fc.constantFrom(...ROUTES), routeSpec), { maxLength: 6 }),
+        fc.array(change, { minLength: 1, maxLength: 12 }),
+        (routes, changes) => {
+          const world = initialWorld(routes);
+          let previous: Translation | undefined;
+          for (const c of [undefined, ...changes]) {
+            if (c) apply(world, c);
+            const snapshot = snapshotOf([...world.values()]);
+            const before = previous;
+            const r = translateIncremental(previous, snapshot, OPTIONS);
+            expect(observable(r.translation.detail)).toEqual(observable(translateDetailed(snapshot, OPTIONS)));
+            // What was not translated again is the previous object.
+            if (before)
+              for (const [id, f] of r.translation.detail.fleets)
+                if (!r.rebuilt.includes(id) && r.pass !== 'endpoints') expect(f).toBe(before.detail.fleets.get(id));
+            previous = r.translation;
+          }
+        },
+      ),
       // 400 runs (about 2,600 passes: 1,800 full, 300 routes, 500 unchanged, 200 endpoints) passed once; 100 keep the suite quick.
       { numRuns: 100 },
     );
   });
 
   it('translates only the Gateways a route change touches, and hands back unchanged resources as the previous objects', () => {
-    const spec = (gw: string, path: string): HTTPRoute['spec'] => ({ parentRefs: [{ name: gw, namespace: 'infra' }], hostnames: ['a.example.com'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [{ name: 'svc-0', port: 80 }] }] });
-    const world = initialWorld([['a', 'r-0', spec('gw-0', '/x')], ['a', 'r-1', spec('gw-1', '/x')], ['a', 'r-2', spec('gw-2', '/x')]]);
+    const spec = (gw: string, path: string): HTTPRoute['spec'] => ({
+      parentRefs: [{ name: gw, namespace: 'infra' }],
+      hostnames: ['a.example.com'],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [{ name: 'svc-0', port: 80 }] }],
+    });
+    const world = initialWorld([
+      ['a', 'r-0', spec('gw-0', '/x')],
+      ['a', 'r-1', spec('gw-1', '/x')],
+      ['a', 'r-2', spec('gw-2', '/x')],
+    ]);
     const first = translateIncremental(undefined, snapshotOf([...world.values()]), OPTIONS);
     expect(first.pass).toBe('full');
     apply(world, { kind: 'route', ns: 'a', name: 'r-1', spec: spec('gw-1', '/changed') });

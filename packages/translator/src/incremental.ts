@@ -57,7 +57,11 @@ export function translateIncremental(previous: Translation | undefined, snapshot
   const { inputs, changes } = diffInputs(previous?.inputs, snapshot.kinds);
   const full = (): IncrementalResult => {
     const detail = translateDetailed(snapshot, options);
-    return { translation: { detail: previous ? reuseUnchanged(previous.detail, detail, undefined) : detail, inputs }, pass: 'full', rebuilt: [...detail.fleets.keys()] };
+    return {
+      translation: { detail: previous ? reuseUnchanged(previous.detail, detail, undefined) : detail, inputs },
+      pass: 'full',
+      rebuilt: [...detail.fleets.keys()],
+    };
   };
   if (!previous) return full();
   if (changes.size === 0) return { translation: { detail: previous.detail, inputs }, pass: 'unchanged', rebuilt: [] };
@@ -217,7 +221,9 @@ function retranslateRoutes(
   // Whether a Gateway is accepted does not depend on routes; a fleet that appears is a surprise: translate in full.
   for (const id of sub.fleets.keys()) if (gateways.has(id) && !prev.fleets.has(id)) return undefined;
 
-  const statuses = mergeStatuses(prev.statuses, sub.statuses, (s) => (s.kind === 'Gateway' ? gateways.has(`${s.namespace ?? ''}/${s.name}`) : routes.has(`${groupKind(s)}|${s.namespace ?? ''}/${s.name}`)));
+  const statuses = mergeStatuses(prev.statuses, sub.statuses, (s) =>
+    s.kind === 'Gateway' ? gateways.has(`${s.namespace ?? ''}/${s.name}`) : routes.has(`${groupKind(s)}|${s.namespace ?? ''}/${s.name}`),
+  );
   if (!statuses) return undefined;
   const detail = reuseUnchanged(prev, { fleets, statuses, ir }, gateways);
   return { translation: { detail, inputs }, pass: 'routes', rebuilt: [...prev.fleets.keys()].filter((id) => gateways.has(id)) };
@@ -240,7 +246,11 @@ function statusKey(s: ObjectStatus): string {
  * otherwise (a route added, one that lost its last parent) the answer is
  * undefined, and the caller translates in full.
  */
-function mergeStatuses(previous: readonly ObjectStatus[], recomputed: readonly ObjectStatus[], isRecomputed: (s: ObjectStatus) => boolean): ObjectStatus[] | undefined {
+function mergeStatuses(
+  previous: readonly ObjectStatus[],
+  recomputed: readonly ObjectStatus[],
+  isRecomputed: (s: ObjectStatus) => boolean,
+): ObjectStatus[] | undefined {
   const fresh = recomputed.filter(isRecomputed);
   const freshKeys = new Set(fresh.map(statusKey));
   let next = 0;

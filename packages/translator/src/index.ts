@@ -7,6 +7,13 @@ export { refreshEndpoints } from './endpoints-refresh.js';
 export type * as ir from './ir/ir.js';
 export { SUPPORTED_FEATURES } from './gatewayapi/features.js';
 
-export { PROXY_CONFIG_CONDITION, proxyConfigSpecProblem, rateLimitSpecProblem, observabilityOf, proxyConfigsOf, effectiveProxyConfigSpec } from './extensions/index.js';
+export {
+  PROXY_CONFIG_CONDITION,
+  proxyConfigSpecProblem,
+  rateLimitSpecProblem,
+  observabilityOf,
+  proxyConfigsOf,
+  effectiveProxyConfigSpec,
+} from './extensions/index.js';
 export { TRACING_CLUSTER, PROMETHEUS_LISTENER, PROMETHEUS_ADMIN_CLUSTER } from './envoy/observability.js';
 export { translateIncremental, type Translation, type PassKind, type IncrementalResult } from './incremental.js';

@@ -25,9 +25,15 @@ function mostly<T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>): fc.Arbitrary<T>
   return fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: bad, weight: 1 });
 }
 const port = mostly(fc.constantFrom(80, 8080, 443, 9000), fc.constantFrom(0, -1, 70000, 1.5));
-const hostname = mostly(fc.constantFrom('example.com', '*.example.com', 'foo.example.com', '*.foo.example.com'), fc.constantFrom('bad..host', '*', '', 'UPPER.com', '1.2.3.4'));
+const hostname = mostly(
+  fc.constantFrom('example.com', '*.example.com', 'foo.example.com', '*.foo.example.com'),
+  fc.constantFrom('bad..host', '*', '', 'UPPER.com', '1.2.3.4'),
+);
 const regex = mostly(fc.constantFrom('/foo/[0-9]+', '.*', '\\p{Greek}+', '[[:alpha:]]', '(?P<n>x)'), fc.constantFrom('(', '(?=x)', 'a{2,1}', 'x**'));
-const str = mostly(fc.constantFrom('/', '/foo', '/foo/', '/a/b', '/%', '/x.y'), fc.oneof(fc.constantFrom('no-slash', '/q?x', '//', '/./x', ''), fc.string({ maxLength: 12 })));
+const str = mostly(
+  fc.constantFrom('/', '/foo', '/foo/', '/a/b', '/%', '/x.y'),
+  fc.oneof(fc.constantFrom('no-slash', '/q?x', '//', '/./x', ''), fc.string({ maxLength: 12 })),
+);
 const headerName = mostly(fc.constantFrom('x-a', 'X-A', 'x-b'), fc.oneof(fc.constantFrom('host', ':path', 'bad header', ''), fc.string({ maxLength: 6 })));
 const weight = mostly(fc.constantFrom(undefined, 0, 1, 5), fc.constantFrom(-1, 1_000_001, 2.5));
 
@@ -43,7 +49,14 @@ const backendRef = fc.record(
   { requiredKeys: ['name'] },
 );
 
-const headerMods = fc.record({ set: fc.array(fc.record({ name: headerName, value: str }), { maxLength: 2 }), add: fc.array(fc.record({ name: headerName, value: str }), { maxLength: 2 }), remove: fc.array(headerName, { maxLength: 2 }) }, { requiredKeys: [] });
+const headerMods = fc.record(
+  {
+    set: fc.array(fc.record({ name: headerName, value: str }), { maxLength: 2 }),
+    add: fc.array(fc.record({ name: headerName, value: str }), { maxLength: 2 }),
+    remove: fc.array(headerName, { maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
 const pathMod = fc.oneof(
   fc.record({ type: fc.constant('ReplaceFullPath'), replaceFullPath: str }),
   fc.record({ type: fc.constant('ReplacePrefixMatch'), replacePrefixMatch: str }),
@@ -52,27 +65,105 @@ const pathMod = fc.oneof(
 const filter = fc.oneof(
   fc.record({ type: fc.constant('RequestHeaderModifier'), requestHeaderModifier: headerMods }),
   fc.record({ type: fc.constant('ResponseHeaderModifier'), responseHeaderModifier: headerMods }),
-  fc.record({ type: fc.constant('RequestRedirect'), requestRedirect: fc.record({ scheme: fc.constantFrom('http', 'https', 'ftp'), hostname, port, statusCode: fc.constantFrom(301, 302, 303, 307, 308, 200), path: pathMod }, { requiredKeys: [] }) }),
+  fc.record({
+    type: fc.constant('RequestRedirect'),
+    requestRedirect: fc.record(
+      { scheme: fc.constantFrom('http', 'https', 'ftp'), hostname, port, statusCode: fc.constantFrom(301, 302, 303, 307, 308, 200), path: pathMod },
+      { requiredKeys: [] },
+    ),
+  }),
   fc.record({ type: fc.constant('URLRewrite'), urlRewrite: fc.record({ hostname, path: pathMod }, { requiredKeys: [] }) }),
-  fc.record({ type: fc.constant('RequestMirror'), requestMirror: fc.record({ backendRef, percent: fc.constantFrom(0, 50, 100, 101), fraction: fc.record({ numerator: fc.integer({ min: -1, max: 5 }), denominator: fc.integer({ min: -1, max: 5 }) }) }, { requiredKeys: ['backendRef'] }) }),
-  fc.record({ type: fc.constant('CORS'), cors: fc.record({ allowOrigins: fc.array(fc.constantFrom('*', 'https://a.com', 'https://*.b.com', 'nope'), { maxLength: 2 }), allowMethods: fc.array(fc.constantFrom('GET', '*', 'BREW'), { maxLength: 2 }), maxAge: fc.constantFrom(0, 5, -3) }, { requiredKeys: [] }) }),
+  fc.record({
+    type: fc.constant('RequestMirror'),
+    requestMirror: fc.record(
+      {
+        backendRef,
+        percent: fc.constantFrom(0, 50, 100, 101),
+        fraction: fc.record({ numerator: fc.integer({ min: -1, max: 5 }), denominator: fc.integer({ min: -1, max: 5 }) }),
+      },
+      { requiredKeys: ['backendRef'] },
+    ),
+  }),
+  fc.record({
+    type: fc.constant('CORS'),
+    cors: fc.record(
+      {
+        allowOrigins: fc.array(fc.constantFrom('*', 'https://a.com', 'https://*.b.com', 'nope'), { maxLength: 2 }),
+        allowMethods: fc.array(fc.constantFrom('GET', '*', 'BREW'), { maxLength: 2 }),
+        maxAge: fc.constantFrom(0, 5, -3),
+      },
+      { requiredKeys: [] },
+    ),
+  }),
   fc.record({ type: fc.constant('ExtensionRef'), extensionRef: fc.record({ group: fc.constant('example.com'), kind: fc.constant('F'), name }) }),
   fc.record({ type: fc.constantFrom('ExternalAuth', 'Unknown') }),
 );
 const match = fc.record(
   {
-    path: fc.record({ type: fc.constantFrom(undefined, 'Exact', 'PathPrefix', 'RegularExpression', 'Glob'), value: fc.oneof(str, regex) }, { requiredKeys: [] }),
-    headers: fc.array(fc.record({ name: headerName, value: fc.oneof(str, regex), type: fc.constantFrom(undefined, 'Exact', 'RegularExpression') }), { maxLength: 2 }),
-    queryParams: fc.array(fc.record({ name: headerName, value: fc.oneof(str, regex), type: fc.constantFrom(undefined, 'Exact', 'RegularExpression') }), { maxLength: 2 }),
+    path: fc.record(
+      { type: fc.constantFrom(undefined, 'Exact', 'PathPrefix', 'RegularExpression', 'Glob'), value: fc.oneof(str, regex) },
+      { requiredKeys: [] },
+    ),
+    headers: fc.array(fc.record({ name: headerName, value: fc.oneof(str, regex), type: fc.constantFrom(undefined, 'Exact', 'RegularExpression') }), {
+      maxLength: 2,
+    }),
+    queryParams: fc.array(fc.record({ name: headerName, value: fc.oneof(str, regex), type: fc.constantFrom(undefined, 'Exact', 'RegularExpression') }), {
+      maxLength: 2,
+    }),
     method: fc.constantFrom(undefined, 'GET', 'POST', 'BREW'),
   },
   { requiredKeys: [] },
 );
-const parentRef = fc.record({ name: fc.constantFrom('gw', 'gw', 'x'), namespace: fc.option(ns, { nil: undefined }), sectionName: fc.constantFrom(undefined, undefined, 'http', 'alt', 'nope'), port: fc.option(port, { nil: undefined, freq: 3 }) }, { requiredKeys: ['name'] });
+const parentRef = fc.record(
+  {
+    name: fc.constantFrom('gw', 'gw', 'x'),
+    namespace: fc.option(ns, { nil: undefined }),
+    sectionName: fc.constantFrom(undefined, undefined, 'http', 'alt', 'nope'),
+    port: fc.option(port, { nil: undefined, freq: 3 }),
+  },
+  { requiredKeys: ['name'] },
+);
 const created = fc.constantFrom(undefined, '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z');
 
-const httpRoute = fc.record({ namespace: ns, name, created, parentRefs: fc.array(parentRef, { maxLength: 3 }), hostnames: fc.option(fc.array(hostname, { maxLength: 3 }), { nil: undefined }), rules: fc.array(fc.record({ name: fc.option(name, { nil: undefined }), matches: fc.array(match, { maxLength: 3 }), filters: fc.array(filter, { maxLength: 2 }), backendRefs: fc.array(fc.record({ ref: backendRef, filters: fc.array(filter, { maxLength: 1 }) }, { requiredKeys: ['ref'] }), { minLength: 1, maxLength: 3 }), timeouts: fc.option(fc.record({ request: fc.constantFrom('1s', '500ms', 'bad', '0s'), backendRequest: fc.constantFrom('1s', '2s', 'x') }, { requiredKeys: [] }), { nil: undefined }), retry: fc.option(fc.record({ codes: fc.array(fc.constantFrom(500, 503, 200), { maxLength: 2 }), attempts: fc.constantFrom(0, 2, -1), backoff: fc.constantFrom('100ms', 'nope') }, { requiredKeys: [] }), { nil: undefined }) }, { requiredKeys: ['backendRefs'] }), { minLength: 1, maxLength: 4 }) }).map(
-  (r): KubeObject => ({
+const httpRoute = fc
+  .record({
+    namespace: ns,
+    name,
+    created,
+    parentRefs: fc.array(parentRef, { maxLength: 3 }),
+    hostnames: fc.option(fc.array(hostname, { maxLength: 3 }), { nil: undefined }),
+    rules: fc.array(
+      fc.record(
+        {
+          name: fc.option(name, { nil: undefined }),
+          matches: fc.array(match, { maxLength: 3 }),
+          filters: fc.array(filter, { maxLength: 2 }),
+          backendRefs: fc.array(fc.record({ ref: backendRef, filters: fc.array(filter, { maxLength: 1 }) }, { requiredKeys: ['ref'] }), {
+            minLength: 1,
+            maxLength: 3,
+          }),
+          timeouts: fc.option(
+            fc.record({ request: fc.constantFrom('1s', '500ms', 'bad', '0s'), backendRequest: fc.constantFrom('1s', '2s', 'x') }, { requiredKeys: [] }),
+            { nil: undefined },
+          ),
+          retry: fc.option(
+            fc.record(
+              {
+                codes: fc.array(fc.constantFrom(500, 503, 200), { maxLength: 2 }),
+                attempts: fc.constantFrom(0, 2, -1),
+                backoff: fc.constantFrom('100ms', 'nope'),
+              },
+              { requiredKeys: [] },
+            ),
+            { nil: undefined },
+          ),
+        },
+        { requiredKeys: ['backendRefs'] },
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  })
+  .map((r): KubeObject => ({
     apiVersion: `${G}/v1`,
     kind: 'HTTPRoute',
     metadata: { namespace: r.namespace, name: r.name, generation: 1, ...(r.created ? { creationTimestamp: r.created } : {}) },
@@ -81,51 +172,213 @@ const httpRoute = fc.record({ namespace: ns, name, created, parentRefs: fc.array
       ...(r.hostnames ? { hostnames: r.hostnames } : {}),
       rules: r.rules.map((rule) => ({ ...rule, backendRefs: (rule.backendRefs ?? []).map((b) => ({ ...b.ref, filters: b.filters })) })),
     },
-  }),
-);
+  }));
 /** Routes a user would plausibly write against the fixed infra/gw Gateway and Services: most of them forward. */
 const goodRule = fc.record({
-  matches: fc.array(fc.record({ path: fc.record({ type: fc.constantFrom('Exact', 'PathPrefix', 'RegularExpression'), value: fc.constantFrom('/', '/a', '/a/b', '/foo/[0-9]+') }), headers: fc.array(fc.record({ name: fc.constantFrom('x-a', 'x-b'), value: fc.constantFrom('1', '2') }), { maxLength: 1 }) }), { maxLength: 2 }),
-  filters: fc.array(fc.oneof(fc.record({ type: fc.constant('RequestHeaderModifier'), requestHeaderModifier: fc.record({ set: fc.constant([{ name: 'x-set', value: 'v%' }]) }) }), fc.record({ type: fc.constant('RequestMirror'), requestMirror: fc.record({ backendRef: fc.record({ name: fc.constantFrom('x', 'svc'), port: fc.constantFrom(80, 8080) }) }) })), { maxLength: 1 }),
-  backendRefs: fc.array(fc.record({ name: fc.constantFrom('x', 'y', 'svc', 'missing'), port: fc.constantFrom(80, 8080, 81), weight: fc.constantFrom(undefined, 0, 1, 3) }, { requiredKeys: ['name', 'port'] }), { minLength: 1, maxLength: 3 }),
+  matches: fc.array(
+    fc.record({
+      path: fc.record({ type: fc.constantFrom('Exact', 'PathPrefix', 'RegularExpression'), value: fc.constantFrom('/', '/a', '/a/b', '/foo/[0-9]+') }),
+      headers: fc.array(fc.record({ name: fc.constantFrom('x-a', 'x-b'), value: fc.constantFrom('1', '2') }), { maxLength: 1 }),
+    }),
+    { maxLength: 2 },
+  ),
+  filters: fc.array(
+    fc.oneof(
+      fc.record({ type: fc.constant('RequestHeaderModifier'), requestHeaderModifier: fc.record({ set: fc.constant([{ name: 'x-set', value: 'v%' }]) }) }),
+      fc.record({
+        type: fc.constant('RequestMirror'),
+        requestMirror: fc.record({ backendRef: fc.record({ name: fc.constantFrom('x', 'svc'), port: fc.constantFrom(80, 8080) }) }),
+      }),
+    ),
+    { maxLength: 1 },
+  ),
+  backendRefs: fc.array(
+    fc.record(
+      { name: fc.constantFrom('x', 'y', 'svc', 'missing'), port: fc.constantFrom(80, 8080, 81), weight: fc.constantFrom(undefined, 0, 1, 3) },
+      { requiredKeys: ['name', 'port'] },
+    ),
+    { minLength: 1, maxLength: 3 },
+  ),
 });
-const goodRoute = fc.record({ namespace: ns, name: fc.constantFrom('g1', 'g2', 'g3'), created, hostnames: fc.option(fc.array(fc.constantFrom('example.com', '*.example.com', 'foo.example.com'), { maxLength: 2 }), { nil: undefined }), rules: fc.array(goodRule, { minLength: 1, maxLength: 3 }) }).map(
-  (r): KubeObject => ({
+const goodRoute = fc
+  .record({
+    namespace: ns,
+    name: fc.constantFrom('g1', 'g2', 'g3'),
+    created,
+    hostnames: fc.option(fc.array(fc.constantFrom('example.com', '*.example.com', 'foo.example.com'), { maxLength: 2 }), { nil: undefined }),
+    rules: fc.array(goodRule, { minLength: 1, maxLength: 3 }),
+  })
+  .map((r): KubeObject => ({
     apiVersion: `${G}/v1`,
     kind: 'HTTPRoute',
     metadata: { namespace: r.namespace, name: r.name, ...(r.created ? { creationTimestamp: r.created } : {}) },
     spec: { parentRefs: [{ name: 'gw', namespace: 'infra' }], ...(r.hostnames ? { hostnames: r.hostnames } : {}), rules: r.rules },
-  }),
-);
+  }));
 const fixed: KubeObject[] = [
-  { apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { namespace: 'infra', name: 'gw' }, spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] } },
+  {
+    apiVersion: `${G}/v1`,
+    kind: 'Gateway',
+    metadata: { namespace: 'infra', name: 'gw' },
+    spec: { gatewayClassName: 'sy', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] },
+  },
   ...['a', 'b', 'infra'].flatMap((n) =>
     ['x', 'y', 'svc'].flatMap((svc): KubeObject[] => [
-      { apiVersion: 'v1', kind: 'Service', metadata: { namespace: n, name: svc }, spec: { ports: [{ port: 80, name: 'http' }, { port: 8080, name: 'alt', appProtocol: 'kubernetes.io/h2c' }] } },
-      { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: n, name: `${svc}-fixed`, labels: { 'kubernetes.io/service-name': svc } }, addressType: 'IPv4', endpoints: [{ addresses: ['10.9.0.1'] }], ports: [{ name: 'http', port: 8080 }, { name: 'alt', port: 9090 }] } as KubeObject,
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { namespace: n, name: svc },
+        spec: {
+          ports: [
+            { port: 80, name: 'http' },
+            { port: 8080, name: 'alt', appProtocol: 'kubernetes.io/h2c' },
+          ],
+        },
+      },
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { namespace: n, name: `${svc}-fixed`, labels: { 'kubernetes.io/service-name': svc } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['10.9.0.1'] }],
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'alt', port: 9090 },
+        ],
+      } as KubeObject,
     ]),
   ),
 ];
 
-const grpcRoute = fc.record({ namespace: ns, name, parentRefs: fc.array(parentRef, { maxLength: 2 }), rules: fc.array(fc.record({ matches: fc.array(fc.record({ method: fc.record({ type: fc.constantFrom(undefined, 'Exact', 'RegularExpression'), service: fc.constantFrom(undefined, '', 'pkg.Svc', 'bad/svc', '(', 'pkg\\..*'), method: fc.constantFrom(undefined, 'Get', 'a b', '.*') }, { requiredKeys: [] }) }, { requiredKeys: [] }), { maxLength: 2 }), backendRefs: fc.array(backendRef, { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 3 }) }).map(
-  (r): KubeObject => ({ apiVersion: `${G}/v1`, kind: 'GRPCRoute', metadata: { namespace: r.namespace, name: r.name }, spec: { parentRefs: r.parentRefs, rules: r.rules } }),
+const grpcRoute = fc
+  .record({
+    namespace: ns,
+    name,
+    parentRefs: fc.array(parentRef, { maxLength: 2 }),
+    rules: fc.array(
+      fc.record(
+        {
+          matches: fc.array(
+            fc.record(
+              {
+                method: fc.record(
+                  {
+                    type: fc.constantFrom(undefined, 'Exact', 'RegularExpression'),
+                    service: fc.constantFrom(undefined, '', 'pkg.Svc', 'bad/svc', '(', 'pkg\\..*'),
+                    method: fc.constantFrom(undefined, 'Get', 'a b', '.*'),
+                  },
+                  { requiredKeys: [] },
+                ),
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 2 },
+          ),
+          backendRefs: fc.array(backendRef, { maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
+  })
+  .map((r): KubeObject => ({
+    apiVersion: `${G}/v1`,
+    kind: 'GRPCRoute',
+    metadata: { namespace: r.namespace, name: r.name },
+    spec: { parentRefs: r.parentRefs, rules: r.rules },
+  }));
+const listener = fc.record(
+  {
+    name: fc.constantFrom('http', 'alt', 'other'),
+    port,
+    protocol: mostly(fc.constant('HTTP'), fc.constantFrom('FOO', 'UDP', 'TCP', 'TLS', 'HTTPS')),
+    hostname: fc.option(hostname, { nil: undefined }),
+    allowedRoutes: fc.record(
+      {
+        namespaces: fc.record(
+          {
+            from: mostly(fc.constantFrom('All', 'All', 'Same', 'Selector'), fc.constant('Weird')),
+            selector: fc.record({ matchLabels: fc.constant({ team: 'a' }) }),
+          },
+          { requiredKeys: [] },
+        ),
+        kinds: fc.array(fc.record({ kind: mostly(fc.constantFrom('HTTPRoute', 'GRPCRoute'), fc.constantFrom('TCPRoute', 'Nope')) }), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: ['name', 'port', 'protocol'] },
 );
-const listener = fc.record({ name: fc.constantFrom('http', 'alt', 'other'), port, protocol: mostly(fc.constant('HTTP'), fc.constantFrom('FOO', 'UDP', 'TCP', 'TLS', 'HTTPS')), hostname: fc.option(hostname, { nil: undefined }), allowedRoutes: fc.record({ namespaces: fc.record({ from: mostly(fc.constantFrom('All', 'All', 'Same', 'Selector'), fc.constant('Weird')), selector: fc.record({ matchLabels: fc.constant({ team: 'a' }) }) }, { requiredKeys: [] }), kinds: fc.array(fc.record({ kind: mostly(fc.constantFrom('HTTPRoute', 'GRPCRoute'), fc.constantFrom('TCPRoute', 'Nope')) }), { maxLength: 2 }) }, { requiredKeys: [] }) }, { requiredKeys: ['name', 'port', 'protocol'] });
-const gatewayObj = fc.record({ namespace: ns, name: fc.constantFrom('gw', 'x'), listeners: fc.array(listener, { minLength: 1, maxLength: 3 }) }).map(
-  (g): KubeObject => ({ apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { namespace: g.namespace, name: g.name, generation: 2 }, spec: { gatewayClassName: 'sy', listeners: g.listeners } }),
-);
-const serviceObj = fc.record({ namespace: ns, name, type: fc.constantFrom(undefined, 'ClusterIP', 'ExternalName'), externalName: fc.constantFrom(undefined, 'ext.example.com'), ports: fc.array(fc.record({ port, name: fc.constantFrom(undefined, 'http', 'grpc'), appProtocol: fc.constantFrom(undefined, 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss', 'http') }, { requiredKeys: ['port'] }), { maxLength: 2 }) }).map(
-  (s): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: s.namespace, name: s.name }, spec: { ...(s.type ? { type: s.type } : {}), ...(s.externalName ? { externalName: s.externalName } : {}), ports: s.ports } }),
-);
-const sliceObj = fc.record({ namespace: ns, svc: name, n: fc.constantFrom('s1', 's2'), addrs: fc.array(fc.record({ ip: mostly(fc.constantFrom('10.0.0.1', '10.0.0.2', 'fd00::1'), fc.constant('not-an-ip')), ready: fc.constantFrom(undefined, true, false) }), { maxLength: 3 }), ports: fc.array(fc.record({ name: fc.constantFrom(undefined, 'http', 'grpc'), port: fc.constantFrom(80, 9090, undefined) }), { maxLength: 2 }) }).map(
-  (s): KubeObject =>
-    ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: s.namespace, name: `${s.svc}-${s.n}`, labels: { 'kubernetes.io/service-name': s.svc } }, addressType: s.addrs.some((a) => a.ip.includes(':')) ? 'IPv6' : 'IPv4', endpoints: s.addrs.map((a) => ({ addresses: [a.ip], ...(a.ready !== undefined ? { conditions: { ready: a.ready } } : {}) })), ports: s.ports }) as KubeObject,
-);
-const grantObj = fc.record({ namespace: ns, from: ns, toName: fc.option(name, { nil: undefined }) }).map(
-  (g): KubeObject => ({ apiVersion: `${G}/v1beta1`, kind: 'ReferenceGrant', metadata: { namespace: g.namespace, name: `grant-${g.from}` }, spec: { from: [{ group: G, kind: 'HTTPRoute', namespace: g.from }], to: [{ group: '', kind: 'Service', ...(g.toName ? { name: g.toName } : {}) }] } }),
-);
-const nsObj = fc.record({ name: ns, team: fc.constantFrom('a', 'b') }).map((n): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: { team: n.team } } }));
-const classObj: KubeObject = { apiVersion: `${G}/v1`, kind: 'GatewayClass', metadata: { name: 'sy' }, spec: { controllerName: 'switchyard.dev/gateway-controller' } };
+const gatewayObj = fc
+  .record({ namespace: ns, name: fc.constantFrom('gw', 'x'), listeners: fc.array(listener, { minLength: 1, maxLength: 3 }) })
+  .map((g): KubeObject => ({
+    apiVersion: `${G}/v1`,
+    kind: 'Gateway',
+    metadata: { namespace: g.namespace, name: g.name, generation: 2 },
+    spec: { gatewayClassName: 'sy', listeners: g.listeners },
+  }));
+const serviceObj = fc
+  .record({
+    namespace: ns,
+    name,
+    type: fc.constantFrom(undefined, 'ClusterIP', 'ExternalName'),
+    externalName: fc.constantFrom(undefined, 'ext.example.com'),
+    ports: fc.array(
+      fc.record(
+        {
+          port,
+          name: fc.constantFrom(undefined, 'http', 'grpc'),
+          appProtocol: fc.constantFrom(undefined, 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss', 'http'),
+        },
+        { requiredKeys: ['port'] },
+      ),
+      { maxLength: 2 },
+    ),
+  })
+  .map((s): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { namespace: s.namespace, name: s.name },
+    spec: { ...(s.type ? { type: s.type } : {}), ...(s.externalName ? { externalName: s.externalName } : {}), ports: s.ports },
+  }));
+const sliceObj = fc
+  .record({
+    namespace: ns,
+    svc: name,
+    n: fc.constantFrom('s1', 's2'),
+    addrs: fc.array(
+      fc.record({ ip: mostly(fc.constantFrom('10.0.0.1', '10.0.0.2', 'fd00::1'), fc.constant('not-an-ip')), ready: fc.constantFrom(undefined, true, false) }),
+      { maxLength: 3 },
+    ),
+    ports: fc.array(fc.record({ name: fc.constantFrom(undefined, 'http', 'grpc'), port: fc.constantFrom(80, 9090, undefined) }), { maxLength: 2 }),
+  })
+  .map(
+    (s): KubeObject =>
+      ({
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { namespace: s.namespace, name: `${s.svc}-${s.n}`, labels: { 'kubernetes.io/service-name': s.svc } },
+        addressType: s.addrs.some((a) => a.ip.includes(':')) ? 'IPv6' : 'IPv4',
+        endpoints: s.addrs.map((a) => ({ addresses: [a.ip], ...(a.ready !== undefined ? { conditions: { ready: a.ready } } : {}) })),
+        ports: s.ports,
+      }) as KubeObject,
+  );
+const grantObj = fc
+  .record({ namespace: ns, from: ns, toName: fc.option(name, { nil: undefined }) })
+  .map((g): KubeObject => ({
+    apiVersion: `${G}/v1beta1`,
+    kind: 'ReferenceGrant',
+    metadata: { namespace: g.namespace, name: `grant-${g.from}` },
+    spec: { from: [{ group: G, kind: 'HTTPRoute', namespace: g.from }], to: [{ group: '', kind: 'Service', ...(g.toName ? { name: g.toName } : {}) }] },
+  }));
+const nsObj = fc
+  .record({ name: ns, team: fc.constantFrom('a', 'b') })
+  .map((n): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: { team: n.team } } }));
+const classObj: KubeObject = {
+  apiVersion: `${G}/v1`,
+  kind: 'GatewayClass',
+  metadata: { name: 'sy' },
+  spec: { controllerName: 'switchyard.dev/gateway-controller' },
+};
 
 const world = fc
   .tuple(
@@ -156,8 +409,17 @@ function mutate(objects: KubeObject[], pick: number, pathPick: number, replaceme
   const target = copy[pick % copy.length]!;
   const slots: Array<[Record<string, unknown> | unknown[], string | number]> = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((x, i) => { slots.push([v, i]); walk(x); });
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { if (k === 'apiVersion' || k === 'kind') continue; slots.push([v as Record<string, unknown>, k]); walk(x); }
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        slots.push([v, i]);
+        walk(x);
+      });
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'apiVersion' || k === 'kind') continue;
+        slots.push([v as Record<string, unknown>, k]);
+        walk(x);
+      }
   };
   walk(target);
   if (slots.length === 0) return copy as unknown as KubeObject[];
@@ -171,7 +433,10 @@ function mutate(objects: KubeObject[], pick: number, pathPick: number, replaceme
 
 function encodeFleets(r: TranslateResult): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [id, res] of r.fleets) for (const [field, typeUrl] of RESOURCE_FIELDS) for (const x of res[field]) out.set(`${id}|${typeUrl}|${resourceName(x as { name?: string })}`, Buffer.from(encodeMessage(typeUrl, x)).toString('base64'));
+  for (const [id, res] of r.fleets)
+    for (const [field, typeUrl] of RESOURCE_FIELDS)
+      for (const x of res[field])
+        out.set(`${id}|${typeUrl}|${resourceName(x as { name?: string })}`, Buffer.from(encodeMessage(typeUrl, x)).toString('base64'));
   return out;
 }
 
@@ -185,10 +450,11 @@ function checkFleet(res: EnvoyResources): void {
   expect(clusters.size).toBe(res.clusters.length);
   const routeConfigs = new Set(res.routes.map((x) => x.name));
   for (const l of res.listeners) {
-    for (const fc_ of l.filter_chains ?? []) for (const f of fc_.filters ?? []) {
-      const rds = (f.typed_config as { rds?: { route_config_name?: string } } | undefined)?.rds;
-      if (rds) expect(routeConfigs.has(rds.route_config_name!)).toBe(true);
-    }
+    for (const fc_ of l.filter_chains ?? [])
+      for (const f of fc_.filters ?? []) {
+        const rds = (f.typed_config as { rds?: { route_config_name?: string } } | undefined)?.rds;
+        if (rds) expect(routeConfigs.has(rds.route_config_name!)).toBe(true);
+      }
   }
   for (const rc of res.routes) {
     const names = new Set<string>();
@@ -240,7 +506,9 @@ describe('translator properties', () => {
       fc.property(world, fc.integer(), (objects, seed) => {
         const a = translateRethrowing(snapshotOf(objects));
         checkInvariants(a);
-        if (run++ % 5 === 0) for (const [id, res] of a.fleets) forXdscheck[`run${run}/${id}`] = Object.fromEntries(RESOURCE_FIELDS.map(([f, url]) => [f, res[f].map((x) => toProto3Json(url, x))]));
+        if (run++ % 5 === 0)
+          for (const [id, res] of a.fleets)
+            forXdscheck[`run${run}/${id}`] = Object.fromEntries(RESOURCE_FIELDS.map(([f, url]) => [f, res[f].map((x) => toProto3Json(url, x))]));
         if ([...a.fleets.values()].some((f) => f.routes.some((rc) => rc.virtual_hosts?.some((v) => v.routes?.some((r) => r.route))))) forwarding++;
         const bytes = encodeFleets(a);
         const b = translate(snapshotOf(shuffle(objects, seed)));
@@ -259,7 +527,14 @@ describe('translator properties', () => {
   }, 120_000);
   it('refreshEndpoints after an EndpointSlice-only change equals a full translation, byte for byte', () => {
     const slicesFor = fc.array(
-      fc.record({ namespace: ns, svc: fc.constantFrom('x', 'y', 'svc'), n: fc.constantFrom('s1', 'fixed'), ips: fc.array(fc.constantFrom('10.1.0.1', '10.1.0.2', '10.1.0.3'), { maxLength: 3 }), ready: fc.boolean(), port: fc.constantFrom(8080, 9090) }),
+      fc.record({
+        namespace: ns,
+        svc: fc.constantFrom('x', 'y', 'svc'),
+        n: fc.constantFrom('s1', 'fixed'),
+        ips: fc.array(fc.constantFrom('10.1.0.1', '10.1.0.2', '10.1.0.3'), { maxLength: 3 }),
+        ready: fc.boolean(),
+        port: fc.constantFrom(8080, 9090),
+      }),
       { maxLength: 6 },
     );
     let refreshed = 0;
@@ -268,7 +543,20 @@ describe('translator properties', () => {
         const before = translateRethrowing(snapshotOf(objects));
         const next = unique([
           ...objects.filter((o) => o.kind !== 'EndpointSlice'),
-          ...slices.map((x): KubeObject => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: x.namespace, name: `${x.svc}-${x.n}`, labels: { 'kubernetes.io/service-name': x.svc } }, addressType: 'IPv4', endpoints: x.ips.map((ip) => ({ addresses: [ip], conditions: { ready: x.ready } })), ports: [{ name: 'http', port: x.port }, { name: 'alt', port: x.port + 1 }] }) as KubeObject),
+          ...slices.map(
+            (x): KubeObject =>
+              ({
+                apiVersion: 'discovery.k8s.io/v1',
+                kind: 'EndpointSlice',
+                metadata: { namespace: x.namespace, name: `${x.svc}-${x.n}`, labels: { 'kubernetes.io/service-name': x.svc } },
+                addressType: 'IPv4',
+                endpoints: x.ips.map((ip) => ({ addresses: [ip], conditions: { ready: x.ready } })),
+                ports: [
+                  { name: 'http', port: x.port },
+                  { name: 'alt', port: x.port + 1 },
+                ],
+              }) as KubeObject,
+          ),
         ]);
         const full = translateRethrowing(snapshotOf(next));
         const fast = refreshEndpoints(before, snapshotOf(next));
@@ -298,14 +586,16 @@ describe('translator properties', () => {
         for (const res of r.fleets.values()) {
           const viaDump = resourcesFromConfigDump(JSON.parse(JSON.stringify(configDumpOf(res)))).resources;
           const ports = [...new Set(res.listeners.map((l) => l.address?.socket_address?.port_value ?? 0))];
-          for (const port of ports) for (const host of hosts) for (const path of paths) {
-            for (const scheme of ['http', 'https'] as const) {
-              const req = { port, method: 'GET', scheme, host, path, headers: { 'x-canary': 'true' } };
-              const direct = explain(res, req);
-              if (direct.kind === 'route') routed++;
-              expect(comparable(explain(viaDump, req))).toEqual(comparable(direct));
-            }
-          }
+          for (const port of ports)
+            for (const host of hosts)
+              for (const path of paths) {
+                for (const scheme of ['http', 'https'] as const) {
+                  const req = { port, method: 'GET', scheme, host, path, headers: { 'x-canary': 'true' } };
+                  const direct = explain(res, req);
+                  if (direct.kind === 'route') routed++;
+                  expect(comparable(explain(viaDump, req))).toEqual(comparable(direct));
+                }
+              }
         }
       }),
       { numRuns: 50, seed: SEED ?? 5 },
@@ -314,7 +604,18 @@ describe('translator properties', () => {
   }, 120_000);
 
   it('never throws on mutated objects (wrong types, nulls, removed fields)', () => {
-    const replacement = fc.oneof(fc.constant('__delete__'), fc.constant(null), fc.constant(undefined), fc.integer(), fc.string({ maxLength: 5 }), fc.constant([]), fc.constant({}), fc.boolean(), fc.constant([null]), fc.constant({ type: 'Exact' }));
+    const replacement = fc.oneof(
+      fc.constant('__delete__'),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.integer(),
+      fc.string({ maxLength: 5 }),
+      fc.constant([]),
+      fc.constant({}),
+      fc.boolean(),
+      fc.constant([null]),
+      fc.constant({ type: 'Exact' }),
+    );
     fc.assert(
       fc.property(world, fc.nat(), fc.nat(), replacement, fc.nat(), fc.nat(), replacement, (objects, p1, q1, r1, p2, q2, r2) => {
         const mutated = mutate(mutate(objects, p1, q1, r1), p2, q2, r2);

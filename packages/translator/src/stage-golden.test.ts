@@ -25,7 +25,11 @@ import { translateDetailed } from './translate.js';
 
 const testdata = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../testdata');
 const update = process.env.UPDATE_GOLDEN === '1';
-const casesOf = (stage: string) => fs.readdirSync(path.join(testdata, stage)).filter((d) => fs.existsSync(path.join(testdata, stage, d, 'in.yaml'))).sort();
+const casesOf = (stage: string) =>
+  fs
+    .readdirSync(path.join(testdata, stage))
+    .filter((d) => fs.existsSync(path.join(testdata, stage, d, 'in.yaml')))
+    .sort();
 const yaml = (v: unknown) => stringify(v, { lineWidth: 0, aliasDuplicateObjects: false });
 
 function compare(stage: string, name: string, got: string): void {
@@ -38,7 +42,9 @@ function compare(stage: string, name: string, got: string): void {
 function renderGatewayApi(objects: KubeObject[]): string {
   const r = translateDetailed(snapshotOf(objects), { now: '2026-01-01T00:00:00Z' });
   // supportedFeatures grows with every feature and is tested on its own; keep it out of every case's diff.
-  const statuses = r.statuses.map((st) => (st.kind === 'GatewayClass' ? { ...st, status: { ...(st.status as object), supportedFeatures: '(see gatewayapi/features.ts)' } } : st));
+  const statuses = r.statuses.map((st) =>
+    st.kind === 'GatewayClass' ? { ...st, status: { ...(st.status as object), supportedFeatures: '(see gatewayapi/features.ts)' } } : st,
+  );
   return yaml({ ir: Object.fromEntries(r.ir), statuses });
 }
 

@@ -7,7 +7,11 @@ describe('translate (smoke)', () => {
     const objs = [
       gatewayClass(),
       gateway('infra', 'gw', [httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } } })]),
-      httpRoute('apps', 'web', { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: ['example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }),
+      httpRoute('apps', 'web', {
+        parentRefs: [{ name: 'gw', namespace: 'infra' }],
+        hostnames: ['example.com'],
+        rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }],
+      }),
       service('apps', 'web', [{ port: 8080, name: 'http' }]),
       endpointSlice('apps', 'web', ['10.0.0.2', '10.0.0.1', { ip: '10.0.0.9', ready: false }], [{ name: 'http', port: 9090 }]),
     ];

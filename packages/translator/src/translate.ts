@@ -118,10 +118,11 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
     if (build.notAccepted) continue;
     const listeners = new Set<object>();
     const gws = new Set<GatewayState>();
-    for (const p of build.parents) for (const a of p.attachments) {
-      listeners.add(a.listener);
-      gws.add(a.gateway);
-    }
+    for (const p of build.parents)
+      for (const a of p.attachments) {
+        listeners.add(a.listener);
+        gws.add(a.gateway);
+      }
     for (const l of listeners) (l as GatewayState['listeners'][number]).attachedRoutes++;
     for (const g of gws) {
       let list = byGateway.get(g);
@@ -143,7 +144,11 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
   const ir = new Map<FleetId, FleetIR>();
   for (const g of gateways) {
     if (!g.accepted) continue;
-    const f = withProxyConfig(buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw))), g, snapshot);
+    const f = withProxyConfig(
+      buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw))),
+      g,
+      snapshot,
+    );
     ir.set(g.key, f);
     fleets.set(g.key, emitFleet(f));
   }
@@ -163,7 +168,9 @@ function isObject(o: KubeObject): boolean {
 
 function failedBuild(route: KubeObject, kind: string, e: unknown, gateways: ReadonlyMap<string, GatewayState>): RouteBuild | undefined {
   const ns = route.metadata.namespace ?? '';
-  const refs = Array.isArray((route.spec as { parentRefs?: unknown[] } | undefined)?.parentRefs) ? ((route.spec as { parentRefs: Array<{ name?: unknown; namespace?: unknown }> }).parentRefs) : [];
+  const refs = Array.isArray((route.spec as { parentRefs?: unknown[] } | undefined)?.parentRefs)
+    ? (route.spec as { parentRefs: Array<{ name?: unknown; namespace?: unknown }> }).parentRefs
+    : [];
   const parents = refs
     .filter((r) => r && typeof r.name === 'string' && gateways.has(`${typeof r.namespace === 'string' ? r.namespace : ns}/${r.name}`))
     .map((r) => ({

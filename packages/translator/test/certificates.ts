@@ -63,7 +63,8 @@ export async function createTestCertificate(o: TestCertificateOptions = {}): Pro
   for (const d of o.dnsNames ?? []) names.push({ type: 'dns', value: d });
   for (const u of o.uris ?? []) names.push({ type: 'url', value: u });
   const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(o.isCa ?? false, undefined, true)];
-  if (o.isCa) extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true));
+  if (o.isCa)
+    extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true));
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
   const serial = randomBytes(16);
   serial[0] = serial[0]! & 0x7f;
@@ -75,7 +76,13 @@ export async function createTestCertificate(o: TestCertificateOptions = {}): Pro
   if (o.ca) {
     const caCert = new x509.X509Certificate(o.ca.certPem);
     const caType = o.ca.keyType ?? 'RSA';
-    const caKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(o.ca.keyPem), algorithmFor(caType) as webcrypto.EcKeyImportParams, false, ['sign']);
+    const caKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      x509.PemConverter.decodeFirst(o.ca.keyPem),
+      algorithmFor(caType) as webcrypto.EcKeyImportParams,
+      false,
+      ['sign'],
+    );
     cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial.toString('hex'),
       subject,
@@ -105,7 +112,13 @@ export async function createTestCertificate(o: TestCertificateOptions = {}): Pro
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
 export function tlsSecretObject(namespace: string, name: string, c: TestCertificate) {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64(c.certPem), 'tls.key': b64(c.keyPem) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace, name },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': b64(c.certPem), 'tls.key': b64(c.keyPem) },
+  };
 }
 
 export function caConfigMapObject(namespace: string, name: string, ca: TestCertificate) {

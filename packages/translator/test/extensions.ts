@@ -19,7 +19,6 @@ export function proxyConfigObject(namespace: string, name: string, spec: ProxyCo
 
 export const rateLimitRef = (name: string) => ({ type: 'ExtensionRef' as const, extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name } });
 
-
 /** Runs xdscheck -file over every fleet (as `switchyard translate` prints them); returns its output. */
 export function xdscheckFleets(r: TranslateResult): { code: number; output: string } {
   if (!existsSync(XDSCHECK)) throw new Error(`${XDSCHECK} missing: run npm run build:tools`);

@@ -28,17 +28,30 @@ export function grpcRoute(namespace: string, name: string, spec: GRPCRoute['spec
   return { apiVersion: `${G}/v1`, kind: 'GRPCRoute', metadata: { namespace, name, generation: 2, creationTimestamp: created }, spec };
 }
 
-export function service(namespace: string, name: string, ports: Array<{ port: number; name?: string; appProtocol?: string }>, extra: Partial<Service['spec']> = {}): Service {
+export function service(
+  namespace: string,
+  name: string,
+  ports: Array<{ port: number; name?: string; appProtocol?: string }>,
+  extra: Partial<Service['spec']> = {},
+): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec: { ports, ...extra } };
 }
 
-export function endpointSlice(namespace: string, service: string, addresses: Array<string | { ip: string; ready: boolean }>, ports: Array<{ port: number; name?: string }>, sliceName = `${service}-abc`): EndpointSlice {
+export function endpointSlice(
+  namespace: string,
+  service: string,
+  addresses: Array<string | { ip: string; ready: boolean }>,
+  ports: Array<{ port: number; name?: string }>,
+  sliceName = `${service}-abc`,
+): EndpointSlice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { namespace, name: sliceName, labels: { 'kubernetes.io/service-name': service } },
     addressType: 'IPv4',
-    endpoints: addresses.map((a) => (typeof a === 'string' ? { addresses: [a], conditions: { ready: true } } : { addresses: [a.ip], conditions: { ready: a.ready } })),
+    endpoints: addresses.map((a) =>
+      typeof a === 'string' ? { addresses: [a], conditions: { ready: true } } : { addresses: [a.ip], conditions: { ready: a.ready } },
+    ),
     ports: ports.map((p) => ({ ...p, protocol: 'TCP' as const })),
   };
 }
@@ -47,7 +60,12 @@ export function namespace(name: string, labels: Record<string, string> = {}): Ku
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
 }
 
-export function referenceGrant(namespace: string, name: string, from: { group: string; kind: string; namespace: string }[], to: { group: string; kind: string; name?: string }[]): ReferenceGrant {
+export function referenceGrant(
+  namespace: string,
+  name: string,
+  from: { group: string; kind: string; namespace: string }[],
+  to: { group: string; kind: string; name?: string }[],
+): ReferenceGrant {
   return { apiVersion: `${G}/v1beta1`, kind: 'ReferenceGrant', metadata: { namespace, name }, spec: { from, to } };
 }
 
@@ -72,7 +90,6 @@ export function encodeAll(r: EnvoyResources): Map<string, Uint8Array> {
   }
   return out;
 }
-
 
 /** A Gateway "infra/gw" of class switchyard with one HTTP listener on 80 allowing all namespaces, plus the class. */
 export function baseObjects(listeners: Listener[] = [httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } } })]): K[] {
@@ -113,10 +130,21 @@ export interface Outcome {
 }
 
 /** What a request gets from fleet infra/gw (or `fleet`), through explain. */
-export function ask(r: TranslateResult, req: { host?: string; path?: string; method?: string; headers?: Record<string, string>; port?: number }, fleet = 'infra/gw'): Outcome {
+export function ask(
+  r: TranslateResult,
+  req: { host?: string; path?: string; method?: string; headers?: Record<string, string>; port?: number },
+  fleet = 'infra/gw',
+): Outcome {
   const resources = r.fleets.get(fleet);
   if (!resources) throw new Error(`no fleet ${fleet}`);
-  const e: Explanation = explain(resources, { port: req.port ?? 80, method: req.method ?? 'GET', scheme: 'http', host: req.host ?? 'example.com', path: req.path ?? '/', ...(req.headers ? { headers: req.headers } : {}) });
+  const e: Explanation = explain(resources, {
+    port: req.port ?? 80,
+    method: req.method ?? 'GET',
+    scheme: 'http',
+    host: req.host ?? 'example.com',
+    path: req.path ?? '/',
+    ...(req.headers ? { headers: req.headers } : {}),
+  });
   if (e.kind === 'no-route') return { status: 404 };
   if (e.kind !== 'route') return { status: -1 };
   const route = e.route.source ? `${e.route.source.namespace}/${e.route.source.name}#${e.route.source.rule}` : e.route.name;
@@ -129,7 +157,12 @@ export function ask(r: TranslateResult, req: { host?: string; path?: string; met
     case 'clusters': {
       const backends: Record<string, number> = {};
       for (const b of a.backends) {
-        const key = b.target.kind === 'backend' ? (b.target.backend ? `${b.target.backend.namespace}/${b.target.backend.name}:${b.target.backend.port}` : b.target.cluster) : String(b.target.status);
+        const key =
+          b.target.kind === 'backend'
+            ? b.target.backend
+              ? `${b.target.backend.namespace}/${b.target.backend.name}:${b.target.backend.port}`
+              : b.target.cluster
+            : String(b.target.status);
         backends[key] = (backends[key] ?? 0) + b.weight;
       }
       const first = a.backends[0];

@@ -20,12 +20,16 @@ function fleet(tag = '', ip = '10.0.0.1') {
   for (let i = 0; i < CLUSTERS; i++) {
     const name = `ns/svc-${i}:80`;
     clusters.push({ name, type: 'EDS', eds_cluster_config: { eds_config: ADS }, connect_timeout: { seconds: 1 } });
-    endpoints.push({ cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: i === 0 ? ip : '10.0.0.1', port_value: 80 } } } }] }] });
+    endpoints.push({
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: i === 0 ? ip : '10.0.0.1', port_value: 80 } } } }] }],
+    });
   }
   const virtual_hosts = [];
   for (let v = 0, r = 0; v < VHOSTS; v++) {
     const routes = [];
-    for (let k = 0; k < ROUTES / VHOSTS; k++, r++) routes.push({ match: { prefix: `/p${k}${r === 0 ? tag : ''}` }, route: { cluster: `ns/svc-${r % CLUSTERS}:80` } });
+    for (let k = 0; k < ROUTES / VHOSTS; k++, r++)
+      routes.push({ match: { prefix: `/p${k}${r === 0 ? tag : ''}` }, route: { cluster: `ns/svc-${r % CLUSTERS}:80` } });
     virtual_hosts.push({ name: `vh-${v}`, domains: [`h${v}.example.com`], routes });
   }
   const hcm = {
@@ -59,7 +63,12 @@ let bytes = 0;
 const streams = [];
 for (let i = 0; i < N; i++) {
   const s = new DeltaStream({
-    fleet: 'ns/gw', nodeId: `n${i}`, cache, stats, logger, controlPlane: Buffer.alloc(0),
+    fleet: 'ns/gw',
+    nodeId: `n${i}`,
+    cache,
+    stats,
+    logger,
+    controlPlane: Buffer.alloc(0),
     write: (b) => {
       bytes += b.length;
       // A fast client: ACK on the next microtask.
@@ -103,7 +112,9 @@ async function change(label, make) {
   }
   samples.sort((a, b) => a[0] - b[0]);
   const med = samples[3];
-  console.log(`${label}: setFleet until all ${N} streams wrote: median ${med[0].toFixed(0)} ms (encode ${med[1].toFixed(0)} ms), max ${samples[6][0].toFixed(0)} ms; ${(bytes / 1024).toFixed(0)} KiB written`);
+  console.log(
+    `${label}: setFleet until all ${N} streams wrote: median ${med[0].toFixed(0)} ms (encode ${med[1].toFixed(0)} ms), max ${samples[6][0].toFixed(0)} ms; ${(bytes / 1024).toFixed(0)} KiB written`,
+  );
 }
 await change('one route changed', (i) => fleet(`-v${i}`));
 await change('one endpoint changed', (i) => fleet('-v6', `10.1.0.${i}`));

@@ -51,7 +51,11 @@ export class XdsFetchError extends Error {}
  */
 export async function fetchFleetResources(source: XdsSource): Promise<{ resources: EnvoyResources; versions: Record<string, string> }> {
   const client = new AdsClient(source.address, credentials(source));
-  const call = client.makeBidiStreamRequest(adsClientDefinition.StreamAggregatedResources.path, adsClientDefinition.StreamAggregatedResources.requestSerialize, adsClientDefinition.StreamAggregatedResources.responseDeserialize) as unknown as grpc.ClientDuplexStream<object, DiscoveryResponse>;
+  const call = client.makeBidiStreamRequest(
+    adsClientDefinition.StreamAggregatedResources.path,
+    adsClientDefinition.StreamAggregatedResources.requestSerialize,
+    adsClientDefinition.StreamAggregatedResources.responseDeserialize,
+  ) as unknown as grpc.ClientDuplexStream<object, DiscoveryResponse>;
   const got = new Map<string, { version: string; resources: Array<Record<string, unknown>> }>();
   const types = RESOURCE_FIELDS.map(([, url]) => url as string);
   const timeoutMs = source.timeoutMs ?? 15_000;
@@ -70,7 +74,15 @@ export async function fetchFleetResources(source: XdsSource): Promise<{ resource
       const resources = Object.fromEntries(RESOURCE_FIELDS.map(([field, url]) => [field, got.get(url)?.resources ?? []])) as unknown as EnvoyResources;
       resolve({ resources, versions: Object.fromEntries([...got].map(([t, v]) => [t, v.version])) });
     };
-    const overall = setTimeout(() => finish(new XdsFetchError(`${source.address}: no complete set of resources for fleet ${source.fleet} within ${timeoutMs / 1000}s: is there a Gateway ${source.fleet} with a fleet? (received: ${[...got.keys()].map(short).join(', ') || 'nothing'})`)), timeoutMs);
+    const overall = setTimeout(
+      () =>
+        finish(
+          new XdsFetchError(
+            `${source.address}: no complete set of resources for fleet ${source.fleet} within ${timeoutMs / 1000}s: is there a Gateway ${source.fleet} with a fleet? (received: ${[...got.keys()].map(short).join(', ') || 'nothing'})`,
+          ),
+        ),
+      timeoutMs,
+    );
     call.on('data', (res: DiscoveryResponse) => {
       const typeUrl = res.type_url ?? '';
       try {

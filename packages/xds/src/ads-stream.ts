@@ -271,7 +271,10 @@ export abstract class AdsStream {
       at: new Date().toISOString(),
     };
     this.ctx.stats.nacked(this.ctx.fleet);
-    this.ctx.logger.warn({ fleet: e.fleet, nodeId: e.nodeId, typeUrl, version: e.version, nonce: e.nonce, resources: e.resourceNames.length, message }, 'xds: client rejected configuration (NACK)');
+    this.ctx.logger.warn(
+      { fleet: e.fleet, nodeId: e.nodeId, typeUrl, version: e.version, nonce: e.nonce, resources: e.resourceNames.length, message },
+      'xds: client rejected configuration (NACK)',
+    );
     this.ctx.cache.recordNack(e);
   }
 
@@ -362,7 +365,8 @@ export abstract class AdsStream {
     const dEds = desired.get(TypeUrl.ClusterLoadAssignment);
     // The common case, checked without walking the references: the client
     // has ACKed exactly the clusters (and endpoints) it should have.
-    const settled = (st: TypeState | undefined, d: Desired | undefined): boolean => !st || !d || (!st.inFlight && st.added.size === 0 && st.syncedVersion === d.typeSet.version);
+    const settled = (st: TypeState | undefined, d: Desired | undefined): boolean =>
+      !st || !d || (!st.inFlight && st.added.size === 0 && st.syncedVersion === d.typeSet.version);
     if (settled(cds, dCds) && settled(eds, dEds)) return false;
     // Next most common: in step except for one delta response in flight. Then
     // only the names that response adds or removes can be unavailable.

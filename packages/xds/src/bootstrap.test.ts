@@ -53,7 +53,13 @@ test('local bootstrap: plaintext ADS to 127.0.0.1:18000 with node.cluster naming
 
 test('a bootstrap whose ADS cluster is missing is reported', async () => {
   const file = path.join(dir, 'broken.yaml');
-  writeFileSync(file, readFileSync(path.join(ENVOY_DIR, 'bootstrap-local.yaml'), 'utf8').replace('cluster_name: switchyard_xds\n  cds_config', 'cluster_name: nowhere\n  cds_config'));
+  writeFileSync(
+    file,
+    readFileSync(path.join(ENVOY_DIR, 'bootstrap-local.yaml'), 'utf8').replace(
+      'cluster_name: switchyard_xds\n  cds_config',
+      'cluster_name: nowhere\n  cds_config',
+    ),
+  );
   const r = await runXdscheck(['-bootstrap', file]);
   expect(r.stdout).toContain('PROBLEM ads_config uses cluster "nowhere", which is not a static cluster');
   expect(r.code).toBe(1);

@@ -71,7 +71,8 @@ function wanted(held: Held): { eds: Set<string>; rds: Set<string>; sds: Set<stri
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if (o.rds && typeof (o.rds as { route_config_name?: string }).route_config_name === 'string') rds.add((o.rds as { route_config_name: string }).route_config_name);
+      if (o.rds && typeof (o.rds as { route_config_name?: string }).route_config_name === 'string')
+        rds.add((o.rds as { route_config_name: string }).route_config_name);
       if (Array.isArray(o.tls_certificate_sds_secret_configs)) for (const s of o.tls_certificate_sds_secret_configs as { name: string }[]) sds.add(s.name);
       Object.values(o).forEach(walk);
     }
@@ -89,7 +90,11 @@ type DeltaSubscriptions = Record<string, Set<string>>;
  */
 function followDelta(s: DeltaClientStream, held: Held, subs: DeltaSubscriptions): void {
   const w = wanted(held);
-  for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
+  for (const [t, want] of [
+    [TypeUrl.ClusterLoadAssignment, w.eds],
+    [TypeUrl.RouteConfiguration, w.rds],
+    [TypeUrl.Secret, w.sds],
+  ] as const) {
     const have = subs[t] ?? new Set<string>();
     const subscribe = [...want].filter((n) => !have.has(n));
     const unsubscribe = [...have].filter((n) => !want.has(n));
@@ -133,40 +138,44 @@ beforeEach(() => {
 const SEEDS = Array.from({ length: Number(process.env.XDS_MODEL_SEEDS ?? 5) }, (_, i) => i + 1);
 const STEPS = 30;
 
-test.each(SEEDS)('delta: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
-  const rand = prng(seed);
-  const held = emptyHeld();
-  const seenNonces = new Set<string>();
-  const subs: DeltaSubscriptions = {};
-  let opts = randomFixture(rand, 0);
-  xds.cache.setFleet(FLEET, fixture(opts));
-  const s: DeltaClientStream = client.delta();
-  s.request(TypeUrl.Cluster);
-  s.request(TypeUrl.Listener);
-
-  const follow = (): void => followDelta(s, held, subs);
-
-  for (let step = 1; step <= STEPS; step++) {
-    const want = expected(opts);
-    while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
-      const r = await s.next();
-      const t = r.type_url as ResourceTypeUrl;
-      expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
-      seenNonces.add(r.nonce);
-      for (const res of r.resources) {
-        const h = decodeHeld(res.resource);
-        expect(h.version).toBe(res.version);
-        held.get(t)!.set(res.name, h);
-      }
-      for (const n of r.removed_resources) held.get(t)!.delete(n);
-      checkRoutesResolve(held);
-      follow(); // like Envoy: new subscriptions go out before the ACK
-      s.ack(r);
-    }
-    opts = randomFixture(rand, step);
+test.each(SEEDS)(
+  'delta: converges to every snapshot, routes never use a missing cluster (seed %i)',
+  async (seed) => {
+    const rand = prng(seed);
+    const held = emptyHeld();
+    const seenNonces = new Set<string>();
+    const subs: DeltaSubscriptions = {};
+    let opts = randomFixture(rand, 0);
     xds.cache.setFleet(FLEET, fixture(opts));
-  }
-}, 120_000);
+    const s: DeltaClientStream = client.delta();
+    s.request(TypeUrl.Cluster);
+    s.request(TypeUrl.Listener);
+
+    const follow = (): void => followDelta(s, held, subs);
+
+    for (let step = 1; step <= STEPS; step++) {
+      const want = expected(opts);
+      while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
+        const r = await s.next();
+        const t = r.type_url as ResourceTypeUrl;
+        expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
+        seenNonces.add(r.nonce);
+        for (const res of r.resources) {
+          const h = decodeHeld(res.resource);
+          expect(h.version).toBe(res.version);
+          held.get(t)!.set(res.name, h);
+        }
+        for (const n of r.removed_resources) held.get(t)!.delete(n);
+        checkRoutesResolve(held);
+        follow(); // like Envoy: new subscriptions go out before the ACK
+        s.ack(r);
+      }
+      opts = randomFixture(rand, step);
+      xds.cache.setFleet(FLEET, fixture(opts));
+    }
+  },
+  120_000,
+);
 
 /**
  * What a client that rejected some versions should end up holding: the
@@ -186,12 +195,17 @@ function expectedWithRejections(o: FixtureOptions, held: Held, rejected: Map<str
   }
   // Named types: only what the client subscribes to, given what it holds.
   const w = wanted(held);
-  for (const [t, names] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
+  for (const [t, names] of [
+    [TypeUrl.ClusterLoadAssignment, w.eds],
+    [TypeUrl.RouteConfiguration, w.rds],
+    [TypeUrl.Secret, w.sds],
+  ] as const) {
     for (const name of Object.keys(want[t]!)) if (!names.has(name)) delete want[t]![name];
   }
   const usedClusters = new Set<string>();
   for (const rc of held.get(TypeUrl.RouteConfiguration)!.values())
-    for (const vh of (rc.value.virtual_hosts ?? []) as { routes?: { route?: { cluster?: string } }[] }[]) for (const r of vh.routes ?? []) if (r.route?.cluster) usedClusters.add(r.route.cluster);
+    for (const vh of (rc.value.virtual_hosts ?? []) as { routes?: { route?: { cluster?: string } }[] }[])
+      for (const r of vh.routes ?? []) if (r.route?.cluster) usedClusters.add(r.route.cluster);
   for (const c of usedClusters) {
     for (const t of [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]) {
       const mine = held.get(t)!.get(c);
@@ -206,113 +220,125 @@ function expectedWithRejections(o: FixtureOptions, held: Held, rejected: Map<str
   return want;
 }
 
-test.each(SEEDS)('delta with NACKs of listeners and routes: a rejected version is never re-sent, the rest converges (seed %i)', async (seed) => {
-  const rand = prng(seed);
-  const nackRand = prng(seed + 1000);
-  const held = emptyHeld();
-  const seenNonces = new Set<string>();
-  const rejected = new Map<string, string>();
-  const subs: DeltaSubscriptions = {};
-  let opts = randomFixture(rand, 0);
-  xds.cache.setFleet(FLEET, fixture(opts));
-  const s: DeltaClientStream = client.delta();
-  s.request(TypeUrl.Cluster);
-  s.request(TypeUrl.Listener);
-  let nacks = 0;
+test.each(SEEDS)(
+  'delta with NACKs of listeners and routes: a rejected version is never re-sent, the rest converges (seed %i)',
+  async (seed) => {
+    const rand = prng(seed);
+    const nackRand = prng(seed + 1000);
+    const held = emptyHeld();
+    const seenNonces = new Set<string>();
+    const rejected = new Map<string, string>();
+    const subs: DeltaSubscriptions = {};
+    let opts = randomFixture(rand, 0);
+    xds.cache.setFleet(FLEET, fixture(opts));
+    const s: DeltaClientStream = client.delta();
+    s.request(TypeUrl.Cluster);
+    s.request(TypeUrl.Listener);
+    let nacks = 0;
 
-  const follow = (): void => followDelta(s, held, subs);
+    const follow = (): void => followDelta(s, held, subs);
 
-  for (let step = 1; step <= STEPS; step++) {
-    while (JSON.stringify(view(held)) !== JSON.stringify(expectedWithRejections(opts, held, rejected))) {
-      const r = await s.next();
-      const t = r.type_url as ResourceTypeUrl;
-      expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
-      seenNonces.add(r.nonce);
-      for (const res of r.resources) expect(rejected.get(`${t} ${res.name}`)).not.toBe(res.version);
-      const removals = (): void => {
-        for (const n of r.removed_resources) held.get(t)!.delete(n);
-      };
-      if ((t === TypeUrl.Listener || t === TypeUrl.RouteConfiguration) && r.resources.length > 0 && nackRand() < 0.3) {
-        // Rejected as a whole: nothing added or updated (removals are taken as applied).
-        for (const res of r.resources) rejected.set(`${t} ${res.name}`, res.version);
+    for (let step = 1; step <= STEPS; step++) {
+      while (JSON.stringify(view(held)) !== JSON.stringify(expectedWithRejections(opts, held, rejected))) {
+        const r = await s.next();
+        const t = r.type_url as ResourceTypeUrl;
+        expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
+        seenNonces.add(r.nonce);
+        for (const res of r.resources) expect(rejected.get(`${t} ${res.name}`)).not.toBe(res.version);
+        const removals = (): void => {
+          for (const n of r.removed_resources) held.get(t)!.delete(n);
+        };
+        if ((t === TypeUrl.Listener || t === TypeUrl.RouteConfiguration) && r.resources.length > 0 && nackRand() < 0.3) {
+          // Rejected as a whole: nothing added or updated (removals are taken as applied).
+          for (const res of r.resources) rejected.set(`${t} ${res.name}`, res.version);
+          removals();
+          follow();
+          nacks++;
+          s.nack(r, 'rejected by the model client');
+          continue;
+        }
+        for (const res of r.resources) {
+          // Like Envoy, a resource of a named type it no longer subscribes to is dropped.
+          if (subs[t] && !subs[t]!.has(res.name)) continue;
+          held.get(t)!.set(res.name, decodeHeld(res.resource));
+          rejected.delete(`${t} ${res.name}`);
+        }
         removals();
+        checkRoutesResolve(held);
         follow();
-        nacks++;
-        s.nack(r, 'rejected by the model client');
-        continue;
+        s.ack(r);
       }
-      for (const res of r.resources) {
-        // Like Envoy, a resource of a named type it no longer subscribes to is dropped.
-        if (subs[t] && !subs[t]!.has(res.name)) continue;
-        held.get(t)!.set(res.name, decodeHeld(res.resource));
-        rejected.delete(`${t} ${res.name}`);
-      }
-      removals();
-      checkRoutesResolve(held);
-      follow();
-      s.ack(r);
+      opts = randomFixture(rand, step);
+      xds.cache.setFleet(FLEET, fixture(opts));
     }
-    opts = randomFixture(rand, step);
-    xds.cache.setFleet(FLEET, fixture(opts));
-  }
-  expect(nacks).toBeGreaterThan(0);
-  // A marker: the answer to this request comes after the server has processed
-  // every earlier request, the NACKs included.
-  s.request(TypeUrl.Secret, { subscribe: ['marker'] });
-  for (;;) {
-    const r = await s.next();
-    s.ack(r);
-    if (r.removed_resources.includes('marker')) break;
-  }
-  expect(xds.server.stats().nacks[FLEET]).toBe(nacks);
-}, 120_000);
-
-test.each(SEEDS)('state of the world: converges to every snapshot, routes never use a missing cluster (seed %i)', async (seed) => {
-  const rand = prng(seed);
-  const held = emptyHeld();
-  const seenNonces = new Set<string>();
-  const subs: Record<string, string[]> = { [TypeUrl.ClusterLoadAssignment]: [], [TypeUrl.RouteConfiguration]: [], [TypeUrl.Secret]: [] };
-  const versions: Record<string, string> = {};
-  const nonces: Record<string, string> = {};
-  let opts = randomFixture(rand, 0);
-  xds.cache.setFleet(FLEET, fixture(opts));
-  const s: SotwClientStream = client.sotw();
-  s.request(TypeUrl.Cluster);
-  s.request(TypeUrl.Listener);
-
-  const follow = (): void => {
-    const w = wanted(held);
-    for (const [t, want] of [[TypeUrl.ClusterLoadAssignment, w.eds], [TypeUrl.RouteConfiguration, w.rds], [TypeUrl.Secret, w.sds]] as const) {
-      const names = [...want].sort();
-      if (JSON.stringify(names) === JSON.stringify(subs[t])) continue;
-      for (const n of [...held.get(t)!.keys()]) if (!want.has(n)) held.get(t)!.delete(n);
-      subs[t] = names;
-      // Like Envoy, an empty list for a named type means "none" only after the first request.
-      if (names.length === 0 && nonces[t] === undefined) continue;
-      s.request(t, names, { version: versions[t] ?? '', nonce: nonces[t] ?? '' });
-    }
-  };
-
-  for (let step = 1; step <= STEPS; step++) {
-    const want = expected(opts);
-    while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
+    expect(nacks).toBeGreaterThan(0);
+    // A marker: the answer to this request comes after the server has processed
+    // every earlier request, the NACKs included.
+    s.request(TypeUrl.Secret, { subscribe: ['marker'] });
+    for (;;) {
       const r = await s.next();
-      const t = r.type_url as ResourceTypeUrl;
-      expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
-      seenNonces.add(r.nonce);
-      const next = new Map<string, { version: string; value: Record<string, unknown> }>();
-      for (const res of r.resources) {
-        const h = decodeHeld(res);
-        next.set(h.name, h);
-      }
-      held.set(t, next);
-      versions[t] = r.version_info;
-      nonces[t] = r.nonce;
-      checkRoutesResolve(held);
-      follow();
-      s.ack(r, (subs[t] as string[] | undefined) ?? []);
+      s.ack(r);
+      if (r.removed_resources.includes('marker')) break;
     }
-    opts = randomFixture(rand, step);
+    expect(xds.server.stats().nacks[FLEET]).toBe(nacks);
+  },
+  120_000,
+);
+
+test.each(SEEDS)(
+  'state of the world: converges to every snapshot, routes never use a missing cluster (seed %i)',
+  async (seed) => {
+    const rand = prng(seed);
+    const held = emptyHeld();
+    const seenNonces = new Set<string>();
+    const subs: Record<string, string[]> = { [TypeUrl.ClusterLoadAssignment]: [], [TypeUrl.RouteConfiguration]: [], [TypeUrl.Secret]: [] };
+    const versions: Record<string, string> = {};
+    const nonces: Record<string, string> = {};
+    let opts = randomFixture(rand, 0);
     xds.cache.setFleet(FLEET, fixture(opts));
-  }
-}, 120_000);
+    const s: SotwClientStream = client.sotw();
+    s.request(TypeUrl.Cluster);
+    s.request(TypeUrl.Listener);
+
+    const follow = (): void => {
+      const w = wanted(held);
+      for (const [t, want] of [
+        [TypeUrl.ClusterLoadAssignment, w.eds],
+        [TypeUrl.RouteConfiguration, w.rds],
+        [TypeUrl.Secret, w.sds],
+      ] as const) {
+        const names = [...want].sort();
+        if (JSON.stringify(names) === JSON.stringify(subs[t])) continue;
+        for (const n of [...held.get(t)!.keys()]) if (!want.has(n)) held.get(t)!.delete(n);
+        subs[t] = names;
+        // Like Envoy, an empty list for a named type means "none" only after the first request.
+        if (names.length === 0 && nonces[t] === undefined) continue;
+        s.request(t, names, { version: versions[t] ?? '', nonce: nonces[t] ?? '' });
+      }
+    };
+
+    for (let step = 1; step <= STEPS; step++) {
+      const want = expected(opts);
+      while (JSON.stringify(view(held)) !== JSON.stringify(want)) {
+        const r = await s.next();
+        const t = r.type_url as ResourceTypeUrl;
+        expect(seenNonces.has(r.nonce)).toBe(false); // a nonce names one response on a stream
+        seenNonces.add(r.nonce);
+        const next = new Map<string, { version: string; value: Record<string, unknown> }>();
+        for (const res of r.resources) {
+          const h = decodeHeld(res);
+          next.set(h.name, h);
+        }
+        held.set(t, next);
+        versions[t] = r.version_info;
+        nonces[t] = r.nonce;
+        checkRoutesResolve(held);
+        follow();
+        s.ack(r, (subs[t] as string[] | undefined) ?? []);
+      }
+      opts = randomFixture(rand, step);
+      xds.cache.setFleet(FLEET, fixture(opts));
+    }
+  },
+  120_000,
+);

@@ -78,7 +78,8 @@ export class DeltaStream extends AdsStream {
         st.toldAbsent.delete(n);
       }
     }
-    if (st.wildcard !== wasWildcard) st.syncedVersion = undefined; // start over
+    if (st.wildcard !== wasWildcard)
+      st.syncedVersion = undefined; // start over
     else {
       // Still in step for the names it kept: look only at the new ones.
       for (const n of added) st.added.add(n);

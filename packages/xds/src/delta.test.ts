@@ -176,7 +176,13 @@ test('NACK: recorded and reported, not resent; the next snapshot is sent; unsubs
   const rds = await s.next();
   s.nack(rds, 'RouteConfiguration http-8080: invalid');
   await nackSeen;
-  expect(seen[0]).toMatchObject({ fleet: FLEET, typeUrl: TypeUrl.RouteConfiguration, resourceNames: ['http-8080'], message: 'RouteConfiguration http-8080: invalid', nonce: rds.nonce });
+  expect(seen[0]).toMatchObject({
+    fleet: FLEET,
+    typeUrl: TypeUrl.RouteConfiguration,
+    resourceNames: ['http-8080'],
+    message: 'RouteConfiguration http-8080: invalid',
+    nonce: rds.nonce,
+  });
   xds.cache.setFleet(FLEET, fixture({ clusters: ['a'], routeTag: '-bad', endpointIp: '10.2.2.2' }));
   const eds = await s.next();
   expect(eds.type_url).toBe(TypeUrl.ClusterLoadAssignment); // not the rejected RDS again
@@ -284,7 +290,9 @@ test('a client that stops reading holds at most one response per type and never 
   // After its ACKs, it goes straight to the latest endpoints.
   const latest = await stalled.next();
   expect(latest.type_url).toBe(TypeUrl.ClusterLoadAssignment);
-  const ip = (r: DeltaResponse) => (decodeAny(r.resources[0]!.resource) as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string } } } }[] }[] }).endpoints[0]!.lb_endpoints[0]!.endpoint.address.socket_address.address;
+  const ip = (r: DeltaResponse) =>
+    (decodeAny(r.resources[0]!.resource) as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string } } } }[] }[] })
+      .endpoints[0]!.lb_endpoints[0]!.endpoint.address.socket_address.address;
   expect(ip(latest)).toBe('10.0.0.12');
 });
 

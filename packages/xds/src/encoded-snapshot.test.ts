@@ -37,7 +37,17 @@ test('references: routes, tcp_proxy, HCM rds, TLS secrets, EDS service names', (
         domains: ['*'],
         routes: [
           { match: { prefix: '/a' }, route: { cluster: 'a', request_mirror_policies: [{ cluster: 'mirror' }] } },
-          { match: { prefix: '/w' }, route: { weighted_clusters: { clusters: [{ name: 'w1', weight: 1 }, { name: 'w2', weight: 1 }] } } },
+          {
+            match: { prefix: '/w' },
+            route: {
+              weighted_clusters: {
+                clusters: [
+                  { name: 'w1', weight: 1 },
+                  { name: 'w2', weight: 1 },
+                ],
+              },
+            },
+          },
         ],
       },
     ],

@@ -141,5 +141,5 @@ async function exportKeyPem(key: webcrypto.CryptoKey): Promise<string> {
 async function importKeyPem(pem: string): Promise<webcrypto.CryptoKey> {
   const der = x509.PemConverter.decode(pem)[0];
   if (!der) throw new Error('CA key: no PEM block found');
-  return (await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, false, ['sign']));
+  return await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, false, ['sign']);
 }

@@ -78,7 +78,10 @@ export function createXdsServer(opts: XdsServerOptions): XdsServer {
     }
     const fleets = [...new Set(uris.map(fleetOfIdentity).filter((f): f is string => f !== undefined))];
     if (fleets.length !== 1) {
-      return { code: grpc.status.PERMISSION_DENIED, reason: fleets.length === 0 ? 'client certificate names no fleet' : 'client certificate names more than one fleet' };
+      return {
+        code: grpc.status.PERMISSION_DENIED,
+        reason: fleets.length === 0 ? 'client certificate names no fleet' : 'client certificate names more than one fleet',
+      };
     }
     return { fleet: fleets[0]! };
   }
@@ -125,12 +128,16 @@ export function createXdsServer(opts: XdsServerOptions): XdsServer {
         if (certFleet !== undefined) {
           fleet = certFleet;
           if (n.cluster !== '' && n.cluster !== certFleet) {
-            logger.warn({ fleet, nodeId: n.id, claimed: n.cluster }, 'xds: node claims another fleet; serving the certificate\'s fleet');
+            logger.warn({ fleet, nodeId: n.id, claimed: n.cluster }, "xds: node claims another fleet; serving the certificate's fleet");
           }
         } else {
           if (!isFleetId(n.cluster)) {
             ended = true;
-            return refuse(anyCall, grpc.status.INVALID_ARGUMENT, `insecure mode: node.cluster must be the Gateway's "namespace/name", got ${JSON.stringify(n.cluster)}`);
+            return refuse(
+              anyCall,
+              grpc.status.INVALID_ARGUMENT,
+              `insecure mode: node.cluster must be the Gateway's "namespace/name", got ${JSON.stringify(n.cluster)}`,
+            );
           }
           fleet = n.cluster;
         }
@@ -168,7 +175,11 @@ export function createXdsServer(opts: XdsServerOptions): XdsServer {
   const credentials =
     'insecure' in opts.tls
       ? grpc.ServerCredentials.createInsecure()
-      : grpc.ServerCredentials.createSsl(Buffer.from(opts.tls.caPem), [{ cert_chain: Buffer.from(opts.tls.certPem), private_key: Buffer.from(opts.tls.keyPem) }], true);
+      : grpc.ServerCredentials.createSsl(
+          Buffer.from(opts.tls.caPem),
+          [{ cert_chain: Buffer.from(opts.tls.certPem), private_key: Buffer.from(opts.tls.keyPem) }],
+          true,
+        );
 
   return {
     listen(host, port) {

@@ -125,7 +125,15 @@ test('NACK is recorded, reported, counted, and not answered with a resend', asyn
   const next = await s.next();
   expect(next.type_url).toBe(TypeUrl.ClusterLoadAssignment);
   expect(nacks).toEqual([
-    expect.objectContaining({ fleet: FLEET, nodeId: 'envoy-1', typeUrl: TypeUrl.RouteConfiguration, resourceNames: ['http-8080'], message: 'route: bad regex', version: rds.version_info, nonce: rds.nonce }),
+    expect.objectContaining({
+      fleet: FLEET,
+      nodeId: 'envoy-1',
+      typeUrl: TypeUrl.RouteConfiguration,
+      resourceNames: ['http-8080'],
+      message: 'route: bad regex',
+      version: rds.version_info,
+      nonce: rds.nonce,
+    }),
   ]);
   expect(xds.cache.activeNacks(FLEET)).toHaveLength(1);
   expect(xds.server.stats().nacks[FLEET]).toBe(1);

@@ -134,16 +134,28 @@ export class TestAdsClient {
 
   constructor(private readonly opts: ClientOptions) {
     const creds = opts.tls
-      ? grpc.credentials.createSsl(Buffer.from(opts.tls.caPem), opts.tls.keyPem ? Buffer.from(opts.tls.keyPem) : null, opts.tls.certPem ? Buffer.from(opts.tls.certPem) : null)
+      ? grpc.credentials.createSsl(
+          Buffer.from(opts.tls.caPem),
+          opts.tls.keyPem ? Buffer.from(opts.tls.keyPem) : null,
+          opts.tls.certPem ? Buffer.from(opts.tls.certPem) : null,
+        )
       : grpc.credentials.createInsecure();
     const serverName = opts.tls?.serverName ?? 'xds.switchyard.test';
-    this.client = new AdsClient(`${opts.host ?? '127.0.0.1'}:${opts.port}`, creds, opts.tls ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {});
+    this.client = new AdsClient(
+      `${opts.host ?? '127.0.0.1'}:${opts.port}`,
+      creds,
+      opts.tls ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {},
+    );
   }
 
   private node(): object | undefined {
     if (this.sentNode) return undefined;
     this.sentNode = true;
-    return { id: this.opts.node.id, cluster: this.opts.node.cluster ?? '', ...(this.opts.node.user_agent_name ? { user_agent_name: this.opts.node.user_agent_name } : {}) };
+    return {
+      id: this.opts.node.id,
+      cluster: this.opts.node.cluster ?? '',
+      ...(this.opts.node.user_agent_name ? { user_agent_name: this.opts.node.user_agent_name } : {}),
+    };
   }
 
   sotw(): SotwClientStream {

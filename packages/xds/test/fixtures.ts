@@ -82,7 +82,12 @@ export function fixture(o: FixtureOptions): EnvoyResources {
     })),
     endpoints: o.clusters.map((c) => ({
       cluster_name: c,
-      endpoints: [{ locality: { zone: 'zone-a' }, lb_endpoints: [{ endpoint: { address: { socket_address: { address: o.endpointIp ?? '10.0.0.1', port_value: 80 } } } }] }],
+      endpoints: [
+        {
+          locality: { zone: 'zone-a' },
+          lb_endpoints: [{ endpoint: { address: { socket_address: { address: o.endpointIp ?? '10.0.0.1', port_value: 80 } } } }],
+        },
+      ],
     })),
     secrets,
   };

@@ -58,17 +58,40 @@ describe('against the server', () => {
     await plain.close();
   });
 
-  test.each(['sotw', 'delta'])('%s over mTLS: every resource arrives, validates and resolves; ACKed', async (mode) => {
-    const r = await runXdscheck(['-addr', `127.0.0.1:${securePort}`, '-mode', mode, '-node-id', `check-${mode}`, '-ca', files.ca, '-cert', files.cert, '-key', files.key, '-expect-listeners', '2', '-expect-clusters', '2', '-timeout', '40s']);
-    expect(r.stdout).not.toContain('timed out');
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/listeners\s+2\n\s+routes\s+1\n\s+clusters\s+2\n\s+endpoints\s+2\n\s+secrets\s+1\n/);
-    expect(r.stdout.trim().endsWith('OK')).toBe(true);
-    expect(r.code).toBe(0);
-    // xdscheck exits right after sending its last ACKs: wait until the server has read them.
-    for (let i = 0; i < 100 && (secure.stats().acks['default/gw'] ?? 0) < 5; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(secure.stats().acks['default/gw']).toBeGreaterThanOrEqual(5);
-  }, 60_000);
+  test.each(['sotw', 'delta'])(
+    '%s over mTLS: every resource arrives, validates and resolves; ACKed',
+    async (mode) => {
+      const r = await runXdscheck([
+        '-addr',
+        `127.0.0.1:${securePort}`,
+        '-mode',
+        mode,
+        '-node-id',
+        `check-${mode}`,
+        '-ca',
+        files.ca,
+        '-cert',
+        files.cert,
+        '-key',
+        files.key,
+        '-expect-listeners',
+        '2',
+        '-expect-clusters',
+        '2',
+        '-timeout',
+        '40s',
+      ]);
+      expect(r.stdout).not.toContain('timed out');
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/listeners\s+2\n\s+routes\s+1\n\s+clusters\s+2\n\s+endpoints\s+2\n\s+secrets\s+1\n/);
+      expect(r.stdout.trim().endsWith('OK')).toBe(true);
+      expect(r.code).toBe(0);
+      // xdscheck exits right after sending its last ACKs: wait until the server has read them.
+      for (let i = 0; i < 100 && (secure.stats().acks['default/gw'] ?? 0) < 5; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(secure.stats().acks['default/gw']).toBeGreaterThanOrEqual(5);
+    },
+    60_000,
+  );
 
   test.each(['sotw', 'delta'])('%s in insecure mode: a route to a missing cluster is reported', async (mode) => {
     const r = await runXdscheck(['-addr', `127.0.0.1:${plainPort}`, '-mode', mode, '-node-cluster', 'other/gw', '-timeout', '20s']);
@@ -77,7 +100,22 @@ describe('against the server', () => {
   });
 
   test('a client certificate of another fleet gets that fleet only, not the one it claims', async () => {
-    const r = await runXdscheck(['-addr', `127.0.0.1:${securePort}`, '-mode', 'delta', '-node-cluster', 'default/gw', '-ca', files.ca, '-cert', files.otherCert, '-key', files.otherKey, '-timeout', '20s']);
+    const r = await runXdscheck([
+      '-addr',
+      `127.0.0.1:${securePort}`,
+      '-mode',
+      'delta',
+      '-node-cluster',
+      'default/gw',
+      '-ca',
+      files.ca,
+      '-cert',
+      files.otherCert,
+      '-key',
+      files.otherKey,
+      '-timeout',
+      '20s',
+    ]);
     expect(r.stdout).toMatch(/clusters\s+1\n/);
     expect(r.stdout).not.toContain('tls-cert');
     expect(r.stdout).toContain('"missing"');
@@ -145,14 +183,21 @@ describe('-file mode', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('PROBLEM cluster "b" is EDS but endpoint assignment "b" does not exist');
     expect(r.stdout).toContain('PROBLEM listener "https-8443" refers to secret "s", which does not exist');
-    expect(r.stdout).toMatch(/PROBLEM listener "http-8080": type.googleapis.com\/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager: .*StatPrefix/);
+    expect(r.stdout).toMatch(
+      /PROBLEM listener "http-8080": type.googleapis.com\/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager: .*StatPrefix/,
+    );
   });
 
   test('the reserved invalid-backend cluster is accepted only with a 500 cluster_not_found_response_code', async () => {
     const doc = asJson(fixture({ clusters: ['a'] }));
     const route = (doc.routes![0] as { virtualHosts: { routes: { route: Record<string, unknown> }[] }[] }).virtualHosts[0]!.routes[0]!.route;
     delete route.cluster;
-    route.weightedClusters = { clusters: [{ name: 'a', weight: 50 }, { name: 'switchyard_invalid_backend', weight: 50 }] };
+    route.weightedClusters = {
+      clusters: [
+        { name: 'a', weight: 50 },
+        { name: 'switchyard_invalid_backend', weight: 50 },
+      ],
+    };
     let r = await runXdscheck(['-file', file('invalid-backend-bad.json', JSON.stringify(doc))]);
     expect(r.stdout).toContain('refers to cluster "switchyard_invalid_backend", which does not exist');
     expect(r.code).toBe(1);

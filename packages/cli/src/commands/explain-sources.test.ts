@@ -23,7 +23,12 @@ const file = (name: string, text: string) => {
   fs.writeFileSync(p, text);
   return p;
 };
-const questions: string[][] = [['GET http://example.com/api/users'], ['GET http://example.com/api/users', '-H', 'X-Canary: true'], ['POST http://example.com/nowhere'], ['GET http://example.com:9999/']];
+const questions: string[][] = [
+  ['GET http://example.com/api/users'],
+  ['GET http://example.com/api/users', '-H', 'X-Canary: true'],
+  ['POST http://example.com/nowhere'],
+  ['GET http://example.com:9999/'],
+];
 
 let fleets: TranslateResult['fleets'];
 beforeAll(async () => {
@@ -95,7 +100,11 @@ Not modelled by explain (the outcome may differ):
   - HTTP filter envoy.filters.http.ext_authz (envoy.extensions.filters.http.ext_authz.v3.ExtAuthz)
 `);
     const json = await runCli(['explain', '--config-dump', yaml, '-o', 'json', 'GET http://x:8080/']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'route', inputNotes: [expect.stringContaining('ScopedRoutesConfigDump')], notModelled: [expect.stringContaining('ext_authz')] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      kind: 'route',
+      inputNotes: [expect.stringContaining('ScopedRoutesConfigDump')],
+      notModelled: [expect.stringContaining('ext_authz')],
+    });
   });
 
   it('rejects what is not a config dump in one line, exit 1', async () => {
@@ -139,7 +148,7 @@ describe('explain --xds', () => {
     }
   });
 
-  it('connects with the fleet\'s mTLS identity; a plaintext client is refused', async () => {
+  it("connects with the fleet's mTLS identity; a plaintext client is refused", async () => {
     const server = await issueCertificate(ca, { commonName: 'xds', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usage: 'server' });
     const address = await start({ caPem: ca.certPem, certPem: server.certPem, keyPem: server.keyPem });
     const client = await issueCertificate(ca, { commonName: 'envoy', uris: [fleetIdentity(FLEET)], usage: 'client' });
@@ -166,8 +175,17 @@ describe('explain --xds', () => {
 
 describe('https:// requests: SNI and Host as curl has them', () => {
   it('takes the TLS server name from the URL and :authority from a Host header', () => {
-    expect(parseRequest(['GET https://a.example.com/x'], ['Host: b.example.com'], undefined)).toMatchObject({ scheme: 'https', sni: 'a.example.com', host: 'b.example.com', port: 443 });
-    expect(parseRequest(['GET https://a.example.com:8443/x'], [], undefined, 'c.example.com')).toMatchObject({ sni: 'c.example.com', host: 'a.example.com:8443', port: 8443 });
+    expect(parseRequest(['GET https://a.example.com/x'], ['Host: b.example.com'], undefined)).toMatchObject({
+      scheme: 'https',
+      sni: 'a.example.com',
+      host: 'b.example.com',
+      port: 443,
+    });
+    expect(parseRequest(['GET https://a.example.com:8443/x'], [], undefined, 'c.example.com')).toMatchObject({
+      sni: 'c.example.com',
+      host: 'a.example.com:8443',
+      port: 8443,
+    });
     expect(parseRequest(['GET http://a.example.com/x'], ['Host: b'], undefined)).not.toHaveProperty('sni');
     expect(() => parseRequest(['GET http://a.example.com/x'], [], undefined, 'b')).toThrow('--sni: only for https:// requests');
   });

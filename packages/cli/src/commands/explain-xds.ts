@@ -27,7 +27,8 @@ export function xdsSourceOf(flags: XdsFlags): Promise<XdsSource> {
     if (files.some((f) => f !== undefined)) throw new UsageError('--insecure: plaintext takes no --xds-cert/--xds-key/--xds-ca');
     return Promise.resolve({ address, fleet, tls: { insecure: true } });
   }
-  if (files.some((f) => f === undefined)) throw new UsageError('--xds: give the fleet\'s --xds-cert, --xds-key and --xds-ca (mTLS), or --insecure for a plaintext server (standalone mode)');
+  if (files.some((f) => f === undefined))
+    throw new UsageError("--xds: give the fleet's --xds-cert, --xds-key and --xds-ca (mTLS), or --insecure for a plaintext server (standalone mode)");
   const read = async (flag: string, file: string) => {
     try {
       return await readFile(file);
@@ -35,7 +36,11 @@ export function xdsSourceOf(flags: XdsFlags): Promise<XdsSource> {
       throw new UserError(`${flag} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
   };
-  return Promise.all([read('--xds-cert', files[0]!), read('--xds-key', files[1]!), read('--xds-ca', files[2]!)]).then(([certPem, keyPem, caPem]) => ({ address, fleet, tls: { certPem, keyPem, caPem } }));
+  return Promise.all([read('--xds-cert', files[0]!), read('--xds-key', files[1]!), read('--xds-ca', files[2]!)]).then(([certPem, keyPem, caPem]) => ({
+    address,
+    fleet,
+    tls: { certPem, keyPem, caPem },
+  }));
 }
 
 export async function fetchFromXds(source: XdsSource): Promise<EnvoyResources> {

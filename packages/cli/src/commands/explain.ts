@@ -3,7 +3,15 @@
 // resources that Envoy holds: those Switchyard produces for a Gateway from
 // Gateway API objects (-f), any Envoy's config dump (--config-dump), or what
 // a running Switchyard serves a fleet (--xds).
-import { explain, explainTlsConnection, formatExplanation, formatTlsConnection, type ExplainRequest, type Explanation, type TlsConnectionQuery } from '@switchyard/explain';
+import {
+  explain,
+  explainTlsConnection,
+  formatExplanation,
+  formatTlsConnection,
+  type ExplainRequest,
+  type Explanation,
+  type TlsConnectionQuery,
+} from '@switchyard/explain';
 import type { TranslateResult } from '@switchyard/translator';
 import { parseCommandLine, parseOutputFormat, parsePort } from '../args.js';
 import { EXIT_OK, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from '../io.js';
@@ -87,9 +95,14 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   const format = values.output === 'text' || values.output === undefined ? 'text' : parseOutputFormat(values.output, 'json', 'text');
   const files = values.filename ?? [];
   const dump = values['config-dump'];
-  const sources = [files.length > 0 || values.gateway !== undefined ? '-f/--gateway' : undefined, dump !== undefined ? '--config-dump' : undefined, values.xds !== undefined ? '--xds' : undefined].filter((s) => s !== undefined);
+  const sources = [
+    files.length > 0 || values.gateway !== undefined ? '-f/--gateway' : undefined,
+    dump !== undefined ? '--config-dump' : undefined,
+    values.xds !== undefined ? '--xds' : undefined,
+  ].filter((s) => s !== undefined);
   if (sources.length > 1) throw new UsageError(`explain: ${sources.join(' and ')} are alternatives; give one`);
-  if (sources.length === 0) throw new UsageError('explain: give the Envoy configuration: -f FILE with --gateway NS/NAME, --config-dump FILE, or --xds ADDRESS with --fleet NS/NAME');
+  if (sources.length === 0)
+    throw new UsageError('explain: give the Envoy configuration: -f FILE with --gateway NS/NAME, --config-dump FILE, or --xds ADDRESS with --fleet NS/NAME');
   if (sources[0] === '-f/--gateway' && files.length === 0) throw new UsageError('explain: at least one -f FILE is required');
   if (sources[0] === '-f/--gateway' && !values.gateway) throw new UsageError('explain: --gateway NAMESPACE/NAME is required');
   const xds = values.xds !== undefined ? xdsSourceOf(values) : undefined;
@@ -158,7 +171,10 @@ export function parseRequest(positionals: string[], headers: string[], portFlag:
   let rawUrl: string;
   if (words.length === 1) rawUrl = words[0]!;
   else if (words.length === 2) [method, rawUrl] = [words[0]!, words[1]!];
-  else throw new UsageError(`explain: expected one request, 'METHOD URL' (for example 'GET http://example.com/api'), got ${words.length === 0 ? 'none' : `"${positionals.join(' ')}"`}`);
+  else
+    throw new UsageError(
+      `explain: expected one request, 'METHOD URL' (for example 'GET http://example.com/api'), got ${words.length === 0 ? 'none' : `"${positionals.join(' ')}"`}`,
+    );
   if (!/^[A-Za-z][A-Za-z-]*$/.test(method)) throw new UsageError(`explain: "${method}" is not an HTTP method`);
   let url: URL;
   try {
@@ -166,7 +182,8 @@ export function parseRequest(positionals: string[], headers: string[], portFlag:
   } catch {
     throw new UsageError(`explain: "${rawUrl}" is not an absolute URL (write it as http://HOST/PATH)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`explain: URL scheme must be http or https, got "${url.protocol.replace(/:$/, '')}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`explain: URL scheme must be http or https, got "${url.protocol.replace(/:$/, '')}"`);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const port = portFlag !== undefined ? parsePort('--port', portFlag) : url.port ? Number(url.port) : scheme === 'https' ? 443 : 80;
 

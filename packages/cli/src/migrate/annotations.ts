@@ -61,7 +61,12 @@ export function worstOutcome(outcomes: Iterable<Outcome>): Outcome {
  * Ingress's class is served by another controller (its nginx annotations had
  * no effect).
  */
-export function resolveAnnotation(annotation: string, value: string, ledger: Ledger, o: { nginxActive: boolean; controller: string | undefined }): AnnotationResult {
+export function resolveAnnotation(
+  annotation: string,
+  value: string,
+  ledger: Ledger,
+  o: { nginxActive: boolean; controller: string | undefined },
+): AnnotationResult {
   const group = prefixOf(annotation);
   const owner = ANNOTATION_OWNERS[group] ?? (group || 'unknown');
   const base = { annotation, value, group, owner };
@@ -74,7 +79,10 @@ export function resolveAnnotation(annotation: string, value: string, ledger: Led
   if (annotation.startsWith(NGINX_PREFIX)) {
     const name = annotation.slice(NGINX_PREFIX.length);
     if (!o.nginxActive) {
-      return fixed('converted-with-caveat', `had no effect: the Ingress's class is served by ${o.controller ?? 'another controller'}, which does not read ingress-nginx annotations; not carried over`);
+      return fixed(
+        'converted-with-caveat',
+        `had no effect: the Ingress's class is served by ${o.controller ?? 'another controller'}, which does not read ingress-nginx annotations; not carried over`,
+      );
     }
     const companion = NGINX_COMPANIONS[name];
     if (companion) {
@@ -87,7 +95,8 @@ export function resolveAnnotation(annotation: string, value: string, ledger: Led
     }
     // Read by the conversion, but this value (e.g. use-regex "false", or
     // ssl-redirect on a host without TLS) asked for nothing to be done.
-    if (NGINX_HANDLED.has(name)) return fixed('converted', 'nothing to convert: the value asks for the default behaviour, or no converted path of this Ingress uses it');
+    if (NGINX_HANDLED.has(name))
+      return fixed('converted', 'nothing to convert: the value asks for the default behaviour, or no converted path of this Ingress uses it');
     const reason = NGINX_NOT_CONVERTIBLE[name];
     if (reason) return fixed('not-convertible', reason);
     return fixed('not-convertible', 'not an ingress-nginx annotation the migration knows; review it by hand');
@@ -104,7 +113,10 @@ export function resolveAnnotation(annotation: string, value: string, ledger: Led
     );
   }
   if (group === 'external-dns.alpha.kubernetes.io') {
-    return fixed('converted-with-caveat', 'external-dns reads Ingresses; enable its gateway-httproute source and move the annotation to the Gateway or HTTPRoute');
+    return fixed(
+      'converted-with-caveat',
+      'external-dns reads Ingresses; enable its gateway-httproute source and move the annotation to the Gateway or HTTPRoute',
+    );
   }
   if (ANNOTATION_OWNERS[group]) {
     return fixed('not-convertible', `read by ${owner}, not by ingress-nginx or Switchyard; re-create the behaviour with Gateway API filters or policies`);

@@ -53,7 +53,13 @@ export interface AnnotationGroup {
 }
 
 export interface Assessment {
-  readonly summary: { readonly ingressClasses: number; readonly ingresses: number; readonly hosts: number; readonly tlsSecrets: number; readonly outcomes: Readonly<Record<Outcome, number>> };
+  readonly summary: {
+    readonly ingressClasses: number;
+    readonly ingresses: number;
+    readonly hosts: number;
+    readonly tlsSecrets: number;
+    readonly outcomes: Readonly<Record<Outcome, number>>;
+  };
   readonly ingressClasses: readonly ClassInventory[];
   readonly ingresses: readonly IngressInventory[];
   readonly annotationGroups: readonly AnnotationGroup[];
@@ -184,7 +190,13 @@ export function renderAssessment(a: Assessment): string {
   lines.push(
     ...table(
       ['NAME', 'CONTROLLER', 'DEFAULT', 'INGRESSES', 'NAMESPACES'],
-      a.ingressClasses.map((c) => [c.name, c.controller ?? (c.found ? '-' : '(not found)'), c.isDefault ? 'yes' : 'no', String(c.ingresses), c.namespaces.join(',') || '-']),
+      a.ingressClasses.map((c) => [
+        c.name,
+        c.controller ?? (c.found ? '-' : '(not found)'),
+        c.isDefault ? 'yes' : 'no',
+        String(c.ingresses),
+        c.namespaces.join(',') || '-',
+      ]),
     ),
   );
   lines.push('', 'INGRESSES');
@@ -197,7 +209,8 @@ export function renderAssessment(a: Assessment): string {
         i.className ? i.className + (i.classSource === 'annotation' ? ' (annotation)' : i.classSource === 'default' ? ' (default)' : '') : '(none)',
         i.hosts.join(',') || '-',
         i.tls.map((t) => t.secretName ?? '(default certificate)').join(',') || '-',
-        i.backends.map((b) => (b.kind === 'service' ? `${b.name}:${b.port}` : `${b.apiGroup ? `${b.apiGroup}/` : ''}${b.resourceKind}/${b.name}`)).join(',') || '-',
+        i.backends.map((b) => (b.kind === 'service' ? `${b.name}:${b.port}` : `${b.apiGroup ? `${b.apiGroup}/` : ''}${b.resourceKind}/${b.name}`)).join(',') ||
+          '-',
         MARK[i.outcome],
       ]),
     ),

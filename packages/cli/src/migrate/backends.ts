@@ -4,7 +4,12 @@ import type { HTTPBackendRef, Service } from '@switchyard/api';
 import type { IngressBackend } from './ingress.js';
 
 export type BackendConversion =
-  | { readonly kind: 'ok'; readonly ref: HTTPBackendRef; readonly service?: { readonly namespace: string; readonly name: string; readonly port: number }; readonly caveats: readonly string[] }
+  | {
+      readonly kind: 'ok';
+      readonly ref: HTTPBackendRef;
+      readonly service?: { readonly namespace: string; readonly name: string; readonly port: number };
+      readonly caveats: readonly string[];
+    }
   | { readonly kind: 'error'; readonly message: string };
 
 export type ServiceLookup = (namespace: string, name: string) => Service | undefined;

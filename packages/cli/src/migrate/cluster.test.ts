@@ -14,7 +14,12 @@ const run = (args: string[]) => runCommand((io) => migrateCommand(args, io));
 const objects: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'blog' } },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } },
+    spec: { controller: 'k8s.io/ingress-nginx' },
+  },
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 8080 }] } },
   {
     apiVersion: 'v1',
@@ -26,11 +31,20 @@ const objects: KubeObject[] = [
   {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: { name: 'web', namespace: 'shop', annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2', 'nginx.ingress.kubernetes.io/auth-url': 'https://auth/' } },
+    metadata: {
+      name: 'web',
+      namespace: 'shop',
+      annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/$2', 'nginx.ingress.kubernetes.io/auth-url': 'https://auth/' },
+    },
     spec: {
       ingressClassName: 'nginx',
       tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
-      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/app(/|$)(.*)', pathType: 'ImplementationSpecific', backend: { service: { name: 'web', port: { name: 'http' } } } }] } }],
+      rules: [
+        {
+          host: 'shop.example.com',
+          http: { paths: [{ path: '/app(/|$)(.*)', pathType: 'ImplementationSpecific', backend: { service: { name: 'web', port: { name: 'http' } } } }] },
+        },
+      ],
     },
   },
   {
@@ -62,10 +76,16 @@ describe('migrate with cluster input', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const a = JSON.parse(r.stdout) as Assessment;
-    expect(a.ingressClasses).toEqual([{ name: 'nginx', controller: 'k8s.io/ingress-nginx', isDefault: true, found: true, ingresses: 2, namespaces: ['blog', 'shop'] }]);
+    expect(a.ingressClasses).toEqual([
+      { name: 'nginx', controller: 'k8s.io/ingress-nginx', isDefault: true, found: true, ingresses: 2, namespaces: ['blog', 'shop'] },
+    ]);
     expect(a.ingresses.map((i) => `${i.namespace}/${i.name}`)).toEqual(['blog/blog', 'shop/web']);
     // The Secret that does not exist is reported; the one that does is not.
-    expect(a.ingresses[0]!.findings).toContainEqual({ field: 'spec.tls[0].secretName', outcome: 'converted-with-caveat', message: expect.stringMatching(/Secret blog\/missing-tls does not exist/) });
+    expect(a.ingresses[0]!.findings).toContainEqual({
+      field: 'spec.tls[0].secretName',
+      outcome: 'converted-with-caveat',
+      message: expect.stringMatching(/Secret blog\/missing-tls does not exist/),
+    });
     expect(JSON.stringify(a.ingresses[1]!.findings)).not.toMatch(/shop-tls/);
     expect(a.ingresses[1]!.annotations.find((x) => x.key === 'nginx.ingress.kubernetes.io/auth-url')?.outcome).toBe('not-convertible');
   });
@@ -97,14 +117,20 @@ describe('migrate with cluster input', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       metadata: { name: `h${i}`, namespace: 'many' },
-      spec: { ingressClassName: 'many', tls: [{ hosts: [`h${i}.example.com`], secretName: 'cert' }], rules: [{ host: `h${i}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] },
+      spec: {
+        ingressClassName: 'many',
+        tls: [{ hosts: [`h${i}.example.com`], secretName: 'cert' }],
+        rules: [{ host: `h${i}.example.com`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }],
+      },
     }));
     const generated = [...fixtures.flatMap((f) => convert(fixture(f)).objects), ...convert(many, { gatewayNamespace: 'edge' }).objects];
     const namespaces = [...new Set(generated.map((o) => o.metadata.namespace!))];
     await env.applyAll(namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
     // RateLimit is Switchyard's own CRD (not installed here); everything else must pass.
     const checked = generated.filter((o) => o.kind !== 'RateLimit');
-    expect(new Set(checked.map((o) => o.kind))).toEqual(new Set(['Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'ReferenceGrant', 'BackendTLSPolicy']));
+    expect(new Set(checked.map((o) => o.kind))).toEqual(
+      new Set(['Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'ReferenceGrant', 'BackendTLSPolicy']),
+    );
     const rejected: string[] = [];
     for (const o of checked) {
       try {

@@ -38,15 +38,7 @@ import {
 } from '@switchyard/api';
 import { resolveAnnotation, type AnnotationResult } from './annotations.js';
 import { convertBackend, type ServiceLookup } from './backends.js';
-import {
-  INGRESS_NGINX_CONTROLLER,
-  classOf,
-  isIngress,
-  isIngressClass,
-  type ClassSource,
-  type HTTPIngressPath,
-  type Ingress,
-} from './ingress.js';
+import { INGRESS_NGINX_CONTROLLER, classOf, isIngress, isIngressClass, type ClassSource, type HTTPIngressPath, type Ingress } from './ingress.js';
 import { Ledger, NGINX_PREFIX, parseNginxAnnotations, type Canary, type NginxSettings } from './nginx-annotations.js';
 import { corsFilter } from './cors.js';
 import { toGrpcRules } from './grpc-route.js';
@@ -123,7 +115,15 @@ const PRECISE_HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 
 const KIND_ORDER = ['Gateway', 'ListenerSet', 'ReferenceGrant', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'RateLimit', 'BackendTLSPolicy'];
 
-const DEFAULT_SETTINGS: NginxSettings = { useRegex: false, fromToWwwRedirect: false, sslPassthrough: false, sslRedirect: false, forceSslRedirect: false, backendProtocol: 'HTTP', timeouts: {} };
+const DEFAULT_SETTINGS: NginxSettings = {
+  useRegex: false,
+  fromToWwwRedirect: false,
+  sslPassthrough: false,
+  sslRedirect: false,
+  forceSslRedirect: false,
+  backendProtocol: 'HTTP',
+  timeouts: {},
+};
 
 export function convert(objects: readonly KubeObject[], options: ConvertOptions = {}): ConvertResult {
   const gatewayPer = options.gatewayPer ?? 'class';
@@ -132,10 +132,13 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
   const classes = objects.filter(isIngressClass);
   const ingresses = objects.filter(isIngress).sort(compareByCreationThenName);
   const serviceIndex = new Map<string, Service>();
-  for (const o of objects) if (o.kind === 'Service' && o.apiVersion === 'v1') serviceIndex.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o as Service);
+  for (const o of objects)
+    if (o.kind === 'Service' && o.apiVersion === 'v1') serviceIndex.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o as Service);
   const services: ServiceLookup = (ns, name) => serviceIndex.get(`${ns}/${name}`);
   const secretsKnown = objects.some((o) => o.kind === 'Secret' && o.apiVersion === 'v1');
-  const secretIndex = new Set(objects.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1').map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`));
+  const secretIndex = new Set(
+    objects.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1').map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`),
+  );
 
   const reports: IngressReport[] = [];
   const contextsByClass = new Map<string, IngressContext[]>();
@@ -151,7 +154,8 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
         object: id,
         field: 'spec.ingressClassName',
         outcome: 'not-convertible',
-        message: 'the Ingress has no class (no spec.ingressClassName, no kubernetes.io/ingress.class annotation, no default IngressClass), so no controller serves it; set a class to convert it',
+        message:
+          'the Ingress has no class (no spec.ingressClassName, no kubernetes.io/ingress.class annotation, no default IngressClass), so no controller serves it; set a class to convert it',
       });
       reports.push({ ingress: id, classSource: 'none', annotations: resolveAll(ing, ledger, true, undefined) });
       continue;
@@ -169,7 +173,12 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
       });
     }
     if (cls.kind === 'default') {
-      findings.push({ object: id, field: 'spec.ingressClassName', outcome: 'converted', message: `no class set; the default IngressClass "${cls.className}" applies` });
+      findings.push({
+        object: id,
+        field: 'spec.ingressClassName',
+        outcome: 'converted',
+        message: `no class set; the default IngressClass "${cls.className}" applies`,
+      });
     }
     const settings = nginx ? parseNginxAnnotations(ing, ledger) : DEFAULT_SETTINGS;
     const ctx: IngressContext = { ing, id, ns, settings, ledger, semantics: nginx ? 'ingress-nginx' : 'ingress-spec', findings, h2cNotes: [] };
@@ -251,7 +260,8 @@ export function convert(objects: readonly KubeObject[], options: ConvertOptions 
     }
   }
   const sel = options.select;
-  const selected = (key: string): boolean => !sel || (sel.namespaces?.includes(key.slice(0, key.indexOf('/'))) ?? false) || (sel.ingresses?.includes(key) ?? false);
+  const selected = (key: string): boolean =>
+    !sel || (sel.namespaces?.includes(key.slice(0, key.indexOf('/'))) ?? false) || (sel.ingresses?.includes(key) ?? false);
   // Objects without owners belong to a Gateway and are always emitted.
   const objectsOut = out.filter((o) => !owners.has(o) || [...owners.get(o)!].some(selected));
   const findingsOut = findings.filter((f) => f.object.kind !== 'Ingress' || selected(`${f.object.namespace}/${f.object.name}`));
@@ -278,7 +288,11 @@ function dedupeFindings(list: Finding[]): Finding[] {
 }
 
 function compareObjects(a: KubeObject, b: KubeObject): number {
-  return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || cmp(a.metadata.name, b.metadata.name);
+  return (
+    KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+    cmp(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    cmp(a.metadata.name, b.metadata.name)
+  );
 }
 
 /** A Kubernetes name from an IngressClass name (already valid, but be safe with case). */
@@ -327,7 +341,10 @@ class NameRegistry {
  * the same name.
  */
 class GrantRegistry {
-  private readonly grants = new Map<string, { name: string; ns: string; fromKinds: Set<string>; fromNs: string; toKind: string; names: Set<string>; users?: Set<string> }>();
+  private readonly grants = new Map<
+    string,
+    { name: string; ns: string; fromKinds: Set<string>; fromNs: string; toKind: string; names: Set<string>; users?: Set<string> }
+  >();
   allow(name: string, fromKind: string, fromNs: string, toKind: string, toNs: string, toName: string, user?: string): void {
     const key = `${toNs}/${name}`;
     let g = this.grants.get(key);
@@ -405,12 +422,18 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
           object: c.id,
           field: `${field}.secretName`,
           outcome: 'not-convertible',
-          message: 'no secretName: ingress-nginx served its default certificate for these hosts; Gateway API listeners need a certificate, so no HTTPS listener is made for them',
+          message:
+            'no secretName: ingress-nginx served its default certificate for these hosts; Gateway API listeners need a certificate, so no HTTPS listener is made for them',
         });
         return;
       }
       if (env.secretsKnown && !env.secretIndex.has(`${c.ns}/${t.secretName}`)) {
-        c.findings.push({ object: c.id, field: `${field}.secretName`, outcome: 'converted-with-caveat', message: `Secret ${c.ns}/${t.secretName} does not exist; the HTTPS listener will report it as an invalid certificate reference` });
+        c.findings.push({
+          object: c.id,
+          field: `${field}.secretName`,
+          outcome: 'converted-with-caveat',
+          message: `Secret ${c.ns}/${t.secretName} does not exist; the HTTPS listener will report it as an invalid certificate reference`,
+        });
       }
       const hosts = t.hosts && t.hosts.length > 0 ? t.hosts : [''];
       for (const host of hosts) {
@@ -426,7 +449,12 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
         }
       }
       if (hosts.length === 1 && hosts[0] === '') {
-        c.findings.push({ object: c.id, field: `${field}.hosts`, outcome: 'converted-with-caveat', message: 'a TLS entry without hosts becomes an HTTPS listener without hostname (every host)' });
+        c.findings.push({
+          object: c.id,
+          field: `${field}.hosts`,
+          outcome: 'converted-with-caveat',
+          message: 'a TLS entry without hosts becomes an HTTPS listener without hostname (every host)',
+        });
       }
     });
   }
@@ -459,9 +487,10 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
 
   // Listeners.
   const listeners: Listener[] = [{ name: HTTP_LISTENER, port: 80, protocol: 'HTTP' }];
-  const https: Array<[string, TlsHost | undefined]> = [...tlsHosts.entries(), ...[...passthrough.keys()].map((h) => [h, undefined] as [string, undefined])].sort(
-    ([a], [b]) => cmp(a, b),
-  );
+  const https: Array<[string, TlsHost | undefined]> = [
+    ...tlsHosts.entries(),
+    ...[...passthrough.keys()].map((h) => [h, undefined] as [string, undefined]),
+  ].sort(([a], [b]) => cmp(a, b));
   // A Gateway holds 64 listeners at most; beyond that the HTTPS listeners go
   // into ListenerSets (64 each) attached to the Gateway.
   const useListenerSets = https.length + 1 > MAX_LISTENERS;
@@ -482,7 +511,14 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     const certRef = { name: t.secretName, ...(t.secretNamespace !== g.namespace ? { namespace: t.secretNamespace } : {}) };
     // The grant names the kind holding the certificate reference.
     if (t.secretNamespace !== g.namespace) {
-      env.grants.allow(dnsName(`from-gateway-${g.namespace}-${g.name}`), useListenerSets ? 'ListenerSet' : 'Gateway', g.namespace, 'Secret', t.secretNamespace, t.secretName);
+      env.grants.allow(
+        dnsName(`from-gateway-${g.namespace}-${g.name}`),
+        useListenerSets ? 'ListenerSet' : 'Gateway',
+        g.namespace,
+        'Secret',
+        t.secretNamespace,
+        t.secretName,
+      );
     }
     home.push({
       name: httpsListenerName(host),
@@ -497,7 +533,12 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
     const allowed =
       env.allowedRoutes === 'All'
         ? { namespaces: { from: 'All' as const } }
-        : { namespaces: { from: 'Selector' as const, selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In' as const, values: routeNamespaces }] } } };
+        : {
+            namespaces: {
+              from: 'Selector' as const,
+              selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In' as const, values: routeNamespaces }] },
+            },
+          };
     for (const l of [...listeners, ...listenerSets.flatMap((ls) => ls.listeners)]) l.allowedRoutes = allowed;
   }
   const gateway: Gateway = {
@@ -564,7 +605,12 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
         const appRoot = c.settings.appRoot;
         if (!appRoot.startsWith('/')) c.ledger.record(NGINX_PREFIX + 'app-root', 'not-convertible', `app-root "${appRoot}" is not an absolute path`);
         else {
-          groups.push([{ matches: [{ path: { type: 'Exact', value: '/' } }], action: { kind: 'redirect', redirect: { path: { type: 'ReplaceFullPath', replaceFullPath: appRoot }, statusCode: 302 } } }]);
+          groups.push([
+            {
+              matches: [{ path: { type: 'Exact', value: '/' } }],
+              action: { kind: 'redirect', redirect: { path: { type: 'ReplaceFullPath', replaceFullPath: appRoot }, statusCode: 302 } },
+            },
+          ]);
           c.ledger.record(NGINX_PREFIX + 'app-root', 'converted', `requests for exactly "/" are redirected (302) to ${appRoot}`);
         }
       }
@@ -591,7 +637,9 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
         if (b.kind === 'error') c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'not-convertible', message: b.message });
         else {
           for (const cv of b.caveats) c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'converted-with-caveat', message: cv });
-          groups.push([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]);
+          groups.push([
+            { matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) },
+          ]);
         }
       }
       if (groups.length > 0) {
@@ -614,7 +662,9 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
           c.ledger.record(ann, 'converted', `${other} has Ingress rules of its own; like ingress-nginx, no redirect is added for it`);
           continue;
         }
-        const groups: RulePlan[][] = [[{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: { kind: 'redirect', redirect: { hostname: host, statusCode: 308 } } }]];
+        const groups: RulePlan[][] = [
+          [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], action: { kind: 'redirect', redirect: { hostname: host, statusCode: 308 } } }],
+        ];
         for (const route of emitRoutes(c, g, other, groups, tlsHosts.has(other), env, false, true)) {
           env.own(route, c);
           out.push(route);
@@ -623,7 +673,9 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
           ann,
           tlsHosts.has(host) && !tlsHosts.has(other) ? 'converted-with-caveat' : 'converted',
           `requests for ${other} are redirected (308) to ${host}` +
-            (tlsHosts.has(host) && !tlsHosts.has(other) ? `; HTTPS requests for ${other} need a certificate for it (add ${other} to the Ingress's TLS hosts)` : ''),
+            (tlsHosts.has(host) && !tlsHosts.has(other)
+              ? `; HTTPS requests for ${other} need a certificate for it (add ${other} to the Ingress's TLS hosts)`
+              : ''),
         );
       }
     }
@@ -643,7 +695,9 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
         else {
           catchAllTaken = c.id;
           for (const cv of b.caveats) c.findings.push({ object: c.id, field: 'spec.defaultBackend', outcome: 'converted-with-caveat', message: cv });
-          const groups = [[{ matches: [{ path: { type: 'PathPrefix' as const, value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }]];
+          const groups = [
+            [{ matches: [{ path: { type: 'PathPrefix' as const, value: '/' } }], action: forwardAction(c, [b.ref], forwardExtras, undefined, env, b.service) }],
+          ];
           for (const route of emitRoutes(c, g, '', groups, tlsHosts.has(''), env, !nonGrpcHosts.has(''))) {
             env.own(route, c);
             out.push(route);
@@ -662,12 +716,17 @@ function convertGateway(g: GatewayGroup, env: GatewayEnv): KubeObject[] {
   }
 
   for (const c of canaries) {
-    c.ledger.record(NGINX_PREFIX + 'canary', usedCanaries.has(keyOfCtx(c)) ? 'converted' : 'not-convertible', usedCanaries.has(keyOfCtx(c))
-      ? 'merged into the routes of the Ingress it is a canary of'
-      : 'no non-canary Ingress of the same class serves the same host and path; ingress-nginx ignores such a canary, and so does the conversion');
+    c.ledger.record(
+      NGINX_PREFIX + 'canary',
+      usedCanaries.has(keyOfCtx(c)) ? 'converted' : 'not-convertible',
+      usedCanaries.has(keyOfCtx(c))
+        ? 'merged into the routes of the Ingress it is a canary of'
+        : 'no non-canary Ingress of the same class serves the same host and path; ingress-nginx ignores such a canary, and so does the conversion',
+    );
     for (const key of Object.keys(c.ing.metadata.annotations ?? {})) {
       if (!key.startsWith(NGINX_PREFIX) || key.slice(NGINX_PREFIX.length).startsWith('canary')) continue;
-      if (!c.ledger.has(key)) c.ledger.record(key, 'converted', 'ingress-nginx ignores this annotation on a canary Ingress (the main Ingress\'s settings apply); nothing to convert');
+      if (!c.ledger.has(key))
+        c.ledger.record(key, 'converted', "ingress-nginx ignores this annotation on a canary Ingress (the main Ingress's settings apply); nothing to convert");
     }
   }
   return out;
@@ -690,12 +749,18 @@ function tlsRouteFor(c: IngressContext, g: GatewayGroup, host: string, env: Gate
   const ns = g.namespace !== c.ns ? { namespace: g.namespace } : {};
   const listener = passthroughListenerName(host);
   const set = g.listenerHomes.get(listener);
-  const parent: ParentReference = set ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName: listener } : { name: g.name, ...ns, sectionName: listener };
+  const parent: ParentReference = set
+    ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName: listener }
+    : { name: g.name, ...ns, sectionName: listener };
   const { filters: _none, ...ref } = b.ref;
   return {
     apiVersion: `${GATEWAY_GROUP}/v1`,
     kind: 'TLSRoute',
-    metadata: { name: env.names.claim('TLSRoute', c.ns, `${c.ing.metadata.name}-${dnsName(host)}`), namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+    metadata: {
+      name: env.names.claim('TLSRoute', c.ns, `${c.ing.metadata.name}-${dnsName(host)}`),
+      namespace: c.ns,
+      annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` },
+    },
     spec: { parentRefs: [parent], hostnames: [host], rules: [{ backendRefs: [ref] }] },
   };
 }
@@ -712,18 +777,29 @@ interface CanaryMatch {
 }
 
 /** The canary Ingress serving the same host and path as a main Ingress's path (ingress-nginx supports one). */
-function findCanary(canaries: readonly IngressContext[], host: string, path: HTTPIngressPath, main: IngressContext, used: Set<string>): CanaryMatch | undefined {
+function findCanary(
+  canaries: readonly IngressContext[],
+  host: string,
+  path: HTTPIngressPath,
+  main: IngressContext,
+  used: Set<string>,
+): CanaryMatch | undefined {
   for (const c of canaries) {
     let found: CanaryMatch | undefined;
     (c.ing.spec?.rules ?? []).forEach((r, ri) => {
       if ((r.host ?? '') !== host || found) return;
       (r.http?.paths ?? []).forEach((p, pi) => {
-        if (!found && (p.path || '/') === (path.path || '/')) found = { ctx: c, canary: c.settings.canary!, path: p, field: `spec.rules[${ri}].http.paths[${pi}]` };
+        if (!found && (p.path || '/') === (path.path || '/'))
+          found = { ctx: c, canary: c.settings.canary!, path: p, field: `spec.rules[${ri}].http.paths[${pi}]` };
       });
     });
     if (found) {
       if (c.ns !== main.ns) {
-        c.findings.push({ object: c.id, outcome: 'converted-with-caveat', message: `canary for Ingress ${main.ns}/${main.ing.metadata.name} in another namespace: its backend is referenced across namespaces with a ReferenceGrant` });
+        c.findings.push({
+          object: c.id,
+          outcome: 'converted-with-caveat',
+          message: `canary for Ingress ${main.ns}/${main.ing.metadata.name} in another namespace: its backend is referenced across namespaces with a ReferenceGrant`,
+        });
       }
       used.add(keyOfCtx(c));
       return found;
@@ -765,7 +841,11 @@ function pathRules(
         match = { path: { type: 'PathPrefix', value: plan.prefix } };
         pathCaveats = [];
         rewrite = { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: plan.replace } } };
-        c.ledger.record(ann, 'converted-with-caveat', `path "${path.path}" -> PathPrefix "${plan.prefix}" with ReplacePrefixMatch "${plan.replace}": ${plan.caveats.join('; ')}`);
+        c.ledger.record(
+          ann,
+          'converted-with-caveat',
+          `path "${path.path}" -> PathPrefix "${plan.prefix}" with ReplacePrefixMatch "${plan.replace}": ${plan.caveats.join('; ')}`,
+        );
         break;
       case 'inexpressible':
         c.ledger.record(ann, 'not-convertible', `${plan.message}; the route forwards without rewriting`);
@@ -785,7 +865,11 @@ function pathRules(
   if (s.redirect) {
     const r = redirectFilter(s.redirect.url, s.redirect.code);
     if (r.kind === 'ok') {
-      c.ledger.record(s.redirect.annotation, r.caveat ? 'converted-with-caveat' : 'converted', r.caveat ?? `RequestRedirect ${s.redirect.code} to ${s.redirect.url}`);
+      c.ledger.record(
+        s.redirect.annotation,
+        r.caveat ? 'converted-with-caveat' : 'converted',
+        r.caveat ?? `RequestRedirect ${s.redirect.code} to ${s.redirect.url}`,
+      );
       return [{ matches: [match], action: { kind: 'redirect', redirect: r.filter } }];
     }
     c.ledger.record(s.redirect.annotation, 'not-convertible', `${r.message}; the path forwards to its backend instead`);
@@ -804,7 +888,12 @@ function pathRules(
   // Canary: ingress-nginx checks the header, then the cookie, then the weight.
   const cb = convertBackend(canary.path.backend, canary.ctx.ns, c.ns, env.services);
   if (cb.kind === 'error') {
-    canary.ctx.findings.push({ object: canary.ctx.id, field: `${canary.field}.backend`, outcome: 'not-convertible', message: `${cb.message}; the canary is left out` });
+    canary.ctx.findings.push({
+      object: canary.ctx.id,
+      field: `${canary.field}.backend`,
+      outcome: 'not-convertible',
+      message: `${cb.message}; the canary is left out`,
+    });
     return [{ matches: [match], action: forwardAction(c, [mainRef], extras, rewrite, env, b.service) }];
   }
   if (canary.ctx.ns !== c.ns && cb.service) {
@@ -821,8 +910,15 @@ function pathRules(
       plans.push({ matches: [withHeader({ type: 'Exact', name: cn.header, value: cn.headerValue })], action: fwd([canaryRef], cb.service) });
       cl.record(NGINX_PREFIX + 'canary-by-header-value', 'converted', `requests with header ${cn.header}: ${cn.headerValue} go to the canary`);
     } else if (cn.headerPattern) {
-      plans.push({ matches: [withHeader({ type: 'RegularExpression', name: cn.header, value: `.*(?:${cn.headerPattern}).*` })], action: fwd([canaryRef], cb.service) });
-      cl.record(NGINX_PREFIX + 'canary-by-header-pattern', 'converted-with-caveat', 'the PCRE pattern is used as an RE2 header match (searched anywhere in the value)');
+      plans.push({
+        matches: [withHeader({ type: 'RegularExpression', name: cn.header, value: `.*(?:${cn.headerPattern}).*` })],
+        action: fwd([canaryRef], cb.service),
+      });
+      cl.record(
+        NGINX_PREFIX + 'canary-by-header-pattern',
+        'converted-with-caveat',
+        'the PCRE pattern is used as an RE2 header match (searched anywhere in the value)',
+      );
     } else {
       plans.push({ matches: [withHeader({ type: 'Exact', name: cn.header, value: 'always' })], action: fwd([canaryRef], cb.service) });
       plans.push({ matches: [withHeader({ type: 'Exact', name: cn.header, value: 'never' })], action: fwd([mainRef], b.service) });
@@ -830,7 +926,11 @@ function pathRules(
     cl.record(NGINX_PREFIX + 'canary-by-header', 'converted', `header ${cn.header} selects the canary (a header match rule)`);
   }
   if (cn.cookie) {
-    const cookieIs = (v: string): HTTPHeaderMatch => ({ type: 'RegularExpression', name: 'Cookie', value: `(?:.*;\\s*)?${escapeRegex(cn.cookie!)}=${v}(?:;.*)?` });
+    const cookieIs = (v: string): HTTPHeaderMatch => ({
+      type: 'RegularExpression',
+      name: 'Cookie',
+      value: `(?:.*;\\s*)?${escapeRegex(cn.cookie!)}=${v}(?:;.*)?`,
+    });
     plans.push({ matches: [withHeader(cookieIs('always'))], action: fwd([canaryRef], cb.service) });
     plans.push({ matches: [withHeader(cookieIs('never'))], action: fwd([mainRef], b.service) });
     cl.record(
@@ -840,7 +940,16 @@ function pathRules(
     );
   }
   if (cn.weight !== undefined && cn.weight > 0) {
-    plans.push({ matches: [match], action: fwd([{ ...mainRef, weight: cn.weightTotal - cn.weight }, { ...canaryRef, weight: cn.weight }], b.service) });
+    plans.push({
+      matches: [match],
+      action: fwd(
+        [
+          { ...mainRef, weight: cn.weightTotal - cn.weight },
+          { ...canaryRef, weight: cn.weight },
+        ],
+        b.service,
+      ),
+    });
     cl.record(NGINX_PREFIX + 'canary-weight', 'converted', `${cn.weight} of ${cn.weightTotal} requests go to the canary (weighted backendRefs)`);
   } else {
     plans.push({ matches: [match], action: fwd([mainRef], b.service) });
@@ -863,8 +972,14 @@ function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
   const filters: HTTPRouteFilter[] = [];
   if (s.upstreamVhost !== undefined) {
     const ann = NGINX_PREFIX + 'upstream-vhost';
-    if (PRECISE_HOSTNAME.test(s.upstreamVhost)) c.ledger.record(ann, 'converted', `URLRewrite hostname ${s.upstreamVhost}: the backend sees Host: ${s.upstreamVhost}`);
-    else c.ledger.record(ann, 'not-convertible', `"${s.upstreamVhost}" is not a plain host name (no port, no nginx variables), which is all Gateway API URLRewrite takes`);
+    if (PRECISE_HOSTNAME.test(s.upstreamVhost))
+      c.ledger.record(ann, 'converted', `URLRewrite hostname ${s.upstreamVhost}: the backend sees Host: ${s.upstreamVhost}`);
+    else
+      c.ledger.record(
+        ann,
+        'not-convertible',
+        `"${s.upstreamVhost}" is not a plain host name (no port, no nginx variables), which is all Gateway API URLRewrite takes`,
+      );
   }
   if (s.xForwardedPrefix !== undefined) {
     filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Forwarded-Prefix', value: s.xForwardedPrefix }] } });
@@ -873,7 +988,11 @@ function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
   if (s.cors) {
     const { filter, caveats } = corsFilter(s.cors);
     filters.push({ type: 'CORS', cors: filter });
-    c.ledger.record(NGINX_PREFIX + 'enable-cors', caveats.length ? 'converted-with-caveat' : 'converted', caveats.length ? caveats.join('; ') : 'HTTPRoute CORS filter');
+    c.ledger.record(
+      NGINX_PREFIX + 'enable-cors',
+      caveats.length ? 'converted-with-caveat' : 'converted',
+      caveats.length ? caveats.join('; ') : 'HTTPRoute CORS filter',
+    );
   }
   if (s.rateLimits) {
     const units: Array<['rps' | 'rpm', number | undefined, 'Second' | 'Minute']> = [
@@ -909,7 +1028,11 @@ function ingressFilters(c: IngressContext, env: GatewayEnv): IngressFilters {
     if (t.send !== undefined) c.ledger.record(NGINX_PREFIX + 'proxy-send-timeout', 'converted-with-caveat', msg);
   }
   if (t.connect !== undefined) {
-    c.ledger.record(NGINX_PREFIX + 'proxy-connect-timeout', 'not-convertible', 'Gateway API has no connection timeout towards the backend; the implementation default applies');
+    c.ledger.record(
+      NGINX_PREFIX + 'proxy-connect-timeout',
+      'not-convertible',
+      'Gateway API has no connection timeout towards the backend; the implementation default applies',
+    );
   }
   return { filters, ...(timeouts ? { timeouts } : {}) };
 }
@@ -934,7 +1057,11 @@ function forwardAction(
         env.tlsPolicies.set(key, {
           apiVersion: `${GATEWAY_GROUP}/v1`,
           kind: 'BackendTLSPolicy',
-          metadata: { name: env.names.claim('BackendTLSPolicy', service.namespace, `${service.name}-backend-tls`), namespace: service.namespace, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+          metadata: {
+            name: env.names.claim('BackendTLSPolicy', service.namespace, `${service.name}-backend-tls`),
+            namespace: service.namespace,
+            annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` },
+          },
           spec: {
             targetRefs: [{ group: '', kind: 'Service', name: service.name }],
             validation: { hostname: `${service.name}.${service.namespace}.svc`, wellKnownCACertificates: 'System' },
@@ -951,7 +1078,10 @@ function forwardAction(
     } else if (bp === 'GRPC' || bp === 'H2C') {
       const app = port?.appProtocol;
       if (app === 'kubernetes.io/h2c' || app === 'grpc' || app === 'h2c') {
-        c.h2cNotes.push({ outcome: 'converted', message: `Service ${service.namespace}/${service.name} port ${service.port} already declares appProtocol ${app}` });
+        c.h2cNotes.push({
+          outcome: 'converted',
+          message: `Service ${service.namespace}/${service.name} port ${service.port} already declares appProtocol ${app}`,
+        });
       } else {
         c.h2cNotes.push({
           outcome: 'converted-with-caveat',
@@ -972,7 +1102,16 @@ function forwardAction(
 }
 
 /** Turns the rule plans of one Ingress host into HTTPRoutes (16 rules at most each), with the HTTP->HTTPS redirect twin when ingress-nginx would redirect. */
-function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: RulePlan[][], hasTls: boolean, env: GatewayEnv, grpcHost = false, wwwRedirect = false): Array<HTTPRoute | GRPCRoute> {
+function emitRoutes(
+  c: IngressContext,
+  g: GatewayGroup,
+  host: string,
+  groups: RulePlan[][],
+  hasTls: boolean,
+  env: GatewayEnv,
+  grpcHost = false,
+  wwwRedirect = false,
+): Array<HTTPRoute | GRPCRoute> {
   const s = c.settings;
   if (wwwRedirect) {
     // The redirect to the other name serves both listeners as it is: ingress-nginx sends it before any HTTPS redirect.
@@ -980,20 +1119,30 @@ function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: Ru
     const parents: ParentReference[] = [{ name: g.name, ...ns, sectionName: HTTP_LISTENER }];
     if (hasTls) {
       const set = g.listenerHomes.get(httpsListenerName(host));
-      parents.push(set ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName: httpsListenerName(host) } : { name: g.name, ...ns, sectionName: httpsListenerName(host) });
+      parents.push(
+        set
+          ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName: httpsListenerName(host) }
+          : { name: g.name, ...ns, sectionName: httpsListenerName(host) },
+      );
     }
     return [
       {
         apiVersion: `${GATEWAY_GROUP}/v1`,
         kind: 'HTTPRoute',
-        metadata: { name: env.names.claim('HTTPRoute', c.ns, `${c.ing.metadata.name}-${dnsName(host)}-www-redirect`), namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+        metadata: {
+          name: env.names.claim('HTTPRoute', c.ns, `${c.ing.metadata.name}-${dnsName(host)}-www-redirect`),
+          namespace: c.ns,
+          annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` },
+        },
         spec: { parentRefs: parents, hostnames: [host], rules: groups.flat().map((r) => toRule(r, false)) },
       },
     ];
   }
   const ann = NGINX_PREFIX + 'backend-protocol';
   if (s.backendProtocol === 'GRPC' && c.semantics === 'ingress-nginx') {
-    const grpc = grpcHost ? toGrpcRules(groups.flat()) : { ok: false as const, reason: `host "${host || '*'}" also has Ingresses that are not gRPC, and a GRPCRoute may not share a hostname with HTTPRoutes` };
+    const grpc = grpcHost
+      ? toGrpcRules(groups.flat())
+      : { ok: false as const, reason: `host "${host || '*'}" also has Ingresses that are not gRPC, and a GRPCRoute may not share a hostname with HTTPRoutes` };
     if (grpc.ok && !(s.forceSslRedirect && !hasTls)) {
       const base = host === '' ? c.ing.metadata.name : `${c.ing.metadata.name}-${dnsName(host)}`;
       const ns = g.namespace !== c.ns ? { namespace: g.namespace } : {};
@@ -1002,7 +1151,11 @@ function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: Ru
         return set ? { group: GATEWAY_GROUP, kind: 'ListenerSet', name: set, ...ns, sectionName } : { name: g.name, ...ns, sectionName };
       };
       const redirect = hasTls && (s.sslRedirect || s.forceSslRedirect);
-      const parents = redirect ? [parent(httpsListenerName(host))] : hasTls ? [parent(HTTP_LISTENER), parent(httpsListenerName(host))] : [parent(HTTP_LISTENER)];
+      const parents = redirect
+        ? [parent(httpsListenerName(host))]
+        : hasTls
+          ? [parent(HTTP_LISTENER), parent(httpsListenerName(host))]
+          : [parent(HTTP_LISTENER)];
       c.ledger.record(ann, 'converted', 'a GRPCRoute: Switchyard speaks HTTP/2 to the backends of GRPCRoutes');
       if (redirect) {
         c.ledger.record(
@@ -1015,12 +1168,21 @@ function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: Ru
         {
           apiVersion: `${GATEWAY_GROUP}/v1`,
           kind: 'GRPCRoute',
-          metadata: { name: env.names.claim('GRPCRoute', c.ns, base), namespace: c.ns, annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` } },
+          metadata: {
+            name: env.names.claim('GRPCRoute', c.ns, base),
+            namespace: c.ns,
+            annotations: { [MIGRATED_FROM]: `Ingress ${c.ns}/${c.ing.metadata.name}` },
+          },
           spec: { parentRefs: parents, ...(host ? { hostnames: [host] } : {}), rules: grpc.rules },
         },
       ];
     }
-    for (const n of c.h2cNotes) c.ledger.record(ann, n.outcome, n.outcome === 'converted' ? n.message : `${n.message} (an HTTPRoute, not a GRPCRoute: ${grpc.ok ? 'force-ssl-redirect without TLS' : grpc.reason})`);
+    for (const n of c.h2cNotes)
+      c.ledger.record(
+        ann,
+        n.outcome,
+        n.outcome === 'converted' ? n.message : `${n.message} (an HTTPRoute, not a GRPCRoute: ${grpc.ok ? 'force-ssl-redirect without TLS' : grpc.reason})`,
+      );
   } else {
     for (const n of c.h2cNotes) c.ledger.record(ann, n.outcome, n.message);
   }
@@ -1033,10 +1195,12 @@ function emitRoutes(c: IngressContext, g: GatewayGroup, host: string, groups: Ru
   const redirectHttp = c.semantics === 'ingress-nginx' && ((hasTls && s.sslRedirect) || s.forceSslRedirect);
   const routes: HTTPRoute[] = [];
   if (c.semantics === 'ingress-nginx') {
-    if (hasTls && s.sslRedirect) c.ledger.record(NGINX_PREFIX + 'ssl-redirect', 'converted', 'HTTP requests are redirected to HTTPS (308) by a route on the HTTP listener');
+    if (hasTls && s.sslRedirect)
+      c.ledger.record(NGINX_PREFIX + 'ssl-redirect', 'converted', 'HTTP requests are redirected to HTTPS (308) by a route on the HTTP listener');
     if (hasTls && !s.sslRedirect) c.ledger.record(NGINX_PREFIX + 'ssl-redirect', 'converted', 'the route serves both the HTTP and the HTTPS listener');
     if (s.forceSslRedirect) {
-      if (hasTls) c.ledger.record(NGINX_PREFIX + 'force-ssl-redirect', 'converted', 'HTTP requests are redirected to HTTPS (308) by a route on the HTTP listener');
+      if (hasTls)
+        c.ledger.record(NGINX_PREFIX + 'force-ssl-redirect', 'converted', 'HTTP requests are redirected to HTTPS (308) by a route on the HTTP listener');
       else {
         c.ledger.record(
           NGINX_PREFIX + 'force-ssl-redirect',

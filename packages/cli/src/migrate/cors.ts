@@ -35,7 +35,9 @@ export function corsFilter(cors: Cors): { readonly filter: HTTPCORSFilter; reado
   const caveats: string[] = [];
   if (dropped.length) caveats.push(`left out what Gateway API CORS does not accept: ${dropped.join(', ')}`);
   if (cors.allowCredentials && allowOrigins.includes('*')) {
-    caveats.push('with credentials allowed and origin "*", ingress-nginx answered "Access-Control-Allow-Origin: *" (which browsers refuse with credentials); Gateway API echoes the request origin instead');
+    caveats.push(
+      'with credentials allowed and origin "*", ingress-nginx answered "Access-Control-Allow-Origin: *" (which browsers refuse with credentials); Gateway API echoes the request origin instead',
+    );
   }
   return { filter, caveats };
 }

@@ -21,7 +21,9 @@ export function grpcMethod(path: HTTPRouteMatch['path']): GRPCMethodMatch | null
   return undefined;
 }
 
-export function toGrpcRules(plans: readonly RulePlan[]): { readonly ok: true; readonly rules: GRPCRouteRule[] } | { readonly ok: false; readonly reason: string } {
+export function toGrpcRules(
+  plans: readonly RulePlan[],
+): { readonly ok: true; readonly rules: GRPCRouteRule[] } | { readonly ok: false; readonly reason: string } {
   const rules: GRPCRouteRule[] = [];
   for (const p of plans) {
     const a = p.action;
@@ -32,7 +34,8 @@ export function toGrpcRules(plans: readonly RulePlan[]): { readonly ok: true; re
     const matches: GRPCRouteMatch[] = [];
     for (const m of p.matches) {
       const method = grpcMethod(m.path);
-      if (method === undefined) return { ok: false, reason: `path ${JSON.stringify(m.path?.value ?? '')} (${m.path?.type ?? ''}) is not a gRPC service or method` };
+      if (method === undefined)
+        return { ok: false, reason: `path ${JSON.stringify(m.path?.value ?? '')} (${m.path?.type ?? ''}) is not a gRPC service or method` };
       matches.push({ ...(method ? { method } : {}), ...(m.headers?.length ? { headers: m.headers } : {}) });
     }
     const any = matches.some((m) => m.method || m.headers);

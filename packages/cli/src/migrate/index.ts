@@ -166,8 +166,10 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
   }
   const outputs = sub === 'assess' ? ['table', 'json'] : ['yaml', 'json'];
   if (!outputs.includes(output)) return { kind: 'error', message: `-o must be one of ${outputs.join(', ')} for ${sub}, got "${output}"` };
-  if (gatewayNamespace && gatewayPer === 'namespace') return { kind: 'error', message: '--gateway-namespace applies to --gateway-per class only (per-namespace Gateways live in their Ingresses\' namespace)' };
-  if (gatewaysOnly && (namespaces.length || only.length)) return { kind: 'error', message: '--gateways-only selects no Ingress; it cannot be combined with -n or --ingress' };
+  if (gatewayNamespace && gatewayPer === 'namespace')
+    return { kind: 'error', message: "--gateway-namespace applies to --gateway-per class only (per-namespace Gateways live in their Ingresses' namespace)" };
+  if (gatewaysOnly && (namespaces.length || only.length))
+    return { kind: 'error', message: '--gateways-only selects no Ingress; it cannot be combined with -n or --ingress' };
   if (files.length > 0 && (kubeconfig || context)) return { kind: 'error', message: '--kubeconfig and --context apply to cluster input, not to -f' };
   const options: ConvertOptions = {
     ...(gatewayPer ? { gatewayPer } : {}),
@@ -177,7 +179,9 @@ export function parseMigrateArgs(args: readonly string[]): ParseResult {
     ...(classes.length ? { ingressClasses: classes } : {}),
     // --gateways-only selects no Ingress: what remains belongs to the Gateways.
     ...(gatewaysOnly ? { select: { namespaces: [], ingresses: [] } } : {}),
-    ...(!gatewaysOnly && (namespaces.length || only.length) ? { select: { ...(namespaces.length ? { namespaces } : {}), ...(only.length ? { ingresses: only } : {}) } } : {}),
+    ...(!gatewaysOnly && (namespaces.length || only.length)
+      ? { select: { ...(namespaces.length ? { namespaces } : {}), ...(only.length ? { ingresses: only } : {}) } }
+      : {}),
   };
   return {
     kind: 'ok',

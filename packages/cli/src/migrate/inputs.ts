@@ -73,7 +73,12 @@ export async function loadFromCluster(o: { context?: string; kubeconfig?: string
     const [namespace, name] = key.split('/') as [string, string];
     try {
       const s = (await core.readNamespacedSecret({ namespace, name })) as unknown as { metadata: KubeObject['metadata']; type?: string };
-      objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.metadata.name, namespace: s.metadata.namespace ?? namespace }, ...(s.type ? { type: s.type } : {}) } as KubeObject);
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: s.metadata.name, namespace: s.metadata.namespace ?? namespace },
+        ...(s.type ? { type: s.type } : {}),
+      } as KubeObject);
     } catch (e) {
       if (!isNotFound(e)) errors.push(`reading Secret ${key}: ${describeError(e)}`);
     }

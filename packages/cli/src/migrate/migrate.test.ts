@@ -22,7 +22,12 @@ type Outcome =
       readonly upstreamHost?: string;
       /** Request headers the backend receives (only those named are compared). */
       readonly upstreamHeaders?: Readonly<Record<string, string>>;
-      readonly rateLimit?: { readonly maxTokens: number; readonly tokensPerFill: number; readonly fillIntervalSeconds: number; readonly keyedBy: readonly string[] };
+      readonly rateLimit?: {
+        readonly maxTokens: number;
+        readonly tokensPerFill: number;
+        readonly fillIntervalSeconds: number;
+        readonly keyedBy: readonly string[];
+      };
     }
   | { readonly split: Readonly<Record<string, number>> }
   | { readonly redirect: number; readonly location: string }
@@ -58,7 +63,6 @@ interface Table {
   readonly cases: readonly Case[];
 }
 
-
 const TABLES: readonly Table[] = [
   {
     fixture: 'basic.yaml',
@@ -83,7 +87,13 @@ const TABLES: readonly Table[] = [
       { host: 'app.example.com', path: '/web', nginx: { backend: 'shop/web:80' } },
       { host: 'app.example.com', path: '/blog/post', nginx: { backend: 'shop/web:80' } },
       // Prefix "/blog/": ingress-nginx's location "/blog/" does not take "/blog"; Gateway API ignores the trailing slash.
-      { host: 'app.example.com', path: '/blog', nginx: { backend: 'shop/fallback:80' }, converted: { backend: 'shop/web:80' }, finding: /did not match "\/blog" for Prefix "\/blog\/"/ },
+      {
+        host: 'app.example.com',
+        path: '/blog',
+        nginx: { backend: 'shop/fallback:80' },
+        converted: { backend: 'shop/web:80' },
+        finding: /did not match "\/blog" for Prefix "\/blog\/"/,
+      },
       { host: 'app.example.com', path: '/ping', nginx: { backend: 'shop/fallback:80' } },
       { host: 'other.example.com', path: '/ping', nginx: { backend: 'shop/health:80' } },
       { host: 'other.example.com', path: '/other', nginx: { status: 404 } },
@@ -172,7 +182,11 @@ const TABLES: readonly Table[] = [
       {
         host: 'api.example.com',
         path: '/v1/orders',
-        nginx: { backend: 'default/api:80', path: '/v1/orders', rateLimit: { maxTokens: 60, tokensPerFill: 10, fillIntervalSeconds: 1, keyedBy: ['remote_address'] } },
+        nginx: {
+          backend: 'default/api:80',
+          path: '/v1/orders',
+          rateLimit: { maxTokens: 60, tokensPerFill: 10, fillIntervalSeconds: 1, keyedBy: ['remote_address'] },
+        },
       },
       // enable-cors with cors-allow-origin/-methods: the preflight is answered by the proxy.
       {
@@ -192,7 +206,13 @@ const TABLES: readonly Table[] = [
       { host: 'slow.example.com', path: '/report', nginx: { backend: 'default/api:80', timeout: 120 } },
       { host: 'secure.example.com', path: '/', nginx: { backend: 'default/secure:443' } },
       // backend-protocol GRPC becomes a GRPCRoute: HTTP/2 to the backend, as ingress-nginx's grpc_pass.
-      { method: 'POST', host: 'grpc.example.com', path: '/pkg.Svc/Call', headers: { 'content-type': 'application/grpc' }, nginx: { backend: 'default/grpc:50051', upstream: 'http2' } },
+      {
+        method: 'POST',
+        host: 'grpc.example.com',
+        path: '/pkg.Svc/Call',
+        headers: { 'content-type': 'application/grpc' },
+        nginx: { backend: 'default/grpc:50051', upstream: 'http2' },
+      },
     ],
   },
   {
@@ -225,13 +245,22 @@ function manyTlsHosts(): KubeObject[] {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       metadata: { name: `site${i}`, namespace: 'sites' },
-      spec: { ingressClassName: 'nginx', tls: [{ hosts: [host], secretName: `site${i}-tls` }], rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'site', port: { number: 80 } } } }] } }] },
+      spec: {
+        ingressClassName: 'nginx',
+        tls: [{ hosts: [host], secretName: `site${i}-tls` }],
+        rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'site', port: { number: 80 } } } }] } }],
+      },
     });
   }
   return objects;
 }
 
-const GATEWAY_CLASS: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: CONTROLLER_NAME } };
+const GATEWAY_CLASS: KubeObject = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'switchyard' },
+  spec: { controllerName: CONTROLLER_NAME },
+};
 
 let ca: { certPem: string; keyPem: string };
 beforeAll(async () => {
@@ -255,7 +284,7 @@ async function tlsSecret(key: string, host: string): Promise<KubeObject> {
 function outcomeOf(e: Explanation): Outcome {
   if (e.kind !== 'route') return { status: e.kind === 'no-route' ? e.status : -1 };
   if (e.cors?.kind === 'preflight') {
-    const h = (n: string) => e.cors!.kind === 'preflight' ? (e.cors!.responseHeaders.find(([k]) => k === n)?.[1] ?? '') : '';
+    const h = (n: string) => (e.cors!.kind === 'preflight' ? (e.cors!.responseHeaders.find(([k]) => k === n)?.[1] ?? '') : '');
     // A list header: "GET, POST" (ingress-nginx echoes the annotation) and "GET,POST" are the same value.
     return { corsPreflight: { allowOrigin: h('access-control-allow-origin'), allowMethods: h('access-control-allow-methods').replace(/\s+/g, '') } };
   }
@@ -263,7 +292,10 @@ function outcomeOf(e: Explanation): Outcome {
   if (a.kind === 'redirect') return { redirect: a.status, location: a.location };
   if (a.kind === 'direct_response') return { status: a.status };
   if (a.kind !== 'clusters') return { status: -1 };
-  const name = (b: (typeof a.backends)[number]) => (b.target.kind === 'backend' && b.target.backend ? `${b.target.backend.namespace}/${b.target.backend.name}:${b.target.backend.port}` : `error:${b.target.cluster}`);
+  const name = (b: (typeof a.backends)[number]) =>
+    b.target.kind === 'backend' && b.target.backend
+      ? `${b.target.backend.namespace}/${b.target.backend.name}:${b.target.backend.port}`
+      : `error:${b.target.cluster}`;
   const live = a.backends.filter((b) => b.weight > 0);
   const only = live[0]!;
   if (live.length === 1) {
@@ -275,7 +307,9 @@ function outcomeOf(e: Explanation): Outcome {
       ...(only.target.kind === 'backend' ? { upstream: only.target.upstreamProtocol } : {}),
       ...(only.upstream.host !== undefined ? { upstreamHost: only.upstream.host } : {}),
       upstreamHeaders: Object.fromEntries(only.upstream.headers.map(([k, v]) => [k, v])),
-      ...(rl ? { rateLimit: { maxTokens: rl.maxTokens, tokensPerFill: rl.tokensPerFill, fillIntervalSeconds: rl.fillIntervalSeconds, keyedBy: rl.keyedBy } } : {}),
+      ...(rl
+        ? { rateLimit: { maxTokens: rl.maxTokens, tokensPerFill: rl.tokensPerFill, fillIntervalSeconds: rl.fillIntervalSeconds, keyedBy: rl.keyedBy } }
+        : {}),
     };
   }
   return { split: Object.fromEntries(live.map((b) => [name(b), b.weight])) };

@@ -86,7 +86,17 @@ export class Ledger {
 
 // ingress-nginx's documented defaults for enable-cors.
 const CORS_DEFAULT_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'];
-const CORS_DEFAULT_HEADERS = ['DNT', 'Keep-Alive', 'User-Agent', 'X-Requested-With', 'If-Modified-Since', 'Cache-Control', 'Content-Type', 'Range', 'Authorization'];
+const CORS_DEFAULT_HEADERS = [
+  'DNT',
+  'Keep-Alive',
+  'User-Agent',
+  'X-Requested-With',
+  'If-Modified-Since',
+  'Cache-Control',
+  'Content-Type',
+  'Range',
+  'Authorization',
+];
 const CORS_DEFAULT_MAX_AGE = 1728000;
 
 const BACKEND_PROTOCOLS: readonly BackendProtocol[] = ['HTTP', 'HTTPS', 'GRPC', 'GRPCS', 'H2C', 'AJP', 'FCGI'];
@@ -243,7 +253,7 @@ export const NGINX_NOT_CONVERTIBLE: Readonly<Record<string, string>> = {
   'proxy-redirect-to': 'rewriting Location headers from the backend has no Gateway API equivalent',
   'proxy-cookie-domain': 'rewriting Set-Cookie domains has no Gateway API equivalent',
   'proxy-cookie-path': 'rewriting Set-Cookie paths has no Gateway API equivalent',
-  'affinity': 'session affinity: Gateway API sessionPersistence is experimental; set it by hand if your controller supports it',
+  affinity: 'session affinity: Gateway API sessionPersistence is experimental; set it by hand if your controller supports it',
   'affinity-mode': 'session affinity: Gateway API sessionPersistence is experimental',
   'affinity-canary-behavior': 'session affinity has no standard Gateway API equivalent',
   'session-cookie-name': 'session affinity: Gateway API sessionPersistence is experimental',
@@ -286,7 +296,7 @@ export const NGINX_NOT_CONVERTIBLE: Readonly<Record<string, string>> = {
   'enable-owasp-core-rules': 'WAF has no Gateway API equivalent',
   'preserve-trailing-slash': 'Gateway API redirects keep the path as given',
   'server-alias': 'add the alias hosts to the HTTPRoute hostnames by hand',
-  'satisfy': 'combining authentication methods has no Gateway API equivalent',
+  satisfy: 'combining authentication methods has no Gateway API equivalent',
   'http2-push-preload': 'HTTP/2 server push has no Gateway API equivalent',
   'connection-proxy-header': 'the Connection header towards the backend has no Gateway API equivalent',
 };

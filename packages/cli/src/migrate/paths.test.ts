@@ -22,7 +22,9 @@ describe('convertPath', () => {
 
   it('turns every path of a regex host into a case-insensitive, start-anchored RE2 match', () => {
     const host = { regexHost: true, semantics: 'ingress-nginx' as const };
-    expect(convertPath('/v[0-9]+/users', 'ImplementationSpecific', host)).toMatchObject({ match: { type: 'RegularExpression', value: '/(?i:v[0-9]+/users).*' } });
+    expect(convertPath('/v[0-9]+/users', 'ImplementationSpecific', host)).toMatchObject({
+      match: { type: 'RegularExpression', value: '/(?i:v[0-9]+/users).*' },
+    });
     // Exact too: ingress-nginx checks enforced regex before the path type.
     expect(convertPath('/exact', 'Exact', host)).toMatchObject({ match: { type: 'RegularExpression', value: '/(?i:exact).*' } });
     expect(convertPath('/', 'Prefix', host)).toMatchObject({ match: { type: 'RegularExpression', value: '/.*' } });
@@ -32,7 +34,10 @@ describe('convertPath', () => {
 
   it('rejects what Gateway API or RE2 cannot hold, naming the reason', () => {
     expect(convertPath('/a//b', 'Prefix', nginx)).toEqual({ kind: 'error', message: expect.stringMatching(/"\/\/"/) });
-    expect(convertPath('/(?!admin)', 'Prefix', { regexHost: true, semantics: 'ingress-nginx' })).toEqual({ kind: 'error', message: expect.stringMatching(/lookaround/) });
+    expect(convertPath('/(?!admin)', 'Prefix', { regexHost: true, semantics: 'ingress-nginx' })).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(/lookaround/),
+    });
   });
 });
 

@@ -17,8 +17,7 @@ import type { HTTPPathMatch } from '@switchyard/api';
 import type { PathType } from './ingress.js';
 
 export type PathConversion =
-  | { readonly kind: 'ok'; readonly match: HTTPPathMatch; readonly caveats: readonly string[] }
-  | { readonly kind: 'error'; readonly message: string };
+  { readonly kind: 'ok'; readonly match: HTTPPathMatch; readonly caveats: readonly string[] } | { readonly kind: 'error'; readonly message: string };
 
 /** Which matching rules the Ingress's controller applies. */
 export type PathSemantics = 'ingress-nginx' | 'ingress-spec';
@@ -203,14 +202,16 @@ export function planRewrite(rawPath: string | undefined, target: string): Rewrit
   if (problem) return cannot(`has a prefix Gateway API cannot match (${problem})`);
 
   const caveats: string[] = ['ingress-nginx matched this path case-insensitively; Gateway API PathPrefix is case-sensitive'];
-  if (shape.characterPrefix && prefix !== '/') caveats.push(`the regex also matched "${prefix}x..." (a character prefix); PathPrefix "${prefix}" matches whole path segments only`);
+  if (shape.characterPrefix && prefix !== '/')
+    caveats.push(`the regex also matched "${prefix}x..." (a character prefix); PathPrefix "${prefix}" matches whole path segments only`);
   if (!shape.matchesBare && prefix !== '/') caveats.push(`the regex did not match "${prefix}" itself; PathPrefix "${prefix}" does`);
   let replace: string;
   if (shape.rest === 'after-slash') {
     // nginx gives R + rest where the request was <prefix>/<rest>.
     if (!replacement.endsWith('/')) return cannot(`joins "${replacement}" to the rest of the path without a "/"`);
     replace = replacement === '/' ? '/' : replacement.slice(0, -1);
-    if (shape.matchesBare && replacement !== '/' && prefix !== '/') caveats.push(`a request for exactly "${prefix}" becomes "${replace}" rather than "${replacement}"`);
+    if (shape.matchesBare && replacement !== '/' && prefix !== '/')
+      caveats.push(`a request for exactly "${prefix}" becomes "${replace}" rather than "${replacement}"`);
   } else {
     // nginx gives R + "/rest".
     if (replacement.endsWith('/') && replacement !== '') {

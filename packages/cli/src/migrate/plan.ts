@@ -11,4 +11,3 @@ export interface RulePlan {
   readonly matches: HTTPRouteMatch[];
   readonly action: Action;
 }
-

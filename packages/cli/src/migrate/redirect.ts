@@ -2,7 +2,8 @@
 // <code> <url>`) as a Gateway API RequestRedirect filter.
 import type { HTTPRequestRedirectFilter } from '@switchyard/api';
 
-export type RedirectConversion = { readonly kind: 'ok'; readonly filter: HTTPRequestRedirectFilter; readonly caveat?: string } | { readonly kind: 'error'; readonly message: string };
+export type RedirectConversion =
+  { readonly kind: 'ok'; readonly filter: HTTPRequestRedirectFilter; readonly caveat?: string } | { readonly kind: 'error'; readonly message: string };
 
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
 
@@ -31,6 +32,7 @@ export function redirectFilter(rawUrl: string, code: number): RedirectConversion
   const caveats: string[] = [];
   if (!keepPath && (u.search || u.hash)) caveats.push(`the query string or fragment of "${rawUrl}" cannot be set by a Gateway API redirect and is dropped`);
   if (!keepPath && !/^https?:\/\/[^/]+\//.test(url)) caveats.push(`"${rawUrl}" has no path; the redirect goes to "/"`);
-  if (keepPath && new URL(url).pathname !== '/') caveats.push(`the path of "${url}" before $request_uri cannot be prepended by a Gateway API redirect and is dropped`);
+  if (keepPath && new URL(url).pathname !== '/')
+    caveats.push(`the path of "${url}" before $request_uri cannot be prepended by a Gateway API redirect and is dropped`);
   return caveats.length ? { kind: 'ok', filter, caveat: caveats.join('; ') } : { kind: 'ok', filter };
 }

@@ -101,7 +101,15 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
     logger.warn({ fleet: e.fleet, node: e.nodeId, typeUrl: e.typeUrl, resources: e.resourceNames, version: e.version }, `Envoy rejected config: ${e.message}`);
   });
 
-  let state: StandaloneState = { generation: 0, translatedAt: undefined, files: [], errors: [], warnings: [], result: { fleets: new Map(), statuses: [] }, translations: { full: 0, routes: 0, endpoints: 0 } };
+  let state: StandaloneState = {
+    generation: 0,
+    translatedAt: undefined,
+    files: [],
+    errors: [],
+    warnings: [],
+    result: { fleets: new Map(), statuses: [] },
+    translations: { full: 0, routes: 0, endpoints: 0 },
+  };
   // The translation `state.result` came from, with its inputs (undefined before the first).
   let translated: Translation | undefined;
   const listeners = new Set<(s: StandaloneState) => void>();
@@ -155,9 +163,24 @@ export async function startStandalone<C extends FleetCache>(options: StandaloneO
     translated = next;
     const t = state.translations;
     const translations = translation === 'unchanged' ? t : { ...t, [translation]: t[translation] + 1 };
-    state = { generation: state.generation + 1, translatedAt: translation === 'unchanged' ? state.translatedAt : now, files: scan.files, errors: scan.errors, warnings: scan.warnings, result, translations };
+    state = {
+      generation: state.generation + 1,
+      translatedAt: translation === 'unchanged' ? state.translatedAt : now,
+      files: scan.files,
+      errors: scan.errors,
+      warnings: scan.warnings,
+      result,
+      translations,
+    };
     logger.info(
-      { generation: state.generation, files: scan.files.length, objects: scan.objects.length, fleets: [...result.fleets.keys()].sort(), errors: scan.errors.length, translation },
+      {
+        generation: state.generation,
+        files: scan.files.length,
+        objects: scan.objects.length,
+        fleets: [...result.fleets.keys()].sort(),
+        errors: scan.errors.length,
+        translation,
+      },
       'translated',
     );
     for (const l of listeners) l(state);

@@ -121,20 +121,37 @@ describe('serve --from-dir', () => {
       // The file is re-parsed as a whole; only the cart EndpointSlice in it differs.
       const file = path.join(dir, 'gateway.yaml');
       const text = fs.readFileSync(file, 'utf8');
-      fs.writeFileSync(file, text.replace('endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]', 'endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}, {addresses: [127.0.0.2], conditions: {ready: true}}]'));
+      fs.writeFileSync(
+        file,
+        text.replace(
+          'endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]',
+          'endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}, {addresses: [127.0.0.2], conditions: {ready: true}}]',
+        ),
+      );
       const r = await delta.next();
       expect([r.type_url, r.resources.length, r.removed_resources]).toEqual([TypeUrl.ClusterLoadAssignment, 1, []]);
-      const cla = decodeAny(r.resources[0]!.resource) as { cluster_name: string; endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: { address: string } } } }> }> };
+      const cla = decodeAny(r.resources[0]!.resource) as {
+        cluster_name: string;
+        endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: { address: string } } } }> }>;
+      };
       expect(cla.cluster_name).toContain('cart');
       expect(cla.endpoints.flatMap((l) => l.lb_endpoints.map((e) => e.endpoint.address.socket_address.address))).toEqual(['127.0.0.1', '127.0.0.2']);
       delta.ack(r);
-      expect((await getJson(standalone.httpPort, '/status')).body.translations).toEqual({ full: before.full, routes: before.routes, endpoints: before.endpoints + 1 });
+      expect((await getJson(standalone.httpPort, '/status')).body.translations).toEqual({
+        full: before.full,
+        routes: before.routes,
+        endpoints: before.endpoints + 1,
+      });
 
       // A route edit translates its Gateway again (not everything), and its update is the next response (nothing else travelled before it).
       fs.writeFileSync(path.join(dir, 'route.yaml'), route(['cart', 'search']));
       const next = await delta.next();
       expect(next.type_url).toBe(TypeUrl.Cluster);
-      expect((await getJson(standalone.httpPort, '/status')).body.translations).toEqual({ full: before.full, routes: before.routes + 1, endpoints: before.endpoints + 1 });
+      expect((await getJson(standalone.httpPort, '/status')).body.translations).toEqual({
+        full: before.full,
+        routes: before.routes + 1,
+        endpoints: before.endpoints + 1,
+      });
     } finally {
       delta.cancel();
     }
@@ -213,9 +230,22 @@ describe('serve --from-dir examples/', () => {
     ['default/multi-cert-gateway', 'sotw'],
     ['default/tcp-gateway', 'sotw'],
     ['default/udp-gateway', 'delta'],
-  ])('serves %s an Envoy accepts (%s)', async (fleet, mode) => {
-    const r = await runXdscheck(['-addr', `127.0.0.1:${standalone.xdsPort}`, '-mode', mode, '-node-cluster', fleet, '-expect-listeners', String(standalone.state().result.fleets.get(fleet)!.listeners.length)]);
-    expect(`${r.stdout}${r.stderr}`).toMatch(/OK\n$/);
-    expect(r.code).toBe(0);
-  }, 300_000);
+  ])(
+    'serves %s an Envoy accepts (%s)',
+    async (fleet, mode) => {
+      const r = await runXdscheck([
+        '-addr',
+        `127.0.0.1:${standalone.xdsPort}`,
+        '-mode',
+        mode,
+        '-node-cluster',
+        fleet,
+        '-expect-listeners',
+        String(standalone.state().result.fleets.get(fleet)!.listeners.length),
+      ]);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/OK\n$/);
+      expect(r.code).toBe(0);
+    },
+    300_000,
+  );
 });

@@ -50,7 +50,12 @@ export function fleetAdsClient(port: number, secret: SecretObject, nodeId: strin
 export async function prepareControllerTest(env: TestEnv, namespace: string): Promise<void> {
   await installControllerRbac(env);
   await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  await env.apply({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'switchyard' }, spec: { controllerName: TEST_CONTROLLER_NAME } });
+  await env.apply({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'switchyard' },
+    spec: { controllerName: TEST_CONTROLLER_NAME },
+  });
 }
 
 /** The Envoy bootstrap template: envoy/bootstrap.yaml when present, else a minimal one using every placeholder. */
@@ -123,7 +128,11 @@ export function minimalTranslate(snapshot: Snapshot, o: TranslateOptions): Trans
           name: l.name,
           supportedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
           attachedRoutes: 0,
-          conditions: [cond('Accepted', 'True', 'Accepted', gw.metadata.generation, now), cond('Programmed', 'True', 'Programmed', gw.metadata.generation, now), cond('ResolvedRefs', 'True', 'ResolvedRefs', gw.metadata.generation, now)],
+          conditions: [
+            cond('Accepted', 'True', 'Accepted', gw.metadata.generation, now),
+            cond('Programmed', 'True', 'Programmed', gw.metadata.generation, now),
+            cond('ResolvedRefs', 'True', 'ResolvedRefs', gw.metadata.generation, now),
+          ],
         })),
       },
     });
@@ -136,7 +145,10 @@ export function minimalTranslate(snapshot: Snapshot, o: TranslateOptions): Trans
  * test does their part through the API: a DaemonSet/Deployment status with
  * available pods, and a load balancer ingress address on the Service.
  */
-export async function markFleetAvailable(env: TestEnv, o: { namespace: string; name: string; workload?: 'DaemonSet' | 'Deployment'; ingress?: { ip?: string; hostname?: string } }): Promise<void> {
+export async function markFleetAvailable(
+  env: TestEnv,
+  o: { namespace: string; name: string; workload?: 'DaemonSet' | 'Deployment'; ingress?: { ip?: string; hostname?: string } },
+): Promise<void> {
   const workload = o.workload ?? 'DaemonSet';
   const wpath = `/apis/apps/v1/namespaces/${o.namespace}/${workload === 'DaemonSet' ? 'daemonsets' : 'deployments'}/${o.name}/status`;
   const status =
@@ -144,7 +156,8 @@ export async function markFleetAvailable(env: TestEnv, o: { namespace: string; n
       ? { currentNumberScheduled: 1, desiredNumberScheduled: 1, numberMisscheduled: 0, numberReady: 1, numberAvailable: 1, updatedNumberScheduled: 1 }
       : { replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 };
   await env.admin.patch(wpath, 'merge', { status });
-  if (o.ingress) await env.admin.patch(`/api/v1/namespaces/${o.namespace}/services/${o.name}/status`, 'merge', { status: { loadBalancer: { ingress: [o.ingress] } } });
+  if (o.ingress)
+    await env.admin.patch(`/api/v1/namespaces/${o.namespace}/services/${o.name}/status`, 'merge', { status: { loadBalancer: { ingress: [o.ingress] } } });
 }
 
 export function conditionOf(obj: KubeObject | undefined, type: string): Condition | undefined {

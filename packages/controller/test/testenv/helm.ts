@@ -46,7 +46,14 @@ async function run(file: string, args: readonly string[], o: HelmOptions): Promi
       extra.push('--values', join(home, 'values.yaml'));
     }
     if (o.kubeconfig !== undefined) extra.push('--kubeconfig', o.kubeconfig);
-    const env = { PATH: process.env.PATH ?? '', HOME: home, HELM: helmBin, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      HELM: helmBin,
+      HELM_CACHE_HOME: join(home, 'cache'),
+      HELM_CONFIG_HOME: join(home, 'config'),
+      HELM_DATA_HOME: join(home, 'data'),
+    };
     return await new Promise((resolve) => {
       execFile(file, [...args, ...extra], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
@@ -59,7 +66,10 @@ async function run(file: string, args: readonly string[], o: HelmOptions): Promi
 
 /** `helm template` of the chart (CRDs included) as objects; throws with helm's message when it fails. */
 export async function renderChart(o: { values?: string; namespace?: string } = {}): Promise<KubeObject[]> {
-  const r = await helm(['template', 'switchyard', chartDir, '--namespace', o.namespace ?? 'switchyard-system', '--include-crds'], o.values !== undefined ? { values: o.values } : {});
+  const r = await helm(
+    ['template', 'switchyard', chartDir, '--namespace', o.namespace ?? 'switchyard-system', '--include-crds'],
+    o.values !== undefined ? { values: o.values } : {},
+  );
   if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
   return loadObjects(r.stdout);
 }

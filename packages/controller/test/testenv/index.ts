@@ -63,7 +63,9 @@ export function switchyardCrds(): KubeObject[] {
 export function loadObjects(text: string): KubeObject[] {
   // Plain YAML parsing: client-node's loadAllYaml maps into its typed models
   // and renames fields such as x-kubernetes-list-type.
-  return parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((o): o is KubeObject => !!o && typeof o === 'object' && 'kind' in o);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as unknown)
+    .filter((o): o is KubeObject => !!o && typeof o === 'object' && 'kind' in o);
 }
 
 function kill(p: ChildProcess | undefined): Promise<void> {
@@ -137,7 +139,9 @@ export class TestEnv {
     // authentication; the ServiceAccount-named user lets tests check the
     // shipped RBAC rules against the real authorizer.
     const lines = [...this.tokens.entries()].map(([user, token]) =>
-      user === ADMIN_USER ? `${token},${user},${user},"system:masters"` : `${token},${user},${user},"system:serviceaccounts,system:serviceaccounts:${CONTROLLER_SA.namespace},system:authenticated"`,
+      user === ADMIN_USER
+        ? `${token},${user},${user},"system:masters"`
+        : `${token},${user},${user},"system:serviceaccounts,system:serviceaccounts:${CONTROLLER_SA.namespace},system:authenticated"`,
     );
     writeFileSync(join(this.dir, 'tokens.csv'), lines.join('\n') + '\n');
   }
@@ -205,7 +209,8 @@ export class TestEnv {
     });
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
-      if (this.apiserver.exitCode !== null) throw new Error(`kube-apiserver exited with code ${this.apiserver.exitCode}:\n${this.apiserverLog.join('').slice(-4000)}`);
+      if (this.apiserver.exitCode !== null)
+        throw new Error(`kube-apiserver exited with code ${this.apiserver.exitCode}:\n${this.apiserverLog.join('').slice(-4000)}`);
       if (await this.ready()) return;
       await sleep(200);
     }
@@ -215,7 +220,14 @@ export class TestEnv {
   private ready(): Promise<boolean> {
     return new Promise((res) => {
       const req = https.get(
-        { host: '127.0.0.1', port: this.port, path: '/readyz', rejectUnauthorized: false, headers: { Authorization: `Bearer ${this.tokens.get(ADMIN_USER)}` }, timeout: 2000 },
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          path: '/readyz',
+          rejectUnauthorized: false,
+          headers: { Authorization: `Bearer ${this.tokens.get(ADMIN_USER)}` },
+          timeout: 2000,
+        },
         (r) => {
           r.resume();
           res(r.statusCode === 200);

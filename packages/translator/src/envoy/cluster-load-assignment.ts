@@ -21,7 +21,10 @@ export function clusterLoadAssignment(c: ClusterIR): ClusterLoadAssignment | und
           locality: { sub_zone: `${l.backend.namespace}/${l.backend.name}:${l.backend.port}` },
           metadata: clusterMetadata(l.backend),
           load_balancing_weight: { value: l.weight },
-          lb_endpoints: l.endpoints.map((e) => ({ metadata: clusterMetadata(l.backend), endpoint: { address: { socket_address: { protocol, address: e.address, port_value: e.port } } } })),
+          lb_endpoints: l.endpoints.map((e) => ({
+            metadata: clusterMetadata(l.backend),
+            endpoint: { address: { socket_address: { protocol, address: e.address, port_value: e.port } } },
+          })),
         })),
     };
   }
@@ -31,6 +34,12 @@ export function clusterLoadAssignment(c: ClusterIR): ClusterLoadAssignment | und
     endpoints:
       c.discovery.endpoints.length === 0
         ? []
-        : [{ lb_endpoints: c.discovery.endpoints.map((e) => ({ endpoint: { address: { socket_address: { protocol, address: e.address, port_value: e.port } } } })) }],
+        : [
+            {
+              lb_endpoints: c.discovery.endpoints.map((e) => ({
+                endpoint: { address: { socket_address: { protocol, address: e.address, port_value: e.port } } },
+              })),
+            },
+          ],
   };
 }

@@ -36,7 +36,10 @@ export function cluster(c: ClusterIR): Cluster {
     };
   }
   if (c.protocol === 'h2c' || c.protocol === 'http2') {
-    const options: HttpProtocolOptions & { '@type': string } = { '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } };
+    const options: HttpProtocolOptions & { '@type': string } = {
+      '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`,
+      explicit_http_config: { http2_protocol_options: {} },
+    };
     out.typed_extension_protocol_options = { [HTTP_PROTOCOL_OPTIONS]: options };
   }
   if (c.tls) out.transport_socket = upstreamTransportSocket(upstreamTls(c.tls));

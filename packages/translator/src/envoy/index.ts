@@ -14,7 +14,10 @@ export function emitFleet(f: FleetIR): EnvoyResources {
   const rateLimitedRouteConfigs = new Set(f.routeConfigs.filter((rc) => rc.virtualHosts.some((vh) => vh.routes.some((r) => r.rateLimit))).map((rc) => rc.name));
   const extra = observabilityResources(f.observability);
   return {
-    listeners: [...f.listeners.map((l) => listener(l, { rateLimitedRouteConfigs, ...(f.observability ? { observability: f.observability } : {}) })), ...extra.listeners],
+    listeners: [
+      ...f.listeners.map((l) => listener(l, { rateLimitedRouteConfigs, ...(f.observability ? { observability: f.observability } : {}) })),
+      ...extra.listeners,
+    ],
     routes: f.routeConfigs.map(routeConfiguration),
     clusters: [...f.clusters.map(cluster), ...(usesInvalidTcpBackend(f) ? [invalidTcpBackendCluster()] : []), ...extra.clusters],
     endpoints: f.clusters.flatMap((c) => {
@@ -24,4 +27,3 @@ export function emitFleet(f: FleetIR): EnvoyResources {
     secrets: f.secrets.map(secret),
   };
 }
-

@@ -6,7 +6,15 @@ import { INVALID_TCP_BACKEND_CLUSTER, type Cluster } from '@switchyard/protos';
 import type { FleetIR } from '../ir/ir.js';
 
 export function usesInvalidTcpBackend(f: FleetIR): boolean {
-  return f.listeners.some((l) => l.udpProxy?.cluster === INVALID_TCP_BACKEND_CLUSTER || l.filterChains.some((c) => c.kind === 'tcp_proxy' && (c.backends.length === 0 || c.backends.some((b) => b.cluster === null && b.weight > 0) || c.backends.every((b) => b.weight <= 0))));
+  return f.listeners.some(
+    (l) =>
+      l.udpProxy?.cluster === INVALID_TCP_BACKEND_CLUSTER ||
+      l.filterChains.some(
+        (c) =>
+          c.kind === 'tcp_proxy' &&
+          (c.backends.length === 0 || c.backends.some((b) => b.cluster === null && b.weight > 0) || c.backends.every((b) => b.weight <= 0)),
+      ),
+  );
 }
 
 export function invalidTcpBackendCluster(): Cluster {

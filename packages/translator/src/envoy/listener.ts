@@ -14,7 +14,17 @@ import { routeMetadata } from './metadata.js';
 import type { ObservabilityIR } from '../extensions/ir.js';
 import { localRateLimitHttpFilter } from './local-ratelimit.js';
 import { accessLog, decorateConnectionManager } from './observability.js';
-import { CORS_FILTER, CORS_TYPE, HCM_TYPE, INVALID_TCP_BACKEND_CLUSTER, ROUTER_TYPE, TCP_PROXY_TYPE, TLS_INSPECTOR_TYPE, UDP_PROXY_TYPE, UDP_ROUTE_TYPE } from '@switchyard/protos';
+import {
+  CORS_FILTER,
+  CORS_TYPE,
+  HCM_TYPE,
+  INVALID_TCP_BACKEND_CLUSTER,
+  ROUTER_TYPE,
+  TCP_PROXY_TYPE,
+  TLS_INSPECTOR_TYPE,
+  UDP_PROXY_TYPE,
+  UDP_ROUTE_TYPE,
+} from '@switchyard/protos';
 
 /** Fleet-wide inputs of the HTTP connection managers (extensions/). */
 export interface ConnectionManagerOptions {
@@ -24,7 +34,6 @@ export interface ConnectionManagerOptions {
 }
 
 const NO_OPTIONS: ConnectionManagerOptions = { rateLimitedRouteConfigs: new Set() };
-
 
 export function listener(l: ListenerIR, o: ConnectionManagerOptions = NO_OPTIONS): Listener {
   const out: Listener = {
@@ -51,7 +60,11 @@ function filterChain(c: FilterChainIR, o: ConnectionManagerOptions): FilterChain
   }
 }
 
-function filterChainMatch(serverNames: readonly string[] | undefined, tls: DownstreamTlsIR | undefined, tlsPort: boolean): FilterChain['filter_chain_match'] | undefined {
+function filterChainMatch(
+  serverNames: readonly string[] | undefined,
+  tls: DownstreamTlsIR | undefined,
+  tlsPort: boolean,
+): FilterChain['filter_chain_match'] | undefined {
   const m: NonNullable<FilterChain['filter_chain_match']> = {};
   if (serverNames && serverNames.length > 0) m.server_names = [...serverNames];
   // On a TLS port every chain expects a ClientHello; plain-text bytes match no chain and are closed.

@@ -38,7 +38,11 @@ export function localRateLimitHttpFilter(): HttpFilter {
 }
 
 export function localRateLimitPerRoute(rl: LocalRateLimitIR): LocalRateLimit & { '@type': string } {
-  const bucket = { max_tokens: rl.maxTokens, tokens_per_fill: { value: rl.tokensPerFill }, fill_interval: { seconds: String(rl.fillIntervalSeconds), nanos: 0 } };
+  const bucket = {
+    max_tokens: rl.maxTokens,
+    tokens_per_fill: { value: rl.tokensPerFill },
+    fill_interval: { seconds: String(rl.fillIntervalSeconds), nanos: 0 },
+  };
   const all = { default_value: { numerator: 100, denominator: 'HUNDRED' as const } };
   const out: LocalRateLimit & { '@type': string } = {
     '@type': LOCAL_RATE_LIMIT_TYPE,

@@ -62,7 +62,10 @@ export function decorateConnectionManager(hcm: HttpConnectionManager, o: Observa
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 export function tracingCluster(t: TracingIR): Cluster {
-  const options: HttpProtocolOptions & { '@type': string } = { '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } };
+  const options: HttpProtocolOptions & { '@type': string } = {
+    '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`,
+    explicit_http_config: { http2_protocol_options: {} },
+  };
   const ip = IPV4.test(t.collector.host);
   return {
     name: TRACING_CLUSTER,

@@ -30,7 +30,25 @@ describe('route-configuration emitter', () => {
   it('points an invalid share at the reserved cluster with a 500 and encodes', () => {
     const rc: RouteConfigIR = {
       name: 'http-80',
-      virtualHosts: [{ name: '*', hostname: '*', routes: [{ ...base, action: { kind: 'forward', backends: [{ cluster: 'ns/a:80', weight: 3 }, { cluster: null, weight: 1 }], mirrors: [{ cluster: 'ns/m:80', fraction: { numerator: 1, denominator: 3 } }] } }] }],
+      virtualHosts: [
+        {
+          name: '*',
+          hostname: '*',
+          routes: [
+            {
+              ...base,
+              action: {
+                kind: 'forward',
+                backends: [
+                  { cluster: 'ns/a:80', weight: 3 },
+                  { cluster: null, weight: 1 },
+                ],
+                mirrors: [{ cluster: 'ns/m:80', fraction: { numerator: 1, denominator: 3 } }],
+              },
+            },
+          ],
+        },
+      ],
     };
     const out = routeConfiguration(rc);
     const r = out.virtual_hosts![0]!.routes![0]!;
@@ -46,12 +64,29 @@ describe('route-configuration emitter', () => {
   });
 
   it('maps the redirect status codes and paths', () => {
-    const rc: RouteConfigIR = { name: 'x', virtualHosts: [{ name: 'a', hostname: 'a.com', routes: [{ ...base, action: { kind: 'redirect', statusCode: 307, scheme: 'https', port: 8443, path: { type: 'ReplaceFullPath', value: '/new' } } }] }] };
-    expect(routeConfiguration(rc).virtual_hosts![0]!.routes![0]!.redirect).toEqual({ response_code: 'TEMPORARY_REDIRECT', scheme_redirect: 'https', port_redirect: 8443, path_redirect: '/new' });
+    const rc: RouteConfigIR = {
+      name: 'x',
+      virtualHosts: [
+        {
+          name: 'a',
+          hostname: 'a.com',
+          routes: [{ ...base, action: { kind: 'redirect', statusCode: 307, scheme: 'https', port: 8443, path: { type: 'ReplaceFullPath', value: '/new' } } }],
+        },
+      ],
+    };
+    expect(routeConfiguration(rc).virtual_hosts![0]!.routes![0]!.redirect).toEqual({
+      response_code: 'TEMPORARY_REDIRECT',
+      scheme_redirect: 'https',
+      port_redirect: 8443,
+      path_redirect: '/new',
+    });
   });
 
   it('matches PathPrefix element-wise and regexes with RE2', () => {
-    const mk = (path: HttpRouteIR['match']['path']): RouteConfigIR => ({ name: 'x', virtualHosts: [{ name: 'a', hostname: 'a.com', routes: [{ ...base, match: { ...base.match, path }, action: { kind: 'direct', status: 500 } }] }] });
+    const mk = (path: HttpRouteIR['match']['path']): RouteConfigIR => ({
+      name: 'x',
+      virtualHosts: [{ name: 'a', hostname: 'a.com', routes: [{ ...base, match: { ...base.match, path }, action: { kind: 'direct', status: 500 } }] }],
+    });
     const m = (path: HttpRouteIR['match']['path']) => routeConfiguration(mk(path)).virtual_hosts![0]!.routes![0]!.match;
     expect(m({ type: 'PathPrefix', value: '/' })).toEqual({ prefix: '/' });
     expect(m({ type: 'PathPrefix', value: '/api' })).toEqual({ path_separated_prefix: '/api' });

@@ -26,17 +26,14 @@ import { durationMs } from './duration.js';
 import { routeMetadata } from './metadata.js';
 import { applyRateLimit } from './local-ratelimit.js';
 
-
 export function routeConfiguration(rc: RouteConfigIR): RouteConfiguration {
   return {
     name: rc.name,
-    virtual_hosts: rc.virtualHosts.map(
-      (vh): VirtualHost => ({
-        name: vh.name,
-        domains: [vh.hostname],
-        routes: vh.routes.map(route),
-      }),
-    ),
+    virtual_hosts: rc.virtualHosts.map((vh): VirtualHost => ({
+      name: vh.name,
+      domains: [vh.hostname],
+      routes: vh.routes.map(route),
+    })),
     // Clusters are pushed before routes (make-before-break); a missing one must not reject the whole config.
     validate_clusters: { value: false },
     // "example.com:8080" selects the "example.com" virtual host; Host itself is forwarded unchanged.
@@ -85,7 +82,8 @@ function route(r: HttpRouteIR): Route {
         if (a.backends.some((b) => b.cluster === null)) ra.cluster_not_found_response_code = 'INTERNAL_SERVER_ERROR';
       }
       if (a.hostRewrite !== undefined) ra.host_rewrite_literal = a.hostRewrite;
-      if (a.pathRewrite) ra.regex_rewrite = a.pathRewrite.type === 'ReplaceFullPath' ? fullPathRewrite(a.pathRewrite.value) : prefixRewrite(r.match.path, a.pathRewrite.value);
+      if (a.pathRewrite)
+        ra.regex_rewrite = a.pathRewrite.type === 'ReplaceFullPath' ? fullPathRewrite(a.pathRewrite.value) : prefixRewrite(r.match.path, a.pathRewrite.value);
       if (a.timeouts?.requestMs !== undefined) ra.timeout = durationMs(a.timeouts.requestMs);
       else if (a.timeouts?.backendRequestMs !== undefined) ra.timeout = durationMs(a.timeouts.backendRequestMs);
       if (a.retry || a.timeouts?.backendRequestMs !== undefined) ra.retry_policy = retryPolicy(a.retry, a.timeouts?.backendRequestMs);
@@ -159,7 +157,10 @@ function escapeFormatter(v: string): string {
   return v.replace(/%/g, '%%');
 }
 
-function headerMods(m: HeaderModifierIR, which: 'request' | 'response'): Pick<Route, 'request_headers_to_add' | 'request_headers_to_remove' | 'response_headers_to_add' | 'response_headers_to_remove'> {
+function headerMods(
+  m: HeaderModifierIR,
+  which: 'request' | 'response',
+): Pick<Route, 'request_headers_to_add' | 'request_headers_to_remove' | 'response_headers_to_add' | 'response_headers_to_remove'> {
   const add: HeaderValueOption[] = [
     ...m.set.map((h): HeaderValueOption => ({ header: { key: h.name, value: escapeFormatter(h.value) }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
     ...m.add.map((h): HeaderValueOption => ({ header: { key: h.name, value: escapeFormatter(h.value) }, append_action: 'APPEND_IF_EXISTS_OR_ADD' })),

@@ -19,12 +19,21 @@ describe('CA bundles', () => {
     const cm = checkCaBundle({ kind: 'ConfigMap', object: caConfigMapObject('ns', 'cm', { certPem: ca1.certPem + ca2.certPem, keyPem: '' }) });
     if (!cm.ok) throw new Error(cm.message);
     expect(cm.bundle).toMatchObject({ source: 'ConfigMap ns/cm', count: 2, subjects: ['CN=ca-one', 'CN=ca-two'] });
-    const sec = checkCaBundle({ kind: 'Secret', object: { metadata: { namespace: 'ns', name: 's' }, data: { 'ca.crt': Buffer.from(ca1.certPem).toString('base64') } } });
+    const sec = checkCaBundle({
+      kind: 'Secret',
+      object: { metadata: { namespace: 'ns', name: 's' }, data: { 'ca.crt': Buffer.from(ca1.certPem).toString('base64') } },
+    });
     expect(sec.ok).toBe(true);
   });
   it('names the object and the problem when ca.crt is missing or not certificates', () => {
-    expect(checkCaBundle({ kind: 'ConfigMap', object: { metadata: { namespace: 'ns', name: 'empty' }, data: { 'ca.pem': ca1.certPem } } })).toEqual({ ok: false, message: 'ConfigMap ns/empty has no ca.crt' });
-    expect(checkCaBundle({ kind: 'ConfigMap', object: { metadata: { namespace: 'ns', name: 'key' }, data: { 'ca.crt': ca1.certPem + ca1.keyPem } } })).toEqual({ ok: false, message: 'ConfigMap ns/key ca.crt: PEM block 2 is a PRIVATE KEY, expected CERTIFICATE' });
+    expect(checkCaBundle({ kind: 'ConfigMap', object: { metadata: { namespace: 'ns', name: 'empty' }, data: { 'ca.pem': ca1.certPem } } })).toEqual({
+      ok: false,
+      message: 'ConfigMap ns/empty has no ca.crt',
+    });
+    expect(checkCaBundle({ kind: 'ConfigMap', object: { metadata: { namespace: 'ns', name: 'key' }, data: { 'ca.crt': ca1.certPem + ca1.keyPem } } })).toEqual({
+      ok: false,
+      message: 'ConfigMap ns/key ca.crt: PEM block 2 is a PRIVATE KEY, expected CERTIFICATE',
+    });
   });
   it('merges bundles without duplicates', () => {
     const a = checkCaBundle({ kind: 'ConfigMap', object: caConfigMapObject('ns', 'a', ca1) });
@@ -55,7 +64,11 @@ describe('SDS secrets and TLS contexts encode as Envoy accepts them', () => {
   });
 
   it('requires a client certificate with AllowValidOnly and accepts untrusted ones with AllowInsecureFallback', () => {
-    const strict = downstreamTlsContext({ certificateSecretNames: ['tls/ns/rsa', 'tls/ns/ecdsa'], alpnProtocols: ['h2', 'http/1.1'], clientValidation: { caSecretName: 'ca/x', mode: 'AllowValidOnly' } });
+    const strict = downstreamTlsContext({
+      certificateSecretNames: ['tls/ns/rsa', 'tls/ns/ecdsa'],
+      alpnProtocols: ['h2', 'http/1.1'],
+      clientValidation: { caSecretName: 'ca/x', mode: 'AllowValidOnly' },
+    });
     expect(strict).toEqual({
       common_tls_context: {
         tls_certificate_sds_secret_configs: [
@@ -67,22 +80,43 @@ describe('SDS secrets and TLS contexts encode as Envoy accepts them', () => {
       },
       require_client_certificate: { value: true },
     });
-    const fallback = downstreamTlsContext({ certificateSecretNames: ['tls/ns/rsa'], clientValidation: { caSecretName: 'ca/x', mode: 'AllowInsecureFallback' } });
+    const fallback = downstreamTlsContext({
+      certificateSecretNames: ['tls/ns/rsa'],
+      clientValidation: { caSecretName: 'ca/x', mode: 'AllowInsecureFallback' },
+    });
     expect(fallback.require_client_certificate).toEqual({ value: false });
     expect(fallback.common_tls_context?.combined_validation_context?.default_validation_context).toEqual({ trust_chain_verification: 'ACCEPT_UNTRUSTED' });
     const listener = { name: 'l', filter_chains: [{ transport_socket: downstreamTransportSocket(fallback) }] };
-    const back = decodeMessage(TypeUrl.Listener, encodeMessage(TypeUrl.Listener, listener)) as { filter_chains: Array<{ transport_socket: { typed_config: Record<string, unknown> } }> };
-    expect(back.filter_chains[0]?.transport_socket.typed_config).toMatchObject({ require_client_certificate: { value: false }, common_tls_context: { combined_validation_context: { default_validation_context: { trust_chain_verification: 'ACCEPT_UNTRUSTED' } } } });
+    const back = decodeMessage(TypeUrl.Listener, encodeMessage(TypeUrl.Listener, listener)) as {
+      filter_chains: Array<{ transport_socket: { typed_config: Record<string, unknown> } }>;
+    };
+    expect(back.filter_chains[0]?.transport_socket.typed_config).toMatchObject({
+      require_client_certificate: { value: false },
+      common_tls_context: { combined_validation_context: { default_validation_context: { trust_chain_verification: 'ACCEPT_UNTRUSTED' } } },
+    });
   });
 
   it('verifies the backend against the hostname and subjectAltNames with an SDS CA or the system bundle', () => {
-    const withCa = upstreamTlsContext({ sni: 'abc.example.com', trust: { kind: 'CaBundle', caSecretName: 'ca/ConfigMap/ns/ca' }, subjectAltNames: [{ type: 'Hostname', hostname: 'abc.example.com' }, { type: 'URI', uri: 'spiffe://abc.example.com/test-identity' }], clientCertificateSecretName: 'tls/ns/client' });
+    const withCa = upstreamTlsContext({
+      sni: 'abc.example.com',
+      trust: { kind: 'CaBundle', caSecretName: 'ca/ConfigMap/ns/ca' },
+      subjectAltNames: [
+        { type: 'Hostname', hostname: 'abc.example.com' },
+        { type: 'URI', uri: 'spiffe://abc.example.com/test-identity' },
+      ],
+      clientCertificateSecretName: 'tls/ns/client',
+    });
     expect(withCa).toEqual({
       sni: 'abc.example.com',
       common_tls_context: {
         tls_certificate_sds_secret_configs: [{ name: 'tls/ns/client', sds_config: { ads: {}, resource_api_version: 'V3' } }],
         combined_validation_context: {
-          default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'abc.example.com' } }, { san_type: 'URI', matcher: { exact: 'spiffe://abc.example.com/test-identity' } }] },
+          default_validation_context: {
+            match_typed_subject_alt_names: [
+              { san_type: 'DNS', matcher: { exact: 'abc.example.com' } },
+              { san_type: 'URI', matcher: { exact: 'spiffe://abc.example.com/test-identity' } },
+            ],
+          },
           validation_context_sds_secret_config: { name: 'ca/ConfigMap/ns/ca', sds_config: { ads: {}, resource_api_version: 'V3' } },
         },
       },

@@ -24,7 +24,12 @@ export function withProxyConfig(f: FleetIR, gw: GatewayState, snapshot: Snapshot
       o = rest;
       const refs = proxyConfigsOf(gw.object, snapshot).map((pc) => `${pc.metadata.namespace ?? ''}/${pc.metadata.name}`);
       gw.conditions.push(
-        condition(PROXY_CONFIG_CONDITION, false, 'PortConflict', `ProxyConfig ${refs.join(' + ')}: spec.metrics.prometheus.port ${port} is used by a listener of this Gateway; the Prometheus stats listener is not served (choose another port)`),
+        condition(
+          PROXY_CONFIG_CONDITION,
+          false,
+          'PortConflict',
+          `ProxyConfig ${refs.join(' + ')}: spec.metrics.prometheus.port ${port} is used by a listener of this Gateway; the Prometheus stats listener is not served (choose another port)`,
+        ),
       );
     }
   }

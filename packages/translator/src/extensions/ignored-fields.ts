@@ -46,7 +46,8 @@ export function removedRuleFields(rule: unknown, field: string): string[] {
   if (!isMap(sp)) return [];
   const out: string[] = [];
   const f = `${field}.sessionPersistence`;
-  if (sp.sessionName !== undefined) out.push(`${f}.sessionName was removed in Gateway API v1.7: use ${f}.cookie.name (type Cookie) or ${f}.header.name (type Header)`);
+  if (sp.sessionName !== undefined)
+    out.push(`${f}.sessionName was removed in Gateway API v1.7: use ${f}.cookie.name (type Cookie) or ${f}.header.name (type Header)`);
   if (sp.cookieConfig !== undefined) out.push(`${f}.cookieConfig was renamed in Gateway API v1.7: use ${f}.cookie`);
   return out;
 }

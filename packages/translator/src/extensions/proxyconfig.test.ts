@@ -23,7 +23,10 @@ const classWithParams = (namespace: string | undefined, name: string): GatewayCl
   c.spec!.parametersRef = { group: 'switchyard.dev', kind: 'ProxyConfig', name, ...(namespace ? { namespace } : {}) };
   return c;
 };
-const app = [...backend('apps', 'web'), httpRoute('apps', 'web', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] })];
+const app = [
+  ...backend('apps', 'web'),
+  httpRoute('apps', 'web', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }),
+];
 
 function conditions(r: TranslateResult, kind: string, name: string, ns?: string): Array<{ type: string; status: string; reason: string; message: string }> {
   const s = r.statuses.find((x) => x.kind === kind && x.name === name && (ns === undefined || x.namespace === ns));
@@ -53,7 +56,16 @@ describe('ProxyConfig observability in the fleet', () => {
         name: 'envoy.access_loggers.stdout',
         typed_config: {
           '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
-          log_format: { json_format: { fields: { method: { stringValue: '%REQ(:METHOD)%' }, path: { stringValue: '%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%' }, response_code: { stringValue: '%RESPONSE_CODE%' }, tenant: { stringValue: '%REQ(X-TENANT)%' } } } },
+          log_format: {
+            json_format: {
+              fields: {
+                method: { stringValue: '%REQ(:METHOD)%' },
+                path: { stringValue: '%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%' },
+                response_code: { stringValue: '%RESPONSE_CODE%' },
+                tenant: { stringValue: '%REQ(X-TENANT)%' },
+              },
+            },
+          },
         },
       },
     ]);
@@ -72,7 +84,12 @@ describe('ProxyConfig observability in the fleet', () => {
       },
     });
     const c = res.clusters.find((x) => x.name === TRACING_CLUSTER) as Cluster;
-    expect(c).toMatchObject({ type: 'STRICT_DNS', load_assignment: { endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'otel-collector.observability.svc', port_value: 4317 } } } }] }] } });
+    expect(c).toMatchObject({
+      type: 'STRICT_DNS',
+      load_assignment: {
+        endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'otel-collector.observability.svc', port_value: 4317 } } } }] }],
+      },
+    });
     // OTLP/gRPC needs HTTP/2 to the collector.
     expect(JSON.stringify(c.typed_extension_protocol_options)).toContain('http2_protocol_options');
   });
@@ -81,7 +98,9 @@ describe('ProxyConfig observability in the fleet', () => {
     const stats = res.listeners.find((l) => l.name === PROMETHEUS_LISTENER)!;
     expect(stats.address).toEqual({ socket_address: { protocol: 'TCP', address: '0.0.0.0', port_value: 19002 } });
     const admin = res.clusters.find((c) => c.name === PROMETHEUS_ADMIN_CLUSTER)!;
-    expect(admin.load_assignment?.endpoints?.[0]?.lb_endpoints?.[0]?.endpoint?.address).toEqual({ socket_address: { address: '127.0.0.1', port_value: 19000 } });
+    expect(admin.load_assignment?.endpoints?.[0]?.lb_endpoints?.[0]?.endpoint?.address).toEqual({
+      socket_address: { address: '127.0.0.1', port_value: 19000 },
+    });
     const req = (path: string, method = 'GET') => explain(res, { port: 19002, method, scheme: 'http', host: '10.0.0.7:19002', path });
     for (const path of ['/stats/prometheus', '/stats/prometheus?usedonly', '/metrics']) {
       const e = req(path);
@@ -102,14 +121,24 @@ describe('ProxyConfig observability in the fleet', () => {
   });
 
   it('text access logs write the operators in order, one line per request', () => {
-    const t = run([gatewayClass(), withParams('t'), proxyConfigObject('infra', 't', { accessLog: { format: 'Text', fields: ['start_time', 'method', 'response_code'] } }), ...app]);
+    const t = run([
+      gatewayClass(),
+      withParams('t'),
+      proxyConfigObject('infra', 't', { accessLog: { format: 'Text', fields: ['start_time', 'method', 'response_code'] } }),
+      ...app,
+    ]);
     const log = hcmOf(t.fleets.get('infra/gw')!.listeners[0]!).access_log![0]!.typed_config as unknown as { log_format: unknown };
     expect(log.log_format).toEqual({ text_format_source: { inline_string: '%START_TIME% %REQ(:METHOD)% %RESPONSE_CODE%\n' } });
     expect(xdscheckFleets(t).code).toBe(0);
   });
 
   it('leaves the fleet as without a ProxyConfig when everything is off', () => {
-    const off = run([gatewayClass(), withParams('off'), proxyConfigObject('infra', 'off', { accessLog: { enabled: false }, metrics: { prometheus: { enabled: false } } }), ...app]);
+    const off = run([
+      gatewayClass(),
+      withParams('off'),
+      proxyConfigObject('infra', 'off', { accessLog: { enabled: false }, metrics: { prometheus: { enabled: false } } }),
+      ...app,
+    ]);
     const plain = run([gatewayClass(), gateway('infra', 'gw', listeners), ...app]);
     expect(JSON.stringify(off.fleets.get('infra/gw'))).toBe(JSON.stringify(plain.fleets.get('infra/gw')));
   });
@@ -153,7 +182,11 @@ describe('bad parametersRef and ProxyConfig specs', () => {
 
   it('Gateway: a missing ProxyConfig is Accepted=False InvalidParameters naming the field; no fleet', () => {
     const r = run([gatewayClass(), withParams('missing'), ...app]);
-    expect(accepted(r, 'Gateway', 'gw')).toMatchObject({ status: 'False', reason: 'InvalidParameters', message: 'spec.infrastructure.parametersRef: ProxyConfig infra/missing not found' });
+    expect(accepted(r, 'Gateway', 'gw')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidParameters',
+      message: 'spec.infrastructure.parametersRef: ProxyConfig infra/missing not found',
+    });
     expect(r.fleets.has('infra/gw')).toBe(false);
   });
 
@@ -179,14 +212,27 @@ describe('bad parametersRef and ProxyConfig specs', () => {
   });
 
   it('GatewayClass: a bad ProxyConfig is Accepted=False InvalidParameters naming spec.parametersRef, and its Gateways are not accepted', () => {
-    const r = run([classWithParams('infra', 'bad'), gateway('infra', 'gw', listeners), proxyConfigObject('infra', 'bad', { accessLog: { format: 'XML' } }), ...app]);
-    expect(accepted(r, 'GatewayClass', 'switchyard')).toMatchObject({ status: 'False', reason: 'InvalidParameters', message: 'spec.parametersRef: ProxyConfig infra/bad: spec.accessLog.format must be JSON or Text' });
+    const r = run([
+      classWithParams('infra', 'bad'),
+      gateway('infra', 'gw', listeners),
+      proxyConfigObject('infra', 'bad', { accessLog: { format: 'XML' } }),
+      ...app,
+    ]);
+    expect(accepted(r, 'GatewayClass', 'switchyard')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidParameters',
+      message: 'spec.parametersRef: ProxyConfig infra/bad: spec.accessLog.format must be JSON or Text',
+    });
     expect(accepted(r, 'Gateway', 'gw')).toMatchObject({ status: 'False' });
   });
 
   it('GatewayClass: a parametersRef without a namespace names the field', () => {
     const r = run([classWithParams(undefined, 'x'), gateway('infra', 'gw', listeners)]);
-    expect(accepted(r, 'GatewayClass', 'switchyard')).toMatchObject({ status: 'False', reason: 'InvalidParameters', message: 'spec.parametersRef: namespace is required for a ProxyConfig' });
+    expect(accepted(r, 'GatewayClass', 'switchyard')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidParameters',
+      message: 'spec.parametersRef: namespace is required for a ProxyConfig',
+    });
   });
 
   it('a Prometheus port a Gateway listener uses: traffic wins, the stats listener is left out and the Gateway says so', () => {
@@ -207,13 +253,23 @@ describe('bad parametersRef and ProxyConfig specs', () => {
 describe('status of the switchyard.dev objects', () => {
   const status = (r: TranslateResult, kind: string, ns: string, name: string) => {
     const s = r.statuses.find((x) => x.kind === kind && x.namespace === ns && x.name === name);
-    return (s?.status as { conditions: Array<{ type: string; status: string; reason: string; message: string; observedGeneration?: number }> } | undefined)?.conditions;
+    return (s?.status as { conditions: Array<{ type: string; status: string; reason: string; message: string; observedGeneration?: number }> } | undefined)
+      ?.conditions;
   };
 
   it('a ProxyConfig says which Gateways and GatewayClasses use it, or that none does', () => {
     const gc = classWithParams('infra', 'shared');
-    const r = run([gc, withParams('own'), gateway('infra', 'plain', listeners), proxyConfigObject('infra', 'own', {}), proxyConfigObject('infra', 'shared', {}), proxyConfigObject('infra', 'unused', {})]);
-    expect(status(r, 'ProxyConfig', 'infra', 'own')).toEqual([expect.objectContaining({ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'used by Gateways: infra/gw', observedGeneration: 1 })]);
+    const r = run([
+      gc,
+      withParams('own'),
+      gateway('infra', 'plain', listeners),
+      proxyConfigObject('infra', 'own', {}),
+      proxyConfigObject('infra', 'shared', {}),
+      proxyConfigObject('infra', 'unused', {}),
+    ]);
+    expect(status(r, 'ProxyConfig', 'infra', 'own')).toEqual([
+      expect.objectContaining({ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'used by Gateways: infra/gw', observedGeneration: 1 }),
+    ]);
     // The class's ProxyConfig gives both Gateways their defaults.
     expect(status(r, 'ProxyConfig', 'infra', 'shared')?.[0]?.message).toBe('GatewayClasses: switchyard; used by Gateways: infra/gw, infra/plain');
     expect(status(r, 'ProxyConfig', 'infra', 'unused')?.[0]?.message).toBe('not referenced by any Gateway or GatewayClass of this controller');
@@ -221,18 +277,29 @@ describe('status of the switchyard.dev objects', () => {
 
   it('an invalid ProxyConfig says why', () => {
     const r = run([gatewayClass(), proxyConfigObject('infra', 'bad', { tracing: { collector: 'nope' } })]);
-    expect(status(r, 'ProxyConfig', 'infra', 'bad')?.[0]).toMatchObject({ status: 'False', reason: 'Invalid', message: expect.stringContaining('spec.tracing.collector must be host:port') });
+    expect(status(r, 'ProxyConfig', 'infra', 'bad')?.[0]).toMatchObject({
+      status: 'False',
+      reason: 'Invalid',
+      message: expect.stringContaining('spec.tracing.collector must be host:port'),
+    });
   });
 
   it('a RateLimit lists the rules that use it', () => {
     const ref = { type: 'ExtensionRef' as const, extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name: 'rl' } };
     const r = run([
       gatewayClass(),
-      { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'rl', generation: 2 }, spec: { requests: 1, unit: 'Second' } },
+      {
+        apiVersion: 'switchyard.dev/v1alpha1',
+        kind: 'RateLimit',
+        metadata: { namespace: 'apps', name: 'rl', generation: 2 },
+        spec: { requests: 1, unit: 'Second' },
+      },
       { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RateLimit', metadata: { namespace: 'apps', name: 'idle' }, spec: { requests: 1, unit: 'Second' } },
       httpRoute('apps', 'web', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [] }, { filters: [ref], backendRefs: [] }] }),
     ]);
-    expect(status(r, 'RateLimit', 'apps', 'rl')).toEqual([expect.objectContaining({ status: 'True', message: 'used by: HTTPRoute apps/web rule 1', observedGeneration: 2 })]);
+    expect(status(r, 'RateLimit', 'apps', 'rl')).toEqual([
+      expect.objectContaining({ status: 'True', message: 'used by: HTTPRoute apps/web rule 1', observedGeneration: 2 }),
+    ]);
     expect(status(r, 'RateLimit', 'apps', 'idle')?.[0]?.message).toBe('not used by any HTTPRoute or GRPCRoute rule');
   });
 });
@@ -241,8 +308,19 @@ describe('access logs on TCP routes', () => {
   it('tcp_proxy chains log one line per connection too', () => {
     const g = gateway('infra', 'gw', [{ name: 'db', port: 5432, protocol: 'TCP' }]);
     g.spec!.infrastructure = { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'logs' } };
-    const tcpRoute: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { namespace: 'infra', name: 'pg' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'pg', port: 5432 }] }] } };
-    const r = run([gatewayClass(), g, proxyConfigObject('infra', 'logs', { accessLog: { fields: ['start_time', 'duration_ms', 'bytes_sent', 'upstream_host', 'client_address'] } }), ...backend('infra', 'pg', 5432), tcpRoute]);
+    const tcpRoute: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+      kind: 'TCPRoute',
+      metadata: { namespace: 'infra', name: 'pg' },
+      spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'pg', port: 5432 }] }] },
+    };
+    const r = run([
+      gatewayClass(),
+      g,
+      proxyConfigObject('infra', 'logs', { accessLog: { fields: ['start_time', 'duration_ms', 'bytes_sent', 'upstream_host', 'client_address'] } }),
+      ...backend('infra', 'pg', 5432),
+      tcpRoute,
+    ]);
     const l = r.fleets.get('infra/gw')!.listeners.find((x) => x.name === 'tcp-5432')!;
     const tcp = l.filter_chains![0]!.filters![0]!.typed_config as unknown as { access_log?: Array<{ name: string }> };
     expect(tcp.access_log?.map((a) => a.name)).toEqual(['envoy.access_loggers.stdout']);

@@ -91,14 +91,17 @@ export function proxyConfigSpecProblem(spec: unknown): string | undefined {
       if (!int(a.maxReplicas, 1, 1000)) return 'spec.workload.autoscaling.maxReplicas must be an integer 1-1000';
       if (a.minReplicas !== undefined && !int(a.minReplicas, 1, 1000)) return 'spec.workload.autoscaling.minReplicas must be an integer 1-1000';
       if (((a.minReplicas as number | undefined) ?? 1) > (a.maxReplicas as number)) return 'spec.workload.autoscaling.minReplicas must not exceed maxReplicas';
-      if (a.targetCPUUtilizationPercentage !== undefined && !int(a.targetCPUUtilizationPercentage, 1, 100)) return 'spec.workload.autoscaling.targetCPUUtilizationPercentage must be an integer 1-100';
+      if (a.targetCPUUtilizationPercentage !== undefined && !int(a.targetCPUUtilizationPercentage, 1, 100))
+        return 'spec.workload.autoscaling.targetCPUUtilizationPercentage must be an integer 1-100';
     }
   }
   if (s.service !== undefined) {
     if (!obj(s.service)) return 'spec.service must be an object';
     const t = s.service.type;
-    if (t !== undefined && t !== 'LoadBalancer' && t !== 'NodePort' && t !== 'ClusterIP') return 'spec.service.type must be LoadBalancer, NodePort or ClusterIP';
-    if (s.service.annotations !== undefined && (!obj(s.service.annotations) || !Object.values(s.service.annotations).every((v) => typeof v === 'string'))) return 'spec.service.annotations must map names to strings';
+    if (t !== undefined && t !== 'LoadBalancer' && t !== 'NodePort' && t !== 'ClusterIP')
+      return 'spec.service.type must be LoadBalancer, NodePort or ClusterIP';
+    if (s.service.annotations !== undefined && (!obj(s.service.annotations) || !Object.values(s.service.annotations).every((v) => typeof v === 'string')))
+      return 'spec.service.annotations must map names to strings';
   }
   if (s.logLevel !== undefined && !LOG_LEVELS.has(s.logLevel as string)) return `spec.logLevel must be one of ${[...LOG_LEVELS].join(', ')}`;
   if (s.accessLog !== undefined) {
@@ -122,16 +125,20 @@ export function proxyConfigSpecProblem(spec: unknown): string | undefined {
   if (s.tracing !== undefined) {
     if (!obj(s.tracing)) return 'spec.tracing must be an object';
     const t = s.tracing;
-    if (typeof t.collector !== 'string' || !collectorAddress(t.collector)) return 'spec.tracing.collector must be host:port (a DNS name or IPv4 address and a port 1-65535)';
-    if (t.samplingPercent !== undefined && !(typeof t.samplingPercent === 'number' && t.samplingPercent >= 0 && t.samplingPercent <= 100)) return 'spec.tracing.samplingPercent must be a number 0-100';
-    if (t.serviceName !== undefined && (typeof t.serviceName !== 'string' || t.serviceName.length === 0)) return 'spec.tracing.serviceName must be a non-empty string';
+    if (typeof t.collector !== 'string' || !collectorAddress(t.collector))
+      return 'spec.tracing.collector must be host:port (a DNS name or IPv4 address and a port 1-65535)';
+    if (t.samplingPercent !== undefined && !(typeof t.samplingPercent === 'number' && t.samplingPercent >= 0 && t.samplingPercent <= 100))
+      return 'spec.tracing.samplingPercent must be a number 0-100';
+    if (t.serviceName !== undefined && (typeof t.serviceName !== 'string' || t.serviceName.length === 0))
+      return 'spec.tracing.serviceName must be a non-empty string';
   }
   if (s.metrics !== undefined) {
     if (!obj(s.metrics)) return 'spec.metrics must be an object';
     const p = s.metrics.prometheus;
     if (p !== undefined) {
       if (!obj(p)) return 'spec.metrics.prometheus must be an object';
-      if (p.port !== undefined && (!int(p.port, 1024, 65535) || p.port === 19000 || p.port === 19001)) return 'spec.metrics.prometheus.port must be 1024-65535 and not 19000 (Envoy admin) or 19001 (readiness)';
+      if (p.port !== undefined && (!int(p.port, 1024, 65535) || p.port === 19000 || p.port === 19001))
+        return 'spec.metrics.prometheus.port must be 1024-65535 and not 19000 (Envoy admin) or 19001 (readiness)';
     }
   }
   return undefined;

@@ -63,7 +63,10 @@ describe('RateLimit through an ExtensionRef filter', () => {
     const hcm = l.filter_chains![0]!.filters![0]!.typed_config as unknown as HttpConnectionManager;
     const f = hcm.http_filters!.find((x) => x.name === LOCAL_RATE_LIMIT_FILTER)!.typed_config as Record<string, unknown>;
     // No bucket and no filter_enabled at the listener: only routes that ask are limited.
-    expect(f).toEqual({ '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', stat_prefix: 'http_local_rate_limiter' });
+    expect(f).toEqual({
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+      stat_prefix: 'http_local_rate_limiter',
+    });
   });
 
   it('per client address: bucket of requests + burst refilled by requests every second, one per remote address', () => {
@@ -85,7 +88,8 @@ describe('RateLimit through an ExtensionRef filter', () => {
 
   it('the per-client key cache size survives encoding (a field newer than the bundled protos)', () => {
     type Rc = { virtual_hosts: Array<{ routes: Array<{ name: string; typed_per_filter_config?: Record<string, Record<string, unknown>> }> }> };
-    const pick = (rc: Rc) => rc.virtual_hosts.flatMap((vh) => vh.routes).find((y) => y.name === 'httproute/apps/r/rule/0/match/0')!.typed_per_filter_config![LOCAL_RATE_LIMIT_FILTER]!;
+    const pick = (rc: Rc) =>
+      rc.virtual_hosts.flatMap((vh) => vh.routes).find((y) => y.name === 'httproute/apps/r/rule/0/match/0')!.typed_per_filter_config![LOCAL_RATE_LIMIT_FILTER]!;
     const rc = r.fleets.get('infra/gw')!.routes[0]!;
     const decoded = decodeMessage(TypeUrl.RouteConfiguration, encodeMessage(TypeUrl.RouteConfiguration, rc)) as unknown as Rc;
     expect(pick(decoded)).toMatchObject({ max_dynamic_descriptors: { value: 10_000 }, enable_retry_after_header: true });
@@ -150,7 +154,12 @@ describe('RateLimit on a GRPCRoute rule', () => {
       parentRefs: parent,
       rules: [{ matches: [{ method: { service: 'shop.Cart', method: 'Add' } }], filters: [rateLimitRef('rl')], backendRefs: [{ name: 'grpc', port: 9000 }] }],
     });
-    const r = run([...baseObjects(), ...backend('apps', 'grpc', 9000), rateLimitObject('apps', 'rl', { requests: 5, unit: 'Second', key: { type: 'ClientAddress' } }), g]);
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'grpc', 9000),
+      rateLimitObject('apps', 'rl', { requests: 5, unit: 'Second', key: { type: 'ClientAddress' } }),
+      g,
+    ]);
     expect(routeConditions(r, 'GRPCRoute', 'apps', 'g')).toEqual([
       ['Accepted', 'True', 'Accepted'],
       ['ResolvedRefs', 'True', 'ResolvedRefs'],
@@ -165,7 +174,13 @@ describe('RateLimit on a GRPCRoute rule', () => {
 describe('RateLimit references that cannot be resolved', () => {
   const base = [...baseObjects(), ...backend('apps', 'api')];
   const limited = (filters: unknown[], extra: KubeObject[] = []) =>
-    run([...base, ...extra, route('r', { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], filters: filters as never, backendRefs: [{ name: 'api', port: 8080 }] }] })]);
+    run([
+      ...base,
+      ...extra,
+      route('r', {
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], filters: filters as never, backendRefs: [{ name: 'api', port: 8080 }] }],
+      }),
+    ]);
 
   it('a missing RateLimit: ResolvedRefs=False BackendNotFound naming the filter, requests get 500 (never unlimited)', () => {
     const r = limited([rateLimitRef('nope')]);
@@ -211,7 +226,16 @@ describe('RateLimit references that cannot be resolved', () => {
       ...base,
       ...backend('apps', 'other'),
       rateLimitObject('apps', 'rl', { requests: 1, unit: 'Second' }),
-      route('r', { rules: [{ backendRefs: [{ name: 'api', port: 8080, filters: [rateLimitRef('rl')] as never }, { name: 'other', port: 8080 }] }] }),
+      route('r', {
+        rules: [
+          {
+            backendRefs: [
+              { name: 'api', port: 8080, filters: [rateLimitRef('rl')] as never },
+              { name: 'other', port: 8080 },
+            ],
+          },
+        ],
+      }),
     ]);
     const c = routeCondition(r, 'HTTPRoute', 'apps', 'r', 'ResolvedRefs');
     expect(c?.message).toContain("spec.rules[0].backendRefs[0].filters[0].extensionRef: a RateLimit applies to a whole rule; move it to the rule's filters");

@@ -34,16 +34,26 @@ export function resolveExtensionRef(ref: unknown, field: string, namespace: stri
   const kind = typeof r.kind === 'string' ? r.kind : String(r.kind);
   const name = typeof r.name === 'string' ? r.name : '';
   if (group !== SWITCHYARD_GROUP || kind !== RATE_LIMIT_KIND) {
-    return { ok: false, reason: 'InvalidKind', message: `${field}.extensionRef: ${group || 'core'}/${kind} ${name || String(r.name)} is not a filter kind Switchyard supports (switchyard.dev/RateLimit); matching requests get 500` };
+    return {
+      ok: false,
+      reason: 'InvalidKind',
+      message: `${field}.extensionRef: ${group || 'core'}/${kind} ${name || String(r.name)} is not a filter kind Switchyard supports (switchyard.dev/RateLimit); matching requests get 500`,
+    };
   }
   if (onBackendRef) {
-    return { ok: false, reason: 'InvalidKind', message: `${field}.extensionRef: a RateLimit applies to a whole rule; move it to the rule's filters (matching requests get 500 until then)` };
+    return {
+      ok: false,
+      reason: 'InvalidKind',
+      message: `${field}.extensionRef: a RateLimit applies to a whole rule; move it to the rule's filters (matching requests get 500 until then)`,
+    };
   }
   const obj = name ? snapshot.get<RateLimit>(SWITCHYARD_GROUP, RATE_LIMIT_KIND, namespace, name) : undefined;
-  if (!obj) return { ok: false, reason: 'BackendNotFound', message: `${field}.extensionRef: RateLimit ${namespace}/${name} not found; matching requests get 500` };
+  if (!obj)
+    return { ok: false, reason: 'BackendNotFound', message: `${field}.extensionRef: RateLimit ${namespace}/${name} not found; matching requests get 500` };
   const spec = obj.spec as RateLimitSpec | undefined;
   const problem = rateLimitSpecProblem(spec);
-  if (problem) return { ok: false, reason: 'UnsupportedValue', message: `${field}.extensionRef: RateLimit ${namespace}/${name}: ${problem}; matching requests get 500` };
+  if (problem)
+    return { ok: false, reason: 'UnsupportedValue', message: `${field}.extensionRef: RateLimit ${namespace}/${name}: ${problem}; matching requests get 500` };
   const s = spec as RateLimitSpec;
   const burst = s.burst ?? 0;
   return {
@@ -72,7 +82,8 @@ export function rateLimitSpecProblem(spec: unknown): string | undefined {
     const k = s.key as { type?: unknown; header?: unknown } | null;
     if (!k || typeof k !== 'object') return 'spec.key must be an object';
     if (k.type === 'Header') {
-      if (typeof k.header !== 'string' || !HEADER_NAME.test(k.header) || k.header.length > 256) return 'spec.key.header must be a header name when spec.key.type is Header';
+      if (typeof k.header !== 'string' || !HEADER_NAME.test(k.header) || k.header.length > 256)
+        return 'spec.key.header must be a header name when spec.key.type is Header';
     } else if (k.type === 'ClientAddress') {
       if (k.header !== undefined) return 'spec.key.header is only allowed when spec.key.type is Header';
     } else return 'spec.key.type must be ClientAddress or Header';

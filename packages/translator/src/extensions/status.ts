@@ -3,7 +3,16 @@
 // answers "is this in effect?" without reading routes. One condition,
 // Accepted: False/Invalid (a spec the CRD would refuse; only objects from
 // files get there) or True/Accepted with the users, or the lack of them.
-import { GATEWAY_GROUP, SWITCHYARD_GROUP, type Condition, type Gateway, type GatewayClass, type HTTPRoute, type KubeObject, type Snapshot } from '@switchyard/api';
+import {
+  GATEWAY_GROUP,
+  SWITCHYARD_GROUP,
+  type Condition,
+  type Gateway,
+  type GatewayClass,
+  type HTTPRoute,
+  type KubeObject,
+  type Snapshot,
+} from '@switchyard/api';
 import { condition, type PendingCondition } from '../gatewayapi/conditions.js';
 import { stamp, type ObjectStatus, type StatusContext } from '../gatewayapi/status.js';
 import { PROXY_CONFIG_KIND, proxyConfigsOf, proxyConfigSpecProblem } from './proxyconfig.js';

@@ -2,16 +2,22 @@
 // a ClusterIR (endpoints from ready EndpointSlice endpoints, or a DNS name for
 // ExternalName Services), or a problem with the ResolvedRefs reason the spec
 // prescribes. Cross-namespace references need a ReferenceGrant.
-import { GATEWAY_GROUP, type BackendObjectReference, type Endpoint, type EndpointPort, type EndpointSlice, type Service, type ServicePort } from '@switchyard/api';
+import {
+  GATEWAY_GROUP,
+  type BackendObjectReference,
+  type Endpoint,
+  type EndpointPort,
+  type EndpointSlice,
+  type Service,
+  type ServicePort,
+} from '@switchyard/api';
 import { arrayOf, objectOf } from './shape.js';
 import { isIP } from 'node:net';
 import type { ClusterIR, EndpointIR, UpstreamProtocol } from '../ir/ir.js';
 import type { TranslationContext } from './context.js';
 import { RouteReason } from './conditions.js';
 
-export type BackendResolution =
-  | { readonly ok: true; readonly cluster: ClusterIR }
-  | { readonly ok: false; readonly reason: string; readonly message: string };
+export type BackendResolution = { readonly ok: true; readonly cluster: ClusterIR } | { readonly ok: false; readonly reason: string; readonly message: string };
 
 /** What kind of traffic the referring route carries; decides the upstream protocol. */
 export type RouteTraffic = 'http' | 'grpc' | 'tcp' | 'udp' | 'tls';
@@ -44,7 +50,8 @@ export function resolveBackend(
   }
   const svc = ctx.snapshot.get<Service>('', 'Service', namespace, ref.name);
   if (!svc) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} not found` };
-  if (ref.port === undefined || ref.port === null) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}.port is required for a Service backend` };
+  if (ref.port === undefined || ref.port === null)
+    return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}.port is required for a Service backend` };
   const port = ref.port;
   const spec = objectOf<NonNullable<Service['spec']>>(svc.spec) ?? {};
 
@@ -52,7 +59,12 @@ export function resolveBackend(
   let discovery: ClusterIR['discovery'];
   if (spec.type === 'ExternalName') {
     // A DNS name: the port needs no entry in spec.ports (one there only gives the appProtocol).
-    if (!spec.externalName) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} is ExternalName without spec.externalName` };
+    if (!spec.externalName)
+      return {
+        ok: false,
+        reason: RouteReason.BackendNotFound,
+        message: `${field}: Service ${namespace}/${ref.name} is ExternalName without spec.externalName`,
+      };
     discovery = { type: 'dns', hostname: spec.externalName, port };
   } else {
     if (!sp) return { ok: false, reason: RouteReason.BackendNotFound, message: `${field}: Service ${namespace}/${ref.name} has no port ${port}` };
@@ -82,7 +94,10 @@ export function clusterName(namespace: string, name: string, port: number, proto
 }
 
 /** The upstream protocol from the Service port's appProtocol (KEP-3726 names) and the route's traffic. */
-export function upstreamProtocol(appProtocol: string | undefined, traffic: RouteTraffic): { ok: true; protocol: UpstreamProtocol } | { ok: false; message: string } {
+export function upstreamProtocol(
+  appProtocol: string | undefined,
+  traffic: RouteTraffic,
+): { ok: true; protocol: UpstreamProtocol } | { ok: false; message: string } {
   if (traffic === 'tcp' || traffic === 'tls') return { ok: true, protocol: 'tcp' };
   if (traffic === 'udp') return { ok: true, protocol: 'udp' };
   if (traffic === 'grpc') return { ok: true, protocol: 'h2c' };

@@ -11,7 +11,16 @@
 // to that port. A policy without a usable CA makes its backends unusable
 // (Envoy gets a cluster without endpoints, 503) rather than silently
 // sending plain text where the user asked for TLS.
-import { GATEWAY_GROUP, compareByCreationThenName, type BackendTLSPolicy, type Condition, type PolicyAncestorStatus, type Service, type ServicePort, type Gateway } from '@switchyard/api';
+import {
+  GATEWAY_GROUP,
+  compareByCreationThenName,
+  type BackendTLSPolicy,
+  type Condition,
+  type PolicyAncestorStatus,
+  type Service,
+  type ServicePort,
+  type Gateway,
+} from '@switchyard/api';
 import { arrayOf } from './shape.js';
 import type { ClusterIR, SecretIR, UpstreamTlsIR } from '../ir/ir.js';
 import { resolveCaCertificateRefs, resolveCertificateRef } from '../tls/references.js';
@@ -47,7 +56,9 @@ export class BackendTlsPolicies {
   private readonly byTarget = new Map<string, PolicyState>();
 
   constructor(private readonly ctx: TranslationContext) {
-    const objects = [...ctx.snapshot.list<BackendTLSPolicy>(GATEWAY_GROUP, 'BackendTLSPolicy')].filter((o) => o && o.metadata && typeof o.metadata.name === 'string').sort(compareByCreationThenName);
+    const objects = [...ctx.snapshot.list<BackendTLSPolicy>(GATEWAY_GROUP, 'BackendTLSPolicy')]
+      .filter((o) => o && o.metadata && typeof o.metadata.name === 'string')
+      .sort(compareByCreationThenName);
     for (const o of objects) this.policies.push(this.resolve(o));
   }
 
@@ -70,7 +81,8 @@ export class BackendTlsPolicies {
     };
     if (!spec || !v || typeof v !== 'object') return reject('Invalid', 'spec.validation is required');
     const hostnameIssue = typeof v.hostname === 'string' ? hostnameProblem(v.hostname) : 'is required';
-    if (hostnameIssue || (typeof v.hostname === 'string' && v.hostname.includes('*'))) return reject('Invalid', `spec.validation.hostname: ${hostnameIssue ?? 'must not be a wildcard'}`);
+    if (hostnameIssue || (typeof v.hostname === 'string' && v.hostname.includes('*')))
+      return reject('Invalid', `spec.validation.hostname: ${hostnameIssue ?? 'must not be a wildcard'}`);
     const sans: Array<{ type: 'Hostname' | 'URI'; value: string }> = [];
     for (const [i, s] of (Array.isArray(v.subjectAltNames) ? v.subjectAltNames : []).entries()) {
       if (s?.type === 'Hostname' && typeof s.hostname === 'string' && s.hostname !== '') sans.push({ type: 'Hostname', value: s.hostname });
@@ -87,9 +99,20 @@ export class BackendTlsPolicies {
     }
     if (refs.length === 0) return reject('Invalid', 'spec.validation: one of caCertificateRefs or wellKnownCACertificates is required');
     // caCertificateRefs are LocalObjectReferences: always the policy's namespace.
-    const ca = resolveCaCertificateRefs(refs.map((r) => ({ ...r, namespace: namespace })), { group: GATEWAY_GROUP, kind: 'BackendTLSPolicy', namespace }, 'spec.validation.caCertificateRefs', this.ctx.snapshot, () => true);
+    const ca = resolveCaCertificateRefs(
+      refs.map((r) => ({ ...r, namespace: namespace })),
+      { group: GATEWAY_GROUP, kind: 'BackendTLSPolicy', namespace },
+      'spec.validation.caCertificateRefs',
+      this.ctx.snapshot,
+      () => true,
+    );
     if (ca.problem) {
-      state.resolvedRefs = condition(ConditionType.ResolvedRefs, false, ca.problem.reason === 'InvalidCACertificateKind' ? 'InvalidKind' : 'InvalidCACertificateRef', ca.problem.message);
+      state.resolvedRefs = condition(
+        ConditionType.ResolvedRefs,
+        false,
+        ca.problem.reason === 'InvalidCACertificateKind' ? 'InvalidKind' : 'InvalidCACertificateRef',
+        ca.problem.message,
+      );
     }
     if (!ca.bundle) return reject('NoValidCACertificate', `spec.validation.caCertificateRefs: no valid CA certificate (${ca.problem?.message ?? 'none'})`);
     return {
@@ -115,7 +138,10 @@ export class BackendTlsPolicies {
         this.byService.set(svcKey, all);
         const k = `${ns}/${t.name}/${t.sectionName ?? ''}`;
         const owner = this.byTarget.get(k);
-        if (owner && owner !== p) conflicts.push(`Service ${ns}/${t.name}${t.sectionName ? ` sectionName ${t.sectionName}` : ''} is already targeted by the older BackendTLSPolicy ${owner.key}`);
+        if (owner && owner !== p)
+          conflicts.push(
+            `Service ${ns}/${t.name}${t.sectionName ? ` sectionName ${t.sectionName}` : ''} is already targeted by the older BackendTLSPolicy ${owner.key}`,
+          );
         else this.byTarget.set(k, p);
       }
       if (conflicts.length > 0 && p.accepted.status === 'True') p.accepted = condition(ConditionType.Accepted, false, 'Conflicted', conflicts.join('; '));
@@ -168,14 +194,26 @@ export class BackendTlsPolicies {
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
         .map((gw) => {
           const ancestorRef = { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.namespace, name: gw.name };
-          const previous = prev.find((a) => a && a.controllerName === sc.controllerName && a.ancestorRef?.name === gw.name && (a.ancestorRef?.namespace ?? o.metadata.namespace) === gw.namespace)?.conditions;
+          const previous = prev.find(
+            (a) =>
+              a &&
+              a.controllerName === sc.controllerName &&
+              a.ancestorRef?.name === gw.name &&
+              (a.ancestorRef?.namespace ?? o.metadata.namespace) === gw.namespace,
+          )?.conditions;
           const conditions: Condition[] = [];
           for (const c of [p.accepted, p.resolvedRefs]) {
             setCondition(conditions, { ...c, ...(o.metadata.generation !== undefined ? { observedGeneration: o.metadata.generation } : {}) }, previous, sc.now);
           }
           return { ancestorRef, controllerName: sc.controllerName, conditions };
         });
-      return { apiVersion: o.apiVersion, kind: 'BackendTLSPolicy', namespace: o.metadata.namespace ?? '', name: o.metadata.name, status: { ancestors: [...others, ...ours] } };
+      return {
+        apiVersion: o.apiVersion,
+        kind: 'BackendTLSPolicy',
+        namespace: o.metadata.namespace ?? '',
+        name: o.metadata.name,
+        status: { ancestors: [...others, ...ours] },
+      };
     });
   }
 }
@@ -189,10 +227,25 @@ export class BackendTlsPolicies {
 export function gatewayBackendClientCertificate(gw: Gateway, ctx: TranslationContext): { secret?: SecretIR; condition?: PendingCondition } {
   const ref = gw.spec?.tls?.backend?.clientCertificateRef;
   if (!ref) return {};
-  const r = resolveCertificateRef(ref, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.metadata.namespace ?? '' }, 'spec.tls.backend.clientCertificateRef', ctx.snapshot, ctx.referenceAllowed, NO_CLOCK);
-  if (!r.ok) return { condition: condition(ConditionType.ResolvedRefs, false, r.reason === 'RefNotPermitted' ? 'RefNotPermitted' : 'InvalidClientCertificateRef', r.message) };
+  const r = resolveCertificateRef(
+    ref,
+    { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.metadata.namespace ?? '' },
+    'spec.tls.backend.clientCertificateRef',
+    ctx.snapshot,
+    ctx.referenceAllowed,
+    NO_CLOCK,
+  );
+  if (!r.ok)
+    return {
+      condition: condition(ConditionType.ResolvedRefs, false, r.reason === 'RefNotPermitted' ? 'RefNotPermitted' : 'InvalidClientCertificateRef', r.message),
+    };
   return {
-    secret: { kind: 'certificate', name: r.certificate.secretName, certificateChainPem: r.certificate.pair.certificateChainPem, privateKeyPem: r.certificate.pair.privateKeyPem },
+    secret: {
+      kind: 'certificate',
+      name: r.certificate.secretName,
+      certificateChainPem: r.certificate.pair.certificateChainPem,
+      privateKeyPem: r.certificate.pair.privateKeyPem,
+    },
     condition: condition(ConditionType.ResolvedRefs, true, 'ResolvedRefs', 'All references resolved'),
   };
 }

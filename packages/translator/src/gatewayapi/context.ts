@@ -54,7 +54,9 @@ export function createContext(snapshot: Snapshot, controllerName: string): Trans
         if (!spec || !Array.isArray(spec.from) || !Array.isArray(spec.to)) continue;
         const fromOk = spec.from.some((f) => f && f.group === from.group && f.kind === from.kind && f.namespace === from.namespace);
         if (!fromOk) continue;
-        const toOk = spec.to.some((t) => t && (t.group ?? '') === to.group && t.kind === to.kind && (t.name === undefined || t.name === '' || t.name === to.name));
+        const toOk = spec.to.some(
+          (t) => t && (t.group ?? '') === to.group && t.kind === to.kind && (t.name === undefined || t.name === '' || t.name === to.name),
+        );
         if (toOk) return true;
       }
       return false;

@@ -3,7 +3,8 @@ import { ask, backend, baseObjects, gateway, gatewayClass, httpListener, httpRou
 import type { TranslateResult } from '../translate.js';
 
 function gatewayStatusOf(r: TranslateResult, ns = 'infra', name = 'gw') {
-  return r.statuses.find((s) => s.kind === 'Gateway' && s.namespace === ns && s.name === name)?.status as { conditions: Condition[]; listeners: ListenerStatus[] } | undefined;
+  return r.statuses.find((s) => s.kind === 'Gateway' && s.namespace === ns && s.name === name)?.status as
+    { conditions: Condition[]; listeners: ListenerStatus[] } | undefined;
 }
 const cond = (cs: Condition[] | undefined, type: string) => cs?.find((c) => c.type === type);
 
@@ -75,13 +76,23 @@ describe('Gateway listeners', () => {
     expect(r.fleets.has('infra/gw')).toBe(false);
   });
   it('reports invalid route kinds and keeps the valid ones', () => {
-    const r = run([gatewayClass(), gateway('infra', 'gw', [httpListener('http', 80, { allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }, { kind: 'TCPRoute' }] } })])]);
+    const r = run([
+      gatewayClass(),
+      gateway('infra', 'gw', [httpListener('http', 80, { allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }, { kind: 'TCPRoute' }] } })]),
+    ]);
     const l = gatewayStatusOf(r)!.listeners[0]!;
     expect(l.supportedKinds).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }]);
     expect(cond(l.conditions, 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'InvalidRouteKinds' });
   });
   it('conflicts every listener sharing port and hostname, with no winner', () => {
-    const r = run([gatewayClass(), gateway('infra', 'gw', [httpListener('a', 80, { hostname: 'x.example.com' }), httpListener('b', 80, { hostname: 'x.example.com' }), httpListener('c', 80, { hostname: 'y.example.com' })])]);
+    const r = run([
+      gatewayClass(),
+      gateway('infra', 'gw', [
+        httpListener('a', 80, { hostname: 'x.example.com' }),
+        httpListener('b', 80, { hostname: 'x.example.com' }),
+        httpListener('c', 80, { hostname: 'y.example.com' }),
+      ]),
+    ]);
     const ls = gatewayStatusOf(r)!.listeners;
     expect(ls.map((l) => [l.name, cond(l.conditions, 'Conflicted')!.status, cond(l.conditions, 'Conflicted')!.reason])).toEqual([
       ['a', 'True', 'HostnameConflict'],
@@ -149,7 +160,12 @@ describe('route attachment', () => {
   });
   it('counts routes on listeners that are not accepted (the spec: status does not impact attachment), serving them nowhere', () => {
     const routeOn = (listeners: Parameters<typeof gateway>[2], ref: object = {}) =>
-      run([gatewayClass(), gateway('infra', 'gw', listeners), ...backend('infra', 'a'), httpRoute('infra', 'r', { parentRefs: [{ name: 'gw', ...ref }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+      run([
+        gatewayClass(),
+        gateway('infra', 'gw', listeners),
+        ...backend('infra', 'a'),
+        httpRoute('infra', 'r', { parentRefs: [{ name: 'gw', ...ref }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] }),
+      ]);
     // Two HTTP listeners on port 80 with hostname foo.com: both conflicted.
     const conflicted = routeOn([httpListener('a', 80, { hostname: 'foo.com' }), httpListener('b', 80, { hostname: 'foo.com' })]);
     expect(accepted(conflicted, 'infra')).toMatchObject({ status: 'True' });
@@ -159,11 +175,16 @@ describe('route attachment', () => {
     ]);
     expect(conflicted.fleets.has('infra/gw')).toBe(false);
     // A conflicted listener next to a valid one on the same port: the route's hostnames stay off the shared route table.
-    const shared = routeOn([httpListener('a', 80, { hostname: 'foo.com' }), httpListener('b', 80, { hostname: 'foo.com' }), httpListener('c', 80, { hostname: 'bar.com' })], { sectionName: 'a' });
+    const shared = routeOn(
+      [httpListener('a', 80, { hostname: 'foo.com' }), httpListener('b', 80, { hostname: 'foo.com' }), httpListener('c', 80, { hostname: 'bar.com' })],
+      { sectionName: 'a' },
+    );
     expect(gatewayStatusOf(shared)!.listeners.map((l) => l.attachedRoutes)).toEqual([1, 0, 0]);
     expect(ask(shared, { host: 'foo.com' }).status).toBe(404);
     // An unsupported protocol whose allowedRoutes names the kind.
-    const unsupported = routeOn([httpListener(), { name: 'odd', port: 1111, protocol: 'INVALID', allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }] } }], { sectionName: 'odd' });
+    const unsupported = routeOn([httpListener(), { name: 'odd', port: 1111, protocol: 'INVALID', allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }] } }], {
+      sectionName: 'odd',
+    });
     expect(accepted(unsupported, 'infra')).toMatchObject({ status: 'True' });
     expect(gatewayStatusOf(unsupported)!.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([
       ['http', 0],

@@ -127,7 +127,14 @@ function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationCon
   return { key, object: gw, namespace, name: gw.metadata.name, listeners, conditions, accepted };
 }
 
-export function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, index: number, ctx: TranslationContext, origin?: ListenerSetOrigin): ListenerState {
+export function resolveListener(
+  gatewayKey: string,
+  gw: Gateway,
+  l: Listener,
+  index: number,
+  ctx: TranslationContext,
+  origin?: ListenerSetOrigin,
+): ListenerState {
   const ok = (type: string, reason: string, message: string) => condition(type, true, reason, message);
   const state: ListenerState = {
     gatewayKey,
@@ -166,7 +173,12 @@ export function resolveListener(gatewayKey: string, gw: Gateway, l: Listener, in
       } else bad.push(`${group}/${String(k?.kind)}`);
     }
     if (bad.length > 0) {
-      state.resolvedRefs = condition(ConditionType.ResolvedRefs, false, ListenerReason.InvalidRouteKinds, `spec.listeners[${index}].allowedRoutes.kinds: ${bad.join(', ')} not supported on ${protocol.protocol} listeners`);
+      state.resolvedRefs = condition(
+        ConditionType.ResolvedRefs,
+        false,
+        ListenerReason.InvalidRouteKinds,
+        `spec.listeners[${index}].allowedRoutes.kinds: ${bad.join(', ')} not supported on ${protocol.protocol} listeners`,
+      );
     }
   } else {
     for (const kind of protocol.routeKinds) state.supportedKinds.push({ group: GATEWAY_GROUP, kind });
@@ -236,7 +248,12 @@ function detectConflicts(listeners: ListenerState[]): void {
   for (const group of byPort.values()) {
     const families = new Set(group.map((l) => l.protocol!.family));
     if (families.size > 1) {
-      for (const l of group) markConflicted(l, ListenerReason.ProtocolConflict, `port ${l.spec.port} is used by listeners of incompatible protocols (${[...new Set(group.map((x) => x.spec.protocol))].join(', ')})`);
+      for (const l of group)
+        markConflicted(
+          l,
+          ListenerReason.ProtocolConflict,
+          `port ${l.spec.port} is used by listeners of incompatible protocols (${[...new Set(group.map((x) => x.spec.protocol))].join(', ')})`,
+        );
       continue;
     }
     const byHost = new Map<string, ListenerState[]>();
@@ -248,7 +265,12 @@ function detectConflicts(listeners: ListenerState[]): void {
     }
     for (const same of byHost.values()) {
       if (same.length < 2) continue;
-      for (const l of same) markConflicted(l, ListenerReason.HostnameConflict, `listeners ${same.map((x) => x.spec.name).join(', ')} share port ${l.spec.port} and hostname "${l.spec.hostname ?? ''}"`);
+      for (const l of same)
+        markConflicted(
+          l,
+          ListenerReason.HostnameConflict,
+          `listeners ${same.map((x) => x.spec.name).join(', ')} share port ${l.spec.port} and hostname "${l.spec.hostname ?? ''}"`,
+        );
     }
   }
 }
@@ -257,7 +279,8 @@ function detectConflicts(listeners: ListenerState[]): void {
 export const PROXY_CONFIG = { group: 'switchyard.dev', kind: 'ProxyConfig' } as const;
 
 export function proxyConfigProblem(ref: { group?: string; kind?: string; name?: string }, namespace: string, ctx: TranslationContext): string | undefined {
-  if (ref.group !== PROXY_CONFIG.group || ref.kind !== PROXY_CONFIG.kind) return `${ref.group || 'core'}/${String(ref.kind)} is not a parameters kind Switchyard supports (switchyard.dev/ProxyConfig)`;
+  if (ref.group !== PROXY_CONFIG.group || ref.kind !== PROXY_CONFIG.kind)
+    return `${ref.group || 'core'}/${String(ref.kind)} is not a parameters kind Switchyard supports (switchyard.dev/ProxyConfig)`;
   const pc = typeof ref.name === 'string' ? ctx.snapshot.get(PROXY_CONFIG.group, PROXY_CONFIG.kind, namespace, ref.name) : undefined;
   if (!pc) return `ProxyConfig ${namespace}/${String(ref.name)} not found`;
   // Objects from files have not been through the CRD's validation.

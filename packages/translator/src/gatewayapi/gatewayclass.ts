@@ -14,7 +14,12 @@ export interface GatewayClassState {
   readonly supportedFeatures: ReadonlyArray<{ name: string }>;
 }
 
-export function resolveGatewayClasses(classes: readonly GatewayClass[], controllerName: string, ctx: TranslationContext, extraFeatures: readonly string[] = []): Map<string, GatewayClassState> {
+export function resolveGatewayClasses(
+  classes: readonly GatewayClass[],
+  controllerName: string,
+  ctx: TranslationContext,
+  extraFeatures: readonly string[] = [],
+): Map<string, GatewayClassState> {
   const out = new Map<string, GatewayClassState>();
   for (const gc of classes) {
     if (gc.spec?.controllerName !== controllerName) continue;

@@ -49,7 +49,11 @@ describe('GRPCRoute', () => {
     expect(c.message).toContain('spec.rules[0].matches[0].method');
   });
   it('rejects filters GRPCRoute does not have', () => {
-    const r2 = run([...baseObjects(), ...backend('apps', 'a'), grpcRoute('apps', 'bad', { parentRefs: parent, rules: [{ filters: [{ type: 'URLRewrite' as never }], backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+    const r2 = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      grpcRoute('apps', 'bad', { parentRefs: parent, rules: [{ filters: [{ type: 'URLRewrite' as never }], backendRefs: [{ name: 'a', port: 8080 }] }] }),
+    ]);
     expect(routeCondition(r2, 'GRPCRoute', 'apps', 'bad', 'Accepted')).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
   });
 });
@@ -59,7 +63,12 @@ describe('HTTPRoute and GRPCRoute on one listener', () => {
     ...baseObjects(),
     ...backend('apps', 'web'),
     ...backend('apps', 'rpc'),
-    httpRoute('apps', 'web', { parentRefs: parent, hostnames: ['shared.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }, '2026-01-02T00:00:00Z'),
+    httpRoute(
+      'apps',
+      'web',
+      { parentRefs: parent, hostnames: ['shared.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] },
+      '2026-01-02T00:00:00Z',
+    ),
     grpcRoute('apps', 'rpc', { parentRefs: parent, hostnames: [grpcHost], rules: [{ backendRefs: [{ name: 'rpc', port: 8080 }] }] }, grpcCreated),
   ];
   it('accepts only the older route when their hostnames intersect', () => {
@@ -92,7 +101,12 @@ describe('GRPCRoute precedence', () => {
           { matches: [{ method: { service: 'pkg.Echo' } }], backendRefs: [{ name: 'svc', port: 8080 }] },
         ],
       }),
-      grpcRoute('apps', 'later', { parentRefs: parent, rules: [{ matches: [{ method: { service: 'pkg.Echo', method: 'Say' } }], backendRefs: [{ name: 'both', port: 8080 }] }] }, '2026-06-01T00:00:00Z'),
+      grpcRoute(
+        'apps',
+        'later',
+        { parentRefs: parent, rules: [{ matches: [{ method: { service: 'pkg.Echo', method: 'Say' } }], backendRefs: [{ name: 'both', port: 8080 }] }] },
+        '2026-06-01T00:00:00Z',
+      ),
     ]);
     expect(ask(r, call('/pkg.Echo/Say')).backends).toEqual({ 'apps/both:8080': 1 });
     expect(ask(r, call('/pkg.Echo/Other')).backends).toEqual({ 'apps/svc:8080': 1 });

@@ -60,7 +60,10 @@ function methodPath(m: GRPCMethodMatch | undefined, field: string, ctx: Translat
     return { type: 'RegularExpression', value: `/[^/]+/${method as string}` };
   }
   if (type === 'RegularExpression') {
-    for (const [name, v] of [['service', service], ['method', method]] as const) {
+    for (const [name, v] of [
+      ['service', service],
+      ['method', method],
+    ] as const) {
       if (v === undefined) continue;
       const problem = typeof v === 'string' ? ctx.regexProblem(v) : 'must be a string';
       if (problem) {

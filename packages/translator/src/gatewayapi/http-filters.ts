@@ -3,7 +3,16 @@
 // URL rewrite, mirrors, CORS, ExtensionRef. Problems are sorted into those
 // that invalidate the rule (dropped, Accepted/PartiallyInvalid) and
 // unresolved references (ResolvedRefs=False).
-import type { BackendObjectReference, HTTPCORSFilter, HTTPHeaderFilter, HTTPPathModifier, HTTPRequestMirrorFilter, HTTPRequestRedirectFilter, HTTPRouteFilter, HTTPURLRewriteFilter } from '@switchyard/api';
+import type {
+  BackendObjectReference,
+  HTTPCORSFilter,
+  HTTPHeaderFilter,
+  HTTPPathModifier,
+  HTTPRequestMirrorFilter,
+  HTTPRequestRedirectFilter,
+  HTTPRouteFilter,
+  HTTPURLRewriteFilter,
+} from '@switchyard/api';
 import type { CorsIR, HeaderModifierIR, HeaderValueIR, MirrorIR, PathRewriteIR } from '../ir/ir.js';
 import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
@@ -48,7 +57,15 @@ export interface FilterScope {
   readonly allowed: ReadonlySet<string>;
 }
 
-export const HTTP_RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS', 'ExtensionRef']);
+export const HTTP_RULE_FILTERS = new Set([
+  'RequestHeaderModifier',
+  'ResponseHeaderModifier',
+  'RequestRedirect',
+  'URLRewrite',
+  'RequestMirror',
+  'CORS',
+  'ExtensionRef',
+]);
 export const GRPC_RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
 /** On a backendRef only header modifiers make sense per backend (Envoy ClusterWeight carries them). */
 export const BACKEND_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'ExtensionRef']);
@@ -116,12 +133,21 @@ export function applyFilters(filters: unknown, scope: FilterScope): FilterOutcom
         break;
       case 'ExtensionRef': {
         // Switchyard's filter kinds live in extensions/ (RateLimit today).
-        const r = resolveExtensionRef(f.extensionRef, field, scope.namespace, scope.clusters.ctx.snapshot, scope.allowed === BACKEND_FILTERS || scope.allowed === HTTP_BACKEND_FILTERS);
+        const r = resolveExtensionRef(
+          f.extensionRef,
+          field,
+          scope.namespace,
+          scope.clusters.ctx.snapshot,
+          scope.allowed === BACKEND_FILTERS || scope.allowed === HTTP_BACKEND_FILTERS,
+        );
         if (!r.ok) {
           out.refProblems.push({ reason: RouteReason[r.reason], message: r.message });
           out.fail500 = true;
         } else if (out.rateLimit) {
-          out.ruleProblems.push({ reason: RouteReason.IncompatibleFilters, message: `${field}.extensionRef: a rule takes at most one RateLimit (${out.rateLimit.name} is already set)` });
+          out.ruleProblems.push({
+            reason: RouteReason.IncompatibleFilters,
+            message: `${field}.extensionRef: a rule takes at most one RateLimit (${out.rateLimit.name} is already set)`,
+          });
         } else out.rateLimit = r.rateLimit;
         break;
       }
@@ -157,7 +183,10 @@ function headerModifier(h: HTTPHeaderFilter | undefined, field: string, request:
     const out: HeaderValueIR[] = [];
     const names = new Set<string>();
     list.forEach((v: { name?: unknown; value?: unknown }, i) => {
-      const p = headerNameProblem(v?.name) ?? (typeof v?.value !== 'string' || !HEADER_VALUE.test(v.value) ? 'value must be a string without control characters' : undefined) ?? reservedHeader(v.name as string, request);
+      const p =
+        headerNameProblem(v?.name) ??
+        (typeof v?.value !== 'string' || !HEADER_VALUE.test(v.value) ? 'value must be a string without control characters' : undefined) ??
+        reservedHeader(v.name as string, request);
       if (p) {
         problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.${sub}[${i}]: ${p}` });
         return;
@@ -300,7 +329,12 @@ function mirror(m: HTTPRequestMirrorFilter | undefined, field: string, scope: Fi
     numerator = n;
     denominator = d;
   }
-  const r = scope.clusters.resolve(m.backendRef as BackendObjectReference, { kind: scope.routeKind, namespace: scope.namespace }, scope.traffic, `${field}.backendRef`);
+  const r = scope.clusters.resolve(
+    m.backendRef as BackendObjectReference,
+    { kind: scope.routeKind, namespace: scope.namespace },
+    scope.traffic,
+    `${field}.backendRef`,
+  );
   if (!r.ok) {
     out.refProblems.push({ reason: r.reason, message: r.message });
     return undefined;

@@ -12,7 +12,8 @@ import type { Attachment, ParentResult } from './route-parents.js';
 const KINDS = new Set(['HTTPRoute', 'GRPCRoute']);
 
 function overlap(a: readonly string[], b: readonly string[]): string | undefined {
-  for (const x of a) for (const y of b) if (hostnameWithin(x, y === '*' ? undefined : y) || hostnameWithin(y, x === '*' ? undefined : x)) return x === '*' ? y : x;
+  for (const x of a)
+    for (const y of b) if (hostnameWithin(x, y === '*' ? undefined : y) || hostnameWithin(y, x === '*' ? undefined : x)) return x === '*' ? y : x;
   return undefined;
 }
 
@@ -21,7 +22,19 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
   const order = builds
     .map((b, i) => ({ b, i }))
     .filter(({ b }) => KINDS.has(b.kind) && !b.notAccepted)
-    .sort((x, y) => (x.b.created !== y.b.created ? (x.b.created < y.b.created ? -1 : 1) : `${x.b.namespace}/${x.b.name}` < `${y.b.namespace}/${y.b.name}` ? -1 : `${x.b.namespace}/${x.b.name}` > `${y.b.namespace}/${y.b.name}` ? 1 : x.b.kind < y.b.kind ? -1 : 1));
+    .sort((x, y) =>
+      x.b.created !== y.b.created
+        ? x.b.created < y.b.created
+          ? -1
+          : 1
+        : `${x.b.namespace}/${x.b.name}` < `${y.b.namespace}/${y.b.name}`
+          ? -1
+          : `${x.b.namespace}/${x.b.name}` > `${y.b.namespace}/${y.b.name}`
+            ? 1
+            : x.b.kind < y.b.kind
+              ? -1
+              : 1,
+    );
   // listener -> kind -> routes already holding it. Only the other kind's list is scanned, so a
   // listener with routes of one kind (the usual case) costs nothing however many routes it has.
   const holders = new Map<ListenerState, Map<string, Array<{ kind: string; name: string; hostnames: readonly string[] }>>>();
@@ -37,7 +50,9 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
         let rival: { kind: string; name: string; hostnames: readonly string[] } | undefined;
         if (byKind) for (const [kind, held] of byKind) if (kind !== b.kind) rival ??= held.find((h) => overlap(h.hostnames, a.hostnames) !== undefined);
         if (rival) {
-          lost.push(`listener ${a.listener.spec.name} already serves ${rival.kind} ${rival.name} for hostname ${overlap(rival.hostnames, a.hostnames)} (older, or first by namespace/name)`);
+          lost.push(
+            `listener ${a.listener.spec.name} already serves ${rival.kind} ${rival.name} for hostname ${overlap(rival.hostnames, a.hostnames)} (older, or first by namespace/name)`,
+          );
           continue;
         }
         kept.push(a);

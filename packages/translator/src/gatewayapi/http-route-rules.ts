@@ -100,8 +100,14 @@ export function buildHttpRouteRules<Rule extends HttpLikeRule>(
  * is read by readMatch, which records its problems and returns undefined for
  * an entry it cannot use.
  */
-export function readMatches<M>(raw: unknown, field: string, problems: FieldProblem[], readMatch: (m: M, field: string) => HttpMatchIR | undefined): HttpMatchIR[] {
-  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }];
+export function readMatches<M>(
+  raw: unknown,
+  field: string,
+  problems: FieldProblem[],
+  readMatch: (m: M, field: string) => HttpMatchIR | undefined,
+): HttpMatchIR[] {
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0))
+    return [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }];
   if (!Array.isArray(raw)) {
     problems.push({ reason: RouteReason.UnsupportedValue, message: `${field} must be a list` });
     return [];

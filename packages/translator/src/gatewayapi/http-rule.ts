@@ -52,13 +52,23 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
   if (filters.redirect) {
     const r = filters.redirect;
     // backendRefs are ignored: the redirect answers every request.
-    action = { kind: 'redirect', statusCode: r.statusCode, ...(r.scheme ? { scheme: r.scheme } : {}), ...(r.hostname ? { hostname: r.hostname } : {}), ...(r.port ? { port: r.port } : {}), ...(r.path ? { path: r.path } : {}) };
+    action = {
+      kind: 'redirect',
+      statusCode: r.statusCode,
+      ...(r.scheme ? { scheme: r.scheme } : {}),
+      ...(r.hostname ? { hostname: r.hostname } : {}),
+      ...(r.port ? { port: r.port } : {}),
+      ...(r.path ? { path: r.path } : {}),
+    };
   } else if (filters.fail500) {
     action = { kind: 'direct', status: 500 };
   } else {
     const backends = resolveBackends(input, clusters, used, ruleProblems, refProblems, backendRewrite);
     if (backendRewrite.rewrites && (backends.length !== 1 || filters.hostRewrite !== undefined || filters.pathRewrite)) {
-      ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.backendRefs: a URLRewrite on a backendRef needs it to be the rule's only backend, without a rule URLRewrite (Envoy rewrites per route, not per weighted backend)` });
+      ruleProblems.push({
+        reason: RouteReason.UnsupportedValue,
+        message: `${field}.backendRefs: a URLRewrite on a backendRef needs it to be the rule's only backend, without a rule URLRewrite (Envoy rewrites per route, not per weighted backend)`,
+      });
     }
     if (backends.length === 0 || backends.every((b) => b.cluster === null)) {
       // No backend to forward to (none given, all invalid, or all weight 0): the spec's 500.
@@ -78,9 +88,13 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
     }
   }
   // ReplacePrefixMatch replaces the matched prefix, so every match must be a PathPrefix.
-  const prefixRewrite = (action.kind === 'forward' && action.pathRewrite?.type === 'ReplacePrefixMatch') || filters.redirect?.path?.type === 'ReplacePrefixMatch';
+  const prefixRewrite =
+    (action.kind === 'forward' && action.pathRewrite?.type === 'ReplacePrefixMatch') || filters.redirect?.path?.type === 'ReplacePrefixMatch';
   if (prefixRewrite && input.matches.some((m) => m.path.type !== 'PathPrefix')) {
-    ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${field}: ReplacePrefixMatch requires every match of the rule to use a PathPrefix path match` });
+    ruleProblems.push({
+      reason: RouteReason.UnsupportedValue,
+      message: `${field}: ReplacePrefixMatch requires every match of the rule to use a PathPrefix path match`,
+    });
   }
   if (action.kind === 'forward') {
     for (const m of action.mirrors) {
@@ -91,7 +105,14 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
 
   if (ruleProblems.length > 0) return { routes: [], clusters: [], ruleProblems, refProblems };
   const routes = input.matches.map((match, i): HttpRouteIR => {
-    const source: RouteSource = { kind: input.kind, namespace: input.namespace, name: input.name, rule: input.ruleIndex, match: i, ...(input.ruleName !== undefined ? { ruleName: input.ruleName } : {}) };
+    const source: RouteSource = {
+      kind: input.kind,
+      namespace: input.namespace,
+      name: input.name,
+      rule: input.ruleIndex,
+      match: i,
+      ...(input.ruleName !== undefined ? { ruleName: input.ruleName } : {}),
+    };
     return { source, match, action, ...modifiers(filters) };
   });
   return { routes, clusters: [...used.values()], ruleProblems, refProblems };
@@ -114,7 +135,14 @@ interface BackendRewrite {
   pathRewrite?: FilterOutcome['pathRewrite'];
 }
 
-function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<string, ClusterIR>, ruleProblems: FieldProblem[], refProblems: FieldProblem[], rewrite: BackendRewrite): WeightedBackendIR[] {
+function resolveBackends(
+  input: RuleInput,
+  clusters: ClusterTable,
+  used: Map<string, ClusterIR>,
+  ruleProblems: FieldProblem[],
+  refProblems: FieldProblem[],
+  rewrite: BackendRewrite,
+): WeightedBackendIR[] {
   const field = `spec.rules[${input.ruleIndex}].backendRefs`;
   if (input.backendRefs === undefined || input.backendRefs === null) return [];
   if (!Array.isArray(input.backendRefs)) {
@@ -133,7 +161,14 @@ function resolveBackends(input: RuleInput, clusters: ClusterTable, used: Map<str
       ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: `${f}.weight must be an integer 0-1000000` });
       return;
     }
-    const bf = applyFilters(ref.filters, { routeKind: input.kind, namespace: input.namespace, field: `${f}.filters`, traffic: input.traffic, clusters, allowed: input.kind === 'HTTPRoute' ? HTTP_BACKEND_FILTERS : BACKEND_FILTERS });
+    const bf = applyFilters(ref.filters, {
+      routeKind: input.kind,
+      namespace: input.namespace,
+      field: `${f}.filters`,
+      traffic: input.traffic,
+      clusters,
+      allowed: input.kind === 'HTTPRoute' ? HTTP_BACKEND_FILTERS : BACKEND_FILTERS,
+    });
     ruleProblems.push(...bf.ruleProblems);
     if (bf.hostRewrite !== undefined || bf.pathRewrite) {
       rewrite.rewrites = (rewrite.rewrites ?? 0) + 1;

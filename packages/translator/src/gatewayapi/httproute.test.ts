@@ -2,7 +2,8 @@ import type { HTTPRoute } from '@switchyard/api';
 import { ask, backend, baseObjects, httpListener, httpRoute, referenceGrant, routeCondition, routeConditions, run } from '../../test/fixtures.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
-const route = (name: string, spec: Omit<NonNullable<HTTPRoute['spec']>, 'parentRefs'>, created?: string, ns = 'apps') => httpRoute(ns, name, { parentRefs: parent, ...spec }, created);
+const route = (name: string, spec: Omit<NonNullable<HTTPRoute['spec']>, 'parentRefs'>, created?: string, ns = 'apps') =>
+  httpRoute(ns, name, { parentRefs: parent, ...spec }, created);
 
 describe('HTTPRoute matching', () => {
   const objs = [
@@ -57,14 +58,47 @@ describe('HTTPRoute precedence across routes', () => {
     const objs = [
       ...baseObjects(),
       ...['a', 'b', 'c', 'd', 'e', 'f'].flatMap((n) => backend('apps', n)),
-      route('young-prefix', { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'a', port: 8080 }] }] }, '2026-02-01T00:00:00Z'),
-      route('old-prefix', { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'b', port: 8080 }] }] }, '2026-01-01T00:00:00Z'),
-      route('long', { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api/v1' } }], backendRefs: [{ name: 'c', port: 8080 }] }] }, '2026-03-01T00:00:00Z'),
-      route('exact', { rules: [{ matches: [{ path: { type: 'Exact', value: '/api/v1/x' } }], backendRefs: [{ name: 'd', port: 8080 }] }] }, '2026-03-01T00:00:00Z'),
-      route('hdr', { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api/v1' }, headers: [{ name: 'x', value: '1' }] }], backendRefs: [{ name: 'e', port: 8080 }] }] }, '2026-04-01T00:00:00Z'),
-      route('both-a', { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/same' } }], backendRefs: [{ name: 'f', port: 8080 }] }] }, '2026-05-01T00:00:00Z', 'z'),
+      route(
+        'young-prefix',
+        { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'a', port: 8080 }] }] },
+        '2026-02-01T00:00:00Z',
+      ),
+      route(
+        'old-prefix',
+        { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'b', port: 8080 }] }] },
+        '2026-01-01T00:00:00Z',
+      ),
+      route(
+        'long',
+        { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api/v1' } }], backendRefs: [{ name: 'c', port: 8080 }] }] },
+        '2026-03-01T00:00:00Z',
+      ),
+      route(
+        'exact',
+        { rules: [{ matches: [{ path: { type: 'Exact', value: '/api/v1/x' } }], backendRefs: [{ name: 'd', port: 8080 }] }] },
+        '2026-03-01T00:00:00Z',
+      ),
+      route(
+        'hdr',
+        {
+          rules: [
+            { matches: [{ path: { type: 'PathPrefix', value: '/api/v1' }, headers: [{ name: 'x', value: '1' }] }], backendRefs: [{ name: 'e', port: 8080 }] },
+          ],
+        },
+        '2026-04-01T00:00:00Z',
+      ),
+      route(
+        'both-a',
+        { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/same' } }], backendRefs: [{ name: 'f', port: 8080 }] }] },
+        '2026-05-01T00:00:00Z',
+        'z',
+      ),
       ...backend('z', 'f'),
-      route('both-b', { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/same' } }], backendRefs: [{ name: 'a', port: 8080 }] }] }, '2026-05-01T00:00:00Z'),
+      route(
+        'both-b',
+        { rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/same' } }], backendRefs: [{ name: 'a', port: 8080 }] }] },
+        '2026-05-01T00:00:00Z',
+      ),
     ];
     const r = run(objs);
     expect(ask(r, { path: '/' }).backends).toEqual({ 'apps/b:8080': 1 });
@@ -78,7 +112,11 @@ describe('HTTPRoute precedence across routes', () => {
 
 describe('HTTPRoute hostnames', () => {
   it('serves only intersecting hostnames; requests for other hosts get 404', () => {
-    const r = run([...baseObjects(), ...backend('apps', 'a'), route('r', { hostnames: ['a.example.com', '*.wild.example.com'], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      route('r', { hostnames: ['a.example.com', '*.wild.example.com'], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] }),
+    ]);
     expect(ask(r, { host: 'a.example.com' }).backends).toEqual({ 'apps/a:8080': 1 });
     expect(ask(r, { host: 'a.example.com:80' }).backends).toEqual({ 'apps/a:8080': 1 });
     expect(ask(r, { host: 'x.y.wild.example.com' }).backends).toEqual({ 'apps/a:8080': 1 });
@@ -102,12 +140,34 @@ describe('HTTPRoute filters', () => {
     ...backend('apps', 'm'),
     route('f', {
       rules: [
-        { matches: [{ path: { type: 'PathPrefix', value: '/redir' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', hostname: 'secure.example.com', statusCode: 301 } }] },
-        { matches: [{ path: { type: 'PathPrefix', value: '/port' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { port: 8443, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' } } }] },
-        { matches: [{ path: { type: 'PathPrefix', value: '/strip' } }], filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'internal', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }], backendRefs: [{ name: 'a', port: 8080 }] },
-        { matches: [{ path: { type: 'PathPrefix', value: '/full' } }], filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/one' } } }], backendRefs: [{ name: 'a', port: 8080 }] },
-        { matches: [{ path: { type: 'PathPrefix', value: '/prefix/one' } }], filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/one' } } }], backendRefs: [{ name: 'a', port: 8080 }] },
-        { matches: [{ path: { type: 'PathPrefix', value: '/mirror' } }], filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'm', port: 8080 }, percent: 25 } }], backendRefs: [{ name: 'a', port: 8080 }] },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/redir' } }],
+          filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', hostname: 'secure.example.com', statusCode: 301 } }],
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/port' } }],
+          filters: [{ type: 'RequestRedirect', requestRedirect: { port: 8443, path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' } } }],
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/strip' } }],
+          filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'internal', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
+          backendRefs: [{ name: 'a', port: 8080 }],
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/full' } }],
+          filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/one' } } }],
+          backendRefs: [{ name: 'a', port: 8080 }],
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/prefix/one' } }],
+          filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/one' } } }],
+          backendRefs: [{ name: 'a', port: 8080 }],
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/mirror' } }],
+          filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'm', port: 8080 }, percent: 25 } }],
+          backendRefs: [{ name: 'a', port: 8080 }],
+        },
       ],
     }),
   ]);
@@ -129,13 +189,25 @@ describe('HTTPRoute filters', () => {
   it('mirrors a percentage to another backend', () => {
     const rc = r.fleets.get('infra/gw')!.routes[0]!;
     const mirror = rc.virtual_hosts!.flatMap((v) => v.routes!).find((x) => x.route?.request_mirror_policies)!;
-    expect(mirror.route!.request_mirror_policies).toEqual([{ cluster: 'apps/m:8080', runtime_fraction: { default_value: { numerator: 25, denominator: 'HUNDRED' } } }]);
+    expect(mirror.route!.request_mirror_policies).toEqual([
+      { cluster: 'apps/m:8080', runtime_fraction: { default_value: { numerator: 25, denominator: 'HUNDRED' } } },
+    ]);
   });
   it('rejects RequestRedirect together with URLRewrite as IncompatibleFilters', () => {
     const r2 = run([
       ...baseObjects(),
       ...backend('apps', 'a'),
-      route('bad', { rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: {} }, { type: 'URLRewrite', urlRewrite: { hostname: 'x' } }], backendRefs: [{ name: 'a', port: 8080 }] }] }),
+      route('bad', {
+        rules: [
+          {
+            filters: [
+              { type: 'RequestRedirect', requestRedirect: {} },
+              { type: 'URLRewrite', urlRewrite: { hostname: 'x' } },
+            ],
+            backendRefs: [{ name: 'a', port: 8080 }],
+          },
+        ],
+      }),
     ]);
     expect(routeConditions(r2, 'HTTPRoute', 'apps', 'bad')[0]).toEqual(['Accepted', 'False', 'IncompatibleFilters']);
   });
@@ -143,7 +215,20 @@ describe('HTTPRoute filters', () => {
     const r2 = run([
       ...baseObjects(),
       ...backend('apps', 'a'),
-      route('h', { rules: [{ filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Set', value: '100%' }], add: [{ name: 'X-Add', value: 'a' }], remove: ['X-Gone'] } }, { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'X-R', value: '1' }] } }], backendRefs: [{ name: 'a', port: 8080 }] }] }),
+      route('h', {
+        rules: [
+          {
+            filters: [
+              {
+                type: 'RequestHeaderModifier',
+                requestHeaderModifier: { set: [{ name: 'X-Set', value: '100%' }], add: [{ name: 'X-Add', value: 'a' }], remove: ['X-Gone'] },
+              },
+              { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'X-R', value: '1' }] } },
+            ],
+            backendRefs: [{ name: 'a', port: 8080 }],
+          },
+        ],
+      }),
     ]);
     const rt = r2.fleets.get('infra/gw')!.routes[0]!.virtual_hosts![0]!.routes![0]!;
     expect(rt.request_headers_to_add).toEqual([
@@ -154,16 +239,31 @@ describe('HTTPRoute filters', () => {
     expect(rt.response_headers_to_add).toEqual([{ header: { key: 'X-R', value: '1' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
   });
   it('answers 500 for an ExtensionRef to an unknown kind and says so', () => {
-    const r2 = run([...baseObjects(), ...backend('apps', 'a'), route('x', { rules: [{ filters: [{ type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Magic', name: 'm' } }], backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+    const r2 = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      route('x', {
+        rules: [
+          { filters: [{ type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Magic', name: 'm' } }], backendRefs: [{ name: 'a', port: 8080 }] },
+        ],
+      }),
+    ]);
     expect(ask(r2, {}).status).toBe(500);
     expect(routeCondition(r2, 'HTTPRoute', 'apps', 'x', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'InvalidKind' });
   });
 });
 
 describe('HTTPRoute URLRewrite on a backendRef (HTTPRouteBackendURLRewrite)', () => {
-  const rewrite = { type: 'URLRewrite' as const, urlRewrite: { hostname: 'internal', path: { type: 'ReplacePrefixMatch' as const, replacePrefixMatch: '/v2' } } };
+  const rewrite = {
+    type: 'URLRewrite' as const,
+    urlRewrite: { hostname: 'internal', path: { type: 'ReplacePrefixMatch' as const, replacePrefixMatch: '/v2' } },
+  };
   it("rewrites when it is the rule's only backend", () => {
-    const r = run([...baseObjects(), ...backend('apps', 'a'), route('bw', { rules: [{ matches: [{ path: { value: '/v1' } }], backendRefs: [{ name: 'a', port: 8080, filters: [rewrite] }] }] })]);
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      route('bw', { rules: [{ matches: [{ path: { value: '/v1' } }], backendRefs: [{ name: 'a', port: 8080, filters: [rewrite] }] }] }),
+    ]);
     expect(ask(r, { path: '/v1/users' })).toMatchObject({ path: '/v2/users', host: 'internal', backends: { 'apps/a:8080': 1 } });
   });
   it('drops the rule, naming the field, when other backends share it (Envoy rewrites per route, not per weighted backend)', () => {
@@ -171,7 +271,17 @@ describe('HTTPRoute URLRewrite on a backendRef (HTTPRouteBackendURLRewrite)', ()
       ...baseObjects(),
       ...backend('apps', 'a'),
       ...backend('apps', 'b'),
-      route('bw', { rules: [{ matches: [{ path: { value: '/v1' } }], backendRefs: [{ name: 'a', port: 8080, filters: [rewrite] }, { name: 'b', port: 8080 }] }] }),
+      route('bw', {
+        rules: [
+          {
+            matches: [{ path: { value: '/v1' } }],
+            backendRefs: [
+              { name: 'a', port: 8080, filters: [rewrite] },
+              { name: 'b', port: 8080 },
+            ],
+          },
+        ],
+      }),
     ]);
     const c = routeCondition(r, 'HTTPRoute', 'apps', 'bw', 'Accepted')!;
     expect(c).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
@@ -185,7 +295,17 @@ describe('HTTPRoute backends', () => {
       ...baseObjects(),
       ...backend('apps', 'a'),
       ...backend('apps', 'b'),
-      route('w', { rules: [{ backendRefs: [{ name: 'a', port: 8080, weight: 3 }, { name: 'b', port: 8080, weight: 0 }, { name: 'missing', port: 8080, weight: 1 }] }] }),
+      route('w', {
+        rules: [
+          {
+            backendRefs: [
+              { name: 'a', port: 8080, weight: 3 },
+              { name: 'b', port: 8080, weight: 0 },
+              { name: 'missing', port: 8080, weight: 1 },
+            ],
+          },
+        ],
+      }),
     ]);
     expect(ask(r, {}).backends).toEqual({ 'apps/a:8080': 3, '500': 1 });
     expect(routeCondition(r, 'HTTPRoute', 'apps', 'w', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'BackendNotFound' });
@@ -213,14 +333,29 @@ describe('HTTPRoute backends', () => {
     const denied = run(objs);
     expect(ask(denied, {}).status).toBe(500);
     expect(routeCondition(denied, 'HTTPRoute', 'apps', 'x', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'RefNotPermitted' });
-    const wrongName = run([...objs, referenceGrant('other', 'g', [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], [{ group: '', kind: 'Service', name: 'not-svc' }])]);
+    const wrongName = run([
+      ...objs,
+      referenceGrant(
+        'other',
+        'g',
+        [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }],
+        [{ group: '', kind: 'Service', name: 'not-svc' }],
+      ),
+    ]);
     expect(ask(wrongName, {}).status).toBe(500);
-    const granted = run([...objs, referenceGrant('other', 'g', [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], [{ group: '', kind: 'Service' }])]);
+    const granted = run([
+      ...objs,
+      referenceGrant('other', 'g', [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], [{ group: '', kind: 'Service' }]),
+    ]);
     expect(ask(granted, {}).backends).toEqual({ 'other/svc:8080': 1 });
     expect(routeCondition(granted, 'HTTPRoute', 'apps', 'x', 'ResolvedRefs')).toMatchObject({ status: 'True' });
   });
   it('reports a Service without the referenced port, and a missing port', () => {
-    const r = run([...baseObjects(), ...backend('apps', 'a'), route('p', { rules: [{ backendRefs: [{ name: 'a', port: 9999 }] }, { matches: [{ path: { value: '/np' } }], backendRefs: [{ name: 'a' }] }] })]);
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      route('p', { rules: [{ backendRefs: [{ name: 'a', port: 9999 }] }, { matches: [{ path: { value: '/np' } }], backendRefs: [{ name: 'a' }] }] }),
+    ]);
     const c = routeCondition(r, 'HTTPRoute', 'apps', 'p', 'ResolvedRefs')!;
     expect(c).toMatchObject({ status: 'False', reason: 'BackendNotFound' });
     expect(c.message).toContain('spec.rules[0].backendRefs[0]: Service apps/a has no port 9999');
@@ -261,7 +396,15 @@ describe('HTTPRoute timeouts and retry', () => {
     const r = run([
       ...baseObjects(),
       ...backend('apps', 'a'),
-      route('t', { rules: [{ timeouts: { request: '10s', backendRequest: '500ms' }, retry: { codes: [503, 500], attempts: 3, backoff: '100ms' }, backendRefs: [{ name: 'a', port: 8080 }] }] }),
+      route('t', {
+        rules: [
+          {
+            timeouts: { request: '10s', backendRequest: '500ms' },
+            retry: { codes: [503, 500], attempts: 3, backoff: '100ms' },
+            backendRefs: [{ name: 'a', port: 8080 }],
+          },
+        ],
+      }),
     ]);
     const ra = r.fleets.get('infra/gw')!.routes[0]!.virtual_hosts![0]!.routes![0]!.route!;
     expect(ra.timeout).toEqual({ seconds: '10', nanos: 0 });
@@ -275,13 +418,18 @@ describe('HTTPRoute timeouts and retry', () => {
   });
   it('takes attempts as the CRD does: default 1, 0 disables retries, no upper bound', () => {
     const policy = (retry: object) =>
-      run([...baseObjects(), ...backend('apps', 'a'), route('t', { rules: [{ retry, backendRefs: [{ name: 'a', port: 8080 }] }] })]).fleets.get('infra/gw')!.routes[0]!.virtual_hosts![0]!.routes![0]!.route!.retry_policy;
+      run([...baseObjects(), ...backend('apps', 'a'), route('t', { rules: [{ retry, backendRefs: [{ name: 'a', port: 8080 }] }] })]).fleets.get('infra/gw')!
+        .routes[0]!.virtual_hosts![0]!.routes![0]!.route!.retry_policy;
     expect(policy({ codes: [500] })?.num_retries).toEqual({ value: 1 });
     expect(policy({ codes: [500], attempts: 0 })?.num_retries).toEqual({ value: 0 });
     expect(policy({ attempts: 1000 })?.num_retries).toEqual({ value: 1000 });
   });
   it('rejects an invalid duration naming the field', () => {
-    const r = run([...baseObjects(), ...backend('apps', 'a'), route('t', { rules: [{ timeouts: { request: '10 seconds' }, backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      route('t', { rules: [{ timeouts: { request: '10 seconds' }, backendRefs: [{ name: 'a', port: 8080 }] }] }),
+    ]);
     const c = routeCondition(r, 'HTTPRoute', 'apps', 't', 'Accepted')!;
     expect(c).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
     expect(c.message).toContain('spec.rules[0].timeouts.request');
@@ -290,7 +438,11 @@ describe('HTTPRoute timeouts and retry', () => {
 
 describe('HTTPRoute spec.hostnames validation', () => {
   it('does not accept a route with an invalid hostname, naming the entry', () => {
-    const r = run([...baseObjects(), ...backend('apps', 'a'), route('h', { hostnames: ['ok.example.com', 'Bad_Host'], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] })]);
+    const r = run([
+      ...baseObjects(),
+      ...backend('apps', 'a'),
+      route('h', { hostnames: ['ok.example.com', 'Bad_Host'], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] }),
+    ]);
     const c = routeCondition(r, 'HTTPRoute', 'apps', 'h', 'Accepted')!;
     expect(c).toMatchObject({ status: 'False', reason: 'UnsupportedValue' });
     expect(c.message).toContain('spec.hostnames[1]');
@@ -304,7 +456,9 @@ describe('path normalization', () => {
       ...baseObjects(),
       ...backend('apps', 'public'),
       ...backend('apps', 'admin'),
-      route('p', { rules: [{ matches: [{ path: { value: '/admin' } }], backendRefs: [{ name: 'admin', port: 8080 }] }, { backendRefs: [{ name: 'public', port: 8080 }] }] }),
+      route('p', {
+        rules: [{ matches: [{ path: { value: '/admin' } }], backendRefs: [{ name: 'admin', port: 8080 }] }, { backendRefs: [{ name: 'public', port: 8080 }] }],
+      }),
     ]);
     expect(ask(r, { path: '/public/../admin/x' }).backends).toEqual({ 'apps/admin:8080': 1 });
     expect(ask(r, { path: '//admin/x' }).backends).toEqual({ 'apps/admin:8080': 1 });

@@ -27,7 +27,8 @@ export function parseMatches(raw: unknown, field: string, ctx: TranslationContex
     const path = parsePath(m.path, `${f}.path`, ctx, problems);
     const headers = parseNameValueMatches(m.headers, `${f}.headers`, ctx, problems, true);
     const queryParams = parseNameValueMatches(m.queryParams, `${f}.queryParams`, ctx, problems, false);
-    if (m.method !== undefined && !METHODS.has(m.method)) problems.push({ reason: RouteReason.UnsupportedValue, message: `${f}.method: ${String(m.method)} is not an HTTP method` });
+    if (m.method !== undefined && !METHODS.has(m.method))
+      problems.push({ reason: RouteReason.UnsupportedValue, message: `${f}.method: ${String(m.method)} is not an HTTP method` });
     if (!path || !headers || !queryParams) return undefined;
     return { path, headers, queryParams, ...(m.method !== undefined && METHODS.has(m.method) ? { method: m.method } : {}) };
   });
@@ -49,7 +50,10 @@ function parsePath(p: HTTPRouteMatch['path'], field: string, ctx: TranslationCon
         return undefined;
       }
       if (/[?#\x00-\x1f\x7f]/.test(value) || value.includes('//') || /(^|\/)\.\.?(\/|$)/.test(value)) {
-        problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.value "${value}" must be a normalized path without "?", "#", "//", "." or ".." segments` });
+        problems.push({
+          reason: RouteReason.UnsupportedValue,
+          message: `${field}.value "${value}" must be a normalized path without "?", "#", "//", "." or ".." segments`,
+        });
         return undefined;
       }
       if (type === 'Exact') return { type, value };
@@ -89,7 +93,11 @@ export function parseNameValueMatches(
   let ok = true;
   raw.forEach((h: HTTPHeaderMatch | HTTPQueryParamMatch, i: number) => {
     const f = `${field}[${i}]`;
-    const nameProblem = caseInsensitiveNames ? headerNameProblem(h?.name) : typeof h?.name === 'string' && h.name.length > 0 && !/[\x00-\x20&=#?\x7f]/.test(h.name) ? undefined : `"${String(h?.name)}" is not a valid query parameter name`;
+    const nameProblem = caseInsensitiveNames
+      ? headerNameProblem(h?.name)
+      : typeof h?.name === 'string' && h.name.length > 0 && !/[\x00-\x20&=#?\x7f]/.test(h.name)
+        ? undefined
+        : `"${String(h?.name)}" is not a valid query parameter name`;
     if (nameProblem) {
       problems.push({ reason: RouteReason.UnsupportedValue, message: `${f}.name: ${nameProblem}` });
       ok = false;
@@ -126,15 +134,25 @@ function parseTimeouts(t: HTTPRouteTimeouts | undefined, field: string, problems
   const out: { requestMs?: number; backendRequestMs?: number } = {};
   if (t.request !== undefined) {
     const ms = parseDuration(t.request);
-    if (ms === undefined) problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.request: "${String(t.request)}" is not a duration like 10s or 500ms` });
+    if (ms === undefined)
+      problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.request: "${String(t.request)}" is not a duration like 10s or 500ms` });
     else out.requestMs = ms;
   }
   if (t.backendRequest !== undefined) {
     const ms = parseDuration(t.backendRequest);
-    if (ms === undefined) problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.backendRequest: "${String(t.backendRequest)}" is not a duration like 10s or 500ms` });
+    if (ms === undefined)
+      problems.push({
+        reason: RouteReason.UnsupportedValue,
+        message: `${field}.backendRequest: "${String(t.backendRequest)}" is not a duration like 10s or 500ms`,
+      });
     else out.backendRequestMs = ms;
   }
-  if (out.requestMs !== undefined && out.backendRequestMs !== undefined && out.requestMs !== 0 && (out.backendRequestMs === 0 || out.backendRequestMs > out.requestMs)) {
+  if (
+    out.requestMs !== undefined &&
+    out.backendRequestMs !== undefined &&
+    out.requestMs !== 0 &&
+    (out.backendRequestMs === 0 || out.backendRequestMs > out.requestMs)
+  ) {
     problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.backendRequest must not be longer than ${field}.request` });
   }
   return out.requestMs === undefined && out.backendRequestMs === undefined ? undefined : out;

@@ -8,7 +8,17 @@
 //   oldest UDPRoute (the spec's conflict rule: oldest first, then
 //   namespace/name). Newer routes stay Accepted and counted, but unused.
 import { GATEWAY_GROUP } from '@switchyard/api';
-import type { ClusterIR, FilterChainIR, ListenerIR, RouteConfigIR, SecretIR, TcpProxyFilterChainIR, UdpProxyIR, VirtualHostIR, WeightedLocalityIR } from '../ir/ir.js';
+import type {
+  ClusterIR,
+  FilterChainIR,
+  ListenerIR,
+  RouteConfigIR,
+  SecretIR,
+  TcpProxyFilterChainIR,
+  UdpProxyIR,
+  VirtualHostIR,
+  WeightedLocalityIR,
+} from '../ir/ir.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '@switchyard/protos';
 import type { GatewayState, ListenerState } from './gateway.js';
 import { compareHostnames, hostnameWithin } from './hostname.js';
@@ -96,7 +106,12 @@ function tcpChain(name: string, p: Placed | undefined, serverNames: readonly str
 }
 
 /** Filter chains (and HTTPS route tables) of one TLS port. */
-export function tlsPortChains(group: readonly ListenerState[], vhosts: VhostTables, l4: L4Placement, gw: GatewayState): { filterChains: FilterChainIR[]; routeConfigs: RouteConfigIR[] } {
+export function tlsPortChains(
+  group: readonly ListenerState[],
+  vhosts: VhostTables,
+  l4: L4Placement,
+  gw: GatewayState,
+): { filterChains: FilterChainIR[]; routeConfigs: RouteConfigIR[] } {
   const filterChains: FilterChainIR[] = [];
   const routeConfigs: RouteConfigIR[] = [];
   const port = group[0]!.spec.port;
@@ -104,7 +119,13 @@ export function tlsPortChains(group: readonly ListenerState[], vhosts: VhostTabl
   for (const l of group) {
     if (l.protocol?.protocol === 'HTTPS') {
       const name = routeTableOf(l)!;
-      filterChains.push({ kind: 'http', name, routeConfigName: name, ...(l.tls ? { tls: l.tls } : {}), ...(l.spec.hostname ? { serverNames: [l.spec.hostname] } : {}) });
+      filterChains.push({
+        kind: 'http',
+        name,
+        routeConfigName: name,
+        ...(l.tls ? { tls: l.tls } : {}),
+        ...(l.spec.hostname ? { serverNames: [l.spec.hostname] } : {}),
+      });
       routeConfigs.push({ name, virtualHosts: httpsVirtualHosts(l, vhosts.get(name), listenerHosts, gw) });
       continue;
     }
@@ -137,7 +158,12 @@ export function tlsPortChains(group: readonly ListenerState[], vhosts: VhostTabl
  * a client reusing this TLS connection (HTTP/2 coalescing) for a host this
  * listener's certificate and SNI did not select is told to open a new one.
  */
-function httpsVirtualHosts(l: ListenerState, table: ReadonlyMap<string, { ranked: RankedRoute[] }> | undefined, listenerHosts: readonly string[], gw: GatewayState): VirtualHostIR[] {
+function httpsVirtualHosts(
+  l: ListenerState,
+  table: ReadonlyMap<string, { ranked: RankedRoute[] }> | undefined,
+  listenerHosts: readonly string[],
+  gw: GatewayState,
+): VirtualHostIR[] {
   const out: VirtualHostIR[] = [];
   const own = l.spec.hostname || '*';
   const seen = new Set<string>();

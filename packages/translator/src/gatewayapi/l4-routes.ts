@@ -54,7 +54,10 @@ function buildL4Route(kind: L4Kind, route: L4Route, gateways: GatewayIndex, clus
   rules.forEach((rule, i) => {
     if (i > 0) {
       // The CRD allows one rule; a file may carry more. Say so instead of ignoring them quietly.
-      dropped.push({ rule: i, problems: [{ reason: RouteReason.UnsupportedValue, message: `spec.rules[${i}]: ${kind} has exactly one rule; only spec.rules[0] is used` }] });
+      dropped.push({
+        rule: i,
+        problems: [{ reason: RouteReason.UnsupportedValue, message: `spec.rules[${i}]: ${kind} has exactly one rule; only spec.rules[0] is used` }],
+      });
       return;
     }
     if (!rule || typeof rule !== 'object') {
@@ -89,7 +92,9 @@ function buildL4Route(kind: L4Kind, route: L4Route, gateways: GatewayIndex, clus
 
   // Only rules beyond the first are dropped here, so a usable first rule keeps the route Accepted.
   const v = ruleVerdicts(Math.max(rules.length, 1), dropped, refProblems);
-  const notAccepted = l4 ? undefined : v.notAccepted ?? condition(ConditionType.Accepted, false, RouteReason.UnsupportedValue, 'spec.rules[0] is missing or invalid');
+  const notAccepted = l4
+    ? undefined
+    : (v.notAccepted ?? condition(ConditionType.Accepted, false, RouteReason.UnsupportedValue, 'spec.rules[0] is missing or invalid'));
   return {
     kind,
     namespace,

@@ -55,4 +55,3 @@ const http: ListenerProtocol = {
 
 /** Registry by protocol name. Protocols missing here get Accepted=False/UnsupportedProtocol. */
 export const LISTENER_PROTOCOLS: ReadonlyMap<string, ListenerProtocol> = new Map([http, HTTPS, TLS, TCP, UDP].map((p) => [p.protocol, p]));
-

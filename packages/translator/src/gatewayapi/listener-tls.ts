@@ -37,7 +37,10 @@ function gatewayOrigin(gw: Gateway, listenerIndexField: string): ListenerOrigin 
 /** A ListenerSet's listener refers to objects as the ListenerSet (ReferenceGrants name it as `from`). */
 function originOf(gw: Gateway, l: Listener, ls: ListenerSetOrigin | undefined): ListenerOrigin {
   if (!ls) return gatewayOrigin(gw, listenerField(gw, l));
-  return { referrer: { group: GATEWAY_GROUP, kind: 'ListenerSet', namespace: ls.namespace }, field: `ListenerSet ${ls.namespace}/${ls.name} listener ${l.name}` };
+  return {
+    referrer: { group: GATEWAY_GROUP, kind: 'ListenerSet', namespace: ls.namespace },
+    field: `ListenerSet ${ls.namespace}/${ls.name} listener ${l.name}`,
+  };
 }
 
 function listenerField(gw: Gateway, l: Listener): string {
@@ -50,14 +53,25 @@ function listenerField(gw: Gateway, l: Listener): string {
  * certificates on this port, the client validation. Shared by HTTPS and TLS
  * Terminate, and by ListenerSet listeners (with their own origin).
  */
-export function terminateTls(l: Listener, gw: Gateway, origin: ListenerOrigin, ctx: TranslationContext, alpn: readonly string[] | undefined): ListenerValidation {
+export function terminateTls(
+  l: Listener,
+  gw: Gateway,
+  origin: ListenerOrigin,
+  ctx: TranslationContext,
+  alpn: readonly string[] | undefined,
+): ListenerValidation {
   const field = `${origin.field}.tls.certificateRefs`;
   const refs = l.tls?.certificateRefs;
   if (!Array.isArray(refs) || refs.length === 0) {
     return { unresolvedRefs: { reason: 'InvalidCertificateRef', message: `${field}: at least one certificate is required to terminate TLS` } };
   }
   const certs = resolveCertificateRefs(refs, origin.referrer, field, ctx.snapshot, ctx.referenceAllowed, NO_CLOCK);
-  const secrets: SecretIR[] = certs.certificates.map((c) => ({ kind: 'certificate', name: c.secretName, certificateChainPem: c.pair.certificateChainPem, privateKeyPem: c.pair.privateKeyPem }));
+  const secrets: SecretIR[] = certs.certificates.map((c) => ({
+    kind: 'certificate',
+    name: c.secretName,
+    certificateChainPem: c.pair.certificateChainPem,
+    privateKeyPem: c.pair.privateKeyPem,
+  }));
   const out: { -readonly [K in keyof ListenerValidation]: ListenerValidation[K] } = {};
   if (certs.problem) out.unresolvedRefs = certs.problem;
   const tls: { -readonly [K in keyof DownstreamTlsIR]: DownstreamTlsIR[K] } = { certificateSecrets: certs.certificates.map((c) => c.secretName) };
@@ -65,19 +79,35 @@ export function terminateTls(l: Listener, gw: Gateway, origin: ListenerOrigin, c
 
   const validation = frontendValidation(gw, l.port);
   if (validation) {
-    const ca = resolveCaCertificateRefs(validation.config.caCertificateRefs, { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.metadata.namespace ?? '' }, `${validation.field}.caCertificateRefs`, ctx.snapshot, ctx.referenceAllowed);
+    const ca = resolveCaCertificateRefs(
+      validation.config.caCertificateRefs,
+      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.metadata.namespace ?? '' },
+      `${validation.field}.caCertificateRefs`,
+      ctx.snapshot,
+      ctx.referenceAllowed,
+    );
     if (ca.problem) out.unresolvedRefs = out.unresolvedRefs ?? ca.problem;
     if (!ca.bundle) {
       // Serving without the client validation the Gateway asked for would let
       // unauthenticated clients in: the listener is not accepted at all.
-      out.notAccepted = { reason: 'NoValidCACertificate', message: `${validation.field}.caCertificateRefs: no valid CA certificate (${ca.problem?.message ?? 'none given'})` };
+      out.notAccepted = {
+        reason: 'NoValidCACertificate',
+        message: `${validation.field}.caCertificateRefs: no valid CA certificate (${ca.problem?.message ?? 'none given'})`,
+      };
       return out;
     }
     secrets.push({ kind: 'ca', name: ca.bundle.secretName, caPem: ca.bundle.pem });
     const mode = validation.config.mode === 'AllowInsecureFallback' ? 'AllowInsecureFallback' : 'AllowValidOnly';
     tls.clientValidation = { caSecret: ca.bundle.secretName, mode };
     if (mode === 'AllowInsecureFallback') {
-      out.gatewayConditions = [condition('InsecureFrontendValidationMode', true, 'ConfigurationChanged', `${validation.field}.mode is AllowInsecureFallback: clients without a valid certificate are let through on port ${l.port}`)];
+      out.gatewayConditions = [
+        condition(
+          'InsecureFrontendValidationMode',
+          true,
+          'ConfigurationChanged',
+          `${validation.field}.mode is AllowInsecureFallback: clients without a valid certificate are let through on port ${l.port}`,
+        ),
+      ];
     }
   }
   if (certs.certificates.length > 0) {
@@ -114,7 +144,12 @@ export const HTTPS: ListenerProtocol = {
 
 export function validateHttps(listener: Listener, gateway: Gateway, origin: ListenerOrigin, ctx: TranslationContext): ListenerValidation {
   if ((listener.tls?.mode ?? 'Terminate') !== 'Terminate') {
-    return { notAccepted: { reason: 'UnsupportedValue', message: `${origin.field}.tls.mode: HTTPS listeners terminate TLS; use protocol TLS for ${String(listener.tls?.mode)}` } };
+    return {
+      notAccepted: {
+        reason: 'UnsupportedValue',
+        message: `${origin.field}.tls.mode: HTTPS listeners terminate TLS; use protocol TLS for ${String(listener.tls?.mode)}`,
+      },
+    };
   }
   return terminateTls(listener, gateway, origin, ctx, HTTPS_ALPN);
 }
@@ -133,7 +168,8 @@ export const TLS: ListenerProtocol = {
 export function validateTls(listener: Listener, gateway: Gateway, origin: ListenerOrigin, ctx: TranslationContext): ListenerValidation {
   const mode = listener.tls?.mode ?? 'Terminate';
   if (mode === 'Passthrough') return {}; // certificateRefs are ignored in this mode (spec)
-  if (mode !== 'Terminate') return { notAccepted: { reason: 'UnsupportedValue', message: `${origin.field}.tls.mode: ${String(mode)} is not Terminate or Passthrough` } };
+  if (mode !== 'Terminate')
+    return { notAccepted: { reason: 'UnsupportedValue', message: `${origin.field}.tls.mode: ${String(mode)} is not Terminate or Passthrough` } };
   if (!listener.tls) return { notAccepted: { reason: 'UnsupportedValue', message: `${origin.field}.tls is required for protocol TLS` } };
   return terminateTls(listener, gateway, origin, ctx, undefined);
 }
@@ -142,4 +178,3 @@ export function validateTls(listener: Listener, gateway: Gateway, origin: Listen
 export function tlsModeOf(l: Listener): 'Terminate' | 'Passthrough' {
   return l.tls?.mode === 'Passthrough' ? 'Passthrough' : 'Terminate';
 }
-

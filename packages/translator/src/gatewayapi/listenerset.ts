@@ -26,7 +26,6 @@ export interface ListenerSetState {
   readonly listeners: ListenerState[];
 }
 
-
 function allowed(gw: GatewayState, namespace: string, ctx: TranslationContext): boolean {
   const ns = gw.object.spec?.allowedListeners?.namespaces;
   switch (ns?.from ?? 'None') {
@@ -50,7 +49,9 @@ function allowed(gw: GatewayState, namespace: string, ctx: TranslationContext): 
  */
 export function attachListenerSets(gateways: ReadonlyMap<string, GatewayState>, ctx: TranslationContext): ListenerSetState[] {
   const out: ListenerSetState[] = [];
-  const sets = [...ctx.snapshot.list<ListenerSet>(GATEWAY_GROUP, 'ListenerSet')].filter((o) => o && o.metadata && typeof o.metadata.name === 'string').sort(compareByCreationThenName);
+  const sets = [...ctx.snapshot.list<ListenerSet>(GATEWAY_GROUP, 'ListenerSet')]
+    .filter((o) => o && o.metadata && typeof o.metadata.name === 'string')
+    .sort(compareByCreationThenName);
   for (const ls of sets) {
     const ref = ls.spec?.parentRef;
     if (!ref || typeof ref.name !== 'string' || (ref.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
@@ -61,7 +62,10 @@ export function attachListenerSets(gateways: ReadonlyMap<string, GatewayState>, 
     const state: ListenerSetState = { object: ls, key: `${namespace}/${ls.metadata.name}`, gateway: gw, conditions: [], listeners: [] };
     out.push(state);
     if (!gw.accepted) {
-      state.conditions.push(condition(ConditionType.Accepted, false, 'ParentNotAccepted', `Gateway ${gw.key} is not accepted`), condition(ConditionType.Programmed, false, 'ParentNotAccepted', `Gateway ${gw.key} is not accepted`));
+      state.conditions.push(
+        condition(ConditionType.Accepted, false, 'ParentNotAccepted', `Gateway ${gw.key} is not accepted`),
+        condition(ConditionType.Programmed, false, 'ParentNotAccepted', `Gateway ${gw.key} is not accepted`),
+      );
       continue;
     }
     if (!allowed(gw, namespace, ctx)) {
@@ -80,11 +84,20 @@ export function attachListenerSets(gateways: ReadonlyMap<string, GatewayState>, 
     });
     const valid = state.listeners.filter((l) => l.usable);
     if (valid.length === 0) {
-      const msg = state.listeners.length === 0 ? 'spec.listeners is empty' : `No valid listeners: ${state.listeners.map((l) => `${l.spec.name} (${l.conflicted.status === 'True' ? l.conflicted.reason : l.accepted.reason})`).join(', ')}`;
-      state.conditions.push(condition(ConditionType.Accepted, false, 'ListenersNotValid', msg), condition(ConditionType.Programmed, false, 'ListenersNotValid', msg));
+      const msg =
+        state.listeners.length === 0
+          ? 'spec.listeners is empty'
+          : `No valid listeners: ${state.listeners.map((l) => `${l.spec.name} (${l.conflicted.status === 'True' ? l.conflicted.reason : l.accepted.reason})`).join(', ')}`;
+      state.conditions.push(
+        condition(ConditionType.Accepted, false, 'ListenersNotValid', msg),
+        condition(ConditionType.Programmed, false, 'ListenersNotValid', msg),
+      );
       continue;
     }
-    state.conditions.push(condition(ConditionType.Accepted, true, 'Accepted', 'ListenerSet accepted'), condition(ConditionType.Programmed, true, 'Programmed', 'Listeners sent to the Gateway fleet'));
+    state.conditions.push(
+      condition(ConditionType.Accepted, true, 'Accepted', 'ListenerSet accepted'),
+      condition(ConditionType.Programmed, true, 'Programmed', 'Listeners sent to the Gateway fleet'),
+    );
     gw.attachedListenerSets += 1;
   }
   return out;

@@ -23,14 +23,15 @@ export function re2Problem(pattern: string): string | undefined {
   else {
     const escape = jsOnlyEscape(pattern);
     if (escape) problem = `"${pattern}" is not a valid RE2 regular expression: invalid escape sequence: ${escape}`;
-    else try {
-      // 'u' is required by re2-wasm; it does not change which patterns RE2 accepts.
-      const re = new RE2(pattern, 'u');
-      // re2-wasm never frees the compiled RE2 (an embind object in WebAssembly memory); do it here.
-      (re as unknown as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
-    } catch (e) {
-      problem = `"${pattern}" is not a valid RE2 regular expression: ${re2Reason(e)}`;
-    }
+    else
+      try {
+        // 'u' is required by re2-wasm; it does not change which patterns RE2 accepts.
+        const re = new RE2(pattern, 'u');
+        // re2-wasm never frees the compiled RE2 (an embind object in WebAssembly memory); do it here.
+        (re as unknown as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
+      } catch (e) {
+        problem = `"${pattern}" is not a valid RE2 regular expression: ${re2Reason(e)}`;
+      }
   }
   if (cache.size > 10_000) cache.clear();
   cache.set(pattern, problem);

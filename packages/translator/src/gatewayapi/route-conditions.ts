@@ -11,7 +11,11 @@ export interface RuleVerdicts {
   readonly notAccepted?: PendingCondition;
 }
 
-export function ruleVerdicts(totalRules: number, dropped: ReadonlyArray<{ rule: number; problems: readonly FieldProblem[] }>, refProblems: readonly FieldProblem[]): RuleVerdicts {
+export function ruleVerdicts(
+  totalRules: number,
+  dropped: ReadonlyArray<{ rule: number; problems: readonly FieldProblem[] }>,
+  refProblems: readonly FieldProblem[],
+): RuleVerdicts {
   const resolvedRefs =
     refProblems.length === 0
       ? condition(ConditionType.ResolvedRefs, true, RouteReason.ResolvedRefs, 'All references resolved')

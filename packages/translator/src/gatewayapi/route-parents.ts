@@ -73,7 +73,12 @@ export function resolveParents(
     if (badHostname >= 0) {
       const h = rawHostnames![badHostname];
       const problem = typeof h === 'string' ? hostnameProblem(h) : 'must be a string';
-      out.push({ parentRef: ref, gateway, attachments: [], accepted: condition(ConditionType.Accepted, false, RouteReason.UnsupportedValue, `spec.hostnames[${badHostname}]: ${problem}`) });
+      out.push({
+        parentRef: ref,
+        gateway,
+        attachments: [],
+        accepted: condition(ConditionType.Accepted, false, RouteReason.UnsupportedValue, `spec.hostnames[${badHostname}]: ${problem}`),
+      });
       continue;
     }
     out.push(attach(kind, routeNs, routeHostnames, ref, gateway, ctx));
@@ -89,15 +94,25 @@ function attach(
   gateway: GatewayState,
   ctx: TranslationContext,
 ): ParentResult {
-  const reject = (reason: string, message: string): ParentResult => ({ parentRef: ref, gateway, attachments: [], accepted: condition(ConditionType.Accepted, false, reason, message) });
+  const reject = (reason: string, message: string): ParentResult => ({
+    parentRef: ref,
+    gateway,
+    attachments: [],
+    accepted: condition(ConditionType.Accepted, false, reason, message),
+  });
 
   // A Gateway parentRef selects the Gateway's own listeners, a ListenerSet parentRef only that set's.
   const ownedBy = (ref.kind ?? 'Gateway') === 'ListenerSet' ? `${ref.namespace ?? routeNs}/${ref.name}` : undefined;
   const selected = gateway.listeners.filter(
-    (l) => (l.origin ? `${l.origin.namespace}/${l.origin.name}` : undefined) === ownedBy && (ref.sectionName === undefined || l.spec.name === ref.sectionName) && (ref.port === undefined || l.spec.port === ref.port),
+    (l) =>
+      (l.origin ? `${l.origin.namespace}/${l.origin.name}` : undefined) === ownedBy &&
+      (ref.sectionName === undefined || l.spec.name === ref.sectionName) &&
+      (ref.port === undefined || l.spec.port === ref.port),
   );
   if (selected.length === 0) {
-    const what = [ref.sectionName !== undefined ? `sectionName "${ref.sectionName}"` : '', ref.port !== undefined ? `port ${ref.port}` : ''].filter(Boolean).join(' and ');
+    const what = [ref.sectionName !== undefined ? `sectionName "${ref.sectionName}"` : '', ref.port !== undefined ? `port ${ref.port}` : '']
+      .filter(Boolean)
+      .join(' and ');
     return reject(RouteReason.NoMatchingParent, `Gateway ${gateway.key} has no listener with ${what || 'any name'}`);
   }
   // The spec (ListenerStatus.attachedRoutes): "Successful attachment of a Route to a Listener is based
@@ -113,7 +128,11 @@ function attach(
     const hostnames = l.protocol?.usesHostname ? isolate(l, intersectHostnames(emptyToUndefined(l.spec.hostname), routeHostnames), gateway) : ['*'];
     if (hostnames.length > 0) attachments.push({ gateway, listener: l, hostnames });
   }
-  if (attachments.length === 0) return reject(RouteReason.NoMatchingListenerHostname, `spec.hostnames do not intersect the hostname of any listener of Gateway ${gateway.key} that allows this route`);
+  if (attachments.length === 0)
+    return reject(
+      RouteReason.NoMatchingListenerHostname,
+      `spec.hostnames do not intersect the hostname of any listener of Gateway ${gateway.key} that allows this route`,
+    );
   return { parentRef: ref, gateway, attachments, accepted: condition(ConditionType.Accepted, true, RouteReason.Accepted, 'Route accepted') };
 }
 

@@ -2,7 +2,8 @@ import type { Condition, HTTPRoute } from '@switchyard/api';
 import { backend, baseObjects, httpRoute, run } from '../../test/fixtures.js';
 import { CONTROLLER_NAME } from '../translate.js';
 
-const route = (): HTTPRoute => httpRoute('apps', 'r', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] });
+const route = (): HTTPRoute =>
+  httpRoute('apps', 'r', { parentRefs: [{ name: 'gw', namespace: 'infra' }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] });
 type Parents = { parents: Array<{ controllerName: string; parentRef: { name: string }; conditions: Condition[] }> };
 
 describe('status', () => {
@@ -37,7 +38,13 @@ describe('status', () => {
     expect(r.statuses.some((s) => s.kind === 'HTTPRoute')).toBe(false);
   });
   it('counts attached routes per listener once, even with two parentRefs to the same listener', () => {
-    const twice = httpRoute('apps', 'r', { parentRefs: [{ name: 'gw', namespace: 'infra' }, { name: 'gw', namespace: 'infra', sectionName: 'http' }], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] });
+    const twice = httpRoute('apps', 'r', {
+      parentRefs: [
+        { name: 'gw', namespace: 'infra' },
+        { name: 'gw', namespace: 'infra', sectionName: 'http' },
+      ],
+      rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }],
+    });
     const r = run([...baseObjects(), ...backend('apps', 'a'), twice, httpRoute('apps', 'r2', { parentRefs: [{ name: 'gw', namespace: 'infra' }] })]);
     const gw = r.statuses.find((s) => s.kind === 'Gateway')!.status as { listeners: Array<{ attachedRoutes: number }> };
     expect(gw.listeners[0]!.attachedRoutes).toBe(2);

@@ -25,9 +25,15 @@ export interface StatusContext {
   readonly controllerName: string;
 }
 
-export function stamp(pending: readonly PendingCondition[], generation: number | undefined, previous: readonly Condition[] | undefined, now: string): Condition[] {
+export function stamp(
+  pending: readonly PendingCondition[],
+  generation: number | undefined,
+  previous: readonly Condition[] | undefined,
+  now: string,
+): Condition[] {
   const out: Condition[] = [];
-  for (const p of pending) setCondition(out, { ...p, ...(generation !== undefined ? { observedGeneration: generation } : {}) }, Array.isArray(previous) ? previous : undefined, now);
+  for (const p of pending)
+    setCondition(out, { ...p, ...(generation !== undefined ? { observedGeneration: generation } : {}) }, Array.isArray(previous) ? previous : undefined, now);
   return out;
 }
 
@@ -41,8 +47,15 @@ export function prevConditions(o: KubeObject): Condition[] | undefined {
  * attached routes and conditions, stamped against the listener of the same
  * name in the previous status (so unchanged conditions keep their times).
  */
-export function listenerStatuses(listeners: readonly ListenerState[], previous: readonly ListenerStatus[] | undefined, generation: number | undefined, now: string): ListenerStatus[] {
-  const prevListeners = new Map<string, readonly Condition[] | undefined>((Array.isArray(previous) ? previous : []).map((l: ListenerStatus) => [l.name, l.conditions]));
+export function listenerStatuses(
+  listeners: readonly ListenerState[],
+  previous: readonly ListenerStatus[] | undefined,
+  generation: number | undefined,
+  now: string,
+): ListenerStatus[] {
+  const prevListeners = new Map<string, readonly Condition[] | undefined>(
+    (Array.isArray(previous) ? previous : []).map((l: ListenerStatus) => [l.name, l.conditions]),
+  );
   return listeners.map((l) => ({
     name: l.spec.name,
     supportedKinds: l.supportedKinds.map((k) => ({ group: k.group ?? GATEWAY_GROUP, kind: k.kind })),

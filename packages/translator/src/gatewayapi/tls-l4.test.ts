@@ -11,7 +11,9 @@ type Conds = Array<[string, string, string]>;
 function listenerConditions(r: ReturnType<typeof run>, gw: string, listener: string): Conds {
   const [ns, name] = gw.split('/');
   const s = r.statuses.find((x) => x.kind === 'Gateway' && x.namespace === ns && x.name === name);
-  const l = (s?.status as { listeners: Array<{ name: string; attachedRoutes: number; conditions: Array<{ type: string; status: string; reason: string }> }> }).listeners.find((x) => x.name === listener);
+  const l = (
+    s?.status as { listeners: Array<{ name: string; attachedRoutes: number; conditions: Array<{ type: string; status: string; reason: string }> }> }
+  ).listeners.find((x) => x.name === listener);
   if (!l) throw new Error(`no listener ${listener}`);
   return l.conditions.map((c) => [c.type, c.status, c.reason]);
 }
@@ -25,7 +27,12 @@ function attached(r: ReturnType<typeof run>, gw: string, listener: string): numb
   const s = r.statuses.find((x) => x.kind === 'Gateway' && x.namespace === ns && x.name === name);
   return (s?.status as { listeners: Array<{ name: string; attachedRoutes: number }> }).listeners.find((x) => x.name === listener)!.attachedRoutes;
 }
-const route = (kind: string, ns: string, name: string, spec: object, created = '2026-01-01T00:00:00Z'): KubeObject => ({ apiVersion: `${G}/v1`, kind, metadata: { namespace: ns, name, generation: 1, creationTimestamp: created }, spec });
+const route = (kind: string, ns: string, name: string, spec: object, created = '2026-01-01T00:00:00Z'): KubeObject => ({
+  apiVersion: `${G}/v1`,
+  kind,
+  metadata: { namespace: ns, name, generation: 1, creationTimestamp: created },
+  spec,
+});
 const https = (name: string, port: number, hostname: string | undefined, certs: string[], extra: Partial<Listener> = {}): Listener => ({
   name,
   port,
@@ -38,7 +45,14 @@ const https = (name: string, port: number, hostname: string | undefined, certs: 
 function udpBackend(ns: string, name: string, port: number, ip: string): KubeObject[] {
   return [
     service(ns, name, [{ port, name: 'dns' }]),
-    { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { namespace: ns, name: `${name}-1`, labels: { 'kubernetes.io/service-name': name } }, addressType: 'IPv4', endpoints: [{ addresses: [ip], conditions: { ready: true } }], ports: [{ name: 'dns', port: port + 1000, protocol: 'UDP' }] } as KubeObject,
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { namespace: ns, name: `${name}-1`, labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+      ports: [{ name: 'dns', port: port + 1000, protocol: 'UDP' }],
+    } as KubeObject,
   ];
 }
 
@@ -65,27 +79,51 @@ function fleetOf(r: ReturnType<typeof run>, id = 'infra/gw'): EnvoyResources {
 describe('HTTPS listeners', () => {
   const objects = (): KubeObject[] => [
     gatewayClass(),
-    gateway('infra', 'gw', [https('www', 443, 'www.example.com', ['rsa', 'ecdsa']), https('other', 443, 'other.org', ['other']), https('any', 443, undefined, ['rsa']), https('broken', 8443, 'x.example.com', ['missing'])]),
+    gateway('infra', 'gw', [
+      https('www', 443, 'www.example.com', ['rsa', 'ecdsa']),
+      https('other', 443, 'other.org', ['other']),
+      https('any', 443, undefined, ['rsa']),
+      https('broken', 8443, 'x.example.com', ['missing']),
+    ]),
     tlsSecretObject('infra', 'rsa', rsa) as KubeObject,
     tlsSecretObject('infra', 'ecdsa', ecdsa) as KubeObject,
     tlsSecretObject('infra', 'other', other) as KubeObject,
     tlsSecretObject('infra', 'unused', other) as KubeObject,
     ...backend('apps', 'web'),
     ...backend('apps', 'api'),
-    route('HTTPRoute', 'apps', 'www', { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'www' }], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] }),
-    route('HTTPRoute', 'apps', 'any', { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'any' }], hostnames: ['api.example.net'], rules: [{ backendRefs: [{ name: 'api', port: 8080 }] }] }),
+    route('HTTPRoute', 'apps', 'www', {
+      parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'www' }],
+      rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }],
+    }),
+    route('HTTPRoute', 'apps', 'any', {
+      parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'any' }],
+      hostnames: ['api.example.net'],
+      rules: [{ backendRefs: [{ name: 'api', port: 8080 }] }],
+    }),
   ];
 
   it('serves RSA and ECDSA certificates side by side on the SNI-matched chain and routes the request', () => {
     const r = run(objects());
     const f = fleetOf(r);
     const c = explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'www.example.com', alpn: ['h2'] });
-    expect(c).toMatchObject({ outcome: 'accepted', filterChain: 'https-443/www', tls: { mode: 'terminate', served: ['tls/infra/rsa', 'tls/infra/ecdsa'], clientCertificate: 'none', negotiatedAlpn: 'h2' }, action: { kind: 'http', routeConfigName: 'https-443/www' } });
+    expect(c).toMatchObject({
+      outcome: 'accepted',
+      filterChain: 'https-443/www',
+      tls: { mode: 'terminate', served: ['tls/infra/rsa', 'tls/infra/ecdsa'], clientCertificate: 'none', negotiatedAlpn: 'h2' },
+      action: { kind: 'http', routeConfigName: 'https-443/www' },
+    });
     if (c.outcome !== 'accepted' || c.tls.mode !== 'terminate') throw new Error('terminate');
     expect(c.tls.certificates.map((x) => x.keyAlgorithm)).toEqual(['RSA', 'ECDSA']);
     const e = explain(f, { port: 443, scheme: 'https', method: 'GET', host: 'www.example.com', path: '/' });
-    expect(e.kind === 'route' && e.action.kind === 'clusters' ? e.action.backends.map((b) => (b.target.kind === 'backend' ? b.target.backend?.name : '')) : e).toEqual(['web']);
-    expect(listenerConditions(r, 'infra/gw', 'www')).toEqual([['Accepted', 'True', 'Accepted'], ['Programmed', 'True', 'Programmed'], ['ResolvedRefs', 'True', 'ResolvedRefs'], ['Conflicted', 'False', 'NoConflicts']]);
+    expect(
+      e.kind === 'route' && e.action.kind === 'clusters' ? e.action.backends.map((b) => (b.target.kind === 'backend' ? b.target.backend?.name : '')) : e,
+    ).toEqual(['web']);
+    expect(listenerConditions(r, 'infra/gw', 'www')).toEqual([
+      ['Accepted', 'True', 'Accepted'],
+      ['Programmed', 'True', 'Programmed'],
+      ['ResolvedRefs', 'True', 'ResolvedRefs'],
+      ['Conflicted', 'False', 'NoConflicts'],
+    ]);
   });
 
   it('answers 421 for a host that belongs to another listener of the port, 404 on the catch-all listener', () => {
@@ -107,9 +145,18 @@ describe('HTTPS listeners', () => {
 
   it('reports a missing certificate on that listener only, and ships only referenced secrets', () => {
     const r = run(objects());
-    expect(listenerConditions(r, 'infra/gw', 'broken')).toEqual([['Accepted', 'True', 'Accepted'], ['Programmed', 'False', 'Invalid'], ['ResolvedRefs', 'False', 'InvalidCertificateRef'], ['Conflicted', 'False', 'NoConflicts']]);
-    const s = r.statuses.find((x) => x.kind === 'Gateway')!.status as { listeners: Array<{ name: string; conditions: Array<{ type: string; message: string }> }> };
-    expect(s.listeners.find((l) => l.name === 'broken')!.conditions.find((c) => c.type === 'ResolvedRefs')!.message).toBe('spec.listeners[3].tls.certificateRefs[0]: Secret infra/missing not found');
+    expect(listenerConditions(r, 'infra/gw', 'broken')).toEqual([
+      ['Accepted', 'True', 'Accepted'],
+      ['Programmed', 'False', 'Invalid'],
+      ['ResolvedRefs', 'False', 'InvalidCertificateRef'],
+      ['Conflicted', 'False', 'NoConflicts'],
+    ]);
+    const s = r.statuses.find((x) => x.kind === 'Gateway')!.status as {
+      listeners: Array<{ name: string; conditions: Array<{ type: string; message: string }> }>;
+    };
+    expect(s.listeners.find((l) => l.name === 'broken')!.conditions.find((c) => c.type === 'ResolvedRefs')!.message).toBe(
+      'spec.listeners[3].tls.certificateRefs[0]: Secret infra/missing not found',
+    );
     const f = fleetOf(r);
     expect(f.secrets.map((x) => x.name)).toEqual(['tls/infra/ecdsa', 'tls/infra/other', 'tls/infra/rsa']);
     expect(f.listeners.map((l) => l.name)).toEqual(['tcp-443']);
@@ -119,13 +166,20 @@ describe('HTTPS listeners', () => {
     const gw = gateway('infra', 'gw', [{ ...https('www', 443, undefined, []), tls: { certificateRefs: [{ name: 'shared', namespace: 'certs' }] } }]);
     const base = [gatewayClass(), gw, tlsSecretObject('certs', 'shared', rsa) as KubeObject];
     expect(listenerConditions(run(base), 'infra/gw', 'www')[2]).toEqual(['ResolvedRefs', 'False', 'RefNotPermitted']);
-    const granted = run([...base, referenceGrant('certs', 'g', [{ group: G, kind: 'Gateway', namespace: 'infra' }], [{ group: '', kind: 'Secret', name: 'shared' }])]);
+    const granted = run([
+      ...base,
+      referenceGrant('certs', 'g', [{ group: G, kind: 'Gateway', namespace: 'infra' }], [{ group: '', kind: 'Secret', name: 'shared' }]),
+    ]);
     expect(listenerConditions(granted, 'infra/gw', 'www')[2]).toEqual(['ResolvedRefs', 'True', 'ResolvedRefs']);
     expect(fleetOf(granted).secrets.map((x) => x.name)).toEqual(['tls/certs/shared']);
   });
 
   it('validates client certificates per port (default and perPort), AllowInsecureFallback reported on the Gateway', () => {
-    const gw = gateway('infra', 'gw', [https('strict', 443, undefined, ['rsa']), https('lenient', 8443, undefined, ['rsa']), https('bad', 9443, undefined, ['rsa'])]);
+    const gw = gateway('infra', 'gw', [
+      https('strict', 443, undefined, ['rsa']),
+      https('lenient', 8443, undefined, ['rsa']),
+      https('bad', 9443, undefined, ['rsa']),
+    ]);
     gw.spec!.tls = {
       frontend: {
         default: { validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }] } },
@@ -137,9 +191,17 @@ describe('HTTPS listeners', () => {
     };
     const r = run([gatewayClass(), gw, tlsSecretObject('infra', 'rsa', rsa) as KubeObject, caConfigMapObject('infra', 'ca', ca) as KubeObject]);
     const f = fleetOf(r);
-    expect(explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'a.example.com' })).toMatchObject({ tls: { clientCertificate: 'required', clientCa: 'ca/ConfigMap/infra/ca' } });
-    expect(explainTlsConnection(f, { port: 8443, transport: 'tls', sni: 'a.example.com' })).toMatchObject({ tls: { clientCertificate: 'optional', clientCa: 'ca/ConfigMap/infra/ca' } });
-    expect(listenerConditions(r, 'infra/gw', 'bad').slice(0, 3)).toEqual([['Accepted', 'False', 'NoValidCACertificate'], ['Programmed', 'False', 'Invalid'], ['ResolvedRefs', 'False', 'InvalidCACertificateKind']]);
+    expect(explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'a.example.com' })).toMatchObject({
+      tls: { clientCertificate: 'required', clientCa: 'ca/ConfigMap/infra/ca' },
+    });
+    expect(explainTlsConnection(f, { port: 8443, transport: 'tls', sni: 'a.example.com' })).toMatchObject({
+      tls: { clientCertificate: 'optional', clientCa: 'ca/ConfigMap/infra/ca' },
+    });
+    expect(listenerConditions(r, 'infra/gw', 'bad').slice(0, 3)).toEqual([
+      ['Accepted', 'False', 'NoValidCACertificate'],
+      ['Programmed', 'False', 'Invalid'],
+      ['ResolvedRefs', 'False', 'InvalidCACertificateKind'],
+    ]);
     expect(gatewayConditions(r, 'infra/gw')).toContainEqual(['InsecureFrontendValidationMode', 'True', 'ConfigurationChanged']);
     expect(f.secrets.map((x) => x.name)).toEqual(['ca/ConfigMap/infra/ca', 'tls/infra/rsa']);
   });
@@ -150,14 +212,53 @@ describe('TLSRoute', () => {
     gatewayClass(),
     gateway('infra', 'gw', [
       { name: 'pass', port: 443, protocol: 'TLS', hostname: '*.example.com', tls: { mode: 'Passthrough' }, allowedRoutes: { namespaces: { from: 'All' } } },
-      { name: 'term', port: 443, protocol: 'TLS', hostname: 'term.example.org', tls: { mode: 'Terminate', certificateRefs: [{ name: 'other' }] }, allowedRoutes: { namespaces: { from: 'All' } } },
+      {
+        name: 'term',
+        port: 443,
+        protocol: 'TLS',
+        hostname: 'term.example.org',
+        tls: { mode: 'Terminate', certificateRefs: [{ name: 'other' }] },
+        allowedRoutes: { namespaces: { from: 'All' } },
+      },
     ]),
     tlsSecretObject('infra', 'other', other) as KubeObject,
     ...backend('apps', 'a', 443),
     ...backend('apps', 'b', 443),
-    route('TLSRoute', 'apps', 'old', { parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'pass' }], hostnames: ['abc.example.com'], rules: [{ backendRefs: [{ name: 'a', port: 443, weight: 3 }, { name: 'b', port: 443, weight: 1 }, { name: 'gone', port: 443, weight: 1 }] }] }, '2026-01-01T00:00:00Z'),
-    route('TLSRoute', 'apps', 'new', { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: ['abc.example.com', 'term.example.org'], rules: [{ backendRefs: [{ name: 'b', port: 443 }] }] }, '2026-02-01T00:00:00Z'),
-    route('TLSRoute', 'apps', 'nomatch', { parentRefs: [{ name: 'gw', namespace: 'infra' }], hostnames: ['nope.net'], rules: [{ backendRefs: [{ name: 'b', port: 443 }] }] }),
+    route(
+      'TLSRoute',
+      'apps',
+      'old',
+      {
+        parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'pass' }],
+        hostnames: ['abc.example.com'],
+        rules: [
+          {
+            backendRefs: [
+              { name: 'a', port: 443, weight: 3 },
+              { name: 'b', port: 443, weight: 1 },
+              { name: 'gone', port: 443, weight: 1 },
+            ],
+          },
+        ],
+      },
+      '2026-01-01T00:00:00Z',
+    ),
+    route(
+      'TLSRoute',
+      'apps',
+      'new',
+      {
+        parentRefs: [{ name: 'gw', namespace: 'infra' }],
+        hostnames: ['abc.example.com', 'term.example.org'],
+        rules: [{ backendRefs: [{ name: 'b', port: 443 }] }],
+      },
+      '2026-02-01T00:00:00Z',
+    ),
+    route('TLSRoute', 'apps', 'nomatch', {
+      parentRefs: [{ name: 'gw', namespace: 'infra' }],
+      hostnames: ['nope.net'],
+      rules: [{ backendRefs: [{ name: 'b', port: 443 }] }],
+    }),
   ];
 
   it('passes TLS through by SNI to weighted backends; an invalid backend share closes connections', () => {
@@ -165,17 +266,34 @@ describe('TLSRoute', () => {
     const c = explainTlsConnection(fleetOf(r), { port: 443, transport: 'tls', sni: 'abc.example.com' });
     expect(c).toMatchObject({ outcome: 'accepted', tls: { mode: 'passthrough' }, action: { kind: 'tcp_proxy' } });
     if (c.outcome !== 'accepted' || c.action.kind !== 'tcp_proxy') throw new Error('tcp_proxy');
-    expect(c.action.backends.map((b) => [b.backend?.name ?? b.cluster, b.weight, b.exists])).toEqual([['a', 3, true], ['b', 1, true], ['switchyard_invalid_tcp_backend', 1, true]]);
-    expect(routeConditions(r, 'TLSRoute', 'apps', 'old')).toEqual([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'False', 'BackendNotFound']]);
+    expect(c.action.backends.map((b) => [b.backend?.name ?? b.cluster, b.weight, b.exists])).toEqual([
+      ['a', 3, true],
+      ['b', 1, true],
+      ['switchyard_invalid_tcp_backend', 1, true],
+    ]);
+    expect(routeConditions(r, 'TLSRoute', 'apps', 'old')).toEqual([
+      ['Accepted', 'True', 'Accepted'],
+      ['ResolvedRefs', 'False', 'BackendNotFound'],
+    ]);
   });
 
   it('terminates TLS with the listener certificate in Mixed mode on the same port, oldest route winning a name', () => {
     const r = run(objects());
     const f = fleetOf(r);
     const t = explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'term.example.org' });
-    expect(t).toMatchObject({ outcome: 'accepted', tls: { mode: 'terminate', served: ['tls/infra/other'] }, action: { kind: 'tcp_proxy', backends: [{ backend: { name: 'b' } }] } });
-    expect(routeConditions(r, 'TLSRoute', 'apps', 'new')).toEqual([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'True', 'ResolvedRefs']]);
-    expect(routeConditions(r, 'TLSRoute', 'apps', 'nomatch')).toEqual([['Accepted', 'False', 'NoMatchingListenerHostname'], ['ResolvedRefs', 'True', 'ResolvedRefs']]);
+    expect(t).toMatchObject({
+      outcome: 'accepted',
+      tls: { mode: 'terminate', served: ['tls/infra/other'] },
+      action: { kind: 'tcp_proxy', backends: [{ backend: { name: 'b' } }] },
+    });
+    expect(routeConditions(r, 'TLSRoute', 'apps', 'new')).toEqual([
+      ['Accepted', 'True', 'Accepted'],
+      ['ResolvedRefs', 'True', 'ResolvedRefs'],
+    ]);
+    expect(routeConditions(r, 'TLSRoute', 'apps', 'nomatch')).toEqual([
+      ['Accepted', 'False', 'NoMatchingListenerHostname'],
+      ['ResolvedRefs', 'True', 'ResolvedRefs'],
+    ]);
     expect(explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'zzz.example.com' })).toMatchObject({ outcome: 'no-filter-chain' });
     expect(explainTlsConnection(f, { port: 443, transport: 'raw' })).toMatchObject({ outcome: 'no-filter-chain' });
     expect(attached(r, 'infra/gw', 'pass')).toBe(2);
@@ -186,27 +304,75 @@ describe('TCPRoute and UDPRoute', () => {
   it('forwards a TCP port to the oldest route with weights; the newer route stays Accepted', () => {
     const r = run([
       gatewayClass(),
-      gateway('infra', 'gw', [{ name: 'db', port: 5432, protocol: 'TCP' }, { name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }]),
+      gateway('infra', 'gw', [
+        { name: 'db', port: 5432, protocol: 'TCP' },
+        { name: 'dns', port: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+      ]),
       ...backend('infra', 'pg-a', 5432),
       ...backend('infra', 'pg-b', 5432),
-      route('TCPRoute', 'infra', 'older', { parentRefs: [{ name: 'gw', sectionName: 'db' }], rules: [{ backendRefs: [{ name: 'pg-a', port: 5432, weight: 90 }, { name: 'pg-b', port: 5432, weight: 10 }] }] }, '2026-01-01T00:00:00Z'),
-      route('TCPRoute', 'infra', 'newer', { parentRefs: [{ name: 'gw', port: 5432 }], rules: [{ backendRefs: [{ name: 'pg-b', port: 5432 }] }] }, '2026-03-01T00:00:00Z'),
+      route(
+        'TCPRoute',
+        'infra',
+        'older',
+        {
+          parentRefs: [{ name: 'gw', sectionName: 'db' }],
+          rules: [
+            {
+              backendRefs: [
+                { name: 'pg-a', port: 5432, weight: 90 },
+                { name: 'pg-b', port: 5432, weight: 10 },
+              ],
+            },
+          ],
+        },
+        '2026-01-01T00:00:00Z',
+      ),
+      route(
+        'TCPRoute',
+        'infra',
+        'newer',
+        { parentRefs: [{ name: 'gw', port: 5432 }], rules: [{ backendRefs: [{ name: 'pg-b', port: 5432 }] }] },
+        '2026-03-01T00:00:00Z',
+      ),
       ...udpBackend('infra', 'dns-a', 53, '10.1.0.1'),
       ...udpBackend('infra', 'dns-b', 53, '10.1.0.2'),
-      route('UDPRoute', 'infra', 'dns', { parentRefs: [{ name: 'gw', sectionName: 'dns' }], rules: [{ backendRefs: [{ name: 'dns-a', port: 53, weight: 7 }, { name: 'dns-b', port: 53, weight: 3 }] }] }),
+      route('UDPRoute', 'infra', 'dns', {
+        parentRefs: [{ name: 'gw', sectionName: 'dns' }],
+        rules: [
+          {
+            backendRefs: [
+              { name: 'dns-a', port: 53, weight: 7 },
+              { name: 'dns-b', port: 53, weight: 3 },
+            ],
+          },
+        ],
+      }),
     ]);
     const f = fleetOf(r);
     const tcp = explainTlsConnection(f, { port: 5432, transport: 'raw' });
     if (tcp.outcome !== 'accepted' || tcp.action.kind !== 'tcp_proxy') throw new Error(JSON.stringify(tcp));
-    expect(tcp.action.backends.map((b) => [b.backend?.name, b.share])).toEqual([['pg-a', 0.9], ['pg-b', 0.1]]);
-    expect(routeConditions(r, 'TCPRoute', 'infra', 'newer')).toEqual([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'True', 'ResolvedRefs']]);
+    expect(tcp.action.backends.map((b) => [b.backend?.name, b.share])).toEqual([
+      ['pg-a', 0.9],
+      ['pg-b', 0.1],
+    ]);
+    expect(routeConditions(r, 'TCPRoute', 'infra', 'newer')).toEqual([
+      ['Accepted', 'True', 'Accepted'],
+      ['ResolvedRefs', 'True', 'ResolvedRefs'],
+    ]);
     expect(attached(r, 'infra/gw', 'db')).toBe(2);
     const udp = explainTlsConnection(f, { port: 53, transport: 'udp' });
     if (udp.outcome !== 'accepted' || udp.action.kind !== 'udp_proxy') throw new Error(JSON.stringify(udp));
-    expect(udp.action.backends.map((b) => [b.backend?.name, b.share])).toEqual([['dns-a', 0.7], ['dns-b', 0.3]]);
+    expect(udp.action.backends.map((b) => [b.backend?.name, b.share])).toEqual([
+      ['dns-a', 0.7],
+      ['dns-b', 0.3],
+    ]);
     // TCP on the same port as UDP is no conflict; with no TCPRoute it closes connections.
     expect(listenerConditions(r, 'infra/gw', 'dns-tcp')[3]).toEqual(['Conflicted', 'False', 'NoConflicts']);
-    expect(explainTlsConnection(f, { port: 53, transport: 'raw' })).toMatchObject({ outcome: 'accepted', action: { kind: 'tcp_proxy', backends: [{ cluster: 'switchyard_invalid_tcp_backend' }] } });
+    expect(explainTlsConnection(f, { port: 53, transport: 'raw' })).toMatchObject({
+      outcome: 'accepted',
+      action: { kind: 'tcp_proxy', backends: [{ cluster: 'switchyard_invalid_tcp_backend' }] },
+    });
   });
 });
 
@@ -225,7 +391,10 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
       gw,
       tlsSecretObject('infra', 'client', rsa) as KubeObject,
       caConfigMapObject('infra', 'ca', ca) as KubeObject,
-      service('infra', 'secure', [{ port: 443, name: 'btls' }, { port: 8443, name: 'other' }]),
+      service('infra', 'secure', [
+        { port: 443, name: 'btls' },
+        { port: 8443, name: 'other' },
+      ]),
       ...backend('infra', 'plain', 8080),
       ...backend('infra', 'broken', 8080),
       route('HTTPRoute', 'infra', 'r', {
@@ -236,14 +405,31 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
           { matches: [{ path: { type: 'PathPrefix', value: '/broken' } }], backendRefs: [{ name: 'broken', port: 8080 }] },
         ],
       }),
-      policy('older', '2026-01-01T00:00:00Z', { name: 'secure' }, { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 'secure.example.com' }),
+      policy(
+        'older',
+        '2026-01-01T00:00:00Z',
+        { name: 'secure' },
+        { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 'secure.example.com' },
+      ),
       policy('newer', '2026-02-01T00:00:00Z', { name: 'secure' }, { wellKnownCACertificates: 'System', hostname: 'other.example.com' }),
-      policy('port', '2026-03-01T00:00:00Z', { name: 'secure', sectionName: 'other' }, { wellKnownCACertificates: 'System', hostname: 'port.example.com', subjectAltNames: [{ type: 'URI', uri: 'spiffe://example.com/svc' }] }),
-      policy('bad-kind', '2026-01-01T00:00:00Z', { name: 'broken' }, { caCertificateRefs: [{ group: 'invalid.io', kind: 'InvalidKind', name: 'x' }], hostname: 'broken.example.com' }),
+      policy(
+        'port',
+        '2026-03-01T00:00:00Z',
+        { name: 'secure', sectionName: 'other' },
+        { wellKnownCACertificates: 'System', hostname: 'port.example.com', subjectAltNames: [{ type: 'URI', uri: 'spiffe://example.com/svc' }] },
+      ),
+      policy(
+        'bad-kind',
+        '2026-01-01T00:00:00Z',
+        { name: 'broken' },
+        { caCertificateRefs: [{ group: 'invalid.io', kind: 'InvalidKind', name: 'x' }], hostname: 'broken.example.com' },
+      ),
     ];
   };
   const policyConditions = (r: ReturnType<typeof run>, name: string) => {
-    const s = r.statuses.find((x) => x.kind === 'BackendTLSPolicy' && x.name === name)!.status as { ancestors: Array<{ ancestorRef: { name: string }; conditions: Array<{ type: string; status: string; reason: string; observedGeneration: number }> }> };
+    const s = r.statuses.find((x) => x.kind === 'BackendTLSPolicy' && x.name === name)!.status as {
+      ancestors: Array<{ ancestorRef: { name: string }; conditions: Array<{ type: string; status: string; reason: string; observedGeneration: number }> }>;
+    };
     return s.ancestors.map((a) => [a.ancestorRef.name, a.conditions.map((c) => [c.type, c.status, c.reason, c.observedGeneration])]);
   };
 
@@ -252,19 +438,68 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
     const f = fleetOf(r);
     const c = f.clusters.find((x) => x.name === 'infra/secure:443')!;
     const ctx = c.transport_socket?.typed_config as Record<string, unknown>;
-    expect(ctx).toMatchObject({ sni: 'secure.example.com', common_tls_context: { tls_certificate_sds_secret_configs: [{ name: 'tls/infra/client' }], combined_validation_context: { default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'secure.example.com' } }] }, validation_context_sds_secret_config: { name: 'ca/ConfigMap/infra/ca' } } } });
+    expect(ctx).toMatchObject({
+      sni: 'secure.example.com',
+      common_tls_context: {
+        tls_certificate_sds_secret_configs: [{ name: 'tls/infra/client' }],
+        combined_validation_context: {
+          default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'secure.example.com' } }] },
+          validation_context_sds_secret_config: { name: 'ca/ConfigMap/infra/ca' },
+        },
+      },
+    });
     const port = f.clusters.find((x) => x.name === 'infra/secure:8443')!.transport_socket?.typed_config as Record<string, unknown>;
-    expect(port).toMatchObject({ sni: 'port.example.com', common_tls_context: { validation_context: { trusted_ca: { filename: '/etc/ssl/certs/ca-certificates.crt' }, match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { exact: 'spiffe://example.com/svc' } }] } } });
+    expect(port).toMatchObject({
+      sni: 'port.example.com',
+      common_tls_context: {
+        validation_context: {
+          trusted_ca: { filename: '/etc/ssl/certs/ca-certificates.crt' },
+          match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { exact: 'spiffe://example.com/svc' } }],
+        },
+      },
+    });
     expect(f.secrets.map((s) => s.name)).toEqual(['ca/ConfigMap/infra/ca', 'tls/infra/client']);
-    expect(policyConditions(r, 'older')).toEqual([['gw', [['Accepted', 'True', 'Accepted', 2], ['ResolvedRefs', 'True', 'ResolvedRefs', 2]]]]);
-    expect(policyConditions(r, 'newer')).toEqual([['gw', [['Accepted', 'False', 'Conflicted', 2], ['ResolvedRefs', 'True', 'ResolvedRefs', 2]]]]);
-    expect(policyConditions(r, 'port')).toEqual([['gw', [['Accepted', 'True', 'Accepted', 2], ['ResolvedRefs', 'True', 'ResolvedRefs', 2]]]]);
+    expect(policyConditions(r, 'older')).toEqual([
+      [
+        'gw',
+        [
+          ['Accepted', 'True', 'Accepted', 2],
+          ['ResolvedRefs', 'True', 'ResolvedRefs', 2],
+        ],
+      ],
+    ]);
+    expect(policyConditions(r, 'newer')).toEqual([
+      [
+        'gw',
+        [
+          ['Accepted', 'False', 'Conflicted', 2],
+          ['ResolvedRefs', 'True', 'ResolvedRefs', 2],
+        ],
+      ],
+    ]);
+    expect(policyConditions(r, 'port')).toEqual([
+      [
+        'gw',
+        [
+          ['Accepted', 'True', 'Accepted', 2],
+          ['ResolvedRefs', 'True', 'ResolvedRefs', 2],
+        ],
+      ],
+    ]);
     expect(gatewayConditions(r, 'infra/gw')).toContainEqual(['ResolvedRefs', 'True', 'ResolvedRefs']);
   });
 
   it('blocks traffic to a backend whose policy has no valid CA (503, never plain text)', () => {
     const r = run(objects());
-    expect(policyConditions(r, 'bad-kind')).toEqual([['gw', [['Accepted', 'False', 'NoValidCACertificate', 2], ['ResolvedRefs', 'False', 'InvalidKind', 2]]]]);
+    expect(policyConditions(r, 'bad-kind')).toEqual([
+      [
+        'gw',
+        [
+          ['Accepted', 'False', 'NoValidCACertificate', 2],
+          ['ResolvedRefs', 'False', 'InvalidKind', 2],
+        ],
+      ],
+    ]);
     const f = fleetOf(r);
     const c = f.clusters.find((x) => x.name === 'infra/broken:8080')!;
     expect(c).toMatchObject({ type: 'STATIC', load_assignment: { endpoints: [] } });
@@ -272,11 +507,20 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
     expect(f.clusters.find((x) => x.name === 'infra/plain:8080')).toBeUndefined();
   });
 
-  it('leaves TCP/TLS route backends alone: a passthrough backend already gets the client\'s TLS', () => {
+  it("leaves TCP/TLS route backends alone: a passthrough backend already gets the client's TLS", () => {
     const objs = [
       ...objects(),
-      { apiVersion: `${G}/v1`, kind: 'Gateway', metadata: { namespace: 'infra', name: 'pass', generation: 1 }, spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } }] } } as KubeObject,
-      route('TLSRoute', 'infra', 'p', { parentRefs: [{ name: 'pass' }], hostnames: ['secure.example.com'], rules: [{ backendRefs: [{ name: 'secure', port: 443 }] }] }),
+      {
+        apiVersion: `${G}/v1`,
+        kind: 'Gateway',
+        metadata: { namespace: 'infra', name: 'pass', generation: 1 },
+        spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } }] },
+      } as KubeObject,
+      route('TLSRoute', 'infra', 'p', {
+        parentRefs: [{ name: 'pass' }],
+        hostnames: ['secure.example.com'],
+        rules: [{ backendRefs: [{ name: 'secure', port: 443 }] }],
+      }),
     ];
     const r = run(objs);
     const c = explainTlsConnection(fleetOf(r, 'infra/pass'), { port: 443, transport: 'tls', sni: 'secure.example.com' });
@@ -289,8 +533,15 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
   it('reports an unusable client certificate on the Gateway (ResolvedRefs=False), which stays Accepted', () => {
     const objs = objects().filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'client'));
     const r = run(objs);
-    expect(gatewayConditions(r, 'infra/gw')).toEqual(expect.arrayContaining([['Accepted', 'True', 'Accepted'], ['ResolvedRefs', 'False', 'InvalidClientCertificateRef']]));
-    const ctx = fleetOf(r).clusters.find((x) => x.name === 'infra/secure:443')!.transport_socket?.typed_config as unknown as { common_tls_context: Record<string, unknown> };
+    expect(gatewayConditions(r, 'infra/gw')).toEqual(
+      expect.arrayContaining([
+        ['Accepted', 'True', 'Accepted'],
+        ['ResolvedRefs', 'False', 'InvalidClientCertificateRef'],
+      ]),
+    );
+    const ctx = fleetOf(r).clusters.find((x) => x.name === 'infra/secure:443')!.transport_socket?.typed_config as unknown as {
+      common_tls_context: Record<string, unknown>;
+    };
     expect(ctx.common_tls_context.tls_certificate_sds_secret_configs).toBeUndefined();
   });
 });

@@ -133,9 +133,7 @@ export interface VirtualHostIR {
   readonly routes: readonly HttpRouteIR[];
 }
 
-export type StringMatchIR =
-  | { readonly type: 'Exact'; readonly value: string }
-  | { readonly type: 'RegularExpression'; readonly value: string };
+export type StringMatchIR = { readonly type: 'Exact'; readonly value: string } | { readonly type: 'RegularExpression'; readonly value: string };
 
 export type PathMatchIR =
   | { readonly type: 'Exact'; readonly value: string }
@@ -171,9 +169,7 @@ export interface HeaderModifierIR {
   readonly remove: readonly string[];
 }
 
-export type PathRewriteIR =
-  | { readonly type: 'ReplaceFullPath'; readonly value: string }
-  | { readonly type: 'ReplacePrefixMatch'; readonly value: string };
+export type PathRewriteIR = { readonly type: 'ReplaceFullPath'; readonly value: string } | { readonly type: 'ReplacePrefixMatch'; readonly value: string };
 
 export interface MirrorIR {
   /** Cluster receiving the copy; always a valid cluster (invalid mirrors are dropped with status). */

@@ -34,8 +34,15 @@ describe('checkTlsCertificateSecret', () => {
     expect(r).toEqual({ ok: false, message: 'Secret ns/mixed tls.key does not match the certificate in tls.crt' });
   });
 
-  it('rejects the conformance suite\'s malformed Secret (not PEM at all)', () => {
-    const r = checkTlsCertificateSecret({ metadata: { namespace: 'gateway-conformance-infra', name: 'malformed-certificate' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'SGVsbG8gd29ybGQK', 'tls.key': 'SGVsbG8gd29ybGQK' } }, NOW);
+  it("rejects the conformance suite's malformed Secret (not PEM at all)", () => {
+    const r = checkTlsCertificateSecret(
+      {
+        metadata: { namespace: 'gateway-conformance-infra', name: 'malformed-certificate' },
+        type: 'kubernetes.io/tls',
+        data: { 'tls.crt': 'SGVsbG8gd29ybGQK', 'tls.key': 'SGVsbG8gd29ybGQK' },
+      },
+      NOW,
+    );
     expect(r).toEqual({ ok: false, message: 'Secret gateway-conformance-infra/malformed-certificate tls.crt: no PEM-encoded certificate found' });
   });
 
@@ -58,7 +65,10 @@ describe('checkTlsCertificateSecret', () => {
     const r = checkTlsCertificateSecret(tlsSecretObject('ns', 'small', small), NOW);
     expect(r).toEqual({ ok: false, message: 'Secret ns/small tls.key: RSA key of 1024 bits; Envoy requires at least 2048' });
     const ed = await createTestCertificate({ keyType: 'Ed25519' });
-    expect(checkTlsCertificateSecret(tlsSecretObject('ns', 'ed', ed), NOW)).toEqual({ ok: false, message: 'Secret ns/ed tls.key: ed25519 key; Envoy supports RSA and ECDSA keys only' });
+    expect(checkTlsCertificateSecret(tlsSecretObject('ns', 'ed', ed), NOW)).toEqual({
+      ok: false,
+      message: 'Secret ns/ed tls.key: ed25519 key; Envoy supports RSA and ECDSA keys only',
+    });
   });
 
   it('accepts an expired certificate with a warning (expiry is not a reason to reject)', async () => {

@@ -38,9 +38,7 @@ export interface TlsCertificatePair {
   readonly warnings: readonly string[];
 }
 
-export type CertificateCheck =
-  | { readonly ok: true; readonly certificate: TlsCertificatePair }
-  | { readonly ok: false; readonly message: string };
+export type CertificateCheck = { readonly ok: true; readonly certificate: TlsCertificatePair } | { readonly ok: false; readonly message: string };
 
 /** Envoy supports ECDSA leaf keys on these curves only. */
 const SUPPORTED_CURVES: Readonly<Record<string, string>> = {
@@ -89,7 +87,8 @@ function checkUncached(secret: SecretData, now: Date): CertificateCheck {
   const keyBlocks = pemBlocks(key);
   if (keyBlocks.length !== 1) return fail(`tls.key: expected exactly one PEM private key, found ${keyBlocks.length} PEM blocks`);
   const keyBlock = keyBlocks[0]!;
-  if (keyBlock.label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(keyBlock.pem)) return fail('tls.key: the private key is encrypted; Envoy needs it unencrypted');
+  if (keyBlock.label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(keyBlock.pem))
+    return fail('tls.key: the private key is encrypted; Envoy needs it unencrypted');
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(keyBlock.pem);

@@ -24,8 +24,7 @@ export function pemBlocks(text: string): PemBlock[] {
 }
 
 export type CertificateBundleParse =
-  | { readonly ok: true; readonly certificates: readonly X509Certificate[]; readonly pem: string }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly certificates: readonly X509Certificate[]; readonly pem: string } | { readonly ok: false; readonly message: string };
 
 /**
  * Parses a text that must hold one or more PEM certificates and nothing else

@@ -73,14 +73,20 @@ export function resolveCertificateRefs(
   const first = problems[0];
   return {
     certificates,
-    ...(first ? { problem: { reason: problems.some((p) => p.reason === 'RefNotPermitted') ? 'RefNotPermitted' : first.reason, message: problems.map((p) => p.message).join('; ') } } : {}),
+    ...(first
+      ? {
+          problem: {
+            reason: problems.some((p) => p.reason === 'RefNotPermitted') ? 'RefNotPermitted' : first.reason,
+            message: problems.map((p) => p.message).join('; '),
+          },
+        }
+      : {}),
     warnings,
   };
 }
 
 export type CertificateRefResolution =
-  | { readonly ok: true; readonly certificate: ResolvedCertificate }
-  | { readonly ok: false; readonly reason: CertificateRefProblem; readonly message: string };
+  { readonly ok: true; readonly certificate: ResolvedCertificate } | { readonly ok: false; readonly reason: CertificateRefProblem; readonly message: string };
 
 export function resolveCertificateRef(
   ref: TlsObjectReference,
@@ -90,15 +96,24 @@ export function resolveCertificateRef(
   referenceAllowed: ReferenceAllowed,
   now: Date,
 ): CertificateRefResolution {
-  if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '') return { ok: false, reason: 'InvalidCertificateRef', message: `${field}: name is required` };
+  if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '')
+    return { ok: false, reason: 'InvalidCertificateRef', message: `${field}: name is required` };
   const group = typeof ref.group === 'string' ? ref.group : '';
   const kind = typeof ref.kind === 'string' ? ref.kind : 'Secret';
   const namespace = refNamespace(ref, from);
   if (group !== '' || kind !== 'Secret') {
-    return { ok: false, reason: 'InvalidCertificateRef', message: `${field}: ${group === '' ? 'core' : group}/${kind} ${namespace}/${ref.name} is not supported; only core Secrets hold certificates` };
+    return {
+      ok: false,
+      reason: 'InvalidCertificateRef',
+      message: `${field}: ${group === '' ? 'core' : group}/${kind} ${namespace}/${ref.name} is not supported; only core Secrets hold certificates`,
+    };
   }
   if (namespace !== from.namespace && !referenceAllowed(from, { group: '', kind: 'Secret', namespace, name: ref.name })) {
-    return { ok: false, reason: 'RefNotPermitted', message: `${field}: Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there allows ${from.kind} references from namespace ${from.namespace}` };
+    return {
+      ok: false,
+      reason: 'RefNotPermitted',
+      message: `${field}: Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there allows ${from.kind} references from namespace ${from.namespace}`,
+    };
   }
   const secret = snapshot.get<SecretData & { apiVersion: string; kind: string }>('', 'Secret', namespace, ref.name);
   if (!secret) return { ok: false, reason: 'InvalidCertificateRef', message: `${field}: Secret ${namespace}/${ref.name} not found` };
@@ -142,17 +157,27 @@ export function resolveCaCertificateRefs(
     const kind = ref.kind ?? 'ConfigMap';
     const namespace = refNamespace(ref, from);
     if (group !== '' || (kind !== 'ConfigMap' && kind !== 'Secret')) {
-      problems.push({ reason: 'InvalidCACertificateKind', message: `${f}: ${group === '' ? 'core' : group}/${kind} is not supported for CA certificates; use a ConfigMap (or Secret) with a ca.crt key` });
+      problems.push({
+        reason: 'InvalidCACertificateKind',
+        message: `${f}: ${group === '' ? 'core' : group}/${kind} is not supported for CA certificates; use a ConfigMap (or Secret) with a ca.crt key`,
+      });
       continue;
     }
     if (namespace !== from.namespace && !referenceAllowed(from, { group: '', kind, namespace, name: ref.name })) {
-      problems.push({ reason: 'RefNotPermitted', message: `${f}: ${kind} ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there allows ${from.kind} references from namespace ${from.namespace}` });
+      problems.push({
+        reason: 'RefNotPermitted',
+        message: `${f}: ${kind} ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there allows ${from.kind} references from namespace ${from.namespace}`,
+      });
       continue;
     }
     const check =
       kind === 'ConfigMap'
-        ? ((o) => (o ? checkCaBundle({ kind: 'ConfigMap', object: o }) : undefined))(snapshot.get<ConfigMapData & { apiVersion: string; kind: string }>('', 'ConfigMap', namespace, ref.name))
-        : ((o) => (o ? checkCaBundle({ kind: 'Secret', object: o }) : undefined))(snapshot.get<SecretData & { apiVersion: string; kind: string }>('', 'Secret', namespace, ref.name));
+        ? ((o) => (o ? checkCaBundle({ kind: 'ConfigMap', object: o }) : undefined))(
+            snapshot.get<ConfigMapData & { apiVersion: string; kind: string }>('', 'ConfigMap', namespace, ref.name),
+          )
+        : ((o) => (o ? checkCaBundle({ kind: 'Secret', object: o }) : undefined))(
+            snapshot.get<SecretData & { apiVersion: string; kind: string }>('', 'Secret', namespace, ref.name),
+          );
     if (!check) {
       problems.push({ reason: 'InvalidCACertificateRef', message: `${f}: ${kind} ${namespace}/${ref.name} not found` });
       continue;
@@ -165,7 +190,9 @@ export function resolveCaCertificateRefs(
   }
   const first = problems[0];
   return {
-    ...(valid.length > 0 ? { bundle: { secretName: caBundleSecretName(valid), pem: mergeCaBundles(valid.map((v) => v.bundle)), sources: valid.map((v) => v.bundle) } } : {}),
+    ...(valid.length > 0
+      ? { bundle: { secretName: caBundleSecretName(valid), pem: mergeCaBundles(valid.map((v) => v.bundle)), sources: valid.map((v) => v.bundle) } }
+      : {}),
     ...(first ? { problem: { reason: first.reason, message: problems.map((p) => p.message).join('; ') } } : {}),
   };
 }

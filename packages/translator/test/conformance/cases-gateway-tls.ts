@@ -7,7 +7,13 @@ import { accepted, acceptedAndResolved, cond, infra, INFRA, reaches, resolvedRef
 const CA = infra('tls-validity-checks-ca-certificate');
 const PER_PORT_CA = infra('tls-validity-checks-per-port-ca-certificate');
 
-function clientCert(gateway: string, port: number, sni: string, policy: TlsClientCertificateExpectation['policy'], trustedCa: string): TlsClientCertificateExpectation {
+function clientCert(
+  gateway: string,
+  port: number,
+  sni: string,
+  policy: TlsClientCertificateExpectation['policy'],
+  trustedCa: string,
+): TlsClientCertificateExpectation {
   return { kind: 'tls-client-certificate', gateway, port, sni, policy, trustedCa };
 }
 
@@ -30,14 +36,26 @@ export const gatewayTlsTests: ConformanceTest[] = [
   {
     name: 'GatewayFrontendClientCertificateValidation',
     manifests: ['tests/gateway-with-clientcertificate-validation.yaml'],
-    steps: validationSteps(infra('client-validation-default'), [infra('client-certificate-validation-https-test'), infra('client-certificate-validation-https-test-no-hostname')], 'required'),
+    steps: validationSteps(
+      infra('client-validation-default'),
+      [infra('client-certificate-validation-https-test'), infra('client-certificate-validation-https-test-no-hostname')],
+      'required',
+    ),
   },
   {
     name: 'GatewayFrontendClientCertificateValidationInsecureFallback',
     manifests: ['tests/gateway-with-clientcertificate-validation-insecure-fallback.yaml'],
     steps: [
-      ...validationSteps(infra('client-validation-insecure-fallback'), [infra('client-cert-validation-insecure-fallback-test'), infra('client-cert-validation-insecure-fallback-test-no-hostname')], 'optional'),
-      { kind: 'gateway-condition', gateway: infra('client-validation-insecure-fallback'), condition: cond('InsecureFrontendValidationMode', 'True', 'ConfigurationChanged') },
+      ...validationSteps(
+        infra('client-validation-insecure-fallback'),
+        [infra('client-cert-validation-insecure-fallback-test'), infra('client-cert-validation-insecure-fallback-test-no-hostname')],
+        'optional',
+      ),
+      {
+        kind: 'gateway-condition',
+        gateway: infra('client-validation-insecure-fallback'),
+        condition: cond('InsecureFrontendValidationMode', 'True', 'ConfigurationChanged'),
+      },
     ],
   },
   {
@@ -46,10 +64,26 @@ export const gatewayTlsTests: ConformanceTest[] = [
     steps: (() => {
       const gw = infra('gateway-with-invalid-client-cert-validation');
       return [
-        listenerConditions(gw, 'https', [['ResolvedRefs', 'True'], ['Accepted', 'True'], ['Programmed', 'True']]),
-        listenerConditions(gw, 'https-unresolved', [['ResolvedRefs', 'False', 'InvalidCACertificateRef'], ['Accepted', 'False', 'NoValidCACertificate'], ['Programmed', 'False']]),
-        listenerConditions(gw, 'https-invalid-kind', [['ResolvedRefs', 'False', 'InvalidCACertificateKind'], ['Accepted', 'False', 'NoValidCACertificate'], ['Programmed', 'False']]),
-        listenerConditions(gw, 'https-grant-missing', [['ResolvedRefs', 'False', 'RefNotPermitted'], ['Accepted', 'False', 'NoValidCACertificate'], ['Programmed', 'False']]),
+        listenerConditions(gw, 'https', [
+          ['ResolvedRefs', 'True'],
+          ['Accepted', 'True'],
+          ['Programmed', 'True'],
+        ]),
+        listenerConditions(gw, 'https-unresolved', [
+          ['ResolvedRefs', 'False', 'InvalidCACertificateRef'],
+          ['Accepted', 'False', 'NoValidCACertificate'],
+          ['Programmed', 'False'],
+        ]),
+        listenerConditions(gw, 'https-invalid-kind', [
+          ['ResolvedRefs', 'False', 'InvalidCACertificateKind'],
+          ['Accepted', 'False', 'NoValidCACertificate'],
+          ['Programmed', 'False'],
+        ]),
+        listenerConditions(gw, 'https-grant-missing', [
+          ['ResolvedRefs', 'False', 'RefNotPermitted'],
+          ['Accepted', 'False', 'NoValidCACertificate'],
+          ['Programmed', 'False'],
+        ]),
       ];
     })(),
   },
@@ -59,9 +93,17 @@ export const gatewayTlsTests: ConformanceTest[] = [
     steps: (() => {
       const gw = infra('invalid-default-client-validation-config');
       return [
-        listenerConditions(gw, 'http', [['ResolvedRefs', 'True'], ['Accepted', 'True'], ['Programmed', 'True']]),
+        listenerConditions(gw, 'http', [
+          ['ResolvedRefs', 'True'],
+          ['Accepted', 'True'],
+          ['Programmed', 'True'],
+        ]),
         reaches(gw, '/', V1, INFRA, { host: 'example.org', listener: 'http' }),
-        listenerConditions(gw, 'https', [['ResolvedRefs', 'False', 'InvalidCACertificateRef'], ['Accepted', 'False', 'NoValidCACertificate'], ['Programmed', 'False']]),
+        listenerConditions(gw, 'https', [
+          ['ResolvedRefs', 'False', 'InvalidCACertificateRef'],
+          ['Accepted', 'False', 'NoValidCACertificate'],
+          ['Programmed', 'False'],
+        ]),
         { kind: 'http', gateway: gw, listener: 'https', scheme: 'https', request: { host: 'example.org', path: '/' }, namespace: INFRA, expectFailure: true },
       ];
     })(),

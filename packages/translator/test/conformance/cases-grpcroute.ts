@@ -72,7 +72,14 @@ export const grpcRouteTests: ConformanceTest[] = [
     steps: [
       accepted(G, [infra('weighted-backends')], { routeKind: 'GRPCRoute' }),
       { kind: 'grpc', gateway: G, method: 'Echo', namespace: INFRA },
-      { kind: 'weights', gateway: G, grpc: true, request: { method: 'POST', path: '/gateway_api_conformance.echo_basic.grpcecho.GrpcEcho/Echo' }, namespace: INFRA, weights: { [GV1]: 0.7, [GV2]: 0.3, [GV3]: 0 } },
+      {
+        kind: 'weights',
+        gateway: G,
+        grpc: true,
+        request: { method: 'POST', path: '/gateway_api_conformance.echo_basic.grpcecho.GrpcEcho/Echo' },
+        namespace: INFRA,
+        weights: { [GV1]: 0.7, [GV2]: 0.3, [GV3]: 0 },
+      },
     ],
   },
   {
@@ -84,9 +91,13 @@ export const grpcRouteTests: ConformanceTest[] = [
       const other = { 'Some-Other-Header': 'this-header-should-be-set' };
       return [
         accepted(G, [infra('grpc-request-header-modifier')], { routeKind: 'GRPCRoute' }),
-        ...[other, { ...other, 'X-Header-Set': 'this-value-should-be-overwritten' }, other, { ...other, 'X-Header-Add': 'this-value-should-be-appended' }, { ...other, 'X-Header-Remove': 'val' }].map((metadata) =>
-          rpc(G, 'Echo', GV1, { authority, metadata }),
-        ),
+        ...[
+          other,
+          { ...other, 'X-Header-Set': 'this-value-should-be-overwritten' },
+          other,
+          { ...other, 'X-Header-Add': 'this-value-should-be-appended' },
+          { ...other, 'X-Header-Remove': 'val' },
+        ].map((metadata) => rpc(G, 'Echo', GV1, { authority, metadata })),
         rpc(G, 'EchoTwo', GV2, { authority, metadata: { 'X-Header-Set-1': 'original', 'X-Header-Add-1': 'original' } }),
         rpc(G, 'EchoTwo', GV2, { authority, metadata: { 'X-Header-Remove-1': 'val', 'X-Header-Remove-2': 'val' } }),
       ];

@@ -1,7 +1,23 @@
 // HTTPRoute conformance tests about filters and rule options: redirects,
 // rewrites, header modifiers, mirrors, timeouts, retries, weights, names.
 import type { ConformanceTest, HttpExpectation, Step } from './types.js';
-import { accepted, acceptedAndResolved, answers, cond, failing, infra, INFRA, reaches, redirects, resolvedRefs, routeCondition, SAME_NAMESPACE, V1, V2, V3 } from './dsl.js';
+import {
+  accepted,
+  acceptedAndResolved,
+  answers,
+  cond,
+  failing,
+  infra,
+  INFRA,
+  reaches,
+  redirects,
+  resolvedRefs,
+  routeCondition,
+  SAME_NAMESPACE,
+  V1,
+  V2,
+  V3,
+} from './dsl.js';
 
 const G = SAME_NAMESPACE;
 
@@ -22,7 +38,9 @@ function redirectTest(name: string, route: string, path: string, status: number,
 
 /** HTTPRouteRedirectPortAndScheme, one listener's table. */
 function portAndScheme(gateway: string, scheme: 'http' | 'https', host: string | undefined, rows: Array<[string, string, string]>): Step[] {
-  return rows.map(([path, s, port]) => redirects(gateway, path, 302, { scheme: s, host: 'example.org', ...(port ? { port } : {}) }, { scheme, ...(host ? { host } : {}) }));
+  return rows.map(([path, s, port]) =>
+    redirects(gateway, path, 302, { scheme: s, host: 'example.org', ...(port ? { port } : {}) }, { scheme, ...(host ? { host } : {}) }),
+  );
 }
 
 export const httpRouteFilterTests: ConformanceTest[] = [
@@ -113,7 +131,12 @@ export const httpRouteFilterTests: ConformanceTest[] = [
       reaches(G, '/rewrite-host-and-modify-headers', V2, INFRA, {
         host: 'rewrite.example',
         headers: MODIFY_HEADERS.headers,
-        expectedRequest: { path: '/rewrite-host-and-modify-headers', host: 'test.example.org', headers: MODIFY_HEADERS.expected, absentHeaders: MODIFY_HEADERS.absent },
+        expectedRequest: {
+          path: '/rewrite-host-and-modify-headers',
+          host: 'test.example.org',
+          headers: MODIFY_HEADERS.expected,
+          absentHeaders: MODIFY_HEADERS.absent,
+        },
       }),
     ],
   },
@@ -136,57 +159,119 @@ export const httpRouteFilterTests: ConformanceTest[] = [
       }),
     ],
   },
-  ...(['HTTPRouteRequestHeaderModifier', 'HTTPRouteBackendRequestHeaderModifier'] as const).map(
-    (name): ConformanceTest => ({
-      name,
-      manifests: [name === 'HTTPRouteRequestHeaderModifier' ? 'tests/httproute-request-header-modifier.yaml' : 'tests/httproute-request-header-modifier-backend.yaml'],
-      steps: [
-        ...acceptedAndResolved(G, [infra('request-header-modifier')]),
-        reaches(G, '/set', V1, INFRA, { headers: { 'Some-Other-Header': 'val' }, expectedRequest: { path: '/set', headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } } }),
-        reaches(G, '/set', V1, INFRA, { headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' }, expectedRequest: { path: '/set', headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } } }),
-        reaches(G, '/add', V1, INFRA, { headers: { 'Some-Other-Header': 'val' }, expectedRequest: { path: '/add', headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' } } }),
-        reaches(G, '/add', V1, INFRA, { headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' }, expectedRequest: { path: '/add', headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value,add-appends-values' } } }),
-        reaches(G, '/remove', V1, INFRA, { headers: { 'X-Header-Remove': 'val' }, expectedRequest: { path: '/remove', absentHeaders: ['X-Header-Remove'] } }),
-        reaches(G, '/multiple', V1, INFRA, {
-          headers: { 'X-Header-Set-2': 'set-val-2', 'X-Header-Add-2': 'add-val-2', 'X-Header-Remove-2': 'remove-val-2', 'Another-Header': 'another-header-val' },
-          expectedRequest: {
-            path: '/multiple',
-            headers: { 'X-Header-Set-1': 'header-set-1', 'X-Header-Set-2': 'header-set-2', 'X-Header-Add-1': 'header-add-1', 'X-Header-Add-2': 'add-val-2,header-add-2', 'X-Header-Add-3': 'header-add-3', 'Another-Header': 'another-header-val' },
-            absentHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+  ...(['HTTPRouteRequestHeaderModifier', 'HTTPRouteBackendRequestHeaderModifier'] as const).map((name): ConformanceTest => ({
+    name,
+    manifests: [
+      name === 'HTTPRouteRequestHeaderModifier' ? 'tests/httproute-request-header-modifier.yaml' : 'tests/httproute-request-header-modifier-backend.yaml',
+    ],
+    steps: [
+      ...acceptedAndResolved(G, [infra('request-header-modifier')]),
+      reaches(G, '/set', V1, INFRA, {
+        headers: { 'Some-Other-Header': 'val' },
+        expectedRequest: { path: '/set', headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } },
+      }),
+      reaches(G, '/set', V1, INFRA, {
+        headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+        expectedRequest: { path: '/set', headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } },
+      }),
+      reaches(G, '/add', V1, INFRA, {
+        headers: { 'Some-Other-Header': 'val' },
+        expectedRequest: { path: '/add', headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' } },
+      }),
+      reaches(G, '/add', V1, INFRA, {
+        headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+        expectedRequest: { path: '/add', headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value,add-appends-values' } },
+      }),
+      reaches(G, '/remove', V1, INFRA, { headers: { 'X-Header-Remove': 'val' }, expectedRequest: { path: '/remove', absentHeaders: ['X-Header-Remove'] } }),
+      reaches(G, '/multiple', V1, INFRA, {
+        headers: { 'X-Header-Set-2': 'set-val-2', 'X-Header-Add-2': 'add-val-2', 'X-Header-Remove-2': 'remove-val-2', 'Another-Header': 'another-header-val' },
+        expectedRequest: {
+          path: '/multiple',
+          headers: {
+            'X-Header-Set-1': 'header-set-1',
+            'X-Header-Set-2': 'header-set-2',
+            'X-Header-Add-1': 'header-add-1',
+            'X-Header-Add-2': 'add-val-2,header-add-2',
+            'X-Header-Add-3': 'header-add-3',
+            'Another-Header': 'another-header-val',
           },
-        }),
-        reaches(G, '/case-insensitivity', V1, INFRA, {
-          headers: { 'x-header-set': 'original-val-set', 'x-header-add': 'original-val-add', 'x-header-remove': 'original-val-remove', 'Another-Header': 'another-header-val' },
-          expectedRequest: { path: '/case-insensitivity', headers: { 'X-Header-Set': 'header-set', 'X-Header-Add': 'original-val-add,header-add', 'Another-Header': 'another-header-val' }, absentHeaders: ['x-header-remove', 'X-Header-Remove'] },
-        }),
-      ],
-    }),
-  ),
+          absentHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
+        },
+      }),
+      reaches(G, '/case-insensitivity', V1, INFRA, {
+        headers: {
+          'x-header-set': 'original-val-set',
+          'x-header-add': 'original-val-add',
+          'x-header-remove': 'original-val-remove',
+          'Another-Header': 'another-header-val',
+        },
+        expectedRequest: {
+          path: '/case-insensitivity',
+          headers: { 'X-Header-Set': 'header-set', 'X-Header-Add': 'original-val-add,header-add', 'Another-Header': 'another-header-val' },
+          absentHeaders: ['x-header-remove', 'X-Header-Remove'],
+        },
+      }),
+    ],
+  })),
   {
     name: 'HTTPRouteRequestHeaderModifierBackendWeights',
     manifests: ['tests/httproute-request-header-modifier-backend-weights.yaml'],
     // Every request must reach the pod its backendRef's filter names in the "Backend" header: checked for every weighted share.
-    steps: [...acceptedAndResolved(G, [infra('request-header-modifier-backend-weights')]), reaches(G, '/', '', INFRA), { kind: 'backend-header', gateway: G, request: { path: '/' }, header: 'Backend', namespace: INFRA }],
+    steps: [
+      ...acceptedAndResolved(G, [infra('request-header-modifier-backend-weights')]),
+      reaches(G, '/', '', INFRA),
+      { kind: 'backend-header', gateway: G, request: { path: '/' }, header: 'Backend', namespace: INFRA },
+    ],
   },
   {
     name: 'HTTPRouteResponseHeaderModifier',
     manifests: ['tests/httproute-response-header-modifier.yaml'],
     steps: [
       ...acceptedAndResolved(G, [infra('response-header-modifier')]),
-      reaches(G, '/set', V1, INFRA, { backendSetResponseHeaders: { 'Some-Other-Header': 'val' }, response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } } }),
-      reaches(G, '/set', V1, INFRA, { backendSetResponseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' }, response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } } }),
-      reaches(G, '/add', V1, INFRA, { backendSetResponseHeaders: { 'Some-Other-Header': 'val' }, response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' } } }),
-      reaches(G, '/add', V1, INFRA, { backendSetResponseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' }, response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value,add-appends-values' } } }),
+      reaches(G, '/set', V1, INFRA, {
+        backendSetResponseHeaders: { 'Some-Other-Header': 'val' },
+        response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } },
+      }),
+      reaches(G, '/set', V1, INFRA, {
+        backendSetResponseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Set': 'some-other-value' },
+        response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Set': 'set-overwrites-values' } },
+      }),
+      reaches(G, '/add', V1, INFRA, {
+        backendSetResponseHeaders: { 'Some-Other-Header': 'val' },
+        response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'add-appends-values' } },
+      }),
+      reaches(G, '/add', V1, INFRA, {
+        backendSetResponseHeaders: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value' },
+        response: { headers: { 'Some-Other-Header': 'val', 'X-Header-Add': 'some-other-value,add-appends-values' } },
+      }),
       reaches(G, '/remove', V1, INFRA, { backendSetResponseHeaders: { 'X-Header-Remove': 'val' }, response: { absentHeaders: ['X-Header-Remove'] } }),
       reaches(G, '/multiple', V1, INFRA, {
-        backendSetResponseHeaders: { 'X-Header-Set-2': 'set-val-2', 'X-Header-Add-2': 'add-val-2', 'X-Header-Remove-2': 'remove-val-2', 'Another-Header': 'another-header-val', 'X-Header-Remove-1': 'val' },
+        backendSetResponseHeaders: {
+          'X-Header-Set-2': 'set-val-2',
+          'X-Header-Add-2': 'add-val-2',
+          'X-Header-Remove-2': 'remove-val-2',
+          'Another-Header': 'another-header-val',
+          'X-Header-Remove-1': 'val',
+        },
         response: {
-          headers: { 'X-Header-Set-1': 'header-set-1', 'X-Header-Set-2': 'header-set-2', 'X-Header-Add-1': 'header-add-1', 'X-Header-Add-2': 'add-val-2,header-add-2', 'X-Header-Add-3': 'header-add-3', 'Another-Header': 'another-header-val' },
+          headers: {
+            'X-Header-Set-1': 'header-set-1',
+            'X-Header-Set-2': 'header-set-2',
+            'X-Header-Add-1': 'header-add-1',
+            'X-Header-Add-2': 'add-val-2,header-add-2',
+            'X-Header-Add-3': 'header-add-3',
+            'Another-Header': 'another-header-val',
+          },
           absentHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
         },
       }),
       reaches(G, '/case-insensitivity', V1, INFRA, {
-        backendSetResponseHeaders: { 'x-header-set': 'original-val-set', 'x-header-add': 'original-val-add', 'x-header-remove': 'original-val-remove', 'Another-Header': 'another-header-val' },
+        backendSetResponseHeaders: {
+          'x-header-set': 'original-val-set',
+          'x-header-add': 'original-val-add',
+          'x-header-remove': 'original-val-remove',
+          'Another-Header': 'another-header-val',
+        },
         response: {
           headers: {
             'X-Header-Set': 'header-set',
@@ -202,14 +287,33 @@ export const httpRouteFilterTests: ConformanceTest[] = [
       }),
       reaches(G, '/response-and-request-header-modifiers', V1, INFRA, {
         headers: { 'X-Header-Remove': 'remove-val', 'X-Header-Add-Append': 'append-val-1', 'X-Header-Echo': 'echo' },
-        backendSetResponseHeaders: { 'X-Header-Set-2': 'set-val-2', 'X-Header-Add-2': 'add-val-2', 'X-Header-Remove-2': 'remove-val-2', 'Another-Header': 'another-header-val', 'X-Header-Remove-1': 'remove-val-1', 'X-Header-Echo': 'echo' },
+        backendSetResponseHeaders: {
+          'X-Header-Set-2': 'set-val-2',
+          'X-Header-Add-2': 'add-val-2',
+          'X-Header-Remove-2': 'remove-val-2',
+          'Another-Header': 'another-header-val',
+          'X-Header-Remove-1': 'remove-val-1',
+          'X-Header-Echo': 'echo',
+        },
         expectedRequest: {
           path: '/response-and-request-header-modifiers',
-          headers: { 'X-Header-Add': 'header-val-1', 'X-Header-Set': 'set-overwrites-values', 'X-Header-Add-Append': 'append-val-1,header-val-2', 'X-Header-Echo': 'echo' },
+          headers: {
+            'X-Header-Add': 'header-val-1',
+            'X-Header-Set': 'set-overwrites-values',
+            'X-Header-Add-Append': 'append-val-1,header-val-2',
+            'X-Header-Echo': 'echo',
+          },
           absentHeaders: ['X-Header-Remove'],
         },
         response: {
-          headers: { 'X-Header-Set-1': 'header-set-1', 'X-Header-Set-2': 'header-set-2', 'X-Header-Add-1': 'header-add-1', 'X-Header-Add-2': 'add-val-2,header-add-2', 'Another-Header': 'another-header-val', 'X-Header-Echo': 'echo' },
+          headers: {
+            'X-Header-Set-1': 'header-set-1',
+            'X-Header-Set-2': 'header-set-2',
+            'X-Header-Add-1': 'header-add-1',
+            'X-Header-Add-2': 'add-val-2,header-add-2',
+            'Another-Header': 'another-header-val',
+            'X-Header-Echo': 'echo',
+          },
           absentHeaders: ['X-Header-Remove-1', 'X-Header-Remove-2'],
         },
       }),
@@ -233,11 +337,20 @@ export const httpRouteFilterTests: ConformanceTest[] = [
     manifests: ['tests/httproute-request-multiple-mirrors.yaml'],
     steps: [
       accepted(G, [infra('request-multiple-mirrors')]),
-      reaches(G, '/multi-mirror', V1, INFRA, { expectedRequest: { path: '/multi-mirror' }, mirroredTo: [{ name: V2, namespace: INFRA }, { name: V3, namespace: INFRA }] }),
+      reaches(G, '/multi-mirror', V1, INFRA, {
+        expectedRequest: { path: '/multi-mirror' },
+        mirroredTo: [
+          { name: V2, namespace: INFRA },
+          { name: V3, namespace: INFRA },
+        ],
+      }),
       reaches(G, '/multi-mirror-and-modify-request-headers', V1, INFRA, {
         headers: MODIFY_HEADERS.headers,
         expectedRequest: { path: '/multi-mirror-and-modify-request-headers', headers: MODIFY_HEADERS.expected, absentHeaders: MODIFY_HEADERS.absent },
-        mirroredTo: [{ name: V2, namespace: INFRA }, { name: V3, namespace: INFRA }],
+        mirroredTo: [
+          { name: V2, namespace: INFRA },
+          { name: V3, namespace: INFRA },
+        ],
       }),
     ],
   },
@@ -247,7 +360,10 @@ export const httpRouteFilterTests: ConformanceTest[] = [
     steps: [
       ...acceptedAndResolved(G, [infra('request-percentage-mirror')]),
       reaches(G, '/percent-mirror', V1, INFRA, { expectedRequest: { path: '/percent-mirror' }, mirroredTo: [{ name: V2, namespace: INFRA, percent: 20 }] }),
-      reaches(G, '/percent-mirror-fraction', V1, INFRA, { expectedRequest: { path: '/percent-mirror-fraction' }, mirroredTo: [{ name: V2, namespace: INFRA, percent: 50 }] }),
+      reaches(G, '/percent-mirror-fraction', V1, INFRA, {
+        expectedRequest: { path: '/percent-mirror-fraction' },
+        mirroredTo: [{ name: V2, namespace: INFRA, percent: 50 }],
+      }),
       reaches(G, '/percent-mirror-and-modify-headers', V1, INFRA, {
         headers: MODIFY_HEADERS.headers,
         expectedRequest: { path: '/percent-mirror-and-modify-headers', headers: MODIFY_HEADERS.expected, absentHeaders: MODIFY_HEADERS.absent },
@@ -299,7 +415,10 @@ export const httpRouteFilterTests: ConformanceTest[] = [
           ['/retry/code-all-attempts-0', 504, 1, 504],
         ] as const
       ).map(([path, code, succeedAfter, want]) =>
-        reaches(G, `${path}?responseCode=${code}&succeedAfter=${succeedAfter}`, V3, INFRA, { backendFailure: { code, succeedAfter }, response: { statusCodes: [want] } }),
+        reaches(G, `${path}?responseCode=${code}&succeedAfter=${succeedAfter}`, V3, INFRA, {
+          backendFailure: { code, succeedAfter },
+          response: { statusCodes: [want] },
+        }),
       ),
     ],
   },
@@ -355,7 +474,12 @@ export const httpRouteFilterTests: ConformanceTest[] = [
     steps: (() => {
       const routes = ['cors-multiple-origins-methods-headers', 'cors-wildcard-methods', 'cors-wildcard-origin', 'cors-wildcard-methods-headers'].map(infra);
       /** A preflight: whoever answers (Envoy, usually), the suite sees no echo capture, so path and namespace are empty. */
-      const preflight = (path: string, headers: Record<string, string>, response: NonNullable<HttpExpectation['response']>, label: string): HttpExpectation => ({
+      const preflight = (
+        path: string,
+        headers: Record<string, string>,
+        response: NonNullable<HttpExpectation['response']>,
+        label: string,
+      ): HttpExpectation => ({
         kind: 'http',
         gateway: G,
         label,
@@ -375,26 +499,153 @@ export const httpRouteFilterTests: ConformanceTest[] = [
       return [
         accepted(G, routes.slice(0, 2)),
         ...routes.map((r) => resolvedRefs(r, G)),
-        preflight('/cors-1', { Origin: 'https://www.foo.com', ...ask }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://www.foo.com'], ...full }, ignoreWhitespace: true }, 'preflight, exact origin'),
-        preflight('/cors-1', { Origin: 'https://www.bar.com', ...ask }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://www.bar.com'], ...full }, ignoreWhitespace: true }, 'preflight, wildcard origin'),
-        preflight('/cors-1', { Origin: 'https://xpto.www.bar.com', ...ask }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://xpto.www.bar.com'], ...full }, ignoreWhitespace: true }, 'preflight, wildcard over several labels'),
-        preflight('/cors-1', { Origin: 'https://foobar.com', 'access-control-request-method': 'GET' }, { statusCodes: [200, 204, 403], absentHeaders: ['access-control-allow-origin'] }, 'preflight, origin not allowed'),
-        reaches(G, '/cors-1', '', INFRA, { method: 'GET', headers: { Origin: 'https://www.foo.com', ...ask }, response: { statusCodes: [200], headers: { 'access-control-allow-origin': 'https://www.foo.com' } }, label: 'simple request, exact origin' }),
-        reaches(G, '/cors-1', '', INFRA, { method: 'GET', headers: { Origin: 'https://www.bar.com', ...ask }, response: { statusCodes: [200], headers: { 'access-control-allow-origin': 'https://www.bar.com' } }, label: 'simple request, wildcard origin' }),
-        reaches(G, '/cors-1', '', INFRA, { method: 'GET', headers: { Origin: 'https://foobar.com', 'access-control-request-method': 'GET' }, response: { absentHeaders: ['access-control-allow-origin'] }, label: 'simple request, origin not allowed' }),
-        preflight('/cors-2', { Origin: 'https://www.foo.com', 'access-control-request-method': 'POST' }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-methods': ['POST', '*'] }, headers: { 'access-control-allow-origin': 'https://www.foo.com' }, absentHeaders: ['access-control-allow-credentials'] }, 'preflight, wildcard methods'),
-        preflight('/cors-2', { Origin: 'https://www.foo.com', 'access-control-request-method': 'POST' }, { statusCodes: [200, 204], absentHeaders: ['Access-Control-Allow-Credentials'] }, 'preflight, no credentials'),
-        preflight('/cors-wildcard-origin', { Origin: 'https://foobar.com', 'access-control-request-method': 'PUT' }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com', '*'], 'access-control-allow-methods': ['PUT'] }, absentHeaders: ['Access-Control-Allow-Credentials'] }, 'preflight, any origin'),
-        preflight('/cors-wildcard-origin', { Origin: 'https://foobar.com:12345', 'access-control-request-method': 'PUT' }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com:12345', '*'], 'access-control-allow-methods': ['PUT'] }, absentHeaders: ['Access-Control-Allow-Credentials'] }, 'preflight, any origin with a port'),
-        reaches(G, '/cors-wildcard-origin', '', INFRA, { method: 'PUT', headers: { Origin: 'https://foobar.com:12345' }, response: { statusCodes: [200], validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com:12345', '*'] } }, label: 'request, any origin with a port' }),
-        reaches(G, '/cors-wildcard-origin', '', INFRA, { method: 'PUT', headers: { Origin: 'https://foobar.com' }, response: { statusCodes: [200], validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com', '*'] }, absentHeaders: ['Access-Control-Allow-Credentials'] }, label: 'request, any origin' }),
+        preflight(
+          '/cors-1',
+          { Origin: 'https://www.foo.com', ...ask },
+          { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://www.foo.com'], ...full }, ignoreWhitespace: true },
+          'preflight, exact origin',
+        ),
+        preflight(
+          '/cors-1',
+          { Origin: 'https://www.bar.com', ...ask },
+          { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://www.bar.com'], ...full }, ignoreWhitespace: true },
+          'preflight, wildcard origin',
+        ),
+        preflight(
+          '/cors-1',
+          { Origin: 'https://xpto.www.bar.com', ...ask },
+          { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://xpto.www.bar.com'], ...full }, ignoreWhitespace: true },
+          'preflight, wildcard over several labels',
+        ),
+        preflight(
+          '/cors-1',
+          { Origin: 'https://foobar.com', 'access-control-request-method': 'GET' },
+          { statusCodes: [200, 204, 403], absentHeaders: ['access-control-allow-origin'] },
+          'preflight, origin not allowed',
+        ),
+        reaches(G, '/cors-1', '', INFRA, {
+          method: 'GET',
+          headers: { Origin: 'https://www.foo.com', ...ask },
+          response: { statusCodes: [200], headers: { 'access-control-allow-origin': 'https://www.foo.com' } },
+          label: 'simple request, exact origin',
+        }),
+        reaches(G, '/cors-1', '', INFRA, {
+          method: 'GET',
+          headers: { Origin: 'https://www.bar.com', ...ask },
+          response: { statusCodes: [200], headers: { 'access-control-allow-origin': 'https://www.bar.com' } },
+          label: 'simple request, wildcard origin',
+        }),
+        reaches(G, '/cors-1', '', INFRA, {
+          method: 'GET',
+          headers: { Origin: 'https://foobar.com', 'access-control-request-method': 'GET' },
+          response: { absentHeaders: ['access-control-allow-origin'] },
+          label: 'simple request, origin not allowed',
+        }),
+        preflight(
+          '/cors-2',
+          { Origin: 'https://www.foo.com', 'access-control-request-method': 'POST' },
+          {
+            statusCodes: [200, 204],
+            validHeaderValues: { 'access-control-allow-methods': ['POST', '*'] },
+            headers: { 'access-control-allow-origin': 'https://www.foo.com' },
+            absentHeaders: ['access-control-allow-credentials'],
+          },
+          'preflight, wildcard methods',
+        ),
+        preflight(
+          '/cors-2',
+          { Origin: 'https://www.foo.com', 'access-control-request-method': 'POST' },
+          { statusCodes: [200, 204], absentHeaders: ['Access-Control-Allow-Credentials'] },
+          'preflight, no credentials',
+        ),
+        preflight(
+          '/cors-wildcard-origin',
+          { Origin: 'https://foobar.com', 'access-control-request-method': 'PUT' },
+          {
+            statusCodes: [200, 204],
+            validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com', '*'], 'access-control-allow-methods': ['PUT'] },
+            absentHeaders: ['Access-Control-Allow-Credentials'],
+          },
+          'preflight, any origin',
+        ),
+        preflight(
+          '/cors-wildcard-origin',
+          { Origin: 'https://foobar.com:12345', 'access-control-request-method': 'PUT' },
+          {
+            statusCodes: [200, 204],
+            validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com:12345', '*'], 'access-control-allow-methods': ['PUT'] },
+            absentHeaders: ['Access-Control-Allow-Credentials'],
+          },
+          'preflight, any origin with a port',
+        ),
+        reaches(G, '/cors-wildcard-origin', '', INFRA, {
+          method: 'PUT',
+          headers: { Origin: 'https://foobar.com:12345' },
+          response: { statusCodes: [200], validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com:12345', '*'] } },
+          label: 'request, any origin with a port',
+        }),
+        reaches(G, '/cors-wildcard-origin', '', INFRA, {
+          method: 'PUT',
+          headers: { Origin: 'https://foobar.com' },
+          response: {
+            statusCodes: [200],
+            validHeaderValues: { 'access-control-allow-origin': ['https://foobar.com', '*'] },
+            absentHeaders: ['Access-Control-Allow-Credentials'],
+          },
+          label: 'request, any origin',
+        }),
         failing(
-          preflight('/cors-wildcard-methods-headers', { Origin: 'https://other.foo.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-header-1, x-header-2' }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://other.foo.com'], 'access-control-allow-methods': ['PUT'], 'access-control-allow-headers': ['x-header-1, x-header-2', 'x-header-2, x-header-1'], 'access-control-allow-credentials': ['true'] }, ignoreWhitespace: true }, 'preflight, wildcards with credentials echo what was asked'),
+          preflight(
+            '/cors-wildcard-methods-headers',
+            { Origin: 'https://other.foo.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-header-1, x-header-2' },
+            {
+              statusCodes: [200, 204],
+              validHeaderValues: {
+                'access-control-allow-origin': ['https://other.foo.com'],
+                'access-control-allow-methods': ['PUT'],
+                'access-control-allow-headers': ['x-header-1, x-header-2', 'x-header-2, x-header-1'],
+                'access-control-allow-credentials': ['true'],
+              },
+              ignoreWhitespace: true,
+            },
+            'preflight, wildcards with credentials echo what was asked',
+          ),
           'CORS allowMethods/allowHeaders "*" with allowCredentials: Envoy sends the configured "*" literally, the spec wants the requested method and headers echoed',
         ),
-        preflight('/cors-wildcard-methods-headers-unauth', { Origin: 'https://other.foo.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-header-1, x-header-2' }, { statusCodes: [200, 204], validHeaderValues: { 'access-control-allow-origin': ['https://other.foo.com', '*'], 'access-control-allow-methods': ['PUT', '*'], 'access-control-allow-headers': ['x-header-1, x-header-2', 'x-header-2, x-header-1', '*'] }, absentHeaders: ['access-control-allow-credentials'], ignoreWhitespace: true }, 'preflight, wildcards without credentials'),
-        reaches(G, '/cors-wildcard-methods-headers', '', INFRA, { method: 'GET', headers: { Origin: 'https://other.foo.com' }, response: { statusCodes: [200], validHeaderValues: { 'access-control-allow-origin': ['https://other.foo.com'], 'access-control-allow-credentials': ['true'] } }, label: 'request with credentials' }),
-        reaches(G, '/cors-wildcard-methods-headers-unauth', '', INFRA, { method: 'GET', headers: { Origin: 'https://other.foo.com' }, response: { statusCodes: [200], validHeaderValues: { 'access-control-allow-origin': ['https://other.foo.com', '*'] }, absentHeaders: ['access-control-allow-credentials'] }, label: 'request without credentials' }),
+        preflight(
+          '/cors-wildcard-methods-headers-unauth',
+          { Origin: 'https://other.foo.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-header-1, x-header-2' },
+          {
+            statusCodes: [200, 204],
+            validHeaderValues: {
+              'access-control-allow-origin': ['https://other.foo.com', '*'],
+              'access-control-allow-methods': ['PUT', '*'],
+              'access-control-allow-headers': ['x-header-1, x-header-2', 'x-header-2, x-header-1', '*'],
+            },
+            absentHeaders: ['access-control-allow-credentials'],
+            ignoreWhitespace: true,
+          },
+          'preflight, wildcards without credentials',
+        ),
+        reaches(G, '/cors-wildcard-methods-headers', '', INFRA, {
+          method: 'GET',
+          headers: { Origin: 'https://other.foo.com' },
+          response: {
+            statusCodes: [200],
+            validHeaderValues: { 'access-control-allow-origin': ['https://other.foo.com'], 'access-control-allow-credentials': ['true'] },
+          },
+          label: 'request with credentials',
+        }),
+        reaches(G, '/cors-wildcard-methods-headers-unauth', '', INFRA, {
+          method: 'GET',
+          headers: { Origin: 'https://other.foo.com' },
+          response: {
+            statusCodes: [200],
+            validHeaderValues: { 'access-control-allow-origin': ['https://other.foo.com', '*'] },
+            absentHeaders: ['access-control-allow-credentials'],
+          },
+          label: 'request without credentials',
+        }),
       ];
     })(),
   },

@@ -134,10 +134,7 @@ export const httpRouteMatchingTests: ConformanceTest[] = [
   {
     name: 'HTTPRouteCrossNamespace',
     manifests: ['tests/httproute-cross-namespace.yaml'],
-    steps: [
-      ...acceptedAndResolved(infra('backend-namespaces'), [`${WEB}/cross-namespace`]),
-      reaches(infra('backend-namespaces'), '/', 'web-backend', WEB),
-    ],
+    steps: [...acceptedAndResolved(infra('backend-namespaces'), [`${WEB}/cross-namespace`]), reaches(infra('backend-namespaces'), '/', 'web-backend', WEB)],
   },
   {
     name: 'HTTPRouteHostnameIntersection',
@@ -145,7 +142,12 @@ export const httpRouteMatchingTests: ConformanceTest[] = [
     steps: (() => {
       const gw = infra('httproute-hostname-intersection');
       const all = infra('httproute-hostname-intersection-all');
-      const routes = ['specific-host-matches-listener-specific-host', 'specific-host-matches-listener-wildcard-host', 'wildcard-host-matches-listener-specific-host', 'wildcard-host-matches-listener-wildcard-host'].map(infra);
+      const routes = [
+        'specific-host-matches-listener-specific-host',
+        'specific-host-matches-listener-wildcard-host',
+        'wildcard-host-matches-listener-specific-host',
+        'wildcard-host-matches-listener-wildcard-host',
+      ].map(infra);
       const ready = [cond('Accepted', 'True'), cond('ResolvedRefs', 'True')];
       return [
         { kind: 'namespace-ready' as const, namespaces: [INFRA] },

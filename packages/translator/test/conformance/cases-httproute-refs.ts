@@ -2,7 +2,23 @@
 // unknown kind, cross-namespace with and without ReferenceGrant), parentRefs
 // that match no listener, and routes a listener does not allow.
 import type { ConformanceTest } from './types.js';
-import { accepted, acceptedAndResolved, answers, APP, cond, infra, INFRA, reaches, resolvedRefs, routeCondition, SAME_NAMESPACE, V1, V2, V3, WEB } from './dsl.js';
+import {
+  accepted,
+  acceptedAndResolved,
+  answers,
+  APP,
+  cond,
+  infra,
+  INFRA,
+  reaches,
+  resolvedRefs,
+  routeCondition,
+  SAME_NAMESPACE,
+  V1,
+  V2,
+  V3,
+  WEB,
+} from './dsl.js';
 
 const G = SAME_NAMESPACE;
 
@@ -51,7 +67,10 @@ export const httpRouteRefTests: ConformanceTest[] = [
   {
     name: 'HTTPRouteInvalidParentRefNotMatchingListenerPort',
     manifests: ['tests/httproute-invalid-parentref-not-matching-listener-port.yaml'],
-    steps: [resolvedRefs(infra('httproute-listener-not-matching-route-port'), G), ...rejected(infra('httproute-listener-not-matching-route-port'), G, 'NoMatchingParent')],
+    steps: [
+      resolvedRefs(infra('httproute-listener-not-matching-route-port'), G),
+      ...rejected(infra('httproute-listener-not-matching-route-port'), G, 'NoMatchingParent'),
+    ],
   },
   {
     name: 'HTTPRouteInvalidParentRefNotMatchingSectionName',
@@ -61,7 +80,11 @@ export const httpRouteRefTests: ConformanceTest[] = [
   {
     name: 'HTTPRouteInvalidParentRefSectionNameNotMatchingPort',
     manifests: ['tests/httproute-invalid-parentref-section-name-not-matching-port.yaml'],
-    steps: rejected(infra('httproute-listener-section-name-not-matching-port'), infra('gateway-with-one-not-matching-port-and-section-name-route'), 'NoMatchingParent'),
+    steps: rejected(
+      infra('httproute-listener-section-name-not-matching-port'),
+      infra('gateway-with-one-not-matching-port-and-section-name-route'),
+      'NoMatchingParent',
+    ),
   },
   {
     name: 'HTTPRouteInvalidReferenceGrant',
@@ -107,7 +130,11 @@ export const httpRouteRefTests: ConformanceTest[] = [
   {
     name: 'HTTPRouteDisallowedKind',
     manifests: ['tests/httproute-disallowed-kind.yaml'],
-    steps: [{ kind: 'namespace-ready', namespaces: [INFRA] }, resolvedRefs(infra('disallowed-kind'), infra('tlsroutes-only')), ...rejected(infra('disallowed-kind'), infra('tlsroutes-only'), 'NotAllowedByListeners')],
+    steps: [
+      { kind: 'namespace-ready', namespaces: [INFRA] },
+      resolvedRefs(infra('disallowed-kind'), infra('tlsroutes-only')),
+      ...rejected(infra('disallowed-kind'), infra('tlsroutes-only'), 'NotAllowedByListeners'),
+    ],
   },
 ];
 
@@ -167,7 +194,9 @@ export const httpRouteListenerTests: ConformanceTest[] = [
     // check is that each path reaches the Service the route names, whose endpoints those pods then are.
     steps: [
       ...acceptedAndResolved(G, [infra('service-types')]),
-      ...['manual-endpointslices', 'headless-manual-endpointslices', 'headless'].map((svc) => reaches(G, `/${svc}`, svc, INFRA, { label: `Service ${svc} (pods of ${V1})` })),
+      ...['manual-endpointslices', 'headless-manual-endpointslices', 'headless'].map((svc) =>
+        reaches(G, `/${svc}`, svc, INFRA, { label: `Service ${svc} (pods of ${V1})` }),
+      ),
     ],
   },
   {
@@ -186,7 +215,7 @@ export const httpRouteListenerTests: ConformanceTest[] = [
     steps: [{ kind: 'namespace-ready', namespaces: [INFRA] }, routeCondition(infra('observed-generation-bump'), G, cond('Accepted', 'True'))],
     mutations: [
       {
-        label: "rules[0].backendRefs[0] is changed to infra-backend-v2 (generation 2)",
+        label: 'rules[0].backendRefs[0] is changed to infra-backend-v2 (generation 2)',
         apply: (o) => {
           const route = o.find('HTTPRoute', infra('observed-generation-bump'));
           const spec = route.spec as { rules: Array<{ backendRefs: Array<{ name: string }> }> };

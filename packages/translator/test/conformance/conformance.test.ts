@@ -76,7 +76,13 @@ function label(step: Step): string {
   switch (step.kind) {
     case 'http': {
       const r = step.request;
-      const to = step.expectFailure ? 'fails' : step.redirect ? `redirect ${step.response?.statusCodes?.join('|')}` : step.backend ? step.backend : (step.response?.statusCodes ?? [200]).join('|');
+      const to = step.expectFailure
+        ? 'fails'
+        : step.redirect
+          ? `redirect ${step.response?.statusCodes?.join('|')}`
+          : step.backend
+            ? step.backend
+            : (step.response?.statusCodes ?? [200]).join('|');
       const hdr = r.headers ? ` ${JSON.stringify(r.headers)}` : '';
       return `${step.label ? `${step.label}: ` : ''}${r.method ?? 'GET'} ${r.host ?? ''}${r.path}${hdr} -> ${to}`;
     }
@@ -139,7 +145,9 @@ describe('conformance table', () => {
 
   it('applies exactly the manifests each upstream test applies', () => {
     const upstream = new Map(upstreamTests().map((t) => [t.name, t]));
-    const mismatched = CONFORMANCE_TESTS.filter((t) => JSON.stringify(upstream.get(t.name)?.manifests) !== JSON.stringify(t.manifests)).map((t) => `${t.name}: table ${JSON.stringify(t.manifests)}, upstream ${JSON.stringify(upstream.get(t.name)?.manifests)}`);
+    const mismatched = CONFORMANCE_TESTS.filter((t) => JSON.stringify(upstream.get(t.name)?.manifests) !== JSON.stringify(t.manifests)).map(
+      (t) => `${t.name}: table ${JSON.stringify(t.manifests)}, upstream ${JSON.stringify(upstream.get(t.name)?.manifests)}`,
+    );
     expect(mismatched).toEqual([]);
   });
 });
@@ -156,7 +164,9 @@ for (const test of CONFORMANCE_TESTS) {
 describe('GatewayClass status.supportedFeatures', () => {
   // The suite runs a test when every feature it needs is claimed; so each test that fails here
   // must need a feature the GatewayClass does not claim.
-  const failingTests = CONFORMANCE_TESTS.filter((t) => t.failing || t.steps.some((s) => s.failing) || (t.mutations ?? []).some((m) => m.steps.some((s) => s.failing)));
+  const failingTests = CONFORMANCE_TESTS.filter(
+    (t) => t.failing || t.steps.some((s) => s.failing) || (t.mutations ?? []).some((m) => m.steps.some((s) => s.failing)),
+  );
   for (const t of failingTests) {
     const known = OVERCLAIMED[t.name];
     (known ? it.failing : it)(`does not claim every feature ${t.name} needs${known ? ` [failing: ${known}]` : ''}`, () => {
@@ -181,29 +191,51 @@ describe('all conformance manifests in one snapshot', () => {
     const routeParents = new Map<string, Set<string>>();
     for (const o of objects) {
       if (o.kind !== 'HTTPRoute' && o.kind !== 'GRPCRoute') continue;
-      const refs = ((o.spec as { parentRefs?: Array<{ name: string; namespace?: string }> } | undefined)?.parentRefs ?? []).map((p) => `${p.namespace ?? o.metadata.namespace}/${p.name}`);
+      const refs = ((o.spec as { parentRefs?: Array<{ name: string; namespace?: string }> } | undefined)?.parentRefs ?? []).map(
+        (p) => `${p.namespace ?? o.metadata.namespace}/${p.name}`,
+      );
       routeParents.set(`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`, new Set(refs));
     }
     // Which Secrets (by certificate) each Gateway references: listener certificates and its backend client certificate.
-    const certOf = (ns: string, name: string) => (objects.find((o) => o.kind === 'Secret' && o.metadata.namespace === ns && o.metadata.name === name) as { data?: Record<string, string> } | undefined)?.data?.['tls.crt'];
+    const certOf = (ns: string, name: string) =>
+      (objects.find((o) => o.kind === 'Secret' && o.metadata.namespace === ns && o.metadata.name === name) as { data?: Record<string, string> } | undefined)
+        ?.data?.['tls.crt'];
     const referencedCerts = new Map<string, string[]>();
     for (const gw of objects.filter((o) => o.kind === 'Gateway')) {
       type Ref = { name: string; namespace?: string };
       const spec = gw.spec as { listeners?: Array<{ tls?: { certificateRefs?: Ref[] } }>; tls?: { backend?: { clientCertificateRef?: Ref } } };
-      const refs = [...(spec.listeners ?? []).flatMap((l) => l.tls?.certificateRefs ?? []), ...(spec.tls?.backend?.clientCertificateRef ? [spec.tls.backend.clientCertificateRef] : [])];
+      const refs = [
+        ...(spec.listeners ?? []).flatMap((l) => l.tls?.certificateRefs ?? []),
+        ...(spec.tls?.backend?.clientCertificateRef ? [spec.tls.backend.clientCertificateRef] : []),
+      ];
       const pems = refs.map((r) => certOf(r.namespace ?? gw.metadata.namespace ?? '', r.name)).filter((c): c is string => c !== undefined);
-      referencedCerts.set(`${gw.metadata.namespace}/${gw.metadata.name}`, pems.map((c) => Buffer.from(c, 'base64').toString('utf8').replace(/-----[^-]+-----|\s+/g, '')));
+      referencedCerts.set(
+        `${gw.metadata.namespace}/${gw.metadata.name}`,
+        pems.map((c) =>
+          Buffer.from(c, 'base64')
+            .toString('utf8')
+            .replace(/-----[^-]+-----|\s+/g, ''),
+        ),
+      );
     }
     let certificatesChecked = 0;
     for (const [fleet, res] of a.fleets) {
       const other = b.fleets.get(fleet)!;
       // A fleet receives only its own Gateway's certificates and keys.
       for (const secret of res.secrets) {
-        const chain = secret.tls_certificate?.certificate_chain?.inline_string ?? (secret.tls_certificate?.certificate_chain?.inline_bytes ? Buffer.from(secret.tls_certificate.certificate_chain.inline_bytes as string, 'base64').toString('utf8') : undefined);
+        const chain =
+          secret.tls_certificate?.certificate_chain?.inline_string ??
+          (secret.tls_certificate?.certificate_chain?.inline_bytes
+            ? Buffer.from(secret.tls_certificate.certificate_chain.inline_bytes as string, 'base64').toString('utf8')
+            : undefined);
         if (chain === undefined) continue;
         const body = chain.replace(/-----[^-]+-----|\s+/g, '');
         certificatesChecked++;
-        expect({ fleet, secret: secret.name, ownCertificate: (referencedCerts.get(fleet) ?? []).some((c) => body.includes(c)) }).toEqual({ fleet, secret: secret.name, ownCertificate: true });
+        expect({ fleet, secret: secret.name, ownCertificate: (referencedCerts.get(fleet) ?? []).some((c) => body.includes(c)) }).toEqual({
+          fleet,
+          secret: secret.name,
+          ownCertificate: true,
+        });
       }
       for (const [field, typeUrl] of RESOURCE_FIELDS) {
         const bytes = (rs: EnvoyResourcesLike) => (rs[field] as object[]).map((r) => Buffer.from(encodeMessage(typeUrl, r)).toString('base64'));
@@ -220,7 +252,11 @@ describe('all conformance manifests in one snapshot', () => {
               expect(`${src.namespace}/${src.name}`).toBe(fleet);
               continue;
             }
-            expect({ fleet, route: `${src.kind}/${src.namespace}/${src.name}`, parentOfFleet: routeParents.get(`${src.kind}/${src.namespace}/${src.name}`)?.has(fleet) ?? false }).toEqual({
+            expect({
+              fleet,
+              route: `${src.kind}/${src.namespace}/${src.name}`,
+              parentOfFleet: routeParents.get(`${src.kind}/${src.namespace}/${src.name}`)?.has(fleet) ?? false,
+            }).toEqual({
               fleet,
               route: `${src.kind}/${src.namespace}/${src.name}`,
               parentOfFleet: true,
@@ -233,7 +269,12 @@ describe('all conformance manifests in one snapshot', () => {
   });
 
   it('explain answers any request to any listener of any fleet, the same way twice', () => {
-    const byKey = new Map(appliedObjects([...new Set(CONFORMANCE_TESTS.flatMap((t) => t.manifests))], programmatic).map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+    const byKey = new Map(
+      appliedObjects([...new Set(CONFORMANCE_TESTS.flatMap((t) => t.manifests))], programmatic).map((o) => [
+        `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`,
+        o,
+      ]),
+    );
     const { fleets } = translate(snapshotOf([...byKey.values()]), { now: '2026-01-01T00:00:00Z' });
     let answered = 0;
     for (const res of fleets.values()) {
@@ -242,7 +283,18 @@ describe('all conformance manifests in one snapshot', () => {
         for (const scheme of ['http', 'https'] as const) {
           for (const host of ['example.com', 'foo.bar.com:8080', 'UNKNOWN.example.org', '[::1]:80', '']) {
             for (const path of ['/', '/v2/x?a=1&a=2', '//a/../b', '/%zz?x=%', '/match/exact/one']) {
-              const req = { port, scheme, host, method: 'OPTIONS', path, headers: [['Origin', 'https://www.foo.com'], ['access-control-request-method', 'GET'], ['content-type', 'application/grpc']] as Array<[string, string]> };
+              const req = {
+                port,
+                scheme,
+                host,
+                method: 'OPTIONS',
+                path,
+                headers: [
+                  ['Origin', 'https://www.foo.com'],
+                  ['access-control-request-method', 'GET'],
+                  ['content-type', 'application/grpc'],
+                ] as Array<[string, string]>,
+              };
               const first = explain(res, req);
               expect(explain(res, req)).toEqual(first);
               expect(formatExplanation(first).length).toBeGreaterThan(0);

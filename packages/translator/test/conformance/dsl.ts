@@ -22,17 +22,27 @@ export function routeCondition(route: NN, gateway: NN, condition: ExpectedCondit
 }
 
 /** HTTPRouteMustHaveResolvedRefsConditionsTrue. */
-export const resolvedRefs = (route: NN, gateway: NN, routeKind?: RouteKind): Step => routeCondition(route, gateway, { type: 'ResolvedRefs', status: 'True', reason: 'ResolvedRefs' }, routeKind);
+export const resolvedRefs = (route: NN, gateway: NN, routeKind?: RouteKind): Step =>
+  routeCondition(route, gateway, { type: 'ResolvedRefs', status: 'True', reason: 'ResolvedRefs' }, routeKind);
 
 /** accepted + resolvedRefs for each route: the opening of most tests. */
 export function acceptedAndResolved(gateway: NN, routes: readonly NN[], o: { listeners?: readonly string[]; routeKind?: RouteKind } = {}): Step[] {
   return [accepted(gateway, routes, o), ...routes.map((r) => resolvedRefs(r, gateway, o.routeKind))];
 }
 
-type HttpExtra = Partial<Omit<HttpExpectation, 'kind' | 'gateway' | 'request'>> & { readonly host?: string; readonly method?: string; readonly headers?: Readonly<Record<string, string>> };
+type HttpExtra = Partial<Omit<HttpExpectation, 'kind' | 'gateway' | 'request'>> & {
+  readonly host?: string;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+};
 
 function requestOf(path: string, x: HttpExtra): HttpRequestSpec {
-  return { path, ...(x.host !== undefined ? { host: x.host } : {}), ...(x.method !== undefined ? { method: x.method } : {}), ...(x.headers !== undefined ? { headers: x.headers } : {}) };
+  return {
+    path,
+    ...(x.host !== undefined ? { host: x.host } : {}),
+    ...(x.method !== undefined ? { method: x.method } : {}),
+    ...(x.headers !== undefined ? { headers: x.headers } : {}),
+  };
 }
 
 function expectation(gateway: NN, path: string, x: HttpExtra): HttpExpectation {
@@ -55,7 +65,11 @@ export function redirects(gateway: NN, path: string, status: number, redirect: N
   return expectation(gateway, path, { response: { statusCodes: [status] }, redirect, namespace: INFRA, ...x });
 }
 
-export const cond = (type: string, status?: 'True' | 'False', reason?: string): ExpectedCondition => ({ type, ...(status ? { status } : {}), ...(reason ? { reason } : {}) });
+export const cond = (type: string, status?: 'True' | 'False', reason?: string): ExpectedCondition => ({
+  type,
+  ...(status ? { status } : {}),
+  ...(reason ? { reason } : {}),
+});
 
 /** Marks a step the translator cannot pass yet; `missing` names what it lacks. */
 export function failing<S extends Step>(step: S, missing: string): S {
@@ -63,4 +77,5 @@ export function failing<S extends Step>(step: S, missing: string): S {
 }
 
 /** The suite sends Host with a port and expects the backend to receive it unchanged. */
-export const HOST_PORT_KEPT = 'Host keeps its port upstream: the listener sets strip_any_host_port, which rewrites Host; ignore_port_in_host_matching would only ignore it for matching';
+export const HOST_PORT_KEPT =
+  'Host keeps its port upstream: the listener sets strip_any_host_port, which rewrites Host; ignore_port_in_host_matching would only ignore it for matching';

@@ -12,7 +12,6 @@ import { caConfigMapObject, createTestCertificate, tlsSecretObject } from '../ce
 export const GATEWAY_CLASS_NAME = 'switchyard-conformance';
 const MODULE = 'sigs.k8s.io/gateway-api/conformance';
 
-
 /** The conformance module's directory (base/manifests.yaml, tests/*.yaml and *.go). */
 export function conformanceDir(): string {
   return goModuleDir(MODULE);
@@ -35,16 +34,22 @@ export function upstreamTests(): UpstreamTest[] {
   const featureNames = new Map<string, string>();
   const featuresDir = path.join(goModuleDir('sigs.k8s.io/gateway-api'), 'pkg', 'features');
   for (const f of fs.readdirSync(featuresDir).filter((x) => x.endsWith('.go'))) {
-    for (const m of fs.readFileSync(path.join(featuresDir, f), 'utf8').matchAll(/\b(Support\w+)\s+FeatureName\s*=\s*"([^"]+)"/g)) featureNames.set(m[1] ?? '', m[2] ?? '');
+    for (const m of fs.readFileSync(path.join(featuresDir, f), 'utf8').matchAll(/\b(Support\w+)\s+FeatureName\s*=\s*"([^"]+)"/g))
+      featureNames.set(m[1] ?? '', m[2] ?? '');
   }
   const testsDir = path.join(conformanceDir(), 'tests');
   const out: UpstreamTest[] = [];
-  for (const file of fs.readdirSync(testsDir).filter((x) => x.endsWith('.go')).sort()) {
+  for (const file of fs
+    .readdirSync(testsDir)
+    .filter((x) => x.endsWith('.go'))
+    .sort()) {
     const src = fs.readFileSync(path.join(testsDir, file), 'utf8');
     for (const block of src.split(/=\s*(?:confsuite|suite)\.ConformanceTest\{/).slice(1)) {
       const name = /ShortName:\s*"([^"]+)"/.exec(block)?.[1];
       if (!name) continue;
-      const features = [...(/Features:\s*\[\]features\.FeatureName\{([^}]*)\}/.exec(block)?.[1] ?? '').matchAll(/features\.(Support\w+)/g)].map((m) => featureNames.get(m[1] ?? '') ?? `?${m[1]}`);
+      const features = [...(/Features:\s*\[\]features\.FeatureName\{([^}]*)\}/.exec(block)?.[1] ?? '').matchAll(/features\.(Support\w+)/g)].map(
+        (m) => featureNames.get(m[1] ?? '') ?? `?${m[1]}`,
+      );
       const manifests = [...(/Manifests:\s*\[\]string\{([^}]*)\}/.exec(block)?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1] ?? '');
       out.push({ name, file, features, manifests });
     }
@@ -116,7 +121,16 @@ export async function programmaticObjects(): Promise<KubeObject[]> {
   secret(infra, 'tls-validity-checks-per-port-client-certificate', await createTestCertificate({ keyType: 'ECDSA', ca: ca2, commonName: 'client' }));
   const ca3 = await createTestCertificate({ keyType: 'ECDSA', isCa: true, commonName: 'tls-checks-ca' });
   caMap(infra, 'tls-checks-ca-certificate', ca3);
-  secret(infra, 'tls-checks-certificate', await createTestCertificate({ keyType: 'ECDSA', ca: ca3, dnsNames: ['abc.example.com', 'other.example.com'], uris: ['spiffe://abc.example.com/test-identity'] }));
+  secret(
+    infra,
+    'tls-checks-certificate',
+    await createTestCertificate({
+      keyType: 'ECDSA',
+      ca: ca3,
+      dnsNames: ['abc.example.com', 'other.example.com'],
+      uris: ['spiffe://abc.example.com/test-identity'],
+    }),
+  );
   secret(infra, 'tls-checks-client-certificate', await createTestCertificate({ keyType: 'ECDSA', ca: ca3, commonName: 'client' }));
   secret(infra, 'tls-passthrough-checks-certificate', await createTestCertificate({ keyType: 'ECDSA', ca: ca3, dnsNames: ['abc.example.com'] }));
   secret(app, 'tls-passthrough-checks-certificate', await createTestCertificate({ keyType: 'ECDSA', ca: ca3, dnsNames: ['abc.example.com'] }));

@@ -14,9 +14,18 @@ function ctxOf(routes: Route[], extraClusters: EnvoyResources['clusters'] = []):
   const res = fleet({
     listeners: [httpListener(80)],
     routes: [routeTable('http-80', [vhost('all', ['*'], routes)])],
-    clusters: [cluster('ns/v1', { namespace: 'ns', name: 'infra-backend-v1', port: 8080 }), cluster('ns/v2', { namespace: 'ns', name: 'infra-backend-v2', port: 8080 }), ...extraClusters],
+    clusters: [
+      cluster('ns/v1', { namespace: 'ns', name: 'infra-backend-v1', port: 8080 }),
+      cluster('ns/v2', { namespace: 'ns', name: 'infra-backend-v2', port: 8080 }),
+      ...extraClusters,
+    ],
   });
-  const gateway: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace: 'ns', name: 'gw' }, spec: { listeners: [{ name: 'http', port: 80 }] } };
+  const gateway: KubeObject = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { namespace: 'ns', name: 'gw' },
+    spec: { listeners: [{ name: 'http', port: 80 }] },
+  };
   return { fleets: new Map([[GW, res]]), gateway: (nn) => (nn === GW ? gateway : undefined), configMapData: () => undefined };
 }
 
@@ -26,14 +35,21 @@ describe('conformance request checks', () => {
   it('compare the backend, its namespace and the path it receives', () => {
     const ctx = ctxOf([{ match: { prefix: '/p' }, route: { cluster: 'ns/v1', prefix_rewrite: '/q' } }]);
     expect(checkRequest(ctx, http({ request: { path: '/p/x' }, backend: 'infra-backend-v1', namespace: 'ns', expectedRequest: { path: '/q/x' } }))).toEqual([]);
-    expect(checkRequest(ctx, http({ request: { path: '/p/x' }, backend: 'infra-backend-v2', namespace: 'ns', expectedRequest: { path: '/q/x' } }))).toEqual(['expected backend infra-backend-v2, got infra-backend-v1']);
+    expect(checkRequest(ctx, http({ request: { path: '/p/x' }, backend: 'infra-backend-v2', namespace: 'ns', expectedRequest: { path: '/q/x' } }))).toEqual([
+      'expected backend infra-backend-v2, got infra-backend-v1',
+    ]);
     // Without an ExpectedRequest the path must arrive unchanged, as in the suite.
-    expect(checkRequest(ctx, http({ request: { path: '/p/x' }, backend: 'infra-backend-v1', namespace: 'ns' }))).toEqual(['expected path /p/x, backend got /q/x']);
+    expect(checkRequest(ctx, http({ request: { path: '/p/x' }, backend: 'infra-backend-v1', namespace: 'ns' }))).toEqual([
+      'expected path /p/x, backend got /q/x',
+    ]);
     expect(checkRequest(ctx, http({ request: { path: '/other' }, response: { statusCodes: [404] } }))).toEqual([]);
   });
 
   it('apply the suite redirect rules: an unset port accepts none or the scheme default, nothing else', () => {
-    const to = (port: number | undefined): Route => ({ match: { prefix: '/' }, redirect: { host_redirect: 'example.org', response_code: 'FOUND', ...(port ? { port_redirect: port } : {}) } });
+    const to = (port: number | undefined): Route => ({
+      match: { prefix: '/' },
+      redirect: { host_redirect: 'example.org', response_code: 'FOUND', ...(port ? { port_redirect: port } : {}) },
+    });
     const expectation = http({ request: { path: '/r' }, response: { statusCodes: [302] }, redirect: { host: 'example.org' } });
     expect(checkRequest(ctxOf([to(undefined)]), expectation)).toEqual([]);
     expect(checkRequest(ctxOf([to(80)]), expectation)).toEqual([]);
@@ -44,16 +60,43 @@ describe('conformance request checks', () => {
   it('require every weighted share to satisfy the expectation, and weights to match exactly', () => {
     const split: Route = {
       match: { prefix: '/' },
-      route: { weighted_clusters: { clusters: [{ name: 'ns/v1', weight: { value: 7 } }, { name: 'switchyard_invalid_backend', weight: { value: 3 } }] }, cluster_not_found_response_code: 'INTERNAL_SERVER_ERROR' },
+      route: {
+        weighted_clusters: {
+          clusters: [
+            { name: 'ns/v1', weight: { value: 7 } },
+            { name: 'switchyard_invalid_backend', weight: { value: 3 } },
+          ],
+        },
+        cluster_not_found_response_code: 'INTERNAL_SERVER_ERROR',
+      },
     };
     const ctx = ctxOf([split]);
-    expect(checkRequest(ctx, http({ request: { path: '/' }, namespace: 'ns' }))).toEqual(['[500 from Envoy (invalid-backend (switchyard_invalid_backend))] expected status 200, got 500 from Envoy (invalid-backend (switchyard_invalid_backend))']);
-    expect(checkRequest(ctx, { kind: 'weights', gateway: GW, request: { path: '/' }, namespace: 'ns', weights: { 'infra-backend-v1': 0.7 } })).toEqual(['30% of requests get 500 from Envoy']);
+    expect(checkRequest(ctx, http({ request: { path: '/' }, namespace: 'ns' }))).toEqual([
+      '[500 from Envoy (invalid-backend (switchyard_invalid_backend))] expected status 200, got 500 from Envoy (invalid-backend (switchyard_invalid_backend))',
+    ]);
+    expect(checkRequest(ctx, { kind: 'weights', gateway: GW, request: { path: '/' }, namespace: 'ns', weights: { 'infra-backend-v1': 0.7 } })).toEqual([
+      '30% of requests get 500 from Envoy',
+    ]);
   });
 
   it('model retries: a retriable failure within the attempts becomes a 200, others pass through', () => {
-    const ctx = ctxOf([{ match: { prefix: '/' }, route: { cluster: 'ns/v1', retry_policy: { retry_on: 'retriable-status-codes', retriable_status_codes: [500], num_retries: { value: 2 } } } }]);
-    const attempt = (code: number, succeedAfter: number, want: number) => checkRequest(ctx, http({ request: { path: '/' }, backend: 'infra-backend-v1', namespace: 'ns', backendFailure: { code, succeedAfter }, response: { statusCodes: [want] } }));
+    const ctx = ctxOf([
+      {
+        match: { prefix: '/' },
+        route: { cluster: 'ns/v1', retry_policy: { retry_on: 'retriable-status-codes', retriable_status_codes: [500], num_retries: { value: 2 } } },
+      },
+    ]);
+    const attempt = (code: number, succeedAfter: number, want: number) =>
+      checkRequest(
+        ctx,
+        http({
+          request: { path: '/' },
+          backend: 'infra-backend-v1',
+          namespace: 'ns',
+          backendFailure: { code, succeedAfter },
+          response: { statusCodes: [want] },
+        }),
+      );
     expect(attempt(500, 2, 200)).toEqual([]);
     expect(attempt(500, 3, 500)).toEqual([]);
     expect(attempt(503, 1, 503)).toEqual([]);

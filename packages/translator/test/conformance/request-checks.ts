@@ -8,7 +8,16 @@ import type { KubeObject } from '@switchyard/api';
 import { explain, applyHeaderChanges, headerListValue, weightDistribution } from '@switchyard/explain';
 import { explainTlsConnection } from '@switchyard/explain';
 import type { Explanation, ExplainRequest, HeaderChange, HeaderList, Mirror, UpstreamProtocol, UpstreamRequest } from '@switchyard/explain';
-import type { BackendHeaderExpectation, TlsClientCertificateExpectation, GrpcExpectation, HttpExpectation, HttpRequestSpec, NN, RequestStep, WeightExpectation } from './types.js';
+import type {
+  BackendHeaderExpectation,
+  TlsClientCertificateExpectation,
+  GrpcExpectation,
+  HttpExpectation,
+  HttpRequestSpec,
+  NN,
+  RequestStep,
+  WeightExpectation,
+} from './types.js';
 
 /** The address the suite would find in the Gateway's status; any documentation address will do. */
 export const GATEWAY_IP = '192.0.2.10';
@@ -16,7 +25,13 @@ export const GATEWAY_IP = '192.0.2.10';
 /** One way a request can end; a weighted route has one per share. */
 type Outcome =
   | { readonly kind: 'connect-failure'; readonly why: string }
-  | { readonly kind: 'envoy'; readonly status: number; readonly why: string; readonly responseHeaderChanges: readonly HeaderChange[]; readonly responseHeaders?: HeaderList }
+  | {
+      readonly kind: 'envoy';
+      readonly status: number;
+      readonly why: string;
+      readonly responseHeaderChanges: readonly HeaderChange[];
+      readonly responseHeaders?: HeaderList;
+    }
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string; readonly responseHeaderChanges: readonly HeaderChange[] }
   | {
       readonly kind: 'backend';
@@ -84,8 +99,10 @@ function outcomesOf(e: Explanation, behaviour: BackendBehaviour = {}): Outcome[]
       break;
   }
   // An allowed CORS preflight is answered by Envoy's CORS filter before any backend sees it.
-  if (e.cors?.kind === 'preflight') return [{ kind: 'envoy', status: e.cors.status, why: 'CORS preflight', responseHeaderChanges: [], responseHeaders: e.cors.responseHeaders }];
-  if (e.cors?.kind === 'not-allowed' && e.cors.answeredByEnvoy) return [{ kind: 'envoy', status: 200, why: 'CORS preflight from an origin not allowed', responseHeaderChanges: [], responseHeaders: [] }];
+  if (e.cors?.kind === 'preflight')
+    return [{ kind: 'envoy', status: e.cors.status, why: 'CORS preflight', responseHeaderChanges: [], responseHeaders: e.cors.responseHeaders }];
+  if (e.cors?.kind === 'not-allowed' && e.cors.answeredByEnvoy)
+    return [{ kind: 'envoy', status: 200, why: 'CORS preflight from an origin not allowed', responseHeaderChanges: [], responseHeaders: [] }];
   const corsHeaders = e.cors?.kind === 'actual' ? e.cors.responseHeaders : [];
   const a = e.action;
   switch (a.kind) {
@@ -98,7 +115,8 @@ function outcomesOf(e: Explanation, behaviour: BackendBehaviour = {}): Outcome[]
     case 'clusters':
       break;
   }
-  if (a.backends.length === 0 || a.totalWeight === 0) return [{ kind: 'envoy', status: 503, why: 'no weighted cluster has weight (Envoy rejects this route)', responseHeaderChanges: a.responseHeaderChanges }];
+  if (a.backends.length === 0 || a.totalWeight === 0)
+    return [{ kind: 'envoy', status: 503, why: 'no weighted cluster has weight (Envoy rejects this route)', responseHeaderChanges: a.responseHeaderChanges }];
   // The effective upstream timeout: the route timeout (0 = none), cut short by a per-try timeout.
   const limits = [a.timeouts.request, a.retry?.perTryTimeout ?? 0].filter((t) => t > 0);
   const timeout = limits.length ? Math.min(...limits) : Infinity;
@@ -118,14 +136,29 @@ function outcomesOf(e: Explanation, behaviour: BackendBehaviour = {}): Outcome[]
     const refused = behaviour.refusedConnections ?? 0;
     // Envoy retries a refused connection only with connect-failure in retry_on, at most numRetries times.
     if (refused > 0 && !(a.retry?.retryOn.includes('connect-failure') && refused <= a.retry.numRetries)) {
-      out.push({ kind: 'envoy', status: 503, why: `upstream connect error (${refused} refused connection${refused > 1 ? 's' : ''}, not retried)`, responseHeaderChanges });
+      out.push({
+        kind: 'envoy',
+        status: 503,
+        why: `upstream connect error (${refused} refused connection${refused > 1 ? 's' : ''}, not retried)`,
+        responseHeaderChanges,
+      });
       continue;
     }
     const service = t.backend && t.backend.kind === 'Service' ? { namespace: t.backend.namespace, name: t.backend.name } : undefined;
     const f = behaviour.failure;
     // The backend fails `succeedAfter` times; Envoy retries only retriable answers, at most numRetries times.
     const status = f && f.succeedAfter > 0 && !(a.retry && retriable(a.retry, f.code) && f.succeedAfter <= a.retry.numRetries) ? f.code : 200;
-    out.push({ kind: 'backend', status, service, upstream: b.upstream, responseHeaderChanges, mirrors: a.mirrors, share: b.share, addedResponseHeaders: corsHeaders, upstreamProtocol: t.upstreamProtocol });
+    out.push({
+      kind: 'backend',
+      status,
+      service,
+      upstream: b.upstream,
+      responseHeaderChanges,
+      mirrors: a.mirrors,
+      share: b.share,
+      addedResponseHeaders: corsHeaders,
+      upstreamProtocol: t.upstreamProtocol,
+    });
   }
   return out;
 }
@@ -143,7 +176,15 @@ function describeOutcome(o: Outcome): string {
   }
 }
 
-function explainHttp(ctx: RequestContext, gateway: NN, listener: string | undefined, scheme: 'http' | 'https', r: HttpRequestSpec, extraHeaders: Array<[string, string]>, sni?: string): { outcomes: Outcome[]; explanation?: Explanation; problems: string[] } {
+function explainHttp(
+  ctx: RequestContext,
+  gateway: NN,
+  listener: string | undefined,
+  scheme: 'http' | 'https',
+  r: HttpRequestSpec,
+  extraHeaders: Array<[string, string]>,
+  sni?: string,
+): { outcomes: Outcome[]; explanation?: Explanation; problems: string[] } {
   const port = listenerPort(ctx, gateway, listener);
   if (port === undefined) return { outcomes: [], problems: [`Gateway ${gateway} has no listener ${listener ?? '(first)'}`] };
   const fleet = ctx.fleets.get(gateway);
@@ -233,14 +274,29 @@ function lowerKeys(m: Readonly<Record<string, string>> | undefined): Array<[stri
 function checkHttp(ctx: RequestContext, s: HttpExpectation): string[] {
   const scheme = s.scheme ?? 'http';
   // The suite asks the echo backend to set these on its response, through a request header.
-  const echoSet = Object.entries(s.backendSetResponseHeaders ?? {}).map(([k, v]) => `${k}:${v}`).join(',');
-  const upgradeHeaders: Array<[string, string]> = s.upgrade ? [['Connection', 'Upgrade'], ['Upgrade', s.upgrade]] : [];
-  const { outcomes: raw, explanation, problems } = explainHttp(ctx, s.gateway, s.listener, scheme, s.request, [['X-Echo-Set-Header', echoSet], ...upgradeHeaders], s.sni);
+  const echoSet = Object.entries(s.backendSetResponseHeaders ?? {})
+    .map(([k, v]) => `${k}:${v}`)
+    .join(',');
+  const upgradeHeaders: Array<[string, string]> = s.upgrade
+    ? [
+        ['Connection', 'Upgrade'],
+        ['Upgrade', s.upgrade],
+      ]
+    : [];
+  const {
+    outcomes: raw,
+    explanation,
+    problems,
+  } = explainHttp(ctx, s.gateway, s.listener, scheme, s.request, [['X-Echo-Set-Header', echoSet], ...upgradeHeaders], s.sni);
   if (problems.length) return problems;
   if (s.upgrade && explanation?.kind === 'route' && explanation.action.kind === 'clusters' && !explanation.action.upgrades.includes(s.upgrade.toLowerCase())) {
     return [`the route does not allow ${s.upgrade} upgrades (allowed: ${explanation.action.upgrades.join(', ') || 'none'})`];
   }
-  const behaviour = { ...(s.backendDelaySeconds !== undefined ? { delaySeconds: s.backendDelaySeconds } : {}), ...(s.backendFailure ? { failure: s.backendFailure } : {}), ...(s.backendRefusedConnections ? { refusedConnections: s.backendRefusedConnections } : {}) };
+  const behaviour = {
+    ...(s.backendDelaySeconds !== undefined ? { delaySeconds: s.backendDelaySeconds } : {}),
+    ...(s.backendFailure ? { failure: s.backendFailure } : {}),
+    ...(s.backendRefusedConnections ? { refusedConnections: s.backendRefusedConnections } : {}),
+  };
   const outcomes = explanation ? outcomesOf(explanation, behaviour) : raw;
   const out: string[] = [];
   const statusCodes = s.response?.statusCodes ?? [200];
@@ -263,10 +319,18 @@ function checkHttp(ctx: RequestContext, s: HttpExpectation): string[] {
     if (o.kind === 'backend' && o.status === 200) out.push(...checkBackend(s, o).map((p) => tag + p));
     // A 2xx Envoy answers itself is not the echo server's JSON: the suite sees an empty capture with the request's method.
     else if (o.kind === 'envoy' && (o.status === 200 || o.status === 204)) {
-      const capture = { kind: 'backend' as const, status: o.status, service: undefined, share: 1, mirrors: [], responseHeaderChanges: o.responseHeaderChanges, addedResponseHeaders: [], upstream: { method: s.request.method ?? 'GET', host: '', path: '', headers: [] } };
+      const capture = {
+        kind: 'backend' as const,
+        status: o.status,
+        service: undefined,
+        share: 1,
+        mirrors: [],
+        responseHeaderChanges: o.responseHeaderChanges,
+        addedResponseHeaders: [],
+        upstream: { method: s.request.method ?? 'GET', host: '', path: '', headers: [] },
+      };
       out.push(...checkBackend(s, capture, o.responseHeaders ?? []).map((p) => tag + p));
-    }
-    else if (o.kind === 'redirect' && s.redirect) out.push(...checkRedirect(s, scheme, o.location).map((p) => tag + p));
+    } else if (o.kind === 'redirect' && s.redirect) out.push(...checkRedirect(s, scheme, o.location).map((p) => tag + p));
   }
   return out;
 }
@@ -284,7 +348,8 @@ function checkBackend(s: HttpExpectation, o: Extract<Outcome, { kind: 'backend' 
   if (want.host !== undefined && want.host !== o.upstream.host) out.push(`expected host ${want.host}, backend got ${o.upstream.host ?? '(auto)'}`);
   if (want.path !== o.upstream.path) out.push(`expected path ${want.path}, backend got ${o.upstream.path}`);
   if (want.method !== o.upstream.method) out.push(`expected method ${want.method}, backend got ${o.upstream.method}`);
-  if ((s.namespace ?? '') !== (o.service?.namespace ?? '')) out.push(`expected namespace ${s.namespace ?? '(none)'}, backend is in ${o.service?.namespace ?? '(no Service)'}`);
+  if ((s.namespace ?? '') !== (o.service?.namespace ?? ''))
+    out.push(`expected namespace ${s.namespace ?? '(none)'}, backend is in ${o.service?.namespace ?? '(no Service)'}`);
   if (!(o.service?.name ?? '').startsWith(s.backend ?? '')) out.push(`expected backend ${s.backend}, got ${o.service?.name ?? '(no Service)'}`);
   for (const [name, value] of Object.entries(want.headers ?? {})) {
     const got = headerListValue(o.upstream.headers, name);
@@ -312,8 +377,12 @@ function checkBackend(s: HttpExpectation, o: Extract<Outcome, { kind: 'backend' 
   }
   for (const m of s.mirroredTo ?? []) {
     const found = o.mirrors.find((x) => x.backend?.name === m.name && x.backend.namespace === m.namespace);
-    if (!found) out.push(`expected a mirror to ${m.namespace}/${m.name}, mirrors: ${JSON.stringify(o.mirrors.map((x) => [x.backend?.namespace, x.backend?.name, x.percent]))}`);
-    else if (m.percent !== undefined && Math.abs(found.percent - m.percent) > 1e-9) out.push(`expected ${m.percent}% mirrored to ${m.namespace}/${m.name}, got ${found.percent}%`);
+    if (!found)
+      out.push(
+        `expected a mirror to ${m.namespace}/${m.name}, mirrors: ${JSON.stringify(o.mirrors.map((x) => [x.backend?.namespace, x.backend?.name, x.percent]))}`,
+      );
+    else if (m.percent !== undefined && Math.abs(found.percent - m.percent) > 1e-9)
+      out.push(`expected ${m.percent}% mirrored to ${m.namespace}/${m.name}, got ${found.percent}%`);
   }
   return out;
 }
@@ -336,7 +405,8 @@ function checkRedirect(s: HttpExpectation, scheme: string, location: string): st
   if (want.host !== got.host) out.push(`expected redirect host ${want.host}, got ${got.host} (${location})`);
   if (!r.port) {
     if (got.scheme === 'http' && got.port !== '80' && got.port !== '') out.push(`for http, expected redirect port 80 or none, got ${got.port} (${location})`);
-    if (got.scheme === 'https' && got.port !== '443' && got.port !== '') out.push(`for https, expected redirect port 443 or none, got ${got.port} (${location})`);
+    if (got.scheme === 'https' && got.port !== '443' && got.port !== '')
+      out.push(`for https, expected redirect port 443 or none, got ${got.port} (${location})`);
   } else if (r.port !== got.port) out.push(`expected redirect port ${r.port}, got ${got.port || '(none)'} (${location})`);
   if (want.scheme !== got.scheme) out.push(`expected redirect scheme ${want.scheme}, got ${got.scheme} (${location})`);
   if (want.path !== got.path) out.push(`expected redirect path ${want.path}, got ${got.path} (${location})`);
@@ -357,7 +427,14 @@ function grpcCodeOf(status: number): string {
 
 function checkGrpc(ctx: RequestContext, s: GrpcExpectation): string[] {
   const headers: Array<[string, string]> = [['content-type', 'application/grpc'], ['te', 'trailers'], ...Object.entries(s.metadata ?? {})];
-  const { outcomes, problems } = explainHttp(ctx, s.gateway, s.listener, 'http', { host: s.authority ?? '', method: 'POST', path: `/${GRPC_SERVICE}/${s.method}` }, headers);
+  const { outcomes, problems } = explainHttp(
+    ctx,
+    s.gateway,
+    s.listener,
+    'http',
+    { host: s.authority ?? '', method: 'POST', path: `/${GRPC_SERVICE}/${s.method}` },
+    headers,
+  );
   if (problems.length) return problems;
   const want = s.code ?? 'OK';
   const out: string[] = [];
@@ -374,7 +451,8 @@ function checkGrpc(ctx: RequestContext, s: GrpcExpectation): string[] {
     }
     if (o.kind !== 'backend') continue;
     // gRPC needs HTTP/2 end to end: over HTTP/1.1 the backend cannot answer the call.
-    if (o.upstreamProtocol !== 'http2' && o.upstreamProtocol !== 'downstream') out.push(`${tag}Envoy speaks ${o.upstreamProtocol ?? 'HTTP/1.1'} to ${o.service?.name ?? 'the backend'}; gRPC needs HTTP/2`);
+    if (o.upstreamProtocol !== 'http2' && o.upstreamProtocol !== 'downstream')
+      out.push(`${tag}Envoy speaks ${o.upstreamProtocol ?? 'HTTP/1.1'} to ${o.service?.name ?? 'the backend'}; gRPC needs HTTP/2`);
     if (o.upstream.path !== `/${GRPC_SERVICE}/${s.method}`) out.push(`${tag}expected method path /${GRPC_SERVICE}/${s.method}, backend got ${o.upstream.path}`);
     if (s.namespace && s.namespace !== o.service?.namespace) out.push(`${tag}expected namespace ${s.namespace}, got ${o.service?.namespace ?? '(no Service)'}`);
     if (!(o.service?.name ?? '').startsWith(s.backend ?? '')) out.push(`${tag}expected backend ${s.backend}, got ${o.service?.name ?? '(no Service)'}`);
@@ -383,11 +461,17 @@ function checkGrpc(ctx: RequestContext, s: GrpcExpectation): string[] {
 }
 
 function checkWeights(ctx: RequestContext, s: WeightExpectation): string[] {
-  const headers: Array<[string, string]> = s.grpc ? [['content-type', 'application/grpc'], ['te', 'trailers']] : [];
+  const headers: Array<[string, string]> = s.grpc
+    ? [
+        ['content-type', 'application/grpc'],
+        ['te', 'trailers'],
+      ]
+    : [];
   const { explanation, problems } = explainHttp(ctx, s.gateway, undefined, 'http', s.request, headers);
   if (problems.length) return problems;
   if (!explanation) return [`no fleet for Gateway ${s.gateway}`];
-  if (explanation.kind !== 'route' || explanation.action.kind !== 'clusters') return [`expected a weighted route, got ${explanation.kind === 'route' ? explanation.action.kind : explanation.kind}`];
+  if (explanation.kind !== 'route' || explanation.action.kind !== 'clusters')
+    return [`expected a weighted route, got ${explanation.kind === 'route' ? explanation.action.kind : explanation.kind}`];
   const got = new Map<string, number>();
   const out: string[] = [];
   for (const d of weightDistribution(explanation)) {

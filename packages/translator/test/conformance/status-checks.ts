@@ -143,9 +143,19 @@ export function checkStatus(view: StatusView, step: StatusStep): string[] {
       const rp = routeParents(view, kind, step.route);
       const gw = split(step.gateway);
       const found = rp.parents.some(
-        (p) => p.parentRef?.name === gw.name && (p.parentRef.namespace === undefined || p.parentRef.namespace === gw.namespace) && hasCondition(p.conditions ?? [], step.condition),
+        (p) =>
+          p.parentRef?.name === gw.name &&
+          (p.parentRef.namespace === undefined || p.parentRef.namespace === gw.namespace) &&
+          hasCondition(p.conditions ?? [], step.condition),
       );
-      return [...rp.problems, ...(found ? [] : [`${kind} ${step.route}: parent ${step.gateway} lacks ${step.condition.type}=${step.condition.status ?? '*'}/${step.condition.reason ?? '*'}; parents: ${JSON.stringify(rp.parents)}`])];
+      return [
+        ...rp.problems,
+        ...(found
+          ? []
+          : [
+              `${kind} ${step.route}: parent ${step.gateway} lacks ${step.condition.type}=${step.condition.status ?? '*'}/${step.condition.reason ?? '*'}; parents: ${JSON.stringify(rp.parents)}`,
+            ]),
+      ];
     }
     case 'route-parents': {
       const kind = step.routeKind ?? 'HTTPRoute';
@@ -154,7 +164,9 @@ export function checkStatus(view: StatusView, step: StatusStep): string[] {
       const problems = [...rp.problems];
       for (const e of step.parents) {
         if (!rp.parents.some((p) => parentMatches(p, e.gateway, routeNs, e.conditions))) {
-          problems.push(`${kind} ${step.route}: no parent ${e.gateway} with ${e.conditions.map((c) => `${c.type}=${c.status ?? '*'}/${c.reason ?? '*'}`).join(', ')}; parents: ${JSON.stringify(rp.parents)}`);
+          problems.push(
+            `${kind} ${step.route}: no parent ${e.gateway} with ${e.conditions.map((c) => `${c.type}=${c.status ?? '*'}/${c.reason ?? '*'}`).join(', ')}; parents: ${JSON.stringify(rp.parents)}`,
+          );
         }
       }
       return problems;
@@ -170,7 +182,8 @@ export function checkStatus(view: StatusView, step: StatusStep): string[] {
       const gw = gatewayStatus(view, step.gateway);
       const actual = listenersOf(gw.status);
       const problems = [...gw.problems];
-      if (actual.length !== step.listeners.length) problems.push(`Gateway ${step.gateway}: expected ${step.listeners.length} listener statuses, have ${actual.length}`);
+      if (actual.length !== step.listeners.length)
+        problems.push(`Gateway ${step.gateway}: expected ${step.listeners.length} listener statuses, have ${actual.length}`);
       for (const e of step.listeners) {
         const a = actual.find((l) => l.name === e.name);
         if (!a) {
@@ -180,7 +193,8 @@ export function checkStatus(view: StatusView, step: StatusStep): string[] {
         const kinds = a.supportedKinds ?? [];
         if (e.supportedKinds.length === 0 && kinds.length !== 0) problems.push(`listener ${e.name}: expected no supportedKinds, have ${JSON.stringify(kinds)}`);
         for (const k of e.supportedKinds) {
-          if (!kinds.some((x) => (x.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && x.kind === k)) problems.push(`listener ${e.name}: supportedKinds lacks ${k}: ${JSON.stringify(kinds)}`);
+          if (!kinds.some((x) => (x.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && x.kind === k))
+            problems.push(`listener ${e.name}: supportedKinds lacks ${k}: ${JSON.stringify(kinds)}`);
         }
         if (a.attachedRoutes !== e.attachedRoutes) problems.push(`listener ${e.name}: expected attachedRoutes ${e.attachedRoutes}, have ${a.attachedRoutes}`);
         problems.push(...missing(`listener ${e.name}`, a.conditions ?? [], e.conditions));
@@ -195,7 +209,8 @@ export function checkStatus(view: StatusView, step: StatusStep): string[] {
       const gw = gatewayStatus(view, step.gateway);
       const listeners = listenersOf(gw.status);
       const problems: string[] = [];
-      for (const name of step.listeners ?? []) if (!listeners.some((l) => l.name === name)) problems.push(`Gateway ${step.gateway}: no status for listener ${name}`);
+      for (const name of step.listeners ?? [])
+        if (!listeners.some((l) => l.name === name)) problems.push(`Gateway ${step.gateway}: no status for listener ${name}`);
       for (const l of listeners) {
         if (step.listeners && !step.listeners.includes(l.name ?? '')) continue;
         problems.push(...missing(`Gateway ${step.gateway} listener ${l.name}`, l.conditions ?? [], step.conditions));
@@ -213,7 +228,10 @@ export function checkStatus(view: StatusView, step: StatusStep): string[] {
     case 'gatewayclass-condition': {
       const st = view.status('GatewayClass', step.gatewayClass);
       if (!st) return [`GatewayClass ${step.gatewayClass}: no status`];
-      return [...stale(`GatewayClass ${step.gatewayClass}`, view.object('GatewayClass', step.gatewayClass), conditionsOf(st)), ...missing(`GatewayClass ${step.gatewayClass}`, conditionsOf(st), [step.condition])];
+      return [
+        ...stale(`GatewayClass ${step.gatewayClass}`, view.object('GatewayClass', step.gatewayClass), conditionsOf(st)),
+        ...missing(`GatewayClass ${step.gatewayClass}`, conditionsOf(st), [step.condition]),
+      ];
     }
   }
 }
@@ -226,7 +244,13 @@ export function namespacesReady(view: StatusView, namespaces: readonly string[])
     if (gw.metadata.annotations?.['gateway-api/skip-this-for-readiness'] === 'true') continue;
     const nn = `${gw.metadata.namespace}/${gw.metadata.name}`;
     const g = gatewayStatus(view, nn);
-    problems.push(...g.problems, ...missing(`Gateway ${nn}`, conditionsOf(g.status), [{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'True' }]));
+    problems.push(
+      ...g.problems,
+      ...missing(`Gateway ${nn}`, conditionsOf(g.status), [
+        { type: 'Accepted', status: 'True' },
+        { type: 'Programmed', status: 'True' },
+      ]),
+    );
   }
   return problems;
 }

@@ -44,7 +44,14 @@ class World {
   apply(o: KubeObject): this {
     const i = this.objects.findIndex((x) => x.kind === o.kind && x.metadata.namespace === o.metadata.namespace && x.metadata.name === o.metadata.name);
     const created = new Date(Date.UTC(2026, 0, 2) + this.objects.length * 1000).toISOString();
-    const next = { ...o, metadata: { ...o.metadata, generation: i >= 0 ? (this.objects[i]!.metadata.generation ?? 1) + 1 : 1, creationTimestamp: i >= 0 ? this.objects[i]!.metadata.creationTimestamp! : created } };
+    const next = {
+      ...o,
+      metadata: {
+        ...o.metadata,
+        generation: i >= 0 ? (this.objects[i]!.metadata.generation ?? 1) + 1 : 1,
+        creationTimestamp: i >= 0 ? this.objects[i]!.metadata.creationTimestamp! : created,
+      },
+    };
     if (i >= 0) this.objects[i] = next;
     else this.objects.push(next);
     this.result = undefined;
@@ -85,7 +92,8 @@ class World {
 }
 
 type Cond = { type: string; status: string; reason: string; observedGeneration?: number };
-const has = (conds: readonly Cond[] | undefined, type: string, status: string, reason?: string) => expect(conds ?? []).toContainEqual(expect.objectContaining({ type, status, ...(reason ? { reason } : {}) }));
+const has = (conds: readonly Cond[] | undefined, type: string, status: string, reason?: string) =>
+  expect(conds ?? []).toContainEqual(expect.objectContaining({ type, status, ...(reason ? { reason } : {}) }));
 
 function gatewayConds(w: World, gw: string): Cond[] {
   return (w.status('Gateway', gw).conditions as Cond[]) ?? [];
@@ -98,7 +106,11 @@ function listener(w: World, gw: string, name: string) {
   if (!l) throw new Error(`no listener ${name} on ${gw}`);
   return l;
 }
-function parents(w: World, kind: string, route: string): Array<{ parentRef: { name: string; namespace?: string; sectionName?: string; port?: number }; conditions: Cond[] }> {
+function parents(
+  w: World,
+  kind: string,
+  route: string,
+): Array<{ parentRef: { name: string; namespace?: string; sectionName?: string; port?: number }; conditions: Cond[] }> {
   return (w.status(kind, route).parents as never) ?? [];
 }
 function routeConds(w: World, kind: string, route: string, gw: string): Cond[] {
@@ -110,7 +122,9 @@ function routeConds(w: World, kind: string, route: string, gw: string): Cond[] {
 }
 function policyConds(w: World, policy: string, gw: string): Cond[] {
   const [gns, gname] = gw.split('/');
-  const a = (w.status('BackendTLSPolicy', policy).ancestors as Array<{ ancestorRef: { name: string; namespace?: string }; conditions: Cond[] }>).find((x) => x.ancestorRef.name === gname && x.ancestorRef.namespace === gns);
+  const a = (w.status('BackendTLSPolicy', policy).ancestors as Array<{ ancestorRef: { name: string; namespace?: string }; conditions: Cond[] }>).find(
+    (x) => x.ancestorRef.name === gname && x.ancestorRef.namespace === gns,
+  );
   if (!a) throw new Error(`BackendTLSPolicy ${policy} has no ancestor ${gw}`);
   return a.conditions;
 }
@@ -131,7 +145,11 @@ function noAcceptedParents(w: World, kind: string, route: string): void {
 
 /** GatewayMustHaveZeroRoutes. */
 function zeroRoutes(w: World, gw: string): void {
-  expect(listeners(w, gw).map((l) => l.attachedRoutes).filter((n) => n !== 0)).toEqual([]);
+  expect(
+    listeners(w, gw)
+      .map((l) => l.attachedRoutes)
+      .filter((n) => n !== 0),
+  ).toEqual([]);
 }
 
 /** Where a connection ends up: backend Service names with their shares (0 shares dropped), or 'rejected'. */
@@ -171,7 +189,10 @@ describe('TLSRoute conformance', () => {
     const gw = `${INFRA}/gateway-tlsroute-terminate`;
     mustBeAccepted(w, gw, 'TLSRoute', [`${INFRA}/tlsroute-terminated-test`]);
     const c = w.connect(gw, { port: 8443, transport: 'tls', sni: 'tls.example.com' });
-    expect(c).toMatchObject({ outcome: 'accepted', tls: { mode: 'terminate', served: [`tls/${INFRA}/tls-terminate-checks-certificate`], clientCertificate: 'none' } });
+    expect(c).toMatchObject({
+      outcome: 'accepted',
+      tls: { mode: 'terminate', served: [`tls/${INFRA}/tls-terminate-checks-certificate`], clientCertificate: 'none' },
+    });
     expect(destination(c)).toEqual({ 'tcp-backend': 1 });
     // The backend gets no TLS from Envoy (no BackendTLSPolicy): plain text after termination.
     if (c.outcome === 'accepted' && c.action.kind === 'tcp_proxy') expect(c.action.backends[0]?.upstreamTls).toBeUndefined();
@@ -181,9 +202,15 @@ describe('TLSRoute conformance', () => {
     const w = new World(['tests/tlsroute-mixed-termination-same-namespace.yaml']);
     const gw = `${INFRA}/gateway-tlsroute-mixed-termination`;
     mustBeAccepted(w, gw, 'TLSRoute', [`${INFRA}/gateway-conformance-mixed-passthroughroute`, `${INFRA}/gateway-conformance-mixed-terminateroute`]);
-    expect(listeners(w, gw).map((l) => [l.name, l.attachedRoutes])).toEqual([['tls-terminate', 1], ['tls-passthrough', 1]]);
+    expect(listeners(w, gw).map((l) => [l.name, l.attachedRoutes])).toEqual([
+      ['tls-terminate', 1],
+      ['tls-passthrough', 1],
+    ]);
     const term = w.connect(gw, { port: 8883, transport: 'tls', sni: 'tls.example.com' });
-    expect(term).toMatchObject({ tls: { mode: 'terminate', served: [`tls/${INFRA}/tls-terminate-checks-certificate`] }, action: { kind: 'tcp_proxy', backends: [{ backend: { name: 'tcp-backend', port: 3000 } }] } });
+    expect(term).toMatchObject({
+      tls: { mode: 'terminate', served: [`tls/${INFRA}/tls-terminate-checks-certificate`] },
+      action: { kind: 'tcp_proxy', backends: [{ backend: { name: 'tcp-backend', port: 3000 } }] },
+    });
     const pass = w.connect(gw, { port: 8883, transport: 'tls', sni: 'abc.example.com' });
     expect(pass).toMatchObject({ tls: { mode: 'passthrough' }, action: { kind: 'tcp_proxy', backends: [{ backend: { name: 'tcp-backend', port: 8443 } }] } });
   });
@@ -236,8 +263,18 @@ describe('TLSRoute conformance', () => {
 
   it('TLSRouteInvalidNoMatchingListenerHostname: NoMatchingListenerHostname, no route attached', () => {
     const w = new World(['tests/tlsroute-invalid-no-matching-listener-hostname.yaml']);
-    has(routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-hostname-mismatch-1`, `${INFRA}/gateway-tls-exact-hostname`), 'Accepted', 'False', 'NoMatchingListenerHostname');
-    has(routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-hostname-mismatch-2`, `${INFRA}/gateway-tls-wildcard-hostname`), 'Accepted', 'False', 'NoMatchingListenerHostname');
+    has(
+      routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-hostname-mismatch-1`, `${INFRA}/gateway-tls-exact-hostname`),
+      'Accepted',
+      'False',
+      'NoMatchingListenerHostname',
+    );
+    has(
+      routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-hostname-mismatch-2`, `${INFRA}/gateway-tls-wildcard-hostname`),
+      'Accepted',
+      'False',
+      'NoMatchingListenerHostname',
+    );
     for (const r of ['tlsroute-hostname-mismatch-1', 'tlsroute-hostname-mismatch-2']) noAcceptedParents(w, 'TLSRoute', `${INFRA}/${r}`);
     zeroRoutes(w, `${INFRA}/gateway-tls-exact-hostname`);
     zeroRoutes(w, `${INFRA}/gateway-tls-wildcard-hostname`);
@@ -245,10 +282,26 @@ describe('TLSRoute conformance', () => {
 
   it('TLSRouteInvalidNoMatchingListener: HTTP/HTTPS listeners refuse TLSRoutes, unknown sectionName is NoMatchingParent', () => {
     const w = new World(['tests/tlsroute-invalid-no-matching-listener.yaml']);
-    has(routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-not-allowed-protocol-http`, `${INFRA}/gateway-tlsroute-http-only`), 'Accepted', 'False', 'NotAllowedByListeners');
-    has(routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-not-allowed-protocol-https`, `${INFRA}/gateway-tlsroute-https-only`), 'Accepted', 'False', 'NotAllowedByListeners');
-    has(routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-no-matching-section-name`, `${INFRA}/gateway-tlsroute-tls-passthrough-only`), 'Accepted', 'False', 'NoMatchingParent');
-    for (const r of ['tlsroute-not-allowed-protocol-http', 'tlsroute-not-allowed-protocol-https', 'tlsroute-no-matching-section-name']) noAcceptedParents(w, 'TLSRoute', `${INFRA}/${r}`);
+    has(
+      routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-not-allowed-protocol-http`, `${INFRA}/gateway-tlsroute-http-only`),
+      'Accepted',
+      'False',
+      'NotAllowedByListeners',
+    );
+    has(
+      routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-not-allowed-protocol-https`, `${INFRA}/gateway-tlsroute-https-only`),
+      'Accepted',
+      'False',
+      'NotAllowedByListeners',
+    );
+    has(
+      routeConds(w, 'TLSRoute', `${INFRA}/tlsroute-no-matching-section-name`, `${INFRA}/gateway-tlsroute-tls-passthrough-only`),
+      'Accepted',
+      'False',
+      'NoMatchingParent',
+    );
+    for (const r of ['tlsroute-not-allowed-protocol-http', 'tlsroute-not-allowed-protocol-https', 'tlsroute-no-matching-section-name'])
+      noAcceptedParents(w, 'TLSRoute', `${INFRA}/${r}`);
     for (const g of ['gateway-tlsroute-http-only', 'gateway-tlsroute-https-only', 'gateway-tlsroute-tls-passthrough-only']) zeroRoutes(w, `${INFRA}/${g}`);
   });
 
@@ -296,21 +349,42 @@ describe('TCPRoute conformance', () => {
   it('TCPRouteParentRefPortAndSectionName and TCPRouteParentRefAttachAll', () => {
     const w = new World(['tests/tcproute-parentref-port-and-section-name.yaml']);
     const gw = `${INFRA}/tcp-multi-listener-gateway`;
-    mustBeAccepted(w, gw, 'TCPRoute', ['tcp-route-by-port', 'tcp-route-by-section', 'tcp-route-by-section-and-port'].map((r) => `${INFRA}/${r}`));
-    expect([9300, 9301, 9302].map((port) => destination(w.connect(gw, { port, transport: 'raw' })))).toEqual([{ 'tcp-echo-one': 1 }, { 'tcp-echo-two': 1 }, { 'tcp-echo-three': 1 }]);
+    mustBeAccepted(
+      w,
+      gw,
+      'TCPRoute',
+      ['tcp-route-by-port', 'tcp-route-by-section', 'tcp-route-by-section-and-port'].map((r) => `${INFRA}/${r}`),
+    );
+    expect([9300, 9301, 9302].map((port) => destination(w.connect(gw, { port, transport: 'raw' })))).toEqual([
+      { 'tcp-echo-one': 1 },
+      { 'tcp-echo-two': 1 },
+      { 'tcp-echo-three': 1 },
+    ]);
     expect(listeners(w, gw).map((l) => l.attachedRoutes)).toEqual([1, 1, 1]);
     const all = new World(['tests/tcproute-parentref-attach-all.yaml']);
     const gw2 = `${INFRA}/tcp-attach-all-gateway`;
     mustBeAccepted(all, gw2, 'TCPRoute', [`${INFRA}/tcp-route-attach-all`]);
-    expect(listeners(all, gw2).map((l) => [l.name, l.attachedRoutes])).toEqual([['one', 1], ['two', 1], ['three', 1], ['four', 1]]);
-    expect([9310, 9311, 9312, 9313].map((port) => destination(all.connect(gw2, { port, transport: 'raw' })))).toEqual(Array(4).fill({ 'tcp-echo-attach-all': 1 }));
+    expect(listeners(all, gw2).map((l) => [l.name, l.attachedRoutes])).toEqual([
+      ['one', 1],
+      ['two', 1],
+      ['three', 1],
+      ['four', 1],
+    ]);
+    expect([9310, 9311, 9312, 9313].map((port) => destination(all.connect(gw2, { port, transport: 'raw' })))).toEqual(
+      Array(4).fill({ 'tcp-echo-attach-all': 1 }),
+    );
   });
 
   it('TCPRouteMultipleRoutesAttachment: both Accepted, 2 attached, the older one gets the traffic', () => {
     const w = new World(['tests/tcproute-multiple-routes-attachment.yaml']);
     const gw = `${INFRA}/tcp-multi-route-attach-gateway`;
     mustBeAccepted(w, gw, 'TCPRoute', [`${INFRA}/tcproute-attach-older`]);
-    w.apply(route('TCPRoute', `${INFRA}/tcproute-attach-newer`, { parentRefs: [{ name: 'tcp-multi-route-attach-gateway', sectionName: 'tcp' }], rules: [{ backendRefs: [{ name: 'tcp-attach-backend-2', port: 3000 }] }] }));
+    w.apply(
+      route('TCPRoute', `${INFRA}/tcproute-attach-newer`, {
+        parentRefs: [{ name: 'tcp-multi-route-attach-gateway', sectionName: 'tcp' }],
+        rules: [{ backendRefs: [{ name: 'tcp-attach-backend-2', port: 3000 }] }],
+      }),
+    );
     for (const r of ['tcproute-attach-older', 'tcproute-attach-newer']) has(routeConds(w, 'TCPRoute', `${INFRA}/${r}`, gw), 'Accepted', 'True', 'Accepted');
     expect(listener(w, gw, 'tcp').attachedRoutes).toBe(2);
     expect(destination(w.connect(gw, { port: 9310, transport: 'raw' }))).toEqual({ 'tcp-attach-backend-1': 1 });
@@ -366,12 +440,25 @@ describe('UDPRoute conformance', () => {
   it('UDPRouteParentRefPortAndSectionName and UDPRouteParentRefAttachAllListeners', () => {
     const w = new World(['tests/udproute-parentref-port-and-section-name.yaml']);
     const gw = `${INFRA}/udp-multi-listener-gateway`;
-    mustBeAccepted(w, gw, 'UDPRoute', ['udp-route-by-port', 'udp-route-by-section', 'udp-route-by-section-and-port'].map((r) => `${INFRA}/${r}`));
-    expect([5300, 5301, 5302].map((port) => destination(w.connect(gw, { port, transport: 'udp' })))).toEqual([{ 'udp-echo-by-port': 1 }, { 'udp-echo-by-section': 1 }, { 'udp-echo-by-section-and-port': 1 }]);
+    mustBeAccepted(
+      w,
+      gw,
+      'UDPRoute',
+      ['udp-route-by-port', 'udp-route-by-section', 'udp-route-by-section-and-port'].map((r) => `${INFRA}/${r}`),
+    );
+    expect([5300, 5301, 5302].map((port) => destination(w.connect(gw, { port, transport: 'udp' })))).toEqual([
+      { 'udp-echo-by-port': 1 },
+      { 'udp-echo-by-section': 1 },
+      { 'udp-echo-by-section-and-port': 1 },
+    ]);
     const all = new World(['tests/udproute-parentref-attach-all-listeners.yaml']);
     const gw2 = `${INFRA}/udp-attach-all-listeners-gateway`;
     mustBeAccepted(all, gw2, 'UDPRoute', [`${INFRA}/udp-route-attach-all`]);
-    expect(listeners(all, gw2).map((l) => [l.name, l.attachedRoutes])).toEqual([['udp-1', 1], ['udp-2', 1], ['udp-3', 1]]);
+    expect(listeners(all, gw2).map((l) => [l.name, l.attachedRoutes])).toEqual([
+      ['udp-1', 1],
+      ['udp-2', 1],
+      ['udp-3', 1],
+    ]);
     expect([5310, 5311, 5312].map((port) => destination(all.connect(gw2, { port, transport: 'udp' })))).toEqual(Array(3).fill({ 'udp-echo-attach-all': 1 }));
   });
 
@@ -379,7 +466,12 @@ describe('UDPRoute conformance', () => {
     const w = new World(['tests/udproute-multiple-routes-attachment.yaml']);
     const gw = `${INFRA}/udp-multi-route-attach-gateway`;
     mustBeAccepted(w, gw, 'UDPRoute', [`${INFRA}/udproute-attach-older`]);
-    w.apply(route('UDPRoute', `${INFRA}/udproute-attach-newer`, { parentRefs: [{ name: 'udp-multi-route-attach-gateway', sectionName: 'udp' }], rules: [{ backendRefs: [{ name: 'udp-attach-backend-2', port: 8080 }] }] }));
+    w.apply(
+      route('UDPRoute', `${INFRA}/udproute-attach-newer`, {
+        parentRefs: [{ name: 'udp-multi-route-attach-gateway', sectionName: 'udp' }],
+        rules: [{ backendRefs: [{ name: 'udp-attach-backend-2', port: 8080 }] }],
+      }),
+    );
     for (const r of ['udproute-attach-older', 'udproute-attach-newer']) has(routeConds(w, 'UDPRoute', `${INFRA}/${r}`, gw), 'Accepted', 'True', 'Accepted');
     expect(listener(w, gw, 'udp').attachedRoutes).toBe(2);
     expect(destination(w.connect(gw, { port: 5301, transport: 'udp' }))).toEqual({ 'udp-attach-backend-1': 1 });
@@ -387,10 +479,20 @@ describe('UDPRoute conformance', () => {
 
   it('UDPRouteNotAllowedByListeners, UDPRouteInvalidBackendRefNonexistent, UDPRouteInvalidCrossNamespaceBackendRef', () => {
     const w = new World(['tests/udproute-not-allowed-by-listeners.yaml']);
-    has(routeConds(w, 'UDPRoute', `${INFRA}/udproute-not-allowed-by-listeners`, `${INFRA}/udproute-tls-only-gateway`), 'Accepted', 'False', 'NotAllowedByListeners');
+    has(
+      routeConds(w, 'UDPRoute', `${INFRA}/udproute-not-allowed-by-listeners`, `${INFRA}/udproute-tls-only-gateway`),
+      'Accepted',
+      'False',
+      'NotAllowedByListeners',
+    );
     zeroRoutes(w, `${INFRA}/udproute-tls-only-gateway`);
     const n = new World(['tests/udproute-invalid-backendref-nonexistent.yaml']);
-    has(routeConds(n, 'UDPRoute', `${INFRA}/udp-route-invalid-backend-ref-nonexistent`, `${INFRA}/udp-gateway-invalid-backend`), 'ResolvedRefs', 'False', 'BackendNotFound');
+    has(
+      routeConds(n, 'UDPRoute', `${INFRA}/udp-route-invalid-backend-ref-nonexistent`, `${INFRA}/udp-gateway-invalid-backend`),
+      'ResolvedRefs',
+      'False',
+      'BackendNotFound',
+    );
     expect(destination(n.connect(`${INFRA}/udp-gateway-invalid-backend`, { port: 5300, transport: 'udp' }))).toBe('rejected');
     const x = new World(['tests/udproute-invalid-cross-namespace-backend-ref.yaml']);
     const gw = `${INFRA}/udp-gateway-invalid-cross-namespace-backend-ref`;
@@ -419,7 +521,18 @@ function upstreamOf(w: World, gw: string, path: string, host = 'abc.example.com'
   const t = e.action.backends[0]?.target;
   if (!t || t.kind !== 'backend') throw new Error(`${path}: no backend`);
   const cluster = f.clusters.find((c) => c.name === t.cluster)!;
-  const ctx = cluster.transport_socket?.typed_config as unknown as { sni?: string; common_tls_context?: { tls_certificate_sds_secret_configs?: Array<{ name: string }>; combined_validation_context?: { default_validation_context?: { match_typed_subject_alt_names?: Array<{ san_type: string; matcher: { exact: string } }> }; validation_context_sds_secret_config?: { name: string } } } } | undefined;
+  const ctx = cluster.transport_socket?.typed_config as unknown as
+    | {
+        sni?: string;
+        common_tls_context?: {
+          tls_certificate_sds_secret_configs?: Array<{ name: string }>;
+          combined_validation_context?: {
+            default_validation_context?: { match_typed_subject_alt_names?: Array<{ san_type: string; matcher: { exact: string } }> };
+            validation_context_sds_secret_config?: { name: string };
+          };
+        };
+      }
+    | undefined;
   const blocked = cluster.type === 'STATIC' && (cluster.load_assignment?.endpoints ?? []).length === 0;
   if (!ctx) return { blocked, tls: false as const };
   const v = ctx.common_tls_context?.combined_validation_context;
@@ -443,12 +556,22 @@ describe('BackendTLSPolicy conformance', () => {
       has(policyConds(w, `${INFRA}/${p}`, SAME), 'Accepted', 'True', 'Accepted');
       has(policyConds(w, `${INFRA}/${p}`, SAME), 'ResolvedRefs', 'True', 'ResolvedRefs');
     }
-    expect(upstreamOf(w, SAME, '/backendtlspolicy')).toEqual({ blocked: false, tls: true, sni: 'abc.example.com', ca: CA, sans: ['DNS:abc.example.com'], clientCertificate: undefined });
+    expect(upstreamOf(w, SAME, '/backendtlspolicy')).toEqual({
+      blocked: false,
+      tls: true,
+      sni: 'abc.example.com',
+      ca: CA,
+      sans: ['DNS:abc.example.com'],
+      clientCertificate: undefined,
+    });
     // Mismatches are Envoy's handshake failures at run time: the config says what it verifies.
     expect(upstreamOf(w, SAME, '/backendtlspolicy-host-mismatch')).toMatchObject({ sni: 'mismatch.example.com', sans: ['DNS:mismatch.example.com'] });
     expect(upstreamOf(w, SAME, '/backendtlspolicy-cert-mismatch')).toMatchObject({ ca: `ca/ConfigMap/${INFRA}/mismatch-ca-certificate` });
     // Re-encrypt: HTTPS in, TLS out to the same backend.
-    expect(upstreamOf(w, `${INFRA}/same-namespace-with-https-listener`, '/backendtlspolicy', 'https-listener.org', 443, 'https')).toMatchObject({ tls: true, sni: 'abc.example.com' });
+    expect(upstreamOf(w, `${INFRA}/same-namespace-with-https-listener`, '/backendtlspolicy', 'https-listener.org', 443, 'https')).toMatchObject({
+      tls: true,
+      sni: 'abc.example.com',
+    });
     // The CA bundle reaches the fleet as an SDS secret with the ConfigMap's certificate.
     const secret = w.fleet(SAME).secrets.find((s) => s.name === CA);
     const cm = w.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'tls-checks-ca-certificate') as unknown as { data: Record<string, string> };
@@ -457,13 +580,20 @@ describe('BackendTLSPolicy conformance', () => {
 
   it('BackendTLSPolicySANValidation: subjectAltNames replace the hostname check', () => {
     const w = new World(['tests/backendtlspolicy-san.yaml']);
-    const objects = w.objects.filter((o) => o.kind === 'BackendTLSPolicy') as unknown as Array<{ metadata: { name: string }; spec: { targetRefs: Array<{ name: string }>; validation: { subjectAltNames: Array<{ type: string; hostname?: string; uri?: string }> } } }>;
-    const route = w.objects.find((o) => o.kind === 'HTTPRoute') as unknown as { spec: { rules: Array<{ matches: Array<{ path: { value: string } }>; backendRefs: Array<{ name: string }> }> } };
+    const objects = w.objects.filter((o) => o.kind === 'BackendTLSPolicy') as unknown as Array<{
+      metadata: { name: string };
+      spec: { targetRefs: Array<{ name: string }>; validation: { subjectAltNames: Array<{ type: string; hostname?: string; uri?: string }> } };
+    }>;
+    const route = w.objects.find((o) => o.kind === 'HTTPRoute') as unknown as {
+      spec: { rules: Array<{ matches: Array<{ path: { value: string } }>; backendRefs: Array<{ name: string }> }> };
+    };
     expect(objects.length).toBe(6);
     for (const p of objects) {
       has(policyConds(w, `${INFRA}/${p.metadata.name}`, SAME), 'Accepted', 'True', 'Accepted');
       const rule = route.spec.rules.find((r) => r.backendRefs[0]?.name === p.spec.targetRefs[0]?.name)!;
-      expect(upstreamOf(w, SAME, rule.matches[0]!.path.value).sans).toEqual(p.spec.validation.subjectAltNames.map((s) => (s.type === 'Hostname' ? `DNS:${s.hostname}` : `URI:${s.uri}`)));
+      expect(upstreamOf(w, SAME, rule.matches[0]!.path.value).sans).toEqual(
+        p.spec.validation.subjectAltNames.map((s) => (s.type === 'Hostname' ? `DNS:${s.hostname}` : `URI:${s.uri}`)),
+      );
     }
   });
 
@@ -501,7 +631,10 @@ describe('BackendTLSPolicy conformance', () => {
     const p = structuredClone(w.objects.find((o) => o.kind === 'BackendTLSPolicy' && o.metadata.name === 'observed-generation-bump')!);
     (p.spec as { validation: { hostname: string } }).validation.hostname = 'other.example.com';
     w.apply(p);
-    expect(policyConds(w, nn, SAME).map((c) => [c.type, c.status, c.observedGeneration])).toEqual([['Accepted', 'True', 2], ['ResolvedRefs', 'True', 2]]);
+    expect(policyConds(w, nn, SAME).map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
+      ['Accepted', 'True', 2],
+      ['ResolvedRefs', 'True', 2],
+    ]);
   });
 
   it('GatewayTLSBackendClientCertificate: the Gateway presents its client certificate to the backend', () => {
@@ -509,7 +642,12 @@ describe('BackendTLSPolicy conformance', () => {
     const gw = `${INFRA}/gateway-tls-backend-client-certificate`;
     has(gatewayConds(w, gw), 'Accepted', 'True', 'Accepted');
     has(gatewayConds(w, gw), 'ResolvedRefs', 'True');
-    expect(upstreamOf(w, gw, '/')).toMatchObject({ tls: true, sni: 'abc.example.com', ca: CA, clientCertificate: `tls/${INFRA}/tls-checks-client-certificate` });
+    expect(upstreamOf(w, gw, '/')).toMatchObject({
+      tls: true,
+      sni: 'abc.example.com',
+      ca: CA,
+      clientCertificate: `tls/${INFRA}/tls-checks-client-certificate`,
+    });
     expect(w.fleet(gw).secrets.map((s) => s.name)).toEqual([CA, `tls/${INFRA}/tls-checks-client-certificate`]);
   });
 
@@ -543,7 +681,11 @@ describe('HTTPS listener conformance', () => {
       const t = e.kind === 'route' && e.action.kind === 'clusters' ? e.action.backends[0]?.target : undefined;
       return [host, 200, t?.kind === 'backend' ? t.backend?.name : undefined];
     });
-    expect(got).toEqual([['example.org', 200, 'infra-backend-v1'], ['unknown-example.org', 404], ['second-example.org', 200, 'infra-backend-v2']]);
+    expect(got).toEqual([
+      ['example.org', 200, 'infra-backend-v1'],
+      ['unknown-example.org', 404],
+      ['second-example.org', 200, 'infra-backend-v2'],
+    ]);
   });
 
   it('HTTPRouteHTTPSListenerDetectMisdirectedRequests: 421 for a Host another listener of the port owns, by SNI', () => {
@@ -581,30 +723,45 @@ describe('HTTPS listener conformance', () => {
     });
     expect(got).toEqual(cases.map((c) => (c[3] ? c : c.slice(0, 3))));
     // Every SNI is served the listener's certificate (one Secret, RSA).
-    for (const [sni] of cases) expect(w.connect(gw, { port: 443, transport: 'tls', sni })).toMatchObject({ tls: { mode: 'terminate', served: [`tls/${INFRA}/tls-validity-checks-certificate`] } });
+    for (const [sni] of cases)
+      expect(w.connect(gw, { port: 443, transport: 'tls', sni })).toMatchObject({
+        tls: { mode: 'terminate', served: [`tls/${INFRA}/tls-validity-checks-certificate`] },
+      });
   });
 
   it('GatewayFrontendClientCertificateValidation: a client certificate is required, default CA on 443, per-port CA on 8443', () => {
     const w = new World(['tests/gateway-with-clientcertificate-validation.yaml']);
     const gw = `${INFRA}/client-validation-default`;
     mustBeAccepted(w, gw, 'HTTPRoute', [`${INFRA}/client-certificate-validation-https-test`, `${INFRA}/client-certificate-validation-https-test-no-hostname`]);
-    expect(w.connect(gw, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ tls: { clientCertificate: 'required', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-ca-certificate` } });
-    expect(w.connect(gw, { port: 8443, transport: 'tls', sni: 'second-example.org' })).toMatchObject({ tls: { clientCertificate: 'required', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-per-port-ca-certificate` } });
+    expect(w.connect(gw, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({
+      tls: { clientCertificate: 'required', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-ca-certificate` },
+    });
+    expect(w.connect(gw, { port: 8443, transport: 'tls', sni: 'second-example.org' })).toMatchObject({
+      tls: { clientCertificate: 'required', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-per-port-ca-certificate` },
+    });
   });
 
   it('GatewayFrontendClientCertificateValidationInsecureFallback: certificates verified when presented, never required; Gateway says so', () => {
     const w = new World(['tests/gateway-with-clientcertificate-validation-insecure-fallback.yaml']);
     const gw = `${INFRA}/client-validation-insecure-fallback`;
     has(gatewayConds(w, gw), 'InsecureFrontendValidationMode', 'True', 'ConfigurationChanged');
-    expect(w.connect(gw, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ tls: { clientCertificate: 'optional', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-ca-certificate` } });
-    expect(w.connect(gw, { port: 8443, transport: 'tls', sni: 'second-example.org' })).toMatchObject({ tls: { clientCertificate: 'optional', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-per-port-ca-certificate` } });
+    expect(w.connect(gw, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({
+      tls: { clientCertificate: 'optional', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-ca-certificate` },
+    });
+    expect(w.connect(gw, { port: 8443, transport: 'tls', sni: 'second-example.org' })).toMatchObject({
+      tls: { clientCertificate: 'optional', clientCa: `ca/ConfigMap/${INFRA}/tls-validity-checks-per-port-ca-certificate` },
+    });
   });
 
   it('GatewayInvalidFrontendClientCertificateValidation and GatewayFrontendInvalidDefaultClientCertificateValidation', () => {
     const w = new World(['tests/gateway-with-invalid-clientcertificate-validation.yaml']);
     const gw = `${INFRA}/gateway-with-invalid-client-cert-validation`;
     for (const t of ['ResolvedRefs', 'Accepted', 'Programmed']) has(listener(w, gw, 'https').conditions, t, 'True');
-    const bad: Array<[string, string]> = [['https-unresolved', 'InvalidCACertificateRef'], ['https-invalid-kind', 'InvalidCACertificateKind'], ['https-grant-missing', 'RefNotPermitted']];
+    const bad: Array<[string, string]> = [
+      ['https-unresolved', 'InvalidCACertificateRef'],
+      ['https-invalid-kind', 'InvalidCACertificateKind'],
+      ['https-grant-missing', 'RefNotPermitted'],
+    ];
     for (const [name, reason] of bad) {
       const c = listener(w, gw, name).conditions;
       has(c, 'ResolvedRefs', 'False', reason);
@@ -624,7 +781,12 @@ describe('HTTPS listener conformance', () => {
 
   it('GatewayInvalidTLSConfiguration and GatewaySecret*ReferenceGrant: certificate reference problems stay on the listener', () => {
     const w = new World(['tests/gateway-invalid-tls-configuration.yaml']);
-    for (const gw of ['gateway-certificate-nonexistent-secret', 'gateway-certificate-unsupported-group', 'gateway-certificate-unsupported-kind', 'gateway-certificate-malformed-secret']) {
+    for (const gw of [
+      'gateway-certificate-nonexistent-secret',
+      'gateway-certificate-unsupported-group',
+      'gateway-certificate-unsupported-kind',
+      'gateway-certificate-malformed-secret',
+    ]) {
       const l = listener(w, `${INFRA}/${gw}`, 'https');
       has(l.conditions, 'ResolvedRefs', 'False', 'InvalidCertificateRef');
       expect([l.attachedRoutes, l.supportedKinds.map((k) => k.kind)]).toEqual([0, ['HTTPRoute', 'GRPCRoute']]);
@@ -633,7 +795,10 @@ describe('HTTPS listener conformance', () => {
     has(listener(missing, `${INFRA}/gateway-secret-missing-reference-grant`, 'https').conditions, 'ResolvedRefs', 'False', 'RefNotPermitted');
     const invalid = new World(['tests/gateway-secret-invalid-reference-grant.yaml']);
     has(listener(invalid, `${INFRA}/gateway-secret-invalid-reference-grant`, 'https').conditions, 'ResolvedRefs', 'False', 'RefNotPermitted');
-    for (const [file, gw] of [['gateway-secret-reference-grant-all-in-namespace', 'gateway-secret-reference-grant-all-in-namespace'], ['gateway-secret-reference-grant-specific', 'gateway-secret-reference-grant-specific']] as const) {
+    for (const [file, gw] of [
+      ['gateway-secret-reference-grant-all-in-namespace', 'gateway-secret-reference-grant-all-in-namespace'],
+      ['gateway-secret-reference-grant-specific', 'gateway-secret-reference-grant-specific'],
+    ] as const) {
       const ok = new World([`tests/${file}.yaml`]);
       has(listener(ok, `${INFRA}/${gw}`, 'https').conditions, 'ResolvedRefs', 'True', 'ResolvedRefs');
       expect(ok.connect(`${INFRA}/${gw}`, { port: 443, transport: 'tls', sni: 'example.org' })).toMatchObject({ tls: { served: [`tls/${WEB}/certificate`] } });
@@ -647,7 +812,9 @@ function lsConds(w: World, ls: string): Cond[] {
   return (w.status('ListenerSet', ls).conditions as Cond[]) ?? [];
 }
 function lsListener(w: World, ls: string, name: string) {
-  const l = (w.status('ListenerSet', ls).listeners as Array<{ name: string; attachedRoutes: number; supportedKinds: Array<{ kind: string }>; conditions: Cond[] }>).find((x) => x.name === name);
+  const l = (
+    w.status('ListenerSet', ls).listeners as Array<{ name: string; attachedRoutes: number; supportedKinds: Array<{ kind: string }>; conditions: Cond[] }>
+  ).find((x) => x.name === name);
   if (!l) throw new Error(`no listener ${name} on ListenerSet ${ls}`);
   return l;
 }
@@ -681,7 +848,8 @@ describe('ListenerSet conformance', () => {
     expect(attachedListenerSets(w, gw)).toBe(1);
     has(lsConds(w, `${INFRA}/listenerset-in-same-namespace`), 'Accepted', 'True', 'Accepted');
     has(lsConds(w, `${INFRA}/listenerset-in-same-namespace`), 'Programmed', 'True', 'Programmed');
-    for (const t of ['Accepted', 'Programmed', 'ResolvedRefs']) has(lsListener(w, `${INFRA}/listenerset-in-same-namespace`, 'listenerset-in-same-namespace-listener').conditions, t, 'True');
+    for (const t of ['Accepted', 'Programmed', 'ResolvedRefs'])
+      has(lsListener(w, `${INFRA}/listenerset-in-same-namespace`, 'listenerset-in-same-namespace-listener').conditions, t, 'True');
     has(lsConds(w, 'gateway-api-listenerset-not-allowed-ns/listenerset-in-different-namespace'), 'Accepted', 'False', 'NotAllowed');
     const s = new World(['tests/listenerset-allowed-namespace-selector.yaml']);
     const gw2 = `${INFRA}/gateway-allows-listenerset-in-selected-namespace`;
@@ -693,17 +861,35 @@ describe('ListenerSet conformance', () => {
   it('ListenerSetHTTPRouting: routes reach listeners of the Gateway and of its ListenerSets through their own parentRefs', () => {
     const w = new World(['tests/listenerset-http-routing.yaml']);
     const gw = `${INFRA}/gateway-with-listener-sets-http-routing`;
-    mustBeAccepted(w, gw, 'HTTPRoute', ['attaches-to-all-listeners', 'gateway-route', 'gateway-section-route'].map((r) => `${INFRA}/${r}`));
+    mustBeAccepted(
+      w,
+      gw,
+      'HTTPRoute',
+      ['attaches-to-all-listeners', 'gateway-route', 'gateway-section-route'].map((r) => `${INFRA}/${r}`),
+    );
     expect(attachedListenerSets(w, gw)).toBe(2);
-    for (const [ls, routes] of [['listener-set-http-routing-1', ['attaches-to-all-listeners', 'listener-set-http-routing-1-route', 'listener-set-http-routing-1-section-route']], ['listener-set-http-routing-2', ['attaches-to-all-listeners', 'listener-set-http-routing-2-route']]] as const) {
+    for (const [ls, routes] of [
+      ['listener-set-http-routing-1', ['attaches-to-all-listeners', 'listener-set-http-routing-1-route', 'listener-set-http-routing-1-section-route']],
+      ['listener-set-http-routing-2', ['attaches-to-all-listeners', 'listener-set-http-routing-2-route']],
+    ] as const) {
       for (const r of routes) has(routeConds(w, 'HTTPRoute', `${INFRA}/${r}`, `${INFRA}/${ls}`), 'Accepted', 'True', 'Accepted');
-      for (const l of (w.status('ListenerSet', `${INFRA}/${ls}`).listeners as Array<{ supportedKinds: Array<{ kind: string }> }>)) expect(l.supportedKinds.map((k) => k.kind)).toEqual(['HTTPRoute', 'GRPCRoute']);
+      for (const l of w.status('ListenerSet', `${INFRA}/${ls}`).listeners as Array<{ supportedKinds: Array<{ kind: string }> }>)
+        expect(l.supportedKinds.map((k) => k.kind)).toEqual(['HTTPRoute', 'GRPCRoute']);
     }
     // Listener names repeat between objects; the Gateway's status only lists its own.
     expect(listeners(w, gw).map((l) => l.name)).toEqual(['gateway-listener-1', 'gateway-listener-2']);
-    const route = w.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'attaches-to-all-listeners') as unknown as { spec: { rules: Array<{ matches?: Array<{ path?: { value?: string } }> }> } };
+    const route = w.objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'attaches-to-all-listeners') as unknown as {
+      spec: { rules: Array<{ matches?: Array<{ path?: { value?: string } }> }> };
+    };
     const path = route.spec.rules[0]?.matches?.[0]?.path?.value ?? '/';
-    for (const host of ['gateway-listener-1.com', 'gateway-listener-2.com', 'listener-set-http-routing-1-listener-1.com', 'listener-set-http-routing-1-listener-2.com', 'listener-set-http-routing-2-listener-1.com', 'listener-set-http-routing-2-listener-2.com']) {
+    for (const host of [
+      'gateway-listener-1.com',
+      'gateway-listener-2.com',
+      'listener-set-http-routing-1-listener-1.com',
+      'listener-set-http-routing-1-listener-2.com',
+      'listener-set-http-routing-2-listener-1.com',
+      'listener-set-http-routing-2-listener-2.com',
+    ]) {
       expect([host, reach(w, gw, host, path)]).toEqual([host, 'infra-backend-v1']);
     }
   });
@@ -712,16 +898,29 @@ describe('ListenerSet conformance', () => {
     const w = new World(['tests/listenerset-route-status-scoped-to-parentref.yaml']);
     const gw = `${INFRA}/gateway-parentref`;
     expect(attachedListenerSets(w, gw)).toBe(1);
-    expect(parents(w, 'HTTPRoute', `${INFRA}/route-parentref-gwonly`).map((p) => [p.parentRef, p.conditions.find((c) => c.type === 'Accepted')?.status])).toEqual([[{ name: 'gateway-parentref', namespace: INFRA }, 'True']]);
-    expect(parents(w, 'HTTPRoute', `${INFRA}/route-parentref-lsonly`).map((p) => [p.parentRef, p.conditions.find((c) => c.type === 'Accepted')?.status])).toEqual([[{ kind: 'ListenerSet', group: G, name: 'listenerset-parentref', namespace: INFRA }, 'True']]);
-    expect([reach(w, gw, 'listenerset-parentref.com', '/lsonly'), reach(w, gw, 'gw-parentref.com', '/gwonly'), reach(w, gw, 'gw-parentref.com', '/lsonly')]).toEqual(['infra-backend-v2', 'infra-backend-v1', 404]);
+    expect(
+      parents(w, 'HTTPRoute', `${INFRA}/route-parentref-gwonly`).map((p) => [p.parentRef, p.conditions.find((c) => c.type === 'Accepted')?.status]),
+    ).toEqual([[{ name: 'gateway-parentref', namespace: INFRA }, 'True']]);
+    expect(
+      parents(w, 'HTTPRoute', `${INFRA}/route-parentref-lsonly`).map((p) => [p.parentRef, p.conditions.find((c) => c.type === 'Accepted')?.status]),
+    ).toEqual([[{ kind: 'ListenerSet', group: G, name: 'listenerset-parentref', namespace: INFRA }, 'True']]);
+    expect([
+      reach(w, gw, 'listenerset-parentref.com', '/lsonly'),
+      reach(w, gw, 'gw-parentref.com', '/gwonly'),
+      reach(w, gw, 'gw-parentref.com', '/lsonly'),
+    ]).toEqual(['infra-backend-v2', 'infra-backend-v1', 404]);
     const d = new World(['tests/listenerset-dual-parentref-independence.yaml']);
     const gw2 = `${INFRA}/gateway-dual-parentref`;
     has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-both`, gw2), 'Accepted', 'True');
     has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-both`, `${INFRA}/ls-dual-parentref`), 'Accepted', 'True');
     has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-one`, gw2), 'Accepted', 'False', 'NoMatchingParent');
     has(routeConds(d, 'HTTPRoute', `${INFRA}/route-dual-parentref-one`, `${INFRA}/ls-dual-parentref`), 'Accepted', 'True');
-    expect([reach(d, gw2, 'gw-dual.com', '/dualboth'), reach(d, gw2, 'ls-dual.com', '/dualboth'), reach(d, gw2, 'ls-dual.com', '/dualone'), reach(d, gw2, 'gw-dual.com', '/dualone')]).toEqual(['infra-backend-v1', 'infra-backend-v1', 'infra-backend-v2', 404]);
+    expect([
+      reach(d, gw2, 'gw-dual.com', '/dualboth'),
+      reach(d, gw2, 'ls-dual.com', '/dualboth'),
+      reach(d, gw2, 'ls-dual.com', '/dualone'),
+      reach(d, gw2, 'gw-dual.com', '/dualone'),
+    ]).toEqual(['infra-backend-v1', 'infra-backend-v1', 'infra-backend-v2', 404]);
   });
 
   it('ListenerSetGatewayParentSectionNameNotFound: a Gateway parentRef cannot select a ListenerSet listener', () => {
@@ -740,7 +939,8 @@ describe('ListenerSet conformance', () => {
       const w = new World([`tests/${file}.yaml`]);
       const gw = `${INFRA}/${gwName}`;
       has(gatewayConds(w, gw), 'Accepted', 'True');
-      for (const l of ['gateway-listener', `${prefix}-conflict-with-gateway-listener`]) for (const t of ['Accepted', 'Programmed']) has(listener(w, gw, l).conditions, t, 'True');
+      for (const l of ['gateway-listener', `${prefix}-conflict-with-gateway-listener`])
+        for (const t of ['Accepted', 'Programmed']) has(listener(w, gw, l).conditions, t, 'True');
       expect(attachedListenerSets(w, gw)).toBe(2);
       const conflicted = (ls: string, l: string) => {
         const c = lsListener(w, `${INFRA}/${ls}`, l).conditions;
@@ -750,15 +950,22 @@ describe('ListenerSet conformance', () => {
       };
       has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`), 'Accepted', 'True');
       has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`), 'Programmed', 'True', 'Programmed');
-      for (const t of ['Accepted', 'Programmed']) has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`, 'listener-set-1-listener').conditions, t, 'True');
+      for (const t of ['Accepted', 'Programmed'])
+        has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`, 'listener-set-1-listener').conditions, t, 'True');
       conflicted(`listenerset-with-${prefix}-conflict-with-gateway-1`, `${prefix}-conflict-with-gateway-listener`);
       has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-2`), 'Accepted', 'False', 'ListenersNotValid');
       has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-2`), 'Programmed', 'False', 'ListenersNotValid');
       conflicted(`listenerset-with-${prefix}-conflict-with-gateway-2`, `${prefix}-conflict-with-gateway-listener`);
       // The oldest set (…-with-gateway-1) already has this listener's hostname: the newer sets' copies lose.
-      for (const t of ['Accepted', 'Programmed']) has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`, `${prefix}-conflict-with-listener-set-listener`).conditions, t, 'True');
+      for (const t of ['Accepted', 'Programmed'])
+        has(
+          lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-gateway-1`, `${prefix}-conflict-with-listener-set-listener`).conditions,
+          t,
+          'True',
+        );
       has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-listener-set-1`), 'Programmed', 'True', 'Programmed');
-      for (const t of ['Accepted', 'Programmed']) has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-listener-set-1`, 'listener-set-2-listener').conditions, t, 'True');
+      for (const t of ['Accepted', 'Programmed'])
+        has(lsListener(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-listener-set-1`, 'listener-set-2-listener').conditions, t, 'True');
       conflicted(`listenerset-with-${prefix}-conflict-with-listener-set-1`, `${prefix}-conflict-with-listener-set-listener`);
       has(lsConds(w, `${INFRA}/listenerset-with-${prefix}-conflict-with-listener-set-2`), 'Accepted', 'False', 'ListenersNotValid');
       conflicted(`listenerset-with-${prefix}-conflict-with-listener-set-2`, `${prefix}-conflict-with-listener-set-listener`);
@@ -802,7 +1009,19 @@ describe('ListenerSet conformance', () => {
     const w = new World(['tests/listenerset-reference-grant.yaml']);
     has(gatewayConds(w, `${INFRA}/gateway-with-listener-sets-test-reference-grant`), 'Accepted', 'True');
     has(lsListener(w, `${INFRA}/listenerset-with-reference-grant`, 'listenerset-with-reference-grant-listener').conditions, 'ResolvedRefs', 'True');
-    has(lsListener(w, 'gateway-api-listener-sets-test-reference-grant-ns/listenerset-without-reference-grant', 'listenerset-without-reference-grant-listener').conditions, 'ResolvedRefs', 'False', 'RefNotPermitted');
-    expect(w.connect(`${INFRA}/gateway-with-listener-sets-test-reference-grant`, { port: 443, transport: 'tls', sni: 'listenerset-with-reference-grant-listener.com' })).toMatchObject({ outcome: 'accepted', tls: { mode: 'terminate', served: [`tls/${WEB}/certificate`] } });
+    has(
+      lsListener(w, 'gateway-api-listener-sets-test-reference-grant-ns/listenerset-without-reference-grant', 'listenerset-without-reference-grant-listener')
+        .conditions,
+      'ResolvedRefs',
+      'False',
+      'RefNotPermitted',
+    );
+    expect(
+      w.connect(`${INFRA}/gateway-with-listener-sets-test-reference-grant`, {
+        port: 443,
+        transport: 'tls',
+        sni: 'listenerset-with-reference-grant-listener.com',
+      }),
+    ).toMatchObject({ outcome: 'accepted', tls: { mode: 'terminate', served: [`tls/${WEB}/certificate`] } });
   });
 });

@@ -38,7 +38,13 @@ export type StatusStep =
   /** HTTPRouteMustHaveCondition (and the ResolvedRefs/Accepted shorthands). */
   | { readonly kind: 'route-condition'; readonly route: NN; readonly routeKind?: RouteKind; readonly gateway: NN; readonly condition: ExpectedCondition }
   /** HTTPRouteMustHaveParents: every expected parent is present with these conditions. */
-  | { readonly kind: 'route-parents'; readonly route: NN; readonly routeKind?: RouteKind; readonly parents: readonly ExpectedParent[]; readonly namespaceRequired: boolean }
+  | {
+      readonly kind: 'route-parents';
+      readonly route: NN;
+      readonly routeKind?: RouteKind;
+      readonly parents: readonly ExpectedParent[];
+      readonly namespaceRequired: boolean;
+    }
   /** HTTPRouteMustHaveNoAcceptedParents: no parents, or exactly one that is not Accepted. */
   | { readonly kind: 'route-no-accepted-parents'; readonly route: NN; readonly routeKind?: RouteKind }
   /** GatewayStatusMustHaveListeners: exactly these listeners, kinds included, attachedRoutes equal, conditions present. */
