@@ -362,14 +362,12 @@ const sliceObj = fc
         ports: s.ports,
       }) as KubeObject,
   );
-const grantObj = fc
-  .record({ namespace: ns, from: ns, toName: fc.option(name, { nil: undefined }) })
-  .map((g): KubeObject => ({
-    apiVersion: `${G}/v1beta1`,
-    kind: 'ReferenceGrant',
-    metadata: { namespace: g.namespace, name: `grant-${g.from}` },
-    spec: { from: [{ group: G, kind: 'HTTPRoute', namespace: g.from }], to: [{ group: '', kind: 'Service', ...(g.toName ? { name: g.toName } : {}) }] },
-  }));
+const grantObj = fc.record({ namespace: ns, from: ns, toName: fc.option(name, { nil: undefined }) }).map((g): KubeObject => ({
+  apiVersion: `${G}/v1beta1`,
+  kind: 'ReferenceGrant',
+  metadata: { namespace: g.namespace, name: `grant-${g.from}` },
+  spec: { from: [{ group: G, kind: 'HTTPRoute', namespace: g.from }], to: [{ group: '', kind: 'Service', ...(g.toName ? { name: g.toName } : {}) }] },
+}));
 const nsObj = fc
   .record({ name: ns, team: fc.constantFrom('a', 'b') })
   .map((n): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: { team: n.team } } }));
