@@ -82,12 +82,15 @@ export function attachListenerSets(gateways: ReadonlyMap<string, GatewayState>, 
       state.listeners.push(l);
       gw.listeners.push(l);
     });
-    const valid = state.listeners.filter((l) => l.usable);
+    // A listener whose references do not resolve (a certificate it may not
+    // use, for instance) is not programmed either: a ListenerSet with no
+    // listener left to program is not accepted (GEP-1713, ListenersNotValid).
+    const valid = state.listeners.filter((l) => l.usable && l.refsResolved);
     if (valid.length === 0) {
       const msg =
         state.listeners.length === 0
           ? 'spec.listeners is empty'
-          : `No valid listeners: ${state.listeners.map((l) => `${l.spec.name} (${l.conflicted.status === 'True' ? l.conflicted.reason : l.accepted.reason})`).join(', ')}`;
+          : `No valid listeners: ${state.listeners.map((l) => `${l.spec.name} (${invalidReason(l)})`).join(', ')}`;
       state.conditions.push(
         condition(ConditionType.Accepted, false, 'ListenersNotValid', msg),
         condition(ConditionType.Programmed, false, 'ListenersNotValid', msg),
@@ -101,6 +104,11 @@ export function attachListenerSets(gateways: ReadonlyMap<string, GatewayState>, 
     gw.attachedListenerSets += 1;
   }
   return out;
+}
+
+function invalidReason(l: ListenerState): string {
+  if (l.conflicted.status === 'True') return l.conflicted.reason;
+  return l.usable ? l.resolvedRefs.reason : l.accepted.reason;
 }
 
 /** A contributed listener loses to any usable listener already on its port with another protocol family or the same hostname. */

@@ -1008,14 +1008,14 @@ describe('ListenerSet conformance', () => {
   it('ListenerSetReferenceGrant: certificate references of a ListenerSet listener need a grant from the ListenerSet', () => {
     const w = new World(['tests/listenerset-reference-grant.yaml']);
     has(gatewayConds(w, `${INFRA}/gateway-with-listener-sets-test-reference-grant`), 'Accepted', 'True');
+    has(lsConds(w, `${INFRA}/listenerset-with-reference-grant`), 'Accepted', 'True');
+    has(lsConds(w, `${INFRA}/listenerset-with-reference-grant`), 'Programmed', 'True');
     has(lsListener(w, `${INFRA}/listenerset-with-reference-grant`, 'listenerset-with-reference-grant-listener').conditions, 'ResolvedRefs', 'True');
-    has(
-      lsListener(w, 'gateway-api-listener-sets-test-reference-grant-ns/listenerset-without-reference-grant', 'listenerset-without-reference-grant-listener')
-        .conditions,
-      'ResolvedRefs',
-      'False',
-      'RefNotPermitted',
-    );
+    // The Gateway's own grant (from: Gateway) does not extend to ListenerSets; a set whose only listener may not use its certificate is not accepted.
+    const denied = 'gateway-api-listener-sets-test-reference-grant-ns/listenerset-without-reference-grant';
+    has(lsConds(w, denied), 'Accepted', 'False', 'ListenersNotValid');
+    has(lsConds(w, denied), 'Programmed', 'False', 'ListenersNotValid');
+    has(lsListener(w, denied, 'listenerset-without-reference-grant-listener').conditions, 'ResolvedRefs', 'False', 'RefNotPermitted');
     expect(
       w.connect(`${INFRA}/gateway-with-listener-sets-test-reference-grant`, {
         port: 443,
