@@ -1,5 +1,5 @@
 // translate(): the pipeline. Stage 1 (gatewayapi/) resolves objects into
-// per-Gateway state and route builds, then one FleetIR per accepted Gateway;
+// per-Gateway state and route builds, then one FleetIR per Gateway (empty for one not accepted);
 // stage 2 (envoy/) emits each fleet's Envoy resources. Statuses come from the
 // stage-1 state. Pure: reads only the snapshot and options.
 import { GATEWAY_GROUP, type EndpointSlice, type Gateway, type GatewayClass, type KubeObject, type ServicePort, type Snapshot } from '@switchyard/api';
@@ -143,7 +143,16 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
   for (const g of gateways) {
-    if (!g.accepted) continue;
+    // A Gateway of ours that is not accepted still has its fleet (the
+    // controller provisions one for every Gateway of its classes): it gets an
+    // empty configuration, so its Envoys initialise, serve nothing and report
+    // ready, and a Gateway that loses acceptance stops serving its old routes.
+    if (!g.accepted) {
+      const empty: FleetIR = { id: g.key, listeners: [], routeConfigs: [], clusters: [], secrets: [] };
+      ir.set(g.key, empty);
+      fleets.set(g.key, emitFleet(empty));
+      continue;
+    }
     const f = withProxyConfig(
       buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw))),
       g,

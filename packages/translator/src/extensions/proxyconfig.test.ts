@@ -180,14 +180,14 @@ describe('which ProxyConfig a Gateway uses', () => {
 describe('bad parametersRef and ProxyConfig specs', () => {
   const accepted = (r: TranslateResult, kind: string, name: string) => conditions(r, kind, name).find((c) => c.type === 'Accepted');
 
-  it('Gateway: a missing ProxyConfig is Accepted=False InvalidParameters naming the field; no fleet', () => {
+  it('Gateway: a missing ProxyConfig is Accepted=False InvalidParameters naming the field; an empty fleet', () => {
     const r = run([gatewayClass(), withParams('missing'), ...app]);
     expect(accepted(r, 'Gateway', 'gw')).toMatchObject({
       status: 'False',
       reason: 'InvalidParameters',
       message: 'spec.infrastructure.parametersRef: ProxyConfig infra/missing not found',
     });
-    expect(r.fleets.has('infra/gw')).toBe(false);
+    expect(r.fleets.get('infra/gw')).toEqual({ listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] }); // an empty fleet: its Envoys initialise and serve nothing
   });
 
   it('Gateway: a ProxyConfig (from a file) the CRD would refuse names the ProxyConfig field', () => {
