@@ -12,7 +12,7 @@ IMAGE ?= switchyard:dev
 METALLB_VERSION ?= v0.14.9
 export KIND_CLUSTER IMAGE METALLB_VERSION
 
-.PHONY: help build test image kind-up deploy e2e conformance kind-down conformance-local
+.PHONY: help build test image kind-up deploy e2e conformance kind-down conformance-local chart-local
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -45,3 +45,6 @@ kind-down: ## delete the kind cluster
 
 conformance-local: ## conformance suite on a local cluster without containers (Envoy stand-in); report in e2e/conformance/conformance-report.yaml
 	bash e2e/scripts/conformance-local.sh
+
+chart-local: ## helm install, upgrade and uninstall of charts/switchyard on a local cluster, with a Gateway serving throughout (also run by conformance-local)
+	bash e2e/scripts/chart-local.sh

@@ -6,7 +6,9 @@
 # the Envoy stand-in ($LOCALCLUSTER_ENVOY_COMMAND, default
 # e2e/envoy-standin), not Envoy. Writes e2e/conformance/conformance-report.yaml
 # (CONFORMANCE_REPORT overrides). Extra arguments go to the suite
-# (--run-test=HTTPRouteSimpleSameNamespace, --skip-tests=..., ...).
+# (--run-test=HTTPRouteSimpleSameNamespace, --skip-tests=..., ...). Before
+# the suite, e2e/scripts/chart-local.sh installs, upgrades and uninstalls the
+# Helm chart on the same cluster (SKIP_CHART=1 skips it).
 #
 # Needs root (network namespaces), Node.js and Go. Everything it starts runs
 # in a network namespace of its own and stops when it ends, also on Ctrl-C.
@@ -31,14 +33,10 @@ shift
 
 # From here on: inside the cluster's network namespace, KUBECONFIG set.
 log() { printf '[conformance-local] %s\n' "$*" >&2; }
-gwapi="$(cd "$e2e" && go list -m -f '{{.Dir}}' sigs.k8s.io/gateway-api)"
-log "Gateway API CRDs ($(basename "$gwapi"), experimental channel)"
-crds=()
-for f in "$gwapi"/config/crd/experimental/*.yaml; do
-  [[ "$(basename "$f")" == kustomization.yaml ]] || crds+=(-f "$f")
-done
-kubectl apply --server-side "${crds[@]}" >/dev/null
-kubectl wait --for=condition=Established --timeout=60s crd --all >/dev/null
+bash "$e2e/scripts/gateway-api-crds.sh"
+
+# The Helm chart's install, upgrade and uninstall, on the same cluster start.
+[[ -n "${SKIP_CHART:-}" ]] || bash "$e2e/scripts/chart-local.sh" --in-cluster
 
 log "Switchyard from deploy/"
 kubectl apply --server-side -f "$repo/deploy/crds" >/dev/null

@@ -61,9 +61,14 @@ describe('e2e/kind scripts', () => {
   }
 
   (shellcheck ? it : it.skip)(
-    'and the scripts they use (chart install, deploy/ rendering, tool builds) pass shellcheck',
+    'and the scripts they and the local cluster use (chart install and check, deploy/ rendering, tool builds, local conformance) pass shellcheck',
     async () => {
-      const r = await run(shellcheck!, ['-S', 'style', 'e2e/scripts/install-chart.sh', 'e2e/scripts/build-tools.sh', 'charts/render-deploy.sh'], REPO);
+      const e2eScripts = fs
+        .readdirSync(path.join(REPO, 'e2e', 'scripts'))
+        .filter((f) => f.endsWith('.sh'))
+        .map((f) => `e2e/scripts/${f}`);
+      expect(e2eScripts).toEqual(expect.arrayContaining(['e2e/scripts/install-chart.sh', 'e2e/scripts/chart-local.sh', 'e2e/scripts/conformance-local.sh']));
+      const r = await run(shellcheck!, ['-S', 'style', ...e2eScripts, 'charts/render-deploy.sh'], REPO);
       expect(r.output).toBe('');
       expect(r.code).toBe(0);
     },
