@@ -1,3 +1,4 @@
+import { EMPTY_RESOURCES } from '@switchyard/protos';
 // ProxyConfig in the translator: which one a Gateway uses, the conditions
 // when the reference or the spec is bad (InvalidParameters naming the
 // field), and what its access log, tracing and Prometheus settings put into
@@ -187,7 +188,7 @@ describe('bad parametersRef and ProxyConfig specs', () => {
       reason: 'InvalidParameters',
       message: 'spec.infrastructure.parametersRef: ProxyConfig infra/missing not found',
     });
-    expect(r.fleets.get('infra/gw')).toEqual({ listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] }); // an empty fleet: its Envoys initialise and serve nothing
+    expect(r.fleets.get('infra/gw')).toEqual(EMPTY_RESOURCES); // an empty fleet: its Envoys initialise and serve nothing
   });
 
   it('Gateway: a ProxyConfig (from a file) the CRD would refuse names the ProxyConfig field', () => {

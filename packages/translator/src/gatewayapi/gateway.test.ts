@@ -1,3 +1,4 @@
+import { EMPTY_RESOURCES } from '@switchyard/protos';
 import type { Condition, ListenerStatus } from '@switchyard/api';
 import { ask, backend, baseObjects, gateway, gatewayClass, httpListener, httpRoute, namespace, run } from '../../test/fixtures.js';
 import type { TranslateResult } from '../translate.js';
@@ -24,7 +25,7 @@ describe('GatewayClass', () => {
     gc.spec!.parametersRef = { group: 'example.com', kind: 'Params', name: 'p' };
     const r = run([gc, gateway('infra', 'gw', [httpListener()])]);
     expect(cond((r.statuses[0]!.status as { conditions: Condition[] }).conditions, 'Accepted')).toMatchObject({ status: 'False', reason: 'InvalidParameters' });
-    expect(r.fleets.get('infra/gw')).toEqual({ listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] }); // an empty fleet: its Envoys initialise and serve nothing
+    expect(r.fleets.get('infra/gw')).toEqual(EMPTY_RESOURCES); // an empty fleet: its Envoys initialise and serve nothing
   });
   it('accepts a parametersRef to an existing ProxyConfig (class and Gateway infrastructure)', () => {
     const gc = gatewayClass();
@@ -73,7 +74,7 @@ describe('Gateway listeners', () => {
   it('does not accept a Gateway whose only listener is invalid', () => {
     const r = run([gatewayClass(), gateway('infra', 'gw', [{ name: 'bad', port: 1111, protocol: 'INVALID' }])]);
     expect(cond(gatewayStatusOf(r)!.conditions, 'Accepted')).toMatchObject({ status: 'False', reason: 'ListenersNotValid' });
-    expect(r.fleets.get('infra/gw')).toEqual({ listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] }); // an empty fleet: its Envoys initialise and serve nothing
+    expect(r.fleets.get('infra/gw')).toEqual(EMPTY_RESOURCES); // an empty fleet: its Envoys initialise and serve nothing
   });
   it('reports invalid route kinds and keeps the valid ones', () => {
     const r = run([
@@ -173,7 +174,7 @@ describe('route attachment', () => {
       ['a', 1, 'False'],
       ['b', 1, 'False'],
     ]);
-    expect(conflicted.fleets.get('infra/gw')).toEqual({ listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] }); // an empty fleet: its Envoys initialise and serve nothing
+    expect(conflicted.fleets.get('infra/gw')).toEqual(EMPTY_RESOURCES); // an empty fleet: its Envoys initialise and serve nothing
     // A conflicted listener next to a valid one on the same port: the route's hostnames stay off the shared route table.
     const shared = routeOn(
       [httpListener('a', 80, { hostname: 'foo.com' }), httpListener('b', 80, { hostname: 'foo.com' }), httpListener('c', 80, { hostname: 'bar.com' })],
