@@ -32,6 +32,7 @@ import type {
   WeightedBackend,
   WeightedTarget,
 } from './types.js';
+import { inlineText } from './data-source.js';
 
 /** Envoy's route timeout when the route sets none. */
 export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 15;
@@ -58,14 +59,7 @@ export function describeAction(ctx: RouteContext): RouteAction {
     };
   }
   if (route.direct_response) {
-    const body = route.direct_response.body;
-    const text =
-      body?.inline_string ??
-      (typeof body?.inline_bytes === 'string'
-        ? Buffer.from(body.inline_bytes, 'base64').toString('utf8')
-        : body?.inline_bytes
-          ? Buffer.from(body.inline_bytes).toString('utf8')
-          : undefined);
+    const text = inlineText(route.direct_response.body);
     return {
       kind: 'direct_response',
       status: route.direct_response.status ?? 0,

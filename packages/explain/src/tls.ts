@@ -14,6 +14,7 @@ import type { UpstreamTlsContext } from '@switchyard/protos/generated/envoy/exte
 import type { CommonTlsContext } from '@switchyard/protos/generated/envoy/extensions/transport_sockets/tls/v3/CommonTlsContext.js';
 import { filterChainName, listenerPort, selectFilterChain, type ConnectionFacts } from './filter-chain.js';
 import { httpConnectionManagerOf } from './http-connection-manager.js';
+import { inlineText } from './data-source.js';
 import { backendSourceOf } from './metadata.js';
 import type { BackendSource } from './types.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '@switchyard/protos';
@@ -219,13 +220,7 @@ function servedCertificate(resources: EnvoyResources, secretName: string, sni: s
 
 function certificateInfo(secret: Secret): { dnsNames: string[]; keyAlgorithm?: string } | undefined {
   const chain = secret.tls_certificate?.certificate_chain;
-  const pem =
-    chain?.inline_string ??
-    (typeof chain?.inline_bytes === 'string'
-      ? Buffer.from(chain.inline_bytes, 'base64').toString('utf8')
-      : chain?.inline_bytes
-        ? Buffer.from(chain.inline_bytes).toString('utf8')
-        : undefined);
+  const pem = inlineText(chain);
   if (!pem) return undefined;
   try {
     const cert = new X509Certificate(pem);
