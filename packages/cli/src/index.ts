@@ -2,7 +2,6 @@
 // other tools (and the migrate command) build on.
 export { main, runMain } from './main.js';
 export { loadObjects, loadSourcedObjects, parseManifests, formatLoadError, type LoadError, type LoadResult, type SourcedObject } from './load-objects.js';
-export { KNOWN_KINDS, lookupKind, type KindInfo } from './kinds.js';
 export { renderTranslation, renderFleet, type RenderedTranslation, type RenderedFleet } from './render.js';
 export { synthesizeMissingEndpointSlices } from './missing-endpoints.js';
 export { startStandalone, type Standalone, type StandaloneOptions, type StandaloneState } from './standalone/index.js';

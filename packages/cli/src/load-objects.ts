@@ -7,7 +7,7 @@ import path from 'node:path';
 import jsyaml from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '@switchyard/api';
-import { lookupKind } from './kinds.js';
+import { lookupKind } from '@switchyard/api';
 
 /** The file extensions read from directories. */
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
@@ -322,7 +322,7 @@ export function validateObject(value: unknown, file: string, line: number, docum
     case 'known':
       break;
   }
-  const namespaced = found.info.scope === 'Namespaced';
+  const namespaced = found.facts.scope === 'Namespaced';
 
   if (metadata === undefined) return fail('metadata', 'required field is missing', kind);
   if (!isRecord(metadata)) return fail('metadata', `must be a mapping, got ${describe(metadata)}`, kind);

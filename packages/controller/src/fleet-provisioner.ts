@@ -10,7 +10,7 @@ import { GATEWAY_GROUP, SWITCHYARD_GROUP, type Gateway, type GatewayClass, type 
 import { effectiveProxyConfigSpec } from '@switchyard/translator';
 import type { KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kinds.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@switchyard/api';
 import {
   FLEET_NAMESPACE_LABEL,
   GATEWAY_NAME_LABEL,

@@ -12,7 +12,7 @@ import {
   type OwnerReference,
   type ProxyConfigSpec as SwitchyardProxyConfigSpec,
 } from '@switchyard/api';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kinds.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@switchyard/api';
 
 export type WorkloadKind = 'DaemonSet' | 'Deployment';
 export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';

@@ -5,7 +5,7 @@
 // switchyard.dev/ConfigRejected condition until the fleet's configuration
 // changes again. Events are the channel because every replica may write them,
 // while only the leader writes status.
-import { NACK_EVENT_REASON } from './kinds.js';
+import { NACK_EVENT_REASON } from '@switchyard/api';
 import { GATEWAY_GROUP, type KubeObject, type Snapshot } from '@switchyard/api';
 import { describeRejection, type FleetRejection } from './gateway-status.js';
 import type { EventRecorder } from './events.js';

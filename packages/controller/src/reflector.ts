@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { kindKey, type KubeObject } from '@switchyard/api';
 import { ApiError, isNotFound, type KubeClient, type WatchHandle } from './rest.js';
 import type { ObjectStore } from './store.js';
-import { apiVersionOf, WATCHED_KINDS, type WatchedKind } from './kinds.js';
+import { apiVersionOf } from '@switchyard/api';
+import { WATCHED_KINDS, type WatchedKind } from './kinds.js';
 import { collectionPathOf, type Discovery } from './discovery.js';
 
 const sleep = (ms: number, signal?: AbortSignal) =>

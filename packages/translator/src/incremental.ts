@@ -17,7 +17,7 @@
 // cache's identity checks then skip hashing and encoding everything that did
 // not change. The property tests check byte equality with translate() after
 // every step of random change sequences.
-import { GATEWAY_GROUP, snapshotOfMaps, type KubeObject, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, KINDS, snapshotOfMaps, type KubeObject, type Snapshot } from '@switchyard/api';
 import { RESOURCE_FIELDS, resourceName, type EnvoyResources } from '@switchyard/protos';
 import { refreshEndpoints } from './endpoints-refresh.js';
 import type { FleetIR } from './ir/ir.js';
@@ -45,7 +45,7 @@ const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
 const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
 // Kinds whose statuses may depend on which routes exist; with any of them
 // present, a route change is translated in full.
-const ROUTE_DEPENDENT_STATUS_KINDS: readonly string[] = [`${GATEWAY_GROUP}/BackendTLSPolicy`, `${GATEWAY_GROUP}/ListenerSet`, 'switchyard.dev/RateLimit'];
+const ROUTE_DEPENDENT_STATUS_KINDS: readonly string[] = KINDS.filter((k) => 'statusFollowsRoutes' in k).map((k) => `${k.group}/${k.kind}`);
 
 /**
  * Translates `snapshot`, reusing `previous` (the last pass, or undefined for

@@ -1,8 +1,10 @@
-// The route kinds Switchyard builds, each with its builder. A new kind
-// (TLSRoute, TCPRoute, UDPRoute) is one entry here plus its builder file,
-// using resolveParents (route-parents.ts) for attachment and the
-// ClusterTable for backends.
-import { GATEWAY_GROUP, type KubeObject } from '@switchyard/api';
+// The route kinds Switchyard builds, each with its builder. The kinds
+// themselves are @switchyard/api's KINDS rows marked `route` (in that order);
+// a new kind is one line there plus its builder here (the record below is
+// keyed by RouteKindName, so a kind without a builder does not compile),
+// using resolveParents (route-parents.ts) for attachment and the ClusterTable
+// for backends.
+import { ROUTE_KINDS as ROUTE_KIND_FACTS, type KubeObject, type RouteKindName } from '@switchyard/api';
 import type { ClusterTable } from './cluster-table.js';
 import type { TranslationContext } from './context.js';
 import { buildGRPCRoute } from './grpcroute.js';
@@ -11,17 +13,21 @@ import { buildTCPRoute, buildTLSRoute, buildUDPRoute } from './l4-routes.js';
 import type { RouteBuild } from './route-build.js';
 import type { GatewayIndex } from './route-parents.js';
 
+/** Returns undefined when the route has no parentRef to a Gateway Switchyard serves. */
+type RouteBuilder = (route: KubeObject, gateways: GatewayIndex, clusters: ClusterTable, ctx: TranslationContext) => RouteBuild | undefined;
+
 export interface RouteKind {
   readonly group: string;
-  readonly kind: string;
-  /** Returns undefined when the route has no parentRef to a Gateway Switchyard serves. */
-  build(route: KubeObject, gateways: GatewayIndex, clusters: ClusterTable, ctx: TranslationContext): RouteBuild | undefined;
+  readonly kind: RouteKindName;
+  readonly build: RouteBuilder;
 }
 
-export const ROUTE_KINDS: readonly RouteKind[] = [
-  { group: GATEWAY_GROUP, kind: 'HTTPRoute', build: (r, g, c, x) => buildHTTPRoute(r as Parameters<typeof buildHTTPRoute>[0], g, c, x) },
-  { group: GATEWAY_GROUP, kind: 'GRPCRoute', build: (r, g, c, x) => buildGRPCRoute(r as Parameters<typeof buildGRPCRoute>[0], g, c, x) },
-  { group: GATEWAY_GROUP, kind: 'TLSRoute', build: (r, g, c, x) => buildTLSRoute(r as Parameters<typeof buildTLSRoute>[0], g, c, x) },
-  { group: GATEWAY_GROUP, kind: 'TCPRoute', build: (r, g, c, x) => buildTCPRoute(r as Parameters<typeof buildTCPRoute>[0], g, c, x) },
-  { group: GATEWAY_GROUP, kind: 'UDPRoute', build: (r, g, c, x) => buildUDPRoute(r as Parameters<typeof buildUDPRoute>[0], g, c, x) },
-];
+const BUILDERS: Readonly<Record<RouteKindName, RouteBuilder>> = {
+  HTTPRoute: (r, g, c, x) => buildHTTPRoute(r as Parameters<typeof buildHTTPRoute>[0], g, c, x),
+  GRPCRoute: (r, g, c, x) => buildGRPCRoute(r as Parameters<typeof buildGRPCRoute>[0], g, c, x),
+  TLSRoute: (r, g, c, x) => buildTLSRoute(r as Parameters<typeof buildTLSRoute>[0], g, c, x),
+  TCPRoute: (r, g, c, x) => buildTCPRoute(r as Parameters<typeof buildTCPRoute>[0], g, c, x),
+  UDPRoute: (r, g, c, x) => buildUDPRoute(r as Parameters<typeof buildUDPRoute>[0], g, c, x),
+};
+
+export const ROUTE_KINDS: readonly RouteKind[] = ROUTE_KIND_FACTS.map(({ group, kind }) => ({ group, kind, build: BUILDERS[kind] }));
