@@ -6,6 +6,7 @@
 // status. Unchanged fleets and resources are the previous objects.
 import fc from 'fast-check';
 import { snapshotOf, type HTTPRoute, type KubeObject } from '@switchyard/api';
+import type { EnvoyResources } from '@switchyard/protos';
 import { endpointSlice, encodeAll, gateway, gatewayClass, httpListener, httpRoute, referenceGrant, service, G } from '../test/fixtures.js';
 import { translateDetailed, type TranslateDetail } from './translate.js';
 import { translateIncremental, type Translation } from './incremental.js';
@@ -118,6 +119,17 @@ function observable(d: TranslateDetail): unknown {
   return { fleetOrder: [...d.fleets.keys()], fleets, ir: JSON.stringify([...d.ir]), statuses: JSON.stringify(d.statuses) };
 }
 
+/** Every virtual host equal to the previous one of its name (and RouteConfiguration) is the previous object. */
+function expectVirtualHostsReused(before: EnvoyResources | undefined, after: EnvoyResources): void {
+  for (const rc of after.routes) {
+    const old = new Map(before?.routes.find((p) => p.name === rc.name)?.virtual_hosts?.map((vh) => [vh.name, vh]));
+    for (const vh of rc.virtual_hosts ?? []) {
+      const p = old.get(vh.name);
+      if (p && JSON.stringify(p) === JSON.stringify(vh)) expect(vh).toBe(p);
+    }
+  }
+}
+
 describe('translateIncremental', () => {
   it('equals a full translation after every step of random change sequences', () => {
     fc.assert(
@@ -137,6 +149,7 @@ describe('translateIncremental', () => {
             if (before)
               for (const [id, f] of r.translation.detail.fleets)
                 if (!r.rebuilt.includes(id) && r.pass !== 'endpoints') expect(f).toBe(before.detail.fleets.get(id));
+                else expectVirtualHostsReused(before.detail.fleets.get(id), f);
             previous = r.translation;
           }
         },
@@ -147,15 +160,16 @@ describe('translateIncremental', () => {
   });
 
   it('translates only the Gateways a route change touches, and hands back unchanged resources as the previous objects', () => {
-    const spec = (gw: string, path: string): HTTPRoute['spec'] => ({
+    const spec = (gw: string, path: string, hostname = 'a.example.com'): HTTPRoute['spec'] => ({
       parentRefs: [{ name: gw, namespace: 'infra' }],
-      hostnames: ['a.example.com'],
+      hostnames: [hostname],
       rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [{ name: 'svc-0', port: 80 }] }],
     });
     const world = initialWorld([
       ['a', 'r-0', spec('gw-0', '/x')],
       ['a', 'r-1', spec('gw-1', '/x')],
       ['a', 'r-2', spec('gw-2', '/x')],
+      ['b', 'r-1', spec('gw-1', '/x', 'b.example.com')],
     ]);
     const first = translateIncremental(undefined, snapshotOf([...world.values()]), OPTIONS);
     expect(first.pass).toBe('full');
@@ -171,6 +185,10 @@ describe('translateIncremental', () => {
     expect(after.get('infra/gw-1')!.routes[0]).not.toBe(before.get('infra/gw-1')!.routes[0]);
     expect(after.get('infra/gw-1')!.listeners[0]).toBe(before.get('infra/gw-1')!.listeners[0]);
     expect(after.get('infra/gw-1')!.clusters[0]).toBe(before.get('infra/gw-1')!.clusters[0]);
+    // In it, only the changed route's virtual host is new: the xDS cache encodes that one alone.
+    const hosts = (f: EnvoyResources) => new Map(f.routes[0]!.virtual_hosts!.map((vh) => [vh.domains![0], vh]));
+    expect(hosts(after.get('infra/gw-1')!).get('b.example.com')).toBe(hosts(before.get('infra/gw-1')!).get('b.example.com'));
+    expect(hosts(after.get('infra/gw-1')!).get('a.example.com')).not.toBe(hosts(before.get('infra/gw-1')!).get('a.example.com'));
     // Moving the route to another Gateway rebuilds both.
     apply(world, { kind: 'route', ns: 'a', name: 'r-1', spec: spec('gw-2', '/changed') });
     const third = translateIncremental(second.translation, snapshotOf([...world.values()]), OPTIONS);

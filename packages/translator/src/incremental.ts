@@ -18,7 +18,7 @@
 // not change. The property tests check byte equality with translate() after
 // every step of random change sequences.
 import { GATEWAY_GROUP, KINDS, snapshotOfMaps, type KubeObject, type Snapshot } from '@switchyard/api';
-import { RESOURCE_FIELDS, resourceName, type EnvoyResources } from '@switchyard/protos';
+import { RESOURCE_FIELDS, resourceName, type EnvoyResources, type RouteConfiguration } from '@switchyard/protos';
 import { refreshEndpoints } from './endpoints-refresh.js';
 import type { FleetIR } from './ir/ir.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
@@ -291,17 +291,39 @@ function reuseUnchanged(previous: TranslateDetail, next: TranslateDetail, only: 
       if (list.length !== old[field].length) same = false;
       merged[field] = list.map((r, i) => {
         const p = before.get(resourceName(r));
-        if (p !== undefined && sameValue(p, r)) {
-          if (old[field][i] !== p) same = false;
-          return p;
-        }
-        same = false;
-        return r;
+        const kept = p === undefined ? r : field === 'routes' ? reuseVirtualHosts(p as RouteConfiguration, r as RouteConfiguration) : sameValue(p, r) ? p : r;
+        if (kept !== p || old[field][i] !== p) same = false;
+        return kept;
       });
     }
     fleets.set(id, same ? old : ({ ...resources, ...merged } as EnvoyResources));
   }
   return { ...next, fleets };
+}
+
+/**
+ * `next` with every virtual host equal to the previous configuration's
+ * virtual host of the same name replaced by that previous object, or
+ * `previous` itself when everything is equal. A one-route change thus hands
+ * the xDS cache one new virtual host, and the cache encodes only that one
+ * (it keeps encodings per virtual host object).
+ */
+function reuseVirtualHosts(previous: RouteConfiguration, next: RouteConfiguration): RouteConfiguration {
+  if (!previous.virtual_hosts || !next.virtual_hosts) return sameValue(previous, next) ? previous : next;
+  const { virtual_hosts: beforeHosts = [], ...beforeRest } = previous;
+  const { virtual_hosts: nextHosts = [], ...nextRest } = next;
+  const byName = new Map(beforeHosts.map((vh) => [vh.name, vh]));
+  let same = sameValue(beforeRest, nextRest) && beforeHosts.length === nextHosts.length;
+  const hosts = nextHosts.map((vh, i) => {
+    const p = byName.get(vh.name);
+    if (p !== undefined && sameValue(p, vh)) {
+      if (beforeHosts[i] !== p) same = false;
+      return p;
+    }
+    same = false;
+    return vh;
+  });
+  return same ? previous : { ...next, virtual_hosts: hosts };
 }
 
 /** Deep equality of the plain data the emitters build (objects, arrays, primitives); faster than util.isDeepStrictEqual. */

@@ -5,7 +5,8 @@
 // ordering needs. Unchanged resources and whole unchanged types keep their
 // previous objects, so streams can tell "nothing changed" by identity.
 import { createHash } from 'node:crypto';
-import { encodeMessage, RESOURCE_FIELDS, resourceName, TypeUrl, type EnvoyResources, type ResourceTypeUrl } from '@switchyard/protos';
+import { encodeMessage, RESOURCE_FIELDS, resourceName, TypeUrl, type EnvoyResources, type ResourceTypeUrl, type RouteConfiguration } from '@switchyard/protos';
+import { encodeRouteConfiguration } from './virtual-host-encoding.js';
 import { encodeAny, encodeDeltaResource } from './wire.js';
 
 /** Anything with a name and a version: an encoded resource, or one a client reports it has. */
@@ -32,7 +33,9 @@ export interface EncodedResource extends Versioned {
   /**
    * Hash of the plain object's JSON text. Serialising to JSON is several
    * times cheaper than protobuf encoding, so an unchanged resource handed in
-   * as a new object is recognised without encoding it again.
+   * as a new object is recognised without encoding it again. A
+   * RouteConfiguration's is its version: it is encoded per virtual host,
+   * reusing the unchanged ones, which costs less than its JSON text.
    */
   readonly fingerprint: string;
 }
@@ -105,7 +108,13 @@ export function encodeSnapshot(fleet: string, resources: EnvoyResources, previou
       if (name === '') throw new Error(`xds: fleet ${fleet}: a ${shortType(typeUrl)} has no name`);
       if (map.has(name)) throw new Error(`xds: fleet ${fleet}: duplicate ${shortType(typeUrl)} name ${JSON.stringify(name)}`);
       let enc = encodedByObject.get(value);
-      if (!enc || enc.typeUrl !== typeUrl) {
+      if ((!enc || enc.typeUrl !== typeUrl) && typeUrl === TypeUrl.RouteConfiguration) {
+        // Encoded per virtual host (unchanged ones are reused), so the bytes are cheaper than a JSON fingerprint.
+        const prev = prevSet?.resources.get(name);
+        enc = encodeRouteConfigurationResource(fleet, name, value as RouteConfiguration);
+        if (prev && prev.version === enc.version) enc = prev;
+        encodedByObject.set(value, enc);
+      } else if (!enc || enc.typeUrl !== typeUrl) {
         const fingerprint = fingerprintOf(value);
         const prev = prevSet?.resources.get(name);
         if (prev && fingerprint !== undefined && prev.fingerprint === fingerprint) enc = prev;
@@ -142,15 +151,29 @@ function fingerprintOf(value: object): string | undefined {
 }
 
 function encodeResource(fleet: string, typeUrl: ResourceTypeUrl, name: string, value: object, fingerprint: string): EncodedResource {
-  let bytes: Uint8Array;
+  const bytes = encodeNamed(fleet, typeUrl, name, () => encodeMessage(typeUrl, value));
+  return encoded(typeUrl, name, bytes, referencesOf(typeUrl, name, value), fingerprint);
+}
+
+/** A RouteConfiguration's resource; its fingerprint is its version (the hash of its bytes). */
+function encodeRouteConfigurationResource(fleet: string, name: string, value: RouteConfiguration): EncodedResource {
+  const typeUrl = TypeUrl.RouteConfiguration;
+  const { bytes, parts } = encodeNamed(fleet, typeUrl, name, () => encodeRouteConfiguration(value, (part) => referencesOf(typeUrl, name, part)));
+  return encoded(typeUrl, name, bytes, unionOf(parts), undefined);
+}
+
+function encodeNamed<T>(fleet: string, typeUrl: ResourceTypeUrl, name: string, encode: () => T): T {
   try {
-    bytes = encodeMessage(typeUrl, value);
+    return encode();
   } catch (e) {
     throw new Error(`xds: fleet ${fleet}: cannot encode ${shortType(typeUrl)} ${JSON.stringify(name)}: ${(e as Error).message}`);
   }
+}
+
+function encoded(typeUrl: ResourceTypeUrl, name: string, bytes: Uint8Array, refs: References, fingerprint: string | undefined): EncodedResource {
   const version = hashHex(bytes);
   const any = encodeAny(typeUrl, bytes);
-  return { typeUrl, name, version, any, delta: encodeDeltaResource(name, version, any), refs: referencesOf(typeUrl, name, value), fingerprint };
+  return { typeUrl, name, version, any, delta: encodeDeltaResource(name, version, any), refs, fingerprint: fingerprint ?? version };
 }
 
 function shortType(typeUrl: string): string {
@@ -184,8 +207,23 @@ export function referencesOf(typeUrl: ResourceTypeUrl, name: string, value: obje
     const c = value as { type?: unknown; eds_cluster_config?: { service_name?: string } };
     if (c.type === 'EDS' || c.type === 3 || c.eds_cluster_config) endpoints.add(c.eds_cluster_config?.service_name || name);
   }
+  return referencesFrom(clusters, endpoints, secrets, routeConfigs);
+}
+
+function referencesFrom(clusters: Set<string>, endpoints: Set<string>, secrets: Set<string>, routeConfigs: Set<string>): References {
   if (clusters.size + secrets.size + routeConfigs.size + endpoints.size === 0) return NO_REFS;
   return { clusters: [...clusters], endpoints: [...endpoints], secrets: [...secrets], routeConfigs: [...routeConfigs] };
+}
+
+/** The references of a resource's parts, in the order referencesOf would have met them walking the whole. */
+function unionOf(parts: readonly References[]): References {
+  const of = (pick: (r: References) => readonly string[]): Set<string> => new Set(parts.flatMap(pick));
+  return referencesFrom(
+    of((r) => r.clusters),
+    of((r) => r.endpoints),
+    of((r) => r.secrets),
+    of((r) => r.routeConfigs),
+  );
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
