@@ -12,6 +12,8 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteBackendProtocolWebSocket',
   'HTTPRouteBackendURLRewrite',
   'HTTPRouteCORS',
+  // v1.7's only test for it: a parentRef port no listener has -> Accepted=False/NoMatchingParent (cases-httproute-refs.ts).
+  'HTTPRouteDestinationPortMatching',
   'HTTPRouteBackendRequestHeaderModification',
   'HTTPRouteBackendTimeout',
   'HTTPRouteHostRewrite',
