@@ -53,7 +53,7 @@ export async function routeRequest(ctx: RouterContext, down: Downstream): Promis
   }
   const cors = e.cors;
   if (cors?.kind === 'preflight') return respond(down, cors.status, cors.responseHeaders);
-  if (cors?.kind === 'not-allowed' && cors.answeredByEnvoy) return respond(down, 200, []);
+  if (cors?.kind === 'not-allowed' && cors.answeredByEnvoy) return respond(down, 200, cors.responseHeaders);
   const extraResponseHeaders: Array<readonly [string, string]> = cors?.kind === 'actual' ? [...cors.responseHeaders] : [];
 
   if (e.rateLimit) {

@@ -21,7 +21,13 @@ export type CorsOutcome =
    * preflight when forward_not_matching_preflights is false, which Envoy
    * answers itself with a bare 200.
    */
-  | { readonly kind: 'not-allowed'; readonly preflight: boolean; readonly answeredByEnvoy: boolean };
+  | {
+      readonly kind: 'not-allowed';
+      readonly preflight: boolean;
+      readonly answeredByEnvoy: boolean;
+      /** What Envoy's own 200 carries when it answers: every preflight header but access-control-allow-origin. */
+      readonly responseHeaders: HeaderList;
+    };
 
 interface CorsPolicyFields {
   allow_origin_string_match?: StringMatcher[];
@@ -51,17 +57,34 @@ export function evaluateCors(httpFilters: readonly string[], filterConfigs: read
   const preflight = req.method === 'OPTIONS' && (headerValue(req, 'access-control-request-method') ?? '') !== '';
   // Envoy treats a matcher that accepts the literal "*" as "any origin".
   const allowed = (p.allow_origin_string_match ?? []).some((m) => matchString(m, '*') || matchString(m, origin));
-  if (!allowed) return { kind: 'not-allowed', preflight, answeredByEnvoy: preflight && p.forward_not_matching_preflights?.value === false };
   const credentials = p.allow_credentials?.value === true;
-  const headers: Array<[string, string]> = [['access-control-allow-origin', origin]];
-  if (credentials) headers.push(['access-control-allow-credentials', 'true']);
-  if (preflight) {
-    if (p.allow_methods) headers.push(['access-control-allow-methods', p.allow_methods]);
-    if (p.allow_headers) headers.push(['access-control-allow-headers', p.allow_headers]);
-    if (p.expose_headers) headers.push(['access-control-expose-headers', p.expose_headers]);
-    if (p.max_age) headers.push(['access-control-max-age', p.max_age]);
-    return { kind: 'preflight', status: 200, responseHeaders: headers };
+  if (!allowed) {
+    const answeredByEnvoy = preflight && p.forward_not_matching_preflights?.value === false;
+    return { kind: 'not-allowed', preflight, answeredByEnvoy, responseHeaders: answeredByEnvoy ? preflightHeaders(p, req, credentials) : [] };
   }
+  const headers: Array<[string, string]> = [['access-control-allow-origin', origin]];
+  if (preflight) {
+    // Envoy's answer passes the filter's own encode step, which adds expose_headers as for any allowed origin.
+    const expose: HeaderList = p.expose_headers ? [['access-control-expose-headers', p.expose_headers]] : [];
+    return { kind: 'preflight', status: 200, responseHeaders: [...headers, ...preflightHeaders(p, req, credentials), ...expose] };
+  }
+  if (credentials) headers.push(['access-control-allow-credentials', 'true']);
   if (p.expose_headers) headers.push(['access-control-expose-headers', p.expose_headers]);
   return { kind: 'actual', responseHeaders: headers };
+}
+
+/**
+ * The headers of a preflight answer besides access-control-allow-origin.
+ * Envoy echoes the request's access-control-request-method (-headers) when
+ * allow_methods (allow_headers) is exactly "*": what the Gateway API asks
+ * with credentials, where a browser would read "*" as a literal name.
+ */
+function preflightHeaders(p: CorsPolicyFields, req: RouterRequest, credentials: boolean): HeaderList {
+  const headers: Array<[string, string]> = [];
+  if (credentials) headers.push(['access-control-allow-credentials', 'true']);
+  const echo = (configured: string, asked: string): string => (configured === '*' ? (headerValue(req, asked) ?? '') : configured);
+  if (p.allow_methods) headers.push(['access-control-allow-methods', echo(p.allow_methods, 'access-control-request-method')]);
+  if (p.allow_headers) headers.push(['access-control-allow-headers', echo(p.allow_headers, 'access-control-request-headers')]);
+  if (p.max_age) headers.push(['access-control-max-age', p.max_age]);
+  return headers;
 }

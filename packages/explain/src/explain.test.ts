@@ -682,7 +682,26 @@ describe('explain: CORS and upgrades', () => {
         ['access-control-allow-credentials', 'true'],
         ['access-control-allow-methods', 'GET, PUT'],
         ['access-control-allow-headers', 'x-one'],
+        ['access-control-max-age', '60'],
         ['access-control-expose-headers', 'x-two'],
+      ],
+    });
+  });
+
+  it('echoes the requested method and headers when allow_methods / allow_headers is "*"', () => {
+    const wildcard = { ...policy, allow_methods: '*', allow_headers: '*', expose_headers: undefined };
+    const asked = get('/', 'example.com', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://a.example', 'Access-Control-Request-Method': 'DELETE', 'Access-Control-Request-Headers': 'x-a, x-b' },
+    });
+    expect(routeOf(explain(withCors(wildcard), asked)).cors).toEqual({
+      kind: 'preflight',
+      status: 200,
+      responseHeaders: [
+        ['access-control-allow-origin', 'https://a.example'],
+        ['access-control-allow-credentials', 'true'],
+        ['access-control-allow-methods', 'DELETE'],
+        ['access-control-allow-headers', 'x-a, x-b'],
         ['access-control-max-age', '60'],
       ],
     });
@@ -701,11 +720,19 @@ describe('explain: CORS and upgrades', () => {
       kind: 'not-allowed',
       preflight: true,
       answeredByEnvoy: false,
+      responseHeaders: [],
     });
     expect(routeOf(explain(withCors({ ...policy, forward_not_matching_preflights: { value: false } }), preflight('https://evil.example'))).cors).toEqual({
       kind: 'not-allowed',
       preflight: true,
       answeredByEnvoy: true,
+      // Envoy's own answer: the policy's headers, but no access-control-allow-origin (and no expose headers).
+      responseHeaders: [
+        ['access-control-allow-credentials', 'true'],
+        ['access-control-allow-methods', 'GET, PUT'],
+        ['access-control-allow-headers', 'x-one'],
+        ['access-control-max-age', '60'],
+      ],
     });
   });
 

@@ -35,7 +35,12 @@ export function formatExplanation(e: Explanation): string {
       if (e.cors?.kind === 'preflight')
         lines.push(`CORS preflight answered by Envoy (200): ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
       else if (e.cors?.kind === 'actual') lines.push(`CORS response headers added: ${e.cors.responseHeaders.map(([n, v]) => `${n}: ${v}`).join('; ')}`);
-      else if (e.cors?.kind === 'not-allowed') lines.push('CORS: origin not allowed; no CORS headers');
+      else if (e.cors?.kind === 'not-allowed')
+        lines.push(
+          e.cors.answeredByEnvoy
+            ? 'CORS: origin not allowed; preflight answered by Envoy (200) without access-control-allow-origin'
+            : 'CORS: origin not allowed; no CORS headers',
+        );
       if (e.rateLimit) lines.push(rateLimitText(e.rateLimit));
       if (e.filterConfigs.length) lines.push(`Filter configs: ${e.filterConfigs.map((f) => `${f.filter} (${f.level})`).join(', ')}`);
       break;

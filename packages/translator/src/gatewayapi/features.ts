@@ -2,10 +2,7 @@
 // status.supportedFeatures lists exactly these (sorted, as the spec asks), and
 // the conformance suite runs the tests for them — so add a name here only
 // together with the code and the test that proves it.
-//
-// HTTPRouteCORS is implemented but not claimed: Envoy's CORS filter sends a
-// configured "*" for methods/headers literally, where the spec wants the
-// request's echoed when credentials are allowed.
+
 export const SUPPORTED_FEATURES: readonly string[] = [
   'Gateway',
   'GatewayPort8080',
@@ -14,6 +11,9 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendProtocolWebSocket',
   'HTTPRouteBackendURLRewrite',
+  'HTTPRouteCORS',
+  // v1.7's only test for it: a parentRef port no listener has -> Accepted=False/NoMatchingParent (cases-httproute-refs.ts).
+  'HTTPRouteDestinationPortMatching',
   'HTTPRouteBackendRequestHeaderModification',
   'HTTPRouteBackendTimeout',
   'HTTPRouteHostRewrite',

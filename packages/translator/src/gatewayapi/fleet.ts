@@ -6,7 +6,7 @@
 // for the output are made here.
 import type { ClusterIR, FilterChainIR, FleetIR, HttpActionIR, HttpRouteIR, ListenerIR, RouteConfigIR, SecretIR, VirtualHostIR } from '../ir/ir.js';
 import type { GatewayState, ListenerState } from './gateway.js';
-import { compareHostnames } from './hostname.js';
+import { compareHostnames, routeHostnameFor } from './hostname.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
 import type { RouteBuild } from './route-build.js';
 import { L4Placement, referencedSecrets, routeTableOf, tcpPortChain, tlsPortChains, udpPortProxy } from './l4-fleet.js';
@@ -58,7 +58,7 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
             // attached twice to the same listener (two parentRefs).
             if (v.seen.has(r)) continue;
             v.seen.add(r);
-            v.ranked.push({ route: forListener(r, a.listener), created: b.created });
+            v.ranked.push({ route: forListener(r, a.listener), created: b.created, routeHostname: routeHostnameFor(h, a.routeHostnames) });
             placed = true;
           }
         }

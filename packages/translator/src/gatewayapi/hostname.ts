@@ -38,6 +38,19 @@ function dedupe(xs: readonly string[]): string[] {
 }
 
 /**
+ * The route's own hostname an effective (listener-intersected) hostname
+ * comes from: the most specific of the route's spec.hostnames that contains
+ * it, "*" when the route names none. Routes sharing a virtual host rank by
+ * it first (GatewayRouteHostnameIntersectionPrecedence): with a listener
+ * "abc.example.com", a route for "abc.example.com" wins over one for
+ * "*.example.com" although both serve the same intersection.
+ */
+export function routeHostnameFor(effective: string, routeHostnames: readonly string[]): string {
+  const within = routeHostnames.filter((h) => hostnameWithin(effective, h));
+  return within.sort(compareHostnames)[0] ?? '*';
+}
+
+/**
  * Specificity order for hostnames: exact names before wildcards, longer
  * wildcards (more specific) before shorter, "*" last. Used to order virtual
  * hosts so the output is stable.

@@ -369,5 +369,9 @@ function cors(c: HTTPCORSFilter | undefined, field: string, problems: FieldProbl
     problems.push({ reason: RouteReason.UnsupportedValue, message: `${field}.maxAge must be a positive integer` });
     return undefined;
   }
-  return { allowOrigins, allowCredentials: c.allowCredentials === true, allowMethods, allowHeaders, exposeHeaders, maxAgeSeconds: maxAge };
+  const allowCredentials = c.allowCredentials === true;
+  // With credentials a browser reads "*" in Access-Control-Expose-Headers as a
+  // header named "*", and the spec says the gateway cannot send it: only the named headers are exposed.
+  const exposed = allowCredentials ? exposeHeaders.filter((h) => h !== '*') : exposeHeaders;
+  return { allowOrigins, allowCredentials, allowMethods, allowHeaders, exposeHeaders: exposed, maxAgeSeconds: maxAge };
 }

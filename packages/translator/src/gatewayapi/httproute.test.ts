@@ -1,4 +1,5 @@
 import type { HTTPRoute } from '@switchyard/api';
+import { explain } from '@switchyard/explain';
 import { ask, backend, baseObjects, httpListener, httpRoute, referenceGrant, routeCondition, routeConditions, run } from '../../test/fixtures.js';
 
 const parent = [{ name: 'gw', namespace: 'infra' }];
@@ -130,6 +131,106 @@ describe('HTTPRoute hostnames', () => {
       route('r', { hostnames: ['example.net'], rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }] }),
     ]);
     expect(routeConditions(r, 'HTTPRoute', 'apps', 'r')[0]).toEqual(['Accepted', 'False', 'NoMatchingListenerHostname']);
+  });
+});
+
+describe("HTTPRoute precedence by the route's own hostname (GatewayRouteHostnameIntersectionPrecedence)", () => {
+  const objs = (listenerHostname: string, olderHostname: string, newerHostname: string) => [
+    ...baseObjects([{ name: 'http', port: 80, protocol: 'HTTP', hostname: listenerHostname, allowedRoutes: { namespaces: { from: 'All' } } }]),
+    ...backend('apps', 'old'),
+    ...backend('apps', 'new'),
+    route(
+      'older',
+      {
+        hostnames: [olderHostname],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/path/prefix' }, headers: [{ name: 'Header-B', value: 'B' }] }],
+            backendRefs: [{ name: 'old', port: 8080 }],
+          },
+        ],
+      },
+      '2026-01-01T00:00:00Z',
+    ),
+    route(
+      'newer',
+      {
+        hostnames: [newerHostname],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/path' }, headers: [{ name: 'Header-A', value: 'A' }] }],
+            backendRefs: [{ name: 'new', port: 8080 }],
+          },
+        ],
+      },
+      '2026-02-01T00:00:00Z',
+    ),
+  ];
+  it.each([
+    ['an exact hostname over a wildcard', 'abc.example.com', '*.example.com', 'abc.example.com'],
+    ['a longer wildcard over a shorter one', '*.example.com', '*.com', '*.example.com'],
+  ])('ranks %s before match specificity and age, and passes what it does not match on', (_, listener, older, newer) => {
+    const r = run(objs(listener, older, newer));
+    const host = 'abc.example.com';
+    // Both routes serve the same intersection; the newer one's own hostname is more specific.
+    expect(ask(r, { host, path: '/path/prefix/longer', headers: { 'header-a': 'A', 'header-b': 'B' } }).backends).toEqual({ 'apps/new:8080': 1 });
+    expect(ask(r, { host, path: '/path/prefix/longer', headers: { 'header-b': 'B' } }).backends).toEqual({ 'apps/old:8080': 1 });
+  });
+});
+
+describe('HTTPRoute CORS (HTTPRouteCORS)', () => {
+  const r = run([
+    ...baseObjects(),
+    ...backend('apps', 'a'),
+    route('r', {
+      rules: [
+        {
+          filters: [
+            {
+              type: 'CORS',
+              cors: {
+                allowOrigins: ['https://*.example.com'],
+                allowMethods: ['*'],
+                allowHeaders: ['*'],
+                exposeHeaders: ['*', 'x-mine'],
+                allowCredentials: true,
+              },
+            },
+          ],
+          backendRefs: [{ name: 'a', port: 8080 }],
+        },
+      ],
+    }),
+  ]);
+  const preflight = (origin: string) =>
+    explain(r.fleets.get('infra/gw')!, {
+      port: 80,
+      method: 'OPTIONS',
+      scheme: 'http',
+      host: 'example.com',
+      path: '/',
+      headers: { origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'x-one, x-two' },
+    });
+  it('with credentials, echoes the origin, the requested method and headers, never "*"', () => {
+    const e = preflight('https://a.b.example.com');
+    expect(e.kind === 'route' && e.cors).toEqual({
+      kind: 'preflight',
+      status: 200,
+      responseHeaders: [
+        ['access-control-allow-origin', 'https://a.b.example.com'],
+        ['access-control-allow-credentials', 'true'],
+        ['access-control-allow-methods', 'PATCH'],
+        ['access-control-allow-headers', 'x-one, x-two'],
+        ['access-control-max-age', '5'],
+        // The spec forbids "*" in exposeHeaders with credentials: only the named header is exposed.
+        ['access-control-expose-headers', 'x-mine'],
+      ],
+    });
+  });
+  it('gives an origin outside the wildcard no access-control-allow-origin', () => {
+    const e = preflight('https://example.org');
+    expect(e.kind === 'route' && e.cors && e.cors.kind).toBe('not-allowed');
+    expect(e.kind === 'route' && e.cors && e.cors.responseHeaders.map(([n]) => n)).not.toContain('access-control-allow-origin');
   });
 });
 

@@ -21,7 +21,7 @@ import type {
 } from '../ir/ir.js';
 import { INVALID_TCP_BACKEND_CLUSTER } from '@switchyard/protos';
 import type { GatewayState, ListenerState } from './gateway.js';
-import { compareHostnames, hostnameWithin } from './hostname.js';
+import { compareHostnames, hostnameWithin, routeHostnameFor } from './hostname.js';
 import type { L4ActionIR } from './l4-routes.js';
 import { tlsModeOf } from './listener-tls.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
@@ -46,6 +46,7 @@ interface Placed {
   readonly build: RouteBuild;
   readonly action: L4ActionIR;
   readonly hostnames: readonly string[];
+  readonly routeHostnames: readonly string[];
 }
 
 function compareAge(a: RouteBuild, b: RouteBuild): number {
@@ -70,7 +71,7 @@ export class L4Placement {
           let list = this.byListener.get(a.listener);
           if (!list) this.byListener.set(a.listener, (list = []));
           // Two parentRefs selecting the same listener place the route once.
-          if (!list.some((x) => x.build === b)) list.push({ build: b, action: b.l4, hostnames: a.hostnames });
+          if (!list.some((x) => x.build === b)) list.push({ build: b, action: b.l4, hostnames: a.hostnames, routeHostnames: a.routeHostnames });
         }
       }
     }
@@ -129,18 +130,20 @@ export function tlsPortChains(
       routeConfigs.push({ name, virtualHosts: httpsVirtualHosts(l, vhosts.get(name), listenerHosts, gw) });
       continue;
     }
-    // TLS listener: one chain per SNI name its routes claim; the oldest route wins a name.
-    const claimed = new Set<string>();
+    // TLS listener: one chain per SNI name its routes claim. A name goes to the route whose own
+    // hostname for it is most specific (GatewayRouteHostnameIntersectionPrecedence), then to the oldest.
+    const winners = new Map<string, { p: Placed; own: string }>();
     for (const p of l4.routesOf(l)) {
-      let won = false;
       for (const h of p.hostnames) {
-        if (claimed.has(h)) continue;
-        claimed.add(h);
-        won = true;
-        // "*" (neither listener nor route names a host): any SNI, but still TLS only.
-        filterChains.push(tcpChain(`tls-${port}/${listenerId(l)}/${h}`, p, h === '*' ? [] : [h], l));
+        const own = routeHostnameFor(h, p.routeHostnames);
+        const held = winners.get(h);
+        if (!held || compareHostnames(own, held.own) < 0) winners.set(h, { p, own });
       }
-      if (won) l4.use(p);
+    }
+    for (const [h, { p }] of winners) {
+      // "*" (neither listener nor route names a host): any SNI, but still TLS only.
+      filterChains.push(tcpChain(`tls-${port}/${listenerId(l)}/${h}`, p, h === '*' ? [] : [h], l));
+      l4.use(p);
     }
   }
   if (filterChains.length === 0) {

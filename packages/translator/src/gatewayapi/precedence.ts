@@ -1,5 +1,10 @@
 // Match precedence across every route sharing a virtual host, as the
-// HTTPRoute spec orders it: Exact path; then PathPrefix, longest first; then
+// HTTPRoute spec orders it. First the route's own hostname that the virtual
+// host's name comes from, most specific first (exact, then longer wildcards,
+// then a route without hostnames): the spec's "largest number of characters
+// in a matching non-wildcard hostname, then in a matching hostname", taken
+// from the route's hostnames rather than the listener intersection
+// (GatewayRouteHostnameIntersectionPrecedence). Then: Exact path; then PathPrefix, longest first; then
 // method; then most header matches; then most query matches; ties go to the
 // oldest route, then "{namespace}/{name}" alphabetically, then rule and
 // match order. RegularExpression paths are implementation-specific: here
@@ -7,11 +12,14 @@
 // regex is not shadowed by a "/" prefix. GRPCRoute has its own order: the
 // longest service, then the longest method, then the most header matches.
 import type { HttpRouteIR } from '../ir/ir.js';
+import { compareHostnames } from './hostname.js';
 
 export interface RankedRoute {
   readonly route: HttpRouteIR;
   /** Route's creationTimestamp ('' when unknown sorts first). */
   readonly created: string;
+  /** The route's own hostname this virtual host serves it for ("*": the route names none). */
+  readonly routeHostname: string;
 }
 
 const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
@@ -19,6 +27,8 @@ const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
 export function comparePrecedence(a: RankedRoute, b: RankedRoute): number {
   const ma = a.route.match;
   const mb = b.route.match;
+  const byHostname = compareHostnames(a.routeHostname, b.routeHostname);
+  if (byHostname !== 0) return byHostname;
   // GRPCRoute (its virtual hosts never mix with HTTPRoutes, see http-grpc-conflicts.ts): the longest
   // service, then the longest method, then the most header matches; then the common tie-breakers.
   if (ma.grpc && mb.grpc) {

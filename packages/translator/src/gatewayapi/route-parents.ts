@@ -16,6 +16,8 @@ export interface Attachment {
   readonly listener: ListenerState;
   /** Effective hostnames on this listener ("*" = any); listener isolation already applied. */
   readonly hostnames: readonly string[];
+  /** The route's own spec.hostnames ([] = any): precedence ranks by the one each effective hostname comes from. */
+  readonly routeHostnames: readonly string[];
 }
 
 export interface ParentResult {
@@ -126,7 +128,7 @@ function attach(
   const attachments: Attachment[] = [];
   for (const l of allowed) {
     const hostnames = l.protocol?.usesHostname ? isolate(l, intersectHostnames(emptyToUndefined(l.spec.hostname), routeHostnames), gateway) : ['*'];
-    if (hostnames.length > 0) attachments.push({ gateway, listener: l, hostnames });
+    if (hostnames.length > 0) attachments.push({ gateway, listener: l, hostnames, routeHostnames: routeHostnames ?? [] });
   }
   if (attachments.length === 0)
     return reject(

@@ -102,7 +102,9 @@ function outcomesOf(e: Explanation, behaviour: BackendBehaviour = {}): Outcome[]
   if (e.cors?.kind === 'preflight')
     return [{ kind: 'envoy', status: e.cors.status, why: 'CORS preflight', responseHeaderChanges: [], responseHeaders: e.cors.responseHeaders }];
   if (e.cors?.kind === 'not-allowed' && e.cors.answeredByEnvoy)
-    return [{ kind: 'envoy', status: 200, why: 'CORS preflight from an origin not allowed', responseHeaderChanges: [], responseHeaders: [] }];
+    return [
+      { kind: 'envoy', status: 200, why: 'CORS preflight from an origin not allowed', responseHeaderChanges: [], responseHeaders: e.cors.responseHeaders },
+    ];
   const corsHeaders = e.cors?.kind === 'actual' ? e.cors.responseHeaders : [];
   const a = e.action;
   switch (a.kind) {
