@@ -17,9 +17,7 @@ kctl -n metallb-system rollout status deployment/controller --timeout=180s
 kctl -n metallb-system rollout status daemonset/speaker --timeout=180s
 
 # The upper part of the kind network's IPv4 subnet (a /16 by default): x.y.255.200-250.
-subnet="$("$DOCKER" network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' | tr ' ' '\n' | grep -m1 -E '^[0-9]+\.' || true)"
-[[ -n "$subnet" ]] || die "no IPv4 subnet on the Docker network \"kind\""
-prefix="$(cut -d. -f1-2 <<<"$subnet")"
+prefix="$(kind_network_prefix)"
 log "LoadBalancer addresses: $prefix.255.200-$prefix.255.250"
 
 # The webhook answers only once the controller is ready; retry the pool.

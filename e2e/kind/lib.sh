@@ -45,6 +45,15 @@ gateway_api_version() {
   (cd "$REPO_ROOT/e2e" && go list -m -f '{{.Version}}' sigs.k8s.io/gateway-api)
 }
 
+# The first two octets of the kind Docker network's IPv4 subnet (a /16 by
+# default); MetalLB's pool is x.y.255.200-250 of it (kind-up.sh).
+kind_network_prefix() {
+  local subnet
+  subnet="$("$DOCKER" network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' | tr ' ' '\n' | grep -m1 -E '^[0-9]+\.' || true)"
+  [[ -n "$subnet" ]] || die "no IPv4 subnet on the Docker network \"kind\""
+  cut -d. -f1-2 <<<"$subnet"
+}
+
 kctl() {
   "$KUBECTL" --context "kind-$KIND_CLUSTER" "$@"
 }

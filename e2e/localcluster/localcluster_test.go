@@ -17,6 +17,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -344,4 +345,49 @@ func TestDaemonSetPodRunsOnTheNode(t *testing.T) {
 	if _, err := get("http://" + net.JoinHostPort(pod.Status.PodIP, "3000") + "/"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The LoadBalancer stand-in honours spec.loadBalancerIP inside its range,
+// leaves a Service that asks for another address without one, and moves a
+// Service to a newly requested address.
+func TestLoadBalancerHonoursRequestedAddress(t *testing.T) {
+	client := cluster.Client()
+	ctx := context.Background()
+	ns := namespace(t, client)
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "static", Namespace: ns},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "none"}, LoadBalancerIP: "10.244.255.20",
+			Ports: []corev1.ServicePort{{Name: "http", Port: 8080, TargetPort: intstr.FromInt32(3000)}}},
+	}
+	if _, err := client.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ingress := func(want string) func() (bool, error) {
+		return func() (bool, error) {
+			s, err := client.CoreV1().Services(ns).Get(ctx, "static", metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			var got []string
+			for _, i := range s.Status.LoadBalancer.Ingress {
+				got = append(got, i.IP)
+			}
+			if strings.Join(got, ",") != want {
+				return false, fmt.Errorf("status.loadBalancer.ingress %v, want %q", got, want)
+			}
+			return true, nil
+		}
+	}
+	request := func(addr string) {
+		t.Helper()
+		patch := fmt.Sprintf(`{"spec":{"loadBalancerIP":%q}}`, addr)
+		if _, err := client.CoreV1().Services(ns).Patch(ctx, "static", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 30*time.Second, "the requested address", ingress("10.244.255.20"))
+	request("192.0.2.1")
+	waitFor(t, 30*time.Second, "no address for a request outside the range", ingress(""))
+	request("10.244.255.21")
+	waitFor(t, 30*time.Second, "the newly requested address", ingress("10.244.255.21"))
 }

@@ -110,52 +110,85 @@ func setUpHarnessNetwork() error {
 }
 
 // ipam hands out pod addresses (10.244.1.1 upwards) and LoadBalancer
-// addresses (10.244.255.254 downwards), reusing released ones.
+// addresses (10.244.255.254 downwards), reusing released ones. A Service may
+// ask for a particular LoadBalancer address (spec.loadBalancerIP) from
+// LoadBalancerRange.
 type ipam struct {
 	pods, lbs *pool
 }
 
+// LoadBalancerRange is the pool LoadBalancer addresses come from, first and
+// last (inclusive); any other requested address is refused, as MetalLB
+// refuses one outside its pools.
+var LoadBalancerRange = [2]string{"10.244.255.1", "10.244.255.254"}
+
 func newIPAM() *ipam {
 	return &ipam{
-		pods: &pool{what: "pod", next: ipToU32(net.ParseIP("10.244.1.1")), end: ipToU32(net.ParseIP("10.244.255.0")), step: 1},
-		lbs:  &pool{what: "LoadBalancer", next: ipToU32(net.ParseIP("10.244.255.254")), end: ipToU32(net.ParseIP("10.244.255.0")), step: -1},
+		pods: &pool{what: "pod", first: ipToU32(net.ParseIP("10.244.1.1")), last: ipToU32(net.ParseIP("10.244.254.255")), step: 1},
+		lbs:  &pool{what: "LoadBalancer", first: ipToU32(net.ParseIP(LoadBalancerRange[1])), last: ipToU32(net.ParseIP(LoadBalancerRange[0])), step: -1},
 	}
 }
 
-func (a *ipam) pod() (net.IP, error)          { return a.pods.get() }
-func (a *ipam) releasePod(ip net.IP)          { a.pods.put(ip) }
-func (a *ipam) loadBalancer() (net.IP, error) { return a.lbs.get() }
-func (a *ipam) releaseLoadBalancer(ip net.IP) { a.lbs.put(ip) }
+func (a *ipam) pod() (net.IP, error)              { return a.pods.get() }
+func (a *ipam) releasePod(ip net.IP)              { a.pods.put(ip) }
+func (a *ipam) loadBalancer() (net.IP, error)     { return a.lbs.get() }
+func (a *ipam) claimLoadBalancer(ip net.IP) error { return a.lbs.claim(ip) }
+func (a *ipam) releaseLoadBalancer(ip net.IP)     { a.lbs.put(ip) }
 
-// pool is a range of addresses walked from next towards end (exclusive).
+// pool is a range of addresses from first to last (inclusive), handed out
+// in that direction: the first free one.
 type pool struct {
-	mu        sync.Mutex
-	what      string
-	next, end uint32
-	step      int32
-	free      []net.IP
+	mu          sync.Mutex
+	what        string
+	first, last uint32
+	step        int32
+	used        map[uint32]bool
 }
 
 func (p *pool) get() (net.IP, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		ip := p.free[n-1]
-		p.free = p.free[:n-1]
-		return ip, nil
+	for v := p.first; ; v = uint32(int64(v) + int64(p.step)) {
+		if !p.used[v] {
+			p.mark(v)
+			return u32ToIP(v), nil
+		}
+		if v == p.last {
+			return nil, fmt.Errorf("localcluster: %s address range exhausted", p.what)
+		}
 	}
-	if p.next == p.end {
-		return nil, fmt.Errorf("localcluster: %s address range exhausted", p.what)
+}
+
+// claim takes a particular address of the range, if it is free.
+func (p *pool) claim(ip net.IP) error {
+	if ip.To4() == nil {
+		return fmt.Errorf("%s is not an IPv4 address", ip)
 	}
-	ip := u32ToIP(p.next)
-	p.next = uint32(int64(p.next) + int64(p.step))
-	return ip, nil
+	v := ipToU32(ip)
+	lo, hi := min(p.first, p.last), max(p.first, p.last)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if v < lo || v > hi {
+		return fmt.Errorf("%s is outside the %s range %s-%s", ip, p.what, u32ToIP(lo), u32ToIP(hi))
+	}
+	if p.used[v] {
+		return fmt.Errorf("%s is already in use", ip)
+	}
+	p.mark(v)
+	return nil
+}
+
+func (p *pool) mark(v uint32) {
+	if p.used == nil {
+		p.used = map[uint32]bool{}
+	}
+	p.used[v] = true
 }
 
 func (p *pool) put(ip net.IP) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.free = append(p.free, ip)
+	delete(p.used, ipToU32(ip))
 }
 
 func ipToU32(ip net.IP) uint32 {

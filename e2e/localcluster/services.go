@@ -2,6 +2,7 @@ package localcluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -284,36 +285,74 @@ func (p *serviceProxy) serveUDP(pc net.PacketConn, key, portName string) {
 	}
 }
 
-// loadBalancerIP gives the Service its address (once) and writes it to status.
+// loadBalancerIP gives the Service its address and writes it to status:
+// the one spec.loadBalancerIP asks for if it is free and in
+// LoadBalancerRange, else (no request) the next free one, kept until the
+// Service goes or asks for another. A request that cannot be met leaves the
+// Service without an address, as MetalLB does.
 func (p *serviceProxy) loadBalancerIP(ctx context.Context, svc *corev1.Service) (net.IP, error) {
 	key := svc.Namespace + "/" + svc.Name
 	p.mu.Lock()
 	lb := p.lbIPs[key]
 	p.mu.Unlock()
+	want := net.ParseIP(svc.Spec.LoadBalancerIP).To4()
+	if svc.Spec.LoadBalancerIP != "" && (lb == nil || !lb.Equal(want)) {
+		p.releaseLoadBalancer(key)
+		lb = nil
+		var err error
+		if want == nil {
+			err = fmt.Errorf("spec.loadBalancerIP %q is not an IPv4 address", svc.Spec.LoadBalancerIP)
+		} else {
+			err = p.ipam.claimLoadBalancer(want)
+		}
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("cannot assign spec.loadBalancerIP: %w", err), p.writeIngress(ctx, svc, nil))
+		}
+		lb = want
+		if err := p.bindLoadBalancer(key, lb); err != nil {
+			return nil, err
+		}
+	}
 	if lb == nil {
 		var err error
 		if lb, err = p.ipam.loadBalancer(); err != nil {
 			return nil, err
 		}
-		if err := ip("addr", "add", lb.String()+"/32", "dev", bridgeName); err != nil {
-			p.ipam.releaseLoadBalancer(lb)
+		if err := p.bindLoadBalancer(key, lb); err != nil {
 			return nil, err
 		}
-		p.mu.Lock()
-		p.lbIPs[key] = lb
-		p.mu.Unlock()
 	}
+	return lb, p.writeIngress(ctx, svc, lb)
+}
+
+// bindLoadBalancer puts a claimed address on the bridge and records it as the Service's.
+func (p *serviceProxy) bindLoadBalancer(key string, lb net.IP) error {
+	if err := ip("addr", "add", lb.String()+"/32", "dev", bridgeName); err != nil {
+		p.ipam.releaseLoadBalancer(lb)
+		return err
+	}
+	p.mu.Lock()
+	p.lbIPs[key] = lb
+	p.mu.Unlock()
+	return nil
+}
+
+// writeIngress sets status.loadBalancer.ingress to the address (none when nil), if it differs.
+func (p *serviceProxy) writeIngress(ctx context.Context, svc *corev1.Service, lb net.IP) error {
 	ing := svc.Status.LoadBalancer.Ingress
-	if len(ing) == 1 && ing[0].IP == lb.String() {
-		return lb, nil
+	if lb == nil && len(ing) == 0 || lb != nil && len(ing) == 1 && ing[0].IP == lb.String() {
+		return nil
 	}
 	upd := svc.DeepCopy()
-	mode := corev1.LoadBalancerIPModeVIP
-	upd.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: lb.String(), IPMode: &mode}}
-	if _, err := p.client.CoreV1().Services(svc.Namespace).UpdateStatus(ctx, upd, metav1.UpdateOptions{}); err != nil {
-		return lb, fmt.Errorf("write status.loadBalancer: %w", err)
+	upd.Status.LoadBalancer.Ingress = nil
+	if lb != nil {
+		mode := corev1.LoadBalancerIPModeVIP
+		upd.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: lb.String(), IPMode: &mode}}
 	}
-	return lb, nil
+	if _, err := p.client.CoreV1().Services(svc.Namespace).UpdateStatus(ctx, upd, metav1.UpdateOptions{}); err != nil {
+		return fmt.Errorf("write status.loadBalancer: %w", err)
+	}
+	return nil
 }
 
 func (p *serviceProxy) releaseLoadBalancer(key string) {

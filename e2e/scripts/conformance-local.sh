@@ -52,6 +52,10 @@ log "GatewayClass switchyard"
 kubectl apply -f "$repo/examples/00-switchyard-gatewayclass.yaml" >/dev/null
 kubectl wait --for=condition=Accepted --timeout=60s gatewayclass/switchyard
 
+# GatewayStaticAddresses: an address the LoadBalancer stand-in can assign
+# (the bottom of its range, 10.244.255.1-254, which it hands out from the
+# top) and one outside it (TEST-NET-1), which it refuses as MetalLB refuses an
+# address outside its pools. Arguments given later override these.
 log "conformance suite; report: $report"
 cd "$e2e"
 SWITCHYARD_VERSION="${SWITCHYARD_VERSION:-$(git -C "$repo" describe --tags --always --dirty 2>/dev/null || echo dev)}" \
@@ -59,4 +63,6 @@ SWITCHYARD_VERSION="${SWITCHYARD_VERSION:-$(git -C "$repo" describe --tags --alw
   -run-conformance \
   --report-output="$report" \
   --cleanup-base-resources=false \
+  --usable-address=10.244.255.1 \
+  --unusable-address=192.0.2.1 \
   "$@"

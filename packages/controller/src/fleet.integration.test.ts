@@ -172,32 +172,51 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     await eventually(async () => (await certHash()) !== before, { what: 'pod template rolled' });
   }, 60_000);
 
-  it('honours static IPAddress entries through externalIPs and reports unsupported address types', async () => {
+  it('asks the load balancer for a static IPAddress, reports it unusable until assigned, and rejects unsupported address types', async () => {
+    const gwCondition = async (name: string, type: string, reason: string, says = '') =>
+      eventually(
+        async () => {
+          const c = conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, name), type);
+          return c?.reason === reason && c.message.includes(says) ? c : undefined;
+        },
+        { what: `${name}: ${type} ${reason}` },
+      );
+    type ServiceSpec = { loadBalancerIP?: string; externalIPs?: string[] };
     await env.apply(gw('static', { addresses: [{ type: 'IPAddress', value: '198.51.100.10' }] }));
-    const svc = await eventually(() => env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-static'), { what: 'Service' });
-    expect(svc.spec.externalIPs).toEqual(['198.51.100.10']);
-    expect(svc.spec.loadBalancerIP).toBe('198.51.100.10');
-    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-static' });
-    const g = await eventually(
-      async () => {
-        const x = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'static');
-        return conditionOf(x, 'Programmed')?.status === 'True' ? x : undefined;
-      },
-      { what: 'static Gateway Programmed' },
-    );
-    expect(g.status?.addresses).toEqual([{ type: 'IPAddress', value: '198.51.100.10' }]);
+    const svc = await eventually(() => env.get<KubeObject<ServiceSpec>>('v1', 'Service', NS, 'switchyard-static'), { what: 'Service' });
+    expect(svc.spec?.loadBalancerIP).toBe('198.51.100.10');
+    expect(svc.spec?.externalIPs).toBeUndefined();
+    // The load balancer assigned another address: the requested one is not usable, and the message says what it got.
+    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-static', ingress: { ip: '203.0.113.9' } });
+    const notUsable = await gwCondition('static', 'Programmed', 'AddressNotUsable', 'ingress: 203.0.113.9');
+    expect(notUsable.message).toContain('cannot use 198.51.100.10: the load balancer of Service fleet-test/switchyard-static did not assign it');
+    // Now it assigned the requested one.
+    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-static', ingress: { ip: '198.51.100.10' } });
+    await gwCondition('static', 'Programmed', 'Programmed');
+    const g = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'static');
+    expect(g?.status?.addresses).toEqual([{ type: 'IPAddress', value: '198.51.100.10' }]);
 
+    // GatewayAddressEmpty: a type without a value is whatever the load balancer assigns.
+    await env.apply(gw('empty', { addresses: [{ type: 'IPAddress' }] }));
+    const empty = await eventually(() => env.get<KubeObject<ServiceSpec>>('v1', 'Service', NS, 'switchyard-empty'), { what: 'Service' });
+    expect(empty.spec?.loadBalancerIP).toBeUndefined();
+    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-empty', ingress: { ip: '203.0.113.10' } });
+    await gwCondition('empty', 'Programmed', 'Programmed');
+    expect((await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'empty'))?.status?.addresses).toEqual([
+      { type: 'IPAddress', value: '203.0.113.10' },
+    ]);
+
+    // A hostname cannot be requested from a Service: usable only if the load balancer assigns exactly it.
     await env.apply(gw('named', { addresses: [{ type: 'Hostname', value: 'gw.example.com' }] }));
-    const acc = await eventually(
-      async () => {
-        const c = conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'named'), 'Accepted');
-        return c?.status === 'False' ? c : undefined;
-      },
-      { what: 'Accepted=False UnsupportedAddress' },
-    );
-    expect(acc.reason).toBe('UnsupportedAddress');
-    expect(acc.message).toContain('gw.example.com');
-  }, 60_000);
+    await eventually(() => env.get('v1', 'Service', NS, 'switchyard-named'), { what: 'Service' });
+    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-named', ingress: { ip: '203.0.113.11' } });
+    expect((await gwCondition('named', 'Programmed', 'AddressNotUsable')).message).toContain('gw.example.com');
+
+    await env.apply(gw('fake', { addresses: [{ type: 'example.com/pool', value: 'blue' }] }));
+    const acc = await gwCondition('fake', 'Accepted', 'UnsupportedAddress');
+    expect(acc.status).toBe('False');
+    expect(acc.message).toContain('example.com/pool "blue"');
+  }, 90_000);
 
   it('uses a Deployment when the ProxyConfig says so, and deletes the DaemonSet it replaces', async () => {
     // The ProxyConfig CRD belongs to the project's own kinds; a minimal one is installed here if not shipped yet.

@@ -1,11 +1,17 @@
 import type { Gateway, GatewayClass } from '@switchyard/api';
-import { fleetSpec, fleetObjects, fleetObjectName, proxyConfigRef, type ProxyConfig } from './fleet.js';
+import { fleetSpec, fleetObjects, fleetObjectName, ownerReferenceTo, proxyConfigRef, type FleetSpec, type ProxyConfig, type ProxyConfigSpec } from './fleet.js';
 
 const gw = (spec: Partial<NonNullable<Gateway['spec']>> = {}, name = 'web'): Gateway => ({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'Gateway',
   metadata: { name, namespace: 'shop', uid: 'u1' },
   spec: { gatewayClassName: 'sy', listeners: [{ name: 'a', port: 8080, protocol: 'HTTP' }], ...spec },
+});
+const pc = (spec: ProxyConfigSpec): ProxyConfig => ({
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'ProxyConfig',
+  metadata: { name: 'p', namespace: 'shop' },
+  spec,
 });
 const owner = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'web', uid: 'u1', controller: true, blockOwnerDeletion: true };
 
@@ -55,20 +61,43 @@ describe('fleetSpec', () => {
     expect(proxyConfigRef(gw({ infrastructure: { parametersRef: { group: 'example.com', kind: 'Other', name: 'x' } } }), undefined)).toBeUndefined();
   });
 
-  it('splits spec.addresses into IPs the Service can take and types it cannot', () => {
+  it('splits spec.addresses into IPs, hostnames, types asked for without a value, malformed IPs and types it cannot use', () => {
     const s = fleetSpec(
       gw({
         addresses: [
           { value: '10.1.1.1' },
           { type: 'IPAddress', value: '10.1.1.2' },
+          { type: 'IPAddress' },
           { type: 'Hostname', value: 'a.example' },
+          { type: 'Hostname' },
+          { type: 'IPAddress', value: 'not-an-ip' },
           { type: 'example.com/pool', value: 'p' },
         ],
       }),
       undefined,
     );
-    expect(s.addresses.ips).toEqual(['10.1.1.1', '10.1.1.2']);
-    expect(s.addresses.unsupported.map((a) => a.type)).toEqual(['Hostname', 'example.com/pool']);
+    expect(s.addresses).toEqual({
+      ips: ['10.1.1.1', '10.1.1.2'],
+      hostnames: ['a.example'],
+      anyOfType: ['IPAddress', 'Hostname'],
+      malformed: ['not-an-ip'],
+      unsupported: [{ type: 'example.com/pool', value: 'p' }],
+    });
+  });
+
+  it('asks a load balancer for the first requested IP, and gives other Service types the IPs as externalIPs', () => {
+    const ctx = { owner: ownerReferenceTo(gw()), bootstrapYaml: '', certSecretName: 'x' };
+    const serviceOf = (spec: FleetSpec) => fleetObjects(spec, ctx).find((o) => o.kind === 'Service') as unknown as { spec: Record<string, unknown> };
+    const addresses = [{ value: '10.1.1.1' }, { value: '10.1.1.2' }];
+    const lb = serviceOf(fleetSpec(gw({ addresses }), undefined));
+    expect(lb.spec.loadBalancerIP).toBe('10.1.1.1');
+    expect(lb.spec.externalIPs).toBeUndefined();
+    const cip = serviceOf(fleetSpec(gw({ addresses }), undefined, pc({ service: { type: 'ClusterIP' } })));
+    expect(cip.spec.externalIPs).toEqual(['10.1.1.1', '10.1.1.2']);
+    expect(cip.spec.loadBalancerIP).toBeUndefined();
+    // An address asked for without a value requests nothing: the load balancer assigns one.
+    const empty = serviceOf(fleetSpec(gw({ addresses: [{ type: 'IPAddress' }] }), undefined));
+    expect(empty.spec.loadBalancerIP).toBeUndefined();
   });
 
   it('keeps Service names within 63 characters, distinct for distinct long Gateway names', () => {

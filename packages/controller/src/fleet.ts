@@ -3,6 +3,7 @@
 // ProxyConfig); fleetObjects() renders the objects; the FleetProvisioner in
 // fleet-provisioner.ts applies them.
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import {
   DEFAULT_PROMETHEUS_PORT,
   type Gateway,
@@ -46,11 +47,26 @@ export interface FleetPort {
   readonly protocol: 'TCP' | 'UDP';
 }
 
-/** What the Gateway's spec.addresses ask of the Service, and what cannot be honoured. */
+/** The address types Switchyard can publish in status.addresses (a Service's ingress and IPs give no other). */
+export type FleetAddressType = 'IPAddress' | 'Hostname';
+
+/**
+ * What the Gateway's spec.addresses ask of the fleet's Service, and what
+ * cannot be honoured. A LoadBalancer Service requests its IP from the load
+ * balancer (spec.loadBalancerIP: one address, which the load balancer may
+ * refuse); a ClusterIP or NodePort Service takes IPs as externalIPs. Whether an
+ * address was usable is read back from the Service (gateway-status.ts).
+ */
 export interface AddressPlan {
-  /** Requested IPAddress values, all set as Service externalIPs (and the first as loadBalancerIP). */
+  /** IPAddress values, in spec order. */
   readonly ips: readonly string[];
-  /** Entries of a type Switchyard cannot honour through a Service (Hostname, NamedAddress, other). */
+  /** Hostname values: a Service cannot request one, so they are usable only when the load balancer assigns exactly that hostname. */
+  readonly hostnames: readonly string[];
+  /** Types asked for without a value (GatewayAddressEmpty): the fleet must be assigned at least one address of each. */
+  readonly anyOfType: readonly FleetAddressType[];
+  /** IPAddress values that are not IP addresses (objects the API server's validation did not see); never put on the Service. */
+  readonly malformed: readonly string[];
+  /** Entries of a type Switchyard cannot honour (NamedAddress, implementation-specific types). */
   readonly unsupported: readonly GatewaySpecAddress[];
 }
 
@@ -117,13 +133,19 @@ function portsOf(gateway: Gateway): FleetPort[] {
 
 function addressPlan(gateway: Gateway): AddressPlan {
   const ips: string[] = [];
+  const hostnames: string[] = [];
+  const anyOfType = new Set<FleetAddressType>();
+  const malformed: string[] = [];
   const unsupported: GatewaySpecAddress[] = [];
   for (const a of gateway.spec?.addresses ?? []) {
     const type = a.type ?? 'IPAddress';
-    if (type === 'IPAddress' && a.value) ips.push(a.value);
-    else unsupported.push(a);
+    if (type !== 'IPAddress' && type !== 'Hostname') unsupported.push(a);
+    else if (!a.value) anyOfType.add(type);
+    else if (type === 'Hostname') hostnames.push(a.value);
+    else if (isIP(a.value)) ips.push(a.value);
+    else malformed.push(a.value);
   }
-  return { ips, unsupported };
+  return { ips, hostnames, anyOfType: [...anyOfType], malformed, unsupported };
 }
 
 export function fleetSpec(
@@ -352,8 +374,16 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
       type: spec.serviceType,
       selector: fleetSelector(spec),
       ports: spec.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
-      ...(spec.addresses.ips.length > 0 ? { externalIPs: [...spec.addresses.ips] } : {}),
-      ...(spec.serviceType === 'LoadBalancer' && spec.addresses.ips[0] ? { loadBalancerIP: spec.addresses.ips[0] } : {}),
+      // A load balancer is asked for the first requested IP (the one field Kubernetes has for it; the
+      // load balancer may refuse it); externalIPs would bypass it, and many clusters deny them. Other
+      // Service types take the IPs as externalIPs, routed to the nodes by the cluster's network.
+      ...(spec.serviceType === 'LoadBalancer'
+        ? spec.addresses.ips[0]
+          ? { loadBalancerIP: spec.addresses.ips[0] }
+          : {}
+        : spec.addresses.ips.length > 0
+          ? { externalIPs: [...spec.addresses.ips] }
+          : {}),
       ...(spec.externalTrafficPolicy && spec.serviceType !== 'ClusterIP' ? { externalTrafficPolicy: spec.externalTrafficPolicy } : {}),
     },
   };

@@ -77,4 +77,63 @@ describe('withFleetStatus', () => {
       message: 'Envoy n1 rejected Cluster shop/api:80: bad',
     });
   });
+
+  describe('spec.addresses', () => {
+    const withAddresses = (addresses: NonNullable<Gateway['spec']>['addresses'], objs: KubeObject[]) => {
+      const g: Gateway = { ...gw, spec: { ...gw.spec!, addresses } };
+      const sp = fleetSpec(g, undefined);
+      const s = withFleetStatus(g, computed, sp, fleetReadiness(sp, snapshotOf(objs)), undefined, 'now');
+      return {
+        accepted: s.conditions!.find((c) => c.type === 'Accepted')!,
+        programmed: s.conditions!.find((c) => c.type === 'Programmed')!,
+        addresses: s.addresses,
+      };
+    };
+    it('an IPAddress the load balancer did not assign is AddressNotUsable, named with what it assigned', () => {
+      const r = withAddresses([{ value: '192.0.2.1' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(r.accepted.status).toBe('True');
+      expect(r.programmed).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
+      expect(r.programmed.message).toContain('192.0.2.1');
+      expect(r.programmed.message).toContain('ingress: 10.0.0.9');
+      expect(r.addresses).toEqual([{ type: 'IPAddress', value: '10.0.0.9' }]);
+    });
+    it('the requested IPAddress the load balancer assigned is the one status address, and Programmed is True', () => {
+      const r = withAddresses([{ type: 'IPAddress', value: '10.0.0.9' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(r.programmed).toMatchObject({ status: 'True', reason: 'Programmed' });
+      expect(r.addresses).toEqual([{ type: 'IPAddress', value: '10.0.0.9' }]);
+    });
+    it('a second IPAddress on a LoadBalancer Service is unusable unless the load balancer assigned it too', () => {
+      const second = withAddresses([{ value: '10.0.0.9' }, { value: '10.0.0.8' }], [ds(1), svc([{ ip: '10.0.0.9' }])]).programmed;
+      expect(second.reason).toBe('AddressNotUsable');
+      expect(second.message).toContain('10.0.0.8: a LoadBalancer Service requests only the first IPAddress');
+      const both = withAddresses([{ value: '10.0.0.9' }, { value: '10.0.0.8' }], [ds(1), svc([{ ip: '10.0.0.9' }, { ip: '10.0.0.8' }])]);
+      expect(both.programmed.status).toBe('True');
+      expect(both.addresses!.map((a) => a.value)).toEqual(['10.0.0.9', '10.0.0.8']);
+    });
+    it('an address type without a value (GatewayAddressEmpty) is satisfied by any assigned address of that type', () => {
+      const r = withAddresses([{ type: 'IPAddress' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(r.accepted.status).toBe('True');
+      expect(r.programmed.status).toBe('True');
+      expect(r.addresses).toEqual([{ type: 'IPAddress', value: '10.0.0.9' }]);
+      const host = withAddresses([{ type: 'Hostname' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(host.programmed).toMatchObject({ status: 'False', reason: 'AddressNotAssigned' });
+      expect(host.programmed.message).toContain('type Hostname');
+    });
+    it('a Hostname is usable only when the load balancer assigns exactly it', () => {
+      expect(withAddresses([{ type: 'Hostname', value: 'lb.example' }], [ds(1), svc([{ hostname: 'lb.example' }])]).programmed.status).toBe('True');
+      const r = withAddresses([{ type: 'Hostname', value: 'gw.example' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(r.accepted.status).toBe('True');
+      expect(r.programmed).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
+      expect(r.programmed.message).toContain('cannot request a hostname');
+    });
+    it('an IPAddress value that is not an IP is AddressNotUsable; a type Switchyard cannot use is Accepted=False UnsupportedAddress', () => {
+      const malformed = withAddresses([{ value: 'nope' }], [ds(1), svc([{ ip: '10.0.0.9' }])]).programmed;
+      expect(malformed.reason).toBe('AddressNotUsable');
+      expect(malformed.message).toContain('"nope": not an IP address');
+      const r = withAddresses([{ type: 'test/fake-invalid-type', value: 'x' }, { value: '10.0.0.9' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(r.accepted).toMatchObject({ status: 'False', reason: 'UnsupportedAddress' });
+      expect(r.accepted.message).toContain('test/fake-invalid-type "x"');
+      expect(r.programmed).toMatchObject({ status: 'False', reason: 'Invalid' });
+    });
+  });
 });

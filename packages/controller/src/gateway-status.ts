@@ -21,8 +21,10 @@ export interface FleetReadiness {
   readonly serviceExists: boolean;
   /** Addresses bound to the Gateway, typed as the spec asks. */
   readonly addresses: readonly GatewayStatusAddress[];
-  /** Requested static IPs the Service did not take. */
+  /** Requested addresses the Service did not get, each with why. */
   readonly unusable: readonly string[];
+  /** Types spec.addresses asks for without a value that no assigned address has (GatewayAddressEmpty). */
+  readonly missingTypes: readonly string[];
 }
 
 interface ServiceLike {
@@ -46,29 +48,46 @@ export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadin
     seen.add(a.value);
     addresses.push(a);
   };
-  const unusable: string[] = [];
+  const plan = spec.addresses;
+  const unusable = plan.malformed.map((v) => `${JSON.stringify(v)}: not an IP address`);
   if (svc) {
     const ingress = svc.status?.loadBalancer?.ingress ?? [];
-    const external = new Set(svc.spec?.externalIPs ?? []);
-    const ingressIps = new Set(ingress.map((i) => i.ip).filter((x): x is string => !!x));
+    const lb = spec.serviceType === 'LoadBalancer';
+    // A LoadBalancer Service's addresses are what its load balancer assigned; others', the externalIPs the API server took.
+    const assignedIps = new Set(lb ? ingress.map((i) => i.ip).filter((x): x is string => !!x) : (svc.spec?.externalIPs ?? []));
+    const assignedHostnames = new Set(lb ? ingress.map((i) => i.hostname).filter((x): x is string => !!x) : []);
+    const where = lb
+      ? `the load balancer of Service ${spec.namespace}/${spec.name} did not assign it (status.loadBalancer.ingress: ${describeIngress(ingress)})`
+      : `Service ${spec.namespace}/${spec.name} (type ${spec.serviceType}) does not have it in spec.externalIPs`;
     // Requested static addresses first, in the order the user wrote them.
-    for (const ip of spec.addresses.ips) {
-      if (external.has(ip) || ingressIps.has(ip)) add({ type: 'IPAddress', value: ip });
-      else unusable.push(ip);
+    plan.ips.forEach((ip, i) => {
+      if (assignedIps.has(ip)) add({ type: 'IPAddress', value: ip });
+      // Kubernetes requests one address from a load balancer (spec.loadBalancerIP): the first.
+      else unusable.push(`${ip}: ${lb && i > 0 ? 'a LoadBalancer Service requests only the first IPAddress, and ' : ''}${where}`);
+    });
+    for (const h of plan.hostnames) {
+      if (assignedHostnames.has(h)) add({ type: 'Hostname', value: h });
+      else unusable.push(`${h}: a Service cannot request a hostname, it is used only when the load balancer assigns exactly it, and ${where}`);
     }
-    if (spec.serviceType === 'LoadBalancer') {
+    if (lb) {
       for (const i of ingress) {
         if (i.ip) add({ type: 'IPAddress', value: i.ip });
         else if (i.hostname) add({ type: 'Hostname', value: i.hostname });
       }
-    } else if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' && spec.addresses.ips.length === 0) {
+    } else if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' && plan.ips.length === 0) {
       // ClusterIP and NodePort fleets: the cluster IP is the address every
       // client in the cluster can use (node addresses of a NodePort Service
       // depend on which nodes are reachable, which Switchyard cannot know).
       add({ type: 'IPAddress', value: svc.spec.clusterIP });
     }
   }
-  return { availablePods, workloadExists: !!workload, serviceExists: !!svc, addresses, unusable };
+  const missingTypes = plan.anyOfType.filter((t) => !addresses.some((a) => a.type === t));
+  return { availablePods, workloadExists: !!workload, serviceExists: !!svc, addresses, unusable, missingTypes };
+}
+
+function describeIngress(ingress: ReadonlyArray<{ ip?: string; hostname?: string }>): string {
+  const list = ingress.map((i) => i.ip ?? i.hostname).filter((x): x is string => !!x);
+  return list.length > 0 ? list.join(', ') : 'empty';
 }
 
 function keepTransitionTimes(conditions: readonly Condition[], previous: readonly Condition[] | undefined): Condition[] {
@@ -128,22 +147,24 @@ export function withFleetStatus(
       type: 'Accepted',
       status: 'False',
       reason: 'UnsupportedAddress',
-      message: `spec.addresses: Switchyard assigns addresses through a Kubernetes Service, which takes only IPAddress values; cannot use ${list}`,
+      message: `spec.addresses: Switchyard assigns addresses through a Kubernetes Service, which has only IPAddress and Hostname addresses; cannot use ${list}`,
     });
     set({ type: 'Programmed', status: 'False', reason: 'Invalid', message: 'spec.addresses has unsupported address types (see Accepted)' });
   } else if (accepted?.status !== 'False' && programmed?.status !== 'False') {
     let why: { reason: string; message: string } | undefined;
-    if (ready.unusable.length > 0 && ready.serviceExists) {
+    if (ready.unusable.length > 0 && (ready.serviceExists || spec.addresses.malformed.length > 0)) {
       why = {
         reason: 'AddressNotUsable',
-        message: `spec.addresses: the fleet Service ${spec.namespace}/${spec.name} did not take ${ready.unusable.join(', ')} (externalIPs rejected or not assigned by the load balancer)`,
+        message: `spec.addresses: cannot use ${ready.unusable.join('; ')}. Request an address the load balancer can assign, or remove it`,
       };
-    } else if (ready.addresses.length === 0) {
+    } else if (ready.addresses.length === 0 || ready.missingTypes.length > 0) {
       why = {
         reason: 'AddressNotAssigned',
-        message: ready.serviceExists
-          ? `waiting for an address: Service ${spec.namespace}/${spec.name} (type ${spec.serviceType}) has no load balancer ingress yet`
-          : `waiting for the fleet Service ${spec.namespace}/${spec.name} to be created`,
+        message: !ready.serviceExists
+          ? `waiting for the fleet Service ${spec.namespace}/${spec.name} to be created`
+          : ready.addresses.length === 0
+            ? `waiting for an address: Service ${spec.namespace}/${spec.name} (type ${spec.serviceType}) has no load balancer ingress yet`
+            : `spec.addresses asks for an address of type ${ready.missingTypes.join(', ')}; Service ${spec.namespace}/${spec.name} was assigned only ${ready.addresses.map((a) => `${a.type} ${a.value}`).join(', ')}`,
       };
     } else if (ready.availablePods === 0) {
       why = {

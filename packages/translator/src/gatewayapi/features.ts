@@ -7,6 +7,11 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'Gateway',
   'GatewayPort8080',
   'GatewayHTTPListenerIsolation',
+  // Provisioning (the controller's fleet Service and objects, packages/controller/src/fleet.ts and
+  // gateway-status.ts), proved by the controller's tests and the upstream tests on the local cluster.
+  'GatewayAddressEmpty',
+  'GatewayInfrastructure',
+  'GatewayStaticAddresses',
   'HTTPRoute',
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendProtocolWebSocket',
