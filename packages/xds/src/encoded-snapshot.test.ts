@@ -1,7 +1,8 @@
 // Encoding a fleet's resources: content-hash versions, per-type diffs, and
 // the references make-before-break relies on.
-import { TypeUrl, type EnvoyResources } from '@switchyard/protos';
+import { messageType, TypeUrl, type EnvoyResources } from '@switchyard/protos';
 import { encodeSnapshot, referencesOf } from './encoded-snapshot.js';
+import { encodeAny, encodeDeltaResource } from './wire.js';
 import { fixture } from '../test/fixtures.js';
 
 test('versions are content hashes: equal content gives equal versions, any change a new one', () => {
@@ -18,6 +19,26 @@ test('versions are content hashes: equal content gives equal versions, any chang
   expect(d.types.get(TypeUrl.Cluster)!.base).toMatchObject({ changed: [], removed: ['y'] });
   // An unchanged resource keeps its encoded object across snapshots.
   expect(d.types.get(TypeUrl.Cluster)!.resources.get('x')).toBe(a.types.get(TypeUrl.Cluster)!.resources.get('x'));
+});
+
+test('the Any of every resource is the same bytes inside its delta Resource, held once', () => {
+  const s = encodeSnapshot('ns/gw', fixture({ clusters: ['x', 'y'] }));
+  let n = 0;
+  for (const set of s.types.values()) {
+    for (const r of set.resources.values()) {
+      n++;
+      // What the two envelope encoders give, byte for byte.
+      const decoded = messageType('google.protobuf.Any').decode(r.any) as unknown as { type_url: string; value: Uint8Array };
+      expect(decoded.type_url).toBe(r.typeUrl);
+      expect(Buffer.compare(r.any, encodeAny(r.typeUrl, decoded.value))).toBe(0);
+      expect(Buffer.compare(r.delta, encodeDeltaResource(r.name, r.version, r.any))).toBe(0);
+      // A view of the delta's memory, not a copy.
+      expect(r.any.buffer).toBe(r.delta.buffer);
+      expect(r.any.byteOffset).toBeGreaterThan(r.delta.byteOffset);
+      expect(r.any.byteOffset + r.any.length).toBeLessThanOrEqual(r.delta.byteOffset + r.delta.length);
+    }
+  }
+  expect(n).toBeGreaterThan(4);
 });
 
 test('a nameless or duplicate resource is a programming error named in the message', () => {

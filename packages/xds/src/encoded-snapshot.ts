@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { encodeMessage, RESOURCE_FIELDS, resourceName, TypeUrl, type EnvoyResources, type ResourceTypeUrl, type RouteConfiguration } from '@switchyard/protos';
 import { encodeRouteConfiguration } from './virtual-host-encoding.js';
-import { encodeAny, encodeDeltaResource } from './wire.js';
+import { encodeResourceEnvelopes } from './wire.js';
 
 /** Anything with a name and a version: an encoded resource, or one a client reports it has. */
 export interface Versioned {
@@ -172,8 +172,8 @@ function encodeNamed<T>(fleet: string, typeUrl: ResourceTypeUrl, name: string, e
 
 function encoded(typeUrl: ResourceTypeUrl, name: string, bytes: Uint8Array, refs: References, fingerprint: string | undefined): EncodedResource {
   const version = hashHex(bytes);
-  const any = encodeAny(typeUrl, bytes);
-  return { typeUrl, name, version, any, delta: encodeDeltaResource(name, version, any), refs, fingerprint: fingerprint ?? version };
+  const { any, delta } = encodeResourceEnvelopes(typeUrl, name, version, bytes);
+  return { typeUrl, name, version, any, delta, refs, fingerprint: fingerprint ?? version };
 }
 
 function shortType(typeUrl: string): string {

@@ -70,6 +70,21 @@ export function encodeDeltaResource(name: string, version: string, any: Uint8Arr
   ]);
 }
 
+/**
+ * A resource's two envelopes, Resource for delta responses and the Any inside
+ * it for state-of-the-world ones, sharing one buffer: `any` is a view of the
+ * bytes inside `delta`, so a fleet holds each encoded resource once.
+ */
+export function encodeResourceEnvelopes(typeUrl: string, name: string, version: string, value: Uint8Array): { any: Buffer; delta: Buffer } {
+  const any = encodeAny(typeUrl, value);
+  const delta = encodeDeltaResource(name, version, any);
+  // Resource writes version (field 1) first, then the Any's tag and length.
+  const versionBytes = Buffer.byteLength(version, 'utf8');
+  const start =
+    (versionBytes === 0 ? 0 : varintSize((1 << 3) | 2) + varintSize(versionBytes) + versionBytes) + varintSize((2 << 3) | 2) + varintSize(any.length);
+  return { any: delta.subarray(start, start + any.length), delta };
+}
+
 /** envoy.config.core.v3.ControlPlane { identifier = 1; } */
 export function encodeControlPlane(identifier: string): Buffer {
   return encodeFields([[1, identifier]]);
