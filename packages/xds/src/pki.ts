@@ -2,12 +2,25 @@
 // port, and one client certificate per fleet. A fleet's identity is a URI SAN
 // (SPIFFE-style), so the server learns which Gateway a stream belongs to from
 // the verified certificate and never from what the Envoy node claims.
-import 'reflect-metadata'; // @peculiar/x509 (through tsyringe) needs the Reflect metadata API
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { webcrypto, randomBytes, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 
-x509.cryptoProvider.set(webcrypto);
+let x509Module: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509 and what it pulls in (about 10 MiB resident) load when a
+ * certificate is first made: serving xDS, and standalone mode entirely, need
+ * only the identity functions below.
+ */
+function loadX509(): Promise<typeof X509> {
+  return (x509Module ??= (async () => {
+    await import('reflect-metadata'); // @peculiar/x509 (through tsyringe) needs the Reflect metadata API
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto);
+    return x509;
+  })());
+}
 
 export interface CertificateAndKey {
   readonly certPem: string;
@@ -68,6 +81,7 @@ export function certificateUris(cert: X509Certificate): string[] {
 
 /** Creates a self-signed CA (ECDSA P-256) valid for ten years. */
 export async function createCa(commonName: string): Promise<CertificateAndKey> {
+  const x509 = await loadX509();
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -83,15 +97,16 @@ export async function createCa(commonName: string): Promise<CertificateAndKey> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKeyPem(keys.privateKey) };
+  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKeyPem(x509, keys.privateKey) };
 }
 
 /** Issues a leaf certificate (ECDSA P-256) signed by the CA. */
 export async function issueCertificate(ca: CertificateAndKey, o: IssueOptions): Promise<CertificateAndKey> {
+  const x509 = await loadX509();
   const caCert = new x509.X509Certificate(ca.certPem);
-  const caKey = await importKeyPem(ca.keyPem);
+  const caKey = await importKeyPem(x509, ca.keyPem);
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
-  const names: x509.JsonGeneralName[] = [];
+  const names: X509.JsonGeneralName[] = [];
   for (const d of o.dnsNames ?? []) names.push({ type: 'dns', value: d });
   for (const ip of o.ipAddresses ?? []) {
     if (isIP(ip) === 0) throw new Error(`invalid IP address ${JSON.stringify(ip)}`);
@@ -99,7 +114,7 @@ export async function issueCertificate(ca: CertificateAndKey, o: IssueOptions): 
   }
   for (const u of o.uris ?? []) names.push({ type: 'url', value: u });
   const now = Date.now();
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
     new x509.ExtendedKeyUsageExtension([o.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth], false),
@@ -118,7 +133,7 @@ export async function issueCertificate(ca: CertificateAndKey, o: IssueOptions): 
     signingAlgorithm: ALGORITHM,
     extensions,
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKeyPem(keys.privateKey) };
+  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKeyPem(x509, keys.privateKey) };
 }
 
 function distinguishedName(commonName: string): string {
@@ -133,12 +148,12 @@ function serialNumber(): string {
   return b.toString('hex');
 }
 
-async function exportKeyPem(key: webcrypto.CryptoKey): Promise<string> {
+async function exportKeyPem(x509: typeof X509, key: webcrypto.CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY') + '\n';
 }
 
-async function importKeyPem(pem: string): Promise<webcrypto.CryptoKey> {
+async function importKeyPem(x509: typeof X509, pem: string): Promise<webcrypto.CryptoKey> {
   const der = x509.PemConverter.decode(pem)[0];
   if (!der) throw new Error('CA key: no PEM block found');
   return await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, false, ['sign']);
