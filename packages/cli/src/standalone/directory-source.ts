@@ -3,12 +3,18 @@
 // its last good version (an editor's half-saved file must not take routes
 // down), and its errors are reported until it is fixed. A deleted file's
 // objects go away.
+//
+// A file's text is dropped once parsed: only its digest is kept, to tell
+// whether the next read changed anything. The objects are what translation
+// needs; keeping the text too would hold the whole directory twice.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { KubeObject } from '@switchyard/api';
 import { duplicateWarnings, expandPath, parseManifests, type LoadError, type SourcedObject } from '../load-objects.js';
 
 interface FileState {
-  readonly text: string;
+  /** SHA-256 of the bytes read (or of the read error): the same digest means the same content. */
+  readonly digest: string;
   readonly objects: readonly SourcedObject[];
   readonly errors: readonly LoadError[];
   /** The objects of the newest version of the file that had no errors. */
@@ -51,29 +57,30 @@ export class DirectorySource {
     const next = new Map<string, FileState>();
     for (const file of paths) {
       const prev = this.files.get(file);
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = await fs.readFile(file, 'utf8');
+        bytes = await fs.readFile(file);
       } catch (err) {
         // Deleted between listing and reading: it is gone, the next scan agrees.
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
           changed = true;
           continue;
         }
-        text = `\u0000unreadable:${(err as Error).message}`;
-        if (!prev || prev.text !== text) changed = true;
+        const digest = digestOf(`\u0000unreadable:${(err as Error).message}`);
+        if (!prev || prev.digest !== digest) changed = true;
         const error: LoadError = { file, message: `cannot read file: ${(err as Error).message}` };
-        next.set(file, { text, objects: [], errors: [error], lastGood: prev?.lastGood });
+        next.set(file, { digest, objects: [], errors: [error], lastGood: prev?.lastGood });
         continue;
       }
-      if (prev && prev.text === text) {
+      const digest = digestOf(bytes);
+      if (prev && prev.digest === digest) {
         next.set(file, prev);
         continue;
       }
       changed = true;
-      const parsed = parseManifests(text, file);
+      const parsed = parseManifests(bytes.toString('utf8'), file);
       const lastGood = parsed.errors.length === 0 ? parsed.objects : prev?.lastGood;
-      next.set(file, { text, objects: parsed.objects, errors: parsed.errors, lastGood });
+      next.set(file, { digest, objects: parsed.objects, errors: parsed.errors, lastGood });
     }
     for (const file of this.files.keys()) if (!next.has(file)) changed = true;
     this.files = next;
@@ -92,4 +99,8 @@ export class DirectorySource {
     }
     return { objects: sourced.map((s) => s.object), errors, warnings: duplicateWarnings(sourced) };
   }
+}
+
+function digestOf(content: Buffer | string): string {
+  return createHash('sha256').update(content).digest('base64');
 }
