@@ -4,6 +4,7 @@
 // command line), never a stack trace.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { holdYoungGeneration, isStandaloneCommandLine } from './standalone/heap-settings.js';
 import { EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError, UserError, writeLine, type Io } from './io.js';
 
 export const USAGE = `Usage: switchyard COMMAND [OPTIONS]
@@ -23,7 +24,11 @@ type Command = (args: string[], io: Io) => Promise<number>;
 // Commands load on use: `version` should not pay for the Envoy protos, and
 // `translate` not for the Kubernetes client.
 const COMMANDS: Readonly<Record<string, Command>> = {
-  serve: async (args, io) => (await import('./commands/serve.js')).serveCommand(args, io),
+  serve: async (args, io) => {
+    // Before serve's modules load: their loading is the first growth to prevent.
+    if (isStandaloneCommandLine(args)) holdYoungGeneration();
+    return (await import('./commands/serve.js')).serveCommand(args, io);
+  },
   translate: async (args, io) => (await import('./commands/translate.js')).translateCommand(args, io),
   explain: async (args, io) => (await import('./commands/explain.js')).explainCommand(args, io),
   migrate: async (args, io) => (await import('./migrate/index.js')).migrateCommand(args, io),
