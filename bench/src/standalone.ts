@@ -12,7 +12,7 @@ import type { KubeObject } from '@switchyard/api';
 import type { AdsMode } from './ads-client.js';
 import { ClientPool } from './client-pool.js';
 import { generateConfig, type GeneratedConfig } from './generate.js';
-import { MiB, procMemory } from './stats.js';
+import { MiB, procCpuMs, procMemory } from './stats.js';
 import { writeFileAtomic, writeManifests, toYaml } from './yaml.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -158,6 +158,8 @@ export interface StandaloneMemoryRow {
   readonly mode: AdsMode;
   readonly yamlMiB: number;
   readonly startMs: number;
+  /** CPU time the process used until /healthz answered: reading, parsing and translating, less sensitive to a loaded machine than startMs. */
+  readonly startCpuMs: number;
   readonly syncMs: number;
   /** RSS once started (configuration translated, no Envoy connected). */
   readonly idleRssMiB: number;
@@ -175,6 +177,7 @@ export async function runStandaloneMemory(a: StandaloneMemoryArgs): Promise<Stan
   writeConfigDir(config, dir);
   const yamlBytes = fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
   const sa = await startStandaloneProcess(dir, ['--trace-gc']);
+  const startCpuMs = procCpuMs(sa.pid) ?? Number.NaN;
   try {
     await sleep(1000);
     const idle = procMemory(sa.pid);
@@ -198,6 +201,7 @@ export async function runStandaloneMemory(a: StandaloneMemoryArgs): Promise<Stan
       mode: a.mode,
       yamlMiB: yamlBytes / MiB,
       startMs: sa.startMs,
+      startCpuMs,
       syncMs,
       idleRssMiB: (idle?.rss ?? Number.NaN) / MiB,
       steadyRssMiB: steady / MiB,
