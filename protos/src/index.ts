@@ -66,7 +66,7 @@ export function messageType(nameOrTypeUrl: string): protobuf.Type {
  */
 export function encodeMessage(nameOrTypeUrl: string, value: object): Uint8Array {
   const type = messageType(nameOrTypeUrl);
-  return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+  return type.encode(type.fromObject(value)).finish();
 }
 
 /** Options that give objects in the shape of the generated `__Output` types. */
@@ -91,7 +91,7 @@ export function decodeMessage(nameOrTypeUrl: string, bytes: Uint8Array): Record<
  */
 export function toProto3Json(nameOrTypeUrl: string, value: object): Record<string, unknown> {
   const type = messageType(nameOrTypeUrl);
-  const msg = type.fromObject(value as Record<string, unknown>);
+  const msg = type.fromObject(value);
   return { '@type': typeUrlOf(type.fullName.replace(/^\./, '')), ...messageToJson(type, msg) };
 }
 
@@ -201,7 +201,7 @@ interface ValueMessage {
 function structToJson(m: protobuf.Message): Record<string, unknown> {
   const fields = (m as unknown as StructMessage).fields ?? {};
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(fields).sort()) out[k] = valueMessageToJson(fields[k] as protobuf.Message);
+  for (const k of Object.keys(fields).sort()) out[k] = valueMessageToJson(fields[k]);
   return out;
 }
 

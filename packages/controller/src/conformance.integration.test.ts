@@ -108,7 +108,7 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
         },
       ],
     };
-    await env.admin.replace(path, { ...route, status: { parents: [...(route.status?.parents ?? []), foreign] } } as KubeObject);
+    await env.admin.replace(path, { ...route, status: { parents: [...(route.status?.parents ?? []), foreign] } });
     // A spec change makes Switchyard rewrite its own entry (new observedGeneration).
     await env.apply({
       apiVersion: 'gateway.networking.k8s.io/v1',

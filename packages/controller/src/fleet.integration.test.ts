@@ -234,7 +234,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
               { name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
             ],
           },
-        } as KubeObject,
+        },
       ]);
     }
     await env.apply({
@@ -291,7 +291,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       status: {
         conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'other controller', lastTransitionTime: '2026-01-01T00:00:00Z' }],
       },
-    } as KubeObject);
+    });
     await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise2', namespace: NS } });
     await new Promise((r) => setTimeout(r, 600));
     expect(conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving'), 'Accepted')?.message).toBe('other controller');

@@ -60,7 +60,7 @@ type Obj = KubeObject & { spec?: any };
 function find(objs: readonly KubeObject[], kind: string, name?: string): Obj {
   const o = objs.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   if (!o) throw new Error(`no ${kind} ${name ?? ''} in the rendered chart (${objs.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')})`);
-  return o as Obj;
+  return o;
 }
 
 /** Files under dir, as paths relative to it. */
@@ -316,14 +316,14 @@ describe('charts/switchyard on a real kube-apiserver', () => {
       kind: 'Lease',
       metadata: { name: LEASE_NAME, namespace: ns },
       spec: { holderIdentity: 'switchyard-6d9f-abcde', leaseDurationSeconds: 15 },
-    } as KubeObject);
+    });
     await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     await env.apply({
       apiVersion: 'switchyard.dev/v1alpha1',
       kind: 'RateLimit',
       metadata: { name: 'api', namespace: 'shop' },
       spec: { requests: 10, unit: 'Second' },
-    } as KubeObject);
+    });
 
     const upgrade = await helm(['upgrade', 'switchyard', chartDir, '--namespace', ns], {
       kubeconfig,

@@ -54,7 +54,7 @@ describe('Reconciler: endpoints-only passes', () => {
     kind: 'Service',
     metadata: { namespace: 'app', name: 'cart' },
     spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] },
-  } as KubeObject);
+  });
   const kindOf = (o: KubeObject) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
 
   let store: ObjectStore;

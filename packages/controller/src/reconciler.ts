@@ -23,7 +23,7 @@ import { Observable, Subject, merge, exhaustMap, defer, map, tap, type OperatorF
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
 import type { FleetCache } from '@switchyard/xds';
-import { GATEWAY_GROUP, type Gateway, type GatewayStatus, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, type Gateway, type Snapshot } from '@switchyard/api';
 import { translateIncremental, type ObjectStatus, type TranslateOptions, type TranslateResult, type Translation } from '@switchyard/translator';
 import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
@@ -312,7 +312,7 @@ export class Reconciler {
       const spec = bySpec.get(fleet);
       const gw = snapshot.get<Gateway>(GATEWAY_GROUP, 'Gateway', s.namespace, s.name);
       if (!spec || !gw) return s;
-      return { ...s, status: withFleetStatus(gw, (s.status ?? {}) as GatewayStatus, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
+      return { ...s, status: withFleetStatus(gw, s.status ?? {}, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
     });
     // Stale parent/ancestor entries of ours are already gone from these: the
     // translator computes a status for every route and policy that carries one.

@@ -66,7 +66,7 @@ class Collector {
       const shown = [...new Set(this.unknownFields)].slice(0, 10);
       notes.push(`fields explain does not know (ignored; the outcome may differ): ${shown.join(', ')}${this.unknownFields.length > shown.length ? ', …' : ''}`);
     }
-    return { resources: this.lists as unknown as EnvoyResources, notes };
+    return { resources: this.lists, notes };
   }
 }
 

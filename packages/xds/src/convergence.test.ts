@@ -259,7 +259,7 @@ test.each(SEEDS)(
         }
         for (const res of r.resources) {
           // Like Envoy, a resource of a named type it no longer subscribes to is dropped.
-          if (subs[t] && !subs[t]!.has(res.name)) continue;
+          if (subs[t] && !subs[t].has(res.name)) continue;
           held.get(t)!.set(res.name, decodeHeld(res.resource));
           rejected.delete(`${t} ${res.name}`);
         }
@@ -334,7 +334,7 @@ test.each(SEEDS)(
         nonces[t] = r.nonce;
         checkRoutesResolve(held);
         follow();
-        s.ack(r, (subs[t] as string[] | undefined) ?? []);
+        s.ack(r, subs[t] ?? []);
       }
       opts = randomFixture(rand, step);
       xds.cache.setFleet(FLEET, fixture(opts));
