@@ -40,7 +40,7 @@ type Held = Map<ResourceTypeUrl, Map<string, { version: string; value: Record<st
 const ALL: ResourceTypeUrl[] = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret, TypeUrl.Listener, TypeUrl.RouteConfiguration];
 
 function emptyHeld(): Held {
-  return new Map(ALL.map((t) => [t, new Map()]));
+  return new Map(ALL.map((t) => [t, new Map<string, { version: string; value: Record<string, unknown> }>()]));
 }
 
 function nameOf(v: Record<string, unknown>): string {
