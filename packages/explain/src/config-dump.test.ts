@@ -3,7 +3,7 @@ import { ConfigDumpError, resourcesFromConfigDump } from './config-dump.js';
 import { explain } from './explain.js';
 import { formatExplanation } from './format.js';
 import type { ExplainRequest, Explanation } from './types.js';
-import { cluster, fleet, hcm, httpChain, httpListener, listener, loadAssignment, routeTable, toCluster, vhost } from '../test/builders.js';
+import { cluster, fleet, hcm, httpChain, listener, loadAssignment, routeTable, toCluster, vhost } from '../test/builders.js';
 import { configDumpOf } from '../test/config-dumps.js';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
