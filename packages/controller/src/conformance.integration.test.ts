@@ -205,7 +205,7 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
     try {
       expect(first.isLeader()).toBe(true);
       const stopping = first.stop({ drainMs: 3000 });
-      await eventually(async () => second.isLeader(), { what: 'second replica leads', timeoutMs: 5000 });
+      await eventually(() => second.isLeader(), { what: 'second replica leads', timeoutMs: 5000 });
       expect((await fetch(`http://127.0.0.1:${first.httpPort}/readyz`)).status).toBe(503);
       // An Envoy (re)connecting to the draining replica still gets its configuration.
       const client = fleetAdsClient(first.xdsPort, secret, 'late-envoy');

@@ -168,7 +168,7 @@ describe('explain --config-dump: Envoy admin config dumps', () => {
   });
 
   it('accepts proto field names (snake_case) as well as JSON names', () => {
-    const snake = JSON.parse(
+    const snake: unknown = JSON.parse(
       JSON.stringify(dump).replace(/"([a-z]+(?:[A-Z][a-z0-9]*)+)":/g, (_m, k: string) => `"${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}":`),
     );
     expect(JSON.stringify(snake)).toContain('"dynamic_route_configs"');

@@ -350,7 +350,10 @@ export class TestEnv {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails with the last observation. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, o: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  o: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   let last: unknown;
   for (;;) {
