@@ -278,7 +278,7 @@ export class AdsStream {
   private write(typeName: string, msg: object): void {
     if (!this.call || this.closed) return;
     const type = messageType(typeName);
-    this.call.write(type.encode(type.fromObject(msg as Record<string, unknown>)).finish());
+    this.call.write(type.encode(type.fromObject(msg)).finish());
   }
 
   /** Sends a subscription change (or the initial request) for one type. */

@@ -22,7 +22,7 @@ export interface ChildJobs {
 
 export type ChildMessage = { ok: true; result: unknown } | { ok: false; error: string };
 
-const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => Promise<ChildJobs[K][1]> } = {
+const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => ChildJobs[K][1] | Promise<ChildJobs[K][1]> } = {
   translation: runTranslation,
   propagation: runPropagation,
   endpointChurn: runEndpointChurn,
@@ -35,7 +35,7 @@ const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => Promise<ChildJobs[
 
 async function main(): Promise<void> {
   const [name, argsJson] = process.argv.slice(2);
-  const job = jobs[name as keyof ChildJobs] as ((a: unknown) => Promise<unknown>) | undefined;
+  const job = jobs[name as keyof ChildJobs] as ((a: unknown) => unknown) | undefined;
   let msg: ChildMessage;
   if (!job) msg = { ok: false, error: `unknown benchmark "${name}"` };
   else {

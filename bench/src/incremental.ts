@@ -36,7 +36,7 @@ export interface IncrementalRow {
 function withTimeout(route: KubeObject, seq: number): KubeObject {
   const spec = structuredClone(route.spec) as { rules: Array<{ timeouts?: { request?: string } }> };
   spec.rules[0]!.timeouts = { request: `${(seq % 50) + 1}s` };
-  return { ...route, metadata: { ...route.metadata, generation: (route.metadata.generation ?? 1) + 1 }, spec } as KubeObject;
+  return { ...route, metadata: { ...route.metadata, generation: (route.metadata.generation ?? 1) + 1 }, spec };
 }
 
 export async function runIncremental(a: IncrementalArgs): Promise<IncrementalRow> {

@@ -51,7 +51,7 @@ export class Pipeline {
     const k = kindKey(groupOf(o.apiVersion), o.kind);
     this.changedKinds.add(k);
     let m = this.kinds.get(k);
-    if (!m) this.kinds.set(k, (m = new Map()));
+    if (!m) this.kinds.set(k, (m = new Map<string, KubeObject>()));
     m.set(nameKey(o.metadata.namespace, o.metadata.name), o);
   }
 

@@ -116,7 +116,7 @@ function timeTranslate(objects: readonly KubeObject[]): { snapshotMs: number; tr
   return { snapshotMs: t1 - t0, translateMs: t2 - t1, translateCpuMs, result };
 }
 
-export async function runTranslation(a: TranslationArgs): Promise<TranslationRow> {
+export function runTranslation(a: TranslationArgs): TranslationRow {
   // Warm up the JIT on a small configuration, so the measured runs compare
   // steady-state code at every size (a long-running controller is warm).
   {

@@ -66,7 +66,7 @@ export function messageType(nameOrTypeUrl: string): protobuf.Type {
  */
 export function encodeMessage(nameOrTypeUrl: string, value: object): Uint8Array {
   const type = messageType(nameOrTypeUrl);
-  return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+  return type.encode(type.fromObject(value)).finish();
 }
 
 /** Options that give objects in the shape of the generated `__Output` types. */
@@ -91,7 +91,7 @@ export function decodeMessage(nameOrTypeUrl: string, bytes: Uint8Array): Record<
  */
 export function toProto3Json(nameOrTypeUrl: string, value: object): Record<string, unknown> {
   const type = messageType(nameOrTypeUrl);
-  const msg = type.fromObject(value as Record<string, unknown>);
+  const msg = type.fromObject(value);
   return { '@type': typeUrlOf(type.fullName.replace(/^\./, '')), ...messageToJson(type, msg) };
 }
 
@@ -157,6 +157,9 @@ function fullNameOf(type: protobuf.Type): string {
 
 const LONG_TYPES: ReadonlySet<string> = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
+/** A 64-bit integer as a decoded protobufjs message holds it: a number, a decimal string, or a long.js Long (whose toString is the decimal). */
+type Int64 = number | string | (protobuf.Long & { toString(): string });
+
 function isDefault(field: protobuf.Field, v: unknown): boolean {
   if (field.resolvedType instanceof protobuf.Enum) return v === 0;
   if (typeof v === 'object' && v !== null && 'low' in v && 'high' in v)
@@ -167,7 +170,7 @@ function isDefault(field: protobuf.Field, v: unknown): boolean {
 
 const WELL_KNOWN_JSON: Record<string, (type: protobuf.Type, msg: protobuf.Message) => unknown> = {
   '.google.protobuf.Duration': (_t, m) => {
-    const d = m as unknown as { seconds?: unknown; nanos?: number };
+    const d = m as unknown as { seconds?: Int64; nanos?: number };
     const s = Number(String(d.seconds ?? 0));
     const n = d.nanos ?? 0;
     return n === 0 ? `${s}s` : `${(s + n / 1e9).toFixed(9).replace(/0+$/, '')}s`;
@@ -201,7 +204,7 @@ interface ValueMessage {
 function structToJson(m: protobuf.Message): Record<string, unknown> {
   const fields = (m as unknown as StructMessage).fields ?? {};
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(fields).sort()) out[k] = valueMessageToJson(fields[k] as protobuf.Message);
+  for (const k of Object.keys(fields).sort()) out[k] = valueMessageToJson(fields[k]);
   return out;
 }
 
@@ -225,7 +228,7 @@ function valueToJson(field: protobuf.Field, v: unknown): unknown {
   if (rt instanceof protobuf.Enum) return rt.valuesById[v as number] ?? v;
   if (rt instanceof protobuf.Type) return typeToJson(rt, v as protobuf.Message);
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  if (typeof v === 'object' && v !== null && 'low' in v) return String(v);
+  if (typeof v === 'object' && v !== null && 'low' in v) return (v as Int64).toString();
   if (LONG_TYPES.has(field.type)) return String(v);
   return v;
 }
@@ -335,6 +338,7 @@ function messageValueFromJson(type: protobuf.Type, v: unknown, at: string, unkno
 function durationFromJson(v: unknown): { seconds: string; nanos: number } {
   if (typeof v === 'object' && v !== null) {
     const d = v as { seconds?: unknown; nanos?: unknown };
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- seconds is whatever the document holds (Int64 when it is a decoded message); it is passed on as its String, as before
     return { seconds: String(d.seconds ?? 0), nanos: Number(d.nanos ?? 0) };
   }
   const m = /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(String(v));

@@ -37,7 +37,7 @@ export function snapshotOf(objects: Iterable<KubeObject>): Snapshot {
   for (const o of objects) {
     const k = kindKey(groupOf(o.apiVersion), o.kind);
     let m = kinds.get(k);
-    if (!m) kinds.set(k, (m = new Map()));
+    if (!m) kinds.set(k, (m = new Map<string, KubeObject>()));
     m.set(nameKey(o.metadata.namespace, o.metadata.name), o);
   }
   return new MapSnapshot(kinds);

@@ -374,11 +374,11 @@ export function validateObject(value: unknown, file: string, line: number, docum
 
   // Objects read from files have no generation; give them the API server's
   // first one, so statuses carry observedGeneration 1 as they would in a cluster.
-  const meta = { ...(metadata as Record<string, unknown>), name } as KubeObject['metadata'];
+  const meta = { ...metadata, name } as KubeObject['metadata'];
   if (namespaced) meta.namespace = namespace ?? 'default';
   else delete meta.namespace;
   if (meta.generation === undefined) meta.generation = 1;
-  return { kind: 'ok', object: { ...(value as Record<string, unknown>), apiVersion, kind, metadata: meta } as KubeObject };
+  return { kind: 'ok', object: { ...value, apiVersion, kind, metadata: meta } };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -390,7 +390,8 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === undefined) return `${typeof v} ${String(v)}`;
+  return typeof v; // a symbol or a function: nothing a YAML or JSON document holds
 }
 
 function firstLine(s: string): string {
@@ -414,6 +415,6 @@ function ioReason(err: unknown): string {
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }

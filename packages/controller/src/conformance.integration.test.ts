@@ -108,7 +108,7 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
         },
       ],
     };
-    await env.admin.replace(path, { ...route, status: { parents: [...(route.status?.parents ?? []), foreign] } } as KubeObject);
+    await env.admin.replace(path, { ...route, status: { parents: [...(route.status?.parents ?? []), foreign] } });
     // A spec change makes Switchyard rewrite its own entry (new observedGeneration).
     await env.apply({
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -205,7 +205,7 @@ describe('conformance manifests with the real translator (real kube-apiserver)',
     try {
       expect(first.isLeader()).toBe(true);
       const stopping = first.stop({ drainMs: 3000 });
-      await eventually(async () => second.isLeader(), { what: 'second replica leads', timeoutMs: 5000 });
+      await eventually(() => second.isLeader(), { what: 'second replica leads', timeoutMs: 5000 });
       expect((await fetch(`http://127.0.0.1:${first.httpPort}/readyz`)).status).toBe(503);
       // An Envoy (re)connecting to the draining replica still gets its configuration.
       const client = fleetAdsClient(first.xdsPort, secret, 'late-envoy');

@@ -79,7 +79,7 @@ describe('endpoint churn (real kube-apiserver)', () => {
     const held = new Map<string, ClaView>();
     const take = (r: DeltaResponse) => {
       s.ack(r);
-      if (r.type_url === TypeUrl.ClusterLoadAssignment) for (const x of r.resources) held.set(x.name, decodeAny(x.resource) as ClaView);
+      if (r.type_url === TypeUrl.ClusterLoadAssignment) for (const x of r.resources) held.set(x.name, decodeAny(x.resource));
     };
     while ([...held.keys()].filter((n) => n.includes('cart') || n.includes('search')).length < 2) take(await s.next(15_000));
     const claOf = (svc: string) => [...held.keys()].find((n) => n.includes(svc))!;

@@ -51,9 +51,7 @@ function rendered(workload: 'DaemonSet' | 'Deployment'): KubeObject[] {
     certSecretName: `${spec.name}-xds`,
   });
   // The shipped files are free of the per-Gateway owner reference (its uid exists only in a cluster).
-  return objs
-    .map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined } }) as KubeObject)
-    .map((o) => JSON.parse(JSON.stringify(o)) as KubeObject);
+  return objs.map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined } })).map((o) => JSON.parse(JSON.stringify(o)) as KubeObject);
 }
 
 const HEADER = (what: string) =>

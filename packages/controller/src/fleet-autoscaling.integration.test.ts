@@ -6,10 +6,12 @@
 import type { KubeObject } from '@switchyard/api';
 import { TestEnv, eventually, switchyardCrds } from '../test/testenv/index.js';
 import { prepareControllerTest, startController, minimalTranslate } from '../test/testenv/harness.js';
+import type { Workload } from '../test/workload-objects.js';
 import type { RunningController } from './run.js';
 
 const NS = 'autoscale-test';
-type Obj = KubeObject<any> & { metadata: { managedFields?: Array<{ manager?: string; fieldsV1?: unknown }> } };
+/** Which field manager owns which fields (server-side apply). */
+type Managed = { metadata: { managedFields?: Array<{ manager?: string; fieldsV1?: unknown }> } };
 
 describe('ProxyConfig autoscaling and metrics, applied by the controller (real kube-apiserver)', () => {
   let env: TestEnv;
@@ -31,8 +33,8 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     metadata: { name: 'scaled', namespace: NS },
     spec,
   });
-  const getHpa = () => env.get<Obj>('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'switchyard-web');
-  const getDeployment = () => env.get<Obj>('apps/v1', 'Deployment', NS, 'switchyard-web');
+  const getHpa = () => env.get<KubeObject & Managed>('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'switchyard-web');
+  const getDeployment = () => env.get<Workload & Managed>('apps/v1', 'Deployment', NS, 'switchyard-web');
 
   it('creates the autoscaler, leaves replicas to it, and removes it when autoscaling is turned off', async () => {
     await env.apply(proxyConfig({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 5 } }, metrics: { prometheus: {} } }));
@@ -62,7 +64,7 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
       'prometheus.io/port': '19002',
       'prometheus.io/path': '/stats/prometheus',
     });
-    expect(dep.spec.template.spec.containers[0].ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 19002 }));
+    expect(dep.spec.template.spec.containers[0]?.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 19002 }));
     // The controller's field manager does not own spec.replicas.
     const ours = (dep.metadata.managedFields ?? []).filter((m) => m.manager === 'switchyard');
     expect(ours.length).toBeGreaterThan(0);
@@ -82,7 +84,7 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     const reapplied = await eventually(
       async () => {
         const d = await getDeployment();
-        return d?.spec.template.spec.containers[0].args.includes('debug') ? d : undefined;
+        return d?.spec.template.spec.containers[0]?.args.includes('debug') ? d : undefined;
       },
       { what: 'Deployment re-applied with log level debug' },
     );

@@ -6,6 +6,7 @@ import type { Gateway, KubeObject } from '@switchyard/api';
 import { fleetIdentity } from '@switchyard/xds';
 import { TestEnv, eventually } from '../test/testenv/index.js';
 import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf } from '../test/testenv/harness.js';
+import type { ServiceObject, Workload } from '../test/workload-objects.js';
 import type { RunningController } from './run.js';
 
 const NS = 'fleet-test';
@@ -47,8 +48,8 @@ describe('fleet provisioning (real kube-apiserver)', () => {
         infrastructure: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'alice' } },
       }),
     );
-    const ds = await eventually(() => env.get<KubeObject<any>>('apps/v1', 'DaemonSet', NS, 'switchyard-web'), { what: 'DaemonSet' });
-    const svc = await eventually(() => env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web'), { what: 'Service' });
+    const ds = await eventually(() => env.get<Workload>('apps/v1', 'DaemonSet', NS, 'switchyard-web'), { what: 'DaemonSet' });
+    const svc = await eventually(() => env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web'), { what: 'Service' });
     const cm = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', NS, 'switchyard-web-bootstrap'), {
       what: 'ConfigMap',
     });
@@ -68,11 +69,11 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       expect(o.metadata.annotations).toMatchObject({ 'example.com/owner': 'alice' });
     }
     expect(svc.spec.type).toBe('LoadBalancer');
-    expect(svc.spec.ports.map((p: { port: number; protocol: string }) => `${p.protocol}/${p.port}`)).toEqual(['TCP/80', 'TCP/8443']);
+    expect(svc.spec.ports.map((p) => `${p.protocol}/${p.port}`)).toEqual(['TCP/80', 'TCP/8443']);
     const pod = ds.spec.template.spec;
     expect(ds.spec.template.metadata.labels).toMatchObject({ team: 'payments' });
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 101, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] });
-    expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    expect(pod.containers[0]?.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
     expect(cm.data?.['envoy.yaml']).toContain(`${NS}/web`);
     // The fleet certificate names the fleet and chains to the controller's CA.
     const cert = new X509Certificate(Buffer.from(secret.data!['tls.crt']!, 'base64'));
@@ -120,12 +121,12 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     );
     const svc = await eventually(
       async () => {
-        const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
-        return s?.spec.ports.length === 2 && s.spec.ports[1].protocol === 'UDP' ? s : undefined;
+        const s = await env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web');
+        return s?.spec.ports.length === 2 && s.spec.ports[1]?.protocol === 'UDP' ? s : undefined;
       },
       { what: 'Service ports updated' },
     );
-    expect(svc.spec.ports.map((p: { name: string }) => p.name)).toEqual(['tcp-80', 'udp-5353']);
+    expect(svc.spec.ports.map((p) => p.name)).toEqual(['tcp-80', 'udp-5353']);
     const after = await eventually(
       async () => {
         const g = await getGw();
@@ -155,8 +156,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
 
   it('re-issues a fleet certificate that no longer chains to the current CA, and rolls the pods to load it', async () => {
     const certHash = async () =>
-      (await env.get<KubeObject<any>>('apps/v1', 'DaemonSet', NS, 'switchyard-web'))?.spec.template.metadata.annotations['switchyard.dev/xds-cert-hash'] as
-        string | undefined;
+      (await env.get<Workload>('apps/v1', 'DaemonSet', NS, 'switchyard-web'))?.spec.template.metadata.annotations?.['switchyard.dev/xds-cert-hash'];
     const before = await certHash();
     expect(before).toBeTruthy();
     const old = (await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'))!;
@@ -234,7 +234,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
               { name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
             ],
           },
-        } as KubeObject,
+        },
       ]);
     }
     await env.apply({
@@ -250,12 +250,12 @@ describe('fleet provisioning (real kube-apiserver)', () => {
         infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'as-deployment' } },
       }),
     );
-    const dep = await eventually(() => env.get<KubeObject<any>>('apps/v1', 'Deployment', NS, 'switchyard-web'), { what: 'Deployment', timeoutMs: 20_000 });
+    const dep = await eventually(() => env.get<Workload>('apps/v1', 'Deployment', NS, 'switchyard-web'), { what: 'Deployment', timeoutMs: 20_000 });
     expect(dep.spec.replicas).toBe(3);
     await eventually(async () => (await env.get('apps/v1', 'DaemonSet', NS, 'switchyard-web')) === undefined, { what: 'DaemonSet deleted' });
     const svc = await eventually(
       async () => {
-        const s = await env.get<KubeObject<any>>('v1', 'Service', NS, 'switchyard-web');
+        const s = await env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web');
         return s?.spec.type === 'ClusterIP' ? s : undefined;
       },
       { what: 'Service type ClusterIP' },
@@ -291,7 +291,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       status: {
         conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'other controller', lastTransitionTime: '2026-01-01T00:00:00Z' }],
       },
-    } as KubeObject);
+    });
     await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise2', namespace: NS } });
     await new Promise((r) => setTimeout(r, 600));
     expect(conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving'), 'Accepted')?.message).toBe('other controller');

@@ -1,4 +1,5 @@
 import type { Gateway, GatewayClass } from '@switchyard/api';
+import type { Workload } from '../test/workload-objects.js';
 import { fleetSpec, fleetObjects, fleetObjectName, ownerReferenceTo, proxyConfigRef, type FleetSpec, type ProxyConfig, type ProxyConfigSpec } from './fleet.js';
 
 const gw = (spec: Partial<NonNullable<Gateway['spec']>> = {}, name = 'web'): Gateway => ({
@@ -118,16 +119,16 @@ describe('fleetSpec', () => {
 
 describe('fleetObjects', () => {
   const render = (g: Gateway) => fleetObjects(fleetSpec(g, undefined), { owner, bootstrapYaml: 'b', certSecretName: 's' });
-  const pod = (objs: ReturnType<typeof render>) => (objs.find((o) => o.kind === 'DaemonSet')!.spec as { template: { spec: any } }).template.spec;
+  const pod = (objs: ReturnType<typeof render>) => (objs.find((o) => o.kind === 'DaemonSet') as Workload).spec.template.spec;
 
   it('runs Envoy as non-root and adds NET_BIND_SERVICE plus the unprivileged-port sysctl only for ports below 1024', () => {
     const high = pod(render(gw()));
     expect(high.securityContext.runAsNonRoot).toBe(true);
     expect(high.securityContext.sysctls).toBeUndefined();
-    expect(high.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(high.containers[0]?.securityContext.capabilities).toEqual({ drop: ['ALL'] });
     const low = pod(render(gw({ listeners: [{ name: 'a', port: 80, protocol: 'HTTP' }] })));
     expect(low.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]);
-    expect(low.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    expect(low.containers[0]?.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
   });
 
   it('stamps a content hash that changes with the content and not otherwise', () => {

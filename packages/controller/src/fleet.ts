@@ -400,7 +400,7 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
         maxReplicas: a.maxReplicas,
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage } } }],
       },
-    } as KubeObject;
+    };
     out.push(withHash(hpa));
   }
   return out;

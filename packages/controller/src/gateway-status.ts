@@ -40,7 +40,7 @@ export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadin
     spec.name,
   );
   const availablePods = spec.workload === 'DaemonSet' ? (workload?.status?.numberAvailable ?? 0) : (workload?.status?.availableReplicas ?? 0);
-  const svc = snapshot.get('', 'Service', spec.namespace, spec.name) as (KubeObject & ServiceLike) | undefined;
+  const svc = snapshot.get<KubeObject & ServiceLike>('', 'Service', spec.namespace, spec.name);
   const addresses: GatewayStatusAddress[] = [];
   const seen = new Set<string>();
   const add = (a: GatewayStatusAddress) => {

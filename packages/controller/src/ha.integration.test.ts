@@ -58,11 +58,11 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
     );
     r.start();
     try {
-      await eventually(async () => seen.includes(`deleted ${NS}/ghost`) && seen.includes(`added ${NS}/stays`), { what: 'relist after 410' });
+      await eventually(() => seen.includes(`deleted ${NS}/ghost`) && seen.includes(`added ${NS}/stays`), { what: 'relist after 410' });
       expect(store.get('', 'ConfigMap', NS, 'ghost')).toBeUndefined();
       // And it keeps watching after the relist.
       await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'later', namespace: NS } });
-      await eventually(async () => store.get('', 'ConfigMap', NS, 'later') !== undefined, { what: 'watch resumed' });
+      await eventually(() => store.get('', 'ConfigMap', NS, 'later') !== undefined, { what: 'watch resumed' });
     } finally {
       await r.stop();
     }
@@ -82,14 +82,14 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
       const lease = await env.get<KubeObject<{ holderIdentity?: string }>>('coordination.k8s.io/v1', 'Lease', 'switchyard-system', 'switchyard-controller');
       expect(lease?.spec?.holderIdentity).toBe(leader.identity);
       // Both replicas hold the fleet for their Envoys.
-      await eventually(async () => a.cache.fleetIds().includes(`${NS}/ha`) && b.cache.fleetIds().includes(`${NS}/ha`), { what: 'fleet in both caches' });
+      await eventually(() => a.cache.fleetIds().includes(`${NS}/ha`) && b.cache.fleetIds().includes(`${NS}/ha`), { what: 'fleet in both caches' });
       expect(await statusWrites(leader)).toBeGreaterThan(0);
       expect(await statusWrites(follower)).toBe(0);
 
       // The leader dies without releasing its lease (as in a crash).
       await leader.stop({ drainMs: 0, releaseLease: false });
       const t0 = Date.now();
-      await eventually(async () => follower.isLeader(), { what: 'takeover', timeoutMs: 10_000 });
+      await eventually(() => follower.isLeader(), { what: 'takeover', timeoutMs: 10_000 });
       const takeoverMs = Date.now() - t0;
       // Lease 3 s: the follower takes over once the lease has gone unrenewed
       // for its duration, plus at most one retry period (0.3 s). The bound
@@ -123,7 +123,7 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
       identity: 'replica-c',
       leaderElection: { leaseDurationMs: 30_000, retryPeriodMs: 200 },
     });
-    await eventually(async () => a.isLeader(), { what: 'c leads', timeoutMs: 40_000 });
+    await eventually(() => a.isLeader(), { what: 'c leads', timeoutMs: 40_000 });
     const b = await startController(env, {
       translate: minimalTranslate,
       identity: 'replica-d',
@@ -133,7 +133,7 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
       expect(b.isLeader()).toBe(false);
       await a.stop({ drainMs: 0 });
       // Far sooner than the 30 s lease: the released lease is taken on the next retry.
-      await eventually(async () => b.isLeader(), { what: 'd leads', timeoutMs: 5000 });
+      await eventually(() => b.isLeader(), { what: 'd leads', timeoutMs: 5000 });
     } finally {
       await a.stop({ drainMs: 0 });
       await b.stop({ drainMs: 0 });
@@ -143,10 +143,10 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
   it('converges to the right state across an API server restart in the middle of a series of changes', async () => {
     const c = await startController(env, { translate: minimalTranslate, identity: 'replica-e', leaderElection: { leaseDurationMs: 3000, retryPeriodMs: 300 } });
     try {
-      await eventually(async () => c.isLeader(), { what: 'e leads', timeoutMs: 40_000 });
+      await eventually(() => c.isLeader(), { what: 'e leads', timeoutMs: 40_000 });
       await env.apply(gw('before-1'));
       await env.apply(gw('before-2'));
-      await eventually(async () => c.cache.fleetIds().includes(`${NS}/before-2`), { what: 'before-2 served' });
+      await eventually(() => c.cache.fleetIds().includes(`${NS}/before-2`), { what: 'before-2 served' });
       await env.stopApiServer();
       // While the API server is down the controller keeps serving what it has.
       expect(c.cache.fleetIds()).toEqual(expect.arrayContaining([`${NS}/before-1`, `${NS}/before-2`]));
@@ -156,7 +156,7 @@ describe('watch recovery and leader election (real kube-apiserver)', () => {
       await env.apply(gw('after-1'));
       await env.apply(gw('before-2', [{ name: 'web', port: 9090, protocol: 'HTTP' }]));
       await eventually(
-        async () => {
+        () => {
           const ids = c.cache.fleetIds();
           return !ids.includes(`${NS}/before-1`) && ids.includes(`${NS}/after-1`) && ids.includes(`${NS}/before-2`);
         },

@@ -3,15 +3,17 @@
 // default and non-default values rendered and checked by a server-side
 // dry-run on a real kube-apiserver; then a real `helm install`, `upgrade`,
 // `rollback` and `uninstall` there (objects only: no kubelet runs the pods).
+import { expect } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
-import type { KubeObject } from '@switchyard/api';
+import type { GatewayClass, KubeObject } from '@switchyard/api';
 import { CONTROLLER_NAME } from '@switchyard/translator';
 import { TestEnv, loadObjects, REPO_ROOT } from '../test/testenv/index.js';
 import { chartDir, helm, helmScript, renderChart } from '../test/testenv/helm.js';
+import type { PodDisruptionBudget, ServiceObject, Workload } from '../test/workload-objects.js';
 import { DEFAULT_DRAIN_MS, LEASE_NAME, XDS_SERVICE_NAME, XDS_SERVICE_PORT } from './run.js';
 
 /** Every value changed from its default (what a platform team's values file looks like). */
@@ -54,13 +56,11 @@ namespace: {create: true}
 /** Kinds from other projects' CRDs that cannot be installed here (no network): checked for shape only. */
 const THIRD_PARTY_GROUPS = new Set(['monitoring.coreos.com']);
 
-/** Rendered objects are read field by field, as a user reads YAML. */
-type Obj = KubeObject & { spec?: any };
-
-function find(objs: readonly KubeObject[], kind: string, name?: string): Obj {
+/** A rendered object of a kind, read field by field as a user reads YAML (T: the fields the test reads). */
+function find<T extends KubeObject = KubeObject>(objs: readonly KubeObject[], kind: string, name?: string): T {
   const o = objs.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   if (!o) throw new Error(`no ${kind} ${name ?? ''} in the rendered chart (${objs.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')})`);
-  return o as Obj;
+  return o as T;
 }
 
 /** Files under dir, as paths relative to it. */
@@ -133,18 +133,18 @@ describe('charts/switchyard without a cluster', () => {
   it('renders objects that agree with what the controller expects of them', async () => {
     const objs = await renderChart();
     // Fleets dial XDS_SERVICE_NAME.<namespace>.svc:XDS_SERVICE_PORT (written into their bootstrap).
-    const xds = find(objs, 'Service', XDS_SERVICE_NAME);
+    const xds = find<ServiceObject>(objs, 'Service', XDS_SERVICE_NAME);
     expect(xds.metadata.namespace).toBe('switchyard-system');
     expect(xds.spec.ports).toEqual([{ name: 'xds', port: XDS_SERVICE_PORT, targetPort: 'xds', protocol: 'TCP' }]);
     // The Lease the replicas elect a leader with may be read and renewed.
-    const role = find(objs, 'Role', 'switchyard-leader-election') as Obj & { rules: Array<{ resourceNames?: string[]; verbs: string[] }> };
+    const role = find<KubeObject & { rules: Array<{ resourceNames?: string[]; verbs: string[] }> }>(objs, 'Role', 'switchyard-leader-election');
     expect(role.rules.find((r) => r.resourceNames)).toEqual(expect.objectContaining({ resourceNames: [LEASE_NAME], verbs: ['get', 'update'] }));
     // An upgrade never takes a replica away before its successor is ready,
     // and a stopping replica is given time to drain its xDS streams.
-    const deployment = find(objs, 'Deployment', 'switchyard');
+    const deployment = find<Workload>(objs, 'Deployment', 'switchyard');
     expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(DEFAULT_DRAIN_MS);
-    expect(deployment.spec.template.spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    expect(deployment.spec.template.spec.containers[0]?.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
     expect(find(objs, 'GatewayClass', 'switchyard').spec).toEqual({ controllerName: CONTROLLER_NAME });
     // No Namespace and no ServiceMonitor unless asked for; CRDs from crds/.
     expect(objs.filter((o) => o.kind === 'Namespace' || o.kind === 'ServiceMonitor')).toEqual([]);
@@ -156,9 +156,9 @@ describe('charts/switchyard without a cluster', () => {
 
   it('renders every non-default value where it takes effect', async () => {
     const objs = await renderChart({ values: NON_DEFAULT_VALUES, namespace: 'gateway-system' });
-    const pod = find(objs, 'Deployment', 'switchyard').spec.template;
-    const container = pod.spec.containers[0];
-    expect(find(objs, 'Deployment', 'switchyard').spec.replicas).toBe(3);
+    const pod = find<Workload>(objs, 'Deployment', 'switchyard').spec.template;
+    const container = pod.spec.containers[0]!;
+    expect(find<Workload>(objs, 'Deployment', 'switchyard').spec.replicas).toBe(3);
     expect(container.image).toBe('registry.example.com/platform/switchyard:0.1.0-rc.1');
     expect(container.imagePullPolicy).toBe('Always');
     expect(container.args).toEqual(['serve', '--xds-port=18443', '--metrics-port=9090', '--log-level=debug']);
@@ -174,12 +174,12 @@ describe('charts/switchyard without a cluster', () => {
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'gateway', effect: 'NoSchedule' }],
       affinity: { nodeAffinity: expect.any(Object) },
     });
-    expect(pod.spec.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone']);
+    expect(pod.spec.topologySpreadConstraints.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone']);
     expect(find(objs, 'ServiceAccount', 'switchyard')).toMatchObject({ imagePullSecrets: [{ name: 'registry-credentials' }] });
     // Fleets still dial port 18000 on the Service; it forwards to the new container port by name.
-    expect(find(objs, 'Service', XDS_SERVICE_NAME).spec.ports[0]).toMatchObject({ port: XDS_SERVICE_PORT, targetPort: 'xds' });
-    expect(find(objs, 'Service', 'switchyard-metrics').spec.ports[0]).toMatchObject({ port: 9090, targetPort: 'metrics' });
-    expect(find(objs, 'PodDisruptionBudget', 'switchyard').spec.minAvailable).toBe(2);
+    expect(find<ServiceObject>(objs, 'Service', XDS_SERVICE_NAME).spec.ports[0]).toMatchObject({ port: XDS_SERVICE_PORT, targetPort: 'xds' });
+    expect(find<ServiceObject>(objs, 'Service', 'switchyard-metrics').spec.ports[0]).toMatchObject({ port: 9090, targetPort: 'metrics' });
+    expect(find<PodDisruptionBudget>(objs, 'PodDisruptionBudget', 'switchyard').spec.minAvailable).toBe(2);
     expect(objs.some((o) => o.kind === 'NetworkPolicy')).toBe(false);
     expect(find(objs, 'ServiceMonitor', 'switchyard')).toMatchObject({
       metadata: { labels: { release: 'prometheus' } },
@@ -224,7 +224,7 @@ describe('charts/switchyard without a cluster', () => {
 
   it('leaves out the PodDisruptionBudget with one replica (it would block every node drain)', async () => {
     const objs = await renderChart({ values: 'replicas: 1\n' });
-    expect(find(objs, 'Deployment', 'switchyard').spec.replicas).toBe(1);
+    expect(find<Workload>(objs, 'Deployment', 'switchyard').spec.replicas).toBe(1);
     expect(objs.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
   });
 });
@@ -284,8 +284,8 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     await expect(dryRun(objs)).rejects.toThrow(/ProxyConfig switchyard-system\/switchyard-default: .*spec\.workload\.kind/);
   }, 60_000);
 
-  async function get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined> {
-    return env.get<Obj>(apiVersion, kind, namespace, name);
+  async function get<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
+    return env.get<T>(apiVersion, kind, namespace, name);
   }
 
   it('helm install with a bad values file fails naming the key, and applies nothing', async () => {
@@ -306,7 +306,7 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     expect(install.stderr).toBe('');
     expect(install.code).toBe(0);
     expect(install.stdout).toMatch(/experimental-install\.yaml/); // NOTES: the Gateway API CRDs' install command
-    const before = await get('apps/v1', 'Deployment', ns, 'switchyard');
+    const before = await get<Workload>('apps/v1', 'Deployment', ns, 'switchyard');
     expect(before?.spec.replicas).toBe(2);
     expect(await get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, 'switchyard')).toBeDefined();
 
@@ -316,14 +316,14 @@ describe('charts/switchyard on a real kube-apiserver', () => {
       kind: 'Lease',
       metadata: { name: LEASE_NAME, namespace: ns },
       spec: { holderIdentity: 'switchyard-6d9f-abcde', leaseDurationSeconds: 15 },
-    } as KubeObject);
+    });
     await env.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     await env.apply({
       apiVersion: 'switchyard.dev/v1alpha1',
       kind: 'RateLimit',
       metadata: { name: 'api', namespace: 'shop' },
       spec: { requests: 10, unit: 'Second' },
-    } as KubeObject);
+    });
 
     const upgrade = await helm(['upgrade', 'switchyard', chartDir, '--namespace', ns], {
       kubeconfig,
@@ -331,11 +331,11 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     });
     expect(upgrade.stderr).toBe('');
     expect(upgrade.code).toBe(0);
-    const after = await get('apps/v1', 'Deployment', ns, 'switchyard');
+    const after = await get<Workload>('apps/v1', 'Deployment', ns, 'switchyard');
     expect(after?.spec.replicas).toBe(3);
     expect(after?.spec.selector).toEqual(before?.spec.selector);
-    expect(after?.spec.template.spec.containers[0].image).toBe('ghcr.io/switchyard-dev/switchyard:0.1.1');
-    expect((await get('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, 'switchyard'))?.spec.parametersRef).toEqual({
+    expect(after?.spec.template.spec.containers[0]?.image).toBe('ghcr.io/switchyard-dev/switchyard:0.1.1');
+    expect((await get<GatewayClass>('gateway.networking.k8s.io/v1', 'GatewayClass', undefined, 'switchyard'))?.spec?.parametersRef).toEqual({
       group: 'switchyard.dev',
       kind: 'ProxyConfig',
       name: 'switchyard-default',
@@ -346,13 +346,13 @@ describe('charts/switchyard on a real kube-apiserver', () => {
 
     const rollback = await helm(['rollback', 'switchyard', '1', '--namespace', ns], { kubeconfig });
     expect(rollback.code).toBe(0);
-    expect((await get('apps/v1', 'Deployment', ns, 'switchyard'))?.spec.replicas).toBe(2);
+    expect((await get<Workload>('apps/v1', 'Deployment', ns, 'switchyard'))?.spec.replicas).toBe(2);
     expect(await get('switchyard.dev/v1alpha1', 'ProxyConfig', ns, 'switchyard-default')).toBeUndefined();
 
     // Helm never deletes what crds/ installed: the CRDs and every stored object stay.
     const uninstall = await helm(['uninstall', 'switchyard', '--namespace', ns], { kubeconfig });
     expect(uninstall.code).toBe(0);
-    expect(await get('apps/v1', 'Deployment', ns, 'switchyard')).toBeUndefined();
+    expect(await get<Workload>('apps/v1', 'Deployment', ns, 'switchyard')).toBeUndefined();
     expect(await get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'ratelimits.switchyard.dev')).toBeDefined();
     expect(await get('switchyard.dev/v1alpha1', 'RateLimit', 'shop', 'api')).toBeDefined();
     expect((await get('coordination.k8s.io/v1', 'Lease', ns, LEASE_NAME))?.metadata.resourceVersion).toBe(lease.metadata.resourceVersion);
@@ -377,7 +377,7 @@ describe('charts/switchyard on a real kube-apiserver', () => {
         },
       });
     }
-    const deploymentBefore = await get('apps/v1', 'Deployment', ns, 'switchyard');
+    const deploymentBefore = await get<Workload>('apps/v1', 'Deployment', ns, 'switchyard');
     // --server-side=false: kubectl's field manager keeps owning the fields it
     // applied, so Helm's server-side apply would conflict on the first
     // upgrade that changes one (even --force-conflicts only shares fields
@@ -387,7 +387,7 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     expect(adopted.stderr).toBe('');
     expect(adopted.code).toBe(0);
     // Same objects, not recreated: the Deployment keeps its uid, so no pod restarts.
-    const deploymentAfter = await get('apps/v1', 'Deployment', ns, 'switchyard');
+    const deploymentAfter = await get<Workload>('apps/v1', 'Deployment', ns, 'switchyard');
     expect(deploymentAfter?.metadata.uid).toBe(deploymentBefore?.metadata.uid);
     expect(deploymentAfter?.spec.template).toEqual(deploymentBefore?.spec.template);
     const list = await helm(['list', '--namespace', ns, '--short'], { kubeconfig });
@@ -400,7 +400,7 @@ describe('charts/switchyard on a real kube-apiserver', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^STATUS: deployed$/m);
-    const deployment = await get('apps/v1', 'Deployment', 'switchyard-system', 'switchyard');
-    expect(deployment?.spec.template.spec.containers[0].args).toContain('--log-level=debug');
+    const deployment = await get<Workload>('apps/v1', 'Deployment', 'switchyard-system', 'switchyard');
+    expect(deployment?.spec.template.spec.containers[0]?.args).toContain('--log-level=debug');
   }, 180_000);
 });

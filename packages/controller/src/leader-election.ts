@@ -124,7 +124,7 @@ export class LeaderElector {
           kind: 'Lease',
           metadata: { name: this.o.name, namespace: this.o.namespace },
           spec: { holderIdentity: this.o.identity, leaseDurationSeconds: seconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-        } as Lease);
+        });
         this.becameLeader();
       } catch (e) {
         if (isNotFound(e)) throw new Error(`cannot create Lease ${this.o.namespace}/${this.o.name}: namespace ${this.o.namespace} not found`);

@@ -54,7 +54,7 @@ describe('Reconciler: endpoints-only passes', () => {
     kind: 'Service',
     metadata: { namespace: 'app', name: 'cart' },
     spec: { ports: [{ name: 'http', port: 80, targetPort: 9000 }] },
-  } as KubeObject);
+  });
   const kindOf = (o: KubeObject) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
 
   let store: ObjectStore;
@@ -93,7 +93,7 @@ describe('Reconciler: endpoints-only passes', () => {
       cache: { setFleet: (fleet, resources) => pushes.push({ fleet, resources }) > 0, deleteFleet: () => undefined },
       isLeader: () => leader,
       isSynced: () => true,
-      statusWriter: { writeAll: async () => (statusWrites++, 0) } as unknown as StatusWriter,
+      statusWriter: { writeAll: () => Promise.resolve((statusWrites++, 0)) } as unknown as StatusWriter,
       metrics,
       log: pino({ level: 'silent' }),
       quietMs: 5,
@@ -111,7 +111,7 @@ describe('Reconciler: endpoints-only passes', () => {
     change();
     return p;
   };
-  const translations = async () => Object.fromEntries((await metrics.translations.get()).values.map((v) => [v.labels.kind, v.value]));
+  const translations = async () => Object.fromEntries((await metrics.translations.get()).values.map((v): [string, number] => [String(v.labels.kind), v.value]));
 
   it('an EndpointSlice change is an endpoints-only pass whose push reuses every resource but the changed ClusterLoadAssignment', async () => {
     expect(pushes).toHaveLength(1);

@@ -19,11 +19,11 @@
 // keep their identity, so hashing and xDS encoding only touch what changed.
 // When no watch event arrived at all (a resync or leadership tick), the
 // previous translation is reused as it is.
-import { Observable, Subject, merge, exhaustMap, defer, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, Subject, merge, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
 import type { FleetCache } from '@switchyard/xds';
-import { GATEWAY_GROUP, type Gateway, type GatewayStatus, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, type Gateway, type Snapshot } from '@switchyard/api';
 import { translateIncremental, type ObjectStatus, type TranslateOptions, type TranslateResult, type Translation } from '@switchyard/translator';
 import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
@@ -129,7 +129,6 @@ export class Reconciler {
   /** The resources last handed to the cache, per fleet. */
   private readonly pushed = new Map<string, EnvoyResources>();
   private readonly lastChange = new Map<string, number>();
-  private running: Promise<unknown> = Promise.resolve();
   private pendingWrite: WriteJob | undefined;
   private resync: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
@@ -152,17 +151,9 @@ export class Reconciler {
       ),
       this.kick$,
     )
-      .pipe(
-        coalesce(quiet, maxWait),
-        exhaustMap(() =>
-          defer(() => {
-            const p = this.pass();
-            this.running = p;
-            return p;
-          }),
-        ),
-      )
-      .subscribe({ error: (e: unknown) => this.o.log.error({ err: String(e) }, 'reconcile pipeline failed') });
+      .pipe(coalesce(quiet, maxWait))
+      // A pass is synchronous (translation and the cache push; writes go to their own stage), so passes never overlap.
+      .subscribe({ next: () => this.pass(), error: (e: unknown) => this.o.log.error({ err: String(e) }, 'reconcile pipeline failed') });
     this.trigger();
     this.resync = setInterval(() => this.trigger(), this.o.resyncMs ?? 30_000);
     this.resync.unref();
@@ -177,18 +168,17 @@ export class Reconciler {
   async stop(): Promise<void> {
     clearInterval(this.resync);
     this.sub?.unsubscribe();
-    await this.running.catch(() => undefined);
     this.pendingWrite = undefined;
     await this.writing;
     this.passes$.complete();
   }
 
-  private async pass(): Promise<void> {
+  private pass(): void {
     const startedWith = this.received;
     const t0 = process.hrtime.bigint();
     try {
       if (!this.o.isSynced()) return;
-      const r = await this.reconcileOnce();
+      const r = this.reconcileOnce();
       this.passes$.next(r);
     } catch (e) {
       this.o.log.error({ err: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'reconcile pass failed');
@@ -196,12 +186,12 @@ export class Reconciler {
       this.o.metrics?.reconcileDuration.observe({ stage: 'translate' }, Number(process.hrtime.bigint() - t0) / 1e9);
       this.received -= startedWith;
       this.o.metrics?.queueDepth.set(this.received);
-      // Events that arrived during this pass were dropped by exhaustMap; one more pass covers them all.
+      // Events a store emitted while this pass ran (it reads changedKinds once): one more pass covers them all.
       if (this.received > 0) setImmediate(() => this.kick$.next());
     }
   }
 
-  private async reconcileOnce(): Promise<PassResult> {
+  private reconcileOnce(): PassResult {
     const { log } = this.o;
     // Translation is synchronous from here: no event can slip in between
     // reading changedKinds and taking the snapshot.
@@ -312,7 +302,7 @@ export class Reconciler {
       const spec = bySpec.get(fleet);
       const gw = snapshot.get<Gateway>(GATEWAY_GROUP, 'Gateway', s.namespace, s.name);
       if (!spec || !gw) return s;
-      return { ...s, status: withFleetStatus(gw, (s.status ?? {}) as GatewayStatus, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
+      return { ...s, status: withFleetStatus(gw, s.status ?? {}, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
     });
     // Stale parent/ancestor entries of ours are already gone from these: the
     // translator computes a status for every route and policy that carries one.

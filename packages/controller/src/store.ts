@@ -16,7 +16,7 @@ export class ObjectStore {
 
   private mapOf(kind: string): Map<string, KubeObject> {
     let m = this.kinds.get(kind);
-    if (!m) this.kinds.set(kind, (m = new Map()));
+    if (!m) this.kinds.set(kind, (m = new Map<string, KubeObject>()));
     return m;
   }
 

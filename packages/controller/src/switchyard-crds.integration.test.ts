@@ -135,7 +135,7 @@ describe('switchyard.dev CRDs on a real kube-apiserver', () => {
       controller: true,
       blockOwnerDeletion: true,
     };
-    const objs = fleetObjects(fleetSpec(gw as never, undefined, stored as never), { owner, bootstrapYaml: 'node: {}', certSecretName: 'switchyard-web-xds' });
+    const objs = fleetObjects(fleetSpec(gw, undefined, stored), { owner, bootstrapYaml: 'node: {}', certSecretName: 'switchyard-web-xds' });
     expect(objs.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'HorizontalPodAutoscaler']);
     for (const o of objs) await env.apply(o, { dryRun: true });
   });

@@ -3,6 +3,7 @@
 // under the shipped RBAC) writes the status of RateLimits and ProxyConfigs,
 // and the status of routes that use a RateLimit, as a user reads them with
 // kubectl.
+import { expect } from '@jest/globals';
 import type { Condition, KubeObject } from '@switchyard/api';
 import { TestEnv, eventually, switchyardCrds } from '../test/testenv/index.js';
 import { prepareControllerTest, startController } from '../test/testenv/harness.js';

@@ -3,7 +3,7 @@ import { ConfigDumpError, resourcesFromConfigDump } from './config-dump.js';
 import { explain } from './explain.js';
 import { formatExplanation } from './format.js';
 import type { ExplainRequest, Explanation } from './types.js';
-import { cluster, fleet, hcm, httpChain, httpListener, listener, loadAssignment, routeTable, toCluster, vhost } from '../test/builders.js';
+import { cluster, fleet, hcm, httpChain, listener, loadAssignment, routeTable, toCluster, vhost } from '../test/builders.js';
 import { configDumpOf } from '../test/config-dumps.js';
 
 const ADMIN = 'type.googleapis.com/envoy.admin.v3.';
@@ -168,7 +168,7 @@ describe('explain --config-dump: Envoy admin config dumps', () => {
   });
 
   it('accepts proto field names (snake_case) as well as JSON names', () => {
-    const snake = JSON.parse(
+    const snake: unknown = JSON.parse(
       JSON.stringify(dump).replace(/"([a-z]+(?:[A-Z][a-z0-9]*)+)":/g, (_m, k: string) => `"${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}":`),
     );
     expect(JSON.stringify(snake)).toContain('"dynamic_route_configs"');

@@ -43,7 +43,7 @@ class Collector {
     } catch (e) {
       throw new ConfigDumpError(`${where}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const name = String(field === 'endpoints' ? (value.cluster_name ?? '') : (value.name ?? ''));
+    const name = nameIn(field === 'endpoints' ? value.cluster_name : value.name, '');
     const seen = this.names.get(field) ?? new Map<string, string>();
     this.names.set(field, seen);
     const text = JSON.stringify(value);
@@ -66,7 +66,7 @@ class Collector {
       const shown = [...new Set(this.unknownFields)].slice(0, 10);
       notes.push(`fields explain does not know (ignored; the outcome may differ): ${shown.join(', ')}${this.unknownFields.length > shown.length ? ', …' : ''}`);
     }
-    return { resources: this.lists as unknown as EnvoyResources, notes };
+    return { resources: this.lists, notes };
   }
 }
 
@@ -80,6 +80,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function typeOf(v: unknown): string {
   return isObject(v) && typeof v['@type'] === 'string' ? v['@type'] : '';
+}
+
+/** A resource name as the dump spells it, or `absent` when it has none. */
+function nameIn(v: unknown, absent: string | number): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a dump is not validated: a name that is not a string (Envoy never writes one) is keyed and shown as its String, as before
+  return String(v ?? absent);
 }
 
 /** The value under a key in either case style (proto3 JSON allows both). */
@@ -114,7 +120,7 @@ function readBootstrap(c: Collector, dump: Record<string, unknown>): void {
 function readListeners(c: Collector, dump: Record<string, unknown>): void {
   list(dump, 'staticListeners').forEach((l, i) => addAny(c, TypeUrl.Listener, get(l, 'listener'), `static_listeners[${i}]`));
   list(dump, 'dynamicListeners').forEach((l, i) => {
-    const name = String(get(l, 'name') ?? i);
+    const name = nameIn(get(l, 'name'), i);
     const active = get(l, 'activeState');
     const warming = get(l, 'warmingState');
     const stateListener = (s: unknown) => (isObject(s) ? get(s, 'listener') : undefined);
@@ -137,7 +143,7 @@ function readClusters(c: Collector, dump: Record<string, unknown>): void {
   list(dump, 'dynamicWarmingClusters').forEach((x, i) => {
     addAny(c, TypeUrl.Cluster, get(x, 'cluster'), `dynamic_warming_clusters[${i}]`);
     c.notes.push(
-      `cluster ${String((get(x, 'cluster') as Record<string, unknown> | undefined)?.name ?? i)} is warming (used where no active cluster has its name)`,
+      `cluster ${nameIn((get(x, 'cluster') as Record<string, unknown> | undefined)?.name, i)} is warming (used where no active cluster has its name)`,
     );
   });
 }

@@ -101,7 +101,7 @@ function forward(ctx: RouteContext, ra: EnvoyRouteAction): RouteAction {
         weight: cw.weight?.value ?? 0,
         ops: cw,
         ...(cw.host_rewrite_literal ? { hostRewrite: cw.host_rewrite_literal } : {}),
-        ...(cw.typed_per_filter_config ? { filters: cw.typed_per_filter_config as Record<string, unknown> } : {}),
+        ...(cw.typed_per_filter_config ? { filters: cw.typed_per_filter_config } : {}),
       });
     }
   } else if (ra.cluster !== undefined) {
@@ -319,9 +319,9 @@ function filterConfigsOf(m: Record<string, unknown> | undefined, level: HeaderLe
  */
 export function routeFilterConfigs(ctx: Pick<RouteContext, 'route' | 'virtualHost' | 'table'>): FilterConfigRef[] {
   const levels: Array<[HeaderLevel, Record<string, unknown> | undefined, unknown]> = [
-    ['route', ctx.route.typed_per_filter_config as Record<string, unknown> | undefined, ctx.route.route?.cors],
-    ['virtual_host', ctx.virtualHost.typed_per_filter_config as Record<string, unknown> | undefined, ctx.virtualHost.cors],
-    ['route_configuration', ctx.table.typed_per_filter_config as Record<string, unknown> | undefined, undefined],
+    ['route', ctx.route.typed_per_filter_config, ctx.route.route?.cors],
+    ['virtual_host', ctx.virtualHost.typed_per_filter_config, ctx.virtualHost.cors],
+    ['route_configuration', ctx.table.typed_per_filter_config, undefined],
   ];
   const all: FilterConfigRef[] = [];
   for (const [level, m, cors] of levels) {

@@ -45,7 +45,8 @@ export interface ServedCertificate {
   /** False when the fleet has no Secret of that name (Envoy would keep the listener warming). */
   readonly present: boolean;
   readonly dnsNames: readonly string[];
-  readonly keyAlgorithm?: 'RSA' | 'ECDSA' | string;
+  /** RSA, ECDSA, or the key type as Node names it (ed25519, …). */
+  readonly keyAlgorithm?: string;
   /** The certificate's names cover the SNI (exact or wildcard). */
   readonly matchesSni: boolean;
 }

@@ -27,7 +27,7 @@ export function hcm(routeConfigName: string, extra: Partial<HttpConnectionManage
     rds: { route_config_name: routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
     http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
     ...extra,
-  } as HttpConnectionManager & { '@type': string };
+  };
 }
 
 export function httpChain(config: HttpConnectionManager & { '@type': string }, extra: Partial<FilterChain> = {}): FilterChain {

@@ -296,7 +296,7 @@ function reuseUnchanged(previous: TranslateDetail, next: TranslateDetail, only: 
         return kept;
       });
     }
-    fleets.set(id, same ? old : ({ ...resources, ...merged } as EnvoyResources));
+    fleets.set(id, same ? old : { ...resources, ...merged });
   }
   return { ...next, fleets };
 }

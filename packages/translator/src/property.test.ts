@@ -433,8 +433,7 @@ function encodeFleets(r: TranslateResult): Map<string, string> {
   const out = new Map<string, string>();
   for (const [id, res] of r.fleets)
     for (const [field, typeUrl] of RESOURCE_FIELDS)
-      for (const x of res[field])
-        out.set(`${id}|${typeUrl}|${resourceName(x as { name?: string })}`, Buffer.from(encodeMessage(typeUrl, x)).toString('base64'));
+      for (const x of res[field]) out.set(`${id}|${typeUrl}|${resourceName(x)}`, Buffer.from(encodeMessage(typeUrl, x)).toString('base64'));
   return out;
 }
 
@@ -451,7 +450,7 @@ function checkFleet(res: EnvoyResources): void {
     for (const fc_ of l.filter_chains ?? [])
       for (const f of fc_.filters ?? []) {
         const rds = (f.typed_config as { rds?: { route_config_name?: string } } | undefined)?.rds;
-        if (rds) expect(routeConfigs.has(rds.route_config_name!)).toBe(true);
+        if (rds) expect(routeConfigs.has(rds.route_config_name)).toBe(true);
       }
   }
   for (const rc of res.routes) {
@@ -472,7 +471,7 @@ function checkFleet(res: EnvoyResources): void {
           if (t === INVALID_BACKEND_CLUSTER) expect(ra.cluster_not_found_response_code).toBe('INTERNAL_SERVER_ERROR');
           else expect(clusters.has(t)).toBe(true);
         }
-        for (const m of ra.request_mirror_policies ?? []) expect(clusters.has(m.cluster!)).toBe(true);
+        for (const m of ra.request_mirror_policies ?? []) expect(clusters.has(m.cluster)).toBe(true);
       }
     }
   }

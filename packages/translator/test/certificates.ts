@@ -8,8 +8,6 @@ import { webcrypto, randomBytes } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto);
 
-type W = typeof webcrypto;
-type KeyPair = Awaited<ReturnType<W['subtle']['generateKey']>> & { publicKey: webcrypto.CryptoKey; privateKey: webcrypto.CryptoKey };
 type Alg = webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams | webcrypto.Algorithm;
 
 export type TestKeyType = 'RSA' | 'ECDSA' | 'RSA-1024' | 'ECDSA-P384' | 'Ed25519';
@@ -58,7 +56,7 @@ const DAY = 86_400_000;
 export async function createTestCertificate(o: TestCertificateOptions = {}): Promise<TestCertificate & { keyType: TestKeyType }> {
   const keyType = o.keyType ?? 'RSA';
   const alg = algorithmFor(keyType);
-  const keys = (await webcrypto.subtle.generateKey(alg as webcrypto.EcKeyGenParams, true, ['sign', 'verify'])) as KeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg as webcrypto.EcKeyGenParams, true, ['sign', 'verify']);
   const names: x509.JsonGeneralName[] = [];
   for (const d of o.dnsNames ?? []) names.push({ type: 'dns', value: d });
   for (const u of o.uris ?? []) names.push({ type: 'url', value: u });
@@ -76,13 +74,7 @@ export async function createTestCertificate(o: TestCertificateOptions = {}): Pro
   if (o.ca) {
     const caCert = new x509.X509Certificate(o.ca.certPem);
     const caType = o.ca.keyType ?? 'RSA';
-    const caKey = await webcrypto.subtle.importKey(
-      'pkcs8',
-      x509.PemConverter.decodeFirst(o.ca.keyPem),
-      algorithmFor(caType) as webcrypto.EcKeyImportParams,
-      false,
-      ['sign'],
-    );
+    const caKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(o.ca.keyPem), algorithmFor(caType), false, ['sign']);
     cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial.toString('hex'),
       subject,

@@ -14,7 +14,7 @@ export function rateLimitObject(namespace: string, name: string, spec: RateLimit
 }
 
 export function proxyConfigObject(namespace: string, name: string, spec: ProxyConfigSpec | Record<string, unknown>): ProxyConfig {
-  return { apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { namespace, name, generation: 1 }, spec: spec as ProxyConfigSpec };
+  return { apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { namespace, name, generation: 1 }, spec };
 }
 
 export const rateLimitRef = (name: string) => ({ type: 'ExtensionRef' as const, extensionRef: { group: 'switchyard.dev', kind: 'RateLimit', name } });

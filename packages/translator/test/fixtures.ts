@@ -86,7 +86,7 @@ export function fleetsJson(r: TranslateResult): Record<string, Record<string, un
 export function encodeAll(r: EnvoyResources): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   for (const [field, typeUrl] of RESOURCE_FIELDS) {
-    for (const res of r[field]) out.set(`${typeUrl}|${resourceName(res as { name?: string })}`, encodeMessage(typeUrl, res));
+    for (const res of r[field]) out.set(`${typeUrl}|${resourceName(res)}`, encodeMessage(typeUrl, res));
   }
   return out;
 }

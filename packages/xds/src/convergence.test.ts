@@ -40,7 +40,7 @@ type Held = Map<ResourceTypeUrl, Map<string, { version: string; value: Record<st
 const ALL: ResourceTypeUrl[] = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Secret, TypeUrl.Listener, TypeUrl.RouteConfiguration];
 
 function emptyHeld(): Held {
-  return new Map(ALL.map((t) => [t, new Map()]));
+  return new Map(ALL.map((t) => [t, new Map<string, { version: string; value: Record<string, unknown> }>()]));
 }
 
 function nameOf(v: Record<string, unknown>): string {
@@ -259,7 +259,7 @@ test.each(SEEDS)(
         }
         for (const res of r.resources) {
           // Like Envoy, a resource of a named type it no longer subscribes to is dropped.
-          if (subs[t] && !subs[t]!.has(res.name)) continue;
+          if (subs[t] && !subs[t].has(res.name)) continue;
           held.get(t)!.set(res.name, decodeHeld(res.resource));
           rejected.delete(`${t} ${res.name}`);
         }
@@ -334,7 +334,7 @@ test.each(SEEDS)(
         nonces[t] = r.nonce;
         checkRoutesResolve(held);
         follow();
-        s.ack(r, (subs[t] as string[] | undefined) ?? []);
+        s.ack(r, subs[t] ?? []);
       }
       opts = randomFixture(rand, step);
       xds.cache.setFleet(FLEET, fixture(opts));

@@ -65,8 +65,8 @@ afterEach(async () => {
 test('grpc-js-xds receives and ACKs clusters and endpoints, and follows updates', async () => {
   const cds = watcher<{ name: string }>();
   const eds = watcher<{ endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: { address: string } } } }> }> }>();
-  ClusterResourceType.startWatch(client, 'a', cds.w as never);
-  EndpointResourceType.startWatch(client, 'a', eds.w as never);
+  ClusterResourceType.startWatch(client, 'a', cds.w);
+  EndpointResourceType.startWatch(client, 'a', eds.w);
   const c = await cds.next();
   expect(c).toMatchObject({ kind: 'changed', value: { name: 'a' } });
   const e1 = await eds.next();
@@ -78,8 +78,8 @@ test('grpc-js-xds receives and ACKs clusters and endpoints, and follows updates'
   expect(e2.kind === 'changed' && e2.value.endpoints[0]!.lb_endpoints[0]!.endpoint.address.socket_address.address).toBe('10.0.0.42');
   expect(server.streams()).toEqual([{ fleet: FLEET, nodeId: 'grpc-js-xds', mode: 'sotw' }]);
   expect(server.stats().nacks).toEqual({});
-  ClusterResourceType.cancelWatch(client, 'a', cds.w as never);
-  EndpointResourceType.cancelWatch(client, 'a', eds.w as never);
+  ClusterResourceType.cancelWatch(client, 'a', cds.w);
+  EndpointResourceType.cancelWatch(client, 'a', eds.w);
 });
 
 test('grpc-js-xds NACKs an Envoy listener (filters gRPC does not support); the NACK reaches onNack with its message', async () => {
@@ -91,11 +91,11 @@ test('grpc-js-xds NACKs an Envoy listener (filters gRPC does not support); the N
     seen();
   });
   const lds = watcher<unknown>();
-  ListenerResourceType.startWatch(client, 'http-8080', lds.w as never);
+  ListenerResourceType.startWatch(client, 'http-8080', lds.w);
   await got;
   expect(nacks[0]).toMatchObject({ fleet: FLEET, nodeId: 'grpc-js-xds', typeUrl: TypeUrl.Listener });
   expect(nacks[0]!.message).toMatch(/Listener message validation failed/);
   expect(cache.activeNacks(FLEET)).toHaveLength(1);
   expect(server.stats().nacks[FLEET]).toBe(1);
-  ListenerResourceType.cancelWatch(client, 'http-8080', lds.w as never);
+  ListenerResourceType.cancelWatch(client, 'http-8080', lds.w);
 });

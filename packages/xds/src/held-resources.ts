@@ -11,7 +11,7 @@ export class HeldResources {
 
   constructor(base: ReadonlyMap<string, Versioned> = new Map(), over?: Map<string, Versioned | null>) {
     this.base = base;
-    this.over = over ?? new Map();
+    this.over = over ?? new Map<string, Versioned | null>();
   }
 
   get(name: string): Versioned | undefined {

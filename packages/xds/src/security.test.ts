@@ -29,7 +29,7 @@ function client(cert: CertificateAndKey | undefined, node: { id: string; cluster
   return xds.client({ node, tls: { caPem, certPem: cert?.certPem, keyPem: cert?.keyPem } });
 }
 
-test('pki: fleet identity is a URI SAN; certificates carry the requested names and usage', async () => {
+test('pki: fleet identity is a URI SAN; certificates carry the requested names and usage', () => {
   expect(fleetIdentity('team-a/gw')).toBe('spiffe://switchyard.dev/fleet/team-a/gw');
   expect(fleetOfIdentity('spiffe://switchyard.dev/fleet/team-a/gw')).toBe('team-a/gw');
   expect(fleetOfIdentity('spiffe://switchyard.dev/fleet/../x')).toBeUndefined();

@@ -8,7 +8,7 @@ export function cliVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-export async function versionCommand(args: string[], io: Io): Promise<number> {
+export function versionCommand(args: string[], io: Io): number {
   if (args.includes('-h') || args.includes('--help')) {
     writeLine(io.stdout, 'Usage: switchyard version\n\nPrints the Switchyard version, the Gateway API release it implements and the Node.js version.');
     return EXIT_OK;

@@ -1,6 +1,7 @@
 // `switchyard migrate` against a live cluster: a real kube-apiserver (the
 // controller's test environment) holding IngressClasses, Ingresses, Services
 // and Secrets, read through a kubeconfig file as a user would.
+import { expect } from '@jest/globals';
 import type { KubeObject } from '@switchyard/api';
 import type { Assessment } from './assess.js';
 import { convert } from './convert.js';

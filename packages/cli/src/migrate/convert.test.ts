@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { Gateway, HTTPRoute, KubeObject, ReferenceGrant } from '@switchyard/api';
 import { convert } from './convert.js';
 import { fixture } from '../../test/migrate-fixtures.js';

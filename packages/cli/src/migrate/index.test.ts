@@ -1,5 +1,6 @@
 // `switchyard migrate` as a user runs it: flags, files, exit codes, and the
 // text and JSON it prints.
+import { expect } from '@jest/globals';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { assess, renderAssessment } from './assess.js';

@@ -78,7 +78,7 @@ export async function loadFromCluster(o: { context?: string; kubeconfig?: string
         kind: 'Secret',
         metadata: { name: s.metadata.name, namespace: s.metadata.namespace ?? namespace },
         ...(s.type ? { type: s.type } : {}),
-      } as KubeObject);
+      });
     } catch (e) {
       if (!isNotFound(e)) errors.push(`reading Secret ${key}: ${describeError(e)}`);
     }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { convertPath, nginxRegexLocation, planRewrite } from './paths.js';
 
 const nginx = { regexHost: false, semantics: 'ingress-nginx' as const };

@@ -93,7 +93,7 @@ export class DirectorySource {
     const errors: SourceError[] = this.dirErrors.map((e) => ({ ...e, servingLastGood: e.file === this.dir && this.files.size > 0 }));
     for (const state of this.files.values()) {
       const servingLastGood = state.errors.length > 0 && state.lastGood !== undefined;
-      const use = servingLastGood ? state.lastGood! : state.objects;
+      const use = servingLastGood ? state.lastGood : state.objects;
       sourced.push(...use);
       for (const e of state.errors) errors.push({ ...e, servingLastGood });
     }

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { snapshotOf, type KubeObject } from '@switchyard/api';
+import { snapshotOf } from '@switchyard/api';
 import { translateIncremental, type TranslateResult, type Translation } from '@switchyard/translator';
 import { formatLoadError, type LoadError } from '../load-objects.js';
 import { renderFleet, renderStatus, type RenderedFleet, type RenderedStatus } from '../render.js';

@@ -350,7 +350,10 @@ export class TestEnv {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails with the last observation. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, o: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  o: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   let last: unknown;
   for (;;) {
@@ -360,7 +363,8 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${o.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${o.what ?? 'condition'}${last instanceof Error ? `: ${String(last)}` : last ? `: ${JSON.stringify(last)}` : ''}`);
     await sleep(150);
   }
 }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { EMPTY_RESOURCES } from '@switchyard/protos';
 // ProxyConfig in the translator: which one a Gateway uses, the conditions
 // when the reference or the spec is bad (InvalidParameters naming the

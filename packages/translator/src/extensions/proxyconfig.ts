@@ -54,7 +54,7 @@ export function effectiveProxyConfigSpec(gw: Gateway, snapshot: Snapshot): Proxy
     if (!obj(pc.spec)) continue;
     for (const [k, v] of Object.entries(pc.spec)) if (v !== undefined) out[k] = v;
   }
-  return out as ProxyConfigSpec;
+  return out;
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off']);
@@ -73,7 +73,7 @@ const int = (v: unknown, min: number, max: number) => typeof v === 'number' && N
 export function proxyConfigSpecProblem(spec: unknown): string | undefined {
   if (spec === undefined) return undefined;
   if (!obj(spec)) return 'spec must be an object';
-  const s = spec as Raw;
+  const s = spec;
   if (s.workload !== undefined) {
     if (!obj(s.workload)) return 'spec.workload must be an object';
     const w = s.workload;

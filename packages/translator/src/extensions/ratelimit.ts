@@ -50,7 +50,7 @@ export function resolveExtensionRef(ref: unknown, field: string, namespace: stri
   const obj = name ? snapshot.get<RateLimit>(SWITCHYARD_GROUP, RATE_LIMIT_KIND, namespace, name) : undefined;
   if (!obj)
     return { ok: false, reason: 'BackendNotFound', message: `${field}.extensionRef: RateLimit ${namespace}/${name} not found; matching requests get 500` };
-  const spec = obj.spec as RateLimitSpec | undefined;
+  const spec = obj.spec;
   const problem = rateLimitSpecProblem(spec);
   if (problem)
     return { ok: false, reason: 'UnsupportedValue', message: `${field}.extensionRef: RateLimit ${namespace}/${name}: ${problem}; matching requests get 500` };
@@ -77,10 +77,10 @@ export function rateLimitSpecProblem(spec: unknown): string | undefined {
   if (!isInt(s.requests, 1)) return `spec.requests must be an integer 1-${MAX}`;
   if (typeof s.unit !== 'string' || !(s.unit in FILL_INTERVAL)) return `spec.unit must be Second, Minute or Hour`;
   if (s.burst !== undefined && !isInt(s.burst, 0)) return `spec.burst must be an integer 0-${MAX}`;
-  if ((s.requests as number) + ((s.burst as number | undefined) ?? 0) > 0xffffffff) return 'spec.requests + spec.burst must fit in 32 bits';
+  if (s.requests + (s.burst ?? 0) > 0xffffffff) return 'spec.requests + spec.burst must fit in 32 bits';
   if (s.key !== undefined) {
-    const k = s.key as { type?: unknown; header?: unknown } | null;
-    if (!k || typeof k !== 'object') return 'spec.key must be an object';
+    if (!s.key || typeof s.key !== 'object') return 'spec.key must be an object';
+    const k = s.key as { type?: unknown; header?: unknown };
     if (k.type === 'Header') {
       if (typeof k.header !== 'string' || !HEADER_NAME.test(k.header) || k.header.length > 256)
         return 'spec.key.header must be a header name when spec.key.type is Header';

@@ -15,7 +15,7 @@ export class ClusterTable {
     // string concatenations on the hot path.
     const scope = `${from.kind}/${from.namespace}/${traffic}`;
     let memo = this.memo.get(scope);
-    if (!memo) this.memo.set(scope, (memo = new Map()));
+    if (!memo) this.memo.set(scope, (memo = new Map<string, BackendResolution>()));
     const key = `${String(ref.namespace ?? from.namespace)}/${String(ref.name)}:${String(ref.port ?? '')}/${String(ref.kind ?? 'Service')}.${String(ref.group ?? '')}`;
     const hit = memo.get(key);
     if (hit) return hit;

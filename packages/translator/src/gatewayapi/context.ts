@@ -1,6 +1,7 @@
 // What every resolution step reads: the snapshot plus the indexes built once
 // per translation (so no step scans all objects of a kind per route).
 import { GATEWAY_GROUP, SERVICE_NAME_LABEL, type EndpointSlice, type KubeObject, type ReferenceGrant, type Snapshot } from '@switchyard/api';
+import type { ReferenceAllowed } from '../tls/references.js';
 import { re2Problem, type RegexValidator } from './regex.js';
 
 export interface TranslationContext {
@@ -11,8 +12,11 @@ export interface TranslationContext {
   namespaceLabels(namespace: string): Readonly<Record<string, string>>;
   /** EndpointSlices of a Service (by the kubernetes.io/service-name label), sorted by name. */
   endpointSlices(namespace: string, service: string): readonly EndpointSlice[];
-  /** Whether a ReferenceGrant in the target namespace allows `from` to refer to the target. */
-  referenceAllowed(from: { group: string; kind: string; namespace: string }, to: { group: string; kind: string; namespace: string; name: string }): boolean;
+  /**
+   * Whether a ReferenceGrant in the target namespace allows `from` to refer to the target.
+   * A function property, not a method: the TLS resolvers are handed it on its own.
+   */
+  readonly referenceAllowed: ReferenceAllowed;
 }
 
 export function createContext(snapshot: Snapshot, controllerName: string): TranslationContext {

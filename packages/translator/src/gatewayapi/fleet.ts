@@ -30,7 +30,7 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
   const vhosts = new Map<string, Map<string, { ranked: RankedRoute[]; seen: Set<HttpRouteIR> }>>();
   const vhostFor = (table: string, hostname: string) => {
     let byHost = vhosts.get(table);
-    if (!byHost) vhosts.set(table, (byHost = new Map()));
+    if (!byHost) vhosts.set(table, (byHost = new Map<string, { ranked: RankedRoute[]; seen: Set<HttpRouteIR> }>()));
     let v = byHost.get(hostname);
     if (!v) byHost.set(hostname, (v = { ranked: [], seen: new Set() }));
     return v;

@@ -4,7 +4,6 @@
 // that invalidate the rule (dropped, Accepted/PartiallyInvalid) and
 // unresolved references (ResolvedRefs=False).
 import type {
-  BackendObjectReference,
   HTTPCORSFilter,
   HTTPHeaderFilter,
   HTTPPathModifier,
@@ -329,12 +328,7 @@ function mirror(m: HTTPRequestMirrorFilter | undefined, field: string, scope: Fi
     numerator = n;
     denominator = d;
   }
-  const r = scope.clusters.resolve(
-    m.backendRef as BackendObjectReference,
-    { kind: scope.routeKind, namespace: scope.namespace },
-    scope.traffic,
-    `${field}.backendRef`,
-  );
+  const r = scope.clusters.resolve(m.backendRef, { kind: scope.routeKind, namespace: scope.namespace }, scope.traffic, `${field}.backendRef`);
   if (!r.ok) {
     out.refProblems.push({ reason: r.reason, message: r.message });
     return undefined;

@@ -11,6 +11,13 @@ import type { Attachment, ParentResult } from './route-parents.js';
 
 const KINDS = new Set(['HTTPRoute', 'GRPCRoute']);
 
+/** A route of one kind already attached to a listener, with the hostnames it serves there. */
+interface Holder {
+  kind: string;
+  name: string;
+  hostnames: readonly string[];
+}
+
 function overlap(a: readonly string[], b: readonly string[]): string | undefined {
   for (const x of a)
     for (const y of b) if (hostnameWithin(x, y === '*' ? undefined : y) || hostnameWithin(y, x === '*' ? undefined : x)) return x === '*' ? y : x;
@@ -37,7 +44,7 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
     );
   // listener -> kind -> routes already holding it. Only the other kind's list is scanned, so a
   // listener with routes of one kind (the usual case) costs nothing however many routes it has.
-  const holders = new Map<ListenerState, Map<string, Array<{ kind: string; name: string; hostnames: readonly string[] }>>>();
+  const holders = new Map<ListenerState, Map<string, Holder[]>>();
   const out = [...builds];
   for (const { b, i } of order) {
     let changed = false;
@@ -47,7 +54,7 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
       const lost: string[] = [];
       for (const a of p.attachments) {
         const byKind = holders.get(a.listener);
-        let rival: { kind: string; name: string; hostnames: readonly string[] } | undefined;
+        let rival: Holder | undefined;
         if (byKind) for (const [kind, held] of byKind) if (kind !== b.kind) rival ??= held.find((h) => overlap(h.hostnames, a.hostnames) !== undefined);
         if (rival) {
           lost.push(
@@ -59,7 +66,7 @@ export function resolveHttpGrpcConflicts(builds: readonly RouteBuild[]): RouteBu
       }
       for (const a of kept) {
         let byKind = holders.get(a.listener);
-        if (!byKind) holders.set(a.listener, (byKind = new Map()));
+        if (!byKind) holders.set(a.listener, (byKind = new Map<string, Holder[]>()));
         let held = byKind.get(b.kind);
         if (!held) byKind.set(b.kind, (held = []));
         held.push({ kind: b.kind, name: `${b.namespace}/${b.name}`, hostnames: a.hostnames });

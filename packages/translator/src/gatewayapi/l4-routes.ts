@@ -3,7 +3,7 @@
 // udp_proxy (UDP) target. Attachment, hostname intersection (TLSRoute) and
 // backend resolution are the shared ones (route-parents.ts, ClusterTable);
 // which route wins a listener or an SNI name is decided in l4-fleet.ts.
-import type { BackendRef, KubeObject, TCPRoute, TLSRoute, UDPRoute } from '@switchyard/api';
+import type { BackendRef, TCPRoute, TLSRoute, UDPRoute } from '@switchyard/api';
 import type { ClusterIR, RouteSource, WeightedBackendIR } from '../ir/ir.js';
 import type { RouteTraffic } from './backends.js';
 import type { ClusterTable } from './cluster-table.js';
@@ -38,7 +38,7 @@ export function buildUDPRoute(route: UDPRoute, gateways: GatewayIndex, clusters:
 }
 
 function buildL4Route(kind: L4Kind, route: L4Route, gateways: GatewayIndex, clusters: ClusterTable, ctx: TranslationContext): RouteBuild | undefined {
-  const parents = resolveParents(route as KubeObject<TLSRoute['spec'] & object>, kind, gateways, ctx);
+  const parents = resolveParents(route, kind, gateways, ctx);
   if (parents.length === 0) return undefined;
   const namespace = route.metadata.namespace ?? '';
   const name = route.metadata.name;

@@ -3,12 +3,12 @@
 // field as the shape the code needs, or as empty.
 
 /** The value if it is an array, else []. */
-export function arrayOf<T>(v: T[] | undefined | null | unknown): T[] {
+export function arrayOf<T>(v: unknown): T[] {
   return Array.isArray(v) ? (v as T[]) : [];
 }
 
 /** The value if it is a plain object, else undefined. */
-export function objectOf<T extends object>(v: T | undefined | null | unknown): T | undefined {
+export function objectOf<T extends object>(v: unknown): T | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as T) : undefined;
 }
 

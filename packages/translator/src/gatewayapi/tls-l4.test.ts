@@ -85,10 +85,10 @@ describe('HTTPS listeners', () => {
       https('any', 443, undefined, ['rsa']),
       https('broken', 8443, 'x.example.com', ['missing']),
     ]),
-    tlsSecretObject('infra', 'rsa', rsa) as KubeObject,
-    tlsSecretObject('infra', 'ecdsa', ecdsa) as KubeObject,
-    tlsSecretObject('infra', 'other', other) as KubeObject,
-    tlsSecretObject('infra', 'unused', other) as KubeObject,
+    tlsSecretObject('infra', 'rsa', rsa),
+    tlsSecretObject('infra', 'ecdsa', ecdsa),
+    tlsSecretObject('infra', 'other', other),
+    tlsSecretObject('infra', 'unused', other),
     ...backend('apps', 'web'),
     ...backend('apps', 'api'),
     route('HTTPRoute', 'apps', 'www', {
@@ -189,7 +189,7 @@ describe('HTTPS listeners', () => {
         ],
       },
     };
-    const r = run([gatewayClass(), gw, tlsSecretObject('infra', 'rsa', rsa) as KubeObject, caConfigMapObject('infra', 'ca', ca) as KubeObject]);
+    const r = run([gatewayClass(), gw, tlsSecretObject('infra', 'rsa', rsa), caConfigMapObject('infra', 'ca', ca)]);
     const f = fleetOf(r);
     expect(explainTlsConnection(f, { port: 443, transport: 'tls', sni: 'a.example.com' })).toMatchObject({
       tls: { clientCertificate: 'required', clientCa: 'ca/ConfigMap/infra/ca' },
@@ -221,7 +221,7 @@ describe('TLSRoute', () => {
         allowedRoutes: { namespaces: { from: 'All' } },
       },
     ]),
-    tlsSecretObject('infra', 'other', other) as KubeObject,
+    tlsSecretObject('infra', 'other', other),
     ...backend('apps', 'a', 443),
     ...backend('apps', 'b', 443),
     route(
@@ -389,8 +389,8 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
     return [
       gatewayClass(),
       gw,
-      tlsSecretObject('infra', 'client', rsa) as KubeObject,
-      caConfigMapObject('infra', 'ca', ca) as KubeObject,
+      tlsSecretObject('infra', 'client', rsa),
+      caConfigMapObject('infra', 'ca', ca),
       service('infra', 'secure', [
         { port: 443, name: 'btls' },
         { port: 8443, name: 'other' },

@@ -43,6 +43,11 @@ export interface CertificateRefsResult {
   readonly warnings: readonly string[];
 }
 
+/** The references in a field; one that is not a list (objects from files skip CRD validation) holds none. */
+function refList(refs: readonly TlsObjectReference[] | undefined): readonly TlsObjectReference[] {
+  return Array.isArray(refs) ? (refs as readonly TlsObjectReference[]) : [];
+}
+
 function refNamespace(ref: TlsObjectReference, from: Referrer): string {
   return typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : from.namespace;
 }
@@ -63,7 +68,7 @@ export function resolveCertificateRefs(
   const certificates: ResolvedCertificate[] = [];
   const problems: Array<{ reason: CertificateRefProblem; message: string }> = [];
   const warnings: string[] = [];
-  for (const [i, ref] of (Array.isArray(refs) ? refs : []).entries()) {
+  for (const [i, ref] of refList(refs).entries()) {
     const r = resolveCertificateRef(ref, from, `${field}[${i}]`, snapshot, referenceAllowed, now);
     if (r.ok) {
       certificates.push(r.certificate);
@@ -147,7 +152,7 @@ export function resolveCaCertificateRefs(
 ): CaRefsResult {
   const valid: Array<{ kind: string; namespace: string; name: string; bundle: CaBundle }> = [];
   const problems: Array<{ reason: CaRefProblem; message: string }> = [];
-  for (const [i, ref] of (Array.isArray(refs) ? refs : []).entries()) {
+  for (const [i, ref] of refList(refs).entries()) {
     const f = `${field}[${i}]`;
     if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '') {
       problems.push({ reason: 'InvalidCACertificateRef', message: `${f}: name is required` });

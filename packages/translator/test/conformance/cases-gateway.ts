@@ -2,7 +2,7 @@
 // listeners and route kinds, TLS certificate references, listener changes,
 // observed generations.
 import type { ConformanceTest, ExpectedListener, Step } from './types.js';
-import { acceptedAndResolved, answers, cond, failing, infra, INFRA, reaches, routeCondition, V1 } from './dsl.js';
+import { acceptedAndResolved, answers, cond, infra, INFRA, reaches, routeCondition, V1 } from './dsl.js';
 
 const READY = [cond('Accepted', 'True'), cond('ResolvedRefs', 'True')];
 

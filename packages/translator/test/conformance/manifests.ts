@@ -106,8 +106,8 @@ export async function programmaticObjects(): Promise<KubeObject[]> {
   const web = 'gateway-conformance-web-backend';
   const app = 'gateway-conformance-app-backend';
   const out: KubeObject[] = [];
-  const secret = (ns: string, name: string, c: { certPem: string; keyPem: string }) => out.push(tlsSecretObject(ns, name, c) as unknown as KubeObject);
-  const caMap = (ns: string, name: string, c: { certPem: string; keyPem: string }) => out.push(caConfigMapObject(ns, name, c) as unknown as KubeObject);
+  const secret = (ns: string, name: string, c: { certPem: string; keyPem: string }) => out.push(tlsSecretObject(ns, name, c));
+  const caMap = (ns: string, name: string, c: { certPem: string; keyPem: string }) => out.push(caConfigMapObject(ns, name, c));
 
   secret(web, 'certificate', await createTestCertificate({ keyType: 'ECDSA', dnsNames: ['*'] }));
   secret(infra, 'tls-validity-checks-certificate', await createTestCertificate({ keyType: 'ECDSA', dnsNames: ['*', '*.org', '*.wildcard.org'] }));

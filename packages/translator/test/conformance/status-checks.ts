@@ -259,5 +259,5 @@ export function namespacesReady(view: StatusView, namespaces: readonly string[])
 export function supportedFeatures(view: StatusView, gatewayClass: string): string[] {
   const sf = view.status('GatewayClass', gatewayClass)?.supportedFeatures;
   if (!Array.isArray(sf)) return [];
-  return sf.map((f: unknown) => (typeof f === 'string' ? f : String((f as { name?: unknown }).name ?? ''))).filter((s) => s !== '');
+  return sf.map((f: unknown) => (typeof f === 'string' ? f : (f as { name?: unknown }).name)).filter((s): s is string => typeof s === 'string' && s !== '');
 }
