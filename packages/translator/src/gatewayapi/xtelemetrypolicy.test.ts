@@ -5,13 +5,14 @@
 // ancestors with Accepted (Conflicted, Invalid, TargetNotFound) and
 // ResolvedRefs, the Gateway's and the ProxyConfig's.
 import type { Cluster, Listener } from '@switchyard/protos';
-import type { Condition, PolicyAncestorStatus, TelemetryPolicySpec, XTelemetryPolicy } from '@switchyard/api';
+import { snapshotOf, type Condition, type PolicyAncestorStatus, type TelemetryPolicySpec, type XTelemetryPolicy } from '@switchyard/api';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import { backend, encodeAll, gateway, gatewayClass, httpListener, httpRoute, referenceGrant, run } from '../../test/fixtures.js';
 import { proxyConfigObject, xdscheckFleets } from '../../test/extensions.js';
 import { TRACING_CLUSTER } from '../envoy/observability.js';
 import { PROXY_CONFIG_CONDITION } from '../extensions/fleet.js';
-import { CONTROLLER_NAME, type TranslateResult } from '../translate.js';
+import { CONTROLLER_NAME, translateDetailed, type TranslateResult } from '../translate.js';
+import { refreshEndpoints } from '../endpoints-refresh.js';
 
 const X = 'gateway.networking.x-k8s.io';
 const listeners = [httpListener('http', 80, { allowedRoutes: { namespaces: { from: 'All' } } })];
@@ -137,6 +138,17 @@ describe('XTelemetryPolicy: what Envoy receives', () => {
     expect(JSON.stringify(t.provider)).toContain('"service_name":"infra/gw"');
     expect(JSON.stringify(t.provider)).not.toContain('initial_metadata');
     expect(JSON.stringify(d.fleets.get('infra/gw')!.routes)).not.toContain('decorator');
+  });
+
+  it("the collector's endpoints follow its EndpointSlices on the endpoints-only path, as a full translation gives them", () => {
+    const objects = [gatewayClass(), gateway('infra', 'gw', listeners), p, ...app];
+    const before = translateDetailed(snapshotOf([...objects, ...collector]));
+    const after = snapshotOf([...objects, ...backend('infra', 'otel-collector', 4317, ['10.9.0.2', '10.9.0.3'])]);
+    const refreshed = refreshEndpoints(before, after);
+    expect(refreshed).toBeDefined();
+    expect(JSON.stringify([...refreshed!.fleets])).toBe(JSON.stringify([...translateDetailed(after).fleets]));
+    const cla = refreshed!.fleets.get('infra/gw')!.endpoints.find((e) => e.cluster_name === 'infra/otel-collector:4317/h2c');
+    expect(cla?.endpoints?.[0]?.lb_endpoints).toHaveLength(2);
   });
 
   it('a Gateway the policy does not target has no tracing', () => {
