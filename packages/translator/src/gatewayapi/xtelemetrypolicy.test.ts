@@ -151,6 +151,24 @@ describe('XTelemetryPolicy: what Envoy receives', () => {
     expect(cla?.endpoints?.[0]?.lb_endpoints).toHaveLength(2);
   });
 
+  it('a BackendTLSPolicy on the collector Service gives the export connection TLS, and names the Gateway as its ancestor', () => {
+    const btls = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'BackendTLSPolicy',
+      metadata: { namespace: 'infra', name: 'collector-tls' },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'otel-collector' }],
+        validation: { hostname: 'otel.example.com', wellKnownCACertificates: 'System' },
+      },
+    };
+    const t = run([gatewayClass(), gateway('infra', 'gw', listeners), p, btls, ...collector, ...app]);
+    const c = t.fleets.get('infra/gw')!.clusters.find((x) => x.name === 'infra/otel-collector:4317/h2c')!;
+    expect(JSON.stringify(c.transport_socket)).toContain('"sni":"otel.example.com"');
+    const s = t.statuses.find((x) => x.kind === 'BackendTLSPolicy')?.status as { ancestors: PolicyAncestorStatus[] };
+    expect(s.ancestors.map((a) => a.ancestorRef.name)).toEqual(['gw']);
+    expect(xdscheckFleets(t).code).toBe(0);
+  });
+
   it('a Gateway the policy does not target has no tracing', () => {
     const other = { ...gateway('infra', 'other', [httpListener('http', 80)]) };
     const o = run([gatewayClass(), gateway('infra', 'gw', listeners), other, policy('d', { targetRefs: [target], tracing: enabled }), ...collector]);
