@@ -393,7 +393,7 @@ const telemetryObj = fc
       provider: { backendRef: { name: t.svc, port: t.port } },
       spanName: 'ingress',
       ...(t.numerator !== undefined ? { samplingRate: { numerator: t.numerator } } : {}),
-      ...(t.attribute ? { attributes: attributes[t.attribute as keyof typeof attributes] } : {}),
+      ...(t.attribute ? { attributes: attributes[t.attribute] } : {}),
     };
     return {
       apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
