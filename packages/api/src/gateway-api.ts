@@ -545,3 +545,55 @@ export interface PolicyStatus {
 }
 
 export type BackendTLSPolicy = KubeObject<BackendTLSPolicySpec, PolicyStatus>;
+
+// ---- XTelemetryPolicy (experimental, gateway.networking.x-k8s.io/v1alpha1) ---
+
+/** The experimental channel's API group (XBackendTrafficPolicy, XMesh, XTelemetryPolicy, ...). */
+export const GATEWAY_X_GROUP = 'gateway.networking.x-k8s.io';
+
+export type TracingMode = 'Enabled' | 'Disabled' | 'ImplementationDefault';
+export type ParentBasedSamplingMode = 'Enabled' | 'Disabled' | 'ImplementationDefault';
+export type AttributeSourceType = 'Header' | 'Literal' | 'Attribute';
+
+export interface TracingProvider {
+  /** Where OTLP spans go: a Service port (core), or another kind the implementation supports. */
+  backendRef: BackendObjectReference;
+  /** Headers added to the export requests (e.g. authentication). */
+  headers?: HTTPHeader[];
+}
+
+export interface ParentBasedSampling {
+  /** Default ImplementationDefault. */
+  mode?: ParentBasedSamplingMode;
+  samplingRate?: Fraction;
+}
+
+/** A span attribute: a request header's value, a literal, or an OpenTelemetry semantic-convention key. */
+export interface TelemetryAttribute {
+  name: string;
+  sourceType: AttributeSourceType;
+  headerName?: string;
+  literalValue?: string;
+  attributeKey?: string;
+}
+
+export interface TracingConfig {
+  /** Default ImplementationDefault. */
+  mode?: TracingMode;
+  /** Required when mode is Enabled, and only then. */
+  provider?: TracingProvider;
+  samplingRate?: Fraction;
+  parentBasedSampling?: ParentBasedSampling;
+  serviceName?: string;
+  spanName?: string;
+  attributes?: TelemetryAttribute[];
+}
+
+export interface TelemetryPolicySpec {
+  /** Gateways in the policy's namespace (1-16). */
+  targetRefs: LocalObjectReference[];
+  tracing?: TracingConfig;
+}
+
+/** GEP-713 Direct Attached Policy: at most one applies to a Gateway (the oldest, then namespace/name). */
+export type XTelemetryPolicy = KubeObject<TelemetryPolicySpec, PolicyStatus>;

@@ -8,7 +8,7 @@
 // Kinds without `watch` are accepted by the CLI and ignored by the
 // translator, so a directory of manifests that also holds, say, a
 // NetworkPolicy can be fed as it is; anything else is a typo or a missing CRD.
-import { GATEWAY_GROUP } from './gateway-api.js';
+import { GATEWAY_GROUP, GATEWAY_X_GROUP } from './gateway-api.js';
 import { SWITCHYARD_GROUP } from './switchyard.js';
 
 export type Scope = 'Namespaced' | 'Cluster';
@@ -65,9 +65,11 @@ export const KINDS = [
   { group: GATEWAY_GROUP, kind: 'ReferenceGrant', versions: ['v1', 'v1beta1'], scope: 'Namespaced', watch: optional },
   { group: GATEWAY_GROUP, kind: 'BackendTLSPolicy', versions: ['v1', 'v1alpha3'], scope: 'Namespaced', statusFollowsRoutes: true, watch: optional },
   { group: GATEWAY_GROUP, kind: 'ListenerSet', versions: ['v1'], scope: 'Namespaced', statusFollowsRoutes: true, watch: optional },
-  { group: 'gateway.networking.x-k8s.io', kind: 'XBackendTrafficPolicy', versions: ['v1alpha1'], scope: 'Namespaced' },
-  { group: 'gateway.networking.x-k8s.io', kind: 'XListenerSet', versions: ['v1alpha1'], scope: 'Namespaced' },
-  { group: 'gateway.networking.x-k8s.io', kind: 'XMesh', versions: ['v1alpha1'], scope: 'Cluster' },
+  { group: GATEWAY_X_GROUP, kind: 'XBackendTrafficPolicy', versions: ['v1alpha1'], scope: 'Namespaced' },
+  { group: GATEWAY_X_GROUP, kind: 'XListenerSet', versions: ['v1alpha1'], scope: 'Namespaced' },
+  { group: GATEWAY_X_GROUP, kind: 'XMesh', versions: ['v1alpha1'], scope: 'Cluster' },
+  // Tracing for the Gateways it targets (experimental channel CRD; optional).
+  { group: GATEWAY_X_GROUP, kind: 'XTelemetryPolicy', versions: ['v1alpha1'], scope: 'Namespaced', watch: optional },
   { group: SWITCHYARD_GROUP, kind: 'ProxyConfig', versions: ['v1alpha1'], scope: 'Namespaced', watch: optional },
   { group: SWITCHYARD_GROUP, kind: 'RateLimit', versions: ['v1alpha1'], scope: 'Namespaced', statusFollowsRoutes: true, watch: optional },
   { group: 'multicluster.x-k8s.io', kind: 'ServiceImport', versions: ['v1alpha1'], scope: 'Namespaced' },

@@ -118,6 +118,17 @@ describe('examples/', () => {
     expect(addresses).toEqual(expect.arrayContaining(['127.0.0.1:9001', '127.0.0.1:9002', '127.0.0.1:9003', '127.0.0.1:9005', '127.0.0.1:9006']));
   });
 
+  it('applies the XTelemetryPolicy example: Accepted and resolved, its Gateway traced to the collector Service', () => {
+    const s = doc.statuses.find((x) => x.kind === 'XTelemetryPolicy' && x.namespace === 'networking' && x.name === 'gateway-tracing');
+    const ancestors = (s?.status as { ancestors?: Array<{ ancestorRef: { name: string } }> } | undefined)?.ancestors ?? [];
+    expect(ancestors.map((a) => [a.ancestorRef.name, ...conditionsOf(a).map((c) => `${c.type}=${c.status}`)])).toEqual([
+      ['telemetry-gateway', 'Accepted=True', 'ResolvedRefs=True'],
+    ]);
+    const hcm = (doc.fleets['networking/telemetry-gateway']!.listeners[0] as { filterChains: Array<{ filters: Array<{ typedConfig: unknown }> }> })
+      .filterChains[0]!.filters[0]!.typedConfig as { tracing?: { provider: { typedConfig: { grpcService: { envoyGrpc: { clusterName: string } } } } } };
+    expect(hcm.tracing?.provider.typedConfig.grpcService.envoyGrpc.clusterName).toBe('networking/otel-collector:4317/h2c');
+  });
+
   it('passes xdscheck, fleet by fleet', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-examples-')), 'translate.json');
     fs.writeFileSync(file, JSON.stringify(doc));

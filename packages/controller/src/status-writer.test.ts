@@ -53,4 +53,10 @@ describe('ownsStatus', () => {
   it('writes only GatewayClasses and Gateways of our controller', () => {
     expect(objs.map((o) => ownsStatus(o, snap, ME))).toEqual([true, false, true, false]);
   });
+  it('writes policies of the experimental group (XTelemetryPolicy): their ancestors are merged per controllerName', () => {
+    const policy: KubeObject = { apiVersion: 'gateway.networking.x-k8s.io/v1alpha1', kind: 'XTelemetryPolicy', metadata: { name: 'p', namespace: 'n' } };
+    expect(ownsStatus(policy, snap, ME)).toBe(true);
+    const other: KubeObject = { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't', namespace: 'n' } };
+    expect(ownsStatus(other, snap, ME)).toBe(false);
+  });
 });

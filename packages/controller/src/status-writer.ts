@@ -2,7 +2,7 @@
 // server holds, only for objects Switchyard owns (or only Switchyard's own
 // entries of shared lists), with optimistic concurrency and re-read on 409.
 import type { Logger } from 'pino';
-import { GATEWAY_GROUP, SWITCHYARD_GROUP, groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, GATEWAY_X_GROUP, SWITCHYARD_GROUP, groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
 import type { ObjectStatus } from '@switchyard/translator';
 import { isConflict, isNotFound, type KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
@@ -80,6 +80,8 @@ export function statusEqual(a: unknown, b: unknown): boolean {
 export function ownsStatus(obj: KubeObject, snapshot: Snapshot, controllerName: string): boolean {
   const group = groupOf(obj.apiVersion);
   if (group === SWITCHYARD_GROUP) return true;
+  // Experimental policies (XTelemetryPolicy): ancestors, merged per controllerName.
+  if (group === GATEWAY_X_GROUP) return true;
   if (group !== GATEWAY_GROUP) return false;
   const classIsOurs = (className: string | undefined) =>
     !!className &&

@@ -368,6 +368,40 @@ const grantObj = fc.record({ namespace: ns, from: ns, toName: fc.option(name, { 
   metadata: { namespace: g.namespace, name: `grant-${g.from}` },
   spec: { from: [{ group: G, kind: 'HTTPRoute', namespace: g.from }], to: [{ group: '', kind: 'Service', ...(g.toName ? { name: g.toName } : {}) }] },
 }));
+/** XTelemetryPolicies on the generated Gateways: tracing to one of the Services, off, or with a problem. */
+const telemetryObj = fc
+  .record({
+    namespace: ns,
+    name,
+    created,
+    target: fc.constantFrom('gw', 'x', 'nope'),
+    kind: mostly(fc.constant('Gateway'), fc.constant('HTTPRoute')),
+    mode: mostly(fc.constantFrom('Enabled', 'Enabled', 'Disabled', undefined), fc.constant('Loud')),
+    svc: name,
+    port: fc.constantFrom(80, 8080, 81),
+    numerator: fc.constantFrom(undefined, 0, 5, 100, 200),
+    attribute: fc.constantFrom(undefined, 'Literal', 'Header', 'Attribute'),
+  })
+  .map((t): KubeObject => {
+    const attributes = {
+      Literal: [{ name: 'env', sourceType: 'Literal', literalValue: 'prod' }],
+      Header: [{ name: 'tenant', sourceType: 'Header', headerName: 'X-Tenant' }],
+      Attribute: [{ name: 'm', sourceType: 'Attribute', attributeKey: 'http.request.method' }],
+    };
+    const enabled = {
+      mode: 'Enabled',
+      provider: { backendRef: { name: t.svc, port: t.port } },
+      spanName: 'ingress',
+      ...(t.numerator !== undefined ? { samplingRate: { numerator: t.numerator } } : {}),
+      ...(t.attribute ? { attributes: attributes[t.attribute] } : {}),
+    };
+    return {
+      apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
+      kind: 'XTelemetryPolicy',
+      metadata: { namespace: t.namespace, name: t.name, ...(t.created ? { creationTimestamp: t.created } : {}) },
+      spec: { targetRefs: [{ group: G, kind: t.kind, name: t.target }], tracing: t.mode === 'Enabled' ? enabled : t.mode ? { mode: t.mode } : {} },
+    };
+  });
 const nsObj = fc
   .record({ name: ns, team: fc.constantFrom('a', 'b') })
   .map((n): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n.name, labels: { team: n.team } } }));
@@ -387,8 +421,9 @@ const world = fc
     fc.array(sliceObj, { maxLength: 3 }),
     fc.array(grantObj, { maxLength: 2 }),
     fc.array(nsObj, { maxLength: 2 }),
+    fc.array(telemetryObj, { maxLength: 2 }),
   )
-  .map(([g, h, gr, s, sl, rg, n]) => unique([classObj, ...g, ...h, ...gr, ...s, ...sl, ...rg, ...n, ...fixed]));
+  .map(([g, h, gr, s, sl, rg, n, t]) => unique([classObj, ...g, ...h, ...gr, ...s, ...sl, ...rg, ...n, ...t, ...fixed]));
 
 /** A real snapshot holds one object per kind/namespace/name (snapshotOf keeps the last), so generated worlds do too. */
 function unique(objects: KubeObject[]): KubeObject[] {

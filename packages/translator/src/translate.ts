@@ -5,12 +5,13 @@
 import { GATEWAY_GROUP, type EndpointSlice, type Gateway, type GatewayClass, type KubeObject, type ServicePort, type Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { emitFleet } from './envoy/index.js';
-import type { EndpointIR, FleetIR, SecretIR } from './ir/ir.js';
+import type { ClusterIR, EndpointIR, FleetIR, SecretIR } from './ir/ir.js';
 import { BackendTlsPolicies, gatewayBackendClientCertificate } from './gatewayapi/backendtlspolicy.js';
 import { attachListenerSets, listenerSetStatus } from './gatewayapi/listenerset.js';
 import { ClusterTable } from './gatewayapi/cluster-table.js';
 import { resolveHttpGrpcConflicts } from './gatewayapi/http-grpc-conflicts.js';
 import { withProxyConfig } from './extensions/fleet.js';
+import { TelemetryPolicies } from './gatewayapi/xtelemetrypolicy.js';
 import { extensionStatuses } from './extensions/status.js';
 import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
 import { createContext } from './gatewayapi/context.js';
@@ -140,6 +141,10 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
     if (c.condition && g.accepted) g.conditions.push(c.condition);
   }
 
+  // XTelemetryPolicies: which one applies to each Gateway, and its collector.
+  const telemetry = new TelemetryPolicies(ctx, byKey);
+  const upstreamTls = (clusters: readonly ClusterIR[], gw: GatewayState) => backendTls.apply(clusters, gw, clientCertificates.get(gw));
+
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
   for (const g of gateways) {
@@ -153,11 +158,7 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
       fleets.set(g.key, emitFleet(empty));
       continue;
     }
-    const f = withProxyConfig(
-      buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw))),
-      g,
-      snapshot,
-    );
+    const f = telemetry.apply(withProxyConfig(buildFleet(g, byGateway.get(g) ?? [], upstreamTls), g, snapshot), g, upstreamTls);
     ir.set(g.key, f);
     fleets.set(g.key, emitFleet(f));
   }
@@ -166,8 +167,9 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
   for (const g of gateways) statuses.push(gatewayStatus(g, sc));
   for (const { object, build } of builds) statuses.push(routeStatus(object, build, sc));
   statuses.push(...backendTls.statuses(sc));
+  statuses.push(...telemetry.statuses(sc));
   for (const s of listenerSets) statuses.push(listenerSetStatus(s, sc));
-  statuses.push(...extensionStatuses(snapshot, new Set(classes.keys()), sc));
+  statuses.push(...extensionStatuses(snapshot, new Set(classes.keys()), sc, telemetry.tracingDecidedBy()));
   return { fleets, statuses, ir };
 }
 

@@ -8,7 +8,7 @@ import { listener } from './listener.js';
 import { routeConfiguration } from './route-configuration.js';
 import { secret } from './secret.js';
 import { invalidTcpBackendCluster, usesInvalidTcpBackend } from './l4-clusters.js';
-import { observabilityResources } from './observability.js';
+import { decorateRouteConfiguration, observabilityResources } from './observability.js';
 
 export function emitFleet(f: FleetIR): EnvoyResources {
   const rateLimitedRouteConfigs = new Set(f.routeConfigs.filter((rc) => rc.virtualHosts.some((vh) => vh.routes.some((r) => r.rateLimit))).map((rc) => rc.name));
@@ -18,7 +18,7 @@ export function emitFleet(f: FleetIR): EnvoyResources {
       ...f.listeners.map((l) => listener(l, { rateLimitedRouteConfigs, ...(f.observability ? { observability: f.observability } : {}) })),
       ...extra.listeners,
     ],
-    routes: f.routeConfigs.map(routeConfiguration),
+    routes: f.routeConfigs.map((rc) => decorateRouteConfiguration(routeConfiguration(rc), f.observability)),
     clusters: [...f.clusters.map(cluster), ...(usesInvalidTcpBackend(f) ? [invalidTcpBackendCluster()] : []), ...extra.clusters],
     endpoints: f.clusters.flatMap((c) => {
       const cla = clusterLoadAssignment(c);

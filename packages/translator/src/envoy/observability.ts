@@ -2,8 +2,12 @@
 // - access logs: every HTTP connection manager writes one line per request to
 //   stdout (envoy.access_loggers.stdout), JSON or text, with the chosen fields;
 // - tracing: every HTTP connection manager samples requests into OpenTelemetry
-//   spans sent over OTLP/gRPC to the collector, through the cluster
-//   TRACING_CLUSTER (HTTP/2, DNS-resolved unless the collector is an IP);
+//   spans sent over OTLP/gRPC to the collector: a ProxyConfig's host:port
+//   through the cluster TRACING_CLUSTER (HTTP/2, DNS-resolved unless the
+//   collector is an IP), or an XTelemetryPolicy's backendRef through that
+//   Service's cluster of the fleet. Custom span attributes are the tracing's
+//   custom_tags; a span name is each route's decorator operation (Envoy has
+//   no connection-manager-wide span name);
 // - Prometheus: a listener on the stats port whose only routes forward
 //   GET /stats/prometheus (and GET /metrics, rewritten to it) to Envoy's
 //   loopback-only admin interface through PROMETHEUS_ADMIN_CLUSTER. The admin
@@ -15,7 +19,9 @@ import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/e
 import type { StdoutAccessLog } from '@switchyard/protos/generated/envoy/extensions/access_loggers/stream/v3/StdoutAccessLog.js';
 import type { OpenTelemetryConfig } from '@switchyard/protos/generated/envoy/config/trace/v3/OpenTelemetryConfig.js';
 import type { HttpProtocolOptions } from '@switchyard/protos/generated/envoy/extensions/upstreams/http/v3/HttpProtocolOptions.js';
-import type { AccessLogIR, ObservabilityIR, PrometheusIR, TracingIR } from '../extensions/ir.js';
+import type { CustomTag } from '@switchyard/protos/generated/envoy/type/tracing/v3/CustomTag.js';
+import type { RouteConfiguration } from '@switchyard/protos';
+import type { AccessLogIR, ObservabilityIR, PrometheusIR, TracingIR, TracingTagIR } from '../extensions/ir.js';
 import { HCM_TYPE, ROUTER_TYPE } from '@switchyard/protos';
 
 export const TRACING_CLUSTER = 'switchyard_tracing';
@@ -40,9 +46,15 @@ export function accessLog(a: AccessLogIR): AccessLog {
 }
 
 export function tracing(t: TracingIR): NonNullable<HttpConnectionManager['tracing']> {
+  const c = t.collector;
+  const target = c.kind === 'address' ? { cluster_name: TRACING_CLUSTER, authority: c.host } : { cluster_name: c.cluster, authority: c.authority };
   const otel: OpenTelemetryConfig & { '@type': string } = {
     '@type': OPENTELEMETRY_TYPE,
-    grpc_service: { envoy_grpc: { cluster_name: TRACING_CLUSTER, authority: t.collector.host }, timeout: { seconds: '1', nanos: 0 } },
+    grpc_service: {
+      envoy_grpc: target,
+      timeout: { seconds: '1', nanos: 0 },
+      ...(t.exportHeaders?.length ? { initial_metadata: t.exportHeaders.map((h) => ({ key: h.name, value: h.value })) } : {}),
+    },
     service_name: t.serviceName,
   };
   return {
@@ -50,7 +62,12 @@ export function tracing(t: TracingIR): NonNullable<HttpConnectionManager['tracin
     // request whose trace context says "sampled" is traced regardless.
     random_sampling: { value: t.samplingPercent },
     provider: { name: 'envoy.tracers.opentelemetry', typed_config: otel },
+    ...(t.tags?.length ? { custom_tags: t.tags.map(customTag) } : {}),
   };
+}
+
+function customTag(t: TracingTagIR): CustomTag {
+  return t.kind === 'literal' ? { tag: t.tag, literal: { value: t.value } } : { tag: t.tag, request_header: { name: t.header } };
 }
 
 /** Adds access logs and tracing to an HTTP connection manager of the fleet. */
@@ -59,14 +76,25 @@ export function decorateConnectionManager(hcm: HttpConnectionManager, o: Observa
   if (o?.tracing) hcm.tracing = tracing(o.tracing);
 }
 
+/** A tracing span name: every route's decorator operation (the span name Envoy reports for requests it matches). */
+export function decorateRouteConfiguration(rc: RouteConfiguration, o: ObservabilityIR | undefined): RouteConfiguration {
+  const operation = o?.tracing?.spanName;
+  if (!operation) return rc;
+  return {
+    ...rc,
+    virtual_hosts: (rc.virtual_hosts ?? []).map((vh) => ({ ...vh, routes: (vh.routes ?? []).map((r) => ({ ...r, decorator: { operation } })) })),
+  };
+}
+
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-export function tracingCluster(t: TracingIR): Cluster {
+/** The cluster of a ProxyConfig's collector address. */
+export function tracingCluster(collector: { host: string; port: number }): Cluster {
   const options: HttpProtocolOptions & { '@type': string } = {
     '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`,
     explicit_http_config: { http2_protocol_options: {} },
   };
-  const ip = IPV4.test(t.collector.host);
+  const ip = IPV4.test(collector.host);
   return {
     name: TRACING_CLUSTER,
     type: ip ? 'STATIC' : 'STRICT_DNS',
@@ -74,7 +102,7 @@ export function tracingCluster(t: TracingIR): Cluster {
     connect_timeout: { seconds: '5', nanos: 0 },
     load_assignment: {
       cluster_name: TRACING_CLUSTER,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: t.collector.host, port_value: t.collector.port } } } }] }],
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: collector.host, port_value: collector.port } } } }] }],
     },
     typed_extension_protocol_options: { [HTTP_PROTOCOL_OPTIONS]: options },
   };
@@ -128,6 +156,7 @@ export function observabilityResources(o: ObservabilityIR | undefined): { listen
     listeners.push(prometheusListener(o.prometheus));
     clusters.push(prometheusAdminCluster());
   }
-  if (o?.tracing) clusters.push(tracingCluster(o.tracing));
+  // A backendRef collector's cluster is one of the fleet's own (FleetIR.clusters).
+  if (o?.tracing?.collector.kind === 'address') clusters.push(tracingCluster(o.tracing.collector));
   return { listeners, clusters };
 }

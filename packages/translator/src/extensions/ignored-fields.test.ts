@@ -22,7 +22,7 @@ describe('guide option fields Switchyard does not implement', () => {
     const c = listenerAccepted(r, 'http');
     expect(c.status).toBe('True');
     expect(c.message).toBe(
-      'Listener accepted; ignored: spec.listeners[0].options is not a Gateway API field (an API server drops it): gateway.networking.k8s.io/access-log (use a ProxyConfig with spec.accessLog (switchyard.dev)), gateway.networking.k8s.io/trace-sampling (use a ProxyConfig with spec.tracing.samplingPercent (switchyard.dev))',
+      'Listener accepted; ignored: spec.listeners[0].options is not a Gateway API field (an API server drops it): gateway.networking.k8s.io/access-log (use a ProxyConfig with spec.accessLog (switchyard.dev)), gateway.networking.k8s.io/trace-sampling (use an XTelemetryPolicy with spec.tracing.samplingRate, or a ProxyConfig with spec.tracing.samplingPercent (switchyard.dev))',
     );
   });
 

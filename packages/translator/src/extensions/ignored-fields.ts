@@ -9,7 +9,8 @@
 /** Where the guide's option keys live in Switchyard. */
 const INSTEAD: Readonly<Record<string, string>> = {
   'gateway.networking.k8s.io/access-log': 'a ProxyConfig with spec.accessLog (switchyard.dev)',
-  'gateway.networking.k8s.io/trace-sampling': 'a ProxyConfig with spec.tracing.samplingPercent (switchyard.dev)',
+  'gateway.networking.k8s.io/trace-sampling':
+    'an XTelemetryPolicy with spec.tracing.samplingRate, or a ProxyConfig with spec.tracing.samplingPercent (switchyard.dev)',
   'gateway.networking.k8s.io/auth-type': 'Gateway spec.tls.frontend (client certificate validation)',
   'gateway.networking.k8s.io/backend-tls': 'a BackendTLSPolicy',
 };

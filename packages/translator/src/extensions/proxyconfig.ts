@@ -169,7 +169,12 @@ export function observabilityOf(spec: ProxyConfigSpec | undefined, fleet: string
   }
   if (s.tracing) {
     const collector = collectorAddress(s.tracing.collector);
-    if (collector) out.tracing = { collector, samplingPercent: s.tracing.samplingPercent ?? 100, serviceName: s.tracing.serviceName ?? fleet };
+    if (collector)
+      out.tracing = {
+        collector: { kind: 'address', ...collector },
+        samplingPercent: s.tracing.samplingPercent ?? 100,
+        serviceName: s.tracing.serviceName ?? fleet,
+      };
   }
   if (s.metrics?.prometheus && s.metrics.prometheus.enabled !== false) out.prometheus = { port: s.metrics.prometheus.port ?? DEFAULT_PROMETHEUS_PORT };
   return Object.keys(out).length > 0 ? out : undefined;

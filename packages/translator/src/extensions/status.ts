@@ -40,8 +40,17 @@ function statusOf(o: KubeObject, pending: PendingCondition, sc: StatusContext): 
 
 const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-/** `ours`: the GatewayClass names whose controllerName is Switchyard's. */
-export function extensionStatuses(snapshot: Snapshot, ours: ReadonlySet<string>, sc: StatusContext): ObjectStatus[] {
+/**
+ * `ours`: the GatewayClass names whose controllerName is Switchyard's.
+ * `tracingDecidedBy`: Gateway key -> the XTelemetryPolicy that decides its
+ * tracing instead of a ProxyConfig's spec.tracing.
+ */
+export function extensionStatuses(
+  snapshot: Snapshot,
+  ours: ReadonlySet<string>,
+  sc: StatusContext,
+  tracingDecidedBy: ReadonlyMap<string, string> = new Map(),
+): ObjectStatus[] {
   const out: ObjectStatus[] = [];
 
   const gatewaysOf = new Map<string, string[]>();
@@ -65,6 +74,11 @@ export function extensionStatuses(snapshot: Snapshot, ours: ReadonlySet<string>,
     const gws = gatewaysOf.get(key(pc)) ?? [];
     const classes = classesOf.get(key(pc)) ?? [];
     const parts = [...(classes.length ? [users(classes, 'GatewayClasses')] : []), ...(gws.length ? [users(gws, 'used by Gateways')] : [])];
+    const overridden = (pc.spec as { tracing?: unknown } | undefined)?.tracing !== undefined ? gws.filter((g) => tracingDecidedBy.has(g)) : [];
+    if (overridden.length)
+      parts.push(
+        `${users(overridden, 'spec.tracing not applied to Gateways')} (an XTelemetryPolicy targeting a Gateway takes precedence: ${[...new Set(overridden.map((g) => tracingDecidedBy.get(g)!))].sort().join(', ')})`,
+      );
     out.push(
       statusOf(
         pc,

@@ -29,7 +29,8 @@ export type RouteTraffic = 'http' | 'grpc' | 'tcp' | 'udp' | 'tls';
  */
 export function resolveBackend(
   ref: BackendObjectReference,
-  from: { kind: string; namespace: string },
+  /** The referring object; its group defaults to gateway.networking.k8s.io (routes). */
+  from: { group?: string; kind: string; namespace: string },
   traffic: RouteTraffic,
   field: string,
   ctx: TranslationContext,
@@ -41,7 +42,7 @@ export function resolveBackend(
     return { ok: false, reason: RouteReason.InvalidKind, message: `${field}: ${group || 'core'}/${kind} is not a supported backend kind (only core/Service)` };
   }
   const namespace = ref.namespace ?? from.namespace;
-  if (!ctx.referenceAllowed({ group: GATEWAY_GROUP, kind: from.kind, namespace: from.namespace }, { group, kind, namespace, name: ref.name })) {
+  if (!ctx.referenceAllowed({ group: from.group ?? GATEWAY_GROUP, kind: from.kind, namespace: from.namespace }, { group, kind, namespace, name: ref.name })) {
     return {
       ok: false,
       reason: RouteReason.RefNotPermitted,
