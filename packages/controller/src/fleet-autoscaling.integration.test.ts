@@ -4,28 +4,16 @@
 // created, the replica count stays the autoscaler's across re-applies, and
 // turning autoscaling off deletes the autoscaler and pins the count again.
 import type { KubeObject } from '@switchyard/api';
-import { TestEnv, eventually, switchyardCrds } from '../test/testenv/index.js';
-import { prepareControllerTest, startController, minimalTranslate } from '../test/testenv/harness.js';
+import { eventually } from '../test/testenv/index.js';
+import { controllerTest, minimalTranslate } from '../test/testenv/harness.js';
 import type { Workload } from '../test/workload-objects.js';
-import type { RunningController } from './run.js';
 
 const NS = 'autoscale-test';
 /** Which field manager owns which fields (server-side apply). */
 type Managed = { metadata: { managedFields?: Array<{ manager?: string; fieldsV1?: unknown }> } };
 
 describe('ProxyConfig autoscaling and metrics, applied by the controller (real kube-apiserver)', () => {
-  let env: TestEnv;
-  let ctl: RunningController;
-  beforeAll(async () => {
-    env = await TestEnv.start();
-    await env.installCrds(switchyardCrds());
-    await prepareControllerTest(env, NS);
-    ctl = await startController(env, { translate: minimalTranslate });
-  }, 180_000);
-  afterAll(async () => {
-    await ctl?.stop({ drainMs: 0 });
-    await env?.stop();
-  });
+  const t = controllerTest(NS, { crds: true, controller: { translate: minimalTranslate } });
 
   const proxyConfig = (spec: Record<string, unknown>): KubeObject => ({
     apiVersion: 'switchyard.dev/v1alpha1',
@@ -33,12 +21,12 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     metadata: { name: 'scaled', namespace: NS },
     spec,
   });
-  const getHpa = () => env.get<KubeObject & Managed>('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'switchyard-web');
-  const getDeployment = () => env.get<Workload & Managed>('apps/v1', 'Deployment', NS, 'switchyard-web');
+  const getHpa = () => t.env.get<KubeObject & Managed>('autoscaling/v2', 'HorizontalPodAutoscaler', NS, 'switchyard-web');
+  const getDeployment = () => t.env.get<Workload & Managed>('apps/v1', 'Deployment', NS, 'switchyard-web');
 
   it('creates the autoscaler, leaves replicas to it, and removes it when autoscaling is turned off', async () => {
-    await env.apply(proxyConfig({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 5 } }, metrics: { prometheus: {} } }));
-    await env.apply({
+    await t.env.apply(proxyConfig({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 5 } }, metrics: { prometheus: {} } }));
+    await t.env.apply({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: 'web', namespace: NS },
@@ -71,14 +59,14 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     expect(JSON.stringify(ours.map((m) => m.fieldsV1))).not.toContain('"f:replicas"');
 
     // The autoscaler scales (as the HPA controller would, another field manager) ...
-    await env.admin.patch(
+    await t.env.admin.patch(
       `/apis/apps/v1/namespaces/${NS}/deployments/switchyard-web`,
       'merge',
       { spec: { replicas: 4 } },
       { fieldManager: 'kube-controller-manager' },
     );
     // ... and a change that makes the controller re-apply the Deployment keeps that count.
-    await env.apply(
+    await t.env.apply(
       proxyConfig({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 5 } }, metrics: { prometheus: {} }, logLevel: 'debug' }),
     );
     const reapplied = await eventually(
@@ -91,7 +79,7 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
     expect(reapplied.spec.replicas).toBe(4);
 
     // Autoscaling off: the autoscaler goes, the count is ours again.
-    await env.apply(proxyConfig({ workload: { kind: 'Deployment', replicas: 3 } }));
+    await t.env.apply(proxyConfig({ workload: { kind: 'Deployment', replicas: 3 } }));
     await eventually(async () => (await getHpa()) === undefined, { what: 'HorizontalPodAutoscaler deleted' });
     const pinned = await eventually(
       async () => {

@@ -4,30 +4,23 @@
 import { X509Certificate } from 'node:crypto';
 import type { Gateway, KubeObject } from '@switchyard/api';
 import { fleetIdentity } from '@switchyard/xds';
-import { TestEnv, eventually } from '../test/testenv/index.js';
-import { prepareControllerTest, startController, minimalTranslate, markFleetAvailable, conditionOf } from '../test/testenv/harness.js';
+import { eventually } from '../test/testenv/index.js';
+import { controllerTest, minimalTranslate, markFleetAvailable, conditionOf } from '../test/testenv/harness.js';
 import type { ServiceObject, Workload } from '../test/workload-objects.js';
-import type { RunningController } from './run.js';
 
 const NS = 'fleet-test';
 
 describe('fleet provisioning (real kube-apiserver)', () => {
-  let env: TestEnv;
-  let ctl: RunningController;
-  beforeAll(async () => {
-    env = await TestEnv.start();
-    await prepareControllerTest(env, NS);
-    await env.apply({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GatewayClass',
-      metadata: { name: 'other' },
-      spec: { controllerName: 'example.com/other' },
-    });
-    ctl = await startController(env, { translate: minimalTranslate });
-  }, 180_000);
-  afterAll(async () => {
-    await ctl?.stop({ drainMs: 0 });
-    await env?.stop();
+  const t = controllerTest(NS, {
+    prepare: async (env) => {
+      await env.apply({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: 'other' },
+        spec: { controllerName: 'example.com/other' },
+      });
+    },
+    controller: { translate: minimalTranslate },
   });
 
   const gw = (name: string, spec: Record<string, unknown>): KubeObject => ({
@@ -36,10 +29,10 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     metadata: { name, namespace: NS },
     spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], ...spec },
   });
-  const getGw = () => env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'web');
+  const getGw = () => t.env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'web');
 
   it('creates DaemonSet, LoadBalancer Service, bootstrap ConfigMap and xDS client Secret owned by the Gateway, and Programmed follows pods and address', async () => {
-    const created = await env.apply<Gateway>(
+    const created = await t.env.apply<Gateway>(
       gw('web', {
         listeners: [
           { name: 'http', port: 80, protocol: 'HTTP' },
@@ -48,12 +41,12 @@ describe('fleet provisioning (real kube-apiserver)', () => {
         infrastructure: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'alice' } },
       }),
     );
-    const ds = await eventually(() => env.get<Workload>('apps/v1', 'DaemonSet', NS, 'switchyard-web'), { what: 'DaemonSet' });
-    const svc = await eventually(() => env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web'), { what: 'Service' });
-    const cm = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', NS, 'switchyard-web-bootstrap'), {
+    const ds = await eventually(() => t.env.get<Workload>('apps/v1', 'DaemonSet', NS, 'switchyard-web'), { what: 'DaemonSet' });
+    const svc = await eventually(() => t.env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web'), { what: 'Service' });
+    const cm = await eventually(() => t.env.get<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap', NS, 'switchyard-web-bootstrap'), {
       what: 'ConfigMap',
     });
-    const secret = await eventually(() => env.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'), {
+    const secret = await eventually(() => t.env.get<KubeObject & { data?: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'), {
       what: 'Secret',
     });
 
@@ -78,8 +71,8 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     // The fleet certificate names the fleet and chains to the controller's CA.
     const cert = new X509Certificate(Buffer.from(secret.data!['tls.crt']!, 'base64'));
     expect(cert.subjectAltName).toContain(`URI:${fleetIdentity(`${NS}/web`)}`);
-    expect(cert.verify(new X509Certificate(ctl.ca.certPem).publicKey)).toBe(true);
-    expect(Buffer.from(secret.data!['ca.crt']!, 'base64').toString()).toBe(ctl.ca.certPem);
+    expect(cert.verify(new X509Certificate(t.ctl.ca.certPem).publicKey)).toBe(true);
+    expect(Buffer.from(secret.data!['ca.crt']!, 'base64').toString()).toBe(t.ctl.ca.certPem);
 
     // No kubelet and no cloud LB here: Programmed waits for an address, then for pods.
     const noAddr = await eventually(
@@ -90,13 +83,13 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       { what: 'Programmed=False AddressNotAssigned' },
     );
     expect(noAddr.status).toBe('False');
-    await env.admin.patch(`/api/v1/namespaces/${NS}/services/switchyard-web/status`, 'merge', {
+    await t.env.admin.patch(`/api/v1/namespaces/${NS}/services/switchyard-web/status`, 'merge', {
       status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } },
     });
     await eventually(async () => conditionOf(await getGw(), 'Programmed')?.reason === 'Pending', { what: 'Programmed=False Pending' });
     const pending = await getGw();
     expect(pending?.status?.listeners?.find((l) => l.name === 'http')?.conditions.find((c) => c.type === 'Programmed')?.status).toBe('False');
-    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-web' });
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-web' });
     const ready = await eventually(
       async () => {
         const g = await getGw();
@@ -110,7 +103,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
 
   it('updates the fleet when listeners change, and leaves the status alone when nothing changed', async () => {
     const before = await getGw();
-    await env.apply(
+    await t.env.apply(
       gw('web', {
         listeners: [
           { name: 'http', port: 80, protocol: 'HTTP' },
@@ -121,7 +114,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     );
     const svc = await eventually(
       async () => {
-        const s = await env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web');
+        const s = await t.env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web');
         return s?.spec.ports.length === 2 && s.spec.ports[1]?.protocol === 'UDP' ? s : undefined;
       },
       { what: 'Service ports updated' },
@@ -137,7 +130,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     // lastTransitionTime survives: Programmed stayed True across the change.
     expect(conditionOf(after, 'Programmed')?.lastTransitionTime).toBe(conditionOf(before, 'Programmed')?.lastTransitionTime);
     const writes = async () =>
-      (await ctl.metrics.registry.getSingleMetric('switchyard_status_writes_total')!.get()).values
+      (await t.ctl.metrics.registry.getSingleMetric('switchyard_status_writes_total')!.get()).values
         .filter((v) => v.labels.kind === 'Gateway' && v.labels.result === 'written')
         .reduce((a, v) => a + v.value, 0);
     // Let the change settle (its fleet updates feed back as watch events).
@@ -149,22 +142,24 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       n = m;
     }
     // An unrelated change triggers passes; the Gateway's status is not rewritten.
-    await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise', namespace: NS } });
+    await t.env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise', namespace: NS } });
     await new Promise((r) => setTimeout(r, 500));
     expect(await writes()).toBe(n);
   }, 60_000);
 
   it('re-issues a fleet certificate that no longer chains to the current CA, and rolls the pods to load it', async () => {
     const certHash = async () =>
-      (await env.get<Workload>('apps/v1', 'DaemonSet', NS, 'switchyard-web'))?.spec.template.metadata.annotations?.['switchyard.dev/xds-cert-hash'];
+      (await t.env.get<Workload>('apps/v1', 'DaemonSet', NS, 'switchyard-web'))?.spec.template.metadata.annotations?.['switchyard.dev/xds-cert-hash'];
     const before = await certHash();
     expect(before).toBeTruthy();
-    const old = (await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'))!;
-    await env.admin.patch(`/api/v1/namespaces/${NS}/secrets/switchyard-web-xds`, 'merge', { data: { 'ca.crt': Buffer.from('not the CA').toString('base64') } });
+    const old = (await t.env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds'))!;
+    await t.env.admin.patch(`/api/v1/namespaces/${NS}/secrets/switchyard-web-xds`, 'merge', {
+      data: { 'ca.crt': Buffer.from('not the CA').toString('base64') },
+    });
     const renewed = await eventually(
       async () => {
-        const s = await env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds');
-        return s && s.data['tls.crt'] !== old.data['tls.crt'] && Buffer.from(s.data['ca.crt']!, 'base64').toString() === ctl.ca.certPem ? s : undefined;
+        const s = await t.env.get<KubeObject & { data: Record<string, string> }>('v1', 'Secret', NS, 'switchyard-web-xds');
+        return s && s.data['tls.crt'] !== old.data['tls.crt'] && Buffer.from(s.data['ca.crt']!, 'base64').toString() === t.ctl.ca.certPem ? s : undefined;
       },
       { what: 'certificate re-issued' },
     );
@@ -176,43 +171,43 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     const gwCondition = async (name: string, type: string, reason: string, says = '') =>
       eventually(
         async () => {
-          const c = conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, name), type);
+          const c = conditionOf(await t.env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, name), type);
           return c?.reason === reason && c.message.includes(says) ? c : undefined;
         },
         { what: `${name}: ${type} ${reason}` },
       );
     type ServiceSpec = { loadBalancerIP?: string; externalIPs?: string[] };
-    await env.apply(gw('static', { addresses: [{ type: 'IPAddress', value: '198.51.100.10' }] }));
-    const svc = await eventually(() => env.get<KubeObject<ServiceSpec>>('v1', 'Service', NS, 'switchyard-static'), { what: 'Service' });
+    await t.env.apply(gw('static', { addresses: [{ type: 'IPAddress', value: '198.51.100.10' }] }));
+    const svc = await eventually(() => t.env.get<KubeObject<ServiceSpec>>('v1', 'Service', NS, 'switchyard-static'), { what: 'Service' });
     expect(svc.spec?.loadBalancerIP).toBe('198.51.100.10');
     expect(svc.spec?.externalIPs).toBeUndefined();
     // The load balancer assigned another address: the requested one is not usable, and the message says what it got.
-    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-static', ingress: { ip: '203.0.113.9' } });
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-static', ingress: { ip: '203.0.113.9' } });
     const notUsable = await gwCondition('static', 'Programmed', 'AddressNotUsable', 'ingress: 203.0.113.9');
     expect(notUsable.message).toContain('cannot use 198.51.100.10: the load balancer of Service fleet-test/switchyard-static did not assign it');
     // Now it assigned the requested one.
-    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-static', ingress: { ip: '198.51.100.10' } });
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-static', ingress: { ip: '198.51.100.10' } });
     await gwCondition('static', 'Programmed', 'Programmed');
-    const g = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'static');
+    const g = await t.env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'static');
     expect(g?.status?.addresses).toEqual([{ type: 'IPAddress', value: '198.51.100.10' }]);
 
     // GatewayAddressEmpty: a type without a value is whatever the load balancer assigns.
-    await env.apply(gw('empty', { addresses: [{ type: 'IPAddress' }] }));
-    const empty = await eventually(() => env.get<KubeObject<ServiceSpec>>('v1', 'Service', NS, 'switchyard-empty'), { what: 'Service' });
+    await t.env.apply(gw('empty', { addresses: [{ type: 'IPAddress' }] }));
+    const empty = await eventually(() => t.env.get<KubeObject<ServiceSpec>>('v1', 'Service', NS, 'switchyard-empty'), { what: 'Service' });
     expect(empty.spec?.loadBalancerIP).toBeUndefined();
-    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-empty', ingress: { ip: '203.0.113.10' } });
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-empty', ingress: { ip: '203.0.113.10' } });
     await gwCondition('empty', 'Programmed', 'Programmed');
-    expect((await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'empty'))?.status?.addresses).toEqual([
+    expect((await t.env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'empty'))?.status?.addresses).toEqual([
       { type: 'IPAddress', value: '203.0.113.10' },
     ]);
 
     // A hostname cannot be requested from a Service: usable only if the load balancer assigns exactly it.
-    await env.apply(gw('named', { addresses: [{ type: 'Hostname', value: 'gw.example.com' }] }));
-    await eventually(() => env.get('v1', 'Service', NS, 'switchyard-named'), { what: 'Service' });
-    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-named', ingress: { ip: '203.0.113.11' } });
+    await t.env.apply(gw('named', { addresses: [{ type: 'Hostname', value: 'gw.example.com' }] }));
+    await eventually(() => t.env.get('v1', 'Service', NS, 'switchyard-named'), { what: 'Service' });
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-named', ingress: { ip: '203.0.113.11' } });
     expect((await gwCondition('named', 'Programmed', 'AddressNotUsable')).message).toContain('gw.example.com');
 
-    await env.apply(gw('fake', { addresses: [{ type: 'example.com/pool', value: 'blue' }] }));
+    await t.env.apply(gw('fake', { addresses: [{ type: 'example.com/pool', value: 'blue' }] }));
     const acc = await gwCondition('fake', 'Accepted', 'UnsupportedAddress');
     expect(acc.status).toBe('False');
     expect(acc.message).toContain('example.com/pool "blue"');
@@ -220,8 +215,8 @@ describe('fleet provisioning (real kube-apiserver)', () => {
 
   it('uses a Deployment when the ProxyConfig says so, and deletes the DaemonSet it replaces', async () => {
     // The ProxyConfig CRD belongs to the project's own kinds; a minimal one is installed here if not shipped yet.
-    if (!(await env.discovery.resource('switchyard.dev/v1alpha1', 'ProxyConfig'))) {
-      await env.installCrds([
+    if (!(await t.env.discovery.resource('switchyard.dev/v1alpha1', 'ProxyConfig'))) {
+      await t.env.installCrds([
         {
           apiVersion: 'apiextensions.k8s.io/v1',
           kind: 'CustomResourceDefinition',
@@ -237,31 +232,31 @@ describe('fleet provisioning (real kube-apiserver)', () => {
         },
       ]);
     }
-    await env.apply({
+    await t.env.apply({
       apiVersion: 'switchyard.dev/v1alpha1',
       kind: 'ProxyConfig',
       metadata: { name: 'as-deployment', namespace: NS },
       spec: { workload: { kind: 'Deployment', replicas: 3 }, service: { type: 'ClusterIP' } },
     });
     // The controller finds the newly served kind on its next discovery round.
-    await env.apply(
+    await t.env.apply(
       gw('web', {
         listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
         infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'as-deployment' } },
       }),
     );
-    const dep = await eventually(() => env.get<Workload>('apps/v1', 'Deployment', NS, 'switchyard-web'), { what: 'Deployment', timeoutMs: 20_000 });
+    const dep = await eventually(() => t.env.get<Workload>('apps/v1', 'Deployment', NS, 'switchyard-web'), { what: 'Deployment', timeoutMs: 20_000 });
     expect(dep.spec.replicas).toBe(3);
-    await eventually(async () => (await env.get('apps/v1', 'DaemonSet', NS, 'switchyard-web')) === undefined, { what: 'DaemonSet deleted' });
+    await eventually(async () => (await t.env.get('apps/v1', 'DaemonSet', NS, 'switchyard-web')) === undefined, { what: 'DaemonSet deleted' });
     const svc = await eventually(
       async () => {
-        const s = await env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web');
+        const s = await t.env.get<ServiceObject>('v1', 'Service', NS, 'switchyard-web');
         return s?.spec.type === 'ClusterIP' ? s : undefined;
       },
       { what: 'Service type ClusterIP' },
     );
     // A ClusterIP fleet's address is its cluster IP.
-    await markFleetAvailable(env, { namespace: NS, name: 'switchyard-web', workload: 'Deployment' });
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-web', workload: 'Deployment' });
     const g = await eventually(
       async () => {
         const x = await getGw();
@@ -273,9 +268,9 @@ describe('fleet provisioning (real kube-apiserver)', () => {
   }, 60_000);
 
   it('removes a fleet whose Gateway moves to another controller, and never writes that Gateway’s status', async () => {
-    await env.apply(gw('moving', {}));
-    await eventually(() => env.get('apps/v1', 'DaemonSet', NS, 'switchyard-moving'), { what: 'DaemonSet' });
-    await env.apply(gw('moving', { gatewayClassName: 'other' }));
+    await t.env.apply(gw('moving', {}));
+    await eventually(() => t.env.get('apps/v1', 'DaemonSet', NS, 'switchyard-moving'), { what: 'DaemonSet' });
+    await t.env.apply(gw('moving', { gatewayClassName: 'other' }));
     // kube-apiserver alone runs no garbage collector: these deletions are the controller's own.
     for (const [v, k, n] of [
       ['apps/v1', 'DaemonSet', 'switchyard-moving'],
@@ -283,23 +278,23 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       ['v1', 'ConfigMap', 'switchyard-moving-bootstrap'],
       ['v1', 'Secret', 'switchyard-moving-xds'],
     ] as const) {
-      await eventually(async () => (await env.get(v, k, NS, n)) === undefined, { what: `${k} ${n} deleted` });
+      await eventually(async () => (await t.env.get(v, k, NS, n)) === undefined, { what: `${k} ${n} deleted` });
     }
-    const before = await env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving');
-    await env.admin.replace(`/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/moving/status`, {
+    const before = await t.env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving');
+    await t.env.admin.replace(`/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/moving/status`, {
       ...before!,
       status: {
         conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'other controller', lastTransitionTime: '2026-01-01T00:00:00Z' }],
       },
     });
-    await env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise2', namespace: NS } });
+    await t.env.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noise2', namespace: NS } });
     await new Promise((r) => setTimeout(r, 600));
-    expect(conditionOf(await env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving'), 'Accepted')?.message).toBe('other controller');
+    expect(conditionOf(await t.env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, 'moving'), 'Accepted')?.message).toBe('other controller');
   }, 60_000);
 
   it('runs under the shipped RBAC, which allows Gateway status but not Gateway spec writes', async () => {
     const { KubeClient, ApiError } = await import('./rest.js');
-    const sa = new KubeClient(env.kubeConfig(env.controllerUser()));
+    const sa = new KubeClient(t.env.kubeConfig(t.env.controllerUser()));
     const path = `/apis/gateway.networking.k8s.io/v1/namespaces/${NS}/gateways/web`;
     await expect(sa.patch(path, 'merge', { spec: { listeners: [{ name: 'x', port: 1, protocol: 'HTTP' }] } })).rejects.toMatchObject({ statusCode: 403 });
     await expect(sa.patch(`${path}/status`, 'merge', {})).resolves.toBeDefined();
@@ -307,7 +302,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {
-    const base = `http://127.0.0.1:${ctl.httpPort}`;
+    const base = `http://127.0.0.1:${t.ctl.httpPort}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const text = await (await fetch(`${base}/metrics`)).text();

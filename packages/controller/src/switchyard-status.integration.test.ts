@@ -5,39 +5,28 @@
 // kubectl.
 import { expect } from '@jest/globals';
 import type { Condition, KubeObject } from '@switchyard/api';
-import { TestEnv, eventually, switchyardCrds } from '../test/testenv/index.js';
-import { prepareControllerTest, startController } from '../test/testenv/harness.js';
-import type { RunningController } from './run.js';
+import { eventually } from '../test/testenv/index.js';
+import { controllerTest } from '../test/testenv/harness.js';
 
 const NS = 'ext-status';
 
 describe('switchyard.dev statuses written by the controller (real kube-apiserver, real translator)', () => {
-  let env: TestEnv;
-  let ctl: RunningController;
-  beforeAll(async () => {
-    env = await TestEnv.start();
-    await env.installCrds(switchyardCrds());
-    await prepareControllerTest(env, NS);
-    ctl = await startController(env);
-  }, 180_000);
-  afterAll(async () => {
-    await ctl?.stop({ drainMs: 0 });
-    await env?.stop();
-  });
+  const t = controllerTest(NS, { crds: true });
 
   const conditions = async (apiVersion: string, kind: string, name: string) =>
-    (await env.get<KubeObject<unknown, { conditions?: Condition[]; parents?: Array<{ conditions: Condition[] }> }>>(apiVersion, kind, NS, name))?.status ?? {};
+    (await t.env.get<KubeObject<unknown, { conditions?: Condition[]; parents?: Array<{ conditions: Condition[] }> }>>(apiVersion, kind, NS, name))?.status ??
+    {};
 
   it('RateLimit, ProxyConfig and route statuses say what is in effect', async () => {
-    await env.apply({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'logged', namespace: NS }, spec: { accessLog: {} } });
-    await env.apply({
+    await t.env.apply({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ProxyConfig', metadata: { name: 'logged', namespace: NS }, spec: { accessLog: {} } });
+    await t.env.apply({
       apiVersion: 'switchyard.dev/v1alpha1',
       kind: 'RateLimit',
       metadata: { name: 'api', namespace: NS },
       spec: { requests: 10, unit: 'Second', key: { type: 'ClientAddress' } },
     });
-    await env.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: NS }, spec: { ports: [{ name: 'http', port: 8080 }] } });
-    await env.apply({
+    await t.env.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: NS }, spec: { ports: [{ name: 'http', port: 8080 }] } });
+    await t.env.apply({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: 'web', namespace: NS },
@@ -61,7 +50,7 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
         ],
       },
     });
-    await env.apply(route('api'));
+    await t.env.apply(route('api'));
 
     const rl = await eventually(
       async () => {
@@ -86,7 +75,7 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
     expect(resolved.status).toBe('True');
 
     // Pointing the filter at a RateLimit that does not exist: the route says so.
-    await env.apply(route('missing'));
+    await t.env.apply(route('missing'));
     const broken = await eventually(
       async () => {
         const c = (await conditions('gateway.networking.k8s.io/v1', 'HTTPRoute', 'limited')).parents?.[0]?.conditions.find((x) => x.type === 'ResolvedRefs');

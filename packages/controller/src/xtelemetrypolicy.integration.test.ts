@@ -5,46 +5,34 @@
 // GEP-713 ancestors, and the Gateway and ProxyConfig say that the policy's
 // tracing takes precedence.
 import type { Condition, KubeObject, PolicyAncestorStatus } from '@switchyard/api';
-import { TestEnv, eventually, switchyardCrds } from '../test/testenv/index.js';
-import { prepareControllerTest, startController } from '../test/testenv/harness.js';
-import type { RunningController } from './run.js';
+import { eventually } from '../test/testenv/index.js';
+import { controllerTest } from '../test/testenv/harness.js';
 
 const NS = 'telemetry';
 const X = 'gateway.networking.x-k8s.io/v1alpha1';
 
 describe('XTelemetryPolicy statuses written by the controller (real kube-apiserver, real translator)', () => {
-  let env: TestEnv;
-  let ctl: RunningController;
-  beforeAll(async () => {
-    env = await TestEnv.start();
-    await env.installCrds(switchyardCrds());
-    await prepareControllerTest(env, NS);
-    ctl = await startController(env);
-  }, 180_000);
-  afterAll(async () => {
-    await ctl?.stop({ drainMs: 0 });
-    await env?.stop();
-  });
+  const t = controllerTest(NS, { crds: true });
 
   const ancestors = async (name: string) =>
-    (await env.get<KubeObject<unknown, { ancestors?: PolicyAncestorStatus[] }>>(X, 'XTelemetryPolicy', NS, name))?.status?.ancestors ?? [];
+    (await t.env.get<KubeObject<unknown, { ancestors?: PolicyAncestorStatus[] }>>(X, 'XTelemetryPolicy', NS, name))?.status?.ancestors ?? [];
   const conditions = async (apiVersion: string, kind: string, name: string) =>
-    (await env.get<KubeObject<unknown, { conditions?: Condition[] }>>(apiVersion, kind, NS, name))?.status?.conditions ?? [];
+    (await t.env.get<KubeObject<unknown, { conditions?: Condition[] }>>(apiVersion, kind, NS, name))?.status?.conditions ?? [];
 
   it("the policy's ancestors, and the ProxyConfig tracing it overrides, as kubectl shows them", async () => {
-    await env.apply({
+    await t.env.apply({
       apiVersion: 'switchyard.dev/v1alpha1',
       kind: 'ProxyConfig',
       metadata: { name: 'traced', namespace: NS },
       spec: { tracing: { collector: 'otel.legacy:4317' } },
     });
-    await env.apply({
+    await t.env.apply({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'otel-collector', namespace: NS },
       spec: { ports: [{ name: 'otlp', port: 4317 }] },
     });
-    await env.apply({
+    await t.env.apply({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name: 'web', namespace: NS },
@@ -54,7 +42,7 @@ describe('XTelemetryPolicy statuses written by the controller (real kube-apiserv
         listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
       },
     });
-    await env.apply({
+    await t.env.apply({
       apiVersion: X,
       kind: 'XTelemetryPolicy',
       metadata: { name: 'traces', namespace: NS },

@@ -3,13 +3,14 @@
 // and stand in for the kubelet / cloud load balancer that do not run here.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
 import { pino, type Logger } from 'pino';
 import type { Condition, Gateway, GatewayClass, KubeObject, Snapshot } from '@switchyard/api';
 import type { TranslateOptions, TranslateResult, ObjectStatus } from '@switchyard/translator';
 import { EMPTY_RESOURCES, type EnvoyResources } from '@switchyard/protos';
 import { TestAdsClient } from '@switchyard/xds/test/ads-test-client.js';
 import { runController, type ControllerOptions, type RunningController } from '../../src/run.js';
-import { TestEnv, loadObjects, REPO_ROOT, CONTROLLER_SA } from './index.js';
+import { TestEnv, loadObjects, REPO_ROOT, CONTROLLER_SA, switchyardCrds } from './index.js';
 
 export const TEST_CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
 
@@ -85,6 +86,50 @@ export async function startController(env: TestEnv, o: Partial<ControllerOptions
     logger: testLogger(),
     ...o,
   });
+}
+
+/** What a controller integration test works with once its beforeAll ran. */
+export interface ControllerTest {
+  readonly env: TestEnv;
+  readonly ctl: RunningController;
+}
+
+/**
+ * The set-up every controller integration test repeats, registered in the
+ * calling describe: a fresh API server (with the switchyard.dev CRDs when
+ * `crds`), the shipped RBAC, the namespace and GatewayClass
+ * (prepareControllerTest), whatever `prepare` adds, then the controller; all
+ * of it stopped after the describe's tests.
+ */
+export function controllerTest(
+  namespace: string,
+  o: { crds?: boolean; prepare?: (env: TestEnv) => Promise<void>; controller?: Partial<ControllerOptions> } = {},
+): ControllerTest {
+  let env: TestEnv | undefined;
+  let ctl: RunningController | undefined;
+  beforeAll(async () => {
+    env = await TestEnv.start();
+    if (o.crds) await env.installCrds(switchyardCrds());
+    await prepareControllerTest(env, namespace);
+    await o.prepare?.(env);
+    ctl = await startController(env, o.controller);
+  }, 180_000);
+  afterAll(async () => {
+    await ctl?.stop({ drainMs: 0 });
+    await env?.stop();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('controllerTest: used before its beforeAll ran (or the set-up failed)');
+    return v;
+  };
+  return {
+    get env() {
+      return started(env);
+    },
+    get ctl() {
+      return started(ctl);
+    },
+  };
 }
 
 function cond(type: string, status: 'True' | 'False', reason: string, generation: number | undefined, now: string, message = ''): Condition {
