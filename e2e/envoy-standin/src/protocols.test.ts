@@ -179,6 +179,13 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
     await expect(tlsRequest(ports.mtls, { servername: 'secure.example.com' })).rejects.toThrow();
   });
 
+  it('refuses a client certificate that another CA signed, as Envoy fails the handshake', async () => {
+    const otherCa = await createCa('standin test CA');
+    const stranger = await issueCertificate(otherCa, { commonName: 'client', usage: 'client' });
+    await expect(tlsRequest(ports.mtls, { servername: 'secure.example.com', cert: stranger })).rejects.toThrow();
+    expect((await tlsRequest(ports.mtls, { servername: 'secure.example.com', cert: client })).status).toBe(200);
+  });
+
   it('passes TLS through by SNI without decrypting it', async () => {
     const body = await new Promise<string>((resolve, reject) => {
       const s = tls.connect({ host: '127.0.0.1', port: ports.passthrough, servername: 'pass.example.com', ca: ca.certPem });
