@@ -154,7 +154,7 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
       continue;
     }
     const f = withProxyConfig(
-      buildFleet(g, byGateway.get(g) ?? [], (clusters, gw) => backendTls.apply(clusters, gw, clientCertificates.get(gw))),
+      buildFleet(g, byGateway.get(g) ?? [], (clusters, gw, reencrypted) => backendTls.apply(clusters, gw, clientCertificates.get(gw), reencrypted)),
       g,
       snapshot,
     );
