@@ -8,9 +8,10 @@ import type { TlsHandling } from './envoy-model.js';
 import { dataSourceBytes } from './data-source.js';
 
 /**
- * The options of a tls.Server that terminates this connection. A server, not
- * a bare TLSSocket: Node verifies a client certificate either way, but only
- * a tls.Server acts on the result (rejectUnauthorized), failing the handshake
+ * The TLS options that terminate this connection. Where a client certificate
+ * is required, the stand-in hands the connection to a tls.Server: Node
+ * verifies a client certificate on a bare TLSSocket too, but only a
+ * tls.Server acts on the result (rejectUnauthorized), failing the handshake
  * as Envoy does for a certificate its CA did not sign (VERIFY_TRUST_CHAIN).
  * With 'optional' (ACCEPT_UNTRUSTED) any certificate, or none, is accepted.
  */

@@ -120,19 +120,28 @@ export class ListenerManager {
     if (ex.tls.mode === 'terminate') {
       const options = serverOptionsFor(ex.tls, resources);
       if (!options) return void socket.destroy();
-      // One tls.Server per connection (its options are this filter chain's), given the socket as a connection.
-      const server = tls.createServer(options);
-      server.on('tlsClientError', (e, s) => {
-        this.ctx.log.debug(`TLS handshake on port ${port} failed: ${e.message}`);
-        s.destroy();
-      });
-      server.once('secureConnection', (t: tls.TLSSocket) => {
+      const raw = hello.kind === 'tls' ? (jsStream(socket) as net.Socket) : socket;
+      const onSecure = (t: tls.TLSSocket) => {
         t.on('error', () => t.destroy());
         const info: ConnectionInfo = { port, scheme: 'https', ...(hello.kind === 'tls' && hello.sni ? { sni: hello.sni } : {}), remoteAddress };
         // HTTP/2 reads the TLS socket's handle directly: hand it a stream that has every byte.
         this.afterTransport(jsStream(t) as net.Socket, ex, info, t.alpnProtocol === 'h2');
-      });
-      server.emit('connection', hello.kind === 'tls' ? jsStream(socket) : socket);
+      };
+      if (options.rejectUnauthorized) {
+        // A required certificate: a tls.Server (one per connection, with this filter chain's options) fails the handshake.
+        const server = tls.createServer(options);
+        server.on('tlsClientError', (e, s) => {
+          this.ctx.log.debug(`TLS handshake on port ${port} failed: ${e.message}`);
+          s.destroy();
+        });
+        server.once('secureConnection', onSecure);
+        server.emit('connection', raw);
+        return;
+      }
+      // None, or requested with the insecure fallback: any certificate is accepted.
+      const t = new tls.TLSSocket(raw, { isServer: true, ...options });
+      t.on('error', () => t.destroy());
+      t.once('secure', () => onSecure(t));
       return;
     }
     const info: ConnectionInfo = { port, scheme: 'http', remoteAddress };

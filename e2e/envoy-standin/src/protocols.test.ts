@@ -40,7 +40,8 @@ function manifests(
         `{name: udp, port: ${p.udp}, protocol: UDP, allowedRoutes: {kinds: [{kind: UDPRoute}]}}`,
         `{name: http, port: ${p.http}, protocol: HTTP}`,
       ],
-      `frontend: {perPort: [{port: ${p.mtls}, tls: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}}]}`,
+      // The https port: certificates requested but not required (AllowInsecureFallback); the mtls port: required.
+      `frontend: {default: {validation: {mode: AllowInsecureFallback, caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}, perPort: [{port: ${p.mtls}, tls: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}}]}`,
     ) +
     `---
 apiVersion: v1
@@ -227,6 +228,14 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
     const stranger = await issueCertificate(otherCa, { commonName: 'client', usage: 'client' });
     await expect(tlsRequest(ports.mtls, { servername: 'secure.example.com', cert: stranger })).rejects.toThrow();
     expect((await tlsRequest(ports.mtls, { servername: 'secure.example.com', cert: client })).status).toBe(200);
+  });
+
+  it('accepts any client certificate, or none, where validation allows the insecure fallback', async () => {
+    const otherCa = await createCa('standin test CA');
+    const stranger = await issueCertificate(otherCa, { commonName: 'client', usage: 'client' });
+    expect((await tlsRequest(ports.https, { servername: 'secure.example.com', cert: stranger })).status).toBe(200);
+    expect((await tlsRequest(ports.https, { servername: 'secure.example.com', cert: client })).status).toBe(200);
+    expect((await tlsRequest(ports.https, { servername: 'secure.example.com' })).status).toBe(200);
   });
 
   it('originates TLS per BackendTLSPolicy and never reuses a connection verified for another policy', async () => {
