@@ -119,7 +119,7 @@ async function forward(ctx: RouterContext, down: Downstream, e: RouteExplanation
     const limitMs = Math.min(deadline - Date.now(), perTryMs);
     const result = await withTimeout(
       sendUpstream(
-        { address: ep.address, port: ep.port, protocol, ...(tls ? { tls } : {}) },
+        { cluster: clusterName, address: ep.address, port: ep.port, protocol, ...(tls ? { tls } : {}) },
         { method: chosen.upstream.method, authority: chosen.upstream.host ?? ep.hostname ?? ep.address, path: chosen.upstream.path, headers: upstreamHeaders, body },
       ),
       limitMs,
@@ -190,7 +190,7 @@ function mirror(ctx: RouterContext, clusterName: string, b: WeightedBackend, hea
   const host = b.upstream.host ?? ep.address;
   const tls = upstreamTlsOptions(cluster, resources);
   void sendUpstream(
-    { address: ep.address, port: ep.port, protocol: down.httpVersion === '2' ? 'http2' : 'http1', ...(tls ? { tls } : {}) },
+    { cluster: clusterName, address: ep.address, port: ep.port, protocol: down.httpVersion === '2' ? 'http2' : 'http1', ...(tls ? { tls } : {}) },
     { method: b.upstream.method, authority: shadowHost(host), path: b.upstream.path, headers, body },
   ).then((r) => {
     if (r.kind === 'response') r.body.resume();

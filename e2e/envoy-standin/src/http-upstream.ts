@@ -10,6 +10,8 @@ import type { HeaderList } from './envoy-model.js';
 import { HOP_BY_HOP, headerListOf, headerObject } from './http-downstream.js';
 
 export interface UpstreamTarget {
+  /** The cluster: connections are pooled per cluster, as Envoy's are, never shared across clusters. */
+  readonly cluster: string;
   readonly address: string;
   readonly port: number;
   readonly protocol: 'http1' | 'http2';
@@ -31,8 +33,23 @@ export type UpstreamResult =
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
 
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+// Connection pools per cluster (Envoy's are per cluster and host): two
+// clusters to the same endpoint with different upstream TLS (SNI, CA, SANs
+// of their BackendTLSPolicies) must not reuse each other's verified
+// connections. Node's https.Agent keys its sockets by SNI and CA but not by
+// the SAN check, and an HTTP/2 session by its origin alone.
+const agents = new Map<string, http.Agent>();
 const sessions = new Map<string, http2.ClientHttp2Session>();
+
+function agentFor(t: UpstreamTarget): http.Agent {
+  const key = `${t.tls ? 'https' : 'http'} ${t.cluster}`;
+  let a = agents.get(key);
+  if (!a) {
+    a = t.tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    agents.set(key, a);
+  }
+  return a;
+}
 
 function forwardable(headers: HeaderList, h2: boolean): HeaderList {
   // HTTP/2 allows "te: trailers" (gRPC needs it) and nothing else hop-by-hop.
@@ -52,7 +69,7 @@ function sendHttp1(t: UpstreamTarget, req: UpstreamRequest): Promise<UpstreamRes
       method: req.method,
       path: req.path,
       headers: { ...headerObject(forwardable(req.headers, false)), host: req.authority },
-      ...(t.tls ? { ...t.tls, agent: agents.https } : { agent: agents.http }),
+      ...(t.tls ? { ...t.tls, agent: agentFor(t) } : { agent: agentFor(t) }),
     };
     const r = (t.tls ? https : http).request(options, (res) => {
       resolve({
@@ -77,10 +94,11 @@ function sendHttp1(t: UpstreamTarget, req: UpstreamRequest): Promise<UpstreamRes
 }
 
 function session(t: UpstreamTarget): http2.ClientHttp2Session {
-  const key = `${t.tls ? 'https' : 'http'}://${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port}`;
+  const origin = `${t.tls ? 'https' : 'http'}://${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port}`;
+  const key = `${t.cluster} ${origin}`;
   const existing = sessions.get(key);
   if (existing && !existing.closed && !existing.destroyed) return existing;
-  const s = http2.connect(key, t.tls ? { ...t.tls, ALPNProtocols: ['h2'] } : {});
+  const s = http2.connect(origin, t.tls ? { ...t.tls, ALPNProtocols: ['h2'] } : {});
   s.on('error', () => sessions.delete(key));
   s.on('close', () => sessions.delete(key));
   s.on('goaway', () => sessions.delete(key));
@@ -132,6 +150,6 @@ function sendHttp2(t: UpstreamTarget, req: UpstreamRequest): Promise<UpstreamRes
 export function closeUpstreams(): void {
   for (const s of sessions.values()) s.destroy();
   sessions.clear();
-  agents.http.destroy();
-  agents.https.destroy();
+  for (const a of agents.values()) a.destroy();
+  agents.clear();
 }

@@ -14,7 +14,7 @@ import { jsStream, peek } from './peek.js';
 import { fromHttp1, fromHttp2, type ConnectionInfo } from './http-downstream.js';
 import { routeRequest, type RouterContext } from './http-router.js';
 import { routeUpgrade } from './websocket.js';
-import { secureContextFor } from './downstream-tls.js';
+import { serverOptionsFor } from './downstream-tls.js';
 import { proxyTcp } from './tcp-proxy.js';
 import { UdpListener } from './udp-proxy.js';
 
@@ -118,15 +118,30 @@ export class ListenerManager {
     }
     const remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     if (ex.tls.mode === 'terminate') {
-      const secure = secureContextFor(ex.tls, resources);
-      if (!secure) return void socket.destroy();
-      const t = new tls.TLSSocket(hello.kind === 'tls' ? (jsStream(socket) as net.Socket) : socket, { isServer: true, ...secure });
-      t.on('error', () => t.destroy());
-      t.once('secure', () => {
+      const options = serverOptionsFor(ex.tls, resources);
+      if (!options) return void socket.destroy();
+      const raw = hello.kind === 'tls' ? (jsStream(socket) as net.Socket) : socket;
+      const onSecure = (t: tls.TLSSocket) => {
+        t.on('error', () => t.destroy());
         const info: ConnectionInfo = { port, scheme: 'https', ...(hello.kind === 'tls' && hello.sni ? { sni: hello.sni } : {}), remoteAddress };
         // HTTP/2 reads the TLS socket's handle directly: hand it a stream that has every byte.
         this.afterTransport(jsStream(t) as net.Socket, ex, info, t.alpnProtocol === 'h2');
-      });
+      };
+      if (options.rejectUnauthorized) {
+        // A required certificate: a tls.Server (one per connection, with this filter chain's options) fails the handshake.
+        const server = tls.createServer(options);
+        server.on('tlsClientError', (e, s) => {
+          this.ctx.log.debug(`TLS handshake on port ${port} failed: ${e.message}`);
+          s.destroy();
+        });
+        server.once('secureConnection', onSecure);
+        server.emit('connection', raw);
+        return;
+      }
+      // None, or requested with the insecure fallback: any certificate is accepted.
+      const t = new tls.TLSSocket(raw, { isServer: true, ...options });
+      t.on('error', () => t.destroy());
+      t.once('secure', () => onSecure(t));
       return;
     }
     const info: ConnectionInfo = { port, scheme: 'http', remoteAddress };

@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { createCa, issueCertificate, type CertificateAndKey } from '@switchyard/xds';
-import { echoServer, freePort, gatewayYaml, h2Get, routeYaml, serviceYaml, startLocalStandin, startSwitchyard, until, type Echoed, type Switchyard } from './testing/harness.js';
+import { echoServer, freePort, gatewayYaml, h2Get, request, routeYaml, serviceYaml, startLocalStandin, startSwitchyard, until, type Echoed, type Switchyard } from './testing/harness.js';
 import type { Standin } from './standin.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -24,7 +24,12 @@ interface Ports {
   http: number;
 }
 
-function manifests(p: Ports, be: { http: number; tlsBackend: number; tcp: number; udp: number; grpc: number }, serving: CertificateAndKey, ca: CertificateAndKey): string {
+function manifests(
+  p: Ports,
+  be: { http: number; tlsBackend: number; tcp: number; udp: number; grpc: number; httpsBackend: number },
+  serving: CertificateAndKey,
+  ca: CertificateAndKey,
+): string {
   return (
     gatewayYaml(
       [
@@ -35,7 +40,8 @@ function manifests(p: Ports, be: { http: number; tlsBackend: number; tcp: number
         `{name: udp, port: ${p.udp}, protocol: UDP, allowedRoutes: {kinds: [{kind: UDPRoute}]}}`,
         `{name: http, port: ${p.http}, protocol: HTTP}`,
       ],
-      `frontend: {perPort: [{port: ${p.mtls}, tls: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}}]}`,
+      // The https port: certificates requested but not required (AllowInsecureFallback); the mtls port: required.
+      `frontend: {default: {validation: {mode: AllowInsecureFallback, caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}, perPort: [{port: ${p.mtls}, tls: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]}}}]}`,
     ) +
     `---
 apiVersion: v1
@@ -78,8 +84,41 @@ spec:
     serviceYaml('web', 'grpc-echo', be.grpc) +
     serviceYaml('web', 'tls-backend', be.tlsBackend) +
     serviceYaml('web', 'tcp-echo', be.tcp) +
-    serviceYaml('web', 'udp-echo', be.udp, { protocol: 'UDP' })
+    serviceYaml('web', 'udp-echo', be.udp, { protocol: 'UDP' }) +
+    // Two Services to one HTTPS backend, each with a BackendTLSPolicy: same
+    // hostname and CA, a SAN the backend's certificate has and one it lacks.
+    serviceYaml('web', 'btls-san-match', be.httpsBackend) +
+    serviceYaml('web', 'btls-san-mismatch', be.httpsBackend) +
+    backendTlsPolicyYaml('btls-san-match', 'backend.example.com') +
+    backendTlsPolicyYaml('btls-san-mismatch', 'other.example.com') +
+    `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: btls, namespace: web}
+spec:
+  parentRefs: [{name: gw, sectionName: http}]
+  hostnames: [btls.example.com]
+  rules:
+  - matches: [{path: {type: Exact, value: /san-match}}]
+    backendRefs: [{name: btls-san-match, port: 80}]
+  - matches: [{path: {type: Exact, value: /san-mismatch}}]
+    backendRefs: [{name: btls-san-mismatch, port: 80}]
+`
   );
+}
+
+function backendTlsPolicyYaml(service: string, san: string): string {
+  return `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: ${service}, namespace: web}
+spec:
+  targetRefs: [{group: "", kind: Service, name: ${service}}]
+  validation:
+    caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]
+    hostname: backend.example.com
+    subjectAltNames: [{type: Hostname, hostname: ${san}}]
+`;
 }
 
 const echoService: grpc.ServiceDefinition = {
@@ -113,6 +152,11 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
     // TLS passthrough backend: it terminates TLS itself and says which name the client asked for.
     const tlsBackend = tls.createServer({ cert: passCert.certPem, key: passCert.keyPem }, (s) => s.end(`passthrough:${(s as tls.TLSSocket).servername || ''}`));
     const tcpEcho = net.createServer((s) => s.pipe(s));
+    // HTTPS backend for the BackendTLSPolicy tests: a certificate for backend.example.com only.
+    const backendCert = await issueCertificate(ca, { commonName: 'backend.example.com', dnsNames: ['backend.example.com'], usage: 'server' });
+    const httpsBackend = https.createServer({ cert: backendCert.certPem, key: backendCert.keyPem }, (_req, res) => res.end('tls-backend'));
+    await new Promise<void>((r) => httpsBackend.listen(0, '127.0.0.1', r));
+    closers.push(() => httpsBackend.close());
     const udpEcho = dgram.createSocket('udp4');
     udpEcho.on('message', (m, r) => udpEcho.send(Buffer.concat([Buffer.from('udp:'), m]), r.port, r.address));
     await Promise.all([new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', r)), new Promise<void>((r) => tcpEcho.listen(0, '127.0.0.1', r)), new Promise<void>((r) => udpEcho.bind(0, '127.0.0.1', r))]);
@@ -124,7 +168,7 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
 
     ports = { https: await freePort(), mtls: await freePort(), passthrough: await freePort(), tcp: await freePort(), udp: await freePort('udp'), http: await freePort() };
     sy = await startSwitchyard(
-      manifests(ports, { http: echo.port, tlsBackend: (tlsBackend.address() as AddressInfo).port, tcp: (tcpEcho.address() as AddressInfo).port, udp: udpEcho.address().port, grpc: grpcPort }, serving, ca),
+      manifests(ports, { http: echo.port, tlsBackend: (tlsBackend.address() as AddressInfo).port, tcp: (tcpEcho.address() as AddressInfo).port, udp: udpEcho.address().port, grpc: grpcPort, httpsBackend: (httpsBackend.address() as AddressInfo).port }, serving, ca),
     );
     standin = await startLocalStandin(sy.xdsPort, 'web/gw');
     await until('the stand-in to be initialized', () => (standin.initialized() ? true : undefined));
@@ -177,6 +221,29 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
     const ok = await tlsRequest(ports.mtls, { servername: 'secure.example.com', cert: client });
     expect(ok.status).toBe(200);
     await expect(tlsRequest(ports.mtls, { servername: 'secure.example.com' })).rejects.toThrow();
+  });
+
+  it('refuses a client certificate that another CA signed, as Envoy fails the handshake', async () => {
+    const otherCa = await createCa('standin test CA');
+    const stranger = await issueCertificate(otherCa, { commonName: 'client', usage: 'client' });
+    await expect(tlsRequest(ports.mtls, { servername: 'secure.example.com', cert: stranger })).rejects.toThrow();
+    expect((await tlsRequest(ports.mtls, { servername: 'secure.example.com', cert: client })).status).toBe(200);
+  });
+
+  it('accepts any client certificate, or none, where validation allows the insecure fallback', async () => {
+    const otherCa = await createCa('standin test CA');
+    const stranger = await issueCertificate(otherCa, { commonName: 'client', usage: 'client' });
+    expect((await tlsRequest(ports.https, { servername: 'secure.example.com', cert: stranger })).status).toBe(200);
+    expect((await tlsRequest(ports.https, { servername: 'secure.example.com', cert: client })).status).toBe(200);
+    expect((await tlsRequest(ports.https, { servername: 'secure.example.com' })).status).toBe(200);
+  });
+
+  it('originates TLS per BackendTLSPolicy and never reuses a connection verified for another policy', async () => {
+    // The first request leaves a verified connection to the backend in the pool.
+    expect(await request(ports.http, '/san-match', { host: 'btls.example.com' })).toMatchObject({ status: 200, body: 'tls-backend' });
+    // Same endpoint, SNI and CA, but a SAN the certificate lacks: Envoy's pool for this cluster has no connection, and the handshake fails.
+    expect((await request(ports.http, '/san-mismatch', { host: 'btls.example.com' })).status).toBeGreaterThanOrEqual(500);
+    expect((await request(ports.http, '/san-match', { host: 'btls.example.com' })).status).toBe(200);
   });
 
   it('passes TLS through by SNI without decrypting it', async () => {

@@ -16,6 +16,40 @@ describe('mergeStatus', () => {
   });
 });
 
+describe('mergeStatus and conditions of other controllers', () => {
+  const foreign = { type: 'special.io/SomeField', status: 'True', reason: 'Seeded', observedGeneration: 1, lastTransitionTime: '2026-01-01T00:00:00Z' };
+
+  it('keeps a Gateway condition and a listener condition Switchyard does not own, unchanged and in place', () => {
+    const current = {
+      conditions: [{ type: 'Accepted', status: 'True', observedGeneration: 1 }, foreign, { type: 'Programmed', status: 'True', observedGeneration: 1 }],
+      listeners: [{ name: 'http', attachedRoutes: 0, conditions: [foreign, { type: 'Accepted', status: 'True', observedGeneration: 1 }] }],
+    };
+    const computed = {
+      conditions: [
+        { type: 'Accepted', status: 'True', observedGeneration: 2 },
+        { type: 'Programmed', status: 'True', observedGeneration: 2 },
+      ],
+      listeners: [{ name: 'http', attachedRoutes: 1, conditions: [{ type: 'Accepted', status: 'True', observedGeneration: 2 }] }],
+    };
+    expect(mergeStatus(current, computed, ME)).toEqual({
+      conditions: [computed.conditions[0], foreign, computed.conditions[1]],
+      listeners: [{ name: 'http', attachedRoutes: 1, conditions: [foreign, computed.listeners[0]!.conditions[0]] }],
+    });
+  });
+
+  it('drops a condition of its own that it no longer reports, and appends new ones', () => {
+    const current = { conditions: [{ type: 'ResolvedRefs', status: 'False' }, foreign] };
+    const computed = { conditions: [{ type: 'Accepted', status: 'True' }] };
+    expect(mergeStatus(current, computed, ME)).toEqual({ conditions: [foreign, { type: 'Accepted', status: 'True' }] });
+  });
+
+  it('sees nothing to write when only a foreign condition differs from what it computed', () => {
+    const current = { conditions: [{ type: 'Accepted', status: 'True' }, foreign] };
+    const computed = { conditions: [{ type: 'Accepted', status: 'True' }] };
+    expect(statusEqual(current, mergeStatus(current, computed, ME))).toBe(true);
+  });
+});
+
 describe('statusEqual', () => {
   it('ignores lastTransitionTime and condition order, not status changes', () => {
     const a = {

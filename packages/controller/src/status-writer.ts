@@ -3,7 +3,7 @@
 // entries of shared lists), with optimistic concurrency and re-read on 409.
 import type { Logger } from 'pino';
 import { GATEWAY_GROUP, GATEWAY_X_GROUP, SWITCHYARD_GROUP, groupOf, type KubeObject, type Snapshot } from '@switchyard/api';
-import type { ObjectStatus } from '@switchyard/translator';
+import { OWN_CONDITION_TYPES, type ObjectStatus } from '@switchyard/translator';
 import { isConflict, isNotFound, type KubeClient } from './rest.js';
 import type { Discovery } from './discovery.js';
 import type { EventRecorder } from './events.js';
@@ -26,15 +26,58 @@ function isRecord(v: unknown): v is StatusRecord {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+interface TypedCondition {
+  type?: unknown;
+}
+
+/**
+ * A conditions list to write: the server's list with ours merged in. A
+ * condition of a type Switchyard is not responsible for (another
+ * controller's, e.g. `special.io/SomeField`) stays as it is and where it is
+ * (Gateway API: implementations "MUST NOT remove or reorder Conditions that
+ * they are not directly responsible for"); ours replace theirs of the same
+ * type in place, ours no longer computed go, new ones are appended.
+ */
+export function mergeConditions(current: unknown, computed: unknown): unknown {
+  if (!Array.isArray(computed) || !Array.isArray(current)) return computed;
+  const byType = new Map<unknown, TypedCondition>((computed as TypedCondition[]).filter(isRecord).map((c) => [c.type, c]));
+  const ours = (t: unknown) => byType.has(t) || (typeof t === 'string' && OWN_CONDITION_TYPES.has(t));
+  const out: unknown[] = [];
+  const placed = new Set<unknown>();
+  for (const c of current as unknown[]) {
+    const t = isRecord(c) ? c.type : undefined;
+    if (!ours(t)) out.push(c);
+    else if (byType.has(t) && !placed.has(t)) {
+      out.push(byType.get(t));
+      placed.add(t);
+    }
+  }
+  for (const c of computed as unknown[]) if (!isRecord(c) || !placed.has(c.type)) out.push(c);
+  return out;
+}
+
+/** status.listeners (Gateway, ListenerSet): each listener's conditions merged with the server's listener of the same name. */
+function mergeListeners(current: unknown, computed: unknown): unknown {
+  if (!Array.isArray(computed) || !Array.isArray(current)) return computed;
+  const prev = new Map<unknown, StatusRecord>((current as unknown[]).filter(isRecord).map((l) => [l.name, l]));
+  return (computed as unknown[]).map((l) => {
+    const p = isRecord(l) ? prev.get(l.name) : undefined;
+    return isRecord(l) && p && 'conditions' in l ? { ...l, conditions: mergeConditions(p.conditions, l.conditions) } : l;
+  });
+}
+
 /**
  * The status to write: for shared lists, the server's entries of other
- * controllers are kept and ours replaced by the computed ones; anything else
- * is wholly ours.
+ * controllers are kept and ours replaced by the computed ones; conditions
+ * (of the object and of each listener) keep the types other controllers
+ * own; anything else is wholly ours.
  */
 export function mergeStatus(current: unknown, computed: unknown, controllerName: string): unknown {
   if (!isRecord(computed)) return computed;
   const out: StatusRecord = { ...computed };
   const cur = isRecord(current) ? current : {};
+  if ('conditions' in computed) out.conditions = mergeConditions(cur.conditions, computed.conditions);
+  if ('listeners' in computed) out.listeners = mergeListeners(cur.listeners, computed.listeners);
   for (const list of SHARED_LISTS) {
     if (!(list in computed) && !(list in cur)) continue;
     const others = ((cur[list] as ControllerEntry[] | undefined) ?? []).filter((e) => e.controllerName !== controllerName);

@@ -6,6 +6,7 @@ export type { ObjectStatus } from './gatewayapi/status.js';
 export { refreshEndpoints } from './endpoints-refresh.js';
 export type * as ir from './ir/ir.js';
 export { SUPPORTED_FEATURES } from './gatewayapi/features.js';
+export { OWN_CONDITION_TYPES } from './gatewayapi/conditions.js';
 
 export {
   PROXY_CONFIG_CONDITION,

@@ -15,7 +15,7 @@ import { TelemetryPolicies } from './gatewayapi/xtelemetrypolicy.js';
 import { extensionStatuses } from './extensions/status.js';
 import { condition, ConditionType, RouteReason } from './gatewayapi/conditions.js';
 import { createContext } from './gatewayapi/context.js';
-import { buildFleet } from './gatewayapi/fleet.js';
+import { buildFleet, type UpstreamTlsApplier } from './gatewayapi/fleet.js';
 import { resolveGateways, type GatewayState } from './gatewayapi/gateway.js';
 import { resolveGatewayClasses } from './gatewayapi/gatewayclass.js';
 import type { RouteBuild } from './gatewayapi/route-build.js';
@@ -143,7 +143,7 @@ function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isola
 
   // XTelemetryPolicies: which one applies to each Gateway, and its collector.
   const telemetry = new TelemetryPolicies(ctx, byKey);
-  const upstreamTls = (clusters: readonly ClusterIR[], gw: GatewayState) => backendTls.apply(clusters, gw, clientCertificates.get(gw));
+  const upstreamTls: UpstreamTlsApplier = (clusters, gw, reencrypted) => backendTls.apply(clusters, gw, clientCertificates.get(gw), reencrypted);
 
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();

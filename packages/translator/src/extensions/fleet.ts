@@ -5,12 +5,11 @@
 // says so in a condition rather than Envoy refusing the listener.
 import type { Snapshot } from '@switchyard/api';
 import type { FleetIR } from '../ir/ir.js';
-import { condition } from '../gatewayapi/conditions.js';
+import { condition, PROXY_CONFIG_CONDITION } from '../gatewayapi/conditions.js';
 import type { GatewayState } from '../gatewayapi/gateway.js';
 import { effectiveProxyConfigSpec, observabilityOf, proxyConfigsOf } from './proxyconfig.js';
 
-/** Condition type on the Gateway for a ProxyConfig setting that could not be applied. */
-export const PROXY_CONFIG_CONDITION = 'switchyard.dev/ProxyConfigApplied';
+export { PROXY_CONFIG_CONDITION };
 
 export function withProxyConfig(f: FleetIR, gw: GatewayState, snapshot: Snapshot): FleetIR {
   let o = observabilityOf(effectiveProxyConfigSpec(gw.object, snapshot), gw.key);

@@ -164,14 +164,20 @@ export class BackendTlsPolicies {
    * The clusters of one fleet with upstream TLS applied, and the secrets the
    * fleet then needs (CA bundles, the Gateway's client certificate).
    */
-  apply(clusters: readonly ClusterIR[], gw: GatewayState, clientCertificate: SecretIR | undefined): { clusters: ClusterIR[]; secrets: SecretIR[] } {
+  apply(
+    clusters: readonly ClusterIR[],
+    gw: GatewayState,
+    clientCertificate: SecretIR | undefined,
+    reencrypted: ReadonlySet<string>,
+  ): { clusters: ClusterIR[]; secrets: SecretIR[] } {
     const secrets = new Map<string, SecretIR>();
     const out = clusters.map((c) => {
-      // HTTP and gRPC backends only: a TLSRoute passthrough backend already
-      // receives the client's TLS, and TCP/UDP routes carry no TLS the policy
-      // could describe. The cluster of such a route is shared by name with
-      // nothing HTTP (its protocol differs), so leaving it alone is safe.
-      if (c.protocol === 'tcp' || c.protocol === 'udp') return c;
+      // HTTP and gRPC backends, and the backends of TLSRoutes on a listener
+      // that terminates TLS (re-encrypted towards the backend). A TLSRoute
+      // passthrough backend already receives the client's TLS, and TCP/UDP
+      // routes carry no TLS the policy could describe. The cluster of such a
+      // route is shared by name with nothing HTTP (its protocol differs).
+      if (c.protocol === 'udp' || (c.protocol === 'tcp' && !reencrypted.has(c.name))) return c;
       const a = this.policyFor(c);
       if (!a) return c;
       for (const p of this.byService.get(`${c.backend.namespace}/${c.backend.name}`) ?? []) p.ancestors.set(gw.key, gw);

@@ -24,6 +24,18 @@ export const ConditionType = {
   SupportedVersion: 'SupportedVersion',
 } as const;
 
+/** Condition type on the Gateway for a ProxyConfig setting that could not be applied. */
+export const PROXY_CONFIG_CONDITION = 'switchyard.dev/ProxyConfigApplied';
+
+/**
+ * Every condition type Switchyard writes on the objects it reports on (the
+ * spec's types above, and Switchyard's own ProxyConfig condition). Any other
+ * type on those objects belongs to someone else: the Gateway API says an
+ * implementation "MUST NOT remove or reorder Conditions that they are not
+ * directly responsible for", so the status writer keeps those as they are.
+ */
+export const OWN_CONDITION_TYPES: ReadonlySet<string> = new Set<string>([...Object.values(ConditionType), PROXY_CONFIG_CONDITION]);
+
 export const GatewayClassReason = {
   Accepted: 'Accepted',
   InvalidParameters: 'InvalidParameters',

@@ -19,8 +19,17 @@ export function listenerName(transport: 'TCP' | 'UDP', port: number): string {
   return `${transport.toLowerCase()}-${port}`;
 }
 
-/** Adds upstream TLS to a fleet's clusters (BackendTLSPolicy) and names the secrets that needs. */
-export type UpstreamTlsApplier = (clusters: readonly ClusterIR[], gw: GatewayState) => { clusters: ClusterIR[]; secrets: SecretIR[] };
+/**
+ * Adds upstream TLS to a fleet's clusters (BackendTLSPolicy) and names the
+ * secrets that needs. `reencrypted`: the TCP clusters behind a TLS listener
+ * in Terminate mode (TLSRoute), the only TCP traffic the gateway decrypts
+ * and so may encrypt again towards the backend.
+ */
+export type UpstreamTlsApplier = (
+  clusters: readonly ClusterIR[],
+  gw: GatewayState,
+  reencrypted: ReadonlySet<string>,
+) => { clusters: ClusterIR[]; secrets: SecretIR[] };
 
 export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upstreamTls?: UpstreamTlsApplier): FleetIR {
   const usable = gw.listeners.filter((l) => l.usable && l.refsResolved && l.protocol);
@@ -119,7 +128,10 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
   for (const c of l4.clusters()) clusters.set(c.name, c);
   let sorted = [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (upstreamTls) {
-    const applied = upstreamTls(sorted, gw);
+    const reencrypted = new Set<string>();
+    for (const l of listeners)
+      for (const fc of l.filterChains) if (fc.kind === 'tcp_proxy' && fc.tls) for (const b of fc.backends) if (b.cluster) reencrypted.add(b.cluster);
+    const applied = upstreamTls(sorted, gw, reencrypted);
     sorted = applied.clusters;
     for (const s of applied.secrets) secrets.set(s.name, s);
   }

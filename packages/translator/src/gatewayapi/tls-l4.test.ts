@@ -530,6 +530,39 @@ describe('BackendTLSPolicy and the Gateway backend client certificate', () => {
     expect(fleetOf(r).clusters.find((x) => x.name === 'infra/secure:443')?.transport_socket).toBeDefined();
   });
 
+  it('re-encrypts to the backend of a TLSRoute on a listener that terminates TLS, and reports that Gateway as an ancestor', () => {
+    const objs = [
+      ...objects(),
+      tlsSecretObject('infra', 'serving', rsa) as KubeObject,
+      {
+        apiVersion: `${G}/v1`,
+        kind: 'Gateway',
+        metadata: { namespace: 'infra', name: 'term', generation: 1 },
+        spec: {
+          gatewayClassName: 'switchyard',
+          listeners: [
+            { name: 'tls', port: 8443, protocol: 'TLS', hostname: 'tls.example.com', tls: { mode: 'Terminate', certificateRefs: [{ name: 'serving' }] } },
+          ],
+        },
+      } as KubeObject,
+      route('TLSRoute', 'infra', 't', {
+        parentRefs: [{ name: 'term' }],
+        hostnames: ['tls.example.com'],
+        rules: [{ backendRefs: [{ name: 'secure', port: 443 }] }],
+      }),
+    ];
+    const r = run(objs);
+    const c = explainTlsConnection(fleetOf(r, 'infra/term'), { port: 8443, transport: 'tls', sni: 'tls.example.com' });
+    expect(c).toMatchObject({
+      tls: { mode: 'terminate' },
+      action: {
+        kind: 'tcp_proxy',
+        backends: [{ backend: { name: 'secure' }, upstreamTls: { sni: 'secure.example.com', trustedCa: 'ca/ConfigMap/infra/ca' } }],
+      },
+    });
+    expect(policyConditions(r, 'older').map(([ancestor]) => ancestor)).toEqual(['gw', 'term']);
+  });
+
   it('reports an unusable client certificate on the Gateway (ResolvedRefs=False), which stays Accepted', () => {
     const objs = objects().filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'client'));
     const r = run(objs);

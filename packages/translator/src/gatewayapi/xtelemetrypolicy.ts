@@ -42,6 +42,9 @@ import type { GatewayState } from './gateway.js';
 import type { ObjectStatus, StatusContext } from './status.js';
 import { attributeSource, percentOf, telemetryPolicySpecProblem, tracingSupportProblem } from './xtelemetrypolicy-spec.js';
 
+/** The collector is an HTTP/2 cluster, never a TCP cluster behind a Terminate listener: nothing to re-encrypt as TLSRoute traffic. */
+const NONE_REENCRYPTED: ReadonlySet<string> = new Set();
+
 export const TELEMETRY_POLICY_KIND = 'XTelemetryPolicy';
 
 interface AncestorState {
@@ -171,7 +174,7 @@ export class TelemetryPolicies {
     if (p.mode === 'Enabled' && p.collector) {
       tracing = tracingOf(p, p.collector, gw);
       if (!clusters.some((c) => c.name === p.collector!.name)) {
-        const applied = upstreamTls([p.collector], gw);
+        const applied = upstreamTls([p.collector], gw, NONE_REENCRYPTED);
         clusters = [...clusters, ...applied.clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         secrets = [...secrets, ...applied.secrets.filter((s) => !secrets.some((x) => x.name === s.name))];
       }
