@@ -5,7 +5,7 @@
 import { GATEWAY_GROUP, type EndpointSlice, type Gateway, type GatewayClass, type KubeObject, type ServicePort, type Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { emitFleet } from './envoy/index.js';
-import type { ClusterIR, EndpointIR, FleetIR, SecretIR } from './ir/ir.js';
+import type { EndpointIR, FleetIR, SecretIR } from './ir/ir.js';
 import { BackendTlsPolicies, gatewayBackendClientCertificate } from './gatewayapi/backendtlspolicy.js';
 import { attachListenerSets, listenerSetStatus } from './gatewayapi/listenerset.js';
 import { ClusterTable } from './gatewayapi/cluster-table.js';
