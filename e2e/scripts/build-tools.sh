@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Go test tools into e2e/bin: kube-apiserver and etcd (a real API
-# server for the controller tests), kube-controller-manager, localcluster and
-# echo-basic (the local cluster for the conformance suite), xdscheck (the
-# stand-in for "Envoy accepts this") and helm (the chart tests,
+# server for the controller tests), kube-controller-manager, kubectl,
+# localcluster and echo-basic (the local cluster for the conformance suite),
+# xdscheck (the stand-in for "Envoy accepts this") and helm (the chart tests,
 # charts/render-deploy.sh), and downloads every module the Go tests and the
 # conformance manifests need, so that no later go command downloads (or prints
 # that it does) in the middle of a test. Go's caches make a rerun cheap; the
@@ -17,7 +17,7 @@ mkdir -p bin
 # runner, the Gateway API CRDs and conformance manifests read by the tests).
 go mod download
 (cd tools/etcd && go build -o ../../bin/etcd go.etcd.io/etcd/server/v3)
-# kube-apiserver and kube-controller-manager (the local cluster) from one
+# kube-apiserver, kube-controller-manager and kubectl (the local cluster) from one
 # wrapper module; the version ldflags give them a version kubectl can parse
 # (without them they report "v0.0.0-master+$Format:%H$").
 (
@@ -27,6 +27,7 @@ go mod download
   ld="-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
   go build -ldflags "$ld" -o ../../bin/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
   go build -ldflags "$ld" -o ../../bin/kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
+  go build -ldflags "$ld" -o ../../bin/kubectl k8s.io/kubernetes/cmd/kubectl
 )
 (cd tools/helm && go build -o ../../bin/helm helm.sh/helm/v4/cmd/helm)
 go build -o bin/xdscheck ./xdscheck

@@ -21,9 +21,11 @@
 #        chart-local.sh --in-cluster   the check alone, in the cluster of
 #                                      $KUBECONFIG (conformance-local.sh runs
 #                                      it this way before the suite)
-# Needs root (network namespaces), Node.js, Go and kubectl.
+# Needs root (network namespaces), Node.js and Go.
 set -euo pipefail
 e2e="$(cd "$(dirname "$0")/.." && pwd)"
+# kubectl of the pinned Kubernetes release, built by npm run build:tools.
+export PATH="$e2e/bin:$PATH"
 repo="$(dirname "$e2e")"
 
 if [[ "${1:-}" != "--in-cluster" ]]; then

@@ -14,6 +14,8 @@
 # in a network namespace of its own and stops when it ends, also on Ctrl-C.
 set -euo pipefail
 e2e="$(cd "$(dirname "$0")/.." && pwd)"
+# kubectl of the pinned Kubernetes release, built by npm run build:tools.
+export PATH="$e2e/bin:$PATH"
 repo="$(dirname "$e2e")"
 # shellcheck disable=SC1091 # go-env.sh only exports GOTOOLCHAIN
 . "$e2e/scripts/go-env.sh"
