@@ -65,4 +65,20 @@ export interface ConfigMap extends KubeObject<never, never> {
   binaryData?: Record<string, string>;
 }
 
+/** The API group of ClusterTrustBundle (and of CertificateSigningRequest). */
+export const CERTIFICATES_GROUP = 'certificates.k8s.io';
+
+/**
+ * certificates.k8s.io ClusterTrustBundle (v1alpha1, v1beta1, v1): a
+ * cluster-scoped set of X.509 trust anchors. Gateway API v1.7 (GEP-5075)
+ * lets caCertificateRefs name one; the translator reads spec.trustBundle.
+ */
+export interface ClusterTrustBundleSpec {
+  signerName?: string;
+  /** One or more PEM CERTIFICATE blocks. */
+  trustBundle?: string;
+}
+
+export type ClusterTrustBundle = KubeObject<ClusterTrustBundleSpec, never>;
+
 export type Namespace = KubeObject<unknown, unknown>;

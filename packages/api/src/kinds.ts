@@ -8,6 +8,7 @@
 // Kinds without `watch` are accepted by the CLI and ignored by the
 // translator, so a directory of manifests that also holds, say, a
 // NetworkPolicy can be fed as it is; anything else is a typo or a missing CRD.
+import { CERTIFICATES_GROUP } from './core.js';
 import { GATEWAY_GROUP, GATEWAY_X_GROUP } from './gateway-api.js';
 import { SWITCHYARD_GROUP } from './switchyard.js';
 
@@ -86,6 +87,11 @@ export const KINDS = [
   },
   { group: '', kind: 'ConfigMap', versions: ['v1'], scope: 'Namespaced', watch: required },
   { group: '', kind: 'Namespace', versions: ['v1'], scope: 'Cluster', watch: required },
+  // CA bundles for caCertificateRefs (GEP-5075). Optional: Kubernetes 1.36
+  // serves it only with the ClusterTrustBundle feature gate and v1beta1
+  // runtime-config (GA, v1, from 1.37); without the API the controller runs on
+  // and references to it resolve as InvalidKind.
+  { group: CERTIFICATES_GROUP, kind: 'ClusterTrustBundle', versions: ['v1', 'v1beta1', 'v1alpha1'], scope: 'Cluster', watch: optional },
   { group: '', kind: 'Endpoints', versions: ['v1'], scope: 'Namespaced' },
   { group: '', kind: 'Pod', versions: ['v1'], scope: 'Namespaced' },
   { group: '', kind: 'ServiceAccount', versions: ['v1'], scope: 'Namespaced' },

@@ -34,6 +34,14 @@ export interface TranslateOptions {
   readonly controllerName?: string;
   /** RFC 3339 time stamped on conditions that changed (lastTransitionTime). Defaults to the epoch, keeping output pure. */
   readonly now?: string;
+  /**
+   * Kinds ("group/Kind", e.g. "certificates.k8s.io/ClusterTrustBundle") the
+   * cluster's API server does not serve, as the controller's discovery found.
+   * A reference to such a kind cannot resolve (InvalidKind rather than "not
+   * found"), and a feature that needs it is not claimed (features.ts).
+   * Files (standalone, translate -f) serve every kind: the default.
+   */
+  readonly unservedKinds?: readonly string[];
 }
 
 export interface TranslateResult {
@@ -79,7 +87,7 @@ export function translateRethrowing(snapshot: Snapshot, options: TranslateOption
 function translateIsolating(snapshot: Snapshot, options: TranslateOptions, isolate: boolean): TranslateDetail {
   const controllerName = options.controllerName ?? CONTROLLER_NAME;
   const sc: StatusContext = { now: options.now ?? '1970-01-01T00:00:00Z', controllerName };
-  const ctx = createContext(snapshot, controllerName);
+  const ctx = createContext(snapshot, controllerName, options.unservedKinds);
 
   const classes = resolveGatewayClasses(snapshot.list<GatewayClass>(GATEWAY_GROUP, 'GatewayClass').filter(isObject), controllerName, ctx);
   const gateways = resolveGateways(snapshot.list<Gateway>(GATEWAY_GROUP, 'Gateway').filter(isObject), classes, ctx);

@@ -116,3 +116,8 @@ export function tlsSecretObject(namespace: string, name: string, c: TestCertific
 export function caConfigMapObject(namespace: string, name: string, ca: TestCertificate) {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name }, data: { 'ca.crt': ca.certPem } };
 }
+
+/** A certificates.k8s.io ClusterTrustBundle (cluster-scoped) holding `pem` as its spec.trustBundle. */
+export function clusterTrustBundleObject(name: string, pem: string, apiVersion = 'certificates.k8s.io/v1beta1') {
+  return { apiVersion, kind: 'ClusterTrustBundle', metadata: { name }, spec: { trustBundle: pem } };
+}

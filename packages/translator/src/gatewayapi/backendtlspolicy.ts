@@ -33,6 +33,13 @@ import { setCondition } from '@switchyard/api';
 
 const NO_CLOCK = new Date(0);
 
+/** A LocalObjectReference as written, without a namespace (objects from files skip the CRD's schema). */
+function localReference<T>(ref: T): T {
+  if (!ref || typeof ref !== 'object' || !('namespace' in ref)) return ref;
+  const { namespace: _ignored, ...rest } = ref as T & { namespace?: unknown };
+  return rest as T;
+}
+
 interface PolicyState {
   readonly object: BackendTLSPolicy;
   readonly key: string;
@@ -98,13 +105,16 @@ export class BackendTlsPolicies {
       return { ...state, tls: { sni: v.hostname, trust: { kind: 'System' }, subjectAltNames } };
     }
     if (refs.length === 0) return reject('Invalid', 'spec.validation: one of caCertificateRefs or wellKnownCACertificates is required');
-    // caCertificateRefs are LocalObjectReferences: always the policy's namespace.
+    // caCertificateRefs are LocalObjectReferences: a namespaced kind is always
+    // in the policy's namespace (a namespace written in a file is ignored), a
+    // ClusterTrustBundle cluster-scoped.
     const ca = resolveCaCertificateRefs(
-      refs.map((r) => ({ ...r, namespace: namespace })),
+      refs.map(localReference),
       { group: GATEWAY_GROUP, kind: 'BackendTLSPolicy', namespace },
       'spec.validation.caCertificateRefs',
       this.ctx.snapshot,
       () => true,
+      this.ctx.kindServed,
     );
     if (ca.problem) {
       state.resolvedRefs = condition(

@@ -1,7 +1,7 @@
 // What every resolution step reads: the snapshot plus the indexes built once
 // per translation (so no step scans all objects of a kind per route).
-import { GATEWAY_GROUP, SERVICE_NAME_LABEL, type EndpointSlice, type KubeObject, type ReferenceGrant, type Snapshot } from '@switchyard/api';
-import type { ReferenceAllowed } from '../tls/references.js';
+import { GATEWAY_GROUP, SERVICE_NAME_LABEL, kindKey, type EndpointSlice, type KubeObject, type ReferenceGrant, type Snapshot } from '@switchyard/api';
+import type { KindServed, ReferenceAllowed } from '../tls/references.js';
 import { re2Problem, type RegexValidator } from './regex.js';
 
 export interface TranslationContext {
@@ -17,9 +17,13 @@ export interface TranslationContext {
    * A function property, not a method: the TLS resolvers are handed it on its own.
    */
   readonly referenceAllowed: ReferenceAllowed;
+  /** Whether the cluster serves a kind (TranslateOptions.unservedKinds); a function property like referenceAllowed. */
+  readonly kindServed: KindServed;
 }
 
-export function createContext(snapshot: Snapshot, controllerName: string): TranslationContext {
+/** `unservedKinds`: "group/Kind" keys the cluster's API server does not serve (see TranslateOptions). */
+export function createContext(snapshot: Snapshot, controllerName: string, unservedKinds: readonly string[] = []): TranslationContext {
+  const unserved = new Set(unservedKinds);
   const slices = new Map<string, EndpointSlice[]>();
   for (const s of snapshot.list<EndpointSlice>('discovery.k8s.io', 'EndpointSlice')) {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -51,6 +55,7 @@ export function createContext(snapshot: Snapshot, controllerName: string): Trans
     endpointSlices(namespace, service) {
       return slices.get(`${namespace}/${service}`) ?? [];
     },
+    kindServed: (group, kind) => !unserved.has(kindKey(group, kind)),
     referenceAllowed(from, to) {
       if (from.namespace === to.namespace) return true;
       for (const g of grants.get(to.namespace) ?? []) {

@@ -57,9 +57,29 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'TLSRouteModeMixed',
   'TLSRouteModeTerminate',
   'UDPRoute',
+  // GEP-5075: caCertificateRefs naming a certificates.k8s.io ClusterTrustBundle, in BackendTLSPolicy
+  // and Gateway frontend validation (tls/references.ts). v1.7.0 ships no upstream conformance test
+  // for it; proved by gatewayapi/clustertrustbundle.test.ts (statuses and Envoy's validation
+  // context, a backend signed by the bundle's CA reached and one signed by another refused) and the
+  // controller's clustertrustbundle.integration.test.ts on a real API server. Claimed only while the
+  // cluster serves the API (FEATURE_KINDS).
+  'ClusterTrustBundle',
 ];
 
-/** supportedFeatures as the GatewayClass status carries it: objects, sorted by name. */
-export function supportedFeatures(extra: readonly string[] = []): Array<{ name: string }> {
-  return [...new Set([...SUPPORTED_FEATURES, ...extra])].sort().map((name) => ({ name }));
+/**
+ * Features that need a kind the cluster may not serve: GEP-5075 asks that
+ * ClusterTrustBundle be advertised only while its API is present.
+ */
+const FEATURE_KINDS: Readonly<Record<string, { readonly group: string; readonly kind: string }>> = {
+  ClusterTrustBundle: { group: 'certificates.k8s.io', kind: 'ClusterTrustBundle' },
+};
+
+/** supportedFeatures as the GatewayClass status carries it: objects, sorted by name, without those whose kind is not served. */
+export function supportedFeatures(kindServed: (group: string, kind: string) => boolean = () => true): Array<{ name: string }> {
+  return SUPPORTED_FEATURES.filter((name) => {
+    const needs = FEATURE_KINDS[name];
+    return !needs || kindServed(needs.group, needs.kind);
+  })
+    .sort()
+    .map((name) => ({ name }));
 }

@@ -14,12 +14,7 @@ export interface GatewayClassState {
   readonly supportedFeatures: ReadonlyArray<{ name: string }>;
 }
 
-export function resolveGatewayClasses(
-  classes: readonly GatewayClass[],
-  controllerName: string,
-  ctx: TranslationContext,
-  extraFeatures: readonly string[] = [],
-): Map<string, GatewayClassState> {
+export function resolveGatewayClasses(classes: readonly GatewayClass[], controllerName: string, ctx: TranslationContext): Map<string, GatewayClassState> {
   const out = new Map<string, GatewayClassState>();
   for (const gc of classes) {
     if (gc.spec?.controllerName !== controllerName) continue;
@@ -34,7 +29,7 @@ export function resolveGatewayClasses(
         : condition(ConditionType.Accepted, false, GatewayClassReason.InvalidParameters, `spec.parametersRef: ${problem}`),
     );
     conditions.push(condition(ConditionType.SupportedVersion, true, GatewayClassReason.SupportedVersion, `Gateway API ${GATEWAY_API_VERSION} CRDs`));
-    out.set(gc.metadata.name, { object: gc, accepted, conditions, supportedFeatures: supportedFeatures(extraFeatures) });
+    out.set(gc.metadata.name, { object: gc, accepted, conditions, supportedFeatures: supportedFeatures(ctx.kindServed) });
   }
   return out;
 }

@@ -85,6 +85,7 @@ export function terminateTls(
       `${validation.field}.caCertificateRefs`,
       ctx.snapshot,
       ctx.referenceAllowed,
+      ctx.kindServed,
     );
     if (ca.problem) out.unresolvedRefs = out.unresolvedRefs ?? ca.problem;
     if (!ca.bundle) {

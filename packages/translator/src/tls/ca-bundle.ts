@@ -1,15 +1,17 @@
 // CA certificate bundles: the trust anchors for frontend client certificate
 // validation (Gateway spec.tls.frontend caCertificateRefs) and for upstream
 // TLS (BackendTLSPolicy validation.caCertificateRefs). Both look for the key
-// "ca.crt" in a ConfigMap (core support) or Secret (implementation-specific).
-import { configMapValue, objectKey, secretValue, type ConfigMapData, type SecretData } from './object-data.js';
+// "ca.crt" in a ConfigMap (core support) or Secret (implementation-specific),
+// or read spec.trustBundle of a certificates.k8s.io ClusterTrustBundle
+// (extended support, GEP-5075).
+import { configMapValue, objectKey, secretValue, trustBundleValue, type ClusterTrustBundleData, type ConfigMapData, type SecretData } from './object-data.js';
 import { parseCertificateBundle } from './pem.js';
 
 /** The key a CA bundle lives under, by Kubernetes convention (cert-manager, kube-root-ca.crt). */
 export const CA_BUNDLE_KEY = 'ca.crt';
 
 export interface CaBundle {
-  /** "ConfigMap namespace/name" or "Secret namespace/name". */
+  /** "ConfigMap namespace/name", "Secret namespace/name" or "ClusterTrustBundle name". */
   readonly source: string;
   readonly pem: string;
   readonly count: number;
@@ -18,9 +20,12 @@ export interface CaBundle {
 
 export type CaBundleCheck = { readonly ok: true; readonly bundle: CaBundle } | { readonly ok: false; readonly message: string };
 
-export type CaBundleSource = { readonly kind: 'ConfigMap'; readonly object: ConfigMapData } | { readonly kind: 'Secret'; readonly object: SecretData };
+export type CaBundleSource =
+  | { readonly kind: 'ConfigMap'; readonly object: ConfigMapData }
+  | { readonly kind: 'Secret'; readonly object: SecretData }
+  | { readonly kind: 'ClusterTrustBundle'; readonly object: ClusterTrustBundleData };
 
-/** Checks that the object's ca.crt holds one or more PEM certificates, and nothing else. */
+/** Checks that the object's ca.crt (a ClusterTrustBundle's spec.trustBundle) holds one or more PEM certificates, and nothing else. */
 export function checkCaBundle(src: CaBundleSource): CaBundleCheck {
   // Same reasoning as the certificate check: snapshot objects are immutable, so cache by identity.
   const hit = bundles.get(src.object);
@@ -33,11 +38,16 @@ export function checkCaBundle(src: CaBundleSource): CaBundleCheck {
 const bundles = new WeakMap<object, CaBundleCheck>();
 
 function checkUncached(src: CaBundleSource): CaBundleCheck {
-  const source = `${src.kind} ${objectKey(src.object)}`;
-  const text = src.kind === 'ConfigMap' ? configMapValue(src.object, CA_BUNDLE_KEY) : secretValue(src.object, CA_BUNDLE_KEY);
-  if (text === undefined || text.trim() === '') return { ok: false, message: `${source} has no ${CA_BUNDLE_KEY}` };
+  const source = src.kind === 'ClusterTrustBundle' ? `ClusterTrustBundle ${src.object.metadata.name}` : `${src.kind} ${objectKey(src.object)}`;
+  const [text, where] =
+    src.kind === 'ConfigMap'
+      ? [configMapValue(src.object, CA_BUNDLE_KEY), CA_BUNDLE_KEY]
+      : src.kind === 'Secret'
+        ? [secretValue(src.object, CA_BUNDLE_KEY), CA_BUNDLE_KEY]
+        : [trustBundleValue(src.object), 'spec.trustBundle'];
+  if (text === undefined || text.trim() === '') return { ok: false, message: `${source} has no ${where}` };
   const parsed = parseCertificateBundle(text);
-  if (!parsed.ok) return { ok: false, message: `${source} ${CA_BUNDLE_KEY}: ${parsed.message}` };
+  if (!parsed.ok) return { ok: false, message: `${source} ${where}: ${parsed.message}` };
   return { ok: true, bundle: { source, pem: parsed.pem, count: parsed.certificates.length, subjects: parsed.certificates.map((c) => c.subject) } };
 }
 

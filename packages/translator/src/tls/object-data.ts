@@ -1,4 +1,5 @@
-// Reading the bytes of a Secret or ConfigMap key. Objects from the API server
+// Reading the bytes of a Secret or ConfigMap key (or a ClusterTrustBundle's
+// spec.trustBundle). Objects from the API server
 // carry base64 `data`; objects written by hand in YAML (switchyard serve
 // --from-dir) often carry plain `stringData` instead, which the API server
 // would have folded into `data` on write. Both are accepted, `data` first.
@@ -16,6 +17,19 @@ export interface ConfigMapData {
   readonly metadata: { readonly namespace?: string; readonly name: string };
   readonly data?: Readonly<Record<string, string>>;
   readonly binaryData?: Readonly<Record<string, string>>;
+}
+
+/** The fields of a certificates.k8s.io ClusterTrustBundle the CA check reads (cluster-scoped: no namespace). */
+export interface ClusterTrustBundleData {
+  readonly metadata: { readonly namespace?: string; readonly name: string };
+  readonly spec?: { readonly trustBundle?: unknown };
+}
+
+/** A ClusterTrustBundle's PEM text, or undefined when spec.trustBundle is absent or not a string. */
+export function trustBundleValue(ctb: ClusterTrustBundleData): string | undefined {
+  const spec: unknown = ctb.spec;
+  if (!isRecord(spec)) return undefined;
+  return typeof spec.trustBundle === 'string' ? spec.trustBundle : undefined;
 }
 
 /** The Secret type the Gateway API requires for serving certificates. */

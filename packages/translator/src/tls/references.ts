@@ -1,13 +1,13 @@
 // Resolving the TLS references of Gateway API objects to checked key
 // material: listener certificateRefs, Gateway spec.tls.backend
 // clientCertificateRef, and CA certificate references (Gateway frontend
-// validation, BackendTLSPolicy). Each gives the SDS secrets to ship and, when
+// validation, BackendTLSPolicy; ConfigMap, Secret or ClusterTrustBundle). Each gives the SDS secrets to ship and, when
 // something is wrong, the reason the spec prescribes with a message naming
 // the field and the object.
-import type { Snapshot } from '@switchyard/api';
+import { CERTIFICATES_GROUP, type Snapshot } from '@switchyard/api';
 import { checkCaBundle, mergeCaBundles, type CaBundle } from './ca-bundle.js';
 import { checkTlsCertificateSecret, type TlsCertificatePair } from './certificate.js';
-import type { ConfigMapData, SecretData } from './object-data.js';
+import type { ClusterTrustBundleData, ConfigMapData, SecretData } from './object-data.js';
 import { caBundleSecretName, certificateSecretName } from './secret-names.js';
 
 /** A reference as the Gateway API spells it (SecretObjectReference, ObjectReference, LocalObjectReference). */
@@ -135,13 +135,24 @@ export interface CaRefsResult {
   readonly problem?: { readonly reason: CaRefProblem; readonly message: string };
 }
 
+/** Whether the cluster serves a kind (the controller's API discovery; files serve every kind). */
+export type KindServed = (group: string, kind: string) => boolean;
+
+const CLUSTER_TRUST_BUNDLE = { group: CERTIFICATES_GROUP, kind: 'ClusterTrustBundle' } as const;
+
+type CaRefResolution =
+  | { readonly ok: true; readonly kind: string; readonly namespace: string; readonly bundle: CaBundle }
+  | { readonly ok: false; readonly reason: CaRefProblem; readonly message: string };
+
 /**
- * Resolves CA certificate references: core ConfigMap (Core support) or
- * Secret (implementation-specific), key ca.crt. Any other kind is
- * InvalidCACertificateKind; a missing object or a bad bundle
- * InvalidCACertificateRef; a cross-namespace reference without a
- * ReferenceGrant RefNotPermitted. `allowCrossNamespace` is false for
- * LocalObjectReference fields (BackendTLSPolicy).
+ * Resolves CA certificate references: core ConfigMap (Core support), Secret
+ * (implementation-specific) with the key ca.crt, or a cluster-scoped
+ * certificates.k8s.io ClusterTrustBundle's spec.trustBundle (Extended,
+ * GEP-5075). Any other kind, or a ClusterTrustBundle the cluster does not
+ * serve, is InvalidCACertificateKind; a missing object, a bad bundle or a
+ * namespace on a ClusterTrustBundle reference InvalidCACertificateRef; a
+ * cross-namespace reference without a ReferenceGrant RefNotPermitted (a
+ * ClusterTrustBundle needs none: it has no namespace to grant from).
  */
 export function resolveCaCertificateRefs(
   refs: readonly TlsObjectReference[] | undefined,
@@ -149,49 +160,14 @@ export function resolveCaCertificateRefs(
   field: string,
   snapshot: Snapshot,
   referenceAllowed: ReferenceAllowed,
+  kindServed: KindServed = () => true,
 ): CaRefsResult {
   const valid: Array<{ kind: string; namespace: string; name: string; bundle: CaBundle }> = [];
   const problems: Array<{ reason: CaRefProblem; message: string }> = [];
   for (const [i, ref] of refList(refs).entries()) {
-    const f = `${field}[${i}]`;
-    if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '') {
-      problems.push({ reason: 'InvalidCACertificateRef', message: `${f}: name is required` });
-      continue;
-    }
-    const group = ref.group ?? '';
-    const kind = ref.kind ?? 'ConfigMap';
-    const namespace = refNamespace(ref, from);
-    if (group !== '' || (kind !== 'ConfigMap' && kind !== 'Secret')) {
-      problems.push({
-        reason: 'InvalidCACertificateKind',
-        message: `${f}: ${group === '' ? 'core' : group}/${kind} is not supported for CA certificates; use a ConfigMap (or Secret) with a ca.crt key`,
-      });
-      continue;
-    }
-    if (namespace !== from.namespace && !referenceAllowed(from, { group: '', kind, namespace, name: ref.name })) {
-      problems.push({
-        reason: 'RefNotPermitted',
-        message: `${f}: ${kind} ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there allows ${from.kind} references from namespace ${from.namespace}`,
-      });
-      continue;
-    }
-    const check =
-      kind === 'ConfigMap'
-        ? ((o) => (o ? checkCaBundle({ kind: 'ConfigMap', object: o }) : undefined))(
-            snapshot.get<ConfigMapData & { apiVersion: string; kind: string }>('', 'ConfigMap', namespace, ref.name),
-          )
-        : ((o) => (o ? checkCaBundle({ kind: 'Secret', object: o }) : undefined))(
-            snapshot.get<SecretData & { apiVersion: string; kind: string }>('', 'Secret', namespace, ref.name),
-          );
-    if (!check) {
-      problems.push({ reason: 'InvalidCACertificateRef', message: `${f}: ${kind} ${namespace}/${ref.name} not found` });
-      continue;
-    }
-    if (!check.ok) {
-      problems.push({ reason: 'InvalidCACertificateRef', message: `${f}: ${check.message}` });
-      continue;
-    }
-    valid.push({ kind, namespace, name: ref.name, bundle: check.bundle });
+    const r = resolveCaCertificateRef(ref, from, `${field}[${i}]`, snapshot, referenceAllowed, kindServed);
+    if (r.ok) valid.push({ kind: r.kind, namespace: r.namespace, name: ref.name, bundle: r.bundle });
+    else problems.push({ reason: r.reason, message: r.message });
   }
   const first = problems[0];
   return {
@@ -200,4 +176,69 @@ export function resolveCaCertificateRefs(
       : {}),
     ...(first ? { problem: { reason: first.reason, message: problems.map((p) => p.message).join('; ') } } : {}),
   };
+}
+
+function resolveCaCertificateRef(
+  ref: TlsObjectReference,
+  from: Referrer,
+  f: string,
+  snapshot: Snapshot,
+  referenceAllowed: ReferenceAllowed,
+  kindServed: KindServed,
+): CaRefResolution {
+  if (!ref || typeof ref !== 'object' || typeof ref.name !== 'string' || ref.name === '')
+    return { ok: false, reason: 'InvalidCACertificateRef', message: `${f}: name is required` };
+  const group = ref.group ?? '';
+  const kind = ref.kind ?? 'ConfigMap';
+  if (group === CLUSTER_TRUST_BUNDLE.group && kind === CLUSTER_TRUST_BUNDLE.kind) return resolveClusterTrustBundle(ref, f, snapshot, kindServed);
+  const namespace = refNamespace(ref, from);
+  if (group !== '' || (kind !== 'ConfigMap' && kind !== 'Secret')) {
+    return {
+      ok: false,
+      reason: 'InvalidCACertificateKind',
+      message: `${f}: ${group === '' ? 'core' : group}/${kind} is not supported for CA certificates; use a ConfigMap (or Secret) with a ca.crt key, or a certificates.k8s.io ClusterTrustBundle`,
+    };
+  }
+  if (namespace !== from.namespace && !referenceAllowed(from, { group: '', kind, namespace, name: ref.name })) {
+    return {
+      ok: false,
+      reason: 'RefNotPermitted',
+      message: `${f}: ${kind} ${namespace}/${ref.name} is in another namespace and no ReferenceGrant there allows ${from.kind} references from namespace ${from.namespace}`,
+    };
+  }
+  const check =
+    kind === 'ConfigMap'
+      ? ((o) => (o ? checkCaBundle({ kind: 'ConfigMap', object: o }) : undefined))(
+          snapshot.get<ConfigMapData & { apiVersion: string; kind: string }>('', 'ConfigMap', namespace, ref.name),
+        )
+      : ((o) => (o ? checkCaBundle({ kind: 'Secret', object: o }) : undefined))(
+          snapshot.get<SecretData & { apiVersion: string; kind: string }>('', 'Secret', namespace, ref.name),
+        );
+  if (!check) return { ok: false, reason: 'InvalidCACertificateRef', message: `${f}: ${kind} ${namespace}/${ref.name} not found` };
+  if (!check.ok) return { ok: false, reason: 'InvalidCACertificateRef', message: `${f}: ${check.message}` };
+  return { ok: true, kind, namespace, bundle: check.bundle };
+}
+
+/**
+ * A ClusterTrustBundle reference (GEP-5075): cluster-scoped, so by name only
+ * and without ReferenceGrant. A cluster that does not serve the API makes the
+ * kind unresolvable (InvalidKind on BackendTLSPolicy), which tells a
+ * provisioning problem apart from a missing or malformed bundle.
+ */
+function resolveClusterTrustBundle(ref: TlsObjectReference, f: string, snapshot: Snapshot, kindServed: KindServed): CaRefResolution {
+  const { group, kind } = CLUSTER_TRUST_BUNDLE;
+  if (!kindServed(group, kind)) {
+    return {
+      ok: false,
+      reason: 'InvalidCACertificateKind',
+      message: `${f}: the cluster does not serve ${group} ${kind} (Kubernetes 1.33-1.36 need the ClusterTrustBundle feature gate and runtime-config ${group}/v1beta1/clustertrustbundles=true)`,
+    };
+  }
+  if (typeof ref.namespace === 'string' && ref.namespace !== '')
+    return { ok: false, reason: 'InvalidCACertificateRef', message: `${f}: namespace must be unset for a ClusterTrustBundle (it is cluster-scoped)` };
+  const o = snapshot.get<ClusterTrustBundleData & { apiVersion: string; kind: string }>(group, kind, undefined, ref.name);
+  if (!o) return { ok: false, reason: 'InvalidCACertificateRef', message: `${f}: ClusterTrustBundle ${ref.name} not found` };
+  const check = checkCaBundle({ kind: 'ClusterTrustBundle', object: o });
+  if (!check.ok) return { ok: false, reason: 'InvalidCACertificateRef', message: `${f}: ${check.message}` };
+  return { ok: true, kind, namespace: '', bundle: check.bundle };
 }

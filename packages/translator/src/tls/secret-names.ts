@@ -12,9 +12,10 @@ export function certificateSecretName(namespace: string, name: string): string {
 
 /**
  * The SDS name of a set of CA bundles trusted together, e.g.
- * "ca/ConfigMap/ns/a,ConfigMap/ns/b". The order of the references is kept:
- * it is the user's, and it is deterministic.
+ * "ca/ConfigMap/ns/a,ClusterTrustBundle/b" (a cluster-scoped object has no
+ * namespace part). The order of the references is kept: it is the user's,
+ * and it is deterministic.
  */
 export function caBundleSecretName(refs: ReadonlyArray<{ readonly kind: string; readonly namespace: string; readonly name: string }>): string {
-  return `ca/${refs.map((r) => `${r.kind}/${r.namespace}/${r.name}`).join(',')}`;
+  return `ca/${refs.map((r) => (r.namespace === '' ? `${r.kind}/${r.name}` : `${r.kind}/${r.namespace}/${r.name}`)).join(',')}`;
 }
