@@ -114,6 +114,7 @@ func (c *Cluster) startAPIServer() error {
 		"--authorization-mode=RBAC",
 		"--allow-privileged=true",
 		"--enable-priority-and-fairness=false",
+		"--feature-gates=ClusterTrustBundle=true", "--runtime-config=certificates.k8s.io/v1beta1/clustertrustbundles=true",
 		"--v=0")
 	if err != nil {
 		return err

@@ -50,6 +50,8 @@ export interface ReconcilerOptions {
   readonly quietMs?: number;
   readonly maxWaitMs?: number;
   readonly translate?: (s: Snapshot, o: TranslateOptions) => TranslateResult;
+  /** Kinds the API server does not serve now (the watcher's discovery); a change translates everything again. */
+  readonly unservedKinds?: () => readonly string[];
   readonly fleetDefaults?: FleetDefaults;
   /**
    * A pass also runs this often without any event (default 30 s), so writes
@@ -124,6 +126,8 @@ export class Reconciler {
   private last: TranslateResult | undefined;
   /** The latest translateIncremental pass, with the inputs it compared against (when `last` came from it). */
   private translation: Translation | undefined;
+  /** The unservedKinds the latest translation was given (sorted). */
+  private unservedKinds: readonly string[] = [];
   /** trigger() was called since the last pass: its write stage must run (leadership, resync, readiness). */
   private triggered = false;
   /** The resources last handed to the cache, per fleet. */
@@ -249,13 +253,21 @@ export class Reconciler {
 
   private translate(snapshot: Snapshot, changed: ReadonlySet<string>, now: string): { result: TranslateResult; translation: TranslationKind } {
     const { controllerName } = this.o;
-    if (this.o.translate) return { result: this.o.translate(snapshot, { controllerName, now }), translation: 'full' };
+    // An API that appeared or went away (a ClusterTrustBundle API turned on)
+    // changes what references resolve to without any object changing:
+    // translateIncremental needs the same options every pass, so start over.
+    const unservedKinds = [...(this.o.unservedKinds?.() ?? [])].sort();
+    const servedChanged = unservedKinds.join(',') !== this.unservedKinds.join(',');
+    this.unservedKinds = unservedKinds;
+    const options = { controllerName, now, unservedKinds };
+    if (this.o.translate) return { result: this.o.translate(snapshot, options), translation: 'full' };
     // No watch event since the last pass (a resync, leadership): nothing to compare.
-    if (changed.size === 0 && this.translation && this.last === this.translation.detail) return { result: this.last, translation: 'unchanged' };
+    if (changed.size === 0 && !servedChanged && this.translation && this.last === this.translation.detail)
+      return { result: this.last, translation: 'unchanged' };
     // translateIncremental finds what changed itself, object by object, and
     // translates only that much (the same function standalone mode uses).
-    const previous = this.last === this.translation?.detail ? this.translation : undefined;
-    const { translation, pass } = translateIncremental(previous, snapshot, { controllerName, now });
+    const previous = !servedChanged && this.last === this.translation?.detail ? this.translation : undefined;
+    const { translation, pass } = translateIncremental(previous, snapshot, options);
     this.translation = translation;
     return { result: translation.detail, translation: pass };
   }

@@ -180,6 +180,7 @@ export class Watcher {
   private readonly abort = new AbortController();
   private discoveryLoop: Promise<void> | undefined;
   private readonly kinds: readonly WatchedKind[];
+  private readonly reportedUnserved = new Set<string>();
 
   constructor(
     private readonly client: KubeClient,
@@ -225,6 +226,15 @@ export class Watcher {
     return [...this.reflectors.keys()];
   }
 
+  /**
+   * Kinds ("group/Kind") the API server does not serve (an optional CRD not
+   * installed, certificates.k8s.io ClusterTrustBundle where its API is off):
+   * the translator reports references to them as unresolvable kinds.
+   */
+  unservedKinds(): string[] {
+    return this.kinds.map((k) => kindKey(k.group, k.kind)).filter((key) => !this.reflectors.has(key));
+  }
+
   private async discover(): Promise<void> {
     this.discovery.reset();
     for (const k of this.kinds) {
@@ -238,6 +248,14 @@ export class Watcher {
         refl.start();
         this.log.info({ kind: key, apiVersion: r.apiVersion }, 'watching');
         break;
+      }
+      // Once per kind: discovery runs every 30 s and the answer rarely changes.
+      if (k.optional && !this.reflectors.has(key) && !this.reportedUnserved.has(key)) {
+        this.reportedUnserved.add(key);
+        this.log.info(
+          { kind: key, versions: k.versions },
+          'optional kind not served by the API server; running without it (references to it do not resolve) until it is',
+        );
       }
     }
   }

@@ -224,6 +224,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
     cache,
     isLeader,
     isSynced: () => watcher.synced,
+    unservedKinds: () => watcher.unservedKinds(),
     statusWriter,
     ...(provisioner ? { provisioner } : {}),
     events,

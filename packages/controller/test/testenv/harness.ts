@@ -10,7 +10,7 @@ import type { TranslateOptions, TranslateResult, ObjectStatus } from '@switchyar
 import { EMPTY_RESOURCES, type EnvoyResources } from '@switchyard/protos';
 import { TestAdsClient } from '@switchyard/xds/test/ads-test-client.js';
 import { runController, type ControllerOptions, type RunningController } from '../../src/run.js';
-import { TestEnv, loadObjects, REPO_ROOT, CONTROLLER_SA, switchyardCrds } from './index.js';
+import { TestEnv, loadObjects, REPO_ROOT, CONTROLLER_SA, switchyardCrds, type TestEnvOptions } from './index.js';
 
 export const TEST_CONTROLLER_NAME = 'switchyard.dev/gateway-controller';
 
@@ -103,12 +103,12 @@ export interface ControllerTest {
  */
 export function controllerTest(
   namespace: string,
-  o: { crds?: boolean; prepare?: (env: TestEnv) => Promise<void>; controller?: Partial<ControllerOptions> } = {},
+  o: { crds?: boolean; env?: TestEnvOptions; prepare?: (env: TestEnv) => Promise<void>; controller?: Partial<ControllerOptions> } = {},
 ): ControllerTest {
   let env: TestEnv | undefined;
   let ctl: RunningController | undefined;
   beforeAll(async () => {
-    env = await TestEnv.start();
+    env = await TestEnv.start(o.env);
     if (o.crds) await env.installCrds(switchyardCrds());
     await prepareControllerTest(env, namespace);
     await o.prepare?.(env);

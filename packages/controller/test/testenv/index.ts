@@ -27,7 +27,16 @@ export const CONTROLLER_SA = { namespace: 'switchyard-system', name: 'switchyard
 export interface TestEnvOptions {
   /** Install the Gateway API CRDs (experimental channel, a superset of standard). Default true. */
   readonly gatewayApiCrds?: boolean;
+  /**
+   * Serve certificates.k8s.io ClusterTrustBundle (beta and off by default in
+   * Kubernetes 1.36: feature gate plus v1beta1 runtime-config). Default true;
+   * false is a cluster without the API.
+   */
+  readonly clusterTrustBundles?: boolean;
 }
+
+/** The kube-apiserver flags that turn on certificates.k8s.io/v1beta1 ClusterTrustBundle (Kubernetes 1.33-1.36). */
+export const CLUSTER_TRUST_BUNDLE_FLAGS = ['--feature-gates=ClusterTrustBundle=true', '--runtime-config=certificates.k8s.io/v1beta1/clustertrustbundles=true'];
 
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -93,6 +102,7 @@ export class TestEnv {
     readonly etcdPort: number,
     readonly etcdPeerPort: number,
     readonly port: number,
+    private readonly apiServerFlags: readonly string[] = [],
   ) {
     this.tokens.set(ADMIN_USER, 'admin-token');
     this.tokens.set(`system:serviceaccount:${CONTROLLER_SA.namespace}:${CONTROLLER_SA.name}`, 'controller-token');
@@ -118,7 +128,8 @@ export class TestEnv {
       if (!existsSync(join(E2E_BIN, b))) throw new Error(`${join(E2E_BIN, b)} is missing: run \`npm run build:tools\` (bash e2e/scripts/build-tools.sh)`);
     }
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-testenv-'));
-    const env = new TestEnv(dir, await freePort(), await freePort(), await freePort());
+    const flags = o.clusterTrustBundles === false ? [] : CLUSTER_TRUST_BUNDLE_FLAGS;
+    const env = new TestEnv(dir, await freePort(), await freePort(), await freePort(), flags);
     try {
       env.writeFiles();
       await env.startEtcd();
@@ -199,6 +210,7 @@ export class TestEnv {
         '--disable-admission-plugins=ServiceAccount',
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false',
+        ...this.apiServerFlags,
         '--v=0',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
