@@ -29,6 +29,7 @@ function manifests(
   be: { http: number; tlsBackend: number; tcp: number; udp: number; grpc: number; httpsBackend: number },
   serving: CertificateAndKey,
   ca: CertificateAndKey,
+  otherCa: CertificateAndKey,
 ): string {
   return (
     gatewayYaml(
@@ -91,6 +92,14 @@ spec:
     serviceYaml('web', 'btls-san-mismatch', be.httpsBackend) +
     backendTlsPolicyYaml('btls-san-match', 'backend.example.com') +
     backendTlsPolicyYaml('btls-san-mismatch', 'other.example.com') +
+    // Two more, trusting a cluster-scoped ClusterTrustBundle (read from the file like any object):
+    // one holding the CA that signed the backend's certificate, one holding another CA.
+    serviceYaml('web', 'btls-ctb', be.httpsBackend) +
+    serviceYaml('web', 'btls-ctb-other', be.httpsBackend) +
+    backendTlsPolicyYaml('btls-ctb', 'backend.example.com', '{group: certificates.k8s.io, kind: ClusterTrustBundle, name: backend-root}') +
+    backendTlsPolicyYaml('btls-ctb-other', 'backend.example.com', '{group: certificates.k8s.io, kind: ClusterTrustBundle, name: other-root}') +
+    clusterTrustBundleYaml('backend-root', ca) +
+    clusterTrustBundleYaml('other-root', otherCa) +
     `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -103,11 +112,26 @@ spec:
     backendRefs: [{name: btls-san-match, port: 80}]
   - matches: [{path: {type: Exact, value: /san-mismatch}}]
     backendRefs: [{name: btls-san-mismatch, port: 80}]
+  - matches: [{path: {type: Exact, value: /ctb}}]
+    backendRefs: [{name: btls-ctb, port: 80}]
+  - matches: [{path: {type: Exact, value: /ctb-other}}]
+    backendRefs: [{name: btls-ctb-other, port: 80}]
 `
   );
 }
 
-function backendTlsPolicyYaml(service: string, san: string): string {
+function clusterTrustBundleYaml(name: string, ca: CertificateAndKey): string {
+  return `---
+apiVersion: certificates.k8s.io/v1beta1
+kind: ClusterTrustBundle
+metadata: {name: ${name}}
+spec:
+  trustBundle: |
+    ${indent(ca.certPem, 4)}
+`;
+}
+
+function backendTlsPolicyYaml(service: string, san: string, caRef = '{group: "", kind: ConfigMap, name: client-ca}'): string {
   return `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: BackendTLSPolicy
@@ -115,7 +139,7 @@ metadata: {name: ${service}, namespace: web}
 spec:
   targetRefs: [{group: "", kind: Service, name: ${service}}]
   validation:
-    caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]
+    caCertificateRefs: [${caRef}]
     hostname: backend.example.com
     subjectAltNames: [{type: Hostname, hostname: ${san}}]
 `;
@@ -168,7 +192,7 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
 
     ports = { https: await freePort(), mtls: await freePort(), passthrough: await freePort(), tcp: await freePort(), udp: await freePort('udp'), http: await freePort() };
     sy = await startSwitchyard(
-      manifests(ports, { http: echo.port, tlsBackend: (tlsBackend.address() as AddressInfo).port, tcp: (tcpEcho.address() as AddressInfo).port, udp: udpEcho.address().port, grpc: grpcPort, httpsBackend: (httpsBackend.address() as AddressInfo).port }, serving, ca),
+      manifests(ports, { http: echo.port, tlsBackend: (tlsBackend.address() as AddressInfo).port, tcp: (tcpEcho.address() as AddressInfo).port, udp: udpEcho.address().port, grpc: grpcPort, httpsBackend: (httpsBackend.address() as AddressInfo).port }, serving, ca, await createCa('standin other CA')),
     );
     standin = await startLocalStandin(sy.xdsPort, 'web/gw');
     await until('the stand-in to be initialized', () => (standin.initialized() ? true : undefined));
@@ -244,6 +268,11 @@ describe('the Envoy stand-in for TLS, gRPC, WebSocket, TCP and UDP', () => {
     // Same endpoint, SNI and CA, but a SAN the certificate lacks: Envoy's pool for this cluster has no connection, and the handshake fails.
     expect((await request(ports.http, '/san-mismatch', { host: 'btls.example.com' })).status).toBeGreaterThanOrEqual(500);
     expect((await request(ports.http, '/san-match', { host: 'btls.example.com' })).status).toBe(200);
+  });
+
+  it('verifies a backend against a ClusterTrustBundle: reached when its CA signed the certificate, 5xx when another CA is the bundle', async () => {
+    expect(await request(ports.http, '/ctb', { host: 'btls.example.com' })).toMatchObject({ status: 200, body: 'tls-backend' });
+    expect((await request(ports.http, '/ctb-other', { host: 'btls.example.com' })).status).toBeGreaterThanOrEqual(500);
   });
 
   it('passes TLS through by SNI without decrypting it', async () => {

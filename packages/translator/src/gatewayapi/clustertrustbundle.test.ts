@@ -143,7 +143,7 @@ describe('BackendTLSPolicy caCertificateRefs to a ClusterTrustBundle', () => {
   it("Envoy's trust: a backend whose certificate the bundle's CA signed passes verification, one another CA signed fails", async () => {
     const f = fleetOf(run(objects([ref('corp-root')], clusterTrustBundleObject('corp-root', ca.certPem))));
     const trusted = f.secrets.find((s) => s.name === 'ca/ClusterTrustBundle/corp-root')!.validation_context!.trusted_ca!.inline_string!;
-    const sni = (f.clusters.find((x) => x.name === 'infra/secure:443')!.transport_socket!.typed_config as { sni: string }).sni;
+    const sni = (f.clusters.find((x) => x.name === 'infra/secure:443')!.transport_socket!.typed_config as unknown as { sni: string }).sni;
     // The CA bytes and SNI Envoy receives, used by a TLS client against a real handshake.
     const handshake = async (cert: TestCertificate): Promise<boolean> => {
       const server = tls.createServer({ cert: cert.certPem, key: cert.keyPem }, (s) => s.end());
