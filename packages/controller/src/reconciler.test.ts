@@ -63,8 +63,10 @@ describe('Reconciler: endpoints-only passes', () => {
   const pushes: Array<{ fleet: string; resources: EnvoyResources }> = [];
   let leader = false;
   let statusWrites = 0; // writeAll calls: the leader's write stage ran
+  let unserved: string[] = [];
   beforeEach(async () => {
     pushes.length = 0;
+    unserved = [];
     leader = false;
     statusWrites = 0;
     store = new ObjectStore();
@@ -93,6 +95,7 @@ describe('Reconciler: endpoints-only passes', () => {
       cache: { setFleet: (fleet, resources) => pushes.push({ fleet, resources }) > 0, deleteFleet: () => undefined },
       isLeader: () => leader,
       isSynced: () => true,
+      unservedKinds: () => unserved,
       statusWriter: { writeAll: () => Promise.resolve((statusWrites++, 0)) } as unknown as StatusWriter,
       metrics,
       log: pino({ level: 'silent' }),
@@ -159,6 +162,15 @@ describe('Reconciler: endpoints-only passes', () => {
     expect(statusWrites).toBe(3);
     expect(await nextPass(() => store.upsert('discovery.k8s.io/EndpointSlice', slice(['10.0.0.6'])))).toMatchObject({ translation: 'endpoints', pushed: 1 });
     expect(statusWrites).toBe(4);
+  });
+
+  it('translates in full when the kinds the API server serves change, though no object did (an API turned on or off)', async () => {
+    expect(await nextPass(() => reconciler.trigger())).toMatchObject({ translation: 'unchanged' });
+    unserved = ['certificates.k8s.io/ClusterTrustBundle'];
+    expect(await nextPass(() => reconciler.trigger())).toMatchObject({ translation: 'full' });
+    expect(await nextPass(() => reconciler.trigger())).toMatchObject({ translation: 'unchanged' });
+    unserved = [];
+    expect(await nextPass(() => reconciler.trigger())).toMatchObject({ translation: 'full' });
   });
 
   it('translates in full when anything besides EndpointSlices changed in the batch', async () => {
