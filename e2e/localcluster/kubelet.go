@@ -48,7 +48,7 @@ type kubelet struct {
 }
 
 func startKubelet(ctx context.Context, c *Cluster) (*kubelet, error) {
-	k := &kubelet{c: c, ctx: ctx, images: knownImages(c.opts.BinDir, c.opts.RepoRoot), logf: c.logf,
+	k := &kubelet{c: c, ctx: ctx, images: knownImages(podBinDir, podRepoRoot), logf: c.logf,
 		queue:   workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]()),
 		running: map[string]*podRuntime{}, unknown: map[types.UID]bool{}, terminating: map[types.UID]bool{}}
 	if err := k.serve(); err != nil {
