@@ -367,7 +367,8 @@ func (k *kubelet) serveLogs(w http.ResponseWriter, req *http.Request) {
 	k.mu.Unlock()
 	var c *container
 	if rt != nil {
-		for _, cc := range rt.containers {
+		_, containers, _ := rt.state()
+		for _, cc := range containers {
 			if cc.spec.Name == parts[2] {
 				c = cc
 			}
