@@ -53,12 +53,17 @@ func (c *container) logFile(previous bool) string {
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // command builds: nsenter into the pod's network namespace, a new private
-// mount namespace, the bind mounts, then exec the program.
+// mount namespace, the bind mounts, then exec the program. The kubelet's own
+// host paths (the checkout, the tools, the pod's directory) are bound first,
+// at fixed paths under podPaths, and everything after reads from there: a
+// volume's mountPath may cover the host paths (the Envoy fleet's emptyDir at
+// /tmp covers a checkout or a cluster directory under /tmp), never those.
 func (c *container) command() *exec.Cmd {
 	var script strings.Builder
 	script.WriteString("set -e\n")
-	mount := func(src, dst string, readOnly bool) {
-		st, err := os.Stat(src)
+	// hostPath is what src is on the host, to tell a file from a directory.
+	mount := func(hostPath, src, dst string, readOnly bool) {
+		st, err := os.Stat(hostPath)
 		if err == nil && !st.IsDir() {
 			fmt.Fprintf(&script, "mkdir -p %s; [ -e %s ] || : > %s\n", shellQuote(filepath.Dir(dst)), shellQuote(dst), shellQuote(dst))
 		} else {
@@ -69,10 +74,18 @@ func (c *container) command() *exec.Cmd {
 			fmt.Fprintf(&script, "mount -o remount,bind,ro %s\n", shellQuote(dst))
 		}
 	}
-	mount(filepath.Join(c.pod.dir, "resolv.conf"), "/etc/resolv.conf", true)
+	opts := c.pod.k.c.opts
+	mount(opts.RepoRoot, opts.RepoRoot, podRepoRoot, false)
+	mount(opts.BinDir, opts.BinDir, podBinDir, false)
+	mount(c.pod.dir, c.pod.dir, podDir, false)
+	mount(filepath.Join(c.pod.dir, "resolv.conf"), filepath.Join(podDir, "resolv.conf"), "/etc/resolv.conf", true)
 	for _, m := range c.spec.VolumeMounts {
-		src := filepath.Join(c.pod.dir, "volumes", m.Name, m.SubPath)
-		mount(src, m.MountPath, m.ReadOnly)
+		rel := filepath.Join("volumes", m.Name, m.SubPath)
+		mount(filepath.Join(c.pod.dir, rel), filepath.Join(podDir, rel), m.MountPath, m.ReadOnly)
+	}
+	if c.workDir != "" {
+		// After the mounts: the working directory may be under podPaths or a volume.
+		fmt.Fprintf(&script, "cd %s\n", shellQuote(c.workDir))
 	}
 	script.WriteString(`exec "$@"` + "\n")
 	args := []string{"--net=" + c.pod.sandbox.netnsPath(), "--",
@@ -80,7 +93,6 @@ func (c *container) command() *exec.Cmd {
 		"sh", "-c", script.String(), "sh"}
 	cmd := exec.Command("nsenter", append(args, c.argv...)...)
 	cmd.Env = c.env
-	cmd.Dir = c.workDir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	return cmd
 }

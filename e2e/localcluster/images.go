@@ -13,6 +13,24 @@ import (
 // namespace with its volumes mounted where the fleet manifest says.
 const EnvEnvoyCommand = "LOCALCLUSTER_ENVOY_COMMAND"
 
+// Where every container's mount namespace sees the kubelet's host paths:
+// the checkout (RepoRoot), the tools (BinDir) and the pod's own directory
+// (its volumes' files, resolv.conf). The kubelet binds them there before the
+// pod's volumes, so a volume over the host paths hides nothing a container
+// runs or mounts; a volume over podPaths itself is refused (coversPodPaths).
+const (
+	podPaths    = "/run/localcluster"
+	podRepoRoot = podPaths + "/repo"
+	podBinDir   = podPaths + "/bin"
+	podDir      = podPaths + "/pod"
+)
+
+// coversPodPaths says whether a volume mounted at mountPath would hide podPaths.
+func coversPodPaths(mountPath string) bool {
+	p := filepath.Clean(mountPath)
+	return p == "/" || p == podPaths || strings.HasPrefix(podPaths, p+"/")
+}
+
 // image is what a known image runs: its entrypoint (the container's args
 // follow, or defaultArgs when it has none) and working directory.
 type image struct {
@@ -22,7 +40,9 @@ type image struct {
 }
 
 // knownImages maps an image repository (tag and digest ignored) to the
-// local program that stands for it.
+// local program that stands for it, by its path in the container's mount
+// namespace (binDir and repoRoot: podBinDir and podRepoRoot). Only the
+// LOCALCLUSTER_ENVOY_COMMAND override names host paths as given.
 func knownImages(binDir, repoRoot string) map[string]image {
 	envoy := []string{"node", filepath.Join(repoRoot, "e2e/envoy-standin/bin/envoy-standin.js")}
 	if cmd := strings.Fields(os.Getenv(EnvEnvoyCommand)); len(cmd) > 0 {

@@ -48,7 +48,7 @@ type kubelet struct {
 }
 
 func startKubelet(ctx context.Context, c *Cluster) (*kubelet, error) {
-	k := &kubelet{c: c, ctx: ctx, images: knownImages(c.opts.BinDir, c.opts.RepoRoot), logf: c.logf,
+	k := &kubelet{c: c, ctx: ctx, images: knownImages(podBinDir, podRepoRoot), logf: c.logf,
 		queue:   workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]()),
 		running: map[string]*podRuntime{}, unknown: map[types.UID]bool{}, terminating: map[types.UID]bool{}}
 	if err := k.serve(); err != nil {
@@ -367,7 +367,8 @@ func (k *kubelet) serveLogs(w http.ResponseWriter, req *http.Request) {
 	k.mu.Unlock()
 	var c *container
 	if rt != nil {
-		for _, cc := range rt.containers {
+		_, containers, _ := rt.state()
+		for _, cc := range containers {
 			if cc.spec.Name == parts[2] {
 				c = cc
 			}

@@ -329,6 +329,59 @@ func TestVolumesAtTheirMountPaths(t *testing.T) {
 	}
 }
 
+// Volumes may cover the host paths the kubelet works from, as the Envoy
+// fleet's emptyDir at /tmp covers a checkout (and a cluster directory) under
+// /tmp: here an emptyDir over the directory holding the container's program
+// (e2e/bin) and one over the cluster's directory, which holds the files of
+// the pod's other volumes. The program still starts and serves, the later
+// ConfigMap volume is still there, and the probe checks that both host paths
+// are indeed covered inside the container.
+func TestVolumesOverTheKubeletsHostPaths(t *testing.T) {
+	client := cluster.Client()
+	ctx := context.Background()
+	ns := namespace(t, client)
+	bin, err := filepath.Abs("../bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cfg"},
+		Data: map[string]string{"greeting": "hello"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	check := fmt.Sprintf(`grep -qx hello /run/localcluster-test/covered/cfg/greeting && ! test -e %s/echo-basic && ! test -e %s/pods`,
+		bin, cluster.Dir())
+	empty := corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "covered", Namespace: ns},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{
+				Name: "echo", Image: "registry.k8s.io/gateway-api/echo-basic:v1.6.0-dev.2",
+				Env: []corev1.EnvVar{{Name: "POD_NAME", Value: "covered"}, {Name: "NAMESPACE", Value: ns}},
+				VolumeMounts: []corev1.VolumeMount{
+					{Name: "over-bin", MountPath: bin},
+					{Name: "over-cluster", MountPath: cluster.Dir()},
+					{Name: "cfg", MountPath: "/run/localcluster-test/covered/cfg", ReadOnly: true},
+				},
+				ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"sh", "-c", check}}}, PeriodSeconds: 1},
+			}},
+			Volumes: []corev1.Volume{
+				{Name: "over-bin", VolumeSource: empty},
+				{Name: "over-cluster", VolumeSource: empty},
+				{Name: "cfg", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "cfg"}}}},
+			},
+		}}
+	if _, err := client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := readyPods(t, client, ns, 1)[0]
+	e, err := get("http://" + net.JoinHostPort(p.Status.PodIP, "3000") + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Pod != "covered" || e.Namespace != ns {
+		t.Fatalf("pod answered as %s/%s, want %s/covered", e.Namespace, e.Pod, ns)
+	}
+}
+
 // A DaemonSet (the default Envoy fleet workload) gets its pod on the Node:
 // the Node carries no not-ready taint, and the kubelet binds and runs it.
 func TestDaemonSetPodRunsOnTheNode(t *testing.T) {

@@ -3,12 +3,14 @@ package localcluster
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,16 +20,32 @@ import (
 // podRuntime is a pod the kubelet runs: its network sandbox, volumes and
 // containers.
 type podRuntime struct {
-	k          *kubelet
-	key        string
-	pod        *corev1.Pod // as the kubelet admitted it
-	dir        string
+	k       *kubelet
+	key     string
+	pod     *corev1.Pod // as the kubelet admitted it
+	dir     string
+	started metav1.Time
+	done    chan struct{}
+	changed chan struct{}
+
+	// mu guards what start (setUp) writes and the status writer, the log
+	// server and stop read from other goroutines.
+	mu         sync.Mutex
 	sandbox    *sandbox
 	containers []*container
-	started    metav1.Time
-	done       chan struct{}
-	changed    chan struct{}
+	running    bool // the containers' goroutines are started
+	stopped    bool // stop has run: start no longer sets anything up
 	setupErr   string
+}
+
+// errPodStopped ends setUp when the pod was stopped meanwhile.
+var errPodStopped = errors.New("pod stopped")
+
+// state is what the other goroutines may read of the pod, taken under mu.
+func (r *podRuntime) state() (*sandbox, []*container, string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sandbox, r.containers, r.setupErr
 }
 
 func (r *podRuntime) statusChanged() {
@@ -46,7 +64,13 @@ func (r *podRuntime) start(ctx context.Context, images map[string]image) {
 		if err == nil {
 			break
 		}
+		r.mu.Lock()
+		stopped := r.stopped
 		r.setupErr = err.Error()
+		r.mu.Unlock()
+		if stopped {
+			return
+		}
 		r.statusChanged()
 		r.k.event(r.pod, corev1.EventTypeWarning, "FailedMount", err.Error())
 		select {
@@ -55,15 +79,34 @@ func (r *podRuntime) start(ctx context.Context, images map[string]image) {
 		case <-time.After(min(time.Duration(attempt+1)*time.Second, 10*time.Second)):
 		}
 	}
-	r.setupErr = ""
+	// Under mu, so that stop either sees the containers running (and stops
+	// them) or has already run (and none start).
+	r.mu.Lock()
+	if r.stopped {
+		r.mu.Unlock()
+		return
+	}
+	r.setupErr, r.running = "", true
 	for _, c := range r.containers {
 		go c.run()
 		go c.probeReadiness()
 	}
-	r.k.event(r.pod, corev1.EventTypeNormal, "Started", fmt.Sprintf("Started %d container(s) on %s", len(r.containers), r.sandbox.ip))
+	n, ip := len(r.containers), r.sandbox.ip
+	r.mu.Unlock()
+	r.statusChanged()
+	r.k.event(r.pod, corev1.EventTypeNormal, "Started", fmt.Sprintf("Started %d container(s) on %s", n, ip))
 }
 
+// setUp runs on start's goroutine, the only writer of sandbox and
+// containers: it reads them without mu and writes them under it.
 func (r *podRuntime) setUp(ctx context.Context, images map[string]image) error {
+	for _, spec := range r.pod.Spec.Containers {
+		for i, m := range spec.VolumeMounts {
+			if coversPodPaths(m.MountPath) {
+				return fmt.Errorf("container %q: volumeMounts[%d].mountPath %q covers %s, where this kubelet keeps what containers run", spec.Name, i, m.MountPath, podPaths)
+			}
+		}
+	}
 	if r.sandbox == nil {
 		ip, err := r.k.c.ipam.pod()
 		if err != nil {
@@ -74,7 +117,17 @@ func (r *podRuntime) setUp(ctx context.Context, images map[string]image) error {
 			r.k.c.ipam.releasePod(ip)
 			return err
 		}
-		r.sandbox = sb
+		r.mu.Lock()
+		stopped := r.stopped
+		if !stopped {
+			r.sandbox = sb
+		}
+		r.mu.Unlock()
+		if stopped {
+			sb.close()
+			r.k.c.ipam.releasePod(ip)
+			return errPodStopped
+		}
 		r.statusChanged()
 	}
 	resolv := fmt.Sprintf("nameserver %s\nsearch %s.svc.%s svc.%s %s\noptions ndots:5\n", NodeIP, r.pod.Namespace, clusterDomain, clusterDomain, clusterDomain)
@@ -86,7 +139,7 @@ func (r *podRuntime) setUp(ctx context.Context, images map[string]image) error {
 	if err := writeVolumes(ctx, r.k.c.client, pod, filepath.Join(r.dir, "volumes")); err != nil {
 		return err
 	}
-	r.containers = nil
+	var containers []*container
 	for _, spec := range r.pod.Spec.Containers {
 		img, err := resolveImage(images, spec.Image)
 		if err != nil {
@@ -116,9 +169,12 @@ func (r *podRuntime) setUp(ctx context.Context, images map[string]image) error {
 		if err := os.MkdirAll(logDir, 0o755); err != nil {
 			return err
 		}
-		r.containers = append(r.containers, &container{pod: r, spec: spec, argv: argv, workDir: workDir,
+		containers = append(containers, &container{pod: r, spec: spec, argv: argv, workDir: workDir,
 			env: envList(env), logPath: filepath.Join(logDir, spec.Name+".log"), exited: make(chan struct{})})
 	}
+	r.mu.Lock()
+	r.containers = containers
+	r.mu.Unlock()
 	return nil
 }
 
@@ -146,27 +202,25 @@ func envList(env map[string]string) []string {
 // stop stops the containers (SIGTERM, then SIGKILL after grace) and removes
 // the sandbox.
 func (r *podRuntime) stop(grace time.Duration) {
-	select {
-	case <-r.done:
+	r.mu.Lock()
+	if r.stopped {
+		r.mu.Unlock()
 		return
-	default:
 	}
+	r.stopped = true
 	close(r.done)
-	for _, c := range r.containers {
-		c.mu.Lock()
-		started := c.cmd != nil || c.running
-		c.mu.Unlock()
-		if started {
+	sb, containers, running := r.sandbox, r.containers, r.running
+	r.mu.Unlock()
+	if running {
+		// Each container's run goroutine ends (closing exited) once stopping is
+		// set and its process, if any, is gone.
+		for _, c := range containers {
 			c.stop(grace)
-		} else {
-			c.mu.Lock()
-			c.stopping = true
-			c.mu.Unlock()
 		}
 	}
-	if r.sandbox != nil {
-		r.sandbox.close()
-		r.k.c.ipam.releasePod(r.sandbox.ip)
+	if sb != nil {
+		sb.close()
+		r.k.c.ipam.releasePod(sb.ip)
 	}
 }
 
@@ -194,26 +248,27 @@ func (r *podRuntime) writeStatus(ctx context.Context) error {
 	if err != nil || cur.UID != r.pod.UID || cur.DeletionTimestamp != nil {
 		return nil
 	}
+	sb, containers, setupErr := r.state()
 	st := cur.Status.DeepCopy()
 	st.HostIP, st.HostIPs = NodeIP, []corev1.HostIP{{IP: NodeIP}}
 	st.StartTime = &r.started
-	if r.sandbox != nil {
-		st.PodIP, st.PodIPs = r.sandbox.ip.String(), []corev1.PodIP{{IP: r.sandbox.ip.String()}}
+	if sb != nil {
+		st.PodIP, st.PodIPs = sb.ip.String(), []corev1.PodIP{{IP: sb.ip.String()}}
 	}
 	st.ContainerStatuses = nil
-	allReady, anyRunning, allDone := len(r.containers) > 0, false, len(r.containers) > 0
-	for _, c := range r.containers {
+	allReady, anyRunning, allDone := len(containers) > 0, false, len(containers) > 0
+	for _, c := range containers {
 		cs := c.status()
 		st.ContainerStatuses = append(st.ContainerStatuses, cs)
 		allReady = allReady && cs.Ready
 		anyRunning = anyRunning || cs.State.Running != nil
 		allDone = allDone && cs.State.Terminated != nil
 	}
-	if len(r.containers) == 0 {
+	if len(containers) == 0 {
 		for _, spec := range r.pod.Spec.Containers {
 			reason := "ContainerCreating"
 			st.ContainerStatuses = append(st.ContainerStatuses, corev1.ContainerStatus{Name: spec.Name, Image: spec.Image,
-				State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: r.setupErr}}})
+				State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: setupErr}}})
 		}
 	}
 	switch {
@@ -247,7 +302,7 @@ func (r *podRuntime) writeStatus(ctx context.Context) error {
 		st.Conditions = append(st.Conditions, corev1.PodCondition{Type: t, Status: v, LastTransitionTime: metav1.Now()})
 	}
 	set(corev1.PodScheduled, true)
-	set(corev1.PodReadyToStartContainers, r.sandbox != nil)
+	set(corev1.PodReadyToStartContainers, sb != nil)
 	set(corev1.PodInitialized, true)
 	set(corev1.ContainersReady, allReady)
 	set(corev1.PodReady, allReady)

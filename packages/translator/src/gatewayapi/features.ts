@@ -12,6 +12,9 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GatewayAddressEmpty',
   'GatewayInfrastructure',
   'GatewayStaticAddresses',
+  // Routes sharing a virtual host (and TLSRoutes sharing an SNI name) rank first by their own most specific
+  // hostname (gatewayapi/precedence.ts), proved by the upstream tests on the local cluster.
+  'GatewayRouteHostnameIntersectionPrecedence',
   'HTTPRoute',
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendProtocolWebSocket',

@@ -37,8 +37,8 @@ export const OUT_OF_SCOPE: Readonly<Record<string, string>> = {
   HTTPRouteRetryWithRequestTimeout: "provisional in v1.7; needs the backend's delay between retries (delayRetry), which explain does not model",
   HTTPRouteRetryWithBackendTimeout: "provisional in v1.7; needs the backend's delay between retries (delayRetry), which explain does not model",
   HTTPRouteMultipleRoutesAttachmentSameHostnameIntersection:
-    'creates its newer routes in Go code one second after the older ones; not encoded yet, and GatewayRouteHostnameIntersectionPrecedence is not claimed (docs/translator.md)',
+    'creates its newer routes in Go code one second after the older ones, which this table does not encode; the upstream test proves GatewayRouteHostnameIntersectionPrecedence on the local cluster (docs/conformance/)',
   GRPCRouteMultipleRoutesAttachmentSameHostnameIntersection:
-    'creates its newer routes in Go code one second after the older ones; not encoded yet, and GatewayRouteHostnameIntersectionPrecedence is not claimed (docs/translator.md)',
+    'creates its newer routes in Go code one second after the older ones, which this table does not encode; the upstream test proves GatewayRouteHostnameIntersectionPrecedence on the local cluster (docs/conformance/)',
   GatewayOptionalAddressValue: 'waits for status.addresses, which the controller fills from the fleet Service; translate() does not assign addresses',
 };
