@@ -56,8 +56,9 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
     for (const p of b.parents) {
       if (p.gateway !== gw) continue;
       for (const a of p.attachments) {
-        // Routes attach to (and count on) listeners that are not valid, but only usable ones serve them.
-        if (!a.listener.usable) continue;
+        // Routes attach to (and count on) listeners that are not valid or not
+        // programmed, but only programmed ones serve them (and need their clusters).
+        if (!isProgrammable(a.listener)) continue;
         const table = routeTableOf(a.listener);
         if (!table) continue;
         for (const h of a.hostnames) {

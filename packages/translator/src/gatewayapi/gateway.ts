@@ -308,8 +308,8 @@ export function markConflicted(l: ListenerState, reason: string, message: string
  * in attachedRoutes) but is not Programmed and has no Envoy listener: the
  * upstream conformance test GatewayWithAttachedRoutes expects exactly that
  * (Programmed=False, ResolvedRefs=False, AttachedRoutes 1). Used for the
- * listener's Programmed condition, the fleet's listeners (fleet.ts) and a
- * ListenerSet's acceptance (listenerset.ts).
+ * listener's Programmed condition, the fleet's listeners and the routes
+ * placed on them (fleet.ts) and a ListenerSet's acceptance (listenerset.ts).
  */
 export function isProgrammable(l: ListenerState): boolean {
   return l.usable && l.refsResolved;
