@@ -25,37 +25,51 @@ func writeVolumes(ctx context.Context, client kubernetes.Interface, pod *corev1.
 		if err := os.MkdirAll(vdir, 0o755); err != nil {
 			return err
 		}
-		var err error
-		switch {
-		case v.EmptyDir != nil:
-		case v.ConfigMap != nil:
-			err = writeConfigMap(ctx, client, pod.Namespace, v.ConfigMap.Name, v.ConfigMap.Items, v.ConfigMap.Optional, vdir)
-		case v.Secret != nil:
-			err = writeSecret(ctx, client, pod.Namespace, v.Secret.SecretName, v.Secret.Items, v.Secret.Optional, vdir)
-		case v.DownwardAPI != nil:
-			err = writeDownwardAPI(pod, v.DownwardAPI.Items, vdir)
-		case v.Projected != nil:
-			for _, src := range v.Projected.Sources {
-				switch {
-				case src.ConfigMap != nil:
-					err = writeConfigMap(ctx, client, pod.Namespace, src.ConfigMap.Name, src.ConfigMap.Items, src.ConfigMap.Optional, vdir)
-				case src.Secret != nil:
-					err = writeSecret(ctx, client, pod.Namespace, src.Secret.Name, src.Secret.Items, src.Secret.Optional, vdir)
-				case src.DownwardAPI != nil:
-					err = writeDownwardAPI(pod, src.DownwardAPI.Items, vdir)
-				case src.ServiceAccountToken != nil:
-					err = writeToken(ctx, client, pod, src.ServiceAccountToken, vdir)
-				}
-				if err != nil {
-					break
-				}
+		sources, ok := volumeSources(v)
+		if !ok {
+			return fmt.Errorf("volume %q: only emptyDir, configMap, secret, downwardAPI and projected volumes are supported here", v.Name)
+		}
+		for _, src := range sources {
+			if err := writeSource(ctx, client, pod, src, vdir); err != nil {
+				return fmt.Errorf("volume %q: %w", v.Name, err)
 			}
-		default:
-			err = fmt.Errorf("volume %q: only emptyDir, configMap, secret, downwardAPI and projected volumes are supported here", v.Name)
 		}
-		if err != nil {
-			return fmt.Errorf("volume %q: %w", v.Name, err)
-		}
+	}
+	return nil
+}
+
+// volumeSources is what a volume holds, as projected-volume sources: a plain
+// configMap, secret or downwardAPI volume is the one source of that kind, an
+// emptyDir none. False for a kind of volume not supported here.
+func volumeSources(v corev1.Volume) ([]corev1.VolumeProjection, bool) {
+	switch {
+	case v.EmptyDir != nil:
+		return nil, true
+	case v.ConfigMap != nil:
+		cm := v.ConfigMap
+		return []corev1.VolumeProjection{{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: cm.LocalObjectReference, Items: cm.Items, Optional: cm.Optional}}}, true
+	case v.Secret != nil:
+		s := v.Secret
+		return []corev1.VolumeProjection{{Secret: &corev1.SecretProjection{LocalObjectReference: corev1.LocalObjectReference{Name: s.SecretName}, Items: s.Items, Optional: s.Optional}}}, true
+	case v.DownwardAPI != nil:
+		return []corev1.VolumeProjection{{DownwardAPI: &corev1.DownwardAPIProjection{Items: v.DownwardAPI.Items}}}, true
+	case v.Projected != nil:
+		return v.Projected.Sources, true
+	}
+	return nil, false
+}
+
+// writeSource writes one source's files into the volume's directory.
+func writeSource(ctx context.Context, client kubernetes.Interface, pod *corev1.Pod, src corev1.VolumeProjection, vdir string) error {
+	switch {
+	case src.ConfigMap != nil:
+		return writeConfigMap(ctx, client, pod.Namespace, src.ConfigMap.Name, src.ConfigMap.Items, src.ConfigMap.Optional, vdir)
+	case src.Secret != nil:
+		return writeSecret(ctx, client, pod.Namespace, src.Secret.Name, src.Secret.Items, src.Secret.Optional, vdir)
+	case src.DownwardAPI != nil:
+		return writeDownwardAPI(pod, src.DownwardAPI.Items, vdir)
+	case src.ServiceAccountToken != nil:
+		return writeToken(ctx, client, pod, src.ServiceAccountToken, vdir)
 	}
 	return nil
 }

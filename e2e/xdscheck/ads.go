@@ -181,55 +181,52 @@ func (s *session) decode(t string, anys []*anypb.Any) (map[string]proto.Message,
 }
 
 func (s *session) onSotw(resp *discoveryv3.DiscoveryResponse) error {
-	t := resp.GetTypeUrl()
-	if newOf(t) == nil {
-		return nil
-	}
-	got, problems := s.decode(t, resp.GetResources())
-	s.nonce[t] = resp.GetNonce()
-	if len(problems) > 0 {
-		s.problems = append(s.problems, problems...)
-		// Rejected as a whole: keep the previous version, like Envoy.
-		s.received[t] = true
-		return s.send(t, nil, nil, strings.Join(problems, "; "))
-	}
-	s.version[t] = resp.GetVersionInfo()
-	s.set[t] = got
-	s.received[t] = true
-	if err := s.send(t, nil, nil, ""); err != nil {
-		return err
-	}
-	return s.followReferences()
+	return s.respond(resp.GetTypeUrl(), resp.GetNonce(), resp.GetResources(), func(t string, got map[string]proto.Message) {
+		// State of the world: the response is the whole set.
+		s.version[t] = resp.GetVersionInfo()
+		s.set[t] = got
+	})
 }
 
 func (s *session) onDelta(resp *discoveryv3.DeltaDiscoveryResponse) error {
-	t := resp.GetTypeUrl()
-	if newOf(t) == nil {
-		return nil
-	}
 	anys := make([]*anypb.Any, 0, len(resp.GetResources()))
 	for _, r := range resp.GetResources() {
 		anys = append(anys, r.GetResource())
 	}
-	got, problems := s.decode(t, anys)
-	s.nonce[t] = resp.GetNonce()
+	return s.respond(resp.GetTypeUrl(), resp.GetNonce(), anys, func(t string, got map[string]proto.Message) {
+		// Delta: added or changed resources, and names removed (or, when
+		// subscribed by name, reported absent).
+		for n, m := range got {
+			s.set[t][n] = m
+			if s.absent[t] != nil {
+				delete(s.absent[t], n)
+			}
+		}
+		for _, n := range resp.GetRemovedResources() {
+			delete(s.set[t], n)
+			if s.absent[t] != nil && s.subscribed[t][n] {
+				s.absent[t][n] = true
+			}
+		}
+	})
+}
+
+// respond is what both protocols do with a response of a type xdscheck
+// knows: decode it; on any problem reject it as a whole (NACK, the held
+// version stays, like Envoy); otherwise apply it to the held set, ACK, and
+// follow the references of what is now held.
+func (s *session) respond(t, nonce string, resources []*anypb.Any, apply func(t string, got map[string]proto.Message)) error {
+	if newOf(t) == nil {
+		return nil
+	}
+	got, problems := s.decode(t, resources)
+	s.nonce[t] = nonce
 	s.received[t] = true
 	if len(problems) > 0 {
 		s.problems = append(s.problems, problems...)
 		return s.send(t, nil, nil, strings.Join(problems, "; "))
 	}
-	for n, m := range got {
-		s.set[t][n] = m
-		if s.absent[t] != nil {
-			delete(s.absent[t], n)
-		}
-	}
-	for _, n := range resp.GetRemovedResources() {
-		delete(s.set[t], n)
-		if s.absent[t] != nil && s.subscribed[t][n] {
-			s.absent[t][n] = true
-		}
-	}
+	apply(t, got)
 	if err := s.send(t, nil, nil, ""); err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import type { KubeObject } from '@switchyard/api';
 import { TypeUrl } from '@switchyard/protos';
 import { decodeAny, type TestAdsClient, type DeltaClientStream, type DeltaResponse } from '@switchyard/xds/test/ads-test-client.js';
 import { TestEnv, eventually } from '../test/testenv/index.js';
-import { prepareControllerTest, startController, fleetAdsClient, type SecretObject } from '../test/testenv/harness.js';
+import { prepareControllerTest, startController, fleetAdsClient, httpGateway, type SecretObject } from '../test/testenv/harness.js';
 import type { RunningController } from './run.js';
 
 const NS = 'endpoints-test';
@@ -43,12 +43,7 @@ describe('endpoint churn (real kube-apiserver)', () => {
   beforeAll(async () => {
     env = await TestEnv.start();
     await prepareControllerTest(env, NS);
-    await env.apply({
-      apiVersion: `${G}/v1`,
-      kind: 'Gateway',
-      metadata: { name: 'gw', namespace: NS },
-      spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-    });
+    await env.apply(httpGateway(NS, 'gw'));
     for (const name of ['cart', 'search']) {
       await env.apply(service(name));
       await env.apply(slice(name, ['10.0.0.1']));

@@ -5,7 +5,7 @@
 // turning autoscaling off deletes the autoscaler and pins the count again.
 import type { KubeObject } from '@switchyard/api';
 import { eventually } from '../test/testenv/index.js';
-import { controllerTest, minimalTranslate } from '../test/testenv/harness.js';
+import { controllerTest, httpGateway, minimalTranslate } from '../test/testenv/harness.js';
 import type { Workload } from '../test/workload-objects.js';
 
 const NS = 'autoscale-test';
@@ -26,16 +26,7 @@ describe('ProxyConfig autoscaling and metrics, applied by the controller (real k
 
   it('creates the autoscaler, leaves replicas to it, and removes it when autoscaling is turned off', async () => {
     await t.env.apply(proxyConfig({ workload: { kind: 'Deployment', autoscaling: { minReplicas: 2, maxReplicas: 5 } }, metrics: { prometheus: {} } }));
-    await t.env.apply({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'web', namespace: NS },
-      spec: {
-        gatewayClassName: 'switchyard',
-        listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
-        infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'scaled' } },
-      },
-    });
+    await t.env.apply(httpGateway(NS, 'web', { proxyConfig: 'scaled' }));
 
     const hpa = await eventually(getHpa, { what: 'HorizontalPodAutoscaler', timeoutMs: 30_000 });
     expect(hpa.spec).toMatchObject({

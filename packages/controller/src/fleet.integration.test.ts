@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Gateway, KubeObject } from '@switchyard/api';
 import { fleetIdentity } from '@switchyard/xds';
 import { eventually } from '../test/testenv/index.js';
-import { controllerTest, minimalTranslate, markFleetAvailable, conditionOf } from '../test/testenv/harness.js';
+import { controllerTest, httpGateway, minimalTranslate, markFleetAvailable, conditionOf } from '../test/testenv/harness.js';
 import type { ServiceObject, Workload } from '../test/workload-objects.js';
 
 const NS = 'fleet-test';
@@ -23,12 +23,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     controller: { translate: minimalTranslate },
   });
 
-  const gw = (name: string, spec: Record<string, unknown>): KubeObject => ({
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name, namespace: NS },
-    spec: { gatewayClassName: 'switchyard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }], ...spec },
-  });
+  const gw = (name: string, spec: Record<string, unknown>): KubeObject => httpGateway(NS, name, { spec });
   const getGw = () => t.env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, 'web');
 
   it('creates DaemonSet, LoadBalancer Service, bootstrap ConfigMap and xDS client Secret owned by the Gateway, and Programmed follows pods and address', async () => {
@@ -239,12 +234,7 @@ describe('fleet provisioning (real kube-apiserver)', () => {
       spec: { workload: { kind: 'Deployment', replicas: 3 }, service: { type: 'ClusterIP' } },
     });
     // The controller finds the newly served kind on its next discovery round.
-    await t.env.apply(
-      gw('web', {
-        listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
-        infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'as-deployment' } },
-      }),
-    );
+    await t.env.apply(httpGateway(NS, 'web', { proxyConfig: 'as-deployment' }));
     const dep = await eventually(() => t.env.get<Workload>('apps/v1', 'Deployment', NS, 'switchyard-web'), { what: 'Deployment', timeoutMs: 20_000 });
     expect(dep.spec.replicas).toBe(3);
     await eventually(async () => (await t.env.get('apps/v1', 'DaemonSet', NS, 'switchyard-web')) === undefined, { what: 'DaemonSet deleted' });

@@ -9,6 +9,8 @@ import { NACK_EVENT_REASON } from '@switchyard/api';
 import { GATEWAY_GROUP, type KubeObject, type Snapshot } from '@switchyard/api';
 import { describeRejection, type FleetRejection } from './gateway-status.js';
 import type { EventRecorder } from './events.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { Logger } from 'pino';
 
 /** What the xDS server reports for a NACK (the xds package's NackEvent). */
 export interface NackReport {
@@ -69,4 +71,20 @@ export function currentRejections(snapshot: Snapshot, lastChange: ReadonlyMap<st
     if (!prev || Date.parse(prev.at) < at) out.set(fleet, r);
   }
   return out;
+}
+
+/**
+ * What this replica does with every NACK its xDS server sees: count it,
+ * log it, and record it as an Event on the fleet's Gateway. Returns the
+ * function that stops listening.
+ */
+export function reportNacks(
+  cache: { onNack(listener: (n: NackReport) => void): () => void },
+  o: { snapshot: () => Snapshot; events: EventRecorder; metrics: ControllerMetrics; log: Logger },
+): () => void {
+  return cache.onNack((n) => {
+    o.metrics.nacks.inc({ fleet: n.fleet, type: n.typeUrl.slice(n.typeUrl.lastIndexOf('.') + 1) });
+    o.log.warn({ fleet: n.fleet, node: n.nodeId, type: n.typeUrl, resources: n.resourceNames, message: n.message }, 'Envoy rejected configuration (NACK)');
+    void recordNack(n, o.snapshot(), o.events).catch((e: unknown) => o.log.warn({ err: String(e) }, 'could not record NACK event'));
+  });
 }

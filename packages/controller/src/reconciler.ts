@@ -37,7 +37,7 @@ import { DEFAULT_FLEET, type FleetDefaults } from './fleet.js';
 export interface ReconcilerOptions {
   readonly controllerName: string;
   readonly store: ObjectStore;
-  /** The reconciler only sets and deletes fleets (NACKs are run.ts's business). */
+  /** The reconciler only sets and deletes fleets (NACKs are reported by nack.ts's reportNacks, wired in run.ts). */
   readonly cache: Pick<FleetCache, 'setFleet' | 'deleteFleet'>;
   readonly isLeader: () => boolean;
   /** True once every watched kind has been listed: translating a half-filled cache would withdraw configuration. */

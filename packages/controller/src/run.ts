@@ -1,13 +1,15 @@
 // runController: Switchyard in a cluster. Wires watches, the reconcile
 // pipeline, the xDS server, leader election, fleet provisioning, the status
-// writer and the health/metrics endpoint together.
+// writer and the health/metrics endpoint together; each has its own file
+// (the xDS CA and certificates: xds-ca.ts, NACK reporting: nack.ts), and the
+// functions below only build and connect them, in the order they start.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { CONTROLLER_NAME, type TranslateOptions, type TranslateResult } from '@switchyard/translator';
-import { SnapshotCache, createXdsServer, createCa, issueCertificate, fleetIdentity, type XdsServer, type CertificateAndKey } from '@switchyard/xds';
-import { KubeClient, isConflict } from './rest.js';
+import { SnapshotCache, createXdsServer, type XdsServer, type CertificateAndKey } from '@switchyard/xds';
+import { KubeClient } from './rest.js';
 import { Discovery } from './discovery.js';
 import { ObjectStore } from './store.js';
 import { Watcher } from './reflector.js';
@@ -17,21 +19,15 @@ import { FleetProvisioner } from './fleet-provisioner.js';
 import { EventRecorder } from './events.js';
 import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
-import { recordNack } from './nack.js';
+import { reportNacks } from './nack.js';
 import { loadBootstrapTemplate } from './bootstrap.js';
 import { DEFAULT_FLEET, type FleetDefaults } from './fleet.js';
 import { startHttpServer, type HttpServer } from './http.js';
-import type { KubeObject, Snapshot } from '@switchyard/api';
+import type { Snapshot } from '@switchyard/api';
+import { loadOrCreateCa, xdsServerTls, fleetCredentials } from './xds-ca.js';
+import { XDS_SERVICE_NAME, XDS_SERVICE_PORT, LEASE_NAME, DEFAULT_DRAIN_MS } from './installed-names.js';
 
-/**
- * Names the installed objects (charts/switchyard) share with the controller:
- * the Service fleets dial (written into every fleet's bootstrap), the leader
- * Lease, and the xDS drain the pods' termination grace period must cover.
- */
-export const XDS_SERVICE_NAME = 'switchyard-xds';
-export const XDS_SERVICE_PORT = 18000;
-export const LEASE_NAME = 'switchyard-controller';
-export const DEFAULT_DRAIN_MS = 15_000;
+export { XDS_SERVICE_NAME, XDS_SERVICE_PORT, LEASE_NAME, DEFAULT_DRAIN_MS };
 
 export interface ControllerOptions {
   /** Kubeconfig path; without it: in-cluster when running in a pod, else the default kubeconfig. */
@@ -96,100 +92,26 @@ export interface RunningController {
   stop(o?: { drainMs?: number; releaseLease?: boolean }): Promise<void>;
 }
 
-function loadKubeConfig(o: ControllerOptions): KubeConfig {
-  if (o.kubeConfig) return o.kubeConfig;
-  const kc = new KubeConfig();
-  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
-  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
-}
-
-interface TlsSecret extends KubeObject {
-  data?: Record<string, string>;
-}
-
-/** Reads the CA Secret, or creates it; replicas racing to create it converge on whichever was created first. */
-async function loadOrCreateCa(client: KubeClient, namespace: string, name: string, log: Logger): Promise<CertificateAndKey> {
-  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
-  const read = async () => {
-    const s = await client.getOrUndefined<TlsSecret>(`${path}/${encodeURIComponent(name)}`);
-    const crt = s?.data?.['tls.crt'];
-    const key = s?.data?.['tls.key'];
-    return crt && key ? { certPem: Buffer.from(crt, 'base64').toString('utf8'), keyPem: Buffer.from(key, 'base64').toString('utf8') } : undefined;
-  };
-  const existing = await read();
-  if (existing) return existing;
-  const ca = await createCa('switchyard xDS CA');
-  try {
-    await client.create(path, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'switchyard', 'app.kubernetes.io/component': 'xds-ca' } },
-      type: 'kubernetes.io/tls',
-      data: { 'tls.crt': Buffer.from(ca.certPem).toString('base64'), 'tls.key': Buffer.from(ca.keyPem).toString('base64') },
-    } as KubeObject);
-    log.info({ secret: `${namespace}/${name}` }, 'generated the xDS CA');
-    return ca;
-  } catch (e) {
-    if (!isConflict(e)) throw e;
-    const other = await read();
-    if (!other) throw new Error(`CA Secret ${namespace}/${name} exists but has no tls.crt/tls.key`);
-    return other;
-  }
-}
-
 export async function runController(o: ControllerOptions = {}): Promise<RunningController> {
   const log = o.logger ?? pino({ name: 'switchyard' });
-  const kc = loadKubeConfig(o);
-  const client = new KubeClient(kc);
+  const client = new KubeClient(loadKubeConfig(o));
   const discovery = new Discovery(client);
   const namespace = o.namespace ?? process.env.POD_NAMESPACE ?? 'switchyard-system';
   const controllerName = o.controllerName ?? CONTROLLER_NAME;
   const identity = o.identity ?? process.env.POD_NAME ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   const metrics = new ControllerMetrics();
   const store = new ObjectStore();
-  const xdsServiceHost = o.xds?.serviceHost ?? `${XDS_SERVICE_NAME}.${namespace}.svc`;
-  const xdsServicePort = o.xds?.servicePort ?? XDS_SERVICE_PORT;
+  const xdsService = { xdsHost: o.xds?.serviceHost ?? `${XDS_SERVICE_NAME}.${namespace}.svc`, xdsPort: o.xds?.servicePort ?? XDS_SERVICE_PORT };
 
+  // xDS first: every replica serves every fleet, leader or not.
   const ca = await loadOrCreateCa(client, namespace, o.caSecretName ?? 'switchyard-xds-ca', log);
   const cache = new SnapshotCache();
-  let tls: { caPem: string; certPem: string; keyPem: string } | { insecure: true };
-  if (o.xds?.insecure) {
-    tls = { insecure: true };
-  } else {
-    const dnsNames = [
-      ...new Set([
-        xdsServiceHost,
-        `${XDS_SERVICE_NAME}.${namespace}`,
-        `${XDS_SERVICE_NAME}.${namespace}.svc`,
-        `${XDS_SERVICE_NAME}.${namespace}.svc.cluster.local`,
-        'localhost',
-      ]),
-    ];
-    const server = await issueCertificate(ca, { commonName: XDS_SERVICE_NAME, dnsNames, ipAddresses: ['127.0.0.1'], usage: 'server' });
-    tls = { caPem: ca.certPem, ...server };
-  }
+  const tls = await xdsServerTls(ca, { serviceHost: xdsService.xdsHost, namespace, insecure: o.xds?.insecure ?? false });
   const xdsServer = createXdsServer({ cache, tls, logger: log.child({ component: 'xds' }) });
   const xdsPort = await xdsServer.listen(o.xds?.host ?? '0.0.0.0', o.xds?.port ?? 18000);
 
   const events = new EventRecorder(client, 'switchyard', identity, log.child({ component: 'events' }));
-  const leOpts = o.leaderElection ?? {};
-  const elector =
-    leOpts.enabled === false
-      ? undefined
-      : new LeaderElector(
-          client,
-          {
-            namespace,
-            name: leOpts.leaseName ?? LEASE_NAME,
-            identity,
-            ...(leOpts.leaseDurationMs !== undefined ? { leaseDurationMs: leOpts.leaseDurationMs } : {}),
-            ...(leOpts.renewDeadlineMs !== undefined ? { renewDeadlineMs: leOpts.renewDeadlineMs } : {}),
-            ...(leOpts.retryPeriodMs !== undefined ? { retryPeriodMs: leOpts.retryPeriodMs } : {}),
-          },
-          log.child({ component: 'leader-election' }),
-        );
+  const elector = leaderElector(client, namespace, identity, o.leaderElection ?? {}, log);
   let stopping = false;
   const isLeader = () => !stopping && (elector ? elector.isLeader : true);
 
@@ -197,22 +119,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
   const provisioner =
     o.provisionFleets === false
       ? undefined
-      : new FleetProvisioner(
-          client,
-          discovery,
-          {
-            controllerName,
-            bootstrapTemplate: loadBootstrapTemplate(o.bootstrapTemplatePath),
-            xds: { xdsHost: xdsServiceHost, xdsPort: xdsServicePort },
-            issueCertificate: async (fleet) => ({
-              ...(await issueCertificate(ca, { commonName: fleet, uris: [fleetIdentity(fleet)], usage: 'client' })),
-              caPem: ca.certPem,
-            }),
-            caPem: () => ca.certPem,
-            defaults: fleetDefaults,
-          },
-          log.child({ component: 'fleet' }),
-        );
+      : fleetProvisioner(client, discovery, { controllerName, ca, xdsService, fleetDefaults, bootstrapTemplatePath: o.bootstrapTemplatePath }, log);
   const statusWriter = new StatusWriter(client, discovery, controllerName, log.child({ component: 'status' }), metrics, events);
   const watcher = new Watcher(client, discovery, store, log.child({ component: 'watch' }), {
     metrics,
@@ -236,12 +143,7 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
     ...(o.translate ? { translate: o.translate } : {}),
     ...(o.resyncMs ? { resyncMs: o.resyncMs } : {}),
   });
-
-  const unsubscribeNack = cache.onNack((n) => {
-    metrics.nacks.inc({ fleet: n.fleet, type: n.typeUrl.slice(n.typeUrl.lastIndexOf('.') + 1) });
-    log.warn({ fleet: n.fleet, node: n.nodeId, type: n.typeUrl, resources: n.resourceNames, message: n.message }, 'Envoy rejected configuration (NACK)');
-    void recordNack(n, store.snapshot(), events).catch((e: unknown) => log.warn({ err: String(e) }, 'could not record NACK event'));
-  });
+  const unsubscribeNack = reportNacks(cache, { snapshot: () => store.snapshot(), events, metrics, log });
 
   let synced = false;
   const http: HttpServer = await startHttpServer({
@@ -255,6 +157,8 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
     },
   });
 
+  // Start: the pipeline, then leadership (each change triggers a pass), then
+  // the watches; ready once every watch has listed its kind.
   reconciler.start();
   const leaderSub = elector?.leading$.subscribe((leading) => {
     log.info({ identity, leading }, leading ? 'became leader' : 'not leader');
@@ -267,33 +171,121 @@ export async function runController(o: ControllerOptions = {}): Promise<RunningC
   reconciler.trigger();
   log.info({ identity, xdsPort, httpPort: http.port, watching: watcher.watching().length }, 'switchyard controller started');
 
+  const stop = gracefulStop(
+    { identity, log, elector, leaderSub, watcher, reconciler, unsubscribeNack, xdsServer, http },
+    o.drainMs ?? DEFAULT_DRAIN_MS,
+    () => (stopping = true),
+  );
+  if (o.handleSignals) stopOnSignals(stop, log);
+
+  return { identity, xdsPort, httpPort: http.port, cache, xdsServer, reconciler, metrics, ca, isLeader, stop };
+}
+
+function loadKubeConfig(o: ControllerOptions): KubeConfig {
+  if (o.kubeConfig) return o.kubeConfig;
+  const kc = new KubeConfig();
+  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The Lease-based elector, or undefined when leader election is off (this replica always leads). */
+function leaderElector(
+  client: KubeClient,
+  namespace: string,
+  identity: string,
+  le: NonNullable<ControllerOptions['leaderElection']>,
+  log: Logger,
+): LeaderElector | undefined {
+  if (le.enabled === false) return undefined;
+  return new LeaderElector(
+    client,
+    {
+      namespace,
+      name: le.leaseName ?? LEASE_NAME,
+      identity,
+      ...(le.leaseDurationMs !== undefined ? { leaseDurationMs: le.leaseDurationMs } : {}),
+      ...(le.renewDeadlineMs !== undefined ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
+      ...(le.retryPeriodMs !== undefined ? { retryPeriodMs: le.retryPeriodMs } : {}),
+    },
+    log.child({ component: 'leader-election' }),
+  );
+}
+
+/** Creates each Gateway's Envoy workload, Service, bootstrap and xDS client certificate (signed by the xDS CA). */
+function fleetProvisioner(
+  client: KubeClient,
+  discovery: Discovery,
+  o: {
+    controllerName: string;
+    ca: CertificateAndKey;
+    xdsService: { xdsHost: string; xdsPort: number };
+    fleetDefaults: FleetDefaults;
+    bootstrapTemplatePath: string | undefined;
+  },
+  log: Logger,
+): FleetProvisioner {
+  return new FleetProvisioner(
+    client,
+    discovery,
+    {
+      controllerName: o.controllerName,
+      bootstrapTemplate: loadBootstrapTemplate(o.bootstrapTemplatePath),
+      xds: o.xdsService,
+      issueCertificate: (fleet) => fleetCredentials(o.ca, fleet),
+      caPem: () => o.ca.certPem,
+      defaults: o.fleetDefaults,
+    },
+    log.child({ component: 'fleet' }),
+  );
+}
+
+/** What a stop takes down, in this order. */
+interface StopParts {
+  readonly identity: string;
+  readonly log: Logger;
+  readonly elector: LeaderElector | undefined;
+  readonly leaderSub: { unsubscribe(): void } | undefined;
+  readonly watcher: Watcher;
+  readonly reconciler: Reconciler;
+  readonly unsubscribeNack: () => void;
+  readonly xdsServer: XdsServer;
+  readonly http: HttpServer;
+}
+
+/**
+ * The graceful stop (once, however often called): give up leadership at
+ * once, stop watching and reconciling, keep serving xDS for the drain, then
+ * close xDS and HTTP.
+ */
+function gracefulStop(p: StopParts, defaultDrainMs: number, beginStopping: () => void): RunningController['stop'] {
   let stopped: Promise<void> | undefined;
-  const stop = (so: { drainMs?: number; releaseLease?: boolean } = {}): Promise<void> =>
+  return (so = {}) =>
     (stopped ??= (async () => {
-      stopping = true;
-      log.info({ identity }, 'stopping: leaving leadership, draining xDS');
-      leaderSub?.unsubscribe();
-      await elector?.stop(so.releaseLease !== false);
-      await watcher.stop();
-      await reconciler.stop();
-      unsubscribeNack();
-      const drain = so.drainMs ?? o.drainMs ?? DEFAULT_DRAIN_MS;
+      beginStopping();
+      p.log.info({ identity: p.identity }, 'stopping: leaving leadership, draining xDS');
+      p.leaderSub?.unsubscribe();
+      await p.elector?.stop(so.releaseLease !== false);
+      await p.watcher.stop();
+      await p.reconciler.stop();
+      p.unsubscribeNack();
+      const drain = so.drainMs ?? defaultDrainMs;
       // Keep serving xDS: Envoys stay configured and reconnect to another
       // replica when this one finally goes away.
       if (drain > 0) await new Promise((r) => setTimeout(r, drain));
-      await xdsServer.close();
-      await http.close();
-      log.info({ identity }, 'stopped');
+      await p.xdsServer.close();
+      await p.http.close();
+      p.log.info({ identity: p.identity }, 'stopped');
     })());
+}
 
-  if (o.handleSignals) {
-    const onSignal = (sig: NodeJS.Signals) => {
-      log.info({ signal: sig }, 'signal received');
-      void stop().then(() => process.exit(0));
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  }
-
-  return { identity, xdsPort, httpPort: http.port, cache, xdsServer, reconciler, metrics, ca, isLeader, stop };
+/** SIGTERM and SIGINT stop gracefully, then exit. */
+function stopOnSignals(stop: RunningController['stop'], log: Logger): void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    log.info({ signal: sig }, 'signal received');
+    void stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }

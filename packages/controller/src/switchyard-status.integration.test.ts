@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import type { Condition, KubeObject } from '@switchyard/api';
 import { eventually } from '../test/testenv/index.js';
-import { controllerTest } from '../test/testenv/harness.js';
+import { controllerTest, httpGateway } from '../test/testenv/harness.js';
 
 const NS = 'ext-status';
 
@@ -26,16 +26,7 @@ describe('switchyard.dev statuses written by the controller (real kube-apiserver
       spec: { requests: 10, unit: 'Second', key: { type: 'ClientAddress' } },
     });
     await t.env.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: NS }, spec: { ports: [{ name: 'http', port: 8080 }] } });
-    await t.env.apply({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'web', namespace: NS },
-      spec: {
-        gatewayClassName: 'switchyard',
-        infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'logged' } },
-        listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
-      },
-    });
+    await t.env.apply(httpGateway(NS, 'web', { proxyConfig: 'logged' }));
     const route = (filterName: string): KubeObject => ({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',

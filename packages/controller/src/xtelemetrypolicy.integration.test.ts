@@ -6,7 +6,7 @@
 // tracing takes precedence.
 import type { Condition, KubeObject, PolicyAncestorStatus } from '@switchyard/api';
 import { eventually } from '../test/testenv/index.js';
-import { controllerTest } from '../test/testenv/harness.js';
+import { controllerTest, httpGateway } from '../test/testenv/harness.js';
 
 const NS = 'telemetry';
 const X = 'gateway.networking.x-k8s.io/v1alpha1';
@@ -32,16 +32,7 @@ describe('XTelemetryPolicy statuses written by the controller (real kube-apiserv
       metadata: { name: 'otel-collector', namespace: NS },
       spec: { ports: [{ name: 'otlp', port: 4317 }] },
     });
-    await t.env.apply({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'web', namespace: NS },
-      spec: {
-        gatewayClassName: 'switchyard',
-        infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: 'traced' } },
-        listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
-      },
-    });
+    await t.env.apply(httpGateway(NS, 'web', { proxyConfig: 'traced' }));
     await t.env.apply({
       apiVersion: X,
       kind: 'XTelemetryPolicy',

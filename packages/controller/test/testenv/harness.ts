@@ -59,6 +59,26 @@ export async function prepareControllerTest(env: TestEnv, namespace: string): Pr
   });
 }
 
+/**
+ * The Gateway most controller integration tests use: class "switchyard", one
+ * HTTP listener on port 80, and with `proxyConfig` the ProxyConfig of that
+ * name (in the Gateway's namespace) as spec.infrastructure.parametersRef;
+ * `spec` adds or replaces fields.
+ */
+export function httpGateway(namespace: string, name: string, o: { proxyConfig?: string; spec?: Record<string, unknown> } = {}): KubeObject {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name, namespace },
+    spec: {
+      gatewayClassName: 'switchyard',
+      listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
+      ...(o.proxyConfig ? { infrastructure: { parametersRef: { group: 'switchyard.dev', kind: 'ProxyConfig', name: o.proxyConfig } } } : {}),
+      ...o.spec,
+    },
+  };
+}
+
 /** The Envoy bootstrap template: envoy/bootstrap.yaml when present, else a minimal one using every placeholder. */
 export function bootstrapTemplatePath(env: TestEnv): string {
   const real = join(REPO_ROOT, 'envoy', 'bootstrap.yaml');

@@ -1,11 +1,11 @@
-// Assembles one Gateway's FleetIR: its usable listeners grouped into Envoy
+// Assembles one Gateway's FleetIR: its programmable listeners (isProgrammable) grouped into Envoy
 // listeners by port, one route configuration per HTTP port with a virtual
 // host per hostname (listener hostnames always get one, so listener
 // isolation answers 404 rather than falling through to a wildcard), routes in
 // precedence order, and the clusters those routes use. All ordering decisions
 // for the output are made here.
 import type { ClusterIR, FilterChainIR, FleetIR, HttpActionIR, HttpRouteIR, ListenerIR, RouteConfigIR, SecretIR, VirtualHostIR } from '../ir/ir.js';
-import type { GatewayState, ListenerState } from './gateway.js';
+import { isProgrammable, type GatewayState, type ListenerState } from './gateway.js';
 import { compareHostnames, routeHostnameFor } from './hostname.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
 import type { RouteBuild } from './route-build.js';
@@ -32,7 +32,7 @@ export type UpstreamTlsApplier = (
 ) => { clusters: ClusterIR[]; secrets: SecretIR[] };
 
 export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upstreamTls?: UpstreamTlsApplier): FleetIR {
-  const usable = gw.listeners.filter((l) => l.usable && l.refsResolved && l.protocol);
+  const usable = gw.listeners.filter((l) => isProgrammable(l) && l.protocol);
   // route table -> hostname -> routes. Plain HTTP listeners share one table
   // per port; each HTTPS listener has its own (it is its own SNI filter
   // chain), which is what lets it answer 421 for other listeners' hosts.
@@ -56,8 +56,9 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
     for (const p of b.parents) {
       if (p.gateway !== gw) continue;
       for (const a of p.attachments) {
-        // Routes attach to (and count on) listeners that are not valid, but only usable ones serve them.
-        if (!a.listener.usable) continue;
+        // Routes attach to (and count on) listeners that are not valid or not
+        // programmed, but only programmed ones serve them (and need their clusters).
+        if (!isProgrammable(a.listener)) continue;
         const table = routeTableOf(a.listener);
         if (!table) continue;
         for (const h of a.hostnames) {

@@ -19,9 +19,9 @@ export interface ListenerState {
   readonly index: number;
   readonly protocol?: ListenerProtocol;
   readonly supportedKinds: RouteGroupKind[];
-  /** Accepted and not conflicted: routes may attach to it. */
+  /** Accepted and not conflicted: routes may attach to it (and count in attachedRoutes). */
   usable: boolean;
-  /** Its references (certificates...) resolved: together with usable, it is programmed into the fleet. */
+  /** Its references (certificates...) resolved. See isProgrammable. */
   refsResolved: boolean;
   accepted: PendingCondition;
   resolvedRefs: PendingCondition;
@@ -108,6 +108,11 @@ function resolveGateway(gw: Gateway, cls: GatewayClassState, ctx: TranslationCon
     }
   }
 
+  // A listener's unresolved references are its ResolvedRefs condition's
+  // business and do not make the Gateway less Accepted or Programmed (the
+  // spec's Gateway ResolvedRefs condition: it "does not directly impact the
+  // Gateway's Accepted or Programmed conditions"); a ListenerSet is judged
+  // on programmable listeners instead (listenerset.ts).
   const invalid = listeners.filter((l) => !l.usable);
   const valid = listeners.filter((l) => l.usable);
   if (invalid.length === 0) {
@@ -296,9 +301,23 @@ export function markConflicted(l: ListenerState, reason: string, message: string
   l.usable = false;
 }
 
+/**
+ * The one definition of a listener Switchyard programs into the fleet: usable
+ * (accepted, not conflicted) and with every reference resolved. A usable
+ * listener whose references do not resolve still takes routes (they count
+ * in attachedRoutes) but is not Programmed and has no Envoy listener: the
+ * upstream conformance test GatewayWithAttachedRoutes expects exactly that
+ * (Programmed=False, ResolvedRefs=False, AttachedRoutes 1). Used for the
+ * listener's Programmed condition, the fleet's listeners and the routes
+ * placed on them (fleet.ts) and a ListenerSet's acceptance (listenerset.ts).
+ */
+export function isProgrammable(l: ListenerState): boolean {
+  return l.usable && l.refsResolved;
+}
+
 /** Listener Programmed condition, derived once validity is final. */
 export function listenerProgrammed(l: ListenerState): PendingCondition {
-  return l.usable && l.refsResolved
+  return isProgrammable(l)
     ? condition(ConditionType.Programmed, true, ListenerReason.Programmed, 'Listener programmed')
     : condition(ConditionType.Programmed, false, ListenerReason.Invalid, 'Listener is not valid');
 }

@@ -14,7 +14,7 @@
 import { GATEWAY_GROUP, compareByCreationThenName, type Listener, type ListenerSet } from '@switchyard/api';
 import { condition, ConditionType, ListenerReason, type PendingCondition } from './conditions.js';
 import type { TranslationContext } from './context.js';
-import { resolveListener, type GatewayState, type ListenerState } from './gateway.js';
+import { isProgrammable, resolveListener, type GatewayState, type ListenerState } from './gateway.js';
 import { selectorMatches } from './label-selector.js';
 import { listenerStatuses, prevConditions, stamp, type ObjectStatus, type StatusContext } from './status.js';
 
@@ -84,8 +84,10 @@ export function attachListenerSets(gateways: ReadonlyMap<string, GatewayState>, 
     });
     // A listener whose references do not resolve (a certificate it may not
     // use, for instance) is not programmed either: a ListenerSet with no
-    // listener left to program is not accepted (GEP-1713, ListenersNotValid).
-    const valid = state.listeners.filter((l) => l.usable && l.refsResolved);
+    // listener left to program is not accepted (GEP-1713, ListenersNotValid;
+    // the upstream conformance test ListenerSetReferenceGrant expects
+    // Accepted=False for a set whose one listener has RefNotPermitted).
+    const valid = state.listeners.filter(isProgrammable);
     if (valid.length === 0) {
       const msg =
         state.listeners.length === 0

@@ -162,6 +162,23 @@ describe('HTTPS listeners', () => {
     expect(f.listeners.map((l) => l.name)).toEqual(['tcp-443']);
   });
 
+  it('counts a route on a listener whose certificate is missing, but sends Envoy none of its clusters', () => {
+    const r = run([
+      ...objects(),
+      ...backend('apps', 'hidden'),
+      route('HTTPRoute', 'apps', 'hidden', {
+        parentRefs: [{ name: 'gw', namespace: 'infra', sectionName: 'broken' }],
+        rules: [{ backendRefs: [{ name: 'hidden', port: 8080 }] }],
+      }),
+    ]);
+    expect(attached(r, 'infra/gw', 'broken')).toBe(1);
+    expect(listenerConditions(r, 'infra/gw', 'broken')[1]).toEqual(['Programmed', 'False', 'Invalid']);
+    const f = fleetOf(r);
+    expect(f.listeners.map((l) => l.name)).toEqual(['tcp-443']);
+    expect(f.clusters.map((c) => c.name)).toEqual(['apps/api:8080', 'apps/web:8080']);
+    expect(f.endpoints.map((e) => e.cluster_name)).toEqual(['apps/api:8080', 'apps/web:8080']);
+  });
+
   it('needs a ReferenceGrant for a certificate in another namespace', () => {
     const gw = gateway('infra', 'gw', [{ ...https('www', 443, undefined, []), tls: { certificateRefs: [{ name: 'shared', namespace: 'certs' }] } }]);
     const base = [gatewayClass(), gw, tlsSecretObject('certs', 'shared', rsa) as KubeObject];
