@@ -13,6 +13,7 @@ import { downstreamTlsContext, downstreamTransportSocket } from './tls-context.j
 import { routeMetadata } from './metadata.js';
 import type { ObservabilityIR } from '../extensions/ir.js';
 import { localRateLimitHttpFilter } from './local-ratelimit.js';
+import { preRoutingHttpFilter } from './ext-authz.js';
 import { accessLog, decorateConnectionManager } from './observability.js';
 import {
   CORS_FILTER,
@@ -125,6 +126,8 @@ function httpFilterChain(c: HttpFilterChainIR, o: ConnectionManagerOptions): Fil
     codec_type: 'AUTO',
     rds: { route_config_name: c.routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
     http_filters: [
+      // Pre-routing (Gateway listener) filters first: they run before any route filter.
+      ...(c.preRoutingFilters ?? []).map(preRoutingHttpFilter),
       { name: CORS_FILTER, typed_config: { '@type': CORS_TYPE } },
       // Disabled here; rate-limited routes enable it with their own bucket.
       ...(o.rateLimitedRouteConfigs.has(c.routeConfigName) ? [localRateLimitHttpFilter()] : []),

@@ -25,15 +25,19 @@ import type { CorsIR, HeaderModifierIR, HttpMatchIR, HttpRouteIR, MirrorIR, Path
 import { durationMs } from './duration.js';
 import { routeMetadata } from './metadata.js';
 import { applyRateLimit } from './local-ratelimit.js';
+import { enablePreRoutingFilters, noRouteMatched } from './ext-authz.js';
 
 export function routeConfiguration(rc: RouteConfigIR): RouteConfiguration {
   return {
     name: rc.name,
-    virtual_hosts: rc.virtualHosts.map((vh): VirtualHost => ({
-      name: vh.name,
-      domains: [vh.hostname],
-      routes: vh.routes.map(route),
-    })),
+    virtual_hosts: rc.virtualHosts.map((vh): VirtualHost => {
+      const out: VirtualHost = { name: vh.name, domains: [vh.hostname], routes: vh.routes.map(route) };
+      if (vh.preRoutingFilters && vh.preRoutingFilters.length > 0) {
+        out.typed_per_filter_config = enablePreRoutingFilters(vh.preRoutingFilters);
+        out.routes!.push(noRouteMatched());
+      }
+      return out;
+    }),
     // Clusters are pushed before routes (make-before-break); a missing one must not reject the whole config.
     validate_clusters: { value: false },
     // "example.com:8080" selects the "example.com" virtual host; Host itself is forwarded unchanged.
