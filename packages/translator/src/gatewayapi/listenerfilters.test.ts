@@ -10,6 +10,7 @@ import { backend, G, gateway, gatewayClass, httpListener, httpRoute, referenceGr
 import { xdscheckFleets } from '../../test/extensions.js';
 import { createTestCertificate, tlsSecretObject, type TestCertificate } from '../../test/certificates.js';
 import type { TranslateResult } from '../translate.js';
+import { explain } from '@switchyard/explain';
 
 const grpcAuth = (name: string, extra: object = {}, namespace?: string) => ({
   type: 'ExternalAuth' as const,
@@ -94,6 +95,19 @@ describe('GatewayListenerFilters', () => {
     const clusters = f.clusters.map((c) => c.name);
     expect(clusters).toEqual(expect.arrayContaining(['infra/authz:9000/h2c', 'infra/authz-http:8080']));
     expectEnvoyAccepts(r);
+
+    // The Envoy model (explain) does not evaluate ext_authz; it names the filters running for each host.
+    const ask = (host: string) => explain(r.fleets.get('infra/gw')!, { port: 80, method: 'GET', scheme: 'http', host, path: '/' });
+    const onA = ask('a.example.com');
+    expect(onA).toMatchObject({ kind: 'route', route: { source: { kind: 'HTTPRoute', name: 'web' } } });
+    const running = onA.kind === 'route' ? onA.httpFilters : [];
+    expect(running).toEqual(['listener/a/0/ext_authz', 'listener/a/1/ext_authz', 'envoy.filters.http.cors', 'envoy.filters.http.router']);
+    expect(onA.kind === 'route' ? onA.notModelled : []).toEqual([
+      'HTTP filter listener/a/0/ext_authz (envoy.extensions.filters.http.ext_authz.v3.ExtAuthz)',
+      'HTTP filter listener/a/1/ext_authz (envoy.extensions.filters.http.ext_authz.v3.ExtAuthz)',
+    ]);
+    const plain = ask('other.example.org');
+    expect(plain.kind === 'route' ? [plain.httpFilters, plain.notModelled] : plain).toEqual([['envoy.filters.http.cors', 'envoy.filters.http.router'], []]);
   });
 
   it('writes ext_authz as the spec asks: route chosen after the filter, Host and :authority kept, headers, path, body', () => {
