@@ -12,6 +12,10 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GatewayAddressEmpty',
   'GatewayInfrastructure',
   'GatewayStaticAddresses',
+  // Pre-routing listener filters (gatewayapi/listenerfilters.ts, envoy/ext-authz.ts). v1.7.0 has no
+  // upstream conformance test for it; gatewayapi/listenerfilters.test.ts proves it (status conditions,
+  // the Envoy config and its order, xdscheck, explain).
+  'GatewayListenerFilters',
   'HTTPRoute',
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendProtocolWebSocket',
