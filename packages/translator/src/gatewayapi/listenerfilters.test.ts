@@ -110,6 +110,29 @@ describe('GatewayListenerFilters', () => {
     expect(plain.kind === 'route' ? [plain.httpFilters, plain.notModelled] : plain).toEqual([['envoy.filters.http.cors', 'envoy.filters.http.router'], []]);
   });
 
+  it('a host runs the filters of the listener it belongs to (listener isolation), also for route hostnames', () => {
+    const r = run([
+      gatewayClass(),
+      gateway('infra', 'gw', [
+        filtered('wild', '*.example.com', [grpcAuth('authz')], { allowedRoutes: { namespaces: { from: 'All' } } }),
+        httpListener('foo', 80, { hostname: 'foo.example.com', allowedRoutes: { namespaces: { from: 'All' } } }),
+      ]),
+      ...apps(),
+      httpRoute('apps', 'web', {
+        parentRefs: [{ name: 'gw', namespace: 'infra' }],
+        hostnames: ['foo.example.com', 'bar.example.com'],
+        rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }],
+      }),
+    ]);
+    const { vhost } = fleet(r);
+    // bar.example.com reaches the route through the wildcard listener: its filters run.
+    expect(Object.keys(vhost('http-80', 'bar.example.com').typed_per_filter_config ?? {})).toEqual(['listener/wild/0/ext_authz']);
+    expect(Object.keys(vhost('http-80', '*.example.com').typed_per_filter_config ?? {})).toEqual(['listener/wild/0/ext_authz']);
+    // foo.example.com belongs to the more specific listener, which has none.
+    expect(vhost('http-80', 'foo.example.com').typed_per_filter_config).toBeUndefined();
+    expectEnvoyAccepts(r);
+  });
+
   it('writes ext_authz as the spec asks: route chosen after the filter, Host and :authority kept, headers, path, body', () => {
     const r = run([
       gatewayClass(),
