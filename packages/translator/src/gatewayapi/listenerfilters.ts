@@ -17,10 +17,11 @@
 //
 // ExtensionRef: no kind is supported before routing yet (RateLimit is a
 // route filter), so it is an unresolved reference (InvalidKind).
-import type { HTTPExternalAuthFilter, Listener } from '@switchyard/api';
-import type { ClusterIR, ExternalAuthIR, FilterChainIR, HttpRouteIR, ListenerIR, PreRoutingFilterIR, RouteConfigIR, VirtualHostIR } from '../ir/ir.js';
+import type { Listener } from '@switchyard/api';
+import type { ClusterIR, FilterChainIR, HttpRouteIR, ListenerIR, PreRoutingFilterIR, RouteConfigIR, VirtualHostIR } from '../ir/ir.js';
 import { resolveBackend } from './backends.js';
 import { RouteReason } from './conditions.js';
+import { resolveExternalAuth } from './externalauth.js';
 import type { TranslationContext } from './context.js';
 import type { ListenerSetOrigin, ListenerState } from './gateway.js';
 
@@ -32,10 +33,6 @@ export type ListenerFiltersResult =
   /** A reference that does not resolve: ResolvedRefs=False, the listener answers 500. */
   | { readonly kind: 'unresolved'; readonly reason: string; readonly message: string }
   | { readonly kind: 'resolved'; readonly filters: readonly PreRoutingFilterIR[]; readonly clusters: readonly ClusterIR[] };
-
-// The CRD's pattern for http.path.
-const AUTH_PATH = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** Resolves spec.listeners[index].filters of a Gateway or ListenerSet listener. */
 export function resolveListenerFilters(
@@ -67,17 +64,15 @@ export function resolveListenerFilters(
     if (!f || typeof f !== 'object') return { kind: 'invalid', message: `${at} must be an object` };
     if (f.type === 'ExternalAuth') {
       if (f.extensionRef !== undefined) return { kind: 'invalid', message: `${at}.extensionRef must be nil if the filter.type is not ExtensionRef` };
-      const shape = externalAuthShapeProblem(f.externalAuth, `${at}.externalAuth`);
-      if (shape) return { kind: 'invalid', message: shape };
-      const ea = f.externalAuth as HTTPExternalAuthFilter;
       const from = origin ? { kind: 'ListenerSet', namespace: origin.namespace } : { kind: 'Gateway', namespace };
-      const r = resolveBackend(ea.backendRef, from, ea.protocol === 'GRPC' ? 'grpc' : 'http', `${at}.externalAuth.backendRef`, ctx);
-      if (!r.ok) {
+      const r = resolveExternalAuth(f.externalAuth, `${at}.externalAuth`, (ref, traffic, fld) => resolveBackend(ref, from, traffic, fld, ctx));
+      if (r.kind === 'invalid') return r;
+      if (r.kind === 'unresolved') {
         unresolved ??= { reason: r.reason, message: `${r.message}; the listener answers 500 until it resolves` };
         continue;
       }
       clusters.push(r.cluster);
-      out.push({ kind: 'ExternalAuth', name: `${prefix}/${i}/ext_authz`, externalAuth: externalAuthIR(ea, r.cluster) });
+      out.push({ kind: 'ExternalAuth', name: `${prefix}/${i}/ext_authz`, externalAuth: r.externalAuth });
     } else if (f.type === 'ExtensionRef') {
       if (f.externalAuth !== undefined) return { kind: 'invalid', message: `${at}.externalAuth must be nil if the filter.type is not ExternalAuth` };
       const ref = (f.extensionRef ?? {}) as { group?: unknown; kind?: unknown; name?: unknown };
@@ -93,51 +88,6 @@ export function resolveListenerFilters(
   }
   if (unresolved) return { kind: 'unresolved', ...unresolved };
   return { kind: 'resolved', filters: out, clusters };
-}
-
-/** What the CRD's schema and CEL rules refuse, checked again for objects from files. */
-function externalAuthShapeProblem(v: unknown, at: string): string | undefined {
-  if (!v || typeof v !== 'object') return `${at} must be specified for ExternalAuth filter.type`;
-  const ea = v as Partial<Record<keyof HTTPExternalAuthFilter, unknown>>;
-  if (ea.protocol !== 'GRPC' && ea.protocol !== 'HTTP') return `${at}.protocol: ${String(ea.protocol)} is not GRPC or HTTP`;
-  if (!ea.backendRef || typeof ea.backendRef !== 'object') return `${at}.backendRef is required`;
-  if (ea.protocol === 'GRPC' && ea.http !== undefined) return `${at}: protocol must be 'HTTP' when http is set`;
-  if (ea.protocol === 'HTTP' && ea.grpc !== undefined) return `${at}: protocol must be 'GRPC' when grpc is set`;
-  const lists: Array<[unknown, string]> = [
-    [(ea.grpc as { allowedHeaders?: unknown } | undefined)?.allowedHeaders, 'grpc.allowedHeaders'],
-    [(ea.http as { allowedHeaders?: unknown } | undefined)?.allowedHeaders, 'http.allowedHeaders'],
-    [(ea.http as { allowedResponseHeaders?: unknown } | undefined)?.allowedResponseHeaders, 'http.allowedResponseHeaders'],
-  ];
-  for (const [list, name] of lists) {
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list) || list.length > 64) return `${at}.${name} must be a list of at most 64 header names`;
-    const bad = list.findIndex((h) => typeof h !== 'string' || !HEADER_NAME.test(h));
-    if (bad >= 0) return `${at}.${name}[${bad}]: ${JSON.stringify(list[bad])} is not a header name`;
-  }
-  const path = (ea.http as { path?: unknown } | undefined)?.path;
-  if (path !== undefined && path !== '' && (typeof path !== 'string' || path.length > 1024 || !AUTH_PATH.test(path)))
-    return `${at}.http.path: ${JSON.stringify(path)} is not a valid path`;
-  const max = (ea.forwardBody as { maxSize?: unknown } | undefined)?.maxSize;
-  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 0 || max > 0x7fffffff))
-    return `${at}.forwardBody.maxSize must be a non-negative 32-bit integer`;
-  return undefined;
-}
-
-function externalAuthIR(ea: HTTPExternalAuthFilter, cluster: ClusterIR): ExternalAuthIR {
-  const lower = (l: readonly string[] | undefined) => [...new Set((l ?? []).map((h) => h.toLowerCase()))];
-  const b = cluster.backend;
-  const path = ea.protocol === 'HTTP' ? ea.http?.path : undefined;
-  const max = ea.forwardBody?.maxSize;
-  return {
-    protocol: ea.protocol,
-    cluster: cluster.name,
-    authority: `${b.name}.${b.namespace}:${b.port}`,
-    allowedHeaders: lower(ea.protocol === 'GRPC' ? ea.grpc?.allowedHeaders : ea.http?.allowedHeaders),
-    // The prefix is joined to the request path, which starts with "/".
-    ...(path ? { pathPrefix: (path.startsWith('/') ? path : `/${path}`).replace(/\/+$/, '') } : {}),
-    allowedResponseHeaders: ea.protocol === 'HTTP' ? lower(ea.http?.allowedResponseHeaders) : [],
-    ...(max ? { forwardBodyMaxBytes: max } : {}),
-  };
 }
 
 /**
