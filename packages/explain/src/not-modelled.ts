@@ -7,7 +7,7 @@ import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/e
 import type { Route } from '@switchyard/protos/generated/envoy/config/route/v3/Route.js';
 import type { RouteConfiguration } from '@switchyard/protos/generated/envoy/config/route/v3/RouteConfiguration.js';
 import type { VirtualHost } from '@switchyard/protos/generated/envoy/config/route/v3/VirtualHost.js';
-import { CORS_TYPE, FILTER_CONFIG_TYPE, LOCAL_RATE_LIMIT_TYPE, ROUTER_TYPE } from '@switchyard/protos';
+import { CORS_TYPE, EXT_AUTHZ_PER_ROUTE_TYPE, FILTER_CONFIG_TYPE, LOCAL_RATE_LIMIT_TYPE, ROUTER_TYPE } from '@switchyard/protos';
 
 /** HTTP filters (by typed_config @type) whose effect the model evaluates. */
 export const MODELLED_HTTP_FILTERS: ReadonlySet<string> = new Set([ROUTER_TYPE, CORS_TYPE, LOCAL_RATE_LIMIT_TYPE]);
@@ -113,14 +113,16 @@ export type FilterConfigScopes = ReadonlyArray<{ readonly typed_per_filter_confi
 /**
  * Whether an HTTP filter runs for a request (Envoy's route-based filter
  * chain): the most specific per-filter config naming it decides (a
- * FilterConfig by its disabled flag, any other config enables it); without
+ * FilterConfig or an ext_authz per-route config by its disabled flag, any
+ * other config enables it); without
  * one, the connection manager's disabled flag does.
  */
 export function httpFilterRuns(f: { name?: string; disabled?: boolean }, scopes: FilterConfigScopes = []): boolean {
   for (const s of scopes) {
     const c = s?.typed_per_filter_config?.[f.name ?? ''] as { '@type'?: string; disabled?: boolean } | undefined;
     if (!c) continue;
-    return c['@type'] === FILTER_CONFIG_TYPE ? c.disabled !== true : true;
+    // FilterConfig's flag, or a filter's own per-route "disabled" (ext_authz: HTTPRoute ExternalAuth).
+    return c['@type'] === FILTER_CONFIG_TYPE || c['@type'] === EXT_AUTHZ_PER_ROUTE_TYPE ? c.disabled !== true : true;
   }
   return f.disabled !== true;
 }

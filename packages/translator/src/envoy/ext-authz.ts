@@ -20,17 +20,19 @@ import type { ExtAuthzPerRoute } from '@switchyard/protos/generated/envoy/extens
 import type { HttpFilter } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpFilter.js';
 import type { ListStringMatcher } from '@switchyard/protos/generated/envoy/type/matcher/v3/ListStringMatcher.js';
 import { EXT_AUTHZ_PER_ROUTE_TYPE, EXT_AUTHZ_TYPE, FILTER_CONFIG_TYPE } from '@switchyard/protos';
-import type { ExternalAuthIR, PreRoutingFilterIR } from '../ir/ir.js';
+import type { ExternalAuthIR, PreRoutingFilterIR, RouteConfigIR, RouteExternalAuthIR } from '../ir/ir.js';
 
 /** How long Envoy waits for the authorization service before answering 403 (Envoy's ext_authz default is 200ms). */
 const CHECK_TIMEOUT = { seconds: '10', nanos: 0 };
 
-export function extAuthzConfig(a: ExternalAuthIR): ExtAuthz & { '@type': string } {
+/** `preRouting`: a listener filter, after which the route is chosen again. */
+export function extAuthzConfig(a: ExternalAuthIR, preRouting: boolean): ExtAuthz & { '@type': string } {
   const out: ExtAuthz & { '@type': string } = {
     '@type': EXT_AUTHZ_TYPE,
     transport_api_version: 'V3',
-    // The route is chosen again after the check, from the request as the service left it.
-    clear_route_cache: true,
+    // Listener filters: the route is chosen again after the check, from the request as the service left it.
+    // A route's own filter runs once its route is chosen, and changes nothing about that choice.
+    ...(preRouting ? { clear_route_cache: true } : {}),
     // Any header but Host and :authority may change (path and method included: route matching may use them).
     decoder_header_mutation_rules: {
       allow_all_routing: { value: true },
@@ -62,7 +64,7 @@ function exactNames(names: readonly string[]): ListStringMatcher {
 export function preRoutingHttpFilter(f: PreRoutingFilterIR): HttpFilter {
   switch (f.kind) {
     case 'ExternalAuth':
-      return { name: f.name, typed_config: extAuthzConfig(f.externalAuth), disabled: true };
+      return { name: f.name, typed_config: extAuthzConfig(f.externalAuth, true), disabled: true };
   }
 }
 
@@ -81,7 +83,45 @@ export function enablePreRoutingFilters(names: readonly string[]): Record<string
   return out;
 }
 
-/** The last route of a virtual host with pre-routing filters: so that every request has a route, and its filters run. */
+// HTTPRoute rules' ExternalAuth: one ext_authz instance per rule, after the
+// CORS filter (preflights are answered first) and enabled in the connection
+// manager. The route table turns every instance off
+// (ExtAuthzPerRoute.disabled) and the rule's routes turn theirs back on.
+// Unlike FilterConfig's disabled flag, which Envoy reads once from the route
+// chosen when the request arrives, ext_authz reads its per-route config when
+// it runs, from the route chosen after the listener filters: a listener
+// filter that changes the request so that it matches a rule with
+// ExternalAuth cannot bypass the rule's check. A request that matches no
+// route would have no per-route config and be checked by every instance, so
+// each virtual host of such a table ends with the catch-all 404 route, and
+// the table gets a "*" virtual host (404 only) if it has none.
+
+/** The connection manager's copies of the route rules' ExternalAuth filters. */
+export function routeExternalAuthHttpFilters(auths: readonly RouteExternalAuthIR[]): HttpFilter[] {
+  return auths.map((a) => ({ name: a.name, typed_config: extAuthzConfig(a.config, false) }));
+}
+
+/** A route table's typed_per_filter_config: every rule's ext_authz off unless its route turns it on. */
+export function routeExternalAuthOff(auths: readonly RouteExternalAuthIR[]): Record<string, { '@type': string }> {
+  const out: Record<string, { '@type': string }> = {};
+  for (const a of auths) out[a.name] = { '@type': EXT_AUTHZ_PER_ROUTE_TYPE, disabled: true } as ExtAuthzPerRoute & { '@type': string };
+  return out;
+}
+
+/** A route's typed_per_filter_config entry turning its rule's ext_authz on. */
+export function routeExternalAuthOn(a: RouteExternalAuthIR): Record<string, { '@type': string }> {
+  return { [a.name]: { '@type': EXT_AUTHZ_PER_ROUTE_TYPE, check_settings: {} } as ExtAuthzPerRoute & { '@type': string } };
+}
+
+/** The rules' ExternalAuth filters a route table uses, each once, in route order. */
+export function routeExternalAuths(rc: RouteConfigIR): RouteExternalAuthIR[] {
+  const out = new Map<string, RouteExternalAuthIR>();
+  for (const vh of rc.virtualHosts)
+    for (const r of vh.routes) if (r.externalAuth && !out.has(r.externalAuth.name)) out.set(r.externalAuth.name, r.externalAuth);
+  return [...out.values()];
+}
+
+/** The last route of a virtual host with pre-routing filters (so every request has a route, and its filters run) or a table with rule ExternalAuth. */
 export function noRouteMatched(): Route {
   return { name: 'listener-filters/no-route', match: { prefix: '/' }, direct_response: { status: 404 } };
 }

@@ -273,6 +273,14 @@ export interface HttpRouteIR {
   readonly cors?: CorsIR;
   /** A RateLimit from an ExtensionRef filter (extensions/). */
   readonly rateLimit?: LocalRateLimitIR;
+  /** An ExternalAuth filter of the rule: its own ext_authz instance, unique name within the fleet. */
+  readonly externalAuth?: RouteExternalAuthIR;
+}
+
+/** A route rule's ExternalAuth: the rule's routes share it (same name). */
+export interface RouteExternalAuthIR {
+  readonly name: string;
+  readonly config: ExternalAuthIR;
 }
 
 // ---- clusters -------------------------------------------------------------
