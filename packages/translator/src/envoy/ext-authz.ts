@@ -123,5 +123,5 @@ export function routeExternalAuths(rc: RouteConfigIR): RouteExternalAuthIR[] {
 
 /** The last route of a virtual host with pre-routing filters (so every request has a route, and its filters run) or a table with rule ExternalAuth. */
 export function noRouteMatched(): Route {
-  return { name: 'listener-filters/no-route', match: { prefix: '/' }, direct_response: { status: 404 } };
+  return { name: 'switchyard/no-matching-route', match: { prefix: '/' }, direct_response: { status: 404 } };
 }

@@ -83,7 +83,7 @@ describe('HTTPRoute ExternalAuth', () => {
       ['httproute/apps/web/rule/0/match/0', [AUTH]],
       ['httproute/apps/web/rule/1/match/0', []],
       // Every request has a route, so no instance runs without its per-route config.
-      ['listener-filters/no-route', []],
+      ['switchyard/no-matching-route', []],
     ]);
     // ... also requests for a host no virtual host serves.
     expect(table.virtual_hosts!.map((v) => v.domains)).toEqual([['shop.example.com'], ['*']]);
