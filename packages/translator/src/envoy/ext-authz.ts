@@ -22,6 +22,9 @@ import type { ListStringMatcher } from '@switchyard/protos/generated/envoy/type/
 import { EXT_AUTHZ_PER_ROUTE_TYPE, EXT_AUTHZ_TYPE, FILTER_CONFIG_TYPE } from '@switchyard/protos';
 import type { ExternalAuthIR, PreRoutingFilterIR, RouteConfigIR, RouteExternalAuthIR } from '../ir/ir.js';
 
+/** Headers an authorization service cannot set on the request: the mutation is ignored, the request goes on. */
+export const PROTECTED_HEADERS = '^(host|:authority|:status|content-length|transfer-encoding|connection|keep-alive|proxy-connection|upgrade|te|trailer)$';
+
 /** How long Envoy waits for the authorization service before answering 403 (Envoy's ext_authz default is 200ms). */
 const CHECK_TIMEOUT = { seconds: '10', nanos: 0 };
 
@@ -33,10 +36,12 @@ export function extAuthzConfig(a: ExternalAuthIR, preRouting: boolean): ExtAuthz
     // Listener filters: the route is chosen again after the check, from the request as the service left it.
     // A route's own filter runs once its route is chosen, and changes nothing about that choice.
     ...(preRouting ? { clear_route_cache: true } : {}),
-    // Any header but Host and :authority may change (path and method included: route matching may use them).
+    // Any header but Host and :authority may change (path and method included: route matching may use
+    // them). Nor may the framing headers and :status of an HTTP service's answer, which describe that
+    // answer, not the request it allows (an empty allowedResponseHeaders copies every header).
     decoder_header_mutation_rules: {
       allow_all_routing: { value: true },
-      disallow_expression: { google_re2: {}, regex: '^(host|:authority)$' },
+      disallow_expression: { google_re2: {}, regex: PROTECTED_HEADERS },
     },
   };
   if (a.allowedHeaders.length > 0) out.allowed_headers = exactNames(a.allowedHeaders);

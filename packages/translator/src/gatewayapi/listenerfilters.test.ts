@@ -150,11 +150,17 @@ describe('GatewayListenerFilters', () => {
       .http_filters!.map((x) => x.typed_config as Record<string, unknown>);
     expect(filters[0]).toMatchObject({
       clear_route_cache: true,
-      decoder_header_mutation_rules: { allow_all_routing: { value: true }, disallow_expression: { regex: '^(host|:authority)$' } },
+      decoder_header_mutation_rules: { allow_all_routing: { value: true }, disallow_expression: { google_re2: {} } },
       grpc_service: { envoy_grpc: { cluster_name: 'infra/authz:9000/h2c', authority: 'authz.infra:9000' } },
       allowed_headers: { patterns: [{ exact: 'x-user', ignore_case: true }] },
       with_request_body: { max_request_bytes: 1024, allow_partial_message: true },
     });
+    // Host and :authority (and the framing headers of an HTTP answer) cannot change; path, method, other headers can.
+    const protectedHeaders = new RegExp(
+      (filters[0] as { decoder_header_mutation_rules: { disallow_expression: { regex: string } } }).decoder_header_mutation_rules.disallow_expression.regex,
+    );
+    expect(['host', ':authority', 'content-length', ':status'].filter((h) => !protectedHeaders.test(h))).toEqual([]);
+    expect([':path', ':method', 'x-user', 'authorization', 'x-host'].filter((h) => protectedHeaders.test(h))).toEqual([]);
     expect(filters[1]).toMatchObject({
       http_service: {
         server_uri: { uri: 'http://authz-http.infra:8080', cluster: 'infra/authz-http:8080' },
