@@ -238,6 +238,8 @@ describe('GatewayListenerFilters', () => {
     ]);
     const missing = listenerStatus(r, 'missing');
     expect(cond(missing, 'Accepted')).toMatchObject({ status: 'True' });
+    // Still programmed: it serves 500 rather than let its hosts fall through to another listener.
+    expect(cond(missing, 'Programmed')).toMatchObject({ status: 'True' });
     expect(cond(missing, 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'BackendNotFound' });
     expect(cond(missing, 'ResolvedRefs').message).toContain('spec.listeners[0].filters.requests[0].externalAuth.backendRef: Service infra/nope not found');
     const ext = cond(listenerStatus(r, 'ext'), 'ResolvedRefs');
