@@ -129,6 +129,21 @@ describe('examples/', () => {
     expect(hcm.tracing?.provider.typedConfig.grpcService.envoyGrpc.clusterName).toBe('networking/otel-collector:4317/h2c');
   });
 
+  it('applies the listener filters example: the listener checks every request with the ext_authz service before routing', () => {
+    type Hcm = {
+      httpFilters: Array<{ name: string; disabled?: boolean; typedConfig: { '@type': string; grpcService?: { envoyGrpc: { clusterName: string } } } }>;
+    };
+    const fleet = doc.fleets['networking/authenticated-gateway']!;
+    const hcm = (fleet.listeners[0] as { filterChains: Array<{ filters: Array<{ typedConfig: Hcm }> }> }).filterChains[0]!.filters[0]!.typedConfig;
+    expect(hcm.httpFilters[0]).toMatchObject({
+      name: 'listener/http/0/ext_authz',
+      disabled: true,
+      typedConfig: { grpcService: { envoyGrpc: { clusterName: 'networking/ext-authz:9191/h2c' } } },
+    });
+    const vh = (fleet.routes[0] as { virtualHosts: Array<{ typedPerFilterConfig?: Record<string, unknown> }> }).virtualHosts[0]!;
+    expect(Object.keys(vh.typedPerFilterConfig ?? {})).toEqual(['listener/http/0/ext_authz']);
+  });
+
   it('passes xdscheck, fleet by fleet', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-examples-')), 'translate.json');
     fs.writeFileSync(file, JSON.stringify(doc));

@@ -21,7 +21,7 @@ import { selectVirtualHost } from './virtual-host.js';
 import { InvalidRegexError } from './string-matcher.js';
 import { evaluateCors } from './cors.js';
 import { evaluateLocalRateLimit } from './local-ratelimit.js';
-import { notModelledFilterChainFields, notModelledHttpFilters, notModelledRouteFields } from './not-modelled.js';
+import { httpFilterRuns, notModelledFilterChainFields, notModelledHttpFilters, notModelledRouteFields } from './not-modelled.js';
 import type { ExplainRequest, Explanation, ListenerSelection, RouteAction } from './types.js';
 
 /** The connection facts of an HTTP request: plaintext, or TLS with SNI from Host and HTTP ALPN. */
@@ -79,9 +79,17 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
 
   const host = hostForMatching(authority, table.config);
   const vh = selectVirtualHost(table.config, host);
-  const filtersNotModelled = [...notModelledFilterChainFields(choice.chain.filter_chain_match), ...notModelledHttpFilters(hcm)];
+  const chainNotModelled = notModelledFilterChainFields(choice.chain.filter_chain_match);
   if (!vh)
-    return { kind: 'no-route', status: 404, reason: 'no-virtual-host', selection, routeConfiguration: table.name, notes: [], notModelled: filtersNotModelled };
+    return {
+      kind: 'no-route',
+      status: 404,
+      reason: 'no-virtual-host',
+      selection,
+      routeConfiguration: table.name,
+      notes: [],
+      notModelled: [...chainNotModelled, ...notModelledHttpFilters(hcm, [table.config])],
+    };
 
   const notes: string[] = [];
   for (const [index, route] of (vh.virtualHost.routes ?? []).entries()) {
@@ -98,7 +106,9 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
       notes.push(`route ${index}: ${e.message}; Envoy would reject this route configuration`);
       action = { kind: 'unsupported', action: 'invalid regex_rewrite' };
     }
-    const httpFilters = (hcm.http_filters ?? []).filter((f) => f.disabled !== true).map((f) => f.name ?? '');
+    // Disabled filters run where the route, virtual host or table enables them (pre-routing listener filters).
+    const scopes = [route, vh.virtualHost, table.config];
+    const httpFilters = (hcm.http_filters ?? []).filter((f) => httpFilterRuns(f, scopes)).map((f) => f.name ?? '');
     const filterConfigs = routeFilterConfigs(ctx);
     const cors = evaluateCors(httpFilters, filterConfigs, request);
     const rateLimitKeys = (route.route?.rate_limits ?? []).flatMap((rl) =>
@@ -117,7 +127,7 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
       ...(cors ? { cors } : {}),
       ...(rateLimit ? { rateLimit } : {}),
       notes,
-      notModelled: [...filtersNotModelled, ...notModelledRouteFields(table.config, vh.virtualHost, route)],
+      notModelled: [...chainNotModelled, ...notModelledHttpFilters(hcm, scopes), ...notModelledRouteFields(table.config, vh.virtualHost, route)],
     };
   }
   return {
@@ -128,6 +138,10 @@ export function explain(resources: EnvoyResources, req: ExplainRequest): Explana
     routeConfiguration: table.name,
     virtualHost: vh.virtualHost.name ?? '',
     notes,
-    notModelled: [...filtersNotModelled, ...notModelledRouteFields(table.config, vh.virtualHost, undefined)],
+    notModelled: [
+      ...chainNotModelled,
+      ...notModelledHttpFilters(hcm, [vh.virtualHost, table.config]),
+      ...notModelledRouteFields(table.config, vh.virtualHost, undefined),
+    ],
   };
 }

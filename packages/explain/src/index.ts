@@ -42,7 +42,7 @@ export { evaluateLocalRateLimit } from './local-ratelimit.js';
 export { shouldRetry, type AttemptOutcome } from './retry.js';
 export { clusterEndpoints, loadAssignmentOf, isEdsCluster, type ClusterEndpoint } from './endpoints.js';
 // What the model does not evaluate, so an answer can say so.
-export { notModelledHttpFilters, notModelledRouteFields, notModelledFilterChainFields, MODELLED_HTTP_FILTERS } from './not-modelled.js';
+export { httpFilterRuns, notModelledHttpFilters, notModelledRouteFields, notModelledFilterChainFields, MODELLED_HTTP_FILTERS } from './not-modelled.js';
 
 // Sources of resources and names: any Envoy's config dump; Switchyard's metadata.
 export { resourcesFromConfigDump, ConfigDumpError, type ConfigDumpResources } from './config-dump.js';

@@ -1,13 +1,13 @@
 // What the model does not evaluate, so an answer can say so instead of
 // silently ignoring it: HTTP filters other than the router, CORS and local
-// rate limit (Lua, ext_authz, JWT, RBAC, wasm, external processing, fault
-// injection, …), and route table fields outside the lists below. docs/explain.md
+// rate limit (Lua, ext_authz — Gateway listener filters and ExternalAuth —,
+// JWT, RBAC, wasm, external processing, fault injection, …), and route table fields outside the lists below. docs/explain.md
 // has the same lists as a table; keep them together.
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { Route } from '@switchyard/protos/generated/envoy/config/route/v3/Route.js';
 import type { RouteConfiguration } from '@switchyard/protos/generated/envoy/config/route/v3/RouteConfiguration.js';
 import type { VirtualHost } from '@switchyard/protos/generated/envoy/config/route/v3/VirtualHost.js';
-import { CORS_TYPE, LOCAL_RATE_LIMIT_TYPE, ROUTER_TYPE } from '@switchyard/protos';
+import { CORS_TYPE, EXT_AUTHZ_PER_ROUTE_TYPE, FILTER_CONFIG_TYPE, LOCAL_RATE_LIMIT_TYPE, ROUTER_TYPE } from '@switchyard/protos';
 
 /** HTTP filters (by typed_config @type) whose effect the model evaluates. */
 export const MODELLED_HTTP_FILTERS: ReadonlySet<string> = new Set([ROUTER_TYPE, CORS_TYPE, LOCAL_RATE_LIMIT_TYPE]);
@@ -107,10 +107,30 @@ function present(o: object | null | undefined): string[] {
     .map(([k]) => k);
 }
 
-/** "name (type)" of each enabled HTTP filter of the connection manager the model does not evaluate. */
-export function notModelledHttpFilters(hcm: HttpConnectionManager): string[] {
+/** Where a request's per-filter configs come from, most specific first: route, virtual host, route table. */
+export type FilterConfigScopes = ReadonlyArray<{ readonly typed_per_filter_config?: Record<string, unknown> | null } | undefined>;
+
+/**
+ * Whether an HTTP filter runs for a request (Envoy's route-based filter
+ * chain): the most specific per-filter config naming it decides (a
+ * FilterConfig or an ext_authz per-route config by its disabled flag, any
+ * other config enables it); without
+ * one, the connection manager's disabled flag does.
+ */
+export function httpFilterRuns(f: { name?: string; disabled?: boolean }, scopes: FilterConfigScopes = []): boolean {
+  for (const s of scopes) {
+    const c = s?.typed_per_filter_config?.[f.name ?? ''] as { '@type'?: string; disabled?: boolean } | undefined;
+    if (!c) continue;
+    // FilterConfig's flag, or a filter's own per-route "disabled" (ext_authz: HTTPRoute ExternalAuth).
+    return c['@type'] === FILTER_CONFIG_TYPE || c['@type'] === EXT_AUTHZ_PER_ROUTE_TYPE ? c.disabled !== true : true;
+  }
+  return f.disabled !== true;
+}
+
+/** "name (type)" of each HTTP filter running for the request (see httpFilterRuns) that the model does not evaluate. */
+export function notModelledHttpFilters(hcm: HttpConnectionManager, scopes: FilterConfigScopes = []): string[] {
   return (hcm.http_filters ?? [])
-    .filter((f) => f.disabled !== true)
+    .filter((f) => httpFilterRuns(f, scopes))
     .filter((f) => {
       const t = (f.typed_config as { '@type'?: string } | null | undefined)?.['@type'] ?? '';
       return !MODELLED_HTTP_FILTERS.has(t);

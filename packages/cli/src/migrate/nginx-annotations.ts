@@ -220,7 +220,8 @@ export function parseNginxAnnotations(ing: Ingress, ledger: Ledger): NginxSettin
  * do instead. Keys are without the prefix.
  */
 export const NGINX_NOT_CONVERTIBLE: Readonly<Record<string, string>> = {
-  'auth-url': 'external authentication: use an HTTPRoute ExternalAuth filter once your controller supports it, or an auth proxy in front of the backend',
+  'auth-url':
+    'external authentication: use an HTTPRoute ExternalAuth filter (protocol: HTTP, a 2xx answer allows; docs/translator.md) or an auth proxy in front of the backend',
   'auth-signin': 'external authentication sign-in redirect has no Gateway API equivalent',
   'auth-response-headers': 'external authentication has no standard Gateway API equivalent',
   'auth-snippet': 'nginx configuration snippets cannot be converted',

@@ -230,6 +230,8 @@ describe('serve --from-dir examples/', () => {
     ['default/multi-cert-gateway', 'sotw'],
     ['default/tcp-gateway', 'sotw'],
     ['default/udp-gateway', 'delta'],
+    // Listener filters: ext_authz filters and per-virtual-host FilterConfig.
+    ['networking/authenticated-gateway', 'delta'],
   ])(
     'serves %s an Envoy accepts (%s)',
     async (fleet, mode) => {

@@ -8,11 +8,12 @@ import type { Listener } from '@switchyard/protos';
 import type { HttpConnectionManager } from '@switchyard/protos/generated/envoy/extensions/filters/network/http_connection_manager/v3/HttpConnectionManager.js';
 import type { FilterChain } from '@switchyard/protos/generated/envoy/config/listener/v3/FilterChain.js';
 import type { TcpProxy } from '@switchyard/protos/generated/envoy/extensions/filters/network/tcp_proxy/v3/TcpProxy.js';
-import type { DownstreamTlsIR, FilterChainIR, HttpFilterChainIR, ListenerIR, TcpProxyFilterChainIR, UdpProxyIR } from '../ir/ir.js';
+import type { DownstreamTlsIR, FilterChainIR, HttpFilterChainIR, ListenerIR, RouteExternalAuthIR, TcpProxyFilterChainIR, UdpProxyIR } from '../ir/ir.js';
 import { downstreamTlsContext, downstreamTransportSocket } from './tls-context.js';
 import { routeMetadata } from './metadata.js';
 import type { ObservabilityIR } from '../extensions/ir.js';
 import { localRateLimitHttpFilter } from './local-ratelimit.js';
+import { preRoutingHttpFilter, routeExternalAuthHttpFilters } from './ext-authz.js';
 import { accessLog, decorateConnectionManager } from './observability.js';
 import {
   CORS_FILTER,
@@ -30,6 +31,8 @@ import {
 export interface ConnectionManagerOptions {
   /** Route configurations with a rate-limited route: their connection managers need the local rate limit filter. */
   readonly rateLimitedRouteConfigs: ReadonlySet<string>;
+  /** Route configurations -> the route rules' ExternalAuth filters their connection managers need. */
+  readonly routeExternalAuth?: ReadonlyMap<string, readonly RouteExternalAuthIR[]>;
   readonly observability?: ObservabilityIR;
 }
 
@@ -125,7 +128,11 @@ function httpFilterChain(c: HttpFilterChainIR, o: ConnectionManagerOptions): Fil
     codec_type: 'AUTO',
     rds: { route_config_name: c.routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
     http_filters: [
+      // Pre-routing (Gateway listener) filters first: they run before any route filter.
+      ...(c.preRoutingFilters ?? []).map(preRoutingHttpFilter),
       { name: CORS_FILTER, typed_config: { '@type': CORS_TYPE } },
+      // Route rules' ExternalAuth: on, each route table turns off those its route does not use.
+      ...routeExternalAuthHttpFilters(o.routeExternalAuth?.get(c.routeConfigName) ?? []),
       // Disabled here; rate-limited routes enable it with their own bucket.
       ...(o.rateLimitedRouteConfigs.has(c.routeConfigName) ? [localRateLimitHttpFilter()] : []),
       { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } },

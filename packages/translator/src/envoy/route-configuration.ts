@@ -25,15 +25,22 @@ import type { CorsIR, HeaderModifierIR, HttpMatchIR, HttpRouteIR, MirrorIR, Path
 import { durationMs } from './duration.js';
 import { routeMetadata } from './metadata.js';
 import { applyRateLimit } from './local-ratelimit.js';
+import { enablePreRoutingFilters, noRouteMatched, routeExternalAuthOff, routeExternalAuthOn, routeExternalAuths } from './ext-authz.js';
 
 export function routeConfiguration(rc: RouteConfigIR): RouteConfiguration {
+  const auths = routeExternalAuths(rc);
+  const virtualHosts = rc.virtualHosts.map((vh): VirtualHost => {
+    const out: VirtualHost = { name: vh.name, domains: [vh.hostname], routes: vh.routes.map(route) };
+    if (vh.preRoutingFilters && vh.preRoutingFilters.length > 0) out.typed_per_filter_config = enablePreRoutingFilters(vh.preRoutingFilters);
+    if ((vh.preRoutingFilters && vh.preRoutingFilters.length > 0) || auths.length > 0) out.routes!.push(noRouteMatched());
+    return out;
+  });
+  if (auths.length > 0 && !rc.virtualHosts.some((vh) => vh.hostname === '*'))
+    virtualHosts.push({ name: 'no-virtual-host', domains: ['*'], routes: [noRouteMatched()] });
   return {
     name: rc.name,
-    virtual_hosts: rc.virtualHosts.map((vh): VirtualHost => ({
-      name: vh.name,
-      domains: [vh.hostname],
-      routes: vh.routes.map(route),
-    })),
+    virtual_hosts: virtualHosts,
+    ...(auths.length > 0 ? { typed_per_filter_config: routeExternalAuthOff(auths) } : {}),
     // Clusters are pushed before routes (make-before-break); a missing one must not reject the whole config.
     validate_clusters: { value: false },
     // "example.com:8080" selects the "example.com" virtual host; Host itself is forwarded unchanged.
@@ -51,6 +58,7 @@ function route(r: HttpRouteIR): Route {
   if (r.requestHeaders) Object.assign(out, headerMods(r.requestHeaders, 'request'));
   if (r.responseHeaders) Object.assign(out, headerMods(r.responseHeaders, 'response'));
   if (r.cors) out.typed_per_filter_config = { [CORS_FILTER]: corsPolicy(r.cors) };
+  if (r.externalAuth) out.typed_per_filter_config = { ...out.typed_per_filter_config, ...routeExternalAuthOn(r.externalAuth) };
   const a = r.action;
   switch (a.kind) {
     case 'direct':

@@ -15,6 +15,10 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   // Routes sharing a virtual host (and TLSRoutes sharing an SNI name) rank first by their own most specific
   // hostname (gatewayapi/precedence.ts), proved by the upstream tests on the local cluster.
   'GatewayRouteHostnameIntersectionPrecedence',
+  // Pre-routing listener filters (gatewayapi/listenerfilters.ts, envoy/ext-authz.ts). v1.7.0 has no
+  // upstream conformance test for it; gatewayapi/listenerfilters.test.ts proves it (status conditions,
+  // the Envoy config and its order, xdscheck, explain).
+  'GatewayListenerFilters',
   'HTTPRoute',
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendProtocolWebSocket',

@@ -9,6 +9,7 @@ import { isProgrammable, type GatewayState, type ListenerState } from './gateway
 import { compareHostnames, routeHostnameFor } from './hostname.js';
 import { comparePrecedence, type RankedRoute } from './precedence.js';
 import type { RouteBuild } from './route-build.js';
+import { placeListenerFilters } from './listenerfilters.js';
 import { L4Placement, referencedSecrets, routeTableOf, tcpPortChain, tlsPortChains, udpPortProxy } from './l4-fleet.js';
 
 export function httpRouteConfigName(port: number): string {
@@ -37,7 +38,12 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
   // per port; each HTTPS listener has its own (it is its own SNI filter
   // chain), which is what lets it answer 421 for other listeners' hosts.
   const vhosts = new Map<string, Map<string, { ranked: RankedRoute[]; seen: Set<HttpRouteIR> }>>();
-  const vhostFor = (table: string, hostname: string) => {
+  // route table -> hostname -> the listener it belongs to (listener isolation makes it one).
+  const owners = new Map<string, Map<string, ListenerState>>();
+  const vhostFor = (table: string, hostname: string, owner: ListenerState) => {
+    let own = owners.get(table);
+    if (!own) owners.set(table, (own = new Map<string, ListenerState>()));
+    if (!own.has(hostname)) own.set(hostname, owner);
     let byHost = vhosts.get(table);
     if (!byHost) vhosts.set(table, (byHost = new Map<string, { ranked: RankedRoute[]; seen: Set<HttpRouteIR> }>()));
     let v = byHost.get(hostname);
@@ -46,7 +52,7 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
   };
   for (const l of usable) {
     const table = routeTableOf(l);
-    if (table) vhostFor(table, l.spec.hostname || '*');
+    if (table) vhostFor(table, l.spec.hostname || '*', l);
   }
 
   const clusters = new Map<string, ClusterIR>();
@@ -62,7 +68,7 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
         const table = routeTableOf(a.listener);
         if (!table) continue;
         for (const h of a.hostnames) {
-          const v = vhostFor(table, h);
+          const v = vhostFor(table, h, a.listener);
           for (const r of b.httpRoutes) {
             // A build's IR routes are shared by all its attachments, so identity finds a route
             // attached twice to the same listener (two parentRefs).
@@ -127,10 +133,13 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
   }
 
   for (const c of l4.clusters()) clusters.set(c.name, c);
+  // Authorization services of the listeners' pre-routing filters.
+  for (const l of usable) if (l.preRouting?.kind === 'resolved') for (const c of l.preRouting.clusters) clusters.set(c.name, c);
+  const withFilters = placeListenerFilters(listeners, routeConfigs, owners, gw);
   let sorted = [...clusters.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (upstreamTls) {
     const reencrypted = new Set<string>();
-    for (const l of listeners)
+    for (const l of withFilters.listeners)
       for (const fc of l.filterChains) if (fc.kind === 'tcp_proxy' && fc.tls) for (const b of fc.backends) if (b.cluster) reencrypted.add(b.cluster);
     const applied = upstreamTls(sorted, gw, reencrypted);
     sorted = applied.clusters;
@@ -138,11 +147,11 @@ export function buildFleet(gw: GatewayState, routes: readonly RouteBuild[], upst
   }
   return {
     id: gw.key,
-    listeners,
-    routeConfigs,
+    listeners: withFilters.listeners,
+    routeConfigs: withFilters.routeConfigs,
     clusters: sorted,
     // Only what an emitted filter chain or cluster names (a TLS listener without routes has no chain).
-    secrets: referencedSecrets(listeners, sorted, secrets),
+    secrets: referencedSecrets(withFilters.listeners, sorted, secrets),
   };
 }
 

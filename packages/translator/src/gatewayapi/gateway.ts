@@ -3,7 +3,8 @@
 // conflicts between listeners on one port), and their conditions. Routes
 // attach to the listeners found usable here (route-parents.ts).
 import { GATEWAY_GROUP, type Gateway, type Listener, type RouteGroupKind } from '@switchyard/api';
-import type { DownstreamTlsIR, SecretIR } from '../ir/ir.js';
+import type { ClusterIR, DownstreamTlsIR, PreRoutingFilterIR, SecretIR } from '../ir/ir.js';
+import { resolveListenerFilters } from './listenerfilters.js';
 import type { TranslationContext } from './context.js';
 import { condition, ConditionType, GatewayReason, ListenerReason, type PendingCondition } from './conditions.js';
 import type { GatewayClassState } from './gatewayclass.js';
@@ -35,6 +36,9 @@ export interface ListenerState {
   gatewayConditions: readonly PendingCondition[];
   /** Set for listeners a ListenerSet contributes (listenerset.ts); absent for the Gateway's own. */
   readonly origin?: ListenerSetOrigin;
+  /** spec.listeners[].filters (listenerfilters.ts): absent when it has none. */
+  preRouting?:
+    { readonly kind: 'resolved'; readonly filters: readonly PreRoutingFilterIR[]; readonly clusters: readonly ClusterIR[] } | { readonly kind: 'unresolved' };
 }
 
 /** The ListenerSet a listener comes from. */
@@ -230,6 +234,21 @@ export function resolveListener(
   if (v.tls) state.tls = v.tls;
   if (v.secrets) state.secrets = v.secrets;
   if (v.gatewayConditions) state.gatewayConditions = v.gatewayConditions;
+  const isHttp = protocol.protocol === 'HTTP' || protocol.protocol === 'HTTPS';
+  const filters = resolveListenerFilters(l, index, isHttp, gw.metadata.namespace ?? '', origin, ctx);
+  switch (filters.kind) {
+    case 'invalid':
+      reject(ListenerReason.UnsupportedValue, filters.message);
+      return state;
+    case 'unresolved':
+      // Still programmed: its hosts answer 500 rather than fall through to a listener without the filters.
+      if (state.resolvedRefs.status === 'True') state.resolvedRefs = condition(ConditionType.ResolvedRefs, false, filters.reason, filters.message);
+      state.preRouting = { kind: 'unresolved' };
+      break;
+    case 'resolved':
+      state.preRouting = { kind: 'resolved', filters: filters.filters, clusters: filters.clusters };
+      break;
+  }
   // Say what is ignored (guide-style options) instead of dropping it in silence.
   const ignored = ignoredListenerFields(l, index);
   if (ignored.length > 0) state.accepted = ok(ConditionType.Accepted, ListenerReason.Accepted, `Listener accepted; ignored: ${ignored.join('; ')}`);

@@ -1,6 +1,6 @@
 // HTTPRoute and GRPCRoute filters (spec.rules[].filters and
 // backendRefs[].filters) resolved into IR: header modifiers, redirect,
-// URL rewrite, mirrors, CORS, ExtensionRef. Problems are sorted into those
+// URL rewrite, mirrors, CORS, ExtensionRef, ExternalAuth (HTTPRoute rules). Problems are sorted into those
 // that invalidate the rule (dropped, Accepted/PartiallyInvalid) and
 // unresolved references (ResolvedRefs=False).
 import type {
@@ -12,7 +12,7 @@ import type {
   HTTPRouteFilter,
   HTTPURLRewriteFilter,
 } from '@switchyard/api';
-import type { CorsIR, HeaderModifierIR, HeaderValueIR, MirrorIR, PathRewriteIR } from '../ir/ir.js';
+import type { ClusterIR, CorsIR, ExternalAuthIR, HeaderModifierIR, HeaderValueIR, MirrorIR, PathRewriteIR } from '../ir/ir.js';
 import type { ClusterTable } from './cluster-table.js';
 import { RouteReason } from './conditions.js';
 import { hostnameProblem } from './hostname.js';
@@ -20,6 +20,7 @@ import type { FieldProblem } from './route-build.js';
 import type { RouteTraffic } from './backends.js';
 import type { LocalRateLimitIR } from '../extensions/ir.js';
 import { resolveExtensionRef } from '../extensions/ratelimit.js';
+import { resolveExternalAuth } from './externalauth.js';
 
 export interface RedirectSpec {
   readonly scheme?: 'http' | 'https';
@@ -39,7 +40,9 @@ export interface FilterOutcome {
   cors?: CorsIR;
   /** A RateLimit (switchyard.dev) from an ExtensionRef filter. */
   rateLimit?: LocalRateLimitIR;
-  /** An unresolvable ExtensionRef: the spec requires an error response instead of skipping the filter. */
+  /** ExternalAuth: the authorization service and its cluster. */
+  externalAuth?: { readonly config: ExternalAuthIR; readonly cluster: ClusterIR };
+  /** An unresolvable ExtensionRef or ExternalAuth: the spec requires an error response instead of skipping the filter. */
   fail500: boolean;
   ruleProblems: FieldProblem[];
   refProblems: FieldProblem[];
@@ -64,6 +67,7 @@ export const HTTP_RULE_FILTERS = new Set([
   'RequestMirror',
   'CORS',
   'ExtensionRef',
+  'ExternalAuth',
 ]);
 export const GRPC_RULE_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
 /** On a backendRef only header modifiers make sense per backend (Envoy ClusterWeight carries them). */
@@ -74,7 +78,7 @@ export const BACKEND_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeader
  */
 export const HTTP_BACKEND_FILTERS = new Set([...BACKEND_FILTERS, 'URLRewrite']);
 
-const KNOWN_FILTER_TYPES = new Set([...HTTP_RULE_FILTERS, 'ExternalAuth']);
+const KNOWN_FILTER_TYPES: ReadonlySet<string> = HTTP_RULE_FILTERS;
 
 export function applyFilters(filters: unknown, scope: FilterScope): FilterOutcome {
   const out: FilterOutcome = { mirrors: [], fail500: false, ruleProblems: [], refProblems: [] };
@@ -130,6 +134,16 @@ export function applyFilters(filters: unknown, scope: FilterScope): FilterOutcom
       case 'CORS':
         out.cors = cors(f.cors, `${field}.cors`, out.ruleProblems);
         break;
+      case 'ExternalAuth': {
+        const from = { kind: scope.routeKind, namespace: scope.namespace };
+        const r = resolveExternalAuth(f.externalAuth, `${field}.externalAuth`, (ref, traffic, at) => scope.clusters.resolve(ref, from, traffic, at));
+        if (r.kind === 'invalid') out.ruleProblems.push({ reason: RouteReason.UnsupportedValue, message: r.message });
+        else if (r.kind === 'unresolved') {
+          out.refProblems.push({ reason: r.reason, message: `${r.message}; matching requests get 500` });
+          out.fail500 = true;
+        } else out.externalAuth = { config: r.externalAuth, cluster: r.cluster };
+        break;
+      }
       case 'ExtensionRef': {
         // Switchyard's filter kinds live in extensions/ (RateLimit today).
         const r = resolveExtensionRef(

@@ -96,6 +96,9 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
       message: `${field}: ReplacePrefixMatch requires every match of the rule to use a PathPrefix path match`,
     });
   }
+  // Envoy answers redirects and direct responses after the HTTP filters, so the check runs for those too.
+  const externalAuth = filters.fail500 ? undefined : filters.externalAuth;
+  if (externalAuth) used.set(externalAuth.cluster.name, externalAuth.cluster);
   if (action.kind === 'forward') {
     for (const m of action.mirrors) {
       const c = clusters.byName(m.cluster);
@@ -113,7 +116,20 @@ export function buildRule(input: RuleInput, clusters: ClusterTable): RuleOutput 
       match: i,
       ...(input.ruleName !== undefined ? { ruleName: input.ruleName } : {}),
     };
-    return { source, match, action, ...modifiers(filters) };
+    return {
+      source,
+      match,
+      action,
+      ...modifiers(filters),
+      ...(externalAuth
+        ? {
+            externalAuth: {
+              name: `${input.kind.toLowerCase()}/${input.namespace}/${input.name}/rule/${input.ruleIndex}/ext_authz`,
+              config: externalAuth.config,
+            },
+          }
+        : {}),
+    };
   });
   return { routes, clusters: [...used.values()], ruleProblems, refProblems };
 }

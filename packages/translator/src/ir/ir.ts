@@ -96,6 +96,32 @@ export interface HttpFilterChainIR {
   readonly tls?: DownstreamTlsIR;
   /** SNI server names this chain serves (HTTPS); absent matches any. */
   readonly serverNames?: readonly string[];
+  /**
+   * Pre-routing filters of the Gateway listeners this chain serves, each
+   * listener's in its own order (spec.listeners[].filters.requests). They
+   * run before any route filter, each only on the virtual hosts that name it.
+   */
+  readonly preRoutingFilters?: readonly PreRoutingFilterIR[];
+}
+
+/** One pre-routing filter instance: unique name within its connection manager. */
+export type PreRoutingFilterIR = { readonly kind: 'ExternalAuth'; readonly name: string; readonly externalAuth: ExternalAuthIR };
+
+/** HTTPExternalAuthFilter: ask an authorization service before the request goes on. */
+export interface ExternalAuthIR {
+  readonly protocol: 'GRPC' | 'HTTP';
+  /** The authorization service's cluster (in FleetIR.clusters). */
+  readonly cluster: string;
+  /** host:port of the service, the :authority (gRPC) or URI authority (HTTP) of check requests. */
+  readonly authority: string;
+  /** Client request headers sent along (lower case); empty: all (GRPC) or only the always-sent ones (HTTP). */
+  readonly allowedHeaders: readonly string[];
+  /** HTTP: prefix added to the request path in the check request. */
+  readonly pathPrefix?: string;
+  /** HTTP: headers of an allowing response copied onto the request (lower case); empty: all but Host. */
+  readonly allowedResponseHeaders: readonly string[];
+  /** Bytes of the request body sent along (truncated beyond); absent: no body. */
+  readonly forwardBodyMaxBytes?: number;
 }
 
 /** Downstream TLS: filled in by the HTTPS/TLS protocols. */
@@ -131,6 +157,11 @@ export interface VirtualHostIR {
   readonly hostname: string;
   /** In match precedence order: Envoy takes the first route that matches. */
   readonly routes: readonly HttpRouteIR[];
+  /**
+   * Names of the chain's pre-routing filters (HttpFilterChainIR) that run for
+   * this host, in order: those of the Gateway listener the host belongs to.
+   */
+  readonly preRoutingFilters?: readonly string[];
 }
 
 export type StringMatchIR = { readonly type: 'Exact'; readonly value: string } | { readonly type: 'RegularExpression'; readonly value: string };
@@ -242,6 +273,14 @@ export interface HttpRouteIR {
   readonly cors?: CorsIR;
   /** A RateLimit from an ExtensionRef filter (extensions/). */
   readonly rateLimit?: LocalRateLimitIR;
+  /** An ExternalAuth filter of the rule: its own ext_authz instance, unique name within the fleet. */
+  readonly externalAuth?: RouteExternalAuthIR;
+}
+
+/** A route rule's ExternalAuth: the rule's routes share it (same name). */
+export interface RouteExternalAuthIR {
+  readonly name: string;
+  readonly config: ExternalAuthIR;
 }
 
 // ---- clusters -------------------------------------------------------------
