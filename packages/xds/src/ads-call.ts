@@ -8,6 +8,7 @@ import type { AdsStream, StreamContext, StreamMode } from './ads-stream.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import type { XdsStats } from './stats.js';
 import { fleetFromCertificate, fleetOfNode } from './stream-fleet.js';
+import type { WritePacer } from './write-pacer.js';
 
 export type AdsCall<Req> = grpc.ServerDuplexStream<Req, Buffer>;
 
@@ -24,6 +25,8 @@ export interface AdsCallEnv {
   readonly stats: XdsStats;
   readonly logger: Logger;
   readonly controlPlane: Buffer;
+  /** Paces response writes across the server's streams (write-pacer.ts). */
+  readonly pacer: WritePacer;
   /** The server's open streams. */
   readonly open: Map<AdsStream, { info: XdsStreamInfo; call: AdsCall<unknown> }>;
 }
@@ -53,6 +56,7 @@ export function serveAdsCall<Req extends DecodedSotwRequest | DecodedDeltaReques
   const finish = (): void => {
     if (ended) return;
     ended = true;
+    env.pacer.cancel(call);
     if (stream) {
       const entry = open.get(stream);
       open.delete(stream);
@@ -62,6 +66,21 @@ export function serveAdsCall<Req extends DecodedSotwRequest | DecodedDeltaReques
         logger.info(entry.info, 'xds: stream closed');
       }
     }
+  };
+  /**
+   * Writes through the pacer: false when the transport is full or the write
+   * waits for the pacer; the stream is resumed on 'drain' or once the waiting
+   * write went out.
+   */
+  const write = (b: Buffer): boolean => {
+    let waited = false;
+    let ok = true;
+    const now = env.pacer.write(call, b.length, (done) => {
+      ok = call.write(b, () => done());
+      if (waited && ok) stream?.resume();
+    });
+    waited = !now;
+    return now && ok;
   };
   call.on('data', (req: Req) => {
     if (ended) return;
@@ -82,7 +101,7 @@ export function serveAdsCall<Req extends DecodedSotwRequest | DecodedDeltaReques
         stats,
         logger,
         controlPlane: env.controlPlane,
-        write: (b) => call.write(b),
+        write,
       });
       open.set(stream, { info, call: anyCall });
       stats.streamOpened(fleet, mode);

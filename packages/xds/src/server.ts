@@ -11,6 +11,7 @@ import { SotwStream } from './sotw-stream.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { XdsStats, type XdsStatsSnapshot } from './stats.js';
 import { encodeControlPlane } from './wire.js';
+import { DEFAULT_WRITE_PACING, WritePacer, type WritePacerOptions } from './write-pacer.js';
 
 export type { XdsStreamInfo } from './ads-call.js';
 
@@ -22,6 +23,8 @@ export interface XdsServerOptions {
   readonly logger?: Logger;
   /** Reported to clients in control_plane.identifier (default "switchyard"). */
   readonly controlPlaneId?: string;
+  /** How response writes are paced across streams (default DEFAULT_WRITE_PACING). */
+  readonly writePacing?: WritePacerOptions;
 }
 
 export interface XdsServer {
@@ -62,7 +65,15 @@ export function createXdsServer(opts: XdsServerOptions): XdsServer {
   const stats = new XdsStats();
   const open: AdsCallEnv['open'] = new Map();
   const insecure = 'insecure' in opts.tls;
-  const env: AdsCallEnv = { cache: opts.cache, insecure, stats, logger, controlPlane: encodeControlPlane(opts.controlPlaneId ?? 'switchyard'), open };
+  const env: AdsCallEnv = {
+    cache: opts.cache,
+    insecure,
+    stats,
+    logger,
+    controlPlane: encodeControlPlane(opts.controlPlaneId ?? 'switchyard'),
+    pacer: new WritePacer(opts.writePacing ?? DEFAULT_WRITE_PACING),
+    open,
+  };
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
 
   server.addService(adsServiceDefinition, {
