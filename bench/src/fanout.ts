@@ -11,7 +11,7 @@ import { ClientPool, diffStats } from './client-pool.js';
 import { FloorSender } from './floor.js';
 import { generateConfig, withRouteMarker } from './generate.js';
 import { Pipeline } from './pipeline.js';
-import { median, nsToMs, percentile } from './stats.js';
+import { median, nsToMs, percentile, procCpuMs } from './stats.js';
 import { loadXds } from './xds-contract.js';
 
 export interface FanoutArgs {
@@ -22,13 +22,18 @@ export interface FanoutArgs {
   readonly floorRounds: number;
   /** HTTP/2 window the simulated Envoys advertise; Envoy's default for its gRPC clients is 268,435,456 (256 MiB). */
   readonly flowControlWindow?: number;
+  /** The server's write pacing budget (default: the xds package's). */
+  readonly writeBudgetBytes?: number;
 }
 
 export interface FanoutRow {
   readonly routes: number;
   readonly streams: number;
   readonly flowControlWindow: number | undefined;
+  readonly writeBudgetBytes: number | undefined;
   readonly changes: number;
+  /** CPU time of the simulated Envoys' processes per change (ms, all workers together). */
+  readonly clientCpuMsPerChange: number;
   /** DeltaDiscoveryResponse bytes each stream received per change (median). */
   readonly bytesPerStream: number;
   readonly p50Ms: number;
@@ -44,6 +49,9 @@ export interface FanoutRow {
   readonly streamErrors: number;
 }
 
+/** User + system CPU time of processes, ms. */
+const clientCpu = (pids: number[]): number => pids.reduce((sum, pid) => sum + (procCpuMs(pid) ?? 0), 0);
+
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 export async function runFanout(a: FanoutArgs): Promise<FanoutRow> {
@@ -56,7 +64,7 @@ export async function runFanout(a: FanoutArgs): Promise<FanoutRow> {
   const pipeline = new Pipeline(config.objects);
   pipeline.run();
   for (const [f, r] of pipeline.last!.fleets) cache.setFleet(f, r);
-  const server = xds.createInsecureServer(cache);
+  const server = xds.createInsecureServer(cache, a.writeBudgetBytes);
   const port = await server.listen('127.0.0.1', 0);
   const pool = await ClientPool.start({
     target: `127.0.0.1:${port}`,
@@ -103,10 +111,12 @@ export async function runFanout(a: FanoutArgs): Promise<FanoutRow> {
     const setFleetMs: number[] = [];
     const perStream: number[] = [];
     let cpuMs = 0;
+    let clientCpuMs = 0;
     for (let i = 0; i < a.changes; i++) {
       const resources = translated();
       gc();
       const cpu0 = process.cpuUsage();
+      const clientCpu0 = clientCpu(pool.pids());
       const t0 = process.hrtime.bigint();
       cache.setFleet(fleet, resources);
       const t1 = process.hrtime.bigint();
@@ -114,6 +124,7 @@ export async function runFanout(a: FanoutArgs): Promise<FanoutRow> {
       const cpu = process.cpuUsage(cpu0);
       if (!reached) throw new Error(`change ${seq} did not reach every stream within 2 minutes`);
       cpuMs += (cpu.user + cpu.system) / 1000;
+      clientCpuMs += clientCpu(pool.pids()) - clientCpu0;
       latencies.push(nsToMs(reached.maxAckNs - t0));
       firstAcks.push(nsToMs(reached.minAckNs - t0));
       setFleetMs.push(nsToMs(t1 - t0));
@@ -129,7 +140,9 @@ export async function runFanout(a: FanoutArgs): Promise<FanoutRow> {
       routes: a.routes,
       streams: a.streams,
       flowControlWindow: a.flowControlWindow,
+      writeBudgetBytes: a.writeBudgetBytes,
       changes: latencies.length,
+      clientCpuMsPerChange: clientCpuMs / Math.max(1, latencies.length),
       bytesPerStream: median(perStream),
       p50Ms: p50,
       maxMs: percentile(latencies, 100),

@@ -18,8 +18,15 @@ export interface WritePacerOptions {
   readonly slowMs: number;
 }
 
-/** Default: 8 MiB in progress (thirteen 612 KB RouteConfigurations), a slow write released after 1 s. */
-export const DEFAULT_WRITE_PACING: WritePacerOptions = { budgetBytes: 8 * 1024 * 1024, slowMs: 1000 };
+/**
+ * Default: 64 KiB in progress (a large response goes out alone, small ones
+ * together), a slow write released after 1 s. Measured (BENCHMARKS.md,
+ * benchmarks 4 and 8, load 3-5): with 100 streams at 1,000 routes RSS fell
+ * from ~144 to ~133 MiB (a one-byte budget: the same), and a 612 KB push to
+ * 1,000 streams took the same time with 64 KiB, 256 KiB, 1 MiB and 8 MiB, and
+ * 7x longer with 64 MiB (more copies alive, more GC).
+ */
+export const DEFAULT_WRITE_PACING: WritePacerOptions = { budgetBytes: 64 * 1024, slowMs: 1000 };
 
 interface Queued {
   readonly owner: object;
