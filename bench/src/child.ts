@@ -3,6 +3,7 @@
 // belong to it alone; the result goes back to the runner over IPC.
 import { runChurnInProcess, runChurnStandalone, type ChurnArgs } from './churn.js';
 import { runEndpointChurn, type EndpointChurnArgs } from './endpoint-churn.js';
+import { runFanout, type FanoutArgs } from './fanout.js';
 import { runIncremental, type IncrementalArgs } from './incremental.js';
 import { runPropagation, type PropagationArgs } from './propagation.js';
 import { runStandaloneMemory, type StandaloneMemoryArgs } from './standalone.js';
@@ -18,6 +19,7 @@ export interface ChildJobs {
   churnStandalone: [ChurnArgs, Awaited<ReturnType<typeof runChurnStandalone>>];
   wholeProcess: [WholeProcessArgs, Awaited<ReturnType<typeof runWholeProcess>>];
   incremental: [IncrementalArgs, Awaited<ReturnType<typeof runIncremental>>];
+  fanout: [FanoutArgs, Awaited<ReturnType<typeof runFanout>>];
 }
 
 export type ChildMessage = { ok: true; result: unknown } | { ok: false; error: string };
@@ -31,6 +33,7 @@ const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => ChildJobs[K][1] | 
   churnStandalone: runChurnStandalone,
   wholeProcess: runWholeProcess,
   incremental: runIncremental,
+  fanout: runFanout,
 };
 
 async function main(): Promise<void> {

@@ -12,6 +12,8 @@ export interface PoolOptions {
   readonly fleets: readonly string[];
   readonly workers?: number;
   readonly streamsPerConnection?: number;
+  /** HTTP/2 initial stream and connection window the clients advertise (default: Node's 65,535 bytes). */
+  readonly flowControlWindow?: number;
 }
 
 export interface Reached {
@@ -85,6 +87,7 @@ export class ClientPool {
           fleets,
           idPrefix: `bench-${o.mode}-w${i}`,
           streamsPerConnection: o.streamsPerConnection ?? 25,
+          flowControlWindow: o.flowControlWindow,
         });
         return started;
       }),

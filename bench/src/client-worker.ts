@@ -10,7 +10,7 @@ import { AdsStream, ResourceReader, type AdsMode, type MarkerEvent, type StreamC
 export type WaitKind = 'route' | 'endpoint' | 'synced';
 
 export type ToWorker =
-  | { type: 'start'; target: string; mode: AdsMode; fleets: string[]; idPrefix: string; streamsPerConnection: number }
+  | { type: 'start'; target: string; mode: AdsMode; fleets: string[]; idPrefix: string; streamsPerConnection: number; flowControlWindow?: number }
   | { type: 'await'; id: number; kind: WaitKind; seq: number }
   | { type: 'stats' }
   | { type: 'events'; kind: 'route' | 'endpoint' }
@@ -110,6 +110,7 @@ process.on('message', (msg: ToWorker) => {
               'grpc.max_receive_message_length': -1,
               'grpc.max_send_message_length': -1,
               'grpc.keepalive_time_ms': 300_000,
+              ...(msg.flowControlWindow ? { 'grpc-node.flow_control_window': msg.flowControlWindow } : {}),
             }),
           );
         }

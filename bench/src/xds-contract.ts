@@ -13,22 +13,29 @@ export interface XdsServerHandle {
 
 export interface XdsApi {
   createCache(): FleetCache;
-  createInsecureServer(cache: FleetCache): XdsServerHandle;
+  /** writeBudgetBytes: the server's pacing budget for response writes (default: the package's). */
+  createInsecureServer(cache: FleetCache, writeBudgetBytes?: number): XdsServerHandle;
 }
 
 interface XdsModule {
   SnapshotCache: new () => FleetCache;
-  createXdsServer(opts: { cache: FleetCache; tls: { insecure: true } }): XdsServerHandle;
+  createXdsServer(opts: { cache: FleetCache; tls: { insecure: true }; writePacing?: { budgetBytes: number; slowMs: number } }): XdsServerHandle;
+  DEFAULT_WRITE_PACING?: { budgetBytes: number; slowMs: number };
 }
 
 export async function loadXds(): Promise<XdsApi> {
   const mod = (await import('@switchyard/xds')) as Partial<XdsModule>;
-  const { SnapshotCache, createXdsServer } = mod;
+  const { SnapshotCache, createXdsServer, DEFAULT_WRITE_PACING } = mod;
   if (typeof SnapshotCache !== 'function' || typeof createXdsServer !== 'function') {
     throw new Error('@switchyard/xds does not export SnapshotCache and createXdsServer (not built yet?)');
   }
   return {
     createCache: () => new SnapshotCache(),
-    createInsecureServer: (cache) => createXdsServer({ cache, tls: { insecure: true } }),
+    createInsecureServer: (cache, writeBudgetBytes) =>
+      createXdsServer({
+        cache,
+        tls: { insecure: true },
+        ...(writeBudgetBytes !== undefined && DEFAULT_WRITE_PACING ? { writePacing: { ...DEFAULT_WRITE_PACING, budgetBytes: writeBudgetBytes } } : {}),
+      }),
   };
 }

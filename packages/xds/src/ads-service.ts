@@ -4,7 +4,7 @@
 // clientDefinition is the mirror image, for tests and tools.
 import type * as grpc from '@grpc/grpc-js';
 import { messageType } from '@switchyard/protos';
-import type { DeltaRequest, SotwRequest } from './ads-stream.js';
+import type { DeltaRequest, SotwRequest } from './discovery-request.js';
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 const DISCOVERY_REQUEST = 'envoy.service.discovery.v3.DiscoveryRequest';

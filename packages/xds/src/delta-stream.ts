@@ -2,7 +2,11 @@
 // changed resources, each with its own version, and the names removed. See
 // ads-stream.ts for what the two variants share.
 import type { ResourceTypeUrl } from '@switchyard/protos';
-import { AdsStream, Desired, everyKey, LISTENER_OR_ROUTE, sameKeys, syncMode, type DeltaRequest, type TypeState } from './ads-stream.js';
+import { AdsStream } from './ads-stream.js';
+import { Desired, everyKey, sameKeys, syncMode } from './desired.js';
+import type { DeltaRequest } from './discovery-request.js';
+import { LISTENER_OR_ROUTE } from './make-before-break.js';
+import type { TypeState } from './type-state.js';
 import { isEncoded, type EncodedResource, type Versioned } from './encoded-snapshot.js';
 import { encodeDeltaDiscoveryResponse } from './wire.js';
 

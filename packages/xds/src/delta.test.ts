@@ -1,5 +1,6 @@
 // Incremental (delta) ADS, driven by a raw client that plays Envoy's part.
-import { TypeUrl } from '@switchyard/protos';
+import http2 from 'node:http2';
+import { messageType, TypeUrl } from '@switchyard/protos';
 import { SnapshotCache, createXdsServer, type NackEvent } from './index.js';
 import { TestAdsClient, decodeAny, type DeltaClientStream, type DeltaResponse } from '../test/ads-test-client.js';
 import { fixture } from '../test/fixtures.js';
@@ -323,3 +324,74 @@ test('controller restart: Envoy reconnects before the first snapshot, which then
     await server2.close();
   }
 });
+
+describe('with writes paced one at a time (a one-byte budget)', () => {
+  let cache: SnapshotCache;
+  let server: ReturnType<typeof createXdsServer>;
+  let port = 0;
+  const clients: TestAdsClient[] = [];
+  beforeEach(async () => {
+    cache = new SnapshotCache();
+    server = createXdsServer({ cache, tls: { insecure: true }, writePacing: { budgetBytes: 1, slowMs: 200 } });
+    port = await server.listen('127.0.0.1', 0);
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await server.close();
+  });
+  const paced = (nodeId: string): DeltaClientStream => {
+    const c = new TestAdsClient({ port, node: { id: nodeId, cluster: FLEET } });
+    clients.push(c);
+    return c.delta();
+  };
+
+  test('every stream of a fleet syncs, and all get the one shared response (same nonce, same bytes)', async () => {
+    cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+    const streams = Array.from({ length: 20 }, (_, i) => paced(`envoy-${i}`));
+    const got = await Promise.all(streams.map((s) => syncAll(s, ['a', 'b'])));
+    for (const g of got) {
+      expect(g.rds!.nonce).toBe(got[0]!.rds!.nonce);
+      expect(g.rds!.resources[0]!.resource.value.equals(got[0]!.rds!.resources[0]!.resource.value)).toBe(true);
+    }
+    cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'], endpointIp: '10.0.0.9' }));
+    const next = await Promise.all(streams.map((s) => s.next()));
+    expect(new Set(next.map((r) => r.nonce)).size).toBe(1);
+    expect(next.every((r) => r.type_url === TypeUrl.ClusterLoadAssignment)).toBe(true);
+  });
+
+  test('a client that advertises no flow-control window does not hold up the others beyond slowMs', async () => {
+    cache.setFleet(FLEET, fixture({ clusters: ['a', 'b'] }));
+    // A raw HTTP/2 client with a zero window: the server can send it no
+    // data, so its first response's write never finishes.
+    const session = http2.connect(`http://127.0.0.1:${port}`, { settings: { initialWindowSize: 0 } });
+    const stalled = session.request({
+      ':method': 'POST',
+      ':path': '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    const t = messageType('envoy.service.discovery.v3.DeltaDiscoveryRequest');
+    const req = Buffer.from(t.encode(t.fromObject({ node: { id: 'stalled', cluster: FLEET }, type_url: TypeUrl.Cluster })).finish());
+    const frame = Buffer.alloc(5 + req.length);
+    frame.writeUInt32BE(req.length, 1);
+    req.copy(frame, 5);
+    stalled.write(frame);
+    try {
+      await waitUntil(() => server.streams().some((s) => s.nodeId === 'stalled'));
+      const live = paced('live');
+      const got = await syncAll(live, ['a', 'b']);
+      expect(names(got.rds!)).toEqual(['http-8080']);
+    } finally {
+      stalled.close();
+      session.close();
+    }
+  });
+});
+
+async function waitUntil(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -7,3 +7,4 @@ export { createCa, issueCertificate, fleetIdentity, fleetOfIdentity, isFleetId, 
 export { adsClientDefinition } from './ads-service.js';
 export { fetchFleetResources, XdsFetchError, type XdsSource } from './ads-fetch.js';
 export type { StreamMode } from './ads-stream.js';
+export { DEFAULT_WRITE_PACING, type WritePacerOptions } from './write-pacer.js';

@@ -1,18 +1,19 @@
 // The xDS gRPC server: accepts ADS streams, works out which fleet each one
-// belongs to, and hands it to an AdsStream. With mTLS (the default) the fleet
+// belongs to (stream-fleet.ts), and hands it to an AdsStream (ads-call.ts). With mTLS (the default) the fleet
 // comes from the verified client certificate's URI SAN and nothing the client
 // says can change it; plaintext exists only behind an explicit insecure option.
 import * as grpc from '@grpc/grpc-js';
-import { X509Certificate } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { adsServiceDefinition, type DecodedDeltaRequest, type DecodedSotwRequest, type NodeInfo } from './ads-service.js';
-import { type AdsStream, type StreamMode } from './ads-stream.js';
+import { serveAdsCall, type AdsCall, type AdsCallEnv, type XdsStreamInfo } from './ads-call.js';
+import { adsServiceDefinition, type DecodedDeltaRequest, type DecodedSotwRequest } from './ads-service.js';
 import { DeltaStream } from './delta-stream.js';
 import { SotwStream } from './sotw-stream.js';
-import { certificateUris, fleetOfIdentity, isFleetId } from './pki.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { XdsStats, type XdsStatsSnapshot } from './stats.js';
 import { encodeControlPlane } from './wire.js';
+import { DEFAULT_WRITE_PACING, WritePacer, type WritePacerOptions } from './write-pacer.js';
+
+export type { XdsStreamInfo } from './ads-call.js';
 
 export type XdsTls = { readonly caPem: string; readonly certPem: string; readonly keyPem: string } | { readonly insecure: true };
 
@@ -22,12 +23,8 @@ export interface XdsServerOptions {
   readonly logger?: Logger;
   /** Reported to clients in control_plane.identifier (default "switchyard"). */
   readonly controlPlaneId?: string;
-}
-
-export interface XdsStreamInfo {
-  readonly fleet: string;
-  readonly nodeId: string;
-  readonly mode: StreamMode;
+  /** How response writes are paced across streams (default DEFAULT_WRITE_PACING). */
+  readonly writePacing?: WritePacerOptions;
 }
 
 export interface XdsServer {
@@ -56,130 +53,35 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 4 * 1024 * 1024,
 };
 
-type AdsCall<Req> = grpc.ServerDuplexStream<Req, Buffer>;
+/** mTLS requiring a client certificate signed by the CA, or plaintext when asked for explicitly. */
+function serverCredentials(tls: XdsTls): grpc.ServerCredentials {
+  return 'insecure' in tls
+    ? grpc.ServerCredentials.createInsecure()
+    : grpc.ServerCredentials.createSsl(Buffer.from(tls.caPem), [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }], true);
+}
 
 export function createXdsServer(opts: XdsServerOptions): XdsServer {
   const logger = opts.logger ?? pino({ level: 'silent' });
   const stats = new XdsStats();
-  const controlPlane = encodeControlPlane(opts.controlPlaneId ?? 'switchyard');
-  const open = new Map<AdsStream, { info: XdsStreamInfo; call: AdsCall<unknown> }>();
+  const open: AdsCallEnv['open'] = new Map();
   const insecure = 'insecure' in opts.tls;
+  const env: AdsCallEnv = {
+    cache: opts.cache,
+    insecure,
+    stats,
+    logger,
+    controlPlane: encodeControlPlane(opts.controlPlaneId ?? 'switchyard'),
+    pacer: new WritePacer(opts.writePacing ?? DEFAULT_WRITE_PACING),
+    open,
+  };
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
 
-  /** The fleet of a stream under mTLS, or a refusal. */
-  function fleetFromCertificate(call: AdsCall<unknown>): { fleet: string } | { code: grpc.status; reason: string } {
-    const peer = call.getAuthContext()?.sslPeerCertificate;
-    if (!peer?.raw) return { code: grpc.status.UNAUTHENTICATED, reason: 'no client certificate' };
-    let uris: string[];
-    try {
-      uris = certificateUris(new X509Certificate(peer.raw));
-    } catch {
-      return { code: grpc.status.UNAUTHENTICATED, reason: 'unreadable client certificate' };
-    }
-    const fleets = [...new Set(uris.map(fleetOfIdentity).filter((f): f is string => f !== undefined))];
-    if (fleets.length !== 1) {
-      return {
-        code: grpc.status.PERMISSION_DENIED,
-        reason: fleets.length === 0 ? 'client certificate names no fleet' : 'client certificate names more than one fleet',
-      };
-    }
-    return { fleet: fleets[0]! };
-  }
-
-  function refuse(call: AdsCall<unknown>, code: grpc.status, reason: string): void {
-    stats.rejected();
-    logger.warn({ peer: call.getPeer(), reason }, 'xds: stream refused');
-    call.emit('error', { code, details: `switchyard xds: ${reason}` } satisfies Partial<grpc.StatusObject>);
-  }
-
-  function handle<Req extends DecodedSotwRequest | DecodedDeltaRequest>(
-    mode: StreamMode,
-    call: AdsCall<Req>,
-    make: (ctx: ConstructorParameters<typeof SotwStream>[0]) => AdsStream & { onRequest(r: Req): void },
-  ): void {
-    const anyCall = call as AdsCall<unknown>;
-    let certFleet: string | undefined;
-    if (!insecure) {
-      const who = fleetFromCertificate(anyCall);
-      if ('code' in who) return refuse(anyCall, who.code, who.reason);
-      certFleet = who.fleet;
-    }
-    let stream: (AdsStream & { onRequest(r: Req): void }) | undefined;
-    let ended = false;
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      if (stream) {
-        const entry = open.get(stream);
-        open.delete(stream);
-        stream.close();
-        if (entry) {
-          stats.streamClosed(entry.info.fleet, mode);
-          logger.info(entry.info, 'xds: stream closed');
-        }
-      }
-    };
-    call.on('data', (req: Req) => {
-      if (ended) return;
-      if (!stream) {
-        // The node is sent on the first request of a stream only.
-        const n: NodeInfo = req.node ?? { id: '', cluster: '' };
-        let fleet: string;
-        if (certFleet !== undefined) {
-          fleet = certFleet;
-          if (n.cluster !== '' && n.cluster !== certFleet) {
-            logger.warn({ fleet, nodeId: n.id, claimed: n.cluster }, "xds: node claims another fleet; serving the certificate's fleet");
-          }
-        } else {
-          if (!isFleetId(n.cluster)) {
-            ended = true;
-            return refuse(
-              anyCall,
-              grpc.status.INVALID_ARGUMENT,
-              `insecure mode: node.cluster must be the Gateway's "namespace/name", got ${JSON.stringify(n.cluster)}`,
-            );
-          }
-          fleet = n.cluster;
-        }
-        const info: XdsStreamInfo = { fleet, nodeId: n.id, mode };
-        stream = make({
-          fleet,
-          nodeId: n.id,
-          cache: opts.cache,
-          stats,
-          logger,
-          controlPlane,
-          write: (b) => call.write(b),
-        });
-        open.set(stream, { info, call: anyCall });
-        stats.streamOpened(fleet, mode);
-        logger.info(info, 'xds: stream opened');
-      }
-      stream.onRequest(req);
-    });
-    call.on('drain', () => stream?.resume());
-    call.on('end', () => {
-      finish();
-      call.end();
-    });
-    call.on('error', finish);
-    call.on('close', finish);
-    call.on('cancelled', finish);
-  }
-
   server.addService(adsServiceDefinition, {
-    StreamAggregatedResources: (call: AdsCall<DecodedSotwRequest>) => handle('sotw', call, (ctx) => new SotwStream(ctx)),
-    DeltaAggregatedResources: (call: AdsCall<DecodedDeltaRequest>) => handle('delta', call, (ctx) => new DeltaStream(ctx)),
+    StreamAggregatedResources: (call: AdsCall<DecodedSotwRequest>) => serveAdsCall(env, 'sotw', call, (ctx) => new SotwStream(ctx)),
+    DeltaAggregatedResources: (call: AdsCall<DecodedDeltaRequest>) => serveAdsCall(env, 'delta', call, (ctx) => new DeltaStream(ctx)),
   });
 
-  const credentials =
-    'insecure' in opts.tls
-      ? grpc.ServerCredentials.createInsecure()
-      : grpc.ServerCredentials.createSsl(
-          Buffer.from(opts.tls.caPem),
-          [{ cert_chain: Buffer.from(opts.tls.certPem), private_key: Buffer.from(opts.tls.keyPem) }],
-          true,
-        );
+  const credentials = serverCredentials(opts.tls);
 
   return {
     listen(host, port) {

@@ -2,7 +2,11 @@
 // the complete set of a type the client subscribed to, with one version for
 // the set. See ads-stream.ts for what the two variants share.
 import type { ResourceTypeUrl } from '@switchyard/protos';
-import { AdsStream, Desired, LISTENER_OR_ROUTE, sameKeys, type SotwRequest, type TypeState } from './ads-stream.js';
+import { AdsStream } from './ads-stream.js';
+import { Desired, sameKeys } from './desired.js';
+import type { SotwRequest } from './discovery-request.js';
+import { LISTENER_OR_ROUTE } from './make-before-break.js';
+import type { TypeState } from './type-state.js';
 import { isEncoded, setVersion, type EncodedResource, type TypeSet, type Versioned } from './encoded-snapshot.js';
 import { HeldResources } from './held-resources.js';
 import { encodeDiscoveryResponse } from './wire.js';
