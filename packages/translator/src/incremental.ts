@@ -23,6 +23,8 @@ import { refreshEndpoints } from './endpoints-refresh.js';
 import type { FleetIR } from './ir/ir.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
 import type { ObjectStatus } from './gatewayapi/status.js';
+import { sameValue } from './incremental-equality.js';
+import { retranslateVirtualHosts } from './incremental-virtual-hosts.js';
 import { translateDetailed, type FleetId, type TranslateDetail, type TranslateOptions } from './translate.js';
 
 /** One pass's result and the inputs it was computed from (a copy: a live store's maps change under it). */
@@ -39,9 +41,16 @@ export interface IncrementalResult {
   readonly pass: PassKind;
   /** The fleets translated again ('routes' passes); all fleets for 'full'. */
   readonly rebuilt: readonly FleetId[];
+  /**
+   * Set when a 'routes' pass rebuilt only these virtual hosts of the fleets in
+   * `rebuilt` ("fleet route-configuration virtual-host"); absent when it
+   * translated those fleets whole.
+   */
+  readonly rebuiltVirtualHosts?: readonly string[];
 }
 
 const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
+const HTTP_ROUTE_KEY = `${GATEWAY_GROUP}/HTTPRoute`;
 const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
 // Kinds whose statuses may depend on which routes exist; with any of them
 // present, a route change is translated in full.
@@ -195,6 +204,21 @@ function retranslateRoutes(
   for (const [kind, keys] of changes) for (const key of keys) routes.add(`${kind}|${key}`);
   const gatewayObjects = inputs.get(`${GATEWAY_GROUP}/Gateway`);
   if (![...gateways].some((g) => gatewayObjects?.has(g))) return undefined;
+  const prev = previous.detail;
+  const rebuiltFleets = () => [...prev.fleets.keys()].filter((id) => gateways.has(id));
+
+  // Only HTTPRoutes changed: rebuild only the virtual hosts they touch, when that can be confined.
+  const changedHttpRoutes = changes.get(HTTP_ROUTE_KEY);
+  if (changedHttpRoutes && changes.size === 1) {
+    const byHost = retranslateVirtualHosts(previous, inputs, changedHttpRoutes, gateways, routes, options);
+    const statuses =
+      byHost &&
+      mergeStatuses(prev.statuses, byHost.statuses, (s) => groupKind(s) === HTTP_ROUTE_KEY && changedHttpRoutes.has(`${s.namespace ?? ''}/${s.name}`));
+    if (byHost && statuses) {
+      const detail = reuseUnchanged(prev, { fleets: byHost.fleets, statuses, ir: byHost.ir }, gateways);
+      return { translation: { detail, inputs }, pass: 'routes', rebuilt: rebuiltFleets(), rebuiltVirtualHosts: byHost.virtualHosts };
+    }
+  }
 
   const kinds = new Map<string, ReadonlyMap<string, KubeObject>>();
   for (const [kind, objects] of inputs) {
@@ -203,7 +227,6 @@ function retranslateRoutes(
   }
   const sub = translateDetailed(snapshotOfMaps(kinds), options);
 
-  const prev = previous.detail;
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
   for (const [id, resources] of prev.fleets) {
@@ -226,7 +249,7 @@ function retranslateRoutes(
   );
   if (!statuses) return undefined;
   const detail = reuseUnchanged(prev, { fleets, statuses, ir }, gateways);
-  return { translation: { detail, inputs }, pass: 'routes', rebuilt: [...prev.fleets.keys()].filter((id) => gateways.has(id)) };
+  return { translation: { detail, inputs }, pass: 'routes', rebuilt: rebuiltFleets() };
 }
 
 function groupKind(s: ObjectStatus): string {
@@ -324,23 +347,4 @@ function reuseVirtualHosts(previous: RouteConfiguration, next: RouteConfiguratio
     return vh;
   });
   return same ? previous : { ...next, virtual_hosts: hosts };
-}
-
-/** Deep equality of the plain data the emitters build (objects, arrays, primitives); faster than util.isDeepStrictEqual. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
 }

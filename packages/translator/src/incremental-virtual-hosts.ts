@@ -1,0 +1,285 @@
+// The finest grain of a routes pass: when only HTTPRoutes changed, only the
+// virtual hosts those routes contribute to (before or after the change) are
+// built again; every other virtual host, route configuration, listener,
+// cluster and ClusterLoadAssignment is the previous object.
+//
+// Why this equals a full translation: a route's IR routes depend on its own
+// object and on the Gateways, listeners and backends it names, never on other
+// routes, except through
+// - precedence within a virtual host: a rebuilt virtual host is rebuilt from
+//   every route it held before plus the changed routes, so its order is
+//   decided over the same set as in a full translation;
+// - HTTPRoute/GRPCRoute conflicts on a listener: with a GRPCRoute on the
+//   Gateways this pass is not attempted;
+// - statuses: the Gateway's attachedRoutes count every route. The changed
+//   routes are translated alone before and after the change; when every other
+//   status comes out the same, their contribution did not change and the
+//   previous statuses stand.
+// The fleet's clusters are those the routes placed on it use (their IR routes
+// name them), plus TCP/UDP chains' and the tracing collector's. Anything this
+// reasoning does not cover answers undefined, and the caller translates the
+// Gateways whole.
+import { snapshotOfMaps, type KubeObject, type Snapshot } from '@switchyard/api';
+import { resourceName, type ClusterLoadAssignment, type EnvoyResources, type RouteConfiguration } from '@switchyard/protos';
+import type { Cluster } from '@switchyard/protos/generated/envoy/config/cluster/v3/Cluster.js';
+import type { VirtualHost } from '@switchyard/protos/generated/envoy/config/route/v3/VirtualHost.js';
+import { emitFleet } from './envoy/index.js';
+import { compareHostnames } from './gatewayapi/hostname.js';
+import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
+import type { ObjectStatus } from './gatewayapi/status.js';
+import { sameValue } from './incremental-equality.js';
+import type { ClusterIR, FleetIR, HttpRouteIR, RouteConfigIR, VirtualHostIR } from './ir/ir.js';
+import { translateDetailed, type FleetId, type TranslateDetail, type TranslateOptions } from './translate.js';
+
+type Inputs = ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
+
+const HTTP_ROUTE = ROUTE_KINDS.find((k) => k.kind === 'HTTPRoute')!;
+const HTTP_ROUTE_KEY = `${HTTP_ROUTE.group}/HTTPRoute`;
+const GRPC_ROUTE_KEY = `${HTTP_ROUTE.group}/GRPCRoute`;
+const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
+
+export interface VirtualHostPass {
+  readonly fleets: ReadonlyMap<FleetId, EnvoyResources>;
+  readonly ir: ReadonlyMap<FleetId, FleetIR>;
+  /** A translation of the changed routes alone: theirs are the new statuses of those routes. */
+  readonly statuses: readonly ObjectStatus[];
+  /** The virtual hosts built again, "fleet route-configuration virtual-host". */
+  readonly virtualHosts: readonly string[];
+}
+
+/**
+ * `changed`: the keys ("namespace/name") of the HTTPRoutes that changed, the
+ * only changes since `previous`. `gateways`: the Gateways those routes attach
+ * to, closed over routes shared with other Gateways; `routes`: every route
+ * attached to them, as "kind|key". Undefined when the change cannot be
+ * confined to virtual hosts.
+ */
+export function retranslateVirtualHosts(
+  previous: { readonly detail: TranslateDetail; readonly inputs: Inputs },
+  inputs: Inputs,
+  changed: ReadonlySet<string>,
+  gateways: ReadonlySet<FleetId>,
+  routes: ReadonlySet<string>,
+  options: TranslateOptions,
+): VirtualHostPass | undefined {
+  for (const id of routes) if (id.startsWith(`${GRPC_ROUTE_KEY}|`)) return undefined;
+  const prev = previous.detail;
+
+  // The changed routes alone, before and after: what they touch, and whether anything but their own statuses moves.
+  const before = translateDetailed(withHttpRoutes(previous.inputs, changed), options);
+  const after = translateDetailed(withHttpRoutes(inputs, changed), options);
+  const isChangedRoute = (s: ObjectStatus) =>
+    s.kind === 'HTTPRoute' && s.apiVersion.startsWith(`${HTTP_ROUTE.group}/`) && changed.has(`${s.namespace ?? ''}/${s.name}`);
+  if (
+    !sameValue(
+      before.statuses.filter((s) => !isChangedRoute(s)),
+      after.statuses.filter((s) => !isChangedRoute(s)),
+    )
+  )
+    return undefined;
+
+  // fleet -> route configuration -> virtual hosts the changed routes are in, before or after.
+  const touched = new Map<FleetId, Map<string, Set<string>>>();
+  for (const d of [before, after]) {
+    for (const id of gateways) {
+      for (const rc of d.ir.get(id)?.routeConfigs ?? []) {
+        for (const vh of rc.virtualHosts) {
+          if (!vh.routes.some((r) => r.source.kind === 'HTTPRoute')) continue;
+          let byConfig = touched.get(id);
+          if (!byConfig) touched.set(id, (byConfig = new Map<string, Set<string>>()));
+          let hosts = byConfig.get(rc.name);
+          if (!hosts) byConfig.set(rc.name, (hosts = new Set<string>()));
+          hosts.add(vh.name);
+        }
+      }
+    }
+  }
+  // Every route those virtual hosts held is built again with the changed ones.
+  const rebuilt = new Set(changed);
+  for (const [id, byConfig] of touched) {
+    const f = prev.ir.get(id);
+    if (!f) return undefined;
+    for (const rc of f.routeConfigs) {
+      const hosts = byConfig.get(rc.name);
+      if (!hosts) continue;
+      for (const vh of rc.virtualHosts) {
+        if (!hosts.has(vh.name)) continue;
+        for (const r of vh.routes) {
+          if (r.source.kind === 'HTTPRoute') rebuilt.add(`${r.source.namespace}/${r.source.name}`);
+          else if (r.source.kind !== 'Gateway') return undefined;
+        }
+      }
+    }
+  }
+  const sub = rebuilt.size === changed.size ? after : translateDetailed(withHttpRoutes(inputs, rebuilt), options);
+
+  const fleets = new Map<FleetId, EnvoyResources>();
+  const ir = new Map<FleetId, FleetIR>();
+  const virtualHosts: string[] = [];
+  for (const [id, resources] of prev.fleets) {
+    const f = prev.ir.get(id)!;
+    if (!gateways.has(id)) {
+      fleets.set(id, resources);
+      ir.set(id, f);
+      continue;
+    }
+    const next = sub.ir.get(id);
+    if (!next) return undefined;
+    const merged = mergeFleet(f, resources, next, touched.get(id) ?? new Map<string, Set<string>>(), rebuilt);
+    if (!merged) return undefined;
+    fleets.set(id, merged.resources);
+    ir.set(id, merged.ir);
+    for (const vh of merged.rebuilt) virtualHosts.push(`${id} ${vh}`);
+  }
+  for (const id of sub.fleets.keys()) if (gateways.has(id) && !prev.fleets.has(id)) return undefined;
+  return { fleets, ir, statuses: after.statuses, virtualHosts };
+}
+
+/** The snapshot with only the given HTTPRoutes, and no route of another kind. */
+function withHttpRoutes(inputs: Inputs, keys: ReadonlySet<string>): Snapshot {
+  const kinds = new Map<string, ReadonlyMap<string, KubeObject>>();
+  for (const [kind, objects] of inputs) {
+    if (kind === HTTP_ROUTE_KEY) {
+      const kept = new Map<string, KubeObject>();
+      for (const key of keys) {
+        const o = objects.get(key);
+        if (o) kept.set(key, o);
+      }
+      kinds.set(kind, kept);
+    } else if (!ROUTE_KIND_KEYS.has(kind)) kinds.set(kind, objects);
+  }
+  return snapshotOfMaps(kinds);
+}
+
+/**
+ * The previous fleet with the touched virtual hosts taken from `sub` (a
+ * translation of the routes they hold), its clusters adjusted, and only
+ * what is new emitted.
+ */
+function mergeFleet(
+  f: FleetIR,
+  resources: EnvoyResources,
+  sub: FleetIR,
+  touched: ReadonlyMap<string, ReadonlySet<string>>,
+  rebuilt: ReadonlySet<string>,
+): { ir: FleetIR; resources: EnvoyResources; rebuilt: string[] } | undefined {
+  const newHosts: VirtualHostIR[] = [];
+  const names: string[] = [];
+  const routeConfigs: RouteConfigIR[] = [];
+  for (const rc of f.routeConfigs) {
+    const hosts = touched.get(rc.name);
+    if (!hosts) {
+      routeConfigs.push(rc);
+      continue;
+    }
+    const fresh = sub.routeConfigs.find((x) => x.name === rc.name);
+    if (!fresh) return undefined;
+    const byName = new Map(fresh.virtualHosts.map((vh) => [vh.name, vh]));
+    const out: VirtualHostIR[] = [];
+    for (const vh of rc.virtualHosts) {
+      if (!hosts.has(vh.name)) {
+        out.push(vh);
+        continue;
+      }
+      const n = byName.get(vh.name);
+      if (n) {
+        out.push(n);
+        newHosts.push(n);
+      }
+      names.push(`${rc.name} ${vh.name}`);
+    }
+    const added = [...hosts].filter((h) => byName.has(h) && !rc.virtualHosts.some((vh) => vh.name === h)).map((h) => byName.get(h)!);
+    if (out.length !== rc.virtualHosts.length || added.length > 0) {
+      // The set of virtual hosts changed. A plain HTTP table is its virtual hosts sorted by hostname
+      // (gatewayapi/fleet.ts); an HTTPS one adds 421 virtual hosts for the names it lacks: translate whole.
+      if (!rc.name.startsWith('http-')) return undefined;
+      for (const vh of added) {
+        out.push(vh);
+        newHosts.push(vh);
+        names.push(`${rc.name} ${vh.name}`);
+      }
+      out.sort((a, b) => compareHostnames(a.hostname, b.hostname));
+    }
+    // The listener carries the rate limit filter when some route of its configuration is limited.
+    if (rc.virtualHosts.some(rateLimited) !== out.some(rateLimited)) return undefined;
+    routeConfigs.push({ ...rc, virtualHosts: out });
+  }
+
+  // Clusters: the rebuilt routes' (from `sub`) and those the others name.
+  const needed = new Set(sub.clusters.map((c) => c.name));
+  for (const rc of f.routeConfigs)
+    for (const vh of rc.virtualHosts)
+      for (const r of vh.routes) if (!(r.source.kind === 'HTTPRoute' && rebuilt.has(`${r.source.namespace}/${r.source.name}`))) namedClusters(r, needed);
+  let l4 = false;
+  for (const l of f.listeners) {
+    if (l.udpProxy) {
+      l4 = true;
+      needed.add(l.udpProxy.cluster);
+    }
+    for (const c of l.filterChains) {
+      if (c.kind !== 'tcp_proxy') continue;
+      l4 = true;
+      for (const b of c.backends) if (b.cluster) needed.add(b.cluster);
+    }
+  }
+  const collector = f.observability?.tracing?.collector;
+  if (collector?.kind === 'cluster') needed.add(collector.cluster);
+  const kept = f.clusters.filter((c) => needed.has(c.name));
+  const known = new Set(f.clusters.map((c) => c.name));
+  const newClusters = sub.clusters.filter((c) => !known.has(c.name));
+  if (kept.length !== f.clusters.length || newClusters.length > 0) {
+    // TCP/UDP chains hold their routes' clusters, not only those they name; secrets follow clusters' TLS.
+    if (l4 && kept.length !== f.clusters.length) return undefined;
+    if (newClusters.some((c) => c.tls) || f.clusters.some((c) => c.tls && !needed.has(c.name))) return undefined;
+  }
+  if (newHosts.length === 0 && names.length === 0 && kept.length === f.clusters.length && newClusters.length === 0) return { ir: f, resources, rebuilt: [] };
+  const clusters = newClusters.length === 0 ? kept : [...kept, ...newClusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  // Stage 2 for what is new only: the virtual hosts (emitted one by one in any route configuration) and clusters.
+  const emitted = emitFleet({
+    id: f.id,
+    listeners: [],
+    routeConfigs: [{ name: '', virtualHosts: newHosts }],
+    clusters: newClusters,
+    secrets: [],
+    ...(f.observability ? { observability: f.observability } : {}),
+  });
+  const hostOf = new Map<VirtualHostIR, VirtualHost>();
+  newHosts.forEach((vh, i) => hostOf.set(vh, emitted.routes[0]!.virtual_hosts![i]!));
+  f.routeConfigs.forEach((rc, j) => rc.virtualHosts.forEach((vh, i) => hostOf.set(vh, resources.routes[j]!.virtual_hosts![i]!)));
+  const routes = routeConfigs.map((rc, j): RouteConfiguration =>
+    rc === f.routeConfigs[j] ? resources.routes[j]! : { ...resources.routes[j]!, virtual_hosts: rc.virtualHosts.map((vh) => hostOf.get(vh)!) },
+  );
+  const clusterOf = new Map<ClusterIR, Cluster>();
+  newClusters.forEach((c, i) => clusterOf.set(c, emitted.clusters[i]!));
+  f.clusters.forEach((c, i) => clusterOf.set(c, resources.clusters[i]!));
+  const assignments = new Map<string, ClusterLoadAssignment>();
+  for (const cla of [...resources.endpoints, ...emitted.endpoints]) assignments.set(resourceName(cla), cla);
+  const endpoints: ClusterLoadAssignment[] = [];
+  for (const c of clusters) {
+    const cla = assignments.get(c.name);
+    if (cla) endpoints.push(cla);
+  }
+  return {
+    ir: { ...f, routeConfigs, clusters },
+    resources: {
+      ...resources,
+      routes,
+      // After the fleet's own clusters come those emitted for its listeners and observability, unchanged.
+      clusters: [...clusters.map((c) => clusterOf.get(c)!), ...resources.clusters.slice(f.clusters.length)],
+      endpoints,
+    },
+    rebuilt: names,
+  };
+}
+
+function rateLimited(vh: VirtualHostIR): boolean {
+  return vh.routes.some((r) => r.rateLimit);
+}
+
+/** The clusters an IR route sends requests to (its backends and mirrors). */
+function namedClusters(r: HttpRouteIR, out: Set<string>): void {
+  if (r.action.kind !== 'forward') return;
+  for (const b of r.action.backends) if (b.cluster) out.add(b.cluster);
+  for (const m of r.action.mirrors) out.add(m.cluster);
+}
