@@ -19,7 +19,7 @@
 // name them), plus TCP/UDP chains' and the tracing collector's. Anything this
 // reasoning does not cover answers undefined, and the caller translates the
 // Gateways whole.
-import { snapshotOfMaps, type KubeObject, type Snapshot } from '@switchyard/api';
+import { kindKey, nameKey, type KubeObject, type Snapshot } from '@switchyard/api';
 import { resourceName, type ClusterLoadAssignment, type EnvoyResources, type RouteConfiguration } from '@switchyard/protos';
 import type { Cluster } from '@switchyard/protos/generated/envoy/config/cluster/v3/Cluster.js';
 import type { VirtualHost } from '@switchyard/protos/generated/envoy/config/route/v3/VirtualHost.js';
@@ -125,7 +125,7 @@ export function retranslateVirtualHosts(
     }
     const next = sub.ir.get(id);
     if (!next) return undefined;
-    const merged = mergeFleet(f, resources, next, touched.get(id) ?? new Map<string, Set<string>>(), rebuilt);
+    const merged = mergeFleet(f, resources, next, before.ir.get(id), touched.get(id) ?? new Map<string, Set<string>>(), rebuilt);
     if (!merged) return undefined;
     fleets.set(id, merged.resources);
     ir.set(id, merged.ir);
@@ -148,18 +148,41 @@ function withHttpRoutes(inputs: Inputs, keys: ReadonlySet<string>): Snapshot {
       kinds.set(kind, kept);
     } else if (!ROUTE_KIND_KEYS.has(kind)) kinds.set(kind, objects);
   }
-  return snapshotOfMaps(kinds);
+  return new InputsSnapshot(kinds);
+}
+
+// A pass's inputs are copies no one mutates (incremental.ts), and a kind that did not change keeps its
+// map from pass to pass: its sorted list is computed once, not once per sub-translation.
+const sortedLists = new WeakMap<ReadonlyMap<string, KubeObject>, readonly KubeObject[]>();
+
+/** A snapshot of a pass's inputs (never mutated), with lists sorted as every snapshot sorts them (by namespace/name). */
+class InputsSnapshot implements Snapshot {
+  constructor(readonly kinds: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>) {}
+
+  list<T extends KubeObject>(group: string, kind: string): readonly T[] {
+    const m = this.kinds.get(kindKey(group, kind));
+    if (!m) return [];
+    let out = sortedLists.get(m);
+    if (!out) sortedLists.set(m, (out = [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)));
+    return out as readonly T[];
+  }
+
+  get<T extends KubeObject>(group: string, kind: string, namespace: string | undefined, name: string): T | undefined {
+    return this.kinds.get(kindKey(group, kind))?.get(nameKey(namespace, name)) as T | undefined;
+  }
 }
 
 /**
  * The previous fleet with the touched virtual hosts taken from `sub` (a
  * translation of the routes they hold), its clusters adjusted, and only
- * what is new emitted.
+ * what is new emitted. `old`: the fleet of the changed routes alone, before
+ * the change.
  */
 function mergeFleet(
   f: FleetIR,
   resources: EnvoyResources,
   sub: FleetIR,
+  old: FleetIR | undefined,
   touched: ReadonlyMap<string, ReadonlySet<string>>,
   rebuilt: ReadonlySet<string>,
 ): { ir: FleetIR; resources: EnvoyResources; rebuilt: string[] } | undefined {
@@ -205,32 +228,39 @@ function mergeFleet(
     routeConfigs.push({ ...rc, virtualHosts: out });
   }
 
-  // Clusters: the rebuilt routes' (from `sub`) and those the others name.
-  const needed = new Set(sub.clusters.map((c) => c.name));
-  for (const rc of f.routeConfigs)
-    for (const vh of rc.virtualHosts)
-      for (const r of vh.routes) if (!(r.source.kind === 'HTTPRoute' && rebuilt.has(`${r.source.namespace}/${r.source.name}`))) namedClusters(r, needed);
-  let l4 = false;
-  for (const l of f.listeners) {
-    if (l.udpProxy) {
-      l4 = true;
-      needed.add(l.udpProxy.cluster);
-    }
-    for (const c of l.filterChains) {
-      if (c.kind !== 'tcp_proxy') continue;
-      l4 = true;
-      for (const b of c.backends) if (b.cluster) needed.add(b.cluster);
-    }
-  }
-  const collector = f.observability?.tracing?.collector;
-  if (collector?.kind === 'cluster') needed.add(collector.cluster);
-  const kept = f.clusters.filter((c) => needed.has(c.name));
+  // Clusters: the previous ones, those of the rebuilt routes (from `sub`), less those only the changed
+  // routes used before (`old`: a translation of them alone) and no other route names now.
   const known = new Set(f.clusters.map((c) => c.name));
   const newClusters = sub.clusters.filter((c) => !known.has(c.name));
-  if (kept.length !== f.clusters.length || newClusters.length > 0) {
-    // TCP/UDP chains hold their routes' clusters, not only those they name; secrets follow clusters' TLS.
-    if (l4 && kept.length !== f.clusters.length) return undefined;
-    if (newClusters.some((c) => c.tls) || f.clusters.some((c) => c.tls && !needed.has(c.name))) return undefined;
+  if (newClusters.some((c) => c.tls)) return undefined; // secrets follow clusters' TLS
+  let kept = f.clusters;
+  const subNames = new Set(sub.clusters.map((c) => c.name));
+  const candidates = (old?.clusters ?? []).filter((c) => known.has(c.name) && !subNames.has(c.name));
+  if (candidates.length > 0) {
+    const needed = new Set<string>();
+    for (const rc of f.routeConfigs)
+      for (const vh of rc.virtualHosts)
+        for (const r of vh.routes) if (!(r.source.kind === 'HTTPRoute' && rebuilt.has(`${r.source.namespace}/${r.source.name}`))) namedClusters(r, needed);
+    let l4 = false;
+    for (const l of f.listeners) {
+      if (l.udpProxy) {
+        l4 = true;
+        needed.add(l.udpProxy.cluster);
+      }
+      for (const c of l.filterChains) {
+        if (c.kind !== 'tcp_proxy') continue;
+        l4 = true;
+        for (const b of c.backends) if (b.cluster) needed.add(b.cluster);
+      }
+    }
+    const collector = f.observability?.tracing?.collector;
+    if (collector?.kind === 'cluster') needed.add(collector.cluster);
+    const dropped = new Set(candidates.filter((c) => !needed.has(c.name)).map((c) => c.name));
+    if (dropped.size > 0) {
+      // TCP/UDP chains hold all their routes' clusters, not only those they name; secrets follow clusters' TLS.
+      if (l4 || f.clusters.some((c) => c.tls && dropped.has(c.name))) return undefined;
+      kept = f.clusters.filter((c) => !dropped.has(c.name));
+    }
   }
   if (newHosts.length === 0 && names.length === 0 && kept.length === f.clusters.length && newClusters.length === 0) return { ir: f, resources, rebuilt: [] };
   const clusters = newClusters.length === 0 ? kept : [...kept, ...newClusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -246,7 +276,9 @@ function mergeFleet(
   });
   const hostOf = new Map<VirtualHostIR, VirtualHost>();
   newHosts.forEach((vh, i) => hostOf.set(vh, emitted.routes[0]!.virtual_hosts![i]!));
-  f.routeConfigs.forEach((rc, j) => rc.virtualHosts.forEach((vh, i) => hostOf.set(vh, resources.routes[j]!.virtual_hosts![i]!)));
+  f.routeConfigs.forEach((rc, j) => {
+    if (routeConfigs[j] !== rc) rc.virtualHosts.forEach((vh, i) => hostOf.set(vh, resources.routes[j]!.virtual_hosts![i]!));
+  });
   const routes = routeConfigs.map((rc, j): RouteConfiguration =>
     rc === f.routeConfigs[j] ? resources.routes[j]! : { ...resources.routes[j]!, virtual_hosts: rc.virtualHosts.map((vh) => hostOf.get(vh)!) },
   );

@@ -24,6 +24,7 @@ import type { FleetIR } from './ir/ir.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
 import type { ObjectStatus } from './gatewayapi/status.js';
 import { sameValue } from './incremental-equality.js';
+import { carryRouteIndex, parentGateways, routeIndexOf } from './incremental-route-index.js';
 import { retranslateVirtualHosts } from './incremental-virtual-hosts.js';
 import { translateDetailed, type FleetId, type TranslateDetail, type TranslateOptions } from './translate.js';
 
@@ -73,6 +74,7 @@ export function translateIncremental(previous: Translation | undefined, snapshot
     };
   };
   if (!previous) return full();
+  if (![...changes.keys()].some((k) => ROUTE_KIND_KEYS.has(k))) carryRouteIndex(previous.inputs, inputs, changes);
   if (changes.size === 0) return { translation: { detail: previous.detail, inputs }, pass: 'unchanged', rebuilt: [] };
   const kinds = [...changes.keys()];
   if (kinds.every((k) => k === ENDPOINT_SLICE)) {
@@ -117,38 +119,6 @@ function diffInputs(
   return { inputs, changes };
 }
 
-interface ParentRefLike {
-  readonly group?: unknown;
-  readonly kind?: unknown;
-  readonly namespace?: unknown;
-  readonly name?: unknown;
-}
-
-// Objects are never mutated, so a route's parents are read once per object.
-const parentsRead = new WeakMap<KubeObject, string[] | null>();
-
-/** The Gateway keys a route's parentRefs name; undefined when one names something else (a ListenerSet) or is malformed. */
-function parentGateways(route: KubeObject): string[] | undefined {
-  let p = parentsRead.get(route);
-  if (p === undefined) parentsRead.set(route, (p = readParentGateways(route) ?? null));
-  return p ?? undefined;
-}
-
-function readParentGateways(route: KubeObject): string[] | undefined {
-  const refs = (route.spec as { parentRefs?: unknown } | undefined)?.parentRefs;
-  if (refs === undefined) return [];
-  if (!Array.isArray(refs)) return undefined;
-  const out: string[] = [];
-  for (const r of refs as ParentRefLike[]) {
-    if (!r || typeof r !== 'object' || typeof r.name !== 'string') return undefined;
-    if ((r.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (r.kind ?? 'Gateway') !== 'Gateway') return undefined;
-    const ns = r.namespace ?? route.metadata.namespace ?? '';
-    if (typeof ns !== 'string') return undefined;
-    out.push(`${ns}/${r.name}`);
-  }
-  return out;
-}
-
 /**
  * The 'routes' pass: undefined when the change cannot be confined to some
  * Gateways (then the caller translates in full).
@@ -161,20 +131,8 @@ function retranslateRoutes(
   options: TranslateOptions,
 ): IncrementalResult | undefined {
   // Every route's parent Gateways, and every Gateway's routes.
-  const routesOf = new Map<string, Array<[string, string]>>();
-  const parentsOf = new Map<string, string[]>();
-  for (const kind of ROUTE_KIND_KEYS) {
-    for (const [key, route] of inputs.get(kind) ?? []) {
-      const parents = parentGateways(route);
-      if (!parents) return undefined;
-      parentsOf.set(`${kind}|${key}`, parents);
-      for (const g of parents) {
-        let list = routesOf.get(g);
-        if (!list) routesOf.set(g, (list = []));
-        list.push([kind, key]);
-      }
-    }
-  }
+  const index = routeIndexOf(previous.inputs, inputs, changes);
+  if (index.unconfined.size > 0) return undefined;
   // Start from the changed routes' parents, before and after the change.
   const gateways = new Set<string>();
   for (const [kind, keys] of changes) {
@@ -182,18 +140,17 @@ function retranslateRoutes(
       const old = previous.inputs.get(kind)?.get(key);
       const oldParents = old ? parentGateways(old) : [];
       if (!oldParents) return undefined;
-      for (const g of [...oldParents, ...(parentsOf.get(`${kind}|${key}`) ?? [])]) gateways.add(g);
+      for (const g of [...oldParents, ...(index.parentsOf.get(`${kind}|${key}`) ?? [])]) gateways.add(g);
     }
   }
   // Close over routes shared between Gateways: a route's status covers all its parents.
   const routes = new Set<string>();
   const queue = [...gateways];
   while (queue.length > 0) {
-    for (const [kind, key] of routesOf.get(queue.pop()!) ?? []) {
-      const id = `${kind}|${key}`;
+    for (const id of index.routesOf.get(queue.pop()!) ?? []) {
       if (routes.has(id)) continue;
       routes.add(id);
-      for (const g of parentsOf.get(id) ?? []) {
+      for (const g of index.parentsOf.get(id) ?? []) {
         if (gateways.has(g)) continue;
         gateways.add(g);
         queue.push(g);
@@ -211,9 +168,15 @@ function retranslateRoutes(
   const changedHttpRoutes = changes.get(HTTP_ROUTE_KEY);
   if (changedHttpRoutes && changes.size === 1) {
     const byHost = retranslateVirtualHosts(previous, inputs, changedHttpRoutes, gateways, routes, options);
+    // The predicate sees every status (10,000s): the name first.
+    const names = new Set([...changedHttpRoutes].map((key) => key.slice(key.indexOf('/') + 1)));
     const statuses =
       byHost &&
-      mergeStatuses(prev.statuses, byHost.statuses, (s) => groupKind(s) === HTTP_ROUTE_KEY && changedHttpRoutes.has(`${s.namespace ?? ''}/${s.name}`));
+      mergeStatuses(
+        prev.statuses,
+        byHost.statuses,
+        (s) => names.has(s.name) && s.kind === 'HTTPRoute' && groupKind(s) === HTTP_ROUTE_KEY && changedHttpRoutes.has(`${s.namespace ?? ''}/${s.name}`),
+      );
     if (byHost && statuses) {
       const detail = reuseUnchanged(prev, { fleets: byHost.fleets, statuses, ir: byHost.ir }, gateways);
       return { translation: { detail, inputs }, pass: 'routes', rebuilt: rebuiltFleets(), rebuiltVirtualHosts: byHost.virtualHosts };
