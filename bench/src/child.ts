@@ -1,6 +1,7 @@
 // Entry point of one benchmark process: `node --expose-gc child.js NAME ARGS_JSON`.
 // Each measurement runs in a fresh process so memory numbers and JIT state
 // belong to it alone; the result goes back to the runner over IPC.
+import { runAnchor, type AnchorArgs } from './anchor.js';
 import { runChurnInProcess, runChurnStandalone, type ChurnArgs } from './churn.js';
 import { runEndpointChurn, type EndpointChurnArgs } from './endpoint-churn.js';
 import { runIncremental, type IncrementalArgs } from './incremental.js';
@@ -18,6 +19,7 @@ export interface ChildJobs {
   churnStandalone: [ChurnArgs, Awaited<ReturnType<typeof runChurnStandalone>>];
   wholeProcess: [WholeProcessArgs, Awaited<ReturnType<typeof runWholeProcess>>];
   incremental: [IncrementalArgs, Awaited<ReturnType<typeof runIncremental>>];
+  anchor: [AnchorArgs, Awaited<ReturnType<typeof runAnchor>>];
 }
 
 export type ChildMessage = { ok: true; result: unknown } | { ok: false; error: string };
@@ -31,6 +33,7 @@ const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => ChildJobs[K][1] | 
   churnStandalone: runChurnStandalone,
   wholeProcess: runWholeProcess,
   incremental: runIncremental,
+  anchor: runAnchor,
 };
 
 async function main(): Promise<void> {
