@@ -57,8 +57,8 @@ const routeSpec: fc.Arbitrary<HTTPRoute['spec']> = fc.record({ parentRefs, hostn
 /** One field of an existing route changed: the changes a user makes most. */
 type Edit =
   | { readonly field: 'hostnames'; readonly hostnames: string[] }
-  | { readonly field: 'parentRefs'; readonly parentRefs: NonNullable<HTTPRoute['spec']['parentRefs']> }
-  | { readonly field: 'addRule'; readonly rule: NonNullable<HTTPRoute['spec']['rules']>[number] }
+  | { readonly field: 'parentRefs'; readonly parentRefs: NonNullable<NonNullable<HTTPRoute['spec']>['parentRefs']> }
+  | { readonly field: 'addRule'; readonly rule: NonNullable<NonNullable<HTTPRoute['spec']>['rules']>[number] }
   | { readonly field: 'removeRule' }
   | { readonly field: 'timeout'; readonly request: string };
 
