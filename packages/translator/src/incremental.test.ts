@@ -71,7 +71,7 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 );
 
 function edited(spec: HTTPRoute['spec'], e: Edit): HTTPRoute['spec'] {
-  const rules = spec.rules ?? [];
+  const rules = spec?.rules ?? [];
   switch (e.field) {
     case 'hostnames':
       return { ...spec, hostnames: e.hostnames };

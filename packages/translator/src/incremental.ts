@@ -7,8 +7,11 @@
 // - only EndpointSlices changed: refreshEndpoints (ClusterLoadAssignments only);
 // - only routes changed: the Gateways those routes attach to (before and after
 //   the change), closed over every route attached to any of them, are
-//   translated again from a snapshot holding only those routes; every other
-//   fleet, IR and status is the previous object;
+//   rebuilt; every other fleet, IR and status is the previous object. Within
+//   them, when only HTTPRoutes changed, only the virtual hosts those routes
+//   are in are built again (incremental-virtual-hosts.ts); when that cannot
+//   be confined, the Gateways are translated again from a snapshot holding
+//   only their routes;
 // - anything else: a full translation.
 //
 // In every case a resource whose content equals the previous pass's resource
