@@ -41,8 +41,14 @@ const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k
 export interface VirtualHostPass {
   readonly fleets: ReadonlyMap<FleetId, EnvoyResources>;
   readonly ir: ReadonlyMap<FleetId, FleetIR>;
-  /** A translation of the changed routes alone: theirs are the new statuses of those routes. */
+  /**
+   * The new statuses of the changed routes and of the Gateways whose
+   * attachedRoutes they moved, in the order of a full translation's list;
+   * every other status is the previous one.
+   */
   readonly statuses: readonly ObjectStatus[];
+  /** Keys ("namespace/name") of the Gateways among `statuses`. */
+  readonly gatewayStatuses: ReadonlySet<string>;
   /** The virtual hosts built again, "fleet route-configuration virtual-host". */
   readonly virtualHosts: readonly string[];
 }
@@ -70,13 +76,8 @@ export function retranslateVirtualHosts(
   const after = translateDetailed(withHttpRoutes(inputs, changed), options);
   const isChangedRoute = (s: ObjectStatus) =>
     s.kind === 'HTTPRoute' && s.apiVersion.startsWith(`${HTTP_ROUTE.group}/`) && changed.has(`${s.namespace ?? ''}/${s.name}`);
-  if (
-    !sameValue(
-      before.statuses.filter((s) => !isChangedRoute(s)),
-      after.statuses.filter((s) => !isChangedRoute(s)),
-    )
-  )
-    return undefined;
+  const statuses = newStatuses(prev.statuses, before.statuses, after.statuses, isChangedRoute);
+  if (!statuses) return undefined;
 
   // fleet -> route configuration -> virtual hosts the changed routes are in, before or after.
   const touched = new Map<FleetId, Map<string, Set<string>>>();
@@ -132,7 +133,82 @@ export function retranslateVirtualHosts(
     for (const vh of merged.rebuilt) virtualHosts.push(`${id} ${vh}`);
   }
   for (const id of sub.fleets.keys()) if (gateways.has(id) && !prev.fleets.has(id)) return undefined;
-  return { fleets, ir, statuses: after.statuses, virtualHosts };
+  return { fleets, ir, statuses: statuses.list, gatewayStatuses: statuses.gateways, virtualHosts };
+}
+
+/**
+ * The statuses a full translation would give that differ from the previous
+ * ones, from translations of the changed routes alone before (`before`) and
+ * after (`after`) the change: the changed routes' own, and each Gateway
+ * whose listeners' attachedRoutes they moved (the previous status with the
+ * counts moved as much: every route counts once per listener). Undefined
+ * when anything else differs.
+ */
+function newStatuses(
+  previous: readonly ObjectStatus[],
+  before: readonly ObjectStatus[],
+  after: readonly ObjectStatus[],
+  isChangedRoute: (s: ObjectStatus) => boolean,
+): { list: ObjectStatus[]; gateways: Set<string> } | undefined {
+  const b = before.filter((s) => !isChangedRoute(s));
+  const a = after.filter((s) => !isChangedRoute(s));
+  if (a.length !== b.length) return undefined;
+  const patched = new Map<ObjectStatus, ObjectStatus>();
+  const gateways = new Set<string>();
+  for (let i = 0; i < a.length; i++) {
+    const x = b[i]!;
+    const y = a[i]!;
+    if (sameValue(x, y)) continue;
+    if (y.kind !== 'Gateway' || x.kind !== 'Gateway' || x.name !== y.name || x.namespace !== y.namespace) return undefined;
+    const xl = listenersOf(x);
+    const yl = listenersOf(y);
+    if (!xl || !yl || xl.length !== yl.length) return undefined;
+    // Equal but for the counts?
+    if (
+      !sameValue(
+        x,
+        withListeners(
+          y,
+          yl.map((l, j) => ({ ...l, attachedRoutes: xl[j]!.attachedRoutes })),
+        ),
+      )
+    )
+      return undefined;
+    const old = previous.find((s) => s.kind === 'Gateway' && s.name === y.name && s.namespace === y.namespace && s.apiVersion === y.apiVersion);
+    const ol = old && listenersOf(old);
+    if (!old || !ol || ol.length !== yl.length || ol.some((l, j) => l.name !== yl[j]!.name)) return undefined;
+    patched.set(
+      y,
+      withListeners(
+        old,
+        ol.map((l, j) => ({ ...l, attachedRoutes: l.attachedRoutes + yl[j]!.attachedRoutes - xl[j]!.attachedRoutes })),
+      ),
+    );
+    gateways.add(`${y.namespace ?? ''}/${y.name}`);
+  }
+  const list: ObjectStatus[] = [];
+  for (const s of after) {
+    const p = patched.get(s);
+    if (p) list.push(p);
+    else if (isChangedRoute(s)) list.push(s);
+  }
+  return { list, gateways };
+}
+
+interface ListenerCount {
+  readonly name: string;
+  readonly attachedRoutes: number;
+}
+
+function listenersOf(s: ObjectStatus): readonly ListenerCount[] | undefined {
+  const l = (s.status as { listeners?: unknown } | undefined)?.listeners;
+  return Array.isArray(l) && l.every((x: ListenerCount) => x && typeof x.name === 'string' && typeof x.attachedRoutes === 'number')
+    ? (l as ListenerCount[])
+    : undefined;
+}
+
+function withListeners(s: ObjectStatus, listeners: readonly ListenerCount[]): ObjectStatus {
+  return { ...s, status: { ...(s.status as object), listeners } };
 }
 
 /** The snapshot with only the given HTTPRoutes, and no route of another kind. */

@@ -178,7 +178,9 @@ function retranslateRoutes(
       mergeStatuses(
         prev.statuses,
         byHost.statuses,
-        (s) => names.has(s.name) && s.kind === 'HTTPRoute' && groupKind(s) === HTTP_ROUTE_KEY && changedHttpRoutes.has(`${s.namespace ?? ''}/${s.name}`),
+        (s) =>
+          (names.has(s.name) && s.kind === 'HTTPRoute' && groupKind(s) === HTTP_ROUTE_KEY && changedHttpRoutes.has(`${s.namespace ?? ''}/${s.name}`)) ||
+          (s.kind === 'Gateway' && byHost.gatewayStatuses.has(`${s.namespace ?? ''}/${s.name}`)),
       );
     if (byHost && statuses) {
       const detail = reuseUnchanged(prev, { fleets: byHost.fleets, statuses, ir: byHost.ir }, gateways);
