@@ -14,8 +14,17 @@ export class RouteIndex {
   readonly parentsOf = new Map<string, readonly string[]>();
   /** Gateway key -> its routes, "kind|namespace/name". */
   readonly routesOf = new Map<string, Set<string>>();
+  /** Gateway key -> its routes that name other Gateways too: what closing over shared routes follows. */
+  readonly sharedOf = new Map<string, Set<string>>();
+  /** Gateway key -> its routes of one kind, by kind key ("group/Kind"). */
+  private readonly counts = new Map<string, Map<string, number>>();
   /** Routes with a parentRef to something other than a Gateway (a ListenerSet), or one that cannot be read. */
   readonly unconfined = new Set<string>();
+
+  /** How many routes of `kind` ("group/Kind") the Gateway has. */
+  count(gateway: string, kind: string): number {
+    return this.counts.get(gateway)?.get(kind) ?? 0;
+  }
 
   static of(inputs: Inputs): RouteIndex {
     const index = new RouteIndex();
@@ -25,7 +34,13 @@ export class RouteIndex {
 
   /** Replaces what the index holds for route `id` by `route` (undefined: deleted). */
   set(id: string, route: KubeObject | undefined): void {
-    for (const g of this.parentsOf.get(id) ?? []) this.routesOf.get(g)?.delete(id);
+    const kind = id.slice(0, id.indexOf('|'));
+    for (const g of new Set(this.parentsOf.get(id))) {
+      this.routesOf.get(g)?.delete(id);
+      this.sharedOf.get(g)?.delete(id);
+      const byKind = this.counts.get(g)!;
+      byKind.set(kind, byKind.get(kind)! - 1);
+    }
     this.parentsOf.delete(id);
     this.unconfined.delete(id);
     if (!route) return;
@@ -35,10 +50,18 @@ export class RouteIndex {
       return;
     }
     this.parentsOf.set(id, parents);
-    for (const g of parents) {
+    const distinct = new Set(parents);
+    for (const g of distinct) {
       let routes = this.routesOf.get(g);
-      if (!routes) this.routesOf.set(g, (routes = new Set()));
+      if (!routes) this.routesOf.set(g, (routes = new Set<string>()));
       routes.add(id);
+      let byKind = this.counts.get(g);
+      if (!byKind) this.counts.set(g, (byKind = new Map<string, number>()));
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      if (distinct.size < 2) continue;
+      let shared = this.sharedOf.get(g);
+      if (!shared) this.sharedOf.set(g, (shared = new Set<string>()));
+      shared.add(id);
     }
   }
 }

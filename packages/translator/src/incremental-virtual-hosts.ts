@@ -10,7 +10,7 @@
 //   every route it held before plus the changed routes, so its order is
 //   decided over the same set as in a full translation;
 // - HTTPRoute/GRPCRoute conflicts on a listener: with a GRPCRoute on the
-//   Gateways this pass is not attempted;
+//   Gateways this pass is not attempted (the caller checks);
 // - statuses: the Gateway's attachedRoutes count every route. The changed
 //   routes are translated alone before and after the change; when every other
 //   status comes out the same, their contribution did not change and the
@@ -35,7 +35,6 @@ type Inputs = ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
 
 const HTTP_ROUTE = ROUTE_KINDS.find((k) => k.kind === 'HTTPRoute')!;
 const HTTP_ROUTE_KEY = `${HTTP_ROUTE.group}/HTTPRoute`;
-const GRPC_ROUTE_KEY = `${HTTP_ROUTE.group}/GRPCRoute`;
 const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
 
 export interface VirtualHostPass {
@@ -56,19 +55,17 @@ export interface VirtualHostPass {
 /**
  * `changed`: the keys ("namespace/name") of the HTTPRoutes that changed, the
  * only changes since `previous`. `gateways`: the Gateways those routes attach
- * to, closed over routes shared with other Gateways; `routes`: every route
- * attached to them, as "kind|key". Undefined when the change cannot be
- * confined to virtual hosts.
+ * to, closed over routes shared with other Gateways, none with a GRPCRoute
+ * (the caller checks). Undefined when the change cannot be confined to
+ * virtual hosts.
  */
 export function retranslateVirtualHosts(
   previous: { readonly detail: TranslateDetail; readonly inputs: Inputs },
   inputs: Inputs,
   changed: ReadonlySet<string>,
   gateways: ReadonlySet<FleetId>,
-  routes: ReadonlySet<string>,
   options: TranslateOptions,
 ): VirtualHostPass | undefined {
-  for (const id of routes) if (id.startsWith(`${GRPC_ROUTE_KEY}|`)) return undefined;
   const prev = previous.detail;
 
   // The changed routes alone, before and after: what they touch, and whether anything but their own statuses moves.
@@ -299,14 +296,17 @@ function mergeFleet(
       }
       out.sort((a, b) => compareHostnames(a.hostname, b.hostname));
     }
-    // The listener carries the rate limit filter when some route of its configuration is limited.
-    if (rc.virtualHosts.some(rateLimited) !== out.some(rateLimited)) return undefined;
+    // The listener carries the rate limit filter when some route of its configuration is limited: the
+    // virtual hosts not rebuilt decide only when the rebuilt ones changed their say.
+    const limitedBefore = rc.virtualHosts.some((vh) => hosts.has(vh.name) && rateLimited(vh));
+    const limitedAfter = out.some((vh) => hosts.has(vh.name) && rateLimited(vh));
+    if (limitedBefore !== limitedAfter && !rc.virtualHosts.some((vh) => !hosts.has(vh.name) && rateLimited(vh))) return undefined;
     routeConfigs.push({ ...rc, virtualHosts: out });
   }
 
   // Clusters: the previous ones, those of the rebuilt routes (from `sub`), less those only the changed
   // routes used before (`old`: a translation of them alone) and no other route names now.
-  const known = new Set(f.clusters.map((c) => c.name));
+  const known = clusterNames(f.clusters);
   const newClusters = sub.clusters.filter((c) => !known.has(c.name));
   if (newClusters.some((c) => c.tls)) return undefined; // secrets follow clusters' TLS
   let kept = f.clusters;
@@ -358,6 +358,7 @@ function mergeFleet(
   const routes = routeConfigs.map((rc, j): RouteConfiguration =>
     rc === f.routeConfigs[j] ? resources.routes[j]! : { ...resources.routes[j]!, virtual_hosts: rc.virtualHosts.map((vh) => hostOf.get(vh)!) },
   );
+  if (clusters === f.clusters) return { ir: { ...f, routeConfigs }, resources: { ...resources, routes }, rebuilt: names };
   const clusterOf = new Map<ClusterIR, Cluster>();
   newClusters.forEach((c, i) => clusterOf.set(c, emitted.clusters[i]!));
   f.clusters.forEach((c, i) => clusterOf.set(c, resources.clusters[i]!));
@@ -379,6 +380,15 @@ function mergeFleet(
     },
     rebuilt: names,
   };
+}
+
+// A fleet's cluster list is kept from pass to pass while it does not change: its names are read once.
+const namesOfClusters = new WeakMap<readonly ClusterIR[], ReadonlySet<string>>();
+
+function clusterNames(clusters: readonly ClusterIR[]): ReadonlySet<string> {
+  let names = namesOfClusters.get(clusters);
+  if (!names) namesOfClusters.set(clusters, (names = new Set(clusters.map((c) => c.name))));
+  return names;
 }
 
 function rateLimited(vh: VirtualHostIR): boolean {

@@ -55,6 +55,7 @@ export interface IncrementalResult {
 
 const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
 const HTTP_ROUTE_KEY = `${GATEWAY_GROUP}/HTTPRoute`;
+const GRPC_ROUTE_KEY = `${GATEWAY_GROUP}/GRPCRoute`;
 const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
 // Kinds whose statuses may depend on which routes exist; with any of them
 // present, a route change is translated in full.
@@ -147,12 +148,9 @@ function retranslateRoutes(
     }
   }
   // Close over routes shared between Gateways: a route's status covers all its parents.
-  const routes = new Set<string>();
   const queue = [...gateways];
   while (queue.length > 0) {
-    for (const id of index.routesOf.get(queue.pop()!) ?? []) {
-      if (routes.has(id)) continue;
-      routes.add(id);
+    for (const id of index.sharedOf.get(queue.pop()!) ?? []) {
       for (const g of index.parentsOf.get(id) ?? []) {
         if (gateways.has(g)) continue;
         gateways.add(g);
@@ -160,8 +158,13 @@ function retranslateRoutes(
       }
     }
   }
-  // Changed routes with no parent (or deleted) still need their statuses recomputed (or dropped).
-  for (const [kind, keys] of changes) for (const key of keys) routes.add(`${kind}|${key}`);
+  // Every route of those Gateways; changed routes with no parent (or deleted) still need their statuses recomputed (or dropped).
+  const routesOfGateways = (): Set<string> => {
+    const out = new Set<string>();
+    for (const g of gateways) for (const id of index.routesOf.get(g) ?? []) out.add(id);
+    for (const [kind, keys] of changes) for (const key of keys) out.add(`${kind}|${key}`);
+    return out;
+  };
   const gatewayObjects = inputs.get(`${GATEWAY_GROUP}/Gateway`);
   if (![...gateways].some((g) => gatewayObjects?.has(g))) return undefined;
   const prev = previous.detail;
@@ -170,7 +173,8 @@ function retranslateRoutes(
   // Only HTTPRoutes changed: rebuild only the virtual hosts they touch, when that can be confined.
   const changedHttpRoutes = changes.get(HTTP_ROUTE_KEY);
   if (changedHttpRoutes && changes.size === 1) {
-    const byHost = retranslateVirtualHosts(previous, inputs, changedHttpRoutes, gateways, routes, options);
+    const grpc = [...gateways].some((g) => index.count(g, GRPC_ROUTE_KEY) > 0);
+    const byHost = grpc ? undefined : retranslateVirtualHosts(previous, inputs, changedHttpRoutes, gateways, options);
     // The predicate sees every status (10,000s): the name first.
     const names = new Set([...changedHttpRoutes].map((key) => key.slice(key.indexOf('/') + 1)));
     const statuses =
@@ -188,6 +192,7 @@ function retranslateRoutes(
     }
   }
 
+  const routes = routesOfGateways();
   const kinds = new Map<string, ReadonlyMap<string, KubeObject>>();
   for (const [kind, objects] of inputs) {
     if (!ROUTE_KIND_KEYS.has(kind)) kinds.set(kind, objects);
@@ -275,8 +280,13 @@ function reuseUnchanged(previous: TranslateDetail, next: TranslateDetail, only: 
       continue;
     }
     let same = true;
-    const merged: Record<string, unknown[]> = {};
+    const merged: Record<string, readonly unknown[]> = {};
     for (const [field] of RESOURCE_FIELDS) {
+      // A virtual-host pass hands back unchanged lists themselves.
+      if (resources[field] === old[field]) {
+        merged[field] = old[field];
+        continue;
+      }
       const before = new Map((old[field] as Array<{ name?: string } | { cluster_name?: string }>).map((r) => [resourceName(r), r]));
       const list = resources[field] as Array<{ name?: string } | { cluster_name?: string }>;
       if (list.length !== old[field].length) same = false;
