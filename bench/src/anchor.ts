@@ -82,7 +82,7 @@ export async function runAnchor(a: AnchorArgs): Promise<AnchorRow> {
       const p = spawn(a.egctl, ['version', '--remote=false'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let text = '';
       p.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      p.once('exit', () => resolve(/GitTag:\s*(\S+)/.exec(text)?.[1] ?? (text.trim().split('\n')[0] || 'unknown')));
+      p.once('exit', () => resolve(/GitTag:\s*(\S+)/.exec(text)?.[1] ?? (text.trim().split('\n')[0] || 'no version embedded')));
       p.once('error', () => resolve('unknown'));
     });
     const sw: Array<{ wallMs: number; cpuMs: number }> = [];
