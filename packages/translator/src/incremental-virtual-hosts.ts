@@ -35,6 +35,7 @@ type Inputs = ReadonlyMap<string, ReadonlyMap<string, KubeObject>>;
 
 const HTTP_ROUTE = ROUTE_KINDS.find((k) => k.kind === 'HTTPRoute')!;
 const HTTP_ROUTE_KEY = `${HTTP_ROUTE.group}/HTTPRoute`;
+const GATEWAY_KEY = `${HTTP_ROUTE.group}/Gateway`;
 const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
 
 export interface VirtualHostPass {
@@ -69,8 +70,8 @@ export function retranslateVirtualHosts(
   const prev = previous.detail;
 
   // The changed routes alone, before and after: what they touch, and whether anything but their own statuses moves.
-  const before = translateDetailed(withHttpRoutes(previous.inputs, changed), options);
-  const after = translateDetailed(withHttpRoutes(inputs, changed), options);
+  const before = translateDetailed(withHttpRoutes(previous.inputs, changed, gateways), options);
+  const after = translateDetailed(withHttpRoutes(inputs, changed, gateways), options);
   const isChangedRoute = (s: ObjectStatus) =>
     s.kind === 'HTTPRoute' && s.apiVersion.startsWith(`${HTTP_ROUTE.group}/`) && changed.has(`${s.namespace ?? ''}/${s.name}`);
   const statuses = newStatuses(prev.statuses, before.statuses, after.statuses, isChangedRoute);
@@ -109,7 +110,7 @@ export function retranslateVirtualHosts(
       }
     }
   }
-  const sub = rebuilt.size === changed.size ? after : translateDetailed(withHttpRoutes(inputs, rebuilt), options);
+  const sub = rebuilt.size === changed.size ? after : translateDetailed(withHttpRoutes(inputs, rebuilt, gateways), options);
 
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
@@ -208,11 +209,22 @@ function withListeners(s: ObjectStatus, listeners: readonly ListenerCount[]): Ob
   return { ...s, status: { ...(s.status as object), listeners } };
 }
 
-/** The snapshot with only the given HTTPRoutes, and no route of another kind. */
-function withHttpRoutes(inputs: Inputs, keys: ReadonlySet<string>): Snapshot {
+/**
+ * The snapshot with only the given HTTPRoutes, no route of another kind, and
+ * only the given Gateways (a Gateway resolves, and its fleet is built,
+ * independently of the others).
+ */
+function withHttpRoutes(inputs: Inputs, keys: ReadonlySet<string>, gateways: ReadonlySet<FleetId>): Snapshot {
   const kinds = new Map<string, ReadonlyMap<string, KubeObject>>();
   for (const [kind, objects] of inputs) {
-    if (kind === HTTP_ROUTE_KEY) {
+    if (kind === GATEWAY_KEY) {
+      const kept = new Map<string, KubeObject>();
+      for (const key of gateways) {
+        const o = objects.get(key);
+        if (o) kept.set(key, o);
+      }
+      kinds.set(kind, kept);
+    } else if (kind === HTTP_ROUTE_KEY) {
       const kept = new Map<string, KubeObject>();
       for (const key of keys) {
         const o = objects.get(key);
