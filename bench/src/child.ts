@@ -1,6 +1,7 @@
 // Entry point of one benchmark process: `node --expose-gc child.js NAME ARGS_JSON`.
 // Each measurement runs in a fresh process so memory numbers and JIT state
 // belong to it alone; the result goes back to the runner over IPC.
+import { runAnchor, type AnchorArgs } from './anchor.js';
 import { runChurnInProcess, runChurnStandalone, type ChurnArgs } from './churn.js';
 import { runEndpointChurn, type EndpointChurnArgs } from './endpoint-churn.js';
 import { runFanout, type FanoutArgs } from './fanout.js';
@@ -20,6 +21,7 @@ export interface ChildJobs {
   wholeProcess: [WholeProcessArgs, Awaited<ReturnType<typeof runWholeProcess>>];
   incremental: [IncrementalArgs, Awaited<ReturnType<typeof runIncremental>>];
   fanout: [FanoutArgs, Awaited<ReturnType<typeof runFanout>>];
+  anchor: [AnchorArgs, Awaited<ReturnType<typeof runAnchor>>];
 }
 
 export type ChildMessage = { ok: true; result: unknown } | { ok: false; error: string };
@@ -34,6 +36,7 @@ const jobs: { [K in keyof ChildJobs]: (a: ChildJobs[K][0]) => ChildJobs[K][1] | 
   wholeProcess: runWholeProcess,
   incremental: runIncremental,
   fanout: runFanout,
+  anchor: runAnchor,
 };
 
 async function main(): Promise<void> {

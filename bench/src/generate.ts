@@ -68,6 +68,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const HEADER_NAMES = ['x-tenant', 'x-canary', 'x-version', 'x-region', 'x-client', 'user-agent'];
 const QUERY_NAMES = ['version', 'debug', 'lang', 'tenant'];
 const BASE_TIME = Date.UTC(2026, 0, 1);
+/** ReferenceGrant spec.from holds at most 16 entries (CRD validation). */
+const GRANT_FROM_MAX = 16;
 
 export function fleetId(gateway: number): string {
   return `${GATEWAY_NAMESPACE}/gw-${gateway}`;
@@ -211,12 +213,15 @@ export function generateConfig(shapeIn: ConfigShape): GeneratedConfig {
   };
   for (const ns of teamNamespaces) for (let s = 0; s < servicesPerNamespace; s++) addService(ns, `svc-${s}`);
   for (let s = 0; s < 5; s++) addService(SHARED_NAMESPACE, `shared-${s}`);
-  grants.push({
+  // The CRD allows at most 16 entries in spec.from: one grant per 16 team namespaces (the others are
+  // made after the routes, so the routes stay what earlier versions of the generator made).
+  const grantFor = (name: string, from: readonly string[]): KubeObject => ({
     apiVersion: `${GATEWAY_GROUP}/v1beta1`,
     kind: 'ReferenceGrant',
-    metadata: b.meta(SHARED_NAMESPACE, 'allow-team-routes'),
-    spec: { from: teamNamespaces.map((ns) => ({ group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace: ns })), to: [{ group: '', kind: 'Service' }] },
+    metadata: b.meta(SHARED_NAMESPACE, name),
+    spec: { from: from.map((ns) => ({ group: GATEWAY_GROUP, kind: 'HTTPRoute', namespace: ns })), to: [{ group: '', kind: 'Service' }] },
   });
+  grants.push(grantFor('allow-team-routes', teamNamespaces.slice(0, GRANT_FROM_MAX)));
 
   const routesPerGateway = Math.ceil(shape.routes / shape.gateways);
   const hostsPerGateway = Math.max(1, Math.ceil(routesPerGateway / 3));
@@ -226,6 +231,9 @@ export function generateConfig(shapeIn: ConfigShape): GeneratedConfig {
     const ns = teamNamespaces[r % teamNamespaces.length] ?? 'team-000';
     routes.push(r === 0 ? markerRouteOf(b, ns, servicesByNamespace.get(ns) ?? []) : randomRoute(b, `route-${r}`, ns, g, hostsPerGateway, servicesByNamespace));
   }
+
+  for (let i = GRANT_FROM_MAX; i < teamNamespaces.length; i += GRANT_FROM_MAX)
+    grants.push(grantFor(`allow-team-routes-${i / GRANT_FROM_MAX + 1}`, teamNamespaces.slice(i, i + GRANT_FROM_MAX)));
 
   const marker = routes[0]!;
   const markerBackend = ((marker.spec as RouteSpec).rules[0]?.backendRefs ?? [])[0]?.name ?? 'svc-0';
@@ -380,8 +388,10 @@ function randomRoute(
         const firstPath = (rule.matches?.[0] as { path?: { type: string } } | undefined)?.path;
         const onlyPrefixMatches =
           firstPath?.type === 'PathPrefix' && (rule.matches ?? []).every((m) => (m as { path?: { type: string } }).path?.type === 'PathPrefix');
+        // The CRD wants exactly one PathPrefix match beside ReplacePrefixMatch (the draw stays, so the
+        // rest of the configuration is what earlier versions of the generator made).
         const path =
-          onlyPrefixMatches && prng.chance(0.7)
+          onlyPrefixMatches && prng.chance(0.7) && rule.matches?.length === 1
             ? { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' }
             : { type: 'ReplaceFullPath', replaceFullPath: '/index' };
         filters.push({ type: 'URLRewrite', urlRewrite: prng.chance(0.3) ? { hostname: `backend.${ns}.svc`, path } : { path } });

@@ -20,7 +20,8 @@ import { translateIncremental, type TranslateDetail, type Translation } from '@s
 import { generateConfig, type GeneratedConfig } from './generate.js';
 import { loadXds, type FleetCache, type XdsServerHandle } from './xds-contract.js';
 
-export type TranslationKind = 'full' | 'routes' | 'endpoints' | 'unchanged';
+/** translateIncremental's pass; "virtual hosts": a routes pass that rebuilt only the virtual hosts the change touched. */
+export type TranslationKind = 'full' | 'routes' | 'virtual hosts' | 'endpoints' | 'unchanged';
 
 export interface RunTimings {
   readonly translateMs: number;
@@ -82,7 +83,7 @@ export class Pipeline {
       const r = translateIncremental(this.translation, snapshot, { now: new Date(this.clock).toISOString().replace('.000Z', 'Z') });
       this.translation = r.translation;
       result = r.translation.detail;
-      translation = r.pass;
+      translation = r.rebuiltVirtualHosts ? 'virtual hosts' : r.pass;
     }
     const t1 = performance.now();
     let pushed = 0;

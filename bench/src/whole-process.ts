@@ -56,7 +56,7 @@ export interface WholeProcessRow {
 }
 
 /** Runs the CLI once with stdout to /dev/null; wall time and peak RSS. */
-async function runCli(args: readonly string[], dir: string): Promise<CommandRun> {
+export async function runCli(args: readonly string[], dir: string): Promise<CommandRun> {
   const peakFile = path.join(dir, `peak-${process.hrtime.bigint()}`);
   const devNull = fs.openSync('/dev/null', 'w');
   const t0 = performance.now();

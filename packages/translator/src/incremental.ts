@@ -7,8 +7,11 @@
 // - only EndpointSlices changed: refreshEndpoints (ClusterLoadAssignments only);
 // - only routes changed: the Gateways those routes attach to (before and after
 //   the change), closed over every route attached to any of them, are
-//   translated again from a snapshot holding only those routes; every other
-//   fleet, IR and status is the previous object;
+//   rebuilt; every other fleet, IR and status is the previous object. Within
+//   them, when only HTTPRoutes changed, only the virtual hosts those routes
+//   are in are built again (incremental-virtual-hosts.ts); when that cannot
+//   be confined, the Gateways are translated again from a snapshot holding
+//   only their routes;
 // - anything else: a full translation.
 //
 // In every case a resource whose content equals the previous pass's resource
@@ -23,6 +26,9 @@ import { refreshEndpoints } from './endpoints-refresh.js';
 import type { FleetIR } from './ir/ir.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
 import type { ObjectStatus } from './gatewayapi/status.js';
+import { sameValue } from './incremental-equality.js';
+import { carryRouteIndex, parentGateways, routeIndexOf } from './incremental-route-index.js';
+import { retranslateVirtualHosts } from './incremental-virtual-hosts.js';
 import { translateDetailed, type FleetId, type TranslateDetail, type TranslateOptions } from './translate.js';
 
 /** One pass's result and the inputs it was computed from (a copy: a live store's maps change under it). */
@@ -39,9 +45,17 @@ export interface IncrementalResult {
   readonly pass: PassKind;
   /** The fleets translated again ('routes' passes); all fleets for 'full'. */
   readonly rebuilt: readonly FleetId[];
+  /**
+   * Set when a 'routes' pass rebuilt only these virtual hosts of the fleets in
+   * `rebuilt` ("fleet route-configuration virtual-host"); absent when it
+   * translated those fleets whole.
+   */
+  readonly rebuiltVirtualHosts?: readonly string[];
 }
 
 const ENDPOINT_SLICE = 'discovery.k8s.io/EndpointSlice';
+const HTTP_ROUTE_KEY = `${GATEWAY_GROUP}/HTTPRoute`;
+const GRPC_ROUTE_KEY = `${GATEWAY_GROUP}/GRPCRoute`;
 const ROUTE_KIND_KEYS: ReadonlySet<string> = new Set(ROUTE_KINDS.map((k) => `${k.group}/${k.kind}`));
 // Kinds whose statuses may depend on which routes exist; with any of them
 // present, a route change is translated in full.
@@ -64,6 +78,7 @@ export function translateIncremental(previous: Translation | undefined, snapshot
     };
   };
   if (!previous) return full();
+  if (![...changes.keys()].some((k) => ROUTE_KIND_KEYS.has(k))) carryRouteIndex(previous.inputs, inputs, changes);
   if (changes.size === 0) return { translation: { detail: previous.detail, inputs }, pass: 'unchanged', rebuilt: [] };
   const kinds = [...changes.keys()];
   if (kinds.every((k) => k === ENDPOINT_SLICE)) {
@@ -108,38 +123,6 @@ function diffInputs(
   return { inputs, changes };
 }
 
-interface ParentRefLike {
-  readonly group?: unknown;
-  readonly kind?: unknown;
-  readonly namespace?: unknown;
-  readonly name?: unknown;
-}
-
-// Objects are never mutated, so a route's parents are read once per object.
-const parentsRead = new WeakMap<KubeObject, string[] | null>();
-
-/** The Gateway keys a route's parentRefs name; undefined when one names something else (a ListenerSet) or is malformed. */
-function parentGateways(route: KubeObject): string[] | undefined {
-  let p = parentsRead.get(route);
-  if (p === undefined) parentsRead.set(route, (p = readParentGateways(route) ?? null));
-  return p ?? undefined;
-}
-
-function readParentGateways(route: KubeObject): string[] | undefined {
-  const refs = (route.spec as { parentRefs?: unknown } | undefined)?.parentRefs;
-  if (refs === undefined) return [];
-  if (!Array.isArray(refs)) return undefined;
-  const out: string[] = [];
-  for (const r of refs as ParentRefLike[]) {
-    if (!r || typeof r !== 'object' || typeof r.name !== 'string') return undefined;
-    if ((r.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (r.kind ?? 'Gateway') !== 'Gateway') return undefined;
-    const ns = r.namespace ?? route.metadata.namespace ?? '';
-    if (typeof ns !== 'string') return undefined;
-    out.push(`${ns}/${r.name}`);
-  }
-  return out;
-}
-
 /**
  * The 'routes' pass: undefined when the change cannot be confined to some
  * Gateways (then the caller translates in full).
@@ -152,20 +135,8 @@ function retranslateRoutes(
   options: TranslateOptions,
 ): IncrementalResult | undefined {
   // Every route's parent Gateways, and every Gateway's routes.
-  const routesOf = new Map<string, Array<[string, string]>>();
-  const parentsOf = new Map<string, string[]>();
-  for (const kind of ROUTE_KIND_KEYS) {
-    for (const [key, route] of inputs.get(kind) ?? []) {
-      const parents = parentGateways(route);
-      if (!parents) return undefined;
-      parentsOf.set(`${kind}|${key}`, parents);
-      for (const g of parents) {
-        let list = routesOf.get(g);
-        if (!list) routesOf.set(g, (list = []));
-        list.push([kind, key]);
-      }
-    }
-  }
+  const index = routeIndexOf(previous.inputs, inputs, changes);
+  if (index.unconfined.size > 0) return undefined;
   // Start from the changed routes' parents, before and after the change.
   const gateways = new Set<string>();
   for (const [kind, keys] of changes) {
@@ -173,29 +144,55 @@ function retranslateRoutes(
       const old = previous.inputs.get(kind)?.get(key);
       const oldParents = old ? parentGateways(old) : [];
       if (!oldParents) return undefined;
-      for (const g of [...oldParents, ...(parentsOf.get(`${kind}|${key}`) ?? [])]) gateways.add(g);
+      for (const g of [...oldParents, ...(index.parentsOf.get(`${kind}|${key}`) ?? [])]) gateways.add(g);
     }
   }
   // Close over routes shared between Gateways: a route's status covers all its parents.
-  const routes = new Set<string>();
   const queue = [...gateways];
   while (queue.length > 0) {
-    for (const [kind, key] of routesOf.get(queue.pop()!) ?? []) {
-      const id = `${kind}|${key}`;
-      if (routes.has(id)) continue;
-      routes.add(id);
-      for (const g of parentsOf.get(id) ?? []) {
+    for (const id of index.sharedOf.get(queue.pop()!) ?? []) {
+      for (const g of index.parentsOf.get(id) ?? []) {
         if (gateways.has(g)) continue;
         gateways.add(g);
         queue.push(g);
       }
     }
   }
-  // Changed routes with no parent (or deleted) still need their statuses recomputed (or dropped).
-  for (const [kind, keys] of changes) for (const key of keys) routes.add(`${kind}|${key}`);
+  // Every route of those Gateways; changed routes with no parent (or deleted) still need their statuses recomputed (or dropped).
+  const routesOfGateways = (): Set<string> => {
+    const out = new Set<string>();
+    for (const g of gateways) for (const id of index.routesOf.get(g) ?? []) out.add(id);
+    for (const [kind, keys] of changes) for (const key of keys) out.add(`${kind}|${key}`);
+    return out;
+  };
   const gatewayObjects = inputs.get(`${GATEWAY_GROUP}/Gateway`);
   if (![...gateways].some((g) => gatewayObjects?.has(g))) return undefined;
+  const prev = previous.detail;
+  const rebuiltFleets = () => [...prev.fleets.keys()].filter((id) => gateways.has(id));
 
+  // Only HTTPRoutes changed: rebuild only the virtual hosts they touch, when that can be confined.
+  const changedHttpRoutes = changes.get(HTTP_ROUTE_KEY);
+  if (changedHttpRoutes && changes.size === 1) {
+    const grpc = [...gateways].some((g) => index.count(g, GRPC_ROUTE_KEY) > 0);
+    const byHost = grpc ? undefined : retranslateVirtualHosts(previous, inputs, changedHttpRoutes, gateways, options);
+    // The predicate sees every status (10,000s): the name first.
+    const names = new Set([...changedHttpRoutes].map((key) => key.slice(key.indexOf('/') + 1)));
+    const statuses =
+      byHost &&
+      mergeStatuses(
+        prev.statuses,
+        byHost.statuses,
+        (s) =>
+          (names.has(s.name) && s.kind === 'HTTPRoute' && groupKind(s) === HTTP_ROUTE_KEY && changedHttpRoutes.has(`${s.namespace ?? ''}/${s.name}`)) ||
+          (s.kind === 'Gateway' && byHost.gatewayStatuses.has(`${s.namespace ?? ''}/${s.name}`)),
+      );
+    if (byHost && statuses) {
+      const detail = reuseUnchanged(prev, { fleets: byHost.fleets, statuses, ir: byHost.ir }, gateways);
+      return { translation: { detail, inputs }, pass: 'routes', rebuilt: rebuiltFleets(), rebuiltVirtualHosts: byHost.virtualHosts };
+    }
+  }
+
+  const routes = routesOfGateways();
   const kinds = new Map<string, ReadonlyMap<string, KubeObject>>();
   for (const [kind, objects] of inputs) {
     if (!ROUTE_KIND_KEYS.has(kind)) kinds.set(kind, objects);
@@ -203,7 +200,6 @@ function retranslateRoutes(
   }
   const sub = translateDetailed(snapshotOfMaps(kinds), options);
 
-  const prev = previous.detail;
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();
   for (const [id, resources] of prev.fleets) {
@@ -226,7 +222,7 @@ function retranslateRoutes(
   );
   if (!statuses) return undefined;
   const detail = reuseUnchanged(prev, { fleets, statuses, ir }, gateways);
-  return { translation: { detail, inputs }, pass: 'routes', rebuilt: [...prev.fleets.keys()].filter((id) => gateways.has(id)) };
+  return { translation: { detail, inputs }, pass: 'routes', rebuilt: rebuiltFleets() };
 }
 
 function groupKind(s: ObjectStatus): string {
@@ -284,8 +280,13 @@ function reuseUnchanged(previous: TranslateDetail, next: TranslateDetail, only: 
       continue;
     }
     let same = true;
-    const merged: Record<string, unknown[]> = {};
+    const merged: Record<string, readonly unknown[]> = {};
     for (const [field] of RESOURCE_FIELDS) {
+      // A virtual-host pass hands back unchanged lists themselves.
+      if (resources[field] === old[field]) {
+        merged[field] = old[field];
+        continue;
+      }
       const before = new Map((old[field] as Array<{ name?: string } | { cluster_name?: string }>).map((r) => [resourceName(r), r]));
       const list = resources[field] as Array<{ name?: string } | { cluster_name?: string }>;
       if (list.length !== old[field].length) same = false;
@@ -324,23 +325,4 @@ function reuseVirtualHosts(previous: RouteConfiguration, next: RouteConfiguratio
     return vh;
   });
   return same ? previous : { ...next, virtual_hosts: hosts };
-}
-
-/** Deep equality of the plain data the emitters build (objects, arrays, primitives); faster than util.isDeepStrictEqual. */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
 }

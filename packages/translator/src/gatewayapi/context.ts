@@ -21,11 +21,15 @@ export interface TranslationContext {
   readonly kindServed: KindServed;
 }
 
-/** `unservedKinds`: "group/Kind" keys the cluster's API server does not serve (see TranslateOptions). */
-export function createContext(snapshot: Snapshot, controllerName: string, unservedKinds: readonly string[] = []): TranslationContext {
-  const unserved = new Set(unservedKinds);
+// The slice index is a function of the list alone; a snapshot that hands out the same list again
+// (incremental passes translating a few routes against unchanged EndpointSlices) reuses it.
+const sliceIndexes = new WeakMap<readonly EndpointSlice[], ReadonlyMap<string, readonly EndpointSlice[]>>();
+
+function sliceIndex(list: readonly EndpointSlice[]): ReadonlyMap<string, readonly EndpointSlice[]> {
+  const known = sliceIndexes.get(list);
+  if (known) return known;
   const slices = new Map<string, EndpointSlice[]>();
-  for (const s of snapshot.list<EndpointSlice>('discovery.k8s.io', 'EndpointSlice')) {
+  for (const s of list) {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
     if (!svc || typeof svc !== 'string') continue;
     const key = `${s.metadata.namespace ?? ''}/${svc}`;
@@ -33,6 +37,14 @@ export function createContext(snapshot: Snapshot, controllerName: string, unserv
     if (!l) slices.set(key, (l = []));
     l.push(s);
   }
+  sliceIndexes.set(list, slices);
+  return slices;
+}
+
+/** `unservedKinds`: "group/Kind" keys the cluster's API server does not serve (see TranslateOptions). */
+export function createContext(snapshot: Snapshot, controllerName: string, unservedKinds: readonly string[] = []): TranslationContext {
+  const unserved = new Set(unservedKinds);
+  const slices = sliceIndex(snapshot.list<EndpointSlice>('discovery.k8s.io', 'EndpointSlice'));
 
   // ReferenceGrants indexed by target namespace; the v1beta1 and v1 kinds share the group.
   const grants = new Map<string, ReferenceGrant[]>();
