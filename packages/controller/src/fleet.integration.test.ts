@@ -208,6 +208,57 @@ describe('fleet provisioning (real kube-apiserver)', () => {
     expect(acc.message).toContain('example.com/pool "blue"');
   }, 90_000);
 
+  it('routability Cluster (GEP-1651): a ClusterIP Service, its cluster IP in status with routability Cluster, a static cluster IP, and unsupported values', async () => {
+    const gwCondition = async (name: string, type: string, reason: string, says = '') =>
+      eventually(
+        async () => {
+          const c = conditionOf(await t.env.get('gateway.networking.k8s.io/v1', 'Gateway', NS, name), type);
+          return c?.reason === reason && c.message.includes(says) ? c : undefined;
+        },
+        { what: `${name}: ${type} ${reason} ${says}` },
+      );
+    const service = (name: string) => eventually(() => t.env.get<ServiceObject>('v1', 'Service', NS, `switchyard-${name}`), { what: `Service of ${name}` });
+    const addressesOf = async (name: string) => (await t.env.get<Gateway>('gateway.networking.k8s.io/v1', 'Gateway', NS, name))?.status?.addresses;
+
+    // Every address asks for Cluster: a ClusterIP Service (not the default LoadBalancer), its cluster IP reported as Cluster.
+    await t.env.apply(gw('incluster', { addresses: [{ type: 'IPAddress', routability: 'Cluster' }] }));
+    const svc = await service('incluster');
+    expect(svc.spec.type).toBe('ClusterIP');
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-incluster' });
+    await gwCondition('incluster', 'Programmed', 'Programmed');
+    expect(await addressesOf('incluster')).toEqual([{ type: 'IPAddress', value: svc.spec.clusterIP, routability: 'Cluster' }]);
+
+    // A value with Cluster routability is the cluster IP the Service is created with (the API server's range is 10.0.0.0/24).
+    await t.env.apply(gw('pinned', { addresses: [{ type: 'IPAddress', value: '10.0.0.10', routability: 'Cluster' }] }));
+    expect((await service('pinned')).spec.clusterIP).toBe('10.0.0.10');
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-pinned' });
+    await gwCondition('pinned', 'Programmed', 'Programmed');
+    expect(await addressesOf('pinned')).toEqual([{ type: 'IPAddress', value: '10.0.0.10', routability: 'Cluster' }]);
+
+    // One outside the range: the API server refuses the Service, and the Gateway says which address and why.
+    await t.env.apply(gw('outside', { addresses: [{ type: 'IPAddress', value: '192.0.2.77', routability: 'Cluster' }] }));
+    const refused = await gwCondition('outside', 'Programmed', 'AddressNotUsable', '192.0.2.77: the API server refused it as the cluster IP');
+    expect(refused.status).toBe('False');
+    expect(await t.env.get('v1', 'Service', NS, 'switchyard-outside')).toBeUndefined();
+
+    // Mixed: a LoadBalancer Service; the load balancer's address without routability, the cluster IP with Cluster.
+    await t.env.apply(gw('mixed', { addresses: [{ type: 'IPAddress' }, { type: 'IPAddress', routability: 'Cluster' }] }));
+    const mixed = await service('mixed');
+    expect(mixed.spec.type).toBe('LoadBalancer');
+    await markFleetAvailable(t.env, { namespace: NS, name: 'switchyard-mixed', ingress: { ip: '203.0.113.20' } });
+    await gwCondition('mixed', 'Programmed', 'Programmed');
+    expect(await addressesOf('mixed')).toEqual([
+      { type: 'IPAddress', value: '203.0.113.20' },
+      { type: 'IPAddress', value: mixed.spec.clusterIP, routability: 'Cluster' },
+    ]);
+
+    // An implementation-specific routability Switchyard does not define.
+    await t.env.apply(gw('vpc', { addresses: [{ type: 'IPAddress', routability: 'example.com/vpc' }] }));
+    const acc = await gwCondition('vpc', 'Accepted', 'UnsupportedAddress');
+    expect(acc.status).toBe('False');
+    expect(acc.message).toContain('spec.addresses[0].routability: "example.com/vpc" is not supported');
+  }, 90_000);
+
   it('uses a Deployment when the ProxyConfig says so, and deletes the DaemonSet it replaces', async () => {
     // The ProxyConfig CRD belongs to the project's own kinds; a minimal one is installed here if not shipped yet.
     if (!(await t.env.discovery.resource('switchyard.dev/v1alpha1', 'ProxyConfig'))) {

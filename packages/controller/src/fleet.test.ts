@@ -81,9 +81,37 @@ describe('fleetSpec', () => {
       ips: ['10.1.1.1', '10.1.1.2'],
       hostnames: ['a.example'],
       anyOfType: ['IPAddress', 'Hostname'],
+      cluster: false,
+      clusterIps: [],
       malformed: ['not-an-ip'],
-      unsupported: [{ type: 'example.com/pool', value: 'p' }],
+      unsupported: [{ index: 6, address: { type: 'example.com/pool', value: 'p' }, field: 'type' }],
     });
+  });
+
+  it('routability Cluster: a ClusterIP Service only when every address asks for it, and its value becomes spec.clusterIP', () => {
+    const ctx = { owner: ownerReferenceTo(gw()), bootstrapYaml: '', certSecretName: 'x' };
+    const serviceOf = (spec: FleetSpec) => fleetObjects(spec, ctx).find((o) => o.kind === 'Service') as unknown as { spec: Record<string, unknown> };
+    const only = fleetSpec(gw({ addresses: [{ value: '10.96.0.7', routability: 'Cluster' }] }), undefined, pc({ service: { type: 'LoadBalancer' } }));
+    expect(only.serviceType).toBe('ClusterIP');
+    expect(only.addresses).toMatchObject({ cluster: true, clusterIps: ['10.96.0.7'], ips: [], anyOfType: [] });
+    expect(serviceOf(only).spec).toMatchObject({ type: 'ClusterIP', clusterIP: '10.96.0.7' });
+    expect(serviceOf(only).spec.externalIPs).toBeUndefined();
+    const mixed = fleetSpec(gw({ addresses: [{ type: 'IPAddress' }, { type: 'IPAddress', routability: 'Cluster' }] }), undefined);
+    expect(mixed.serviceType).toBe('LoadBalancer');
+    expect(serviceOf(mixed).spec.clusterIP).toBeUndefined();
+    const odd = fleetSpec(
+      gw({
+        addresses: [
+          { value: '10.0.0.1', routability: 'example.com/vpc' },
+          { type: 'Hostname', routability: 'Cluster' },
+        ],
+      }),
+      undefined,
+    );
+    expect(odd.addresses.unsupported.map((u) => [u.index, u.field])).toEqual([
+      [0, 'routability'],
+      [1, 'routability'],
+    ]);
   });
 
   it('asks a load balancer for the first requested IP, and gives other Service types the IPs as externalIPs', () => {

@@ -50,24 +50,42 @@ export interface FleetPort {
 /** The address types Switchyard can publish in status.addresses (a Service's ingress and IPs give no other). */
 export type FleetAddressType = 'IPAddress' | 'Hostname';
 
+/** Routability Switchyard honours (GEP-1651): '' is the implementation default (the Service's load balancer address), 'Cluster' the Service's cluster IP. */
+export const CLUSTER_ROUTABILITY = 'Cluster';
+
+/** A spec.addresses entry Switchyard cannot honour, and the field that says why. */
+export interface UnsupportedAddress {
+  /** Index in spec.addresses. */
+  readonly index: number;
+  readonly address: GatewaySpecAddress;
+  /** `type` (NamedAddress, implementation-specific types) or `routability` (implementation-specific values, Cluster on a Hostname). */
+  readonly field: 'type' | 'routability';
+}
+
 /**
  * What the Gateway's spec.addresses ask of the fleet's Service, and what
  * cannot be honoured. A LoadBalancer Service requests its IP from the load
  * balancer (spec.loadBalancerIP: one address, which the load balancer may
- * refuse); a ClusterIP or NodePort Service takes IPs as externalIPs. Whether an
- * address was usable is read back from the Service (gateway-status.ts).
+ * refuse); a ClusterIP or NodePort Service takes IPs as externalIPs. Entries
+ * with routability Cluster ask for the Service's cluster IP instead (a value
+ * becomes spec.clusterIP). Whether an address was usable is read back from the
+ * Service (gateway-status.ts).
  */
 export interface AddressPlan {
-  /** IPAddress values, in spec order. */
+  /** IPAddress values of default routability, in spec order. */
   readonly ips: readonly string[];
   /** Hostname values: a Service cannot request one, so they are usable only when the load balancer assigns exactly that hostname. */
   readonly hostnames: readonly string[];
   /** Types asked for without a value (GatewayAddressEmpty): the fleet must be assigned at least one address of each. */
   readonly anyOfType: readonly FleetAddressType[];
+  /** Some entry asks for routability Cluster: the Service's cluster IP is published with it. */
+  readonly cluster: boolean;
+  /** IPAddress values with routability Cluster, in spec order: the first becomes the Service's spec.clusterIP. */
+  readonly clusterIps: readonly string[];
   /** IPAddress values that are not IP addresses (objects the API server's validation did not see); never put on the Service. */
   readonly malformed: readonly string[];
-  /** Entries of a type Switchyard cannot honour (NamedAddress, implementation-specific types). */
-  readonly unsupported: readonly GatewaySpecAddress[];
+  /** Entries Switchyard cannot honour. */
+  readonly unsupported: readonly UnsupportedAddress[];
 }
 
 export interface FleetSpec {
@@ -135,17 +153,31 @@ function addressPlan(gateway: Gateway): AddressPlan {
   const ips: string[] = [];
   const hostnames: string[] = [];
   const anyOfType = new Set<FleetAddressType>();
+  const clusterIps: string[] = [];
+  let cluster = false;
   const malformed: string[] = [];
-  const unsupported: GatewaySpecAddress[] = [];
-  for (const a of gateway.spec?.addresses ?? []) {
+  const unsupported: UnsupportedAddress[] = [];
+  (gateway.spec?.addresses ?? []).forEach((a, index) => {
     const type = a.type ?? 'IPAddress';
-    if (type !== 'IPAddress' && type !== 'Hostname') unsupported.push(a);
-    else if (!a.value) anyOfType.add(type);
+    const routability = a.routability ?? '';
+    if (type !== 'IPAddress' && type !== 'Hostname') unsupported.push({ index, address: a, field: 'type' });
+    // A cluster IP is an IP: Cluster routability names no hostname.
+    else if (routability !== '' && (routability !== CLUSTER_ROUTABILITY || type !== 'IPAddress')) unsupported.push({ index, address: a, field: 'routability' });
+    else if (type === 'IPAddress' && a.value && !isIP(a.value)) malformed.push(a.value);
+    else if (routability === CLUSTER_ROUTABILITY) {
+      cluster = true;
+      if (a.value) clusterIps.push(a.value);
+    } else if (!a.value) anyOfType.add(type);
     else if (type === 'Hostname') hostnames.push(a.value);
-    else if (isIP(a.value)) ips.push(a.value);
-    else malformed.push(a.value);
-  }
-  return { ips, hostnames, anyOfType: [...anyOfType], malformed, unsupported };
+    else ips.push(a.value);
+  });
+  return { ips, hostnames, anyOfType: [...anyOfType], cluster, clusterIps, malformed, unsupported };
+}
+
+/** A Gateway whose every address asks for routability Cluster gets a ClusterIP Service: nothing of it is published outside the cluster. */
+function onlyCluster(gateway: Gateway): boolean {
+  const list = gateway.spec?.addresses ?? [];
+  return list.length > 0 && list.every((a) => a.routability === CLUSTER_ROUTABILITY);
 }
 
 export function fleetSpec(
@@ -159,7 +191,7 @@ export function fleetSpec(
   const infra = gateway.spec?.infrastructure;
   const workload = pc.workload?.kind === 'Deployment' || pc.workload?.kind === 'DaemonSet' ? pc.workload.kind : defaults.workload;
   const replicas = Number.isInteger(pc.workload?.replicas) && (pc.workload?.replicas ?? 0) >= 0 ? (pc.workload?.replicas as number) : 2;
-  const serviceType = pc.service?.type ?? defaults.serviceType;
+  const serviceType = onlyCluster(gateway) ? 'ClusterIP' : (pc.service?.type ?? defaults.serviceType);
   return {
     fleet: `${ns}/${gateway.metadata.name}`,
     namespace: ns,
@@ -384,6 +416,8 @@ export function fleetObjects(spec: FleetSpec, ctx: RenderContext): KubeObject[] 
         : spec.addresses.ips.length > 0
           ? { externalIPs: [...spec.addresses.ips] }
           : {}),
+      // Routability Cluster with a value: that value is the cluster IP (the API server refuses one outside its range or in use).
+      ...(spec.addresses.clusterIps[0] ? { clusterIP: spec.addresses.clusterIps[0] } : {}),
       ...(spec.externalTrafficPolicy && spec.serviceType !== 'ClusterIP' ? { externalTrafficPolicy: spec.externalTrafficPolicy } : {}),
     },
   };

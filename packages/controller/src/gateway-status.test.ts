@@ -136,4 +136,74 @@ describe('withFleetStatus', () => {
       expect(r.programmed).toMatchObject({ status: 'False', reason: 'Invalid' });
     });
   });
+
+  describe('spec.addresses routability (GEP-1651)', () => {
+    const clusterSvc = (clusterIP: string, type = 'ClusterIP', ingress: unknown[] = []): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'switchyard-web', namespace: 'shop' },
+      spec: { type, clusterIP, clusterIPs: [clusterIP] },
+      status: { loadBalancer: { ingress } },
+    });
+    const withAddresses = (addresses: NonNullable<Gateway['spec']>['addresses'], objs: KubeObject[], serviceError?: string) => {
+      const g: Gateway = { ...gw, spec: { ...gw.spec!, addresses } };
+      const sp = fleetSpec(g, undefined);
+      const s = withFleetStatus(g, computed, sp, fleetReadiness(sp, snapshotOf(objs), serviceError), undefined, 'now');
+      return {
+        spec: sp,
+        accepted: s.conditions!.find((c) => c.type === 'Accepted')!,
+        programmed: s.conditions!.find((c) => c.type === 'Programmed')!,
+        addresses: s.addresses,
+      };
+    };
+    it('Cluster routability alone: a ClusterIP Service whose cluster IP is reported with routability Cluster', () => {
+      const r = withAddresses([{ type: 'IPAddress', routability: 'Cluster' }], [ds(1), clusterSvc('10.96.0.20')]);
+      expect(r.spec.serviceType).toBe('ClusterIP');
+      expect(r.programmed).toMatchObject({ status: 'True', reason: 'Programmed' });
+      expect(r.addresses).toEqual([{ type: 'IPAddress', value: '10.96.0.20', routability: 'Cluster' }]);
+    });
+    it('a static Cluster value must be the cluster IP the Service has, else AddressNotUsable naming it', () => {
+      const ok = withAddresses([{ value: '10.96.0.30', routability: 'Cluster' }], [ds(1), clusterSvc('10.96.0.30')]);
+      expect(ok.programmed.status).toBe('True');
+      expect(ok.addresses).toEqual([{ type: 'IPAddress', value: '10.96.0.30', routability: 'Cluster' }]);
+      const other = withAddresses([{ value: '10.96.0.30', routability: 'Cluster' }], [ds(1), clusterSvc('10.96.0.31')]);
+      expect(other.programmed).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
+      expect(other.programmed.message).toContain('10.96.0.30: Service shop/switchyard-web has cluster IP 10.96.0.31');
+      const refused = withAddresses([{ value: '10.96.0.30', routability: 'Cluster' }], [ds(1)], 'PATCH /api/v1/namespaces/shop/services/x: 422 out of range');
+      expect(refused.programmed).toMatchObject({ status: 'False', reason: 'AddressNotUsable' });
+      expect(refused.programmed.message).toContain('10.96.0.30: the API server refused it');
+      expect(refused.programmed.message).toContain('422 out of range');
+      const second = withAddresses(
+        [
+          { value: '10.96.0.30', routability: 'Cluster' },
+          { value: '10.96.0.32', routability: 'Cluster' },
+        ],
+        [ds(1), clusterSvc('10.96.0.30')],
+      );
+      expect(second.programmed.message).toContain('10.96.0.32: a Service has one cluster IP');
+    });
+    it('mixed: the load balancer address without routability, the cluster IP with routability Cluster', () => {
+      const r = withAddresses([{ type: 'IPAddress' }, { type: 'IPAddress', routability: 'Cluster' }], [ds(1), clusterSvc('10.96.0.40', 'LoadBalancer', [])]);
+      expect(r.spec.serviceType).toBe('LoadBalancer');
+      // The cluster IP does not satisfy an address of default routability.
+      expect(r.programmed).toMatchObject({ status: 'False', reason: 'AddressNotAssigned' });
+      const lb = withAddresses(
+        [{ type: 'IPAddress' }, { type: 'IPAddress', routability: 'Cluster' }],
+        [ds(1), clusterSvc('10.96.0.40', 'LoadBalancer', [{ ip: '203.0.113.5' }])],
+      );
+      expect(lb.programmed.status).toBe('True');
+      expect(lb.addresses).toEqual([
+        { type: 'IPAddress', value: '203.0.113.5' },
+        { type: 'IPAddress', value: '10.96.0.40', routability: 'Cluster' },
+      ]);
+    });
+    it('an implementation-specific routability, or Cluster on a Hostname, is Accepted=False UnsupportedAddress naming the field', () => {
+      const r = withAddresses([{ value: '10.0.0.9' }, { type: 'IPAddress', routability: 'example.com/vpc' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(r.accepted).toMatchObject({ status: 'False', reason: 'UnsupportedAddress' });
+      expect(r.accepted.message).toContain('spec.addresses[1].routability: "example.com/vpc" is not supported');
+      expect(r.programmed).toMatchObject({ status: 'False', reason: 'Invalid' });
+      const host = withAddresses([{ type: 'Hostname', routability: 'Cluster' }], [ds(1), svc([{ ip: '10.0.0.9' }])]);
+      expect(host.accepted.message).toContain('spec.addresses[0].routability: "Cluster" is not supported for Hostname');
+    });
+  });
 });

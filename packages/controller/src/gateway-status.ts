@@ -12,7 +12,7 @@ import {
   type ListenerStatus,
   type Snapshot,
 } from '@switchyard/api';
-import type { FleetSpec } from './fleet.js';
+import { CLUSTER_ROUTABILITY, type FleetSpec, type UnsupportedAddress } from './fleet.js';
 
 export interface FleetReadiness {
   /** The workload exists and has at least one available pod. */
@@ -28,11 +28,16 @@ export interface FleetReadiness {
 }
 
 interface ServiceLike {
-  spec?: { type?: string; clusterIP?: string; externalIPs?: string[] };
+  spec?: { type?: string; clusterIP?: string; clusterIPs?: string[]; externalIPs?: string[] };
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
 }
 
-export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadiness {
+/**
+ * serviceError: why applying the fleet's Service failed in this pass, if it
+ * did. Without a Service, a requested cluster IP the API server refused
+ * (outside the service range, in use) is named with the API server's words.
+ */
+export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot, serviceError?: string): FleetReadiness {
   const workload = snapshot.get<KubeObject<unknown, { numberAvailable?: number; availableReplicas?: number }>>(
     'apps',
     spec.workload,
@@ -50,6 +55,8 @@ export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadin
   };
   const plan = spec.addresses;
   const unusable = plan.malformed.map((v) => `${JSON.stringify(v)}: not an IP address`);
+  if (!svc && serviceError && plan.clusterIps[0])
+    unusable.push(`${plan.clusterIps[0]}: the API server refused it as the cluster IP of Service ${spec.namespace}/${spec.name}: ${serviceError}`);
   if (svc) {
     const ingress = svc.status?.loadBalancer?.ingress ?? [];
     const lb = spec.serviceType === 'LoadBalancer';
@@ -74,20 +81,52 @@ export function fleetReadiness(spec: FleetSpec, snapshot: Snapshot): FleetReadin
         if (i.ip) add({ type: 'IPAddress', value: i.ip });
         else if (i.hostname) add({ type: 'Hostname', value: i.hostname });
       }
-    } else if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' && plan.ips.length === 0) {
+    } else if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' && plan.ips.length === 0 && !plan.cluster) {
       // ClusterIP and NodePort fleets: the cluster IP is the address every
       // client in the cluster can use (node addresses of a NodePort Service
       // depend on which nodes are reachable, which Switchyard cannot know).
       add({ type: 'IPAddress', value: svc.spec.clusterIP });
     }
+    // Routability Cluster (GEP-1651): the Service's cluster IP, reported as such.
+    const clusterIp = svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' ? svc.spec.clusterIP : undefined;
+    const clusterIps = new Set(svc.spec?.clusterIPs ?? (clusterIp ? [clusterIp] : []));
+    plan.clusterIps.forEach((ip, i) => {
+      if (i === 0 && clusterIps.has(ip)) add({ type: 'IPAddress', value: ip, routability: CLUSTER_ROUTABILITY });
+      else
+        unusable.push(
+          i > 0
+            ? `${ip}: a Service has one cluster IP, and Switchyard requests only the first IPAddress with routability Cluster`
+            : `${ip}: Service ${spec.namespace}/${spec.name} has cluster IP ${clusterIp ?? 'none'} (a Service's cluster IP cannot change once assigned: delete the Service to have it recreated with this one)`,
+        );
+    });
+    if (plan.cluster && clusterIp) add({ type: 'IPAddress', value: clusterIp, routability: CLUSTER_ROUTABILITY });
   }
-  const missingTypes = plan.anyOfType.filter((t) => !addresses.some((a) => a.type === t));
+  // Addresses of default routability satisfy only entries of default routability.
+  const missingTypes: string[] = plan.anyOfType.filter((t) => !addresses.some((a) => a.type === t && !a.routability));
+  if (plan.cluster && svc && !addresses.some((a) => a.routability === CLUSTER_ROUTABILITY)) missingTypes.push('IPAddress with routability Cluster');
   return { availablePods, workloadExists: !!workload, serviceExists: !!svc, addresses, unusable, missingTypes };
 }
 
 function describeIngress(ingress: ReadonlyArray<{ ip?: string; hostname?: string }>): string {
   const list = ingress.map((i) => i.ip ?? i.hostname).filter((x): x is string => !!x);
   return list.length > 0 ? list.join(', ') : 'empty';
+}
+
+function describeUnsupported(list: readonly UnsupportedAddress[]): string {
+  const types = list.filter((u) => u.field === 'type');
+  const routabilities = list.filter((u) => u.field === 'routability');
+  const parts: string[] = [];
+  if (types.length > 0)
+    parts.push(
+      `spec.addresses: Switchyard assigns addresses through a Kubernetes Service, which has only IPAddress and Hostname addresses; cannot use ${types
+        .map((u) => `${u.address.type ?? 'IPAddress'} ${JSON.stringify(u.address.value ?? '')}`)
+        .join(', ')}`,
+    );
+  for (const u of routabilities)
+    parts.push(
+      `spec.addresses[${u.index}].routability: ${JSON.stringify(u.address.routability)} is not supported for ${u.address.type ?? 'IPAddress'} ${JSON.stringify(u.address.value ?? '')}; Switchyard supports the default (empty) routability and Cluster (an IPAddress: the Service's cluster IP)`,
+    );
+  return parts.join('; ');
 }
 
 function keepTransitionTimes(conditions: readonly Condition[], previous: readonly Condition[] | undefined): Condition[] {
@@ -142,20 +181,15 @@ export function withFleetStatus(
   const programmed = conditions.find((c) => c.type === 'Programmed');
 
   if (spec.addresses.unsupported.length > 0 && accepted?.status !== 'False') {
-    const list = spec.addresses.unsupported.map((a) => `${a.type ?? 'IPAddress'} ${JSON.stringify(a.value ?? '')}`).join(', ');
-    set({
-      type: 'Accepted',
-      status: 'False',
-      reason: 'UnsupportedAddress',
-      message: `spec.addresses: Switchyard assigns addresses through a Kubernetes Service, which has only IPAddress and Hostname addresses; cannot use ${list}`,
-    });
+    set({ type: 'Accepted', status: 'False', reason: 'UnsupportedAddress', message: describeUnsupported(spec.addresses.unsupported) });
     set({ type: 'Programmed', status: 'False', reason: 'Invalid', message: 'spec.addresses has unsupported address types (see Accepted)' });
   } else if (accepted?.status !== 'False' && programmed?.status !== 'False') {
     let why: { reason: string; message: string } | undefined;
-    if (ready.unusable.length > 0 && (ready.serviceExists || spec.addresses.malformed.length > 0)) {
+    // Unusable entries exist only once there is a Service to compare with, or when the spec or the API server already ruled them out.
+    if (ready.unusable.length > 0) {
       why = {
         reason: 'AddressNotUsable',
-        message: `spec.addresses: cannot use ${ready.unusable.join('; ')}. Request an address the load balancer can assign, or remove it`,
+        message: `spec.addresses: cannot use ${ready.unusable.join('; ')}. Request an address the Service can be given, or remove it`,
       };
     } else if (ready.addresses.length === 0 || ready.missingTypes.length > 0) {
       why = {

@@ -296,11 +296,14 @@ export class Reconciler {
   private async write({ snapshot, result, now }: WriteJob): Promise<void> {
     const { controllerName } = this.o;
     const specs = specsFor(snapshot, controllerName, this.o.fleetDefaults ?? DEFAULT_FLEET);
+    // Why a fleet's Service could not be applied in this pass (a refused static cluster IP is reported on the Gateway).
+    const serviceErrors = new Map<string, string>();
     if (this.o.provisioner) {
       const pr = await this.o.provisioner.reconcile(snapshot, specs);
       this.o.metrics?.fleetObjectsApplied.inc(pr.applied);
       for (const e of pr.errors) {
         this.o.metrics?.fleetErrors.inc({ fleet: e.fleet });
+        if (e.message.includes('/services/')) serviceErrors.set(e.fleet, e.message);
         const [ns, name] = e.fleet.split('/');
         const gw = snapshot.get(GATEWAY_GROUP, 'Gateway', ns, name ?? '');
         if (gw) void this.o.events?.record(gw, { type: 'Warning', reason: 'ProvisioningFailed', message: e.message });
@@ -314,7 +317,7 @@ export class Reconciler {
       const spec = bySpec.get(fleet);
       const gw = snapshot.get<Gateway>(GATEWAY_GROUP, 'Gateway', s.namespace, s.name);
       if (!spec || !gw) return s;
-      return { ...s, status: withFleetStatus(gw, s.status ?? {}, spec, fleetReadiness(spec, snapshot), rejections.get(fleet), now) };
+      return { ...s, status: withFleetStatus(gw, s.status ?? {}, spec, fleetReadiness(spec, snapshot, serviceErrors.get(fleet)), rejections.get(fleet), now) };
     });
     // Stale parent/ancestor entries of ours are already gone from these: the
     // translator computes a status for every route and policy that carries one.

@@ -12,6 +12,12 @@ export const SUPPORTED_FEATURES: readonly string[] = [
   'GatewayAddressEmpty',
   'GatewayInfrastructure',
   'GatewayStaticAddresses',
+  // spec.addresses[].routability (GEP-1651): Cluster is the fleet Service's cluster IP (a ClusterIP Service
+  // when every address asks for it), other values are UnsupportedAddress. v1.7.0 has no upstream
+  // conformance test for either; the controller's gateway-status.test.ts, fleet.test.ts and
+  // fleet.integration.test.ts (real API server) prove them.
+  'GatewayAddressRoutability',
+  'GatewayAddressRoutabilityCluster',
   // Routes sharing a virtual host (and TLSRoutes sharing an SNI name) rank first by their own most specific
   // hostname (gatewayapi/precedence.ts), proved by the upstream tests on the local cluster.
   'GatewayRouteHostnameIntersectionPrecedence',
