@@ -22,7 +22,7 @@
 import { Observable, Subject, merge, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
-import type { FleetCache } from '@switchyard/xds';
+import { publishFleets, type FleetCache } from '@switchyard/xds';
 import { GATEWAY_GROUP, type Gateway, type Snapshot } from '@switchyard/api';
 import { translateIncremental, type ObjectStatus, type TranslateOptions, type TranslateResult, type Translation } from '@switchyard/translator';
 import type { ObjectStore, StoreChange } from './store.js';
@@ -214,27 +214,17 @@ export class Reconciler {
     this.last = result;
     if (translation !== 'unchanged') this.o.metrics?.translations.inc({ kind: translation });
 
-    // xDS: every replica serves every fleet. A fleet whose resources are the
-    // very objects handed over last time (endpoints-only or unchanged passes
-    // keep them) is skipped; otherwise the cache compares content itself, so
-    // nothing is serialised or hashed twice.
-    let pushed = 0;
-    for (const [fleet, resources] of result.fleets) {
-      if (this.pushed.get(fleet) === resources) continue;
-      const changed = this.o.cache.setFleet(fleet, resources);
-      this.pushed.set(fleet, resources);
-      if (!changed) continue;
+    // xDS: every replica serves every fleet.
+    const { changed: pushedFleets, removed } = publishFleets(this.o.cache, this.pushed, result.fleets);
+    for (const fleet of pushedFleets) {
       this.lastChange.set(fleet, Date.now());
       this.o.metrics?.pushes.inc({ fleet });
-      pushed++;
     }
-    for (const fleet of [...this.pushed.keys()]) {
-      if (result.fleets.has(fleet)) continue;
-      this.o.cache.deleteFleet(fleet);
-      this.pushed.delete(fleet);
+    for (const fleet of removed) {
       this.lastChange.delete(fleet);
       log.info({ fleet }, 'fleet removed from xDS cache');
     }
+    const pushed = pushedFleets.length;
 
     const leader = this.o.isLeader();
     this.o.metrics?.leader.set(leader ? 1 : 0);

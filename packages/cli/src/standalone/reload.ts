@@ -7,9 +7,11 @@
 // translation stands. One reload runs at a time.
 import type { Logger } from 'pino';
 import { snapshotOf } from '@switchyard/api';
+import type { EnvoyResources } from '@switchyard/protos';
 import { translateIncremental, type TranslateResult, type Translation } from '@switchyard/translator';
 import { formatLoadError, type LoadError } from '../load-objects.js';
 import type { DirectorySource, SourceError } from './directory-source.js';
+import { publishFleets } from '@switchyard/xds';
 import type { FleetCache } from './xds-contract.js';
 
 export interface StandaloneState {
@@ -54,6 +56,8 @@ export function createReloader(source: DirectorySource, cache: FleetCache, logge
   let state = INITIAL_STATE;
   // The translation `state.result` came from, with its inputs (undefined before the first).
   let translated: Translation | undefined;
+  // The fleets last handed to the cache (publishFleets).
+  const handed = new Map<string, EnvoyResources>();
   const listeners = new Set<(s: StandaloneState) => void>();
 
   // One reload at a time; events during a reload ask for one more after it.
@@ -99,7 +103,7 @@ export function createReloader(source: DirectorySource, cache: FleetCache, logge
       return;
     }
     const result = next.detail;
-    pushFleets(cache, state.result, result);
+    publishFleets(cache, handed, result.fleets);
     translated = next;
     const t = state.translations;
     const translations = translation === 'unchanged' ? t : { ...t, [translation]: t[translation] + 1 };
@@ -137,10 +141,4 @@ export function createReloader(source: DirectorySource, cache: FleetCache, logge
       await running?.catch(() => undefined);
     },
   };
-}
-
-/** Hands the cache what changed: a fleet whose resources are the same object as before (untouched by this pass) has nothing to send. */
-function pushFleets(cache: FleetCache, previous: TranslateResult, result: TranslateResult): void {
-  for (const [fleet, resources] of result.fleets) if (resources !== previous.fleets.get(fleet)) cache.setFleet(fleet, resources);
-  for (const fleet of previous.fleets.keys()) if (!result.fleets.has(fleet)) cache.deleteFleet(fleet);
 }
