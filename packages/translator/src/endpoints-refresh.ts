@@ -19,16 +19,17 @@ import type { BackendSource, ClusterIR, EndpointIR, FleetIR } from './ir/ir.js';
 import { readyEndpoints } from './gatewayapi/backends.js';
 import { createContext, type TranslationContext } from './gatewayapi/context.js';
 import { arrayOf } from './gatewayapi/shape.js';
-import { CONTROLLER_NAME, type EndpointsReadFrom, type FleetId, type TranslateDetail } from './translate.js';
+import { CONTROLLER_NAME, type EndpointsReadFrom, type FleetId, type TranslateDetail, type TranslateOptions } from './translate.js';
 
 /**
  * Recomputes endpoints from `snapshot`'s EndpointSlices for the fleets of a
  * previous full translation of a snapshot that differed only in EndpointSlices.
+ * `options` are the full translation's (the same context reads the slices).
  * Returns undefined when a backend's Service or port is gone (something else
  * changed): the caller must then run translateDetailed().
  */
-export function refreshEndpoints(previous: TranslateDetail, snapshot: Snapshot): TranslateDetail | undefined {
-  const ctx = createContext(snapshot, CONTROLLER_NAME);
+export function refreshEndpoints(previous: TranslateDetail, snapshot: Snapshot, options: TranslateOptions = {}): TranslateDetail | undefined {
+  const ctx = createContext(snapshot, options.controllerName ?? CONTROLLER_NAME, options.unservedKinds);
   const reads: EndpointReads = { previous: previous.endpointsReadFrom, next: new Map() };
   const fleets = new Map<FleetId, EnvoyResources>();
   const ir = new Map<FleetId, FleetIR>();

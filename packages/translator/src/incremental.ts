@@ -82,7 +82,7 @@ export function translateIncremental(previous: Translation | undefined, snapshot
   if (changes.size === 0) return { translation: { detail: previous.detail, inputs }, pass: 'unchanged', rebuilt: [] };
   const kinds = [...changes.keys()];
   if (kinds.every((k) => k === ENDPOINT_SLICE)) {
-    const refreshed = refreshEndpoints(previous.detail, snapshot);
+    const refreshed = refreshEndpoints(previous.detail, snapshot, options);
     if (refreshed) return { translation: { detail: refreshed, inputs }, pass: 'endpoints', rebuilt: [] };
     return full();
   }
