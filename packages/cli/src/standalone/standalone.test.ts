@@ -185,6 +185,30 @@ describe('serve --from-dir', () => {
     expect(clusters).toHaveLength(1);
   });
 
+  it('sees every save without polling: files replaced by rename, rewritten in place, and in a new subdirectory', async () => {
+    await standalone.close();
+    standalone = await start(dir, { debounceMs: 20, pollMs: 0 });
+    const client = subscribeClusters();
+    expect(backendsOf((await client.next()).resources)).toEqual(['cart']);
+    const file = path.join(dir, 'route.yaml');
+    const replace = (text: string) => {
+      fs.writeFileSync(path.join(dir, '.route.yaml.tmp'), text);
+      fs.renameSync(path.join(dir, '.route.yaml.tmp'), file);
+    };
+    // Saved as editors do (a new file renamed over the old), twice: the second save replaces a file that was itself renamed in.
+    replace(route(['cart', 'search']));
+    expect(backendsOf((await client.until((u) => u.resources.length === 2)).resources)).toEqual(['cart', 'search']);
+    replace(route(['search']));
+    expect(backendsOf((await client.until((u) => u.resources.length === 1)).resources)).toEqual(['search']);
+    fs.writeFileSync(file, route(['cart']));
+    expect(backendsOf((await client.until((u) => backendsOf(u.resources)[0] === 'cart')).resources)).toEqual(['cart']);
+    // A subdirectory created after start, then a file written into it.
+    fs.mkdirSync(path.join(dir, 'more'));
+    await new Promise((r) => setTimeout(r, 200));
+    fs.writeFileSync(path.join(dir, 'more', 'route.yaml'), route(['cart', 'search']).replace('name: shop', 'name: shop2'));
+    expect(backendsOf((await client.until((u) => u.resources.length === 2)).resources)).toEqual(['cart', 'search']);
+  });
+
   it('keeps serving when the directory itself disappears, and reports it', async () => {
     const before = standalone.state().result.fleets.get('web/gw');
     const moved = `${dir}-moved`;
