@@ -158,8 +158,13 @@ function encodeResource(fleet: string, typeUrl: ResourceTypeUrl, name: string, v
 /** A RouteConfiguration's resource; its fingerprint is its version (the hash of its bytes). */
 function encodeRouteConfigurationResource(fleet: string, name: string, value: RouteConfiguration): EncodedResource {
   const typeUrl = TypeUrl.RouteConfiguration;
-  const { bytes, parts } = encodeNamed(fleet, typeUrl, name, () => encodeRouteConfiguration(value, (part) => referencesOf(typeUrl, name, part)));
-  return encoded(typeUrl, name, bytes, unionOf(parts), undefined);
+  const { chunks, parts } = encodeNamed(fleet, typeUrl, name, () => encodeRouteConfiguration(value, (part) => referencesOf(typeUrl, name, part)));
+  // The hash of the pieces in order is the hash of the whole: no 612 KB splice before the envelope's copy.
+  const hash = createHash('sha256');
+  for (const c of chunks) hash.update(c);
+  const version = hash.digest('hex').slice(0, 16);
+  const { any, delta } = encodeResourceEnvelopes(typeUrl, name, version, chunks);
+  return { typeUrl, name, version, any, delta, refs: unionOf(parts), fingerprint: version };
 }
 
 function encodeNamed<T>(fleet: string, typeUrl: ResourceTypeUrl, name: string, encode: () => T): T {
