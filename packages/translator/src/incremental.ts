@@ -1,7 +1,8 @@
 // Incremental translation: the one function the controller's reconciler and
-// standalone mode call for every pass. It compares the new snapshot with the
-// inputs of the previous pass and does the least work that gives the same
-// bytes as a full translate():
+// standalone mode call for every pass. It learns what changed since the
+// previous pass (from the caller's changed keys, or by comparing the new
+// snapshot with the previous inputs: incremental-inputs.ts) and does the
+// least work that gives the same bytes as a full translate():
 //
 // - nothing changed: the previous translation stands;
 // - only EndpointSlices changed: refreshEndpoints (ClusterLoadAssignments only);
