@@ -12,8 +12,9 @@
 //
 // Like packages/controller's Reconciler, every pass goes through
 // translateIncremental (endpoints-only, routes-only or full; a pass with no
-// event reuses the previous result), and a fleet whose resources are the
-// objects handed over last time is not handed to the cache again.
+// event reuses the previous result) with the keys of the objects changed
+// since the previous pass, and a fleet whose resources are the objects
+// handed over last time is not handed to the cache again.
 import { groupOf, kindKey, nameKey, snapshotOfMaps, type KubeObject } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { translateIncremental, type TranslateDetail, type Translation } from '@switchyard/translator';
@@ -36,8 +37,8 @@ export class Pipeline {
   private readonly kinds = new Map<string, Map<string, KubeObject>>();
   private readonly pushed = new Map<string, EnvoyResources>();
   private translation: Translation | undefined;
-  /** Kinds changed since `last` was computed. */
-  private changedKinds = new Set<string>();
+  /** Per kind key, the keys of the objects changed since `last` was computed. */
+  private changed = new Map<string, Set<string>>();
   last: TranslateDetail | undefined;
   private clock = Date.UTC(2026, 5, 1);
 
@@ -50,15 +51,23 @@ export class Pipeline {
 
   apply(o: KubeObject): void {
     const k = kindKey(groupOf(o.apiVersion), o.kind);
-    this.changedKinds.add(k);
+    const key = nameKey(o.metadata.namespace, o.metadata.name);
+    this.changedKey(k, key);
     let m = this.kinds.get(k);
     if (!m) this.kinds.set(k, (m = new Map<string, KubeObject>()));
-    m.set(nameKey(o.metadata.namespace, o.metadata.name), o);
+    m.set(key, o);
   }
 
   remove(o: KubeObject): void {
     const k = kindKey(groupOf(o.apiVersion), o.kind);
-    if (this.kinds.get(k)?.delete(nameKey(o.metadata.namespace, o.metadata.name))) this.changedKinds.add(k);
+    const key = nameKey(o.metadata.namespace, o.metadata.name);
+    if (this.kinds.get(k)?.delete(key)) this.changedKey(k, key);
+  }
+
+  private changedKey(kind: string, key: string): void {
+    let keys = this.changed.get(kind);
+    if (!keys) this.changed.set(kind, (keys = new Set<string>()));
+    keys.add(key);
   }
 
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -70,8 +79,8 @@ export class Pipeline {
     // Each run is a later moment, as in a running controller: a translator
     // that stamps `now` on unchanged conditions would show up as status writes.
     this.clock += 1000;
-    const changed = this.changedKinds;
-    this.changedKinds = new Set();
+    const changed = this.changed;
+    this.changed = new Map();
     const t0 = performance.now();
     const snapshot = snapshotOfMaps(this.kinds);
     let result: TranslateDetail;
@@ -80,7 +89,7 @@ export class Pipeline {
       result = this.last;
       translation = 'unchanged';
     } else {
-      const r = translateIncremental(this.translation, snapshot, { now: new Date(this.clock).toISOString().replace('.000Z', 'Z') });
+      const r = translateIncremental(this.translation, snapshot, { now: new Date(this.clock).toISOString().replace('.000Z', 'Z') }, changed);
       this.translation = r.translation;
       result = r.translation.detail;
       translation = r.rebuiltVirtualHosts ? 'virtual hosts' : r.pass;

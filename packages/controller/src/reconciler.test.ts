@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
 import { Subject, firstValueFrom } from 'rxjs';
 import { pino } from 'pino';
-import type { KubeObject } from '@switchyard/api';
+import type { KubeObject, Snapshot } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
-import { CONTROLLER_NAME } from '@switchyard/translator';
+import { CONTROLLER_NAME, type ObjectStatus } from '@switchyard/translator';
 import { coalesce, Reconciler } from './reconciler.js';
 import { ObjectStore } from './store.js';
 import { ControllerMetrics } from './metrics.js';
@@ -63,9 +63,11 @@ describe('Reconciler: endpoints-only passes', () => {
   const pushes: Array<{ fleet: string; resources: EnvoyResources }> = [];
   let leader = false;
   let statusWrites = 0; // writeAll calls: the leader's write stage ran
+  const written: Array<{ statuses: readonly ObjectStatus[]; snapshot: Snapshot }> = [];
   let unserved: string[] = [];
   beforeEach(async () => {
     pushes.length = 0;
+    written.length = 0;
     unserved = [];
     leader = false;
     statusWrites = 0;
@@ -96,7 +98,12 @@ describe('Reconciler: endpoints-only passes', () => {
       isLeader: () => leader,
       isSynced: () => true,
       unservedKinds: () => unserved,
-      statusWriter: { writeAll: () => Promise.resolve((statusWrites++, 0)) } as unknown as StatusWriter,
+      statusWriter: {
+        writeAll: (statuses: readonly ObjectStatus[], snapshot: Snapshot) => {
+          written.push({ statuses, snapshot });
+          return Promise.resolve((statusWrites++, 0));
+        },
+      } as unknown as StatusWriter,
       metrics,
       log: pino({ level: 'silent' }),
       quietMs: 5,
@@ -115,6 +122,33 @@ describe('Reconciler: endpoints-only passes', () => {
     return p;
   };
   const translations = async () => Object.fromEntries((await metrics.translations.get()).values.map((v): [string, number] => [String(v.labels.kind), v.value]));
+
+  it('a route change is a routes pass over the changed keys; the write stage sees the store as it was at the pass, not later events', async () => {
+    leader = true;
+    const route = (path: string) =>
+      obj({
+        apiVersion: `${G}/v1`,
+        kind: 'HTTPRoute',
+        metadata: { namespace: 'app', name: 'cart' },
+        spec: {
+          parentRefs: [{ name: 'gw' }],
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [{ name: 'cart', port: 80 }] }],
+        },
+      });
+    const pass = await nextPass(() => store.upsert(`${G}/HTTPRoute`, route('/a')));
+    expect(pass).toMatchObject({ translation: 'routes', pushed: 1 });
+    const paths = (r: EnvoyResources) => JSON.stringify(r.routes.flatMap((rc) => rc.virtual_hosts!.flatMap((vh) => vh.routes!.map((x) => x.match))));
+    expect(paths(pushes.at(-1)!.resources)).toContain('"/a"');
+    await new Promise((r) => setTimeout(r, 20));
+    const write = written.at(-1)!;
+    // A later event (not yet translated) does not change what the pending write reads.
+    store.upsert(`${G}/HTTPRoute`, route('/b'));
+    expect(JSON.stringify(write.snapshot.get(G, 'HTTPRoute', 'app', 'cart')?.spec)).toContain('"/a"');
+    expect(write.statuses.filter((s) => s.kind === 'HTTPRoute').map((s) => s.name)).toEqual(['cart']);
+    const next = await nextPass(() => undefined);
+    expect(next).toMatchObject({ translation: 'routes' });
+    expect(paths(pushes.at(-1)!.resources)).toContain('"/b"');
+  });
 
   it('an EndpointSlice change is an endpoints-only pass whose push reuses every resource but the changed ClusterLoadAssignment', async () => {
     expect(pushes).toHaveLength(1);

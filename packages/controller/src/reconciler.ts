@@ -11,8 +11,10 @@
 // least every 250 ms + one translation, instead of once per event.
 //
 // Every pass goes through the translator's translateIncremental (the same
-// function standalone mode calls), which compares the store with the inputs
-// of the previous pass: when only EndpointSlices changed (endpoint churn, the
+// function standalone mode calls), handed the keys of the objects the store
+// changed since the previous pass, so it reads only those and copies nothing
+// else (its inputs then serve as the pass's consistent snapshot): when only
+// EndpointSlices changed (endpoint churn, the
 // commonest change) it refreshes ClusterLoadAssignments only; when only
 // routes changed, it translates only the Gateways they attach to; otherwise
 // everything. The output equals a full translation, and unchanged resources
@@ -23,7 +25,7 @@ import { Observable, Subject, merge, map, tap, type OperatorFunction, type Subsc
 import type { Logger } from 'pino';
 import type { EnvoyResources } from '@switchyard/protos';
 import { publishFleets, type FleetCache } from '@switchyard/xds';
-import { GATEWAY_GROUP, type Gateway, type Snapshot } from '@switchyard/api';
+import { GATEWAY_GROUP, snapshotOfMaps, type Gateway, type Snapshot } from '@switchyard/api';
 import { translateIncremental, type ObjectStatus, type TranslateOptions, type TranslateResult, type Translation } from '@switchyard/translator';
 import type { ObjectStore, StoreChange } from './store.js';
 import type { StatusWriter } from './status-writer.js';
@@ -120,9 +122,9 @@ export class Reconciler {
   private readonly kick$ = new Subject<void>();
   private sub: Subscription | undefined;
   private received = 0;
-  /** Kinds ("group/Kind") changed since `last` was translated. */
-  private changedKinds = new Set<string>();
-  /** The latest translation, of the store as it was before `changedKinds` changed. */
+  /** Per kind ("group/Kind"), the keys ("namespace/name") of the objects changed since `last` was translated. */
+  private changed = new Map<string, Set<string>>();
+  /** The latest translation, of the store as it was before `changed` changed. */
   private last: TranslateResult | undefined;
   /** The latest translateIncremental pass, with the inputs it compared against (when `last` came from it). */
   private translation: Translation | undefined;
@@ -147,7 +149,9 @@ export class Reconciler {
     this.sub = merge(
       this.o.store.changes$.pipe(
         tap((c: StoreChange) => {
-          this.changedKinds.add(c.kind);
+          let keys = this.changed.get(c.kind);
+          if (!keys) this.changed.set(c.kind, (keys = new Set<string>()));
+          keys.add(c.key);
           this.received++;
           this.o.metrics?.queueDepth.set(this.received);
         }),
@@ -190,7 +194,7 @@ export class Reconciler {
       this.o.metrics?.reconcileDuration.observe({ stage: 'translate' }, Number(process.hrtime.bigint() - t0) / 1e9);
       this.received -= startedWith;
       this.o.metrics?.queueDepth.set(this.received);
-      // Events a store emitted while this pass ran (it reads changedKinds once): one more pass covers them all.
+      // Events a store emitted while this pass ran (it reads the changed keys once): one more pass covers them all.
       if (this.received > 0) setImmediate(() => this.kick$.next());
     }
   }
@@ -198,15 +202,15 @@ export class Reconciler {
   private reconcileOnce(): PassResult {
     const { log } = this.o;
     // Translation is synchronous from here: no event can slip in between
-    // reading changedKinds and taking the snapshot.
-    const changed = this.changedKinds;
-    this.changedKinds = new Set();
-    const snapshot = this.o.store.snapshot();
+    // reading the changed keys and reading the store.
+    const changed = this.changed;
+    this.changed = new Map();
     const now = nowRfc3339();
     let result: TranslateResult;
     let translation: TranslationKind;
+    let snapshot: Snapshot;
     try {
-      ({ result, translation } = this.translate(snapshot, changed, now));
+      ({ result, translation, snapshot } = this.translate(changed, now));
     } catch (e) {
       this.last = undefined; // the next pass translates in full
       throw e;
@@ -241,7 +245,11 @@ export class Reconciler {
     return { fleets: result.fleets.size, pushed, leader, translation };
   }
 
-  private translate(snapshot: Snapshot, changed: ReadonlySet<string>, now: string): { result: TranslateResult; translation: TranslationKind } {
+  /** The translation, and a snapshot of what it read that later events do not change (for the write stage). */
+  private translate(
+    changed: ReadonlyMap<string, ReadonlySet<string>>,
+    now: string,
+  ): { result: TranslateResult; translation: TranslationKind; snapshot: Snapshot } {
     const { controllerName } = this.o;
     // An API that appeared or went away (a ClusterTrustBundle API turned on)
     // changes what references resolve to without any object changing:
@@ -250,16 +258,21 @@ export class Reconciler {
     const servedChanged = unservedKinds.join(',') !== this.unservedKinds.join(',');
     this.unservedKinds = unservedKinds;
     const options = { controllerName, now, unservedKinds };
-    if (this.o.translate) return { result: this.o.translate(snapshot, options), translation: 'full' };
+    if (this.o.translate) {
+      const snapshot = this.o.store.snapshot();
+      return { result: this.o.translate(snapshot, options), translation: 'full', snapshot };
+    }
     // No watch event since the last pass (a resync, leadership): nothing to compare.
     if (changed.size === 0 && !servedChanged && this.translation && this.last === this.translation.detail)
-      return { result: this.last, translation: 'unchanged' };
-    // translateIncremental finds what changed itself, object by object, and
-    // translates only that much (the same function standalone mode uses).
+      return { result: this.last, translation: 'unchanged', snapshot: snapshotOfMaps(this.translation.inputs) };
+    // translateIncremental reads the changed objects (all of them on a first
+    // or full pass) and translates only as much as they touch (the same
+    // function standalone mode uses). It reads the store's live maps now,
+    // synchronously, and keeps a copy of what it read as its inputs.
     const previous = !servedChanged && this.last === this.translation?.detail ? this.translation : undefined;
-    const { translation, pass } = translateIncremental(previous, snapshot, options);
+    const { translation, pass } = translateIncremental(previous, this.o.store.liveSnapshot(), options, changed);
     this.translation = translation;
-    return { result: translation.detail, translation: pass };
+    return { result: translation.detail, translation: pass, snapshot: snapshotOfMaps(translation.inputs) };
   }
 
   private queueWrite(job: WriteJob): void {

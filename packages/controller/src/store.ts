@@ -65,6 +65,15 @@ export class ObjectStore {
     return snapshotOfMaps(copy);
   }
 
+  /**
+   * The store's own maps, not copied: valid only until the next event, so
+   * only for a synchronous reader (the reconciler's translation, which keeps
+   * its own copy of what it read: translateIncremental's inputs).
+   */
+  liveSnapshot(): Snapshot {
+    return snapshotOfMaps(this.kinds);
+  }
+
   count(): number {
     let n = 0;
     for (const m of this.kinds.values()) n += m.size;

@@ -7,7 +7,7 @@
 // byte for byte: every fleet's encoded resources, the IR's fleets and every
 // status. Unchanged fleets and resources are the previous objects.
 import fc from 'fast-check';
-import { snapshotOf, type HTTPRoute, type KubeObject } from '@switchyard/api';
+import { groupOf, kindKey, nameKey, snapshotOf, type HTTPRoute, type KubeObject } from '@switchyard/api';
 import type { EnvoyResources } from '@switchyard/protos';
 import { endpointSlice, encodeAll, gateway, gatewayClass, grpcRoute, httpListener, httpRoute, referenceGrant, service, G } from '../test/fixtures.js';
 import { translateDetailed, type TranslateDetail } from './translate.js';
@@ -194,6 +194,21 @@ function initialWorld(routes: Array<[string, string, HTTPRoute['spec']]>): Map<s
   return world;
 }
 
+/** Per kind key, the keys of the objects that differ between two worlds, and the first object of `after` too. */
+function changedKeys(before: Map<string, KubeObject>, after: Map<string, KubeObject>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (o: KubeObject) => {
+    const k = kindKey(groupOf(o.apiVersion), o.kind);
+    if (!out.has(k)) out.set(k, new Set());
+    out.get(k)!.add(nameKey(o.metadata.namespace, o.metadata.name));
+  };
+  for (const [k, o] of after) if (before.get(k) !== o) add(o);
+  for (const [k, o] of before) if (!after.has(k)) add(o);
+  const first = after.values().next();
+  if (!first.done) add(first.value);
+  return out;
+}
+
 /** Everything a translation hands on, as bytes and JSON. */
 function observable(d: TranslateDetail): unknown {
   const fleets: Record<string, Record<string, string>> = {};
@@ -219,14 +234,18 @@ describe('translateIncremental', () => {
       fc.property(
         fc.array(fc.tuple(ns, fc.constantFrom(...ROUTES), routeSpec), { minLength: 3, maxLength: 10 }),
         fc.array(change, { minLength: 1, maxLength: 12 }),
-        (routes, changes) => {
+        fc.boolean(),
+        (routes, changes, named) => {
           const world = initialWorld(routes);
           let previous: Translation | undefined;
           for (const c of [undefined, ...changes]) {
+            const old = new Map(world);
             if (c) apply(world, c);
             const snapshot = snapshotOf([...world.values()]);
             const before = previous;
-            const r = translateIncremental(previous, snapshot, OPTIONS);
+            // Half the sequences name the changed objects, as the controller's store does (plus one unchanged
+            // object, as a status-only event would); the others leave finding them to translateIncremental.
+            const r = translateIncremental(previous, snapshot, OPTIONS, named ? changedKeys(old, world) : undefined);
             const kind = r.rebuiltVirtualHosts ? 'virtual hosts' : r.pass;
             passes[kind] = (passes[kind] ?? 0) + 1;
             expect(observable(r.translation.detail)).toEqual(observable(translateDetailed(snapshot, OPTIONS)));

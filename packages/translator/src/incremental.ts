@@ -1,7 +1,8 @@
 // Incremental translation: the one function the controller's reconciler and
-// standalone mode call for every pass. It compares the new snapshot with the
-// inputs of the previous pass and does the least work that gives the same
-// bytes as a full translate():
+// standalone mode call for every pass. It learns what changed since the
+// previous pass (from the caller's changed keys, or by comparing the new
+// snapshot with the previous inputs: incremental-inputs.ts) and does the
+// least work that gives the same bytes as a full translate():
 //
 // - nothing changed: the previous translation stands;
 // - only EndpointSlices changed: refreshEndpoints (ClusterLoadAssignments only);
@@ -27,6 +28,7 @@ import type { FleetIR } from './ir/ir.js';
 import { ROUTE_KINDS } from './gatewayapi/route-kinds.js';
 import type { ObjectStatus } from './gatewayapi/status.js';
 import { sameValue } from './incremental-equality.js';
+import { applyChanges, diffInputs, type InputChanges } from './incremental-inputs.js';
 import { carryRouteIndex, parentGateways, routeIndexOf } from './incremental-route-index.js';
 import { retranslateVirtualHosts } from './incremental-virtual-hosts.js';
 import { translateDetailed, type FleetId, type TranslateDetail, type TranslateOptions } from './translate.js';
@@ -66,9 +68,21 @@ const ROUTE_DEPENDENT_STATUS_KINDS: readonly string[] = KINDS.filter((k) => 'sta
  * the first) wherever the inputs allow. Options must be the same from pass to
  * pass, except `now`: statuses of objects not translated again keep their
  * previous time stamps, as their conditions did not transition.
+ *
+ * `changed`, when the caller knows it (a store that sees every event): per
+ * kind key, the keys ("namespace/name") of the objects added, modified or
+ * deleted since `previous` was computed; every other object must be the one
+ * `previous` was computed from. Only those objects are then read and
+ * compared. Without it, every object of the snapshot is compared with the
+ * previous inputs. The result is the same either way.
  */
-export function translateIncremental(previous: Translation | undefined, snapshot: Snapshot, options: TranslateOptions = {}): IncrementalResult {
-  const { inputs, changes } = diffInputs(previous?.inputs, snapshot.kinds);
+export function translateIncremental(
+  previous: Translation | undefined,
+  snapshot: Snapshot,
+  options: TranslateOptions = {},
+  changed?: InputChanges,
+): IncrementalResult {
+  const { inputs, changes } = previous && changed ? applyChanges(previous.inputs, snapshot.kinds, changed) : diffInputs(previous?.inputs, snapshot.kinds);
   const full = (): IncrementalResult => {
     const detail = translateDetailed(snapshot, options);
     return {
@@ -91,36 +105,6 @@ export function translateIncremental(previous: Translation | undefined, snapshot
     if (partial) return partial;
   }
   return full();
-}
-
-/**
- * A copy of the snapshot's objects (a live store's maps change under a kept
- * snapshot), and per kind key the keys ("namespace/name") of objects added,
- * removed or changed since `before`. A kind with no change keeps the previous
- * copy, so a pass copies only what changed.
- */
-function diffInputs(
-  before: ReadonlyMap<string, ReadonlyMap<string, KubeObject>> | undefined,
-  after: ReadonlyMap<string, ReadonlyMap<string, KubeObject>>,
-): { inputs: Map<string, ReadonlyMap<string, KubeObject>>; changes: Map<string, Set<string>> } {
-  const inputs = new Map<string, ReadonlyMap<string, KubeObject>>();
-  const changes = new Map<string, Set<string>>();
-  for (const [kind, y] of after) {
-    const x = before?.get(kind);
-    const changed = new Set<string>();
-    for (const [key, o] of y) {
-      const p = x?.get(key);
-      // A store hands back the very same object while it is unchanged; a re-read file gives equal copies.
-      if (p !== o && (!p || JSON.stringify(p) !== JSON.stringify(o))) changed.add(key);
-    }
-    if (x) for (const key of x.keys()) if (!y.has(key)) changed.add(key);
-    if (changed.size > 0) changes.set(kind, changed);
-    else if (!x && y.size > 0) changes.set(kind, new Set(y.keys()));
-    // Equal copies count as unchanged; keep the previous copy (and its objects) then.
-    inputs.set(kind, x && changed.size === 0 ? x : new Map(y));
-  }
-  if (before) for (const [kind, x] of before) if (!after.has(kind) && x.size > 0) changes.set(kind, new Set(x.keys()));
-  return { inputs, changes };
 }
 
 /**

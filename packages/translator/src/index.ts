@@ -18,3 +18,4 @@ export {
 } from './extensions/index.js';
 export { TRACING_CLUSTER, PROMETHEUS_LISTENER, PROMETHEUS_ADMIN_CLUSTER } from './envoy/observability.js';
 export { translateIncremental, type Translation, type PassKind, type IncrementalResult } from './incremental.js';
+export type { InputChanges } from './incremental-inputs.js';

@@ -126,12 +126,23 @@ export function encodeSnapshot(fleet: string, resources: EnvoyResources, previou
       }
       map.set(name, enc);
     }
+    // Every resource the previous one (most types, most changes): the previous set, without sorting and hashing its names.
+    if (prevSet && sameResources(prevSet.resources, map)) {
+      types.set(typeUrl, prevSet);
+      continue;
+    }
     const version = setVersion(map.values());
     if (prevSet && prevSet.version === version) types.set(typeUrl, prevSet);
     else types.set(typeUrl, { typeUrl, version, resources: map, base: prevSet ? diffSets(prevSet, map) : undefined });
   }
   const version = hashHex(RESOURCE_FIELDS.map(([, t]) => types.get(t)!.version).join(','));
   return { fleet, version, types };
+}
+
+function sameResources(a: ReadonlyMap<string, EncodedResource>, b: ReadonlyMap<string, EncodedResource>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, r] of b) if (a.get(name) !== r) return false;
+  return true;
 }
 
 function diffSets(prev: TypeSet, next: ReadonlyMap<string, EncodedResource>): TypeSetDiff {
@@ -158,8 +169,13 @@ function encodeResource(fleet: string, typeUrl: ResourceTypeUrl, name: string, v
 /** A RouteConfiguration's resource; its fingerprint is its version (the hash of its bytes). */
 function encodeRouteConfigurationResource(fleet: string, name: string, value: RouteConfiguration): EncodedResource {
   const typeUrl = TypeUrl.RouteConfiguration;
-  const { bytes, parts } = encodeNamed(fleet, typeUrl, name, () => encodeRouteConfiguration(value, (part) => referencesOf(typeUrl, name, part)));
-  return encoded(typeUrl, name, bytes, unionOf(parts), undefined);
+  const { chunks, parts } = encodeNamed(fleet, typeUrl, name, () => encodeRouteConfiguration(value, (part) => referencesOf(typeUrl, name, part)));
+  // The hash of the pieces in order is the hash of the whole: no 612 KB splice before the envelope's copy.
+  const hash = createHash('sha256');
+  for (const c of chunks) hash.update(c);
+  const version = hash.digest('hex').slice(0, 16);
+  const { any, delta } = encodeResourceEnvelopes(typeUrl, name, version, chunks);
+  return { typeUrl, name, version, any, delta, refs: unionOf(parts), fingerprint: version };
 }
 
 function encodeNamed<T>(fleet: string, typeUrl: ResourceTypeUrl, name: string, encode: () => T): T {
@@ -217,13 +233,18 @@ function referencesFrom(clusters: Set<string>, endpoints: Set<string>, secrets: 
 
 /** The references of a resource's parts, in the order referencesOf would have met them walking the whole. */
 function unionOf(parts: readonly References[]): References {
-  const of = (pick: (r: References) => readonly string[]): Set<string> => new Set(parts.flatMap(pick));
-  return referencesFrom(
-    of((r) => r.clusters),
-    of((r) => r.endpoints),
-    of((r) => r.secrets),
-    of((r) => r.routeConfigs),
-  );
+  const clusters = new Set<string>();
+  const endpoints = new Set<string>();
+  const secrets = new Set<string>();
+  const routeConfigs = new Set<string>();
+  for (const r of parts) {
+    if (r === NO_REFS) continue;
+    for (const n of r.clusters) clusters.add(n);
+    for (const n of r.endpoints) endpoints.add(n);
+    for (const n of r.secrets) secrets.add(n);
+    for (const n of r.routeConfigs) routeConfigs.add(n);
+  }
+  return referencesFrom(clusters, endpoints, secrets, routeConfigs);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -4,7 +4,8 @@
 // of random sequences of changes to some of its virtual hosts.
 import fc from 'fast-check';
 import { encodeMessage, TypeUrl, type EnvoyResources, type RouteConfiguration } from '@switchyard/protos';
-import { encodeSnapshot, referencesOf, type EncodedSnapshot } from './encoded-snapshot.js';
+import { encodeSnapshot, hashHex, referencesOf, type EncodedSnapshot } from './encoded-snapshot.js';
+import { encodeAny, encodeDeltaResource } from './wire.js';
 import { encodeRouteConfiguration } from './virtual-host-encoding.js';
 
 type VirtualHost = NonNullable<RouteConfiguration['virtual_hosts']>[number];
@@ -58,9 +59,12 @@ test('per virtual host encoding equals encoding the whole, through random change
         };
         const whole = encodeMessage(TypeUrl.RouteConfiguration, rc);
         const parts = encodeRouteConfiguration(rc, (part) => referencesOf(TypeUrl.RouteConfiguration, 'rc', part));
-        expect(Buffer.from(parts.bytes).equals(Buffer.from(whole))).toBe(true);
+        expect(Buffer.concat(parts.chunks).equals(Buffer.from(whole))).toBe(true);
         snapshot = encodeSnapshot('ns/gw', resources(rc), snapshot);
         const enc = snapshot.types.get(TypeUrl.RouteConfiguration)!.resources.get('rc')!;
+        // The envelopes and version are those of the whole's bytes.
+        expect([enc.version, Buffer.from(enc.any).equals(encodeAny(TypeUrl.RouteConfiguration, whole))]).toEqual([hashHex(whole), true]);
+        expect(Buffer.from(enc.delta).equals(encodeDeltaResource('rc', enc.version, encodeAny(TypeUrl.RouteConfiguration, whole)))).toBe(true);
         expect(enc.version).toBe(
           encodeSnapshot('ns/fresh', resources(structuredClone(rc)))
             .types.get(TypeUrl.RouteConfiguration)!

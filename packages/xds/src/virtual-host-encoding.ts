@@ -25,11 +25,13 @@ const VIRTUAL_HOST_TYPE = 'envoy.config.route.v3.VirtualHost';
 const encodedByObject = new WeakMap<object, EncodedVirtualHost>();
 
 /**
- * The RouteConfiguration's bytes (equal to encodeMessage of the whole) and
- * the references of its parts in document order. `refsOf` walks a part (a
- * virtual host, or the configuration without its virtual hosts).
+ * The RouteConfiguration's bytes in pieces (their concatenation equals
+ * encodeMessage of the whole; the caller copies them once, into the
+ * envelope) and the references of its parts in document order. `refsOf`
+ * walks a part (a virtual host, or the configuration without its virtual
+ * hosts).
  */
-export function encodeRouteConfiguration<R>(value: RouteConfiguration, refsOf: (part: object) => R): { bytes: Uint8Array; parts: R[] } {
+export function encodeRouteConfiguration<R>(value: RouteConfiguration, refsOf: (part: object) => R): { chunks: Uint8Array[]; parts: R[] } {
   const { name, virtual_hosts: hosts = [], ...rest } = value;
   const head = encodeMessage(TypeUrl.RouteConfiguration, name === undefined ? {} : { name });
   const tail = encodeMessage(TypeUrl.RouteConfiguration, rest);
@@ -48,7 +50,7 @@ export function encodeRouteConfiguration<R>(value: RouteConfiguration, refsOf: (
   }
   fields.push(tail);
   parts.push(refsOf(rest));
-  return { bytes: Buffer.concat(fields), parts };
+  return { chunks: fields, parts };
 }
 
 /** Protobuf's base-128 varint of a length. */

@@ -75,14 +75,54 @@ export function encodeDeltaResource(name: string, version: string, any: Uint8Arr
  * it for state-of-the-world ones, sharing one buffer: `any` is a view of the
  * bytes inside `delta`, so a fleet holds each encoded resource once.
  */
-export function encodeResourceEnvelopes(typeUrl: string, name: string, version: string, value: Uint8Array): { any: Buffer; delta: Buffer } {
-  const any = encodeAny(typeUrl, value);
-  const delta = encodeDeltaResource(name, version, any);
-  // Resource writes version (field 1) first, then the Any's tag and length.
+export function encodeResourceEnvelopes(
+  typeUrl: string,
+  name: string,
+  version: string,
+  value: Uint8Array | readonly Uint8Array[],
+): { any: Buffer; delta: Buffer } {
+  // `value` may come in pieces (a RouteConfiguration spliced from cached
+  // virtual hosts): they are copied once, straight into the envelope.
+  const chunks = value instanceof Uint8Array ? [value] : value;
+  let valueLength = 0;
+  for (const c of chunks) valueLength += c.length;
+  const typeUrlBytes = Buffer.byteLength(typeUrl, 'utf8');
+  const anyLength =
+    (typeUrlBytes === 0 ? 0 : varintSize((1 << 3) | 2) + varintSize(typeUrlBytes) + typeUrlBytes) +
+    varintSize((2 << 3) | 2) +
+    varintSize(valueLength) +
+    valueLength;
   const versionBytes = Buffer.byteLength(version, 'utf8');
+  const nameBytes = Buffer.byteLength(name, 'utf8');
+  // Resource { version = 1; resource = 2 (the Any); name = 3 }, empty strings left out (proto3).
   const start =
-    (versionBytes === 0 ? 0 : varintSize((1 << 3) | 2) + varintSize(versionBytes) + versionBytes) + varintSize((2 << 3) | 2) + varintSize(any.length);
-  return { any: delta.subarray(start, start + any.length), delta };
+    (versionBytes === 0 ? 0 : varintSize((1 << 3) | 2) + varintSize(versionBytes) + versionBytes) + varintSize((2 << 3) | 2) + varintSize(anyLength);
+  const delta = Buffer.allocUnsafe(start + anyLength + (nameBytes === 0 ? 0 : varintSize((3 << 3) | 2) + varintSize(nameBytes) + nameBytes));
+  let offset = 0;
+  if (versionBytes > 0) {
+    offset = writeVarint(delta, offset, (1 << 3) | 2);
+    offset = writeVarint(delta, offset, versionBytes);
+    offset += delta.write(version, offset, 'utf8');
+  }
+  offset = writeVarint(delta, offset, (2 << 3) | 2);
+  offset = writeVarint(delta, offset, anyLength);
+  if (typeUrlBytes > 0) {
+    offset = writeVarint(delta, offset, (1 << 3) | 2);
+    offset = writeVarint(delta, offset, typeUrlBytes);
+    offset += delta.write(typeUrl, offset, 'utf8');
+  }
+  offset = writeVarint(delta, offset, (2 << 3) | 2);
+  offset = writeVarint(delta, offset, valueLength);
+  for (const c of chunks) {
+    delta.set(c, offset);
+    offset += c.length;
+  }
+  if (nameBytes > 0) {
+    offset = writeVarint(delta, offset, (3 << 3) | 2);
+    offset = writeVarint(delta, offset, nameBytes);
+    delta.write(name, offset, 'utf8');
+  }
+  return { any: delta.subarray(start, start + anyLength), delta };
 }
 
 /** envoy.config.core.v3.ControlPlane { identifier = 1; } */
