@@ -130,6 +130,8 @@ class Http2Call implements GrpcCall {
       this.stream.respond({ ...RESPONSE_HEADERS, ...trailers }, { endStream: true });
       return;
     }
+    // gRPC clients close their side once they have the status. (No RST_STREAM
+    // here: Node may send it before the trailers, which then never arrive.)
     this.stream.once('wantTrailers', () => this.stream.sendTrailers(trailers));
     this.stream.end();
   }
