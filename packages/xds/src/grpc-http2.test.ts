@@ -76,7 +76,7 @@ function exchange(
       got = { headers: h, trailersOnly: (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) !== 0 };
       if (got.trailersOnly) stream.close();
     });
-    stream.on('trailers', (t) => {
+    stream.on('trailers', (t: http2.IncomingHttpHeaders) => {
       trailers = t;
       stream.close();
     });
