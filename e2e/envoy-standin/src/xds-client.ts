@@ -37,6 +37,8 @@ export class XdsClient {
   /** SotW: the last version/nonce per type, for ACKs and re-subscriptions. */
   private readonly acked = new Map<ResourceTypeUrl, { version: string; nonce: string }>();
   private client: TestAdsClient | undefined;
+  /** The open ADS stream, cancelled by stop() (closing the client alone leaves a call in progress open). */
+  private stream: { cancel(): void } | undefined;
   private stopped = false;
   private current: EnvoyResources;
   readonly done: Promise<void>;
@@ -62,6 +64,7 @@ export class XdsClient {
 
   stop(): void {
     this.stopped = true;
+    this.stream?.cancel();
     this.client?.close();
   }
 
@@ -72,7 +75,15 @@ export class XdsClient {
       this.client = new TestAdsClient({ host: xds.host, port: xds.port, node: { ...node, user_agent_name: 'switchyard-envoy-standin' }, ...(xds.tls ? { tls: xds.tls } : {}) });
       const started = Date.now();
       try {
-        await (xds.mode === 'delta' ? this.runDelta(this.client.delta()) : this.runSotw(this.client.sotw()));
+        if (xds.mode === 'delta') {
+          const stream = this.client.delta();
+          this.stream = stream;
+          await this.runDelta(stream);
+        } else {
+          const stream = this.client.sotw();
+          this.stream = stream;
+          await this.runSotw(stream);
+        }
       } catch (e) {
         if (!this.stopped) this.log.warn(`xDS stream to ${xds.host}:${xds.port} ended: ${(e as Error).message}`);
       }

@@ -1,7 +1,7 @@
-// The envoy.service.discovery.v3.AggregatedDiscoveryService definition for
-// grpc-js, built by hand from the protobufjs types: the server receives
-// decoded requests and writes responses that are already encoded (see wire.ts).
-// clientDefinition is the mirror image, for tests and tools.
+// The envoy.service.discovery.v3.AggregatedDiscoveryService: its two method
+// paths and request decoders for the server (which writes responses already
+// encoded and framed, see wire.ts), and a grpc-js client definition built by
+// hand from the protobufjs types, for tests and tools.
 import type * as grpc from '@grpc/grpc-js';
 import { messageType } from '@switchyard/protos';
 import type { DeltaRequest, SotwRequest } from './discovery-request.js';
@@ -85,29 +85,11 @@ export function decodeDeltaDiscoveryRequest(bytes: Buffer): DecodedDeltaRequest 
   };
 }
 
-const identity = (b: Buffer): Buffer => b;
-
-/** Server side: requests decoded, responses pre-encoded. */
-export const adsServiceDefinition = {
-  StreamAggregatedResources: {
-    path: `${SERVICE}/StreamAggregatedResources`,
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: identity,
-    requestDeserialize: decodeDiscoveryRequest,
-    responseSerialize: identity,
-    responseDeserialize: identity,
-  },
-  DeltaAggregatedResources: {
-    path: `${SERVICE}/DeltaAggregatedResources`,
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: identity,
-    requestDeserialize: decodeDeltaDiscoveryRequest,
-    responseSerialize: identity,
-    responseDeserialize: identity,
-  },
-} satisfies grpc.ServiceDefinition;
+/** The HTTP/2 paths of the two ADS methods (both bidirectional streams). */
+export const ADS_PATHS = {
+  sotw: `${SERVICE}/StreamAggregatedResources`,
+  delta: `${SERVICE}/DeltaAggregatedResources`,
+} as const;
 
 function encoder(typeName: string): (value: object) => Buffer {
   return (value) => {
@@ -129,7 +111,7 @@ function decoder(typeName: string): (bytes: Buffer) => Record<string, unknown> {
  */
 export const adsClientDefinition = {
   StreamAggregatedResources: {
-    path: `${SERVICE}/StreamAggregatedResources`,
+    path: ADS_PATHS.sotw,
     requestStream: true,
     responseStream: true,
     requestSerialize: encoder(DISCOVERY_REQUEST),
@@ -138,7 +120,7 @@ export const adsClientDefinition = {
     responseDeserialize: decoder('envoy.service.discovery.v3.DiscoveryResponse'),
   },
   DeltaAggregatedResources: {
-    path: `${SERVICE}/DeltaAggregatedResources`,
+    path: ADS_PATHS.delta,
     requestStream: true,
     responseStream: true,
     requestSerialize: encoder(DELTA_DISCOVERY_REQUEST),

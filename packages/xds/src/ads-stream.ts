@@ -22,6 +22,7 @@ import { desiredFor, type Desired } from './desired.js';
 import { heldBack, type StreamView } from './make-before-break.js';
 import { SharedResponses } from './shared-responses.js';
 import { newTypeState, type InFlight, type TypeState } from './type-state.js';
+import { GRPC_MESSAGE_PREFIX_BYTES } from './wire.js';
 
 export type StreamMode = 'sotw' | 'delta';
 
@@ -32,7 +33,11 @@ export interface StreamContext {
   readonly stats: XdsStats;
   readonly logger: Logger;
   readonly controlPlane: Buffer;
-  /** Writes one encoded response; false means the transport is full (wait for resume()). */
+  /**
+   * Writes one encoded response, framed as a gRPC message (wire.ts) and
+   * possibly shared with other streams; false means the transport is full
+   * (wait for resume()).
+   */
   readonly write: (response: Buffer) => boolean;
 }
 
@@ -106,7 +111,7 @@ export abstract class AdsStream {
   }
 
   protected send(typeUrl: ResourceTypeUrl, response: Buffer, resources: number): void {
-    this.ctx.stats.pushed(typeUrl, resources, response.length);
+    this.ctx.stats.pushed(typeUrl, resources, response.length - GRPC_MESSAGE_PREFIX_BYTES);
     if (!this.ctx.write(response)) this.blocked = true;
   }
 

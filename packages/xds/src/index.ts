@@ -2,7 +2,7 @@
 // snapshot cache it serves from, and the PKI that names fleets.
 export { SnapshotCache, type FleetCache, type NackEvent, type EncodeStats } from './snapshot-cache.js';
 export { publishFleets, type Published } from './publish-fleets.js';
-export { createXdsServer, SERVER_CHANNEL_OPTIONS, type XdsServer, type XdsServerOptions, type XdsStreamInfo, type XdsTls } from './server.js';
+export { createXdsServer, XDS_TRANSPORT, type XdsServer, type XdsServerOptions, type XdsStreamInfo, type XdsTls } from './server.js';
 export type { XdsStatsSnapshot } from './stats.js';
 export { createCa, issueCertificate, fleetIdentity, fleetOfIdentity, isFleetId, type CertificateAndKey, type IssueOptions } from './pki.js';
 export { adsClientDefinition } from './ads-service.js';

@@ -1,12 +1,14 @@
-// The xDS gRPC server: accepts ADS streams, works out which fleet each one
-// belongs to (stream-fleet.ts), and hands it to an AdsStream (ads-call.ts). With mTLS (the default) the fleet
+// The xDS gRPC server: serves the two ADS methods over gRPC on node:http2
+// (grpc-http2.ts), works out which fleet each stream belongs to
+// (stream-fleet.ts), and hands it to an AdsStream (ads-call.ts). With mTLS (the default) the fleet
 // comes from the verified client certificate's URI SAN and nothing the client
 // says can change it; plaintext exists only behind an explicit insecure option.
-import * as grpc from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
-import { serveAdsCall, type AdsCall, type AdsCallEnv, type XdsStreamInfo } from './ads-call.js';
-import { adsServiceDefinition, type DecodedDeltaRequest, type DecodedSotwRequest } from './ads-service.js';
+import { serveAdsCall, type AdsCallEnv, type XdsStreamInfo } from './ads-call.js';
+import { ADS_PATHS, decodeDeltaDiscoveryRequest, decodeDiscoveryRequest } from './ads-service.js';
 import { DeltaStream } from './delta-stream.js';
+import type { GrpcMethod } from './grpc-call.js';
+import { createGrpcHttp2Server, type GrpcTls, type GrpcTransportOptions } from './grpc-http2.js';
 import { SotwStream } from './sotw-stream.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { XdsStats, type XdsStatsSnapshot } from './stats.js';
@@ -15,7 +17,7 @@ import { DEFAULT_WRITE_PACING, WritePacer, type WritePacerOptions } from './writ
 
 export type { XdsStreamInfo } from './ads-call.js';
 
-export type XdsTls = { readonly caPem: string; readonly certPem: string; readonly keyPem: string } | { readonly insecure: true };
+export type XdsTls = GrpcTls;
 
 export interface XdsServerOptions {
   readonly cache: SnapshotCache;
@@ -25,6 +27,8 @@ export interface XdsServerOptions {
   readonly controlPlaneId?: string;
   /** How response writes are paced across streams (default DEFAULT_WRITE_PACING). */
   readonly writePacing?: WritePacerOptions;
+  /** Keepalive and message limits (default XDS_TRANSPORT). */
+  readonly transport?: Partial<GrpcTransportOptions>;
 }
 
 export interface XdsServer {
@@ -46,19 +50,15 @@ export interface XdsServer {
  *   hosts is ~1 MB, so sends are allowed up to 64 MiB. Requests are small
  *   (names, versions, a NACK message): 4 MiB, gRPC's default, is plenty.
  */
-export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  'grpc.keepalive_time_ms': 30_000,
-  'grpc.keepalive_timeout_ms': 10_000,
-  'grpc.max_send_message_length': 64 * 1024 * 1024,
-  'grpc.max_receive_message_length': 4 * 1024 * 1024,
+export const XDS_TRANSPORT: GrpcTransportOptions = {
+  keepaliveIntervalMs: 30_000,
+  keepaliveTimeoutMs: 10_000,
+  maxSendMessageBytes: 64 * 1024 * 1024,
+  maxReceiveMessageBytes: 4 * 1024 * 1024,
 };
 
-/** mTLS requiring a client certificate signed by the CA, or plaintext when asked for explicitly. */
-function serverCredentials(tls: XdsTls): grpc.ServerCredentials {
-  return 'insecure' in tls
-    ? grpc.ServerCredentials.createInsecure()
-    : grpc.ServerCredentials.createSsl(Buffer.from(tls.caPem), [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }], true);
-}
+/** How long close() lets clients finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 1000;
 
 export function createXdsServer(opts: XdsServerOptions): XdsServer {
   const logger = opts.logger ?? pino({ level: 'silent' });
@@ -74,36 +74,17 @@ export function createXdsServer(opts: XdsServerOptions): XdsServer {
     pacer: new WritePacer(opts.writePacing ?? DEFAULT_WRITE_PACING),
     open,
   };
-  const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
-
-  server.addService(adsServiceDefinition, {
-    StreamAggregatedResources: (call: AdsCall<DecodedSotwRequest>) => serveAdsCall(env, 'sotw', call, (ctx) => new SotwStream(ctx)),
-    DeltaAggregatedResources: (call: AdsCall<DecodedDeltaRequest>) => serveAdsCall(env, 'delta', call, (ctx) => new DeltaStream(ctx)),
-  });
-
-  const credentials = serverCredentials(opts.tls);
+  const methods = new Map<string, GrpcMethod>([
+    [ADS_PATHS.sotw, (call) => serveAdsCall(env, 'sotw', call, decodeDiscoveryRequest, (ctx) => new SotwStream(ctx))],
+    [ADS_PATHS.delta, (call) => serveAdsCall(env, 'delta', call, decodeDeltaDiscoveryRequest, (ctx) => new DeltaStream(ctx))],
+  ]);
+  const server = createGrpcHttp2Server({ ...XDS_TRANSPORT, ...opts.transport, tls: opts.tls, methods, logger });
 
   return {
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-        server.bindAsync(address, credentials, (err, bound) => {
-          if (err) return reject(err);
-          logger.info({ address: `${host}:${bound}`, tls: insecure ? 'insecure' : 'mtls' }, 'xds: listening');
-          resolve(bound);
-        });
-      });
-    },
-    close() {
-      for (const { call } of open.values()) call.end();
-      return new Promise((resolve) => {
-        server.tryShutdown(() => resolve());
-        // Streams are long-lived: give clients a moment, then cut them.
-        setTimeout(() => server.forceShutdown(), 1000).unref();
-      });
-    },
+    listen: (host, port) => server.listen(host, port),
+    close: () => server.close(CLOSE_GRACE_MS),
     streams() {
-      return [...open.values()].map((e) => e.info).sort((a, b) => `${a.fleet}\u0000${a.nodeId}`.localeCompare(`${b.fleet}\u0000${b.nodeId}`));
+      return [...open.values()].sort((a, b) => `${a.fleet}\u0000${a.nodeId}`.localeCompare(`${b.fleet}\u0000${b.nodeId}`));
     },
     stats: () => stats.snapshot(),
   };

@@ -1,28 +1,27 @@
 // Which fleet an ADS stream belongs to. With mTLS the fleet comes from the
 // verified client certificate's URI SAN and nothing the client says can
 // change it; in insecure mode it is the node.cluster of the first request.
-import * as grpc from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NodeInfo } from './ads-service.js';
+import { GrpcStatus, type GrpcStatusCode } from './grpc-call.js';
 import { certificateUris, fleetOfIdentity, isFleetId } from './pki.js';
 
-export type FleetOrRefusal = { readonly fleet: string } | { readonly code: grpc.status; readonly reason: string };
+export type FleetOrRefusal = { readonly fleet: string } | { readonly code: GrpcStatusCode; readonly reason: string };
 
-/** The fleet of a stream under mTLS, or a refusal. */
-export function fleetFromCertificate(call: grpc.ServerDuplexStream<unknown, unknown>): FleetOrRefusal {
-  const peer = call.getAuthContext()?.sslPeerCertificate;
-  if (!peer?.raw) return { code: grpc.status.UNAUTHENTICATED, reason: 'no client certificate' };
+/** The fleet of a stream under mTLS from the verified client certificate (DER), or a refusal. */
+export function fleetFromCertificate(der: Buffer | undefined): FleetOrRefusal {
+  if (!der) return { code: GrpcStatus.UNAUTHENTICATED, reason: 'no client certificate' };
   let uris: string[];
   try {
-    uris = certificateUris(new X509Certificate(peer.raw));
+    uris = certificateUris(new X509Certificate(der));
   } catch {
-    return { code: grpc.status.UNAUTHENTICATED, reason: 'unreadable client certificate' };
+    return { code: GrpcStatus.UNAUTHENTICATED, reason: 'unreadable client certificate' };
   }
   const fleets = [...new Set(uris.map(fleetOfIdentity).filter((f): f is string => f !== undefined))];
   if (fleets.length !== 1) {
     return {
-      code: grpc.status.PERMISSION_DENIED,
+      code: GrpcStatus.PERMISSION_DENIED,
       reason: fleets.length === 0 ? 'client certificate names no fleet' : 'client certificate names more than one fleet',
     };
   }
@@ -43,7 +42,7 @@ export function fleetOfNode(certFleet: string | undefined, n: NodeInfo, logger: 
   }
   if (!isFleetId(n.cluster)) {
     return {
-      code: grpc.status.INVALID_ARGUMENT,
+      code: GrpcStatus.INVALID_ARGUMENT,
       reason: `insecure mode: node.cluster must be the Gateway's "namespace/name", got ${JSON.stringify(n.cluster)}`,
     };
   }

@@ -2,7 +2,9 @@
 // server sends (Any, Resource, DiscoveryResponse, DeltaDiscoveryResponse).
 // Resources are encoded once per change and shared by every stream of a
 // fleet; building a response is then one allocation and a copy of those
-// bytes, never a re-encode of a resource per stream.
+// bytes, never a re-encode of a resource per stream. Responses come out
+// framed as gRPC messages, so the one buffer is written as is to every
+// stream that gets it (grpc-http2.ts).
 
 /** A length-delimited field: bytes, or a string written as UTF-8. Empty strings are left out (proto3). */
 type Field = readonly [fieldNumber: number, value: Uint8Array | string];
@@ -25,8 +27,17 @@ function writeVarint(buf: Buffer, offset: number, n: number): number {
   return offset;
 }
 
-/** Encodes a message made only of length-delimited fields, in the order given. */
-export function encodeFields(fields: readonly Field[]): Buffer {
+/**
+ * gRPC's Length-Prefixed-Message header (PROTOCOL-HTTP2.md): a compressed
+ * flag (0: not compressed) and the message length, 4 bytes big-endian.
+ */
+export const GRPC_MESSAGE_PREFIX_BYTES = 5;
+
+/**
+ * Encodes a message made only of length-delimited fields, in the order given;
+ * with `grpcFramed`, behind the gRPC message header in the same buffer.
+ */
+export function encodeFields(fields: readonly Field[], grpcFramed = false): Buffer {
   let size = 0;
   const lengths: number[] = new Array<number>(fields.length);
   for (let i = 0; i < fields.length; i++) {
@@ -36,8 +47,13 @@ export function encodeFields(fields: readonly Field[]): Buffer {
     if (typeof value === 'string' && len === 0) continue;
     size += varintSize((fieldNumber << 3) | 2) + varintSize(len) + len;
   }
-  const buf = Buffer.allocUnsafe(size);
-  let offset = 0;
+  const prefix = grpcFramed ? GRPC_MESSAGE_PREFIX_BYTES : 0;
+  const buf = Buffer.allocUnsafe(prefix + size);
+  let offset = prefix;
+  if (grpcFramed) {
+    buf[0] = 0;
+    buf.writeUInt32BE(size, 1);
+  }
   for (let i = 0; i < fields.length; i++) {
     const [fieldNumber, value] = fields[i]!;
     const len = lengths[i]!;
@@ -139,13 +155,13 @@ export interface SotwResponseParts {
   readonly controlPlane: Uint8Array;
 }
 
-/** envoy.service.discovery.v3.DiscoveryResponse */
+/** envoy.service.discovery.v3.DiscoveryResponse, framed as one gRPC message. */
 export function encodeDiscoveryResponse(r: SotwResponseParts): Buffer {
   const fields: Field[] = [[1, r.versionInfo]];
   for (const any of r.resources) fields.push([2, any]);
   fields.push([4, r.typeUrl], [5, r.nonce]);
   if (r.controlPlane.length > 0) fields.push([6, r.controlPlane]);
-  return encodeFields(fields);
+  return encodeFields(fields, true);
 }
 
 export interface DeltaResponseParts {
@@ -158,7 +174,7 @@ export interface DeltaResponseParts {
   readonly controlPlane: Uint8Array;
 }
 
-/** envoy.service.discovery.v3.DeltaDiscoveryResponse */
+/** envoy.service.discovery.v3.DeltaDiscoveryResponse, framed as one gRPC message. */
 export function encodeDeltaDiscoveryResponse(r: DeltaResponseParts): Buffer {
   const fields: Field[] = [[1, r.systemVersionInfo]];
   for (const res of r.resources) fields.push([2, res]);
@@ -166,5 +182,5 @@ export function encodeDeltaDiscoveryResponse(r: DeltaResponseParts): Buffer {
   // removed_resources is repeated: an empty name is still an entry.
   for (const name of r.removedResources) fields.push([6, Buffer.from(name, 'utf8')]);
   if (r.controlPlane.length > 0) fields.push([7, r.controlPlane]);
-  return encodeFields(fields);
+  return encodeFields(fields, true);
 }

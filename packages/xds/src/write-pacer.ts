@@ -1,11 +1,12 @@
-// Pacing of response writes across all streams of a server. grpc-js copies
-// every message it sends (its 5-byte message framing), so a push of one
-// shared response to a hundred streams would otherwise make a hundred copies
-// at once, all alive until the sockets take them. The pacer lets writes start
-// while the bytes written but not yet handed to the transport stay under a
-// budget, and queues the rest in order, so at most about a budget's worth of
-// copies is alive at a time. Queued writes hold only the shared response, not
-// a copy.
+// Pacing of response writes across all streams of a server. A push of one
+// shared response to a thousand streams is one buffer (the transport writes
+// it as is, grpc-http2.ts), but every write in progress still holds HTTP/2
+// and socket buffers, and a thousand sockets written at once compete for the
+// event loop. The pacer lets writes start while the bytes written but not yet
+// handed to the transport stay under a budget, and queues the rest in order.
+// Queued writes hold only the shared response. (It was added when grpc-js
+// copied every message it framed: then it bounded how many copies were
+// alive at once.)
 //
 // A stream whose client stops reading must not stall the others: a write not
 // done within `slowMs` stops counting against the budget (its memory is then
