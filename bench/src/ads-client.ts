@@ -10,11 +10,19 @@
 // route's header value, the churn slice's 10.255.a.b endpoint), so a latency
 // measurement knows which change a response carries without relying on the
 // names the translator gives resources.
-import grpc from '@grpc/grpc-js';
+//
+// It speaks gRPC on node:http2 itself (grpc-h2.ts) and reads the response
+// envelopes with a wire scanner over the received DATA chunks: a resource's
+// bytes are gathered (and, for a message spanning chunks, copied) only when
+// the reader has not seen that resource version yet, so the 999 other
+// streams of a fleet pay for the HTTP/2 bytes and the envelope only. Requests
+// are encoded with the project's protobufjs root.
+import type http2 from 'node:http2';
 import { messageType, TypeUrl } from '@switchyard/protos';
 import type { DiscoveryRequest } from '@switchyard/protos/generated/envoy/service/discovery/v3/DiscoveryRequest.js';
 import type { DeltaDiscoveryRequest } from '@switchyard/protos/generated/envoy/service/discovery/v3/DeltaDiscoveryRequest.js';
 import { ENDPOINT_MARKER_PREFIX, MARKER_PREFIX } from './generate.js';
+import { BidiCall, WireReader, type Chunks } from './grpc-h2.js';
 
 export type AdsMode = 'sotw' | 'delta';
 
@@ -32,28 +40,86 @@ export const TYPE_SHORT: Readonly<Record<string, string>> = {
   [TypeUrl.Secret]: 'SDS',
 };
 
-// Just the decoded fields this client reads (protobufjs messages, proto field names).
-interface AnyMsg {
-  type_url: string;
-  value: Uint8Array;
-}
+// The envelope fields this client reads; resource bodies stay views of the received bytes.
 interface DiscoveryResponseMsg {
   version_info: string;
-  resources: AnyMsg[];
+  /** google.protobuf.Any value of each resource. */
+  resources: Chunks[];
   type_url: string;
   nonce: string;
 }
 interface ResourceMsg {
   name: string;
   version: string;
-  resource?: AnyMsg | null;
+  /** google.protobuf.Any value, when the resource carries one. */
+  value: Chunks | undefined;
 }
 interface DeltaDiscoveryResponseMsg {
-  system_version_info: string;
   resources: ResourceMsg[];
   type_url: string;
   removed_resources: string[];
   nonce: string;
+}
+
+/** envoy.service.discovery.v3.DiscoveryResponse, reading fields 1 (version_info), 2 (resources), 4 (type_url), 5 (nonce). */
+export function readDiscoveryResponse(c: Chunks): DiscoveryResponseMsg {
+  const r = new WireReader(c);
+  const m: DiscoveryResponseMsg = { version_info: '', resources: [], type_url: '', nonce: '' };
+  while (!r.done) {
+    const [field, wt] = r.tag();
+    if (field === 1 && wt === 2) m.version_info = r.string();
+    else if (field === 2 && wt === 2) m.resources.push(anyValue(r.bytes()) ?? r.src.slice(0, 0));
+    else if (field === 4 && wt === 2) m.type_url = r.string();
+    else if (field === 5 && wt === 2) m.nonce = r.string();
+    else r.skip(wt);
+  }
+  return m;
+}
+
+/** envoy.service.discovery.v3.DeltaDiscoveryResponse, reading fields 2 (resources), 4 (type_url), 5 (nonce), 6 (removed_resources). */
+export function readDeltaDiscoveryResponse(c: Chunks): DeltaDiscoveryResponseMsg {
+  const r = new WireReader(c);
+  const m: DeltaDiscoveryResponseMsg = { resources: [], type_url: '', removed_resources: [], nonce: '' };
+  while (!r.done) {
+    const [field, wt] = r.tag();
+    if (field === 2 && wt === 2) m.resources.push(readResource(r.bytes()));
+    else if (field === 4 && wt === 2) m.type_url = r.string();
+    else if (field === 5 && wt === 2) m.nonce = r.string();
+    else if (field === 6 && wt === 2) m.removed_resources.push(r.string());
+    else r.skip(wt);
+  }
+  return m;
+}
+
+/** envoy.service.discovery.v3.Resource: 3 name, 1 version, 2 resource (Any). */
+function readResource(c: Chunks): ResourceMsg {
+  const r = new WireReader(c);
+  const m: ResourceMsg = { name: '', version: '', value: undefined };
+  while (!r.done) {
+    const [field, wt] = r.tag();
+    if (field === 3 && wt === 2) m.name = r.string();
+    else if (field === 1 && wt === 2) m.version = r.string();
+    else if (field === 2 && wt === 2) m.value = anyValue(r.bytes()) ?? r.src.slice(0, 0);
+    else r.skip(wt);
+  }
+  return m;
+}
+
+/** google.protobuf.Any's value (field 2). */
+function anyValue(c: Chunks): Chunks | undefined {
+  const r = new WireReader(c);
+  let value: Chunks | undefined;
+  while (!r.done) {
+    const [field, wt] = r.tag();
+    if (field === 2 && wt === 2) value = r.bytes();
+    else r.skip(wt);
+  }
+  return value;
+}
+// Decoded with protobufjs (proto field names) when the reader first sees a resource version.
+interface AnyMsg {
+  type_url: string;
+  value: Uint8Array;
 }
 interface ClusterMsg {
   name: string;
@@ -91,11 +157,11 @@ export class ResourceReader {
   private readonly cache = new Map<string, Derived>();
   private readonly markerBytes = Buffer.from(MARKER_PREFIX);
 
-  read(typeUrl: string, name: string, version: string, value: Uint8Array): Derived {
+  read(typeUrl: string, name: string, version: string, value: Chunks): Derived {
     const key = `${typeUrl}|${name}|${version}|${value.length}`;
     let d = this.cache.get(key);
     if (!d) {
-      d = this.derive(typeUrl, value);
+      d = this.derive(typeUrl, value.toBuffer());
       if (this.cache.size > 200_000) this.cache.clear();
       this.cache.set(key, d);
     }
@@ -168,7 +234,8 @@ export interface StreamCounters {
 export type MarkerEvent = readonly [seq: number, ackNs: bigint];
 
 export interface AdsStreamOptions {
-  readonly client: grpc.Client;
+  /** The HTTP/2 connection the stream is opened on. */
+  readonly session: http2.ClientHttp2Session;
   readonly mode: AdsMode;
   readonly nodeId: string;
   /** The fleet: in insecure mode the server takes it from node.cluster. */
@@ -199,18 +266,11 @@ interface TypeState {
  * (cluster_name), read without decoding the rest: protobuf encoders write
  * fields in number order, so it comes first.
  */
-export function firstStringField(b: Uint8Array): string | undefined {
-  if (b[0] !== 0x0a) return undefined;
-  let len = 0;
-  let shift = 0;
-  let i = 1;
-  for (; i < b.length && i < 6; i++) {
-    const byte = b[i]!;
-    len |= (byte & 0x7f) << shift;
-    shift += 7;
-    if ((byte & 0x80) === 0) break;
-  }
-  return Buffer.from(b.buffer, b.byteOffset + i + 1, len).toString('utf8');
+export function firstStringField(c: Chunks): string | undefined {
+  if (c.length === 0) return undefined;
+  const r = new WireReader(c);
+  const [field, wt] = r.tag();
+  return field === 1 && wt === 2 ? r.string() : undefined;
 }
 
 export class AdsStream {
@@ -222,7 +282,7 @@ export class AdsStream {
   syncedAtNs: bigint | undefined;
   closed = false;
   private readonly types = new Map<string, TypeState>();
-  private call: grpc.ClientDuplexStream<Uint8Array, Buffer> | undefined;
+  private call: BidiCall | undefined;
   private sentNode = false;
 
   constructor(private readonly o: AdsStreamOptions) {
@@ -235,18 +295,12 @@ export class AdsStream {
 
   start(): void {
     const method = this.o.mode === 'sotw' ? SOTW_METHOD : DELTA_METHOD;
-    const call = this.o.client.makeBidiStreamRequest<Uint8Array, Buffer>(
-      method,
-      (m) => Buffer.from(m.buffer, m.byteOffset, m.length),
-      (b) => b,
-    );
-    this.call = call;
-    call.on('data', (buf: Buffer) => this.onResponse(buf));
-    call.on('error', (err: grpc.ServiceError) => {
-      if (!this.closed && err.code !== grpc.status.CANCELLED) this.counters.errors++;
-    });
-    call.on('end', () => {
-      this.closed = true;
+    this.call = BidiCall.open(this.o.session, method, {
+      onMessage: (m) => this.onResponse(m),
+      onEnd: (err) => {
+        if (!this.closed && err) this.counters.errors++;
+        this.closed = true;
+      },
     });
     // Envoy starts with the wildcard types; EDS and RDS follow once it knows names.
     this.request(TypeUrl.Cluster, [], []);
@@ -306,16 +360,16 @@ export class AdsStream {
     c.resourceBytes += resourceBytes;
   }
 
-  private onResponse(buf: Buffer): void {
-    if (this.o.mode === 'sotw') this.onSotw(buf);
-    else this.onDelta(buf);
+  private onResponse(m: Chunks): void {
+    if (this.o.mode === 'sotw') this.onSotw(m);
+    else this.onDelta(m);
   }
 
-  private onSotw(buf: Buffer): void {
-    const res = messageType('envoy.service.discovery.v3.DiscoveryResponse').decode(buf) as unknown as DiscoveryResponseMsg;
+  private onSotw(buf: Chunks): void {
+    const res = readDiscoveryResponse(buf);
     const st = this.types.get(res.type_url);
     let resourceBytes = 0;
-    for (const r of res.resources) resourceBytes += r.value.length;
+    for (const r of res.resources) resourceBytes += r.length;
     this.count(res.type_url, buf.length, res.resources.length, resourceBytes);
     if (!st) return;
     // State of the world: the response replaces everything of this type
@@ -324,10 +378,10 @@ export class AdsStream {
     if (wildcard) st.derived.clear();
     let marker = -1;
     res.resources.forEach((r, i) => {
-      const d = this.o.reader.read(res.type_url, `#${i}`, res.version_info, r.value);
+      const d = this.o.reader.read(res.type_url, `#${i}`, res.version_info, r);
       // Only Cluster and Listener resources name other resources to subscribe to.
       if (wildcard) st.derived.set(`#${i}`, d);
-      else st.have.add(firstStringField(r.value) ?? `#${i}`);
+      else st.have.add(firstStringField(r) ?? `#${i}`);
       marker = Math.max(marker, d.marker);
     });
     st.version = res.version_info;
@@ -338,17 +392,17 @@ export class AdsStream {
     this.afterAck(res.type_url, marker, ackNs);
   }
 
-  private onDelta(buf: Buffer): void {
-    const res = messageType('envoy.service.discovery.v3.DeltaDiscoveryResponse').decode(buf) as unknown as DeltaDiscoveryResponseMsg;
+  private onDelta(buf: Chunks): void {
+    const res = readDeltaDiscoveryResponse(buf);
     const st = this.types.get(res.type_url);
     let resourceBytes = 0;
-    for (const r of res.resources) resourceBytes += r.resource?.value.length ?? 0;
+    for (const r of res.resources) resourceBytes += r.value?.length ?? 0;
     this.count(res.type_url, buf.length, res.resources.length, resourceBytes);
     if (!st) return;
     let marker = -1;
     for (const r of res.resources) {
-      if (!r.resource) continue;
-      const d = this.o.reader.read(res.type_url, r.name, r.version, r.resource.value);
+      if (!r.value) continue;
+      const d = this.o.reader.read(res.type_url, r.name, r.version, r.value);
       st.derived.set(r.name, d);
       st.have.add(r.name);
       marker = Math.max(marker, d.marker);

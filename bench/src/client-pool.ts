@@ -27,6 +27,16 @@ export interface PoolStats extends StreamCounters {
   readonly closed: number;
 }
 
+/**
+ * BENCH_CLIENT_CPU_PROF=DIR profiles the simulated Envoys: each worker runs
+ * under `node --cpu-prof` and writes its profile to DIR when it exits
+ * (summarize with `node bench/dist/profile.js --summarize FILE`).
+ */
+function profileArgs(): string[] {
+  const dir = process.env['BENCH_CLIENT_CPU_PROF'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 class Worker {
   private readonly handlers = new Set<(m: FromWorker) => void>();
   constructor(readonly proc: ChildProcess) {
@@ -72,7 +82,11 @@ export class ClientPool {
     const count = Math.max(1, Math.min(o.workers ?? (o.fleets.length > 200 ? 2 : 1), o.fleets.length));
     const workers: Worker[] = [];
     for (let w = 0; w < count; w++) {
-      const proc = fork(new URL('./client-worker.js', import.meta.url), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const proc = fork(new URL('./client-worker.js', import.meta.url), [], {
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        execArgv: [...process.execArgv, ...profileArgs()],
+      });
       workers.push(new Worker(proc));
     }
     const pool = new ClientPool(workers);

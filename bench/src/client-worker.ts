@@ -3,9 +3,10 @@
 // would not, but the 2-core machine cannot afford a process per Envoy) and
 // answers the parent's questions over IPC: have all streams ACKed marker N,
 // how many bytes arrived, what marker events were seen.
-import grpc from '@grpc/grpc-js';
+import type http2 from 'node:http2';
 import { envoyRoot } from '@switchyard/protos';
 import { AdsStream, ResourceReader, type AdsMode, type MarkerEvent, type StreamCounters, type TypeCounters } from './ads-client.js';
+import { connect } from './grpc-h2.js';
 
 export type WaitKind = 'route' | 'endpoint' | 'synced';
 
@@ -31,7 +32,7 @@ interface PendingWait {
 }
 
 const streams: AdsStream[] = [];
-const clients: grpc.Client[] = [];
+const sessions: http2.ClientHttp2Session[] = [];
 const waits: PendingWait[] = [];
 const reader = new ResourceReader();
 
@@ -102,21 +103,10 @@ process.on('message', (msg: ToWorker) => {
       case 'start': {
         envoyRoot();
         const connections = Math.ceil(msg.fleets.length / msg.streamsPerConnection);
-        for (let c = 0; c < connections; c++) {
-          clients.push(
-            new grpc.Client(msg.target, grpc.credentials.createInsecure(), {
-              // A connection of its own per client, as separate Envoys have.
-              'grpc.use_local_subchannel_pool': 1,
-              'grpc.max_receive_message_length': -1,
-              'grpc.max_send_message_length': -1,
-              'grpc.keepalive_time_ms': 300_000,
-              ...(msg.flowControlWindow ? { 'grpc-node.flow_control_window': msg.flowControlWindow } : {}),
-            }),
-          );
-        }
+        for (let c = 0; c < connections; c++) sessions.push(connect(msg.target, { flowControlWindow: msg.flowControlWindow }));
         msg.fleets.forEach((fleet, i) => {
           const s = new AdsStream({
-            client: clients[Math.floor(i / msg.streamsPerConnection)]!,
+            session: sessions[Math.floor(i / msg.streamsPerConnection)]!,
             mode: msg.mode,
             nodeId: `${msg.idPrefix}-${i}`,
             fleet,
@@ -143,7 +133,7 @@ process.on('message', (msg: ToWorker) => {
         break;
       case 'close':
         for (const s of streams) s.close();
-        for (const c of clients) c.close();
+        for (const c of sessions) c.close();
         setTimeout(() => process.exit(0), 50);
         break;
     }
