@@ -27,6 +27,23 @@ function writeVarint(buf: Buffer, offset: number, n: number): number {
   return offset;
 }
 
+/** The key (field number, wire type 2) and length that start a length-delimited field. */
+function writeLengthDelimitedHeader(buf: Buffer, offset: number, fieldNumber: number, length: number): number {
+  return writeVarint(buf, writeVarint(buf, offset, (fieldNumber << 3) | 2), length);
+}
+
+/** The bytes of a length-delimited field of `length` bytes, its key and length included. */
+function lengthDelimitedSize(fieldNumber: number, length: number): number {
+  return varintSize((fieldNumber << 3) | 2) + varintSize(length) + length;
+}
+
+/** A string field written as UTF-8 of `bytes` bytes; nothing when empty (proto3). */
+function writeStringField(buf: Buffer, offset: number, fieldNumber: number, value: string, bytes: number): number {
+  if (bytes === 0) return offset;
+  offset = writeLengthDelimitedHeader(buf, offset, fieldNumber, bytes);
+  return offset + buf.write(value, offset, 'utf8');
+}
+
 /**
  * gRPC's Length-Prefixed-Message header (PROTOCOL-HTTP2.md): a compressed
  * flag (0: not compressed) and the message length, 4 bytes big-endian.
@@ -45,7 +62,7 @@ export function encodeFields(fields: readonly Field[], grpcFramed = false): Buff
     const len = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
     lengths[i] = len;
     if (typeof value === 'string' && len === 0) continue;
-    size += varintSize((fieldNumber << 3) | 2) + varintSize(len) + len;
+    size += lengthDelimitedSize(fieldNumber, len);
   }
   const prefix = grpcFramed ? GRPC_MESSAGE_PREFIX_BYTES : 0;
   const buf = Buffer.allocUnsafe(prefix + size);
@@ -58,8 +75,7 @@ export function encodeFields(fields: readonly Field[], grpcFramed = false): Buff
     const [fieldNumber, value] = fields[i]!;
     const len = lengths[i]!;
     if (typeof value === 'string' && len === 0) continue;
-    offset = writeVarint(buf, offset, (fieldNumber << 3) | 2);
-    offset = writeVarint(buf, offset, len);
+    offset = writeLengthDelimitedHeader(buf, offset, fieldNumber, len);
     if (typeof value === 'string') offset += buf.write(value, offset, 'utf8');
     else {
       buf.set(value, offset);
@@ -103,41 +119,23 @@ export function encodeResourceEnvelopes(
   let valueLength = 0;
   for (const c of chunks) valueLength += c.length;
   const typeUrlBytes = Buffer.byteLength(typeUrl, 'utf8');
-  const anyLength =
-    (typeUrlBytes === 0 ? 0 : varintSize((1 << 3) | 2) + varintSize(typeUrlBytes) + typeUrlBytes) +
-    varintSize((2 << 3) | 2) +
-    varintSize(valueLength) +
-    valueLength;
   const versionBytes = Buffer.byteLength(version, 'utf8');
   const nameBytes = Buffer.byteLength(name, 'utf8');
+  const stringFieldSize = (fieldNumber: number, bytes: number): number => (bytes === 0 ? 0 : lengthDelimitedSize(fieldNumber, bytes));
+  // Any { type_url = 1; value = 2 }
+  const anyLength = stringFieldSize(1, typeUrlBytes) + lengthDelimitedSize(2, valueLength);
   // Resource { version = 1; resource = 2 (the Any); name = 3 }, empty strings left out (proto3).
-  const start =
-    (versionBytes === 0 ? 0 : varintSize((1 << 3) | 2) + varintSize(versionBytes) + versionBytes) + varintSize((2 << 3) | 2) + varintSize(anyLength);
-  const delta = Buffer.allocUnsafe(start + anyLength + (nameBytes === 0 ? 0 : varintSize((3 << 3) | 2) + varintSize(nameBytes) + nameBytes));
-  let offset = 0;
-  if (versionBytes > 0) {
-    offset = writeVarint(delta, offset, (1 << 3) | 2);
-    offset = writeVarint(delta, offset, versionBytes);
-    offset += delta.write(version, offset, 'utf8');
-  }
-  offset = writeVarint(delta, offset, (2 << 3) | 2);
-  offset = writeVarint(delta, offset, anyLength);
-  if (typeUrlBytes > 0) {
-    offset = writeVarint(delta, offset, (1 << 3) | 2);
-    offset = writeVarint(delta, offset, typeUrlBytes);
-    offset += delta.write(typeUrl, offset, 'utf8');
-  }
-  offset = writeVarint(delta, offset, (2 << 3) | 2);
-  offset = writeVarint(delta, offset, valueLength);
+  const start = stringFieldSize(1, versionBytes) + lengthDelimitedSize(2, anyLength) - anyLength;
+  const delta = Buffer.allocUnsafe(start + anyLength + stringFieldSize(3, nameBytes));
+  let offset = writeStringField(delta, 0, 1, version, versionBytes);
+  offset = writeLengthDelimitedHeader(delta, offset, 2, anyLength);
+  offset = writeStringField(delta, offset, 1, typeUrl, typeUrlBytes);
+  offset = writeLengthDelimitedHeader(delta, offset, 2, valueLength);
   for (const c of chunks) {
     delta.set(c, offset);
     offset += c.length;
   }
-  if (nameBytes > 0) {
-    offset = writeVarint(delta, offset, (3 << 3) | 2);
-    offset = writeVarint(delta, offset, nameBytes);
-    delta.write(name, offset, 'utf8');
-  }
+  writeStringField(delta, offset, 3, name, nameBytes);
   return { any: delta.subarray(start, start + anyLength), delta };
 }
 
