@@ -23,7 +23,7 @@ type Plain = Record<string, unknown>;
 export function messageToProto3Json(type: protobuf.Type, value: object): Record<string, unknown> {
   const fields = fieldsOf(type);
   if (fields.byName.size > 0 && !isObject(value)) throw new TypeError(`${type.fullName}: object expected`);
-  return { '@type': typeUrlOf(fields.fullName.slice(1)), ...messageJson(fields, value as Plain, false) };
+  return messageJson(fields, value as Plain, false, { '@type': typeUrlOf(fields.fullName.slice(1)) });
 }
 
 /** What rendering needs of one field, computed once. */
@@ -40,11 +40,17 @@ interface FieldInfo {
   readonly messageType: protobuf.Type | undefined;
   /** The scalar type (field.type) when neither enum nor message. */
   readonly scalar: string;
+  /** fieldsOf(messageType), once asked for. */
+  messageInfo?: TypeInfo;
 }
 
 interface TypeInfo {
+  readonly type: protobuf.Type;
   readonly fullName: string;
   readonly byName: ReadonlyMap<string, FieldInfo>;
+  readonly isAny: boolean;
+  /** The rendering of a well-known type that proto3 JSON writes in its own form. */
+  readonly wellKnown: ((d: Plain, inAny: boolean) => unknown) | undefined;
 }
 
 const typeInfos = new WeakMap<protobuf.Type, TypeInfo>();
@@ -69,7 +75,9 @@ function fieldsOf(type: protobuf.Type): TypeInfo {
         scalar: field.type,
       });
     });
-    typeInfos.set(type, (info = { fullName: type.fullName, byName }));
+    const fullName = type.fullName;
+    info = { type, fullName, byName, isAny: fullName === '.google.protobuf.Any', wellKnown: WELL_KNOWN_JSON.get(fullName) };
+    typeInfos.set(type, info);
   }
   return info;
 }
@@ -90,8 +98,7 @@ function isObject(v: unknown): v is Plain {
 /** Marks a value protobufjs' fromObject would not set (an unknown enum name, bytes of no known form). */
 const UNSET = Symbol('unset');
 
-function messageJson(type: TypeInfo, d: Plain, inAny: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function messageJson(type: TypeInfo, d: Plain, inAny: boolean, out: Record<string, unknown> = {}): Record<string, unknown> {
   if (type.byName.size === 0) return out;
   const found: FieldInfo[] = [];
   for (const key of Object.keys(d)) {
@@ -256,27 +263,22 @@ function longJson(v: unknown, unsigned: boolean): string {
 /** A message-typed value: an object, rendered by its type (Any and the well-known types by their own rules). */
 function messageValueJson(f: FieldInfo, v: unknown, inAny: boolean): unknown {
   if (!isObject(v)) throw new TypeError(`${f.field.fullName}: object expected`);
-  return typeJson(f.messageType as protobuf.Type, v, inAny);
-}
-
-function typeJson(type: protobuf.Type, d: Plain, inAny: boolean): unknown {
-  const info = fieldsOf(type);
-  if (info.fullName === '.google.protobuf.Any') return anyJson(type.root, d);
-  const special = WELL_KNOWN_JSON.get(info.fullName);
-  if (special) return special(d, inAny);
-  return messageJson(info, d, inAny);
+  const info = f.messageInfo ?? (f.messageInfo = fieldsOf(f.messageType as protobuf.Type));
+  if (info.isAny) return anyJson(info.type.root, v);
+  if (info.wellKnown) return info.wellKnown(v, inAny);
+  return messageJson(info, v, inAny);
 }
 
 /** The message type an Any's type URL names, looked up in the root its Any type belongs to. */
-function anyType(root: protobuf.Namespace, url: string): protobuf.Type {
+function anyType(root: protobuf.Namespace, url: string): TypeInfo {
   let byUrl = anyTypes.get(root);
-  if (!byUrl) anyTypes.set(root, (byUrl = new Map<string, protobuf.Type>()));
+  if (!byUrl) anyTypes.set(root, (byUrl = new Map<string, TypeInfo>()));
   let t = byUrl.get(url);
-  if (!t) byUrl.set(url, (t = root.lookupType(url.slice(url.lastIndexOf('/') + 1))));
+  if (!t) byUrl.set(url, (t = fieldsOf(root.lookupType(url.slice(url.lastIndexOf('/') + 1)))));
   return t;
 }
 
-const anyTypes = new WeakMap<protobuf.Namespace, Map<string, protobuf.Type>>();
+const anyTypes = new WeakMap<protobuf.Namespace, Map<string, TypeInfo>>();
 
 function anyJson(root: protobuf.Namespace, d: Plain): unknown {
   const given = d['@type'];
@@ -285,14 +287,13 @@ function anyJson(root: protobuf.Namespace, d: Plain): unknown {
   let url = given.startsWith('.') ? given.slice(1) : given;
   if (!url.includes('/')) url = `/${url}`;
   const inner = anyType(root, url);
-  const special = WELL_KNOWN_JSON.get(fieldsOf(inner).fullName);
-  return special ? { '@type': url, value: special(d, true) } : { '@type': url, ...messageJson(fieldsOf(inner), d, true) };
+  return inner.wellKnown ? { '@type': url, value: inner.wellKnown(d, true) } : messageJson(inner, d, true, { '@type': url });
 }
 
 /** An Any given as `{ type_url, value }` (value: the encoded message), as protobufjs reads it without '@type'. */
 function packedAnyJson(root: protobuf.Namespace, d: Plain): unknown {
   const url = typeof d.type_url === 'string' ? d.type_url : '';
-  const inner = anyType(root, url);
+  const inner = anyType(root, url).type;
   const bytes = d.value === undefined || d.value === null ? new Uint8Array() : coerceBytes(d.value, true);
   const decoded = inner.toObject(inner.decode(bytes === UNSET ? new Uint8Array() : (bytes as Uint8Array)), {
     longs: String,
@@ -444,7 +445,7 @@ function messageValueFromJson(type: protobuf.Type, v: unknown, at: string, unkno
     if (typeof url !== 'string') throw new Error(`${at}: an Any without "@type"`);
     let inner: protobuf.Type;
     try {
-      inner = anyType(type.root, url);
+      inner = anyType(type.root, url).type;
     } catch {
       // An extension this package does not load (Lua, ext_authz, …): kept as
       // given; the Envoy model lists such filters as not modelled itself.
