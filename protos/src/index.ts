@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { NEWER_FIELDS, PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
+import { messageFromProto3Json, messageToProto3Json } from './proto3-json.js';
 
 // The Envoy protos import google/protobuf/descriptor.proto (for their option
 // annotations); protobufjs bundles it as JSON but registers it only on request.
@@ -23,7 +24,7 @@ export { NEWER_FIELDS, PROTO_INCLUDE_DIRS, ROOT_PROTO_FILES } from './roots.js';
 export * from './type-url.js';
 export * from './extension-type-urls.js';
 export { METADATA_NAMESPACE, INVALID_BACKEND_CLUSTER, INVALID_TCP_BACKEND_CLUSTER, readMetadata } from './switchyard-metadata.js';
-import { messageFromProto3Json, messageToProto3Json } from './proto3-json.js';
+import { typeUrlOf } from './type-url.js';
 
 let cachedRoot: protobuf.Root | undefined;
 
@@ -90,7 +91,8 @@ export function decodeMessage(nameOrTypeUrl: string, bytes: Uint8Array): Record<
  * '@type' on Any values, 64-bit integers as strings, durations as "1.5s").
  */
 export function toProto3Json(nameOrTypeUrl: string, value: object): Record<string, unknown> {
-  return messageToProto3Json(messageType(nameOrTypeUrl), value);
+  const type = messageType(nameOrTypeUrl);
+  return messageToProto3Json(type, value, typeUrlOf(type.fullName.replace(/^\./, '')));
 }
 
 /** Reads a resource in proto3 JSON form into the shape of the generated types (see messageFromProto3Json). */

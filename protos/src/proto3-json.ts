@@ -8,22 +8,22 @@
 // Any, as encoding it to bytes and decoding it back would), without building
 // protobufjs messages or encoding Any values.
 import protobuf from 'protobufjs';
-import { typeUrlOf } from './type-url.js';
 
 type Plain = Record<string, unknown>;
 
 /**
- * Renders a message of `type` in Envoy's proto3 JSON form (camelCase field names,
+ * Renders a message of `type` (headed by `'@type': typeUrl` when given, as
+ * Envoy prints a resource) in Envoy's proto3 JSON form (camelCase field names,
  * '@type' on Any values, 64-bit integers as strings, durations as "1.5s").
  * Fields appear in declaration order; scalars at their default value are
  * left out unless they belong to a oneof (or are proto3 `optional`); map keys
  * are sorted; enums are named; bytes are base64. Keys no field has are
  * ignored, as are null and undefined values.
  */
-export function messageToProto3Json(type: protobuf.Type, value: object): Record<string, unknown> {
+export function messageToProto3Json(type: protobuf.Type, value: object, typeUrl?: string): Record<string, unknown> {
   const fields = fieldsOf(type);
   if (fields.byName.size > 0 && !isObject(value)) throw new TypeError(`${type.fullName}: object expected`);
-  return messageJson(fields, value as Plain, false, { '@type': typeUrlOf(fields.fullName.slice(1)) });
+  return messageJson(fields, value as Plain, false, typeUrl === undefined ? {} : { '@type': typeUrl });
 }
 
 /** What rendering needs of one field, computed once. */
@@ -85,7 +85,7 @@ function fieldsOf(type: protobuf.Type): TypeInfo {
 const jsonNames = new WeakMap<protobuf.Field, string>();
 
 /** A field's proto3 JSON name: its proto name in lowerCamelCase. */
-export function jsonName(field: protobuf.Field): string {
+function jsonName(field: protobuf.Field): string {
   let n = jsonNames.get(field);
   if (n === undefined) jsonNames.set(field, (n = field.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())));
   return n;
