@@ -215,6 +215,28 @@ const CASES: Array<[string, string, object]> = [
       filter_chains: [{ filters: [{ name: 'f', typed_config: { type_url: HCM, value: Buffer.from([0x12, 0x02, 0x68, 0x69]) } }] }],
     },
   ],
+  [
+    'lone surrogates, which UTF-8 on the wire inside an Any turns into U+FFFD',
+    TypeUrl.RouteConfiguration,
+    routeWith(
+      {
+        name: 'r\uD800',
+        metadata: { filter_metadata: { 'k\uDC00': { fields: { 'a\uD800': { stringValue: 'b\uDC00' } } } } },
+        typed_per_filter_config: {
+          'f\uD800': {
+            '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+            name: 'x\uD800y\uD83D\uDE00',
+            virtual_hosts: [
+              { name: 'v', domains: ['d\uDC00'], metadata: { filter_metadata: { 'k\uDC00': { fields: { 'a\uD800': { stringValue: 'b\uDC00' } } } } } },
+            ],
+          },
+          s: { '@type': 'type.googleapis.com/google.protobuf.StringValue', value: '\uD800' },
+          'k\uD800': { '@type': 'type.googleapis.com/google.protobuf.Struct', fields: { 'a\uD800': { stringValue: 'b' }, 'a\uDC00': { stringValue: 'c' } } },
+        },
+      },
+      {},
+    ),
+  ],
   ['a message field given a string throws', TypeUrl.Cluster, { name: 'c', connect_timeout: '5s' }],
   ['a repeated field given an object throws', TypeUrl.Cluster, { name: 'c', health_checks: { timeout: {} } }],
   ['an Any of an unknown type throws', TypeUrl.Listener, listenerWith({ '@type': 'type.googleapis.com/no.such.Type' })],

@@ -113,8 +113,9 @@ function messageJson(type: TypeInfo, d: Plain, inAny: boolean, out: Record<strin
       if (!isObject(raw)) throw new TypeError(`${f.field.fullName}: object expected`);
       const obj: Record<string, unknown> = {};
       let any = false;
-      for (const k of Object.keys(raw).sort()) {
-        const v = elementJson(f, raw[k], inAny, false);
+      const m = wireKeys(raw, inAny);
+      for (const k of Object.keys(m).sort()) {
+        const v = elementJson(f, m[k], inAny, false);
         if (v === UNSET) continue;
         obj[k] = v;
         any = true;
@@ -187,7 +188,7 @@ interface Int64 {
 function coerceScalar(type: string, v: unknown, inAny: boolean): Scalar | typeof UNSET {
   switch (type) {
     case 'string':
-      return String(v);
+      return wireString(String(v), inAny);
     case 'bool':
       return Boolean(v);
     case 'double':
@@ -260,6 +261,24 @@ function longJson(v: unknown, unsigned: boolean): string {
   return v === undefined || v === null ? '0' : coerceLong(v, unsigned).decimal;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * A string as it comes back from the wire inside an Any: protobufjs writes a
+ * lone surrogate as three bytes that UTF-8 decoding reads as three U+FFFD.
+ */
+function wireString(s: string, inAny: boolean): string {
+  return inAny && SURROGATE.test(s) ? protobuf.Reader.create(protobuf.Writer.create().string(s).finish()).string() : s;
+}
+
+/** A map with its keys as they come back from the wire inside an Any (see wireString). */
+function wireKeys(m: Plain, inAny: boolean): Plain {
+  if (!inAny || !Object.keys(m).some((k) => SURROGATE.test(k))) return m;
+  const out: Plain = {};
+  for (const k of Object.keys(m)) out[wireString(k, true)] = m[k];
+  return out;
+}
+
 /** A message-typed value: an object, rendered by its type (Any and the well-known types by their own rules). */
 function messageValueJson(f: FieldInfo, v: unknown, inAny: boolean): unknown {
   if (!isObject(v)) throw new TypeError(`${f.field.fullName}: object expected`);
@@ -314,12 +333,12 @@ const WELL_KNOWN_JSON = new Map<string, (d: Plain, inAny: boolean) => unknown>([
     },
   ],
   // Struct, Value and ListValue are plain JSON objects, values and arrays in proto3 JSON.
-  ['.google.protobuf.Struct', (d) => structJson(d)],
-  ['.google.protobuf.Value', (d) => valueJson(d)],
-  ['.google.protobuf.ListValue', (d) => listJson(d)],
+  ['.google.protobuf.Struct', (d, inAny) => structJson(d, inAny)],
+  ['.google.protobuf.Value', (d, inAny) => valueJson(d, inAny)],
+  ['.google.protobuf.ListValue', (d, inAny) => listJson(d, inAny)],
   // Wrappers are their value (the type's default when unset).
   ['.google.protobuf.BoolValue', (d) => (d.value === undefined || d.value === null ? false : Boolean(d.value))],
-  ['.google.protobuf.StringValue', (d) => (d.value === undefined || d.value === null ? '' : coerceScalar('string', d.value, false))],
+  ['.google.protobuf.StringValue', (d, inAny) => (d.value === undefined || d.value === null ? '' : coerceScalar('string', d.value, inAny))],
   ['.google.protobuf.UInt32Value', (d) => (d.value === undefined || d.value === null ? 0 : (d.value as number) >>> 0)],
   ['.google.protobuf.Int32Value', (d) => (d.value === undefined || d.value === null ? 0 : (d.value as number) | 0)],
   ['.google.protobuf.DoubleValue', (d) => (d.value === undefined || d.value === null ? 0 : Number(d.value))],
@@ -330,40 +349,41 @@ const WELL_KNOWN_JSON = new Map<string, (d: Plain, inAny: boolean) => unknown>([
 
 // protobufjs bundles struct.proto with camelCase field names (stringValue), and
 // the generated types follow it, unlike every Envoy message (proto names).
-function structJson(d: Plain): Record<string, unknown> {
+function structJson(d: Plain, inAny: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const fields = d.fields;
   if (!fields) return out;
   if (!isObject(fields)) throw new TypeError('.google.protobuf.Struct.fields: object expected');
-  for (const k of Object.keys(fields).sort()) {
-    const v = fields[k];
+  const m = wireKeys(fields, inAny);
+  for (const k of Object.keys(m).sort()) {
+    const v = m[k];
     if (!isObject(v)) throw new TypeError('.google.protobuf.Struct.fields: object expected');
-    out[k] = valueJson(v);
+    out[k] = valueJson(v, inAny);
   }
   return out;
 }
 
-function listJson(d: Plain): unknown[] {
+function listJson(d: Plain, inAny: boolean): unknown[] {
   const values = d.values;
   if (!values) return [];
   if (!Array.isArray(values)) throw new TypeError('.google.protobuf.ListValue.values: array expected');
   return values.map((v: unknown) => {
     if (!isObject(v)) throw new TypeError('.google.protobuf.ListValue.values: object expected');
-    return valueJson(v);
+    return valueJson(v, inAny);
   });
 }
 
-function valueJson(d: Plain): unknown {
+function valueJson(d: Plain, inAny: boolean): unknown {
   const present = (k: string): boolean => d[k] !== undefined && d[k] !== null;
   if (present('structValue')) {
     if (!isObject(d.structValue)) throw new TypeError('.google.protobuf.Value.structValue: object expected');
-    return structJson(d.structValue);
+    return structJson(d.structValue, inAny);
   }
   if (present('listValue')) {
     if (!isObject(d.listValue)) throw new TypeError('.google.protobuf.Value.listValue: object expected');
-    return listJson(d.listValue);
+    return listJson(d.listValue, inAny);
   }
-  if (present('stringValue')) return String(d.stringValue);
+  if (present('stringValue')) return coerceScalar('string', d.stringValue, inAny);
   if (present('numberValue')) return Number(d.numberValue);
   if (present('boolValue')) return Boolean(d.boolValue);
   return null;
