@@ -547,6 +547,8 @@ export function encodePlainMessage(type: protobuf.Type, value: object): Buffer {
   writeMessage(plan, value);
   if (pos !== size) throw new Error(`${type.fullName}: encoded ${pos} bytes, sized ${size}`);
   buf = EMPTY;
+  // A whole RouteConfiguration records hundreds of thousands of lengths; let that memory go.
+  if (lens.length > 4096) lens.length = 0;
   return out;
 }
 
