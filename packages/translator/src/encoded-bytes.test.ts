@@ -1,5 +1,5 @@
-// Every resource the translator emits for its golden inputs and the bundled
-// examples encodes to the bytes protobufjs's fromObject + encode gives (the
+// Every resource the translator emits for its golden inputs, the bundled
+// examples and the Gateway API conformance tests encodes to the bytes protobufjs's fromObject + encode gives (the
 // encoder protos/src/encode.ts replaced; resource versions are hashes of
 // these bytes, so a difference would re-send every resource after an
 // upgrade and break version pins).
@@ -12,6 +12,7 @@ import { encodeMessage, messageType, RESOURCE_FIELDS, resourceName, type EnvoyRe
 import { emitFleet } from './envoy/index.js';
 import type { FleetIR } from './ir/ir.js';
 import { translate } from './translate.js';
+import { appliedObjects, programmaticObjects, upstreamTests } from '../test/conformance/manifests.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testdata = path.resolve(here, '../testdata');
@@ -71,4 +72,15 @@ describe('encoded bytes equal protobufjs fromObject + encode', () => {
     expect(differing).toEqual([]);
     expect(compared).toBeGreaterThan(20);
   });
+
+  it('every Gateway API conformance test', async () => {
+    const programmatic = await programmaticObjects();
+    let total = 0;
+    for (const t of upstreamTests()) {
+      const { compared, differing } = differences(translated(appliedObjects(t.manifests, programmatic)));
+      expect(differing).toEqual([]);
+      total += compared;
+    }
+    expect(total).toBeGreaterThan(1000);
+  }, 120_000);
 });
