@@ -167,7 +167,7 @@ async function translationSection(o: Options): Promise<Section> {
     notes: [
       'accepted: HTTPRoutes with Accepted=True and ResolvedRefs=True on every parent (the generator makes only valid routes).',
       'translate ms: translate(snapshot) alone; snapshotOf ms: indexing the objects (done incrementally by a running controller).',
-      "encode-only ms: encodeMessage() (protobufjs fromObject + encode) over every resource of the translator's own output: the floor.",
+      "encode-only ms: encodeMessage() (protos/src/encode.ts) over every resource of the translator's own output: the floor.",
       "CPU ms: user + system time of the process (V8's GC threads included) during the call; on this shared machine wall time also counts waiting for a core. ratio: translate CPU / encode-only CPU. heap growth: heap after translate() minus before, before GC (output + uncollected garbage); output heap: what stays after GC.",
       "peak RSS: the process's maximum resident set (getrusage), including the generated input objects.",
     ],

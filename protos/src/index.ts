@@ -25,6 +25,7 @@ export * from './type-url.js';
 export * from './extension-type-urls.js';
 export { METADATA_NAMESPACE, INVALID_BACKEND_CLUSTER, INVALID_TCP_BACKEND_CLUSTER, readMetadata } from './switchyard-metadata.js';
 import { typeUrlOf } from './type-url.js';
+import { encodePlainMessage } from './encode.js';
 
 let cachedRoot: protobuf.Root | undefined;
 
@@ -66,8 +67,7 @@ export function messageType(nameOrTypeUrl: string): protobuf.Type {
  * number order, so equal objects give equal bytes.
  */
 export function encodeMessage(nameOrTypeUrl: string, value: object): Uint8Array {
-  const type = messageType(nameOrTypeUrl);
-  return type.encode(type.fromObject(value)).finish();
+  return encodePlainMessage(messageType(nameOrTypeUrl), value);
 }
 
 /** Options that give objects in the shape of the generated `__Output` types. */
