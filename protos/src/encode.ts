@@ -16,6 +16,7 @@
 // into a buffer of exactly that size, reading the lengths back in the same
 // order.
 import protobuf from 'protobufjs';
+import { anyTypeUrl, bytesFromObject, enumFromObject, isObject, Long, UNSET } from './from-object.js';
 
 // Value kinds.
 const DOUBLE = 0;
@@ -152,16 +153,10 @@ function anyTarget(anyType: protobuf.Type, url: string): AnyTarget | undefined {
     const found = anyType.lookup(url.substring(url.lastIndexOf('/') + 1));
     if (!found) return undefined;
     if (!(found instanceof protobuf.Type)) throw new Error(`${url}: not a message type`);
-    let typeUrl = url.charAt(0) === '.' ? url.slice(1) : url;
-    if (typeUrl.indexOf('/') === -1) typeUrl = `/${typeUrl}`;
-    t = { typeUrl, type: found };
+    t = { typeUrl: anyTypeUrl(url), type: found };
     anyTargets.set(url, t);
   }
   return t;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return Boolean(v) && typeof v === 'object';
 }
 
 function objectExpected(p: ValuePlan): TypeError {
@@ -171,7 +166,6 @@ function objectExpected(p: ValuePlan): TypeError {
 // ---- Reading values as fromObject does ----
 
 const util = protobuf.util;
-const NO_VALUE = Symbol('no value');
 
 interface Bits {
   lo: number;
@@ -179,12 +173,6 @@ interface Bits {
   length(): number;
   zzEncode(): Bits;
 }
-
-interface LongStatic {
-  fromValue(v: unknown, unsigned: boolean): protobuf.Long;
-  fromString(v: string): protobuf.Long;
-}
-const Long = util.Long as unknown as LongStatic;
 
 /** A 64-bit value as fromObject (Long.fromValue) and the writer (LongBits.from) treat it. */
 function longBits(v: unknown, p: ValuePlan): Bits {
@@ -194,29 +182,10 @@ function longBits(v: unknown, p: ValuePlan): Bits {
   return p.kind === SINT64 ? new util.LongBits(bits.lo, bits.hi).zzEncode() : bits;
 }
 
-/** Enum name or number to the number written; NO_VALUE when fromObject would not set the field. */
-function enumNumber(v: unknown, p: ValuePlan, repeated: boolean): number | typeof NO_VALUE {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') {
-    const n = p.enumValues!.get(v);
-    if (n !== undefined) return n;
-  }
-  return repeated ? p.enumDefault : NO_VALUE;
-}
-
-function bytesOf(v: unknown): Uint8Array | typeof NO_VALUE {
-  if (typeof v === 'string') {
-    const buf = util.newBuffer(util.base64.length(v)) as Uint8Array;
-    util.base64.decode(v, buf, 0);
-    return buf;
-  }
-  return (v as { length?: number }).length! >= 0 ? (v as Uint8Array) : NO_VALUE;
-}
-
 /** A map entry fromObject leaves out: an unknown enum name, bytes that are neither a string nor have a length. */
 function entryAbsent(p: ValuePlan, v: unknown): boolean {
-  if (p.kind === ENUM) return enumNumber(v, p, false) === NO_VALUE;
-  if (p.kind === BYTES) return bytesOf(v) === NO_VALUE;
+  if (p.kind === ENUM) return enumFromObject(p.enumValues!, p.enumDefault, v, false) === UNSET;
+  if (p.kind === BYTES) return bytesFromObject(v) === UNSET;
   return false;
 }
 
@@ -278,13 +247,13 @@ function valueSize(p: ValuePlan, v: unknown, repeated: boolean): number {
       return varintSize(len) + len;
     }
     case BYTES: {
-      const b = bytesOf(v);
-      if (b === NO_VALUE) return -1;
+      const b = bytesFromObject(v);
+      if (b === UNSET) return -1;
       return varintSize(b.length) + b.length;
     }
     case ENUM: {
-      const n = enumNumber(v, p, repeated);
-      if (n === NO_VALUE) return -1;
+      const n = enumFromObject(p.enumValues!, p.enumDefault, v, repeated);
+      if (n === UNSET) return -1;
       const i = n | 0;
       return i < 0 ? 10 : varintSize(i);
     }
@@ -458,16 +427,16 @@ function writeValue(p: ValuePlan, v: unknown, repeated: boolean): boolean {
       writeString(typeof v === 'string' ? v : String(v));
       return true;
     case BYTES: {
-      const b = bytesOf(v);
-      if (b === NO_VALUE) return false;
+      const b = bytesFromObject(v);
+      if (b === UNSET) return false;
       writeVarint(b.length);
       buf.set(b, pos);
       pos += b.length;
       return true;
     }
     case ENUM: {
-      const n = enumNumber(v, p, repeated);
-      if (n === NO_VALUE) return false;
+      const n = enumFromObject(p.enumValues!, p.enumDefault, v, repeated);
+      if (n === UNSET) return false;
       writeInt32(n | 0);
       return true;
     }

@@ -8,6 +8,7 @@
 // Any, as encoding it to bytes and decoding it back would), without building
 // protobufjs messages or encoding Any values.
 import protobuf from 'protobufjs';
+import { anyTypeUrl, bytesFromObject, enumFromObject, isObject, Long, UNSET } from './from-object.js';
 
 type Plain = Record<string, unknown>;
 
@@ -37,6 +38,8 @@ interface FieldInfo {
   /** A oneof member or proto3 `optional`: rendered even at its default value. */
   readonly partOf: boolean;
   readonly enumType: protobuf.Enum | undefined;
+  /** The enum's names to numbers, as fromObject reads them. */
+  readonly enumValues: ReadonlyMap<string, number> | undefined;
   readonly messageType: protobuf.Type | undefined;
   /** The scalar type (field.type) when neither enum nor message. */
   readonly scalar: string;
@@ -71,6 +74,7 @@ function fieldsOf(type: protobuf.Type): TypeInfo {
         repeated: field.repeated,
         partOf: Boolean(field.partOf),
         enumType: rt instanceof protobuf.Enum ? rt : undefined,
+        enumValues: rt instanceof protobuf.Enum ? new Map(Object.entries(rt.values)) : undefined,
         messageType: rt instanceof protobuf.Type ? rt : undefined,
         scalar: field.type,
       });
@@ -90,13 +94,6 @@ function jsonName(field: protobuf.Field): string {
   if (n === undefined) jsonNames.set(field, (n = field.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())));
   return n;
 }
-
-function isObject(v: unknown): v is Plain {
-  return typeof v === 'object' && v !== null;
-}
-
-/** Marks a value protobufjs' fromObject would not set (an unknown enum name, bytes of no known form). */
-const UNSET = Symbol('unset');
 
 function messageJson(type: TypeInfo, d: Plain, inAny: boolean, out: Record<string, unknown> = {}): Record<string, unknown> {
   if (type.byName.size === 0) return out;
@@ -167,14 +164,8 @@ function elementJson(f: FieldInfo, v: unknown, inAny: boolean, repeated: boolean
  * Inside an Any it went through an int32 on the wire.
  */
 function enumNumber(f: FieldInfo, v: unknown, inAny: boolean, repeated: boolean): number | typeof UNSET {
-  let n: number | undefined;
-  if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(f.enumType?.values, v)) n = f.enumType?.values[v];
-  if (n === undefined) {
-    if (!repeated) return UNSET;
-    n = f.field.typeDefault as number;
-  }
-  return inAny ? n | 0 : n;
+  const n = enumFromObject(f.enumValues!, f.field.typeDefault as number, v, repeated);
+  return n === UNSET || !inAny ? n : n | 0;
 }
 
 /** A scalar as fromObject sets it (and, inside an Any, as it comes back from the wire). */
@@ -222,23 +213,13 @@ const SAFE_DECIMAL = /^-?(0|[1-9]\d{0,14})$/;
 function coerceLong(v: unknown, unsigned: boolean): Int64 {
   if (typeof v === 'number' && Number.isSafeInteger(v) && (v >= 0 || !unsigned)) return { decimal: String(v) };
   if (typeof v === 'string' && SAFE_DECIMAL.test(v) && (!unsigned || v[0] !== '-')) return { decimal: v === '-0' ? '0' : v };
-  return { decimal: (protobuf.util.Long as unknown as LongStatics).fromValue(v, unsigned).toString() };
-}
-
-interface LongStatics {
-  fromValue(v: unknown, unsigned: boolean): { toString(): string };
+  return { decimal: Long.fromValue(v, unsigned).toString() };
 }
 
 function coerceBytes(v: unknown, inAny: boolean): Uint8Array | unknown[] | typeof UNSET {
-  if (typeof v === 'string') {
-    const buf = new Uint8Array(protobuf.util.base64.length(v));
-    const n = protobuf.util.base64.decode(v, buf, 0);
-    return n === buf.length ? buf : buf.subarray(0, n);
-  }
-  const length = (v as { length?: unknown }).length;
-  if (!((length as number) >= 0)) return UNSET;
+  const b = bytesFromObject(v);
   // Bytes given as a plain array were written byte by byte inside an Any.
-  return inAny && !(v instanceof Uint8Array) ? Uint8Array.from(v as ArrayLike<number>) : (v as Uint8Array | unknown[]);
+  return b === UNSET || b instanceof Uint8Array || !inAny ? (b as Uint8Array | unknown[] | typeof UNSET) : Uint8Array.from(b);
 }
 
 function isDefaultScalar(v: Scalar): boolean {
@@ -303,8 +284,7 @@ function anyJson(root: protobuf.Namespace, d: Plain): unknown {
   const given = d['@type'];
   if (!given) return packedAnyJson(root, d);
   if (typeof given !== 'string') throw new TypeError('.google.protobuf.Any: "@type" must be a string');
-  let url = given.startsWith('.') ? given.slice(1) : given;
-  if (!url.includes('/')) url = `/${url}`;
+  const url = anyTypeUrl(given);
   const inner = anyType(root, url);
   return inner.wellKnown ? { '@type': url, value: inner.wellKnown(d, true) } : messageJson(inner, d, true, { '@type': url });
 }
