@@ -20,8 +20,8 @@ export interface FanoutArgs {
   readonly streams: number;
   readonly changes: number;
   readonly floorRounds: number;
-  /** HTTP/2 window the simulated Envoys advertise; Envoy's default for its gRPC clients is 268,435,456 (256 MiB). */
-  readonly flowControlWindow?: number;
+  /** HTTP/2 window the simulated Envoys advertise. */
+  readonly flowControlWindow: number;
   /** The server's write pacing budget (default: the xds package's). */
   readonly writeBudgetBytes?: number;
 }
@@ -29,7 +29,7 @@ export interface FanoutArgs {
 export interface FanoutRow {
   readonly routes: number;
   readonly streams: number;
-  readonly flowControlWindow: number | undefined;
+  readonly flowControlWindow: number;
   readonly writeBudgetBytes: number | undefined;
   readonly changes: number;
   /** CPU time of the simulated Envoys' processes per change (ms, all workers together). */

@@ -12,6 +12,8 @@ import { errorText, type TargetResult } from './result.js';
 import { max, min } from './summary.js';
 import { median } from './stats.js';
 import { fmt, renderMarkdown, type Table } from './table.js';
+import { ENVOY_H2_WINDOW } from './client-pool.js';
+import { DEFAULT_H2_WINDOW } from './grpc-h2.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -687,21 +689,18 @@ async function incrementalSection(o: Options): Promise<Section> {
   return { id: 7, title: 'One change, incrementally', tables: [table], targets, data: rows, errors };
 }
 
-/** Envoy's default HTTP/2 stream and connection window for its gRPC clients (the xDS connection). */
-const ENVOY_H2_WINDOW = 268_435_456;
-
 async function fanoutSection(o: Options): Promise<Section> {
   const streams = o.quick ? 200 : 1000;
   const routes = o.quick ? 1000 : 10000;
-  const windows: Array<number | undefined> = [ENVOY_H2_WINDOW, undefined];
+  const windows = [ENVOY_H2_WINDOW, DEFAULT_H2_WINDOW];
   const rows: Array<ChildJobs['fanout'][1]> = [];
   const errors: string[] = [];
   for (const flowControlWindow of windows) {
-    log(`8 fan-out: one change to ${streams} delta streams, ${routes} HTTPRoutes, window ${flowControlWindow ?? 'default'}`);
+    log(`8 fan-out: one change to ${streams} delta streams, ${routes} HTTPRoutes, window ${flowControlWindow}`);
     try {
       rows.push(await runChild('fanout', { routes, gateways: 10, streams, changes: o.quick ? 3 : 7, floorRounds: o.quick ? 4 : 6, flowControlWindow }));
     } catch (err) {
-      errors.push(`fan-out window ${flowControlWindow ?? 'default'}: ${errorText(err)}`);
+      errors.push(`fan-out window ${flowControlWindow}: ${errorText(err)}`);
     }
   }
   const table: Table = {
@@ -722,7 +721,7 @@ async function fanoutSection(o: Options): Promise<Section> {
       'stream errors',
     ],
     rows: rows.map((r) => [
-      r.flowControlWindow === undefined ? '64 KiB (Node default)' : `${fmt(r.flowControlWindow / 2 ** 20, 0)} MiB (Envoy default)`,
+      r.flowControlWindow === DEFAULT_H2_WINDOW ? '64 KiB (Node default)' : `${fmt(r.flowControlWindow / 2 ** 20, 0)} MiB (Envoy default)`,
       r.changes,
       Math.round(r.bytesPerStream),
       r.p50Ms,
