@@ -14,10 +14,9 @@
 // function standalone mode calls), handed the keys of the objects the store
 // changed since the previous pass, so it reads only those and copies nothing
 // else (its inputs then serve as the pass's consistent snapshot): when only
-// EndpointSlices changed (endpoint churn, the
-// commonest change) it refreshes ClusterLoadAssignments only; when only
-// routes changed, it translates only the Gateways they attach to; otherwise
-// everything. The output equals a full translation, and unchanged resources
+// EndpointSlices changed (endpoint churn, the commonest change) it refreshes
+// ClusterLoadAssignments only; when only routes changed, it rebuilds only the
+// virtual hosts they are in; otherwise everything. The output equals a full translation, and unchanged resources
 // keep their identity, so hashing and xDS encoding only touch what changed.
 // When no watch event arrived at all (a resync or leadership tick), the
 // previous translation is reused as it is.
