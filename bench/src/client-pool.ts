@@ -5,9 +5,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { AdsMode, MarkerEvent, StreamCounters, TypeCounters } from './ads-client.js';
 import type { FromWorker, ToWorker, WaitKind } from './client-worker.js';
 
-/** Envoy's default HTTP/2 stream and connection window for its gRPC clients (the xDS connection): what the simulated Envoys advertise. */
-export const ENVOY_H2_WINDOW = 268_435_456;
-
 export interface PoolOptions {
   readonly target: string;
   readonly mode: AdsMode;
@@ -15,7 +12,7 @@ export interface PoolOptions {
   readonly fleets: readonly string[];
   readonly workers?: number;
   readonly streamsPerConnection?: number;
-  /** HTTP/2 initial stream and connection window the clients advertise (default: Envoy's, ENVOY_H2_WINDOW). */
+  /** HTTP/2 initial stream and connection window the clients advertise (default: Envoy's, as `connect` in grpc-h2.ts). */
   readonly flowControlWindow?: number;
 }
 
@@ -104,7 +101,7 @@ export class ClientPool {
           fleets,
           idPrefix: `bench-${o.mode}-w${i}`,
           streamsPerConnection: o.streamsPerConnection ?? 25,
-          flowControlWindow: o.flowControlWindow ?? ENVOY_H2_WINDOW,
+          flowControlWindow: o.flowControlWindow,
         });
         return started;
       }),

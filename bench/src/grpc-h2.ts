@@ -21,6 +21,9 @@ import http2 from 'node:http2';
 /** HTTP/2's default initial window (and Node's): 65,535 bytes. */
 export const DEFAULT_H2_WINDOW = 65_535;
 
+/** Envoy's default HTTP/2 stream and connection window for its gRPC clients (the xDS connection): what the simulated Envoys advertise unless asked otherwise. */
+export const ENVOY_H2_WINDOW = 268_435_456;
+
 /** A message as received: consecutive pieces of DATA frames, in order, not copied. */
 export class Chunks {
   constructor(
@@ -207,13 +210,13 @@ export function frameMessage(msg: Uint8Array): Buffer {
 }
 
 export interface ConnectOptions {
-  /** HTTP/2 stream and connection window to advertise (default: 65,535, HTTP/2's and Node's). */
+  /** HTTP/2 stream and connection window to advertise (default: Envoy's, ENVOY_H2_WINDOW). */
   readonly flowControlWindow?: number;
 }
 
 /** One HTTP/2 connection to a gRPC server (`host:port`, cleartext). */
 export function connect(target: string, o: ConnectOptions = {}): http2.ClientHttp2Session {
-  const window = o.flowControlWindow ?? DEFAULT_H2_WINDOW;
+  const window = o.flowControlWindow ?? ENVOY_H2_WINDOW;
   const session = http2.connect(`http://${target}`, {
     settings: { initialWindowSize: window },
     // Node's default session memory cap (10 MB) would refuse new streams

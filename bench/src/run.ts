@@ -12,8 +12,7 @@ import { errorText, type TargetResult } from './result.js';
 import { max, min } from './summary.js';
 import { median } from './stats.js';
 import { fmt, renderMarkdown, type Table } from './table.js';
-import { ENVOY_H2_WINDOW } from './client-pool.js';
-import { DEFAULT_H2_WINDOW } from './grpc-h2.js';
+import { DEFAULT_H2_WINDOW, ENVOY_H2_WINDOW } from './grpc-h2.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -689,6 +688,13 @@ async function incrementalSection(o: Options): Promise<Section> {
   return { id: 7, title: 'One change, incrementally', tables: [table], targets, data: rows, errors };
 }
 
+/** A window the simulated Envoys advertised, named when it is one of the two defaults. */
+function windowLabel(bytes: number): string {
+  if (bytes === ENVOY_H2_WINDOW) return `${fmt(bytes / 2 ** 20, 0)} MiB (Envoy default)`;
+  if (bytes === DEFAULT_H2_WINDOW) return '64 KiB (Node default)';
+  return `${bytes} bytes`;
+}
+
 async function fanoutSection(o: Options): Promise<Section> {
   const streams = o.quick ? 200 : 1000;
   const routes = o.quick ? 1000 : 10000;
@@ -721,7 +727,7 @@ async function fanoutSection(o: Options): Promise<Section> {
       'stream errors',
     ],
     rows: rows.map((r) => [
-      r.flowControlWindow === DEFAULT_H2_WINDOW ? '64 KiB (Node default)' : `${fmt(r.flowControlWindow / 2 ** 20, 0)} MiB (Envoy default)`,
+      windowLabel(r.flowControlWindow),
       r.changes,
       Math.round(r.bytesPerStream),
       r.p50Ms,

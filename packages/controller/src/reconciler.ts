@@ -17,8 +17,9 @@
 // EndpointSlices changed (endpoint churn, the commonest change) it refreshes
 // ClusterLoadAssignments only; when only routes changed, it rebuilds only the
 // virtual hosts they are in (or, when that cannot be confined, the Gateways
-// they attach to); otherwise everything. The output equals a full translation, and unchanged resources
-// keep their identity, so hashing and xDS encoding only touch what changed.
+// they attach to); otherwise everything. The output equals a full
+// translation, and unchanged resources keep their identity, so hashing and
+// xDS encoding only touch what changed.
 // When no watch event arrived at all (a resync or leadership tick), the
 // previous translation is reused as it is.
 import { Observable, Subject, merge, map, tap, type OperatorFunction, type Subscription } from 'rxjs';
